@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/**
+ * Every setting ImaraPay reads from the environment, validated once at start-up.
+ * Each key has a default that works on a developer machine; production overrides
+ * the secrets and URLs. Durations are in milliseconds.
+ */
+const seconds = (n: number) => n * 1000;
+
+const schema = z.object({
+  /** Postgres connection string. */
+  DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/imarapay'),
+  /** Temporal frontend address (host:port). */
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  /** Temporal namespace for payment workflows. */
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Task queue the payment worker polls. */
+  TEMPORAL_TASK_QUEUE: z.string().default('imarapay-payments'),
+
+  /** Address the Payments API listens on. */
+  API_HOST: z.string().default('127.0.0.1'),
+  /** Port the Payments API listens on. */
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL of the API, used to build the CallBackURL given to Daraja. */
+  PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** Secret path token that protects the Daraja callback endpoint. */
+  DARAJA_CALLBACK_TOKEN: z.string().min(16).default('dev-callback-token-change-me'),
+  /** Key of the HMAC that stores API key secrets at rest. */
+  API_KEY_PEPPER: z.string().min(16).default('dev-api-key-pepper-change-me'),
+
+  /** Daraja base URL: the simulator locally, https://sandbox.safaricom.co.ke or https://api.safaricom.co.ke. */
+  DARAJA_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
+  /** Daraja app consumer key. */
+  DARAJA_CONSUMER_KEY: z.string().default('imarapay-dev-key'),
+  /** Daraja app consumer secret. */
+  DARAJA_CONSUMER_SECRET: z.string().default('imarapay-dev-secret'),
+  /** Lipa Na M-Pesa Online shortcode (the store / head-office number for tills). */
+  DARAJA_SHORTCODE: z.string().regex(/^\d{5,7}$/).default('174379'),
+  /** Lipa Na M-Pesa Online passkey for the shortcode. */
+  DARAJA_PASSKEY: z.string().default('bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919'),
+  /** How long one Daraja HTTP call may take before its outcome is unknown. */
+  DARAJA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
+
+  /** How long a payment waits for Daraja's callback before asking with an STK query. */
+  PAYMENT_CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(90)),
+  /** How long the STK query fallback keeps asking while Daraja says "being processed". */
+  PAYMENT_QUERY_WINDOW_MS: z.coerce.number().int().positive().default(seconds(180)),
+  /** First pause between STK queries; doubles up to PAYMENT_QUERY_MAX_INTERVAL_MS. */
+  PAYMENT_QUERY_INTERVAL_MS: z.coerce.number().int().positive().default(seconds(5)),
+  /** Longest pause between STK queries. */
+  PAYMENT_QUERY_MAX_INTERVAL_MS: z.coerce.number().int().positive().default(seconds(30)),
+  /** How long a payment keeps listening for a late success callback after it failed. */
+  PAYMENT_LATE_CALLBACK_WINDOW_MS: z.coerce.number().int().positive().default(seconds(3600)),
+  /** How long Daraja retries (spike arrest, 5xx) may go on before the push is given up. */
+  PAYMENT_PUSH_DEADLINE_MS: z.coerce.number().int().positive().default(seconds(60)),
+  /** First pause before a merchant webhook is retried; grows exponentially. */
+  WEBHOOK_INITIAL_RETRY_MS: z.coerce.number().int().positive().default(seconds(10)),
+  /** Longest pause between merchant webhook retries. */
+  WEBHOOK_MAX_RETRY_MS: z.coerce.number().int().positive().default(seconds(3600)),
+  /** How long a merchant webhook is retried before it is given up. */
+  WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().positive().default(seconds(72 * 3600)),
+  /** Timeout of one merchant webhook POST. */
+  WEBHOOK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
+
+  /** Port the Daraja simulator listens on (npm start). */
+  SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every bad key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** The workflow-facing timings, derived from the config (plain data, safe to pass into workflows). */
+export function paymentTimings(config: Config) {
+  return {
+    callbackTimeoutMs: config.PAYMENT_CALLBACK_TIMEOUT_MS,
+    queryWindowMs: config.PAYMENT_QUERY_WINDOW_MS,
+    queryIntervalMs: config.PAYMENT_QUERY_INTERVAL_MS,
+    queryMaxIntervalMs: config.PAYMENT_QUERY_MAX_INTERVAL_MS,
+    lateCallbackWindowMs: config.PAYMENT_LATE_CALLBACK_WINDOW_MS,
+    pushDeadlineMs: config.PAYMENT_PUSH_DEADLINE_MS,
+    webhookInitialRetryMs: config.WEBHOOK_INITIAL_RETRY_MS,
+    webhookMaxRetryMs: config.WEBHOOK_MAX_RETRY_MS,
+    webhookRetryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+  };
+}

@@ -1,0 +1,44 @@
+import type { Kes } from './money';
+
+/** What merchants see: the documented three states. */
+export type PaymentStatus = 'pending' | 'completed' | 'failed';
+
+/** Where a payment is in its workflow; finer than PaymentStatus, shown to ops. */
+export type PaymentStage =
+  | 'created'
+  | 'reserving_fee'
+  | 'refused'
+  | 'pushing'
+  | 'push_rejected'
+  | 'awaiting_callback'
+  | 'querying'
+  | 'completed'
+  | 'failed';
+
+export type ChannelType = 'till' | 'paybill' | 'bank';
+
+/** A Daraja callback reduced to the facts a payment decision needs. */
+export interface CallbackOutcome {
+  /** Id of the stored raw callback, the dedupe key for repeated deliveries. */
+  callbackId: number;
+  checkoutRequestId: string | null;
+  /** ResultCode as text: Daraja sends numbers and strings ("SFC_IC0003"). */
+  resultCode: string;
+  resultDesc: string;
+  receipt: string | null;
+  amount: Kes | null;
+  phoneNumber: string | null;
+  transactionDate: string | null;
+}
+
+export const isSuccessCode = (resultCode: string) => resultCode === '0';
+
+/** The final decision on a payment. */
+export interface PaymentDecision {
+  status: 'completed' | 'failed';
+  resultCode: string | null;
+  resultDesc: string;
+  receipt: string | null;
+  /** What decided it: the callback, the STK query, or no answer at all. */
+  source: 'callback' | 'query' | 'no_answer' | 'push_rejected';
+}
