@@ -1,0 +1,100 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { DarajaError, type DarajaClient } from '../daraja/types';
+import { AppError } from '../domain/errors';
+import { FailureType } from '../domain/failureTypes';
+import { ChannelSchema, TransactionSchema, type Environment } from '../db/entities';
+import type { PaymentActivities } from './types';
+
+export interface DarajaCallDeps {
+  orm: MikroORM;
+  /** The Daraja client for an environment: the simulator for sandbox, Safaricom for production. */
+  darajaFor: (environment: Environment) => DarajaClient;
+  /** The CallBackURL Daraja posts this payment's result to. */
+  callbackUrlFor: (transactionId: number) => string;
+}
+
+const indeterminate = (message: string) =>
+  ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message, nonRetryable: true });
+
+/** Activities that talk to Daraja. */
+export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'queryStkStatus'> {
+  return {
+    async sendStkPush({ transactionId }) {
+      const em = orm.em.fork();
+      const tx = await em.findOneOrFail(TransactionSchema, transactionId);
+      if (tx.pushState === 'accepted') return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+      if (tx.pushState === 'rejected') {
+        throw ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: tx.resultDesc ?? 'Rejected', nonRetryable: true });
+      }
+      // Claim the push. Finding it already claimed means an earlier attempt died mid-call and may
+      // have reached the phone: a second push would give the customer a second prompt.
+      const claimed = await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'sending', stage: 'pushing' });
+      if (claimed === 0) {
+        await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'sending' }, { pushState: 'unconfirmed' });
+        throw indeterminate('An earlier push attempt did not finish; its prompt may have reached the customer');
+      }
+
+      const channel = await em.findOneOrFail(ChannelSchema, tx.channel);
+      try {
+        const accepted = await darajaFor(tx.environment).stkPush({
+          channel: { type: channel.accountType, partyB: channel.partyB, accountReference: tx.accountReference },
+          phoneNumber: tx.phoneNumber,
+          amount: tx.amount,
+          description: tx.description,
+          callbackUrl: callbackUrlFor(transactionId),
+        });
+        await em.nativeUpdate(
+          TransactionSchema,
+          { id: transactionId },
+          { pushState: 'accepted', checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId, stage: 'awaiting_callback' },
+        );
+        return { checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId };
+      } catch (err) {
+        throw await classifyPushFailure(err, async (pushState, resultDesc) => {
+          await em.nativeUpdate(TransactionSchema, { id: transactionId }, { pushState, ...(resultDesc ? { resultDesc } : {}) });
+        });
+      }
+    },
+
+    async queryStkStatus({ transactionId, checkoutRequestId }) {
+      const em = orm.em.fork();
+      const tx = await em.findOneOrFail(TransactionSchema, transactionId);
+      await em.nativeUpdate(TransactionSchema, { id: transactionId, stage: 'awaiting_callback' }, { stage: 'querying' });
+      try {
+        return await darajaFor(tx.environment).stkQuery(checkoutRequestId);
+      } catch (err) {
+        // Busy, unreachable or confused: none of these says how the payment ended.
+        if (err instanceof DarajaError) return { state: 'pending', description: `${err.errorCode ?? 'error'}: ${err.message}` };
+        throw err;
+      }
+    },
+  };
+}
+
+/** Records what a failed push means and returns the failure the workflow acts on. */
+async function classifyPushFailure(
+  err: unknown,
+  record: (pushState: 'none' | 'rejected' | 'unconfirmed', resultDesc?: string) => Promise<void>,
+): Promise<unknown> {
+  if (err instanceof DarajaError) {
+    const details = [{ errorCode: err.errorCode, httpStatus: err.httpStatus }];
+    if (err.kind === 'retryable') {
+      await record('none'); // nothing happened at Safaricom: the retry may push again
+      return ApplicationFailure.create({ type: FailureType.DarajaRetryable, message: err.message, details });
+    }
+    if (err.kind === 'terminal') {
+      await record('rejected', err.message);
+      return ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: err.message, nonRetryable: true, details });
+    }
+    await record('unconfirmed');
+    return ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message: err.message, nonRetryable: true, details });
+  }
+  if (err instanceof AppError) {
+    // The request could not even be built (a field Daraja would refuse): nothing was sent.
+    await record('rejected', err.message);
+    return ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: err.message, nonRetryable: true });
+  }
+  // Unknown failure mid-call: leave `sending` in place so the retry treats the push as possibly delivered.
+  return err;
+}

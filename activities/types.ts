@@ -1,0 +1,30 @@
+import type { StkQueryResult } from '../daraja/types';
+import type { PaymentDecision } from '../domain/payment';
+import type { WebhookEvent } from '../db/entities/webhook';
+
+/** The payment activities, as workflows see them (workflows import this file as types only). */
+export interface PaymentActivities {
+  /** Takes the fee out of the merchant's wallet; fails with InsufficientBalance when it cannot. */
+  reserveFee(input: { transactionId: number }): Promise<{ balance: number }>;
+  /** Sends the STK push once; fails with DarajaTerminal, DarajaIndeterminate or DarajaRetryable. */
+  sendStkPush(input: { transactionId: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
+  /** Asks Daraja how a push ended; transient errors answer "pending". */
+  queryStkStatus(input: { transactionId: number; checkoutRequestId: string }): Promise<StkQueryResult>;
+  /** Records the decision and captures or releases the fee, once. A completed payment is never failed. */
+  settlePayment(input: { transactionId: number; decision: PaymentDecision }): Promise<SettleResult>;
+  /** Charges the fee of a late success whose fee had been released; fails with LateFeeUncovered until the wallet covers it. */
+  chargeLateFee(input: { transactionId: number }): Promise<void>;
+  /** POSTs the payment result to the merchant's callback URL, recording the attempt; fails with WebhookRejected. */
+  deliverWebhook(input: { transactionId: number; event: WebhookEvent }): Promise<{ delivered: boolean; skippedReason: string | null }>;
+  /** Marks a webhook delivery as given up after its retry window. */
+  markWebhookGivenUp(input: { transactionId: number; event: WebhookEvent }): Promise<void>;
+}
+
+export interface SettleResult {
+  /** The status the transaction now has (a completed payment stays completed). */
+  status: 'completed' | 'failed';
+  /** True when a late success found its fee released and must charge it again. */
+  lateFeeDue: boolean;
+  /** True when this call changed the status (false on a repeat). */
+  changed: boolean;
+}

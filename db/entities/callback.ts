@@ -1,0 +1,37 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/**
+ * What happened to a received callback:
+ * signalled (handed to its payment's workflow), unmatched (no payment has that id),
+ * malformed (not Daraja's shape), mismatched (the URL's payment and the CheckoutRequestID disagree),
+ * late (its workflow had closed; a late-callback workflow took it), signal_failed (stored, not yet handed over).
+ */
+export type CallbackDisposition = 'received' | 'signalled' | 'unmatched' | 'malformed' | 'mismatched' | 'late' | 'signal_failed';
+
+/** Every raw callback Daraja POSTs, stored before anything else is done with it. */
+export interface DarajaCallback {
+  id: number;
+  receivedAt: Date;
+  transaction: number | null;
+  checkoutRequestId: string | null;
+  resultCode: string | null;
+  /** The body exactly as received (text, since malformed bodies are kept too). */
+  rawBody: string;
+  sourceIp: string | null;
+  disposition: CallbackDisposition;
+}
+
+export const DarajaCallbackSchema = new EntitySchema<DarajaCallback>({
+  name: 'DarajaCallback',
+  tableName: 'daraja_callbacks',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    receivedAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
+    transaction: { kind: 'm:1', entity: 'Transaction', mapToPk: true, nullable: true, index: true },
+    checkoutRequestId: { type: 'string', length: 64, nullable: true, index: true },
+    resultCode: { type: 'string', length: 20, nullable: true },
+    rawBody: { type: 'text' },
+    sourceIp: { type: 'string', length: 64, nullable: true },
+    disposition: { type: 'string', length: 20, default: 'received' },
+  },
+});

@@ -1,0 +1,28 @@
+export * from './merchant';
+export * from './channel';
+export * from './wallet';
+export * from './pricing';
+export * from './transaction';
+export * from './callback';
+export * from './webhook';
+
+import { MerchantSchema, ApiKeySchema } from './merchant';
+import { ChannelSchema } from './channel';
+import { WalletSchema, LedgerEntrySchema } from './wallet';
+import { PricingTierSchema } from './pricing';
+import { TransactionSchema } from './transaction';
+import { DarajaCallbackSchema } from './callback';
+import { WebhookDeliverySchema, WebhookAttemptSchema } from './webhook';
+
+export const ALL_ENTITIES = [
+  MerchantSchema,
+  ApiKeySchema,
+  ChannelSchema,
+  WalletSchema,
+  LedgerEntrySchema,
+  PricingTierSchema,
+  TransactionSchema,
+  DarajaCallbackSchema,
+  WebhookDeliverySchema,
+  WebhookAttemptSchema,
+];

@@ -1,0 +1,81 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { PaymentStage, PaymentStatus } from '../../domain/payment';
+import type { Environment } from './merchant';
+
+/**
+ * Where the STK push call itself stands. `sending` is written before the HTTP call, so a
+ * retried activity that finds it knows an earlier attempt may have reached the phone.
+ */
+export type PushState = 'none' | 'sending' | 'accepted' | 'rejected' | 'unconfirmed';
+
+/** One STK push payment. Its id is the public transaction_id. */
+export interface Transaction {
+  id: number;
+  merchant: number;
+  channel: number;
+  apiKey: number | null;
+  environment: Environment;
+  phoneNumber: string;
+  amount: number;
+  fee: number;
+  status: PaymentStatus;
+  stage: PaymentStage;
+  pushState: PushState;
+  externalReference: string | null;
+  description: string;
+  accountReference: string;
+  /** Merchant-chosen key that makes a retried request return this payment. */
+  idempotencyKey: string | null;
+  /** Hash of the request body the idempotency key was first used with. */
+  requestHash: string | null;
+  checkoutRequestId: string | null;
+  merchantRequestId: string | null;
+  mpesaReceipt: string | null;
+  resultCode: string | null;
+  resultDesc: string | null;
+  /** What decided the final status: callback, query, no_answer, push_rejected. */
+  decidedBy: string | null;
+  workflowId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+export const TransactionSchema = new EntitySchema<Transaction>({
+  name: 'Transaction',
+  tableName: 'transactions',
+  indexes: [{ properties: ['merchant', 'createdAt'] }],
+  uniques: [{ name: 'transactions_merchant_idempotency_key_unique', properties: ['merchant', 'idempotencyKey'] }],
+  checks: [
+    { name: 'transactions_amount_positive', expression: 'amount > 0' },
+    { name: 'transactions_fee_not_negative', expression: 'fee >= 0' },
+  ],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    merchant: { kind: 'm:1', entity: 'Merchant', mapToPk: true },
+    channel: { kind: 'm:1', entity: 'Channel', mapToPk: true, index: true },
+    apiKey: { kind: 'm:1', entity: 'ApiKey', mapToPk: true, nullable: true },
+    environment: { type: 'string', length: 20, default: 'sandbox' },
+    phoneNumber: { type: 'string', length: 12 },
+    amount: { type: 'integer' },
+    fee: { type: 'integer' },
+    status: { type: 'string', length: 10, default: 'pending' },
+    stage: { type: 'string', length: 20, default: 'created' },
+    pushState: { type: 'string', length: 12, default: 'none' },
+    externalReference: { type: 'string', length: 100, nullable: true },
+    description: { type: 'string', length: 13 },
+    accountReference: { type: 'string', length: 12 },
+    idempotencyKey: { type: 'string', length: 255, nullable: true },
+    requestHash: { type: 'string', length: 64, nullable: true },
+    checkoutRequestId: { type: 'string', length: 64, nullable: true, unique: true },
+    merchantRequestId: { type: 'string', length: 64, nullable: true },
+    mpesaReceipt: { type: 'string', length: 20, nullable: true },
+    resultCode: { type: 'string', length: 20, nullable: true },
+    resultDesc: { type: 'text', nullable: true },
+    decidedBy: { type: 'string', length: 20, nullable: true },
+    workflowId: { type: 'string', length: 100, unique: true },
+    createdAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
+    updatedAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() },
+    completedAt: { type: 'datetime', nullable: true },
+  },
+});

@@ -1,0 +1,68 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export type WebhookEvent = 'payment.completed' | 'payment.failed';
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One payment result to be POSTed to a merchant's callback URL. */
+export interface WebhookDelivery {
+  id: number;
+  merchant: number;
+  transaction: number;
+  event: WebhookEvent;
+  url: string;
+  payload: Record<string, unknown>;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+export const WebhookDeliverySchema = new EntitySchema<WebhookDelivery>({
+  name: 'WebhookDelivery',
+  tableName: 'webhook_deliveries',
+  uniques: [{ name: 'webhook_deliveries_transaction_event_unique', properties: ['transaction', 'event'] }],
+  indexes: [{ properties: ['merchant', 'createdAt'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    merchant: { kind: 'm:1', entity: 'Merchant', mapToPk: true },
+    transaction: { kind: 'm:1', entity: 'Transaction', mapToPk: true },
+    event: { type: 'string', length: 30 },
+    url: { type: 'text' },
+    payload: { type: 'json' },
+    status: { type: 'string', length: 10, default: 'pending' },
+    attempts: { type: 'integer', default: 0 },
+    lastAttemptAt: { type: 'datetime', nullable: true },
+    deliveredAt: { type: 'datetime', nullable: true },
+    createdAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
+  },
+});
+
+/** One HTTP attempt at a webhook delivery. */
+export interface WebhookAttempt {
+  id: number;
+  delivery: number;
+  attemptNo: number;
+  startedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  /** The first bytes of the receiver's answer, for merchants debugging their endpoint. */
+  responseExcerpt: string | null;
+}
+
+export const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
+  name: 'WebhookAttempt',
+  tableName: 'webhook_attempts',
+  uniques: [{ name: 'webhook_attempts_delivery_attempt_unique', properties: ['delivery', 'attemptNo'] }],
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    delivery: { kind: 'm:1', entity: 'WebhookDelivery', mapToPk: true },
+    attemptNo: { type: 'integer' },
+    startedAt: { type: 'datetime' },
+    statusCode: { type: 'integer', nullable: true },
+    latencyMs: { type: 'integer' },
+    error: { type: 'text', nullable: true },
+    responseExcerpt: { type: 'text', nullable: true },
+  },
+});

@@ -1,0 +1,20 @@
+/**
+ * Failure `type`s that activities raise and workflows match on. Stable strings: they are
+ * recorded in workflow histories, so renaming one breaks replay of running payments.
+ */
+export const FailureType = {
+  /** The wallet cannot cover the fee. Not retryable. */
+  InsufficientBalance: 'InsufficientBalance',
+  /** Daraja refused the request; sending it again will not help. Not retryable. */
+  DarajaTerminal: 'DarajaTerminal',
+  /** The push may have reached the phone; never push again. Not retryable. */
+  DarajaIndeterminate: 'DarajaIndeterminate',
+  /** Daraja was busy or unreachable and nothing happened there; retry with backoff. */
+  DarajaRetryable: 'DarajaRetryable',
+  /** The merchant's webhook receiver did not accept the delivery; retry with backoff. */
+  WebhookRejected: 'WebhookRejected',
+  /** A late success's fee cannot be charged yet; retry until the wallet covers it. */
+  LateFeeUncovered: 'LateFeeUncovered',
+} as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
