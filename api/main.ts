@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { createOrm } from '../db/orm';
+import { createApp } from './app';
+
+/** `npm run api`: serves the Payments API until SIGINT/SIGTERM. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL).child({ component: 'api' });
+  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const server = createApp({ config, orm, temporal, logger }).listen(config.API_PORT, config.API_HOST, () => {
+    logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}/api` }, 'Payments API listening');
+  });
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await connection.close();
+    await orm.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

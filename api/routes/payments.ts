@@ -1,0 +1,41 @@
+import Router from '@koa/router';
+import type { Client } from '@temporalio/client';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PaymentTimings } from '../../workflows/definitions';
+import type { ApiCaller } from '../auth';
+import { startStkPush } from '../useCases/startStkPush';
+import { transactionStatus } from '../useCases/transactionStatus';
+import { AppError } from '../../domain/errors';
+
+export interface PaymentRoutesDeps {
+  em: () => EntityManager;
+  temporal: Client;
+  taskQueue: string;
+  timings: PaymentTimings;
+}
+
+const IDEMPOTENCY_KEY_MAX = 255;
+
+/** The merchant-facing payment endpoints (mounted under /api, behind API-key auth). */
+export function paymentRoutes(deps: PaymentRoutesDeps): Router {
+  const router = new Router();
+
+  router.post('/stk-push', async (ctx) => {
+    const idempotencyKey = ctx.get('idempotency-key').trim() || null;
+    if (idempotencyKey && idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
+      throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
+    }
+    const result = await startStkPush(
+      { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings },
+      { caller: ctx.state.caller as ApiCaller, body: ctx.request.body, idempotencyKey },
+    );
+    ctx.status = result.status;
+    ctx.body = result.body;
+  });
+
+  router.get('/transaction/status/:reference', async (ctx) => {
+    ctx.body = await transactionStatus(deps.em(), ctx.state.caller as ApiCaller, ctx.params.reference!);
+  });
+
+  return router;
+}

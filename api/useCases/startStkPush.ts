@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { AppError, InsufficientBalanceError } from '../../domain/errors';
+import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
+import { normalizeMsisdn } from '../../domain/phone';
+import { feeFor } from '../../domain/pricing';
+import { ChannelSchema, TransactionSchema, type Transaction } from '../../db/entities';
+import { loadFeeTiers } from '../../db/pricing';
+import {
+  paymentWorkflowId,
+  pushOutcomeUpdate,
+  type PaymentTimings,
+  type PaymentWorkflowInput,
+  type PushOutcome,
+} from '../../workflows/definitions';
+import { paymentWorkflow } from '../../workflows/payment';
+import { ENVIRONMENT, EXTERNAL_REFERENCE, MERCHANT_ID, PAYMENT_STATUS, TRANSACTION_ID } from '../../workflows/searchAttributes';
+import { parseInput } from '../validate';
+import type { ApiCaller } from '../auth';
+
+const MAX_DESCRIPTION = 13;
+
+/** The documented request body of POST /api/stk-push. */
+export const stkPushRequestSchema = z.object({
+  account_id: z.number({ error: 'account_id must be the integer id of one of your payment channels' }).int('account_id must be an integer').positive('account_id must be positive'),
+  phone_number: z.string({ error: 'phone_number must be a string such as 0712345678' }),
+  amount: z
+    .number({ error: 'amount must be a whole number of KES' })
+    .int('amount must be a whole number of KES (no decimals)')
+    .min(MPESA_MIN_AMOUNT, `amount must be at least KES ${MPESA_MIN_AMOUNT}`)
+    .max(MPESA_MAX_AMOUNT, `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`),
+  external_reference: z.string({ error: 'external_reference must be a string' }).max(100, 'external_reference must be at most 100 characters').nullish(),
+  description: z
+    .string({ error: 'description must be a string' })
+    .trim()
+    .min(1, 'description cannot be empty')
+    .max(MAX_DESCRIPTION, `description must be at most ${MAX_DESCRIPTION} characters (M-Pesa's TransactionDesc limit)`)
+    .nullish(),
+});
+
+export interface StkPushDeps {
+  em: EntityManager;
+  temporal: Client;
+  taskQueue: string;
+  timings: PaymentTimings;
+}
+
+export interface StkPushCommand {
+  caller: ApiCaller;
+  body: unknown;
+  idempotencyKey: string | null;
+}
+
+/** What the endpoint answers: the HTTP status and the documented body. */
+export interface StkPushResponse {
+  status: 200 | 202;
+  body: {
+    success: true;
+    message: string;
+    transaction_id: number;
+    checkout_request_id: string | null;
+    fee_to_be_charged: number;
+  };
+}
+
+/**
+ * POST /api/stk-push: validates, records the payment, starts its workflow and answers once
+ * Daraja has accepted (or refused) the push. With an Idempotency-Key, a retry returns the
+ * same payment instead of prompting the customer twice.
+ */
+export async function startStkPush(deps: StkPushDeps, { caller, body, idempotencyKey }: StkPushCommand): Promise<StkPushResponse> {
+  const request = parseInput(stkPushRequestSchema, body);
+  const phoneNumber = normalizeMsisdn(request.phone_number);
+  const { merchant, apiKey } = caller;
+  if (merchant.kycStatus !== 'verified') {
+    throw new AppError('kyc_required', 'Identity verification (KYC) is required before you can send STK pushes');
+  }
+
+  const channel = await deps.em.findOne(ChannelSchema, request.account_id);
+  if (!channel) throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
+  if (channel.merchant !== merchant.id) throw new AppError('forbidden', `Payment channel ${request.account_id} belongs to another account`);
+  if (!channel.isActive) throw new AppError('validation_failed', `Payment channel ${request.account_id} is deactivated`, { field: 'account_id' });
+
+  const fee = feeFor(request.amount, await loadFeeTiers(deps.em));
+  if (fee === undefined) throw new AppError('validation_failed', `No fee tier covers KES ${request.amount}`, { field: 'amount' });
+
+  const requestHash = hashRequest({ ...request, phone_number: phoneNumber });
+  const transaction = await recordTransaction(deps.em, {
+    merchant: merchant.id,
+    channel: channel.id,
+    apiKey: apiKey.id,
+    environment: apiKey.environment,
+    phoneNumber,
+    amount: request.amount,
+    fee,
+    externalReference: request.external_reference ?? null,
+    description: request.description ?? 'Payment',
+    accountReference: channel.accountReference,
+    idempotencyKey,
+    requestHash,
+  });
+
+  const outcome = await awaitPushOutcome(deps, transaction);
+  return respond(transaction, outcome);
+}
+
+type NewTransaction = Pick<
+  Transaction,
+  'merchant' | 'channel' | 'apiKey' | 'environment' | 'phoneNumber' | 'amount' | 'fee' | 'externalReference' | 'description' | 'accountReference' | 'idempotencyKey' | 'requestHash'
+>;
+
+/** Inserts the payment, or returns the earlier one recorded under the same Idempotency-Key. */
+async function recordTransaction(em: EntityManager, fields: NewTransaction): Promise<Transaction> {
+  const findEarlier = () => (fields.idempotencyKey ? em.findOne(TransactionSchema, { merchant: fields.merchant, idempotencyKey: fields.idempotencyKey }) : null);
+  const earlier = await findEarlier();
+  if (earlier) return sameRequestOrConflict(earlier, fields.requestHash);
+
+  // The id is drawn first because the workflow ID is derived from it.
+  const [{ id }] = await em.getConnection().execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
+  const transaction = em.create(TransactionSchema, {
+    ...fields,
+    id,
+    status: 'pending',
+    stage: 'created',
+    pushState: 'none',
+    workflowId: paymentWorkflowId(id),
+  } as Transaction);
+  try {
+    await em.flush();
+    return transaction;
+  } catch (err) {
+    // Two requests with one Idempotency-Key raced: the loser answers with the winner's payment.
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    em.clear();
+    const winner = await findEarlier();
+    if (!winner) throw err;
+    return sameRequestOrConflict(winner, fields.requestHash);
+  }
+}
+
+function sameRequestOrConflict(earlier: Transaction, requestHash: string | null): Transaction {
+  if (earlier.requestHash !== requestHash) {
+    throw new AppError('conflict', 'This Idempotency-Key was already used with a different request body. Use a new key for a new payment.');
+  }
+  return earlier;
+}
+
+/** Starts the payment's workflow (or attaches to it) and waits for the push's outcome. */
+async function awaitPushOutcome(deps: StkPushDeps, tx: Transaction): Promise<PushOutcome> {
+  const input: PaymentWorkflowInput = {
+    transactionId: tx.id,
+    merchantId: tx.merchant,
+    amount: tx.amount,
+    fee: tx.fee,
+    externalReference: tx.externalReference,
+    environment: tx.environment,
+    timings: deps.timings,
+  };
+  const start = new WithStartWorkflowOperation(paymentWorkflow, {
+    workflowId: tx.workflowId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    // A retry attaches to the running payment; a finished one is never started again.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: MERCHANT_ID, value: String(tx.merchant) },
+      { key: TRANSACTION_ID, value: String(tx.id) },
+      { key: PAYMENT_STATUS, value: 'created' },
+      { key: ENVIRONMENT, value: tx.environment },
+      ...(tx.externalReference ? [{ key: EXTERNAL_REFERENCE, value: tx.externalReference }] : []),
+    ],
+    staticSummary: `KES ${tx.amount} STK push · merchant ${tx.merchant} · fee ${tx.fee}`,
+    staticDetails: [
+      `**Transaction** ${tx.id} (${tx.environment})`,
+      `**Channel** ${tx.channel} · **Reference** ${tx.accountReference}`,
+      tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
+    ].filter(Boolean).join('\n\n'),
+  });
+  try {
+    return await deps.temporal.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation: start });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    // The payment's workflow has already finished: answer from what it recorded.
+    const finished = await deps.em.fork().findOneOrFail(TransactionSchema, tx.id);
+    return outcomeFromRecord(finished);
+  }
+}
+
+/** Reconstructs the push outcome of a finished payment from its row. */
+function outcomeFromRecord(tx: Transaction): PushOutcome {
+  if (tx.pushState === 'accepted') return { outcome: 'accepted', checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+  if (tx.pushState === 'unconfirmed' || tx.pushState === 'sending') return { outcome: 'unconfirmed', message: tx.resultDesc ?? '' };
+  if (tx.stage === 'refused') return { outcome: 'refused', code: 'insufficient_balance', message: tx.resultDesc ?? '', fee: tx.fee, balance: 0 };
+  return { outcome: 'rejected', code: tx.pushState === 'rejected' ? 'daraja_rejected' : 'daraja_unavailable', message: tx.resultDesc ?? 'The push was not sent' };
+}
+
+function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse {
+  const base = { success: true as const, transaction_id: tx.id, fee_to_be_charged: tx.fee };
+  switch (outcome.outcome) {
+    case 'accepted':
+      return { status: 200, body: { ...base, message: 'STK push sent successfully', checkout_request_id: outcome.checkoutRequestId } };
+    case 'unconfirmed':
+      return {
+        status: 202,
+        body: {
+          ...base,
+          message: 'M-Pesa did not confirm the push in time; the prompt may still reach the customer. Do not send it again: poll the status with transaction_id.',
+          checkout_request_id: null,
+        },
+      };
+    case 'refused':
+      throw outcome.message ? new AppError('insufficient_balance', outcome.message, { fee: outcome.fee, balance: outcome.balance }) : new InsufficientBalanceError(outcome.fee, outcome.balance);
+    case 'rejected':
+      throw new AppError(outcome.code, outcome.message, { transaction_id: tx.id });
+  }
+}
+
+/** Fingerprint of a request, to tell an honest retry from a reused Idempotency-Key. */
+function hashRequest(request: object): string {
+  const canonical = JSON.stringify(Object.entries(request).filter(([, v]) => v !== undefined && v !== null).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(canonical).digest('hex');
+}

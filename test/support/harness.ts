@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import axios, { type AxiosInstance } from 'axios';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../config/config';
+import { createApp } from '../../api/app';
+import { createOrm, migrate, type Orm } from '../../db/orm';
+import { createChannel, createMerchant, issueApiKey, topUp } from '../../db/merchants';
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../simulator/app';
+import { createPaymentWorker } from '../../worker/createWorker';
+import { freePort } from '../../scripts/net';
+import { createTestDatabase, dropTestDatabase } from './database';
+
+/** Short, real durations so that every path (timer, query, late callback, retries) runs in seconds. */
+export const TEST_TIMINGS = {
+  PAYMENT_CALLBACK_TIMEOUT_MS: '2500',
+  PAYMENT_QUERY_WINDOW_MS: '5000',
+  PAYMENT_QUERY_INTERVAL_MS: '300',
+  PAYMENT_QUERY_MAX_INTERVAL_MS: '800',
+  PAYMENT_LATE_CALLBACK_WINDOW_MS: '8000',
+  PAYMENT_PUSH_DEADLINE_MS: '15000',
+  WEBHOOK_INITIAL_RETRY_MS: '200',
+  WEBHOOK_MAX_RETRY_MS: '1000',
+  WEBHOOK_RETRY_WINDOW_MS: '20000',
+  DARAJA_HTTP_TIMEOUT_MS: '1500',
+};
+
+export interface Stack {
+  config: Config;
+  orm: Orm;
+  temporal: Client;
+  simulator: Simulator;
+  /** The API's base URL, e.g. http://127.0.0.1:51234/api */
+  apiUrl: string;
+  /** An HTTP client that never throws on status codes. */
+  http: AxiosInstance;
+  taskQueue: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  simulator?: SimulatorOptions;
+  env?: Record<string, string>;
+  /** Start without a worker (tests that start it themselves, or run it in another process). */
+  withoutWorker?: boolean;
+}
+
+const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** The whole product on real parts: Postgres database, Temporal worker, API and simulator over HTTP. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const temporalAddress = process.env.TEMPORAL_TEST_ADDRESS;
+  const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
+  if (!temporalAddress || !bundlePath) throw new Error('Integration tests need the jest globalSetup (TEMPORAL_TEST_ADDRESS, TEMPORAL_TEST_WORKFLOW_BUNDLE)');
+
+  const databaseUrl = await createTestDatabase();
+  const simulator = createSimulator({ callbackDelayMs: 150, lateCallbackDelayMs: 6000, pushHangMs: 3000, ...options.simulator });
+  const { url: simulatorUrl } = await simulator.start(0);
+  const apiPort = await freePort();
+  const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    API_PORT: String(apiPort),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
+    DARAJA_BASE_URL: simulatorUrl,
+    LOG_LEVEL: 'silent',
+    ...TEST_TIMINGS,
+    ...options.env,
+  });
+
+  const orm = await createOrm({ databaseUrl, poolSize: 20 });
+  await migrate(orm);
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const server: Server = createApp({ config, orm, temporal, logger: silent }).listen(apiPort, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+
+  let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | null = null;
+  const startWorker = async () => {
+    if (worker) return;
+    const workerConnection = await NativeConnection.connect({ address: temporalAddress });
+    const created = await createPaymentWorker({ config, orm, connection: workerConnection, logger: silent, workflowBundle: { codePath: bundlePath }, taskQueue });
+    worker = { worker: created, running: created.run(), connection: workerConnection };
+  };
+  const stopWorker = async () => {
+    if (!worker) return;
+    const current = worker;
+    worker = null;
+    current.worker.shutdown();
+    await current.running;
+    await current.connection.close();
+  };
+  if (!options.withoutWorker) await startWorker();
+
+  return {
+    config,
+    orm,
+    temporal,
+    simulator,
+    apiUrl: `http://127.0.0.1:${apiPort}/api`,
+    http: axios.create({ baseURL: `http://127.0.0.1:${apiPort}/api`, validateStatus: () => true, timeout: 60_000 }),
+    taskQueue,
+    startWorker,
+    stopWorker,
+    async stop() {
+      await stopWorker();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await simulator.stop();
+      await connection.close();
+      await orm.close();
+      await dropTestDatabase(databaseUrl);
+    },
+  };
+}
+
+export interface MerchantFixture {
+  merchantId: number;
+  channelId: number;
+  username: string;
+  password: string;
+  /** Ready `Authorization` header value. */
+  authorization: string;
+}
+
+/** A verified merchant with a till, a wallet holding `walletKes`, and a sandbox API key. */
+export async function createMerchantFixture(
+  stack: Stack,
+  { walletKes = 1000, callbackUrl = null, kycStatus = 'verified' }: { walletKes?: number; callbackUrl?: string | null; kycStatus?: 'verified' | 'pending' } = {},
+): Promise<MerchantFixture> {
+  const em = stack.orm.em.fork();
+  const suffix = randomBytes(4).toString('hex');
+  const merchantId = await createMerchant(em, { name: `Test shop ${suffix}`, email: `shop-${suffix}@example.test`, kycStatus, callbackUrl });
+  const channelId = await createChannel(em, { merchantId, accountType: 'till', accountNumber: '5123456' });
+  if (walletKes > 0) await topUp(em, { merchantId, amount: walletKes, reference: 'test opening balance' });
+  const key = await issueApiKey(em, stack.config.API_KEY_PEPPER, merchantId, 'test key');
+  return {
+    merchantId,
+    channelId,
+    username: key.username,
+    password: key.password,
+    authorization: `Basic ${Buffer.from(`${key.username}:${key.password}`).toString('base64')}`,
+  };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 200 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Keeps the Rust core's log noise out of test output. */
+export function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new (require('@temporalio/worker').DefaultLogger)('WARN') });
+  } catch {
+    // already installed by an earlier test file in this worker process
+  }
+}

@@ -1,0 +1,25 @@
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfig } from '../config/config';
+import { createOrm } from '../db/orm';
+import { createLogger } from '../config/logger';
+import { createPaymentWorker } from './createWorker';
+
+/** `npm run worker`: runs the payment worker until SIGINT/SIGTERM. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL).child({ component: 'worker' });
+  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createPaymentWorker({ config, orm, connection, logger });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'payment worker started');
+  // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks before resolving.
+  await worker.run();
+  await connection.close();
+  await orm.close();
+  logger.info('payment worker stopped');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
