@@ -9,6 +9,7 @@ import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { Orm } from '../db/orm';
 import { errorHandler } from './errors';
+import { AppError } from '../domain/errors';
 import { requireApiKey } from './auth';
 import { paymentRoutes } from './routes/payments';
 import { pricingRoutes } from './routes/pricing';
@@ -48,7 +49,16 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
     paymentRoutes({ em, temporal, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) }).routes(),
   );
 
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '100kb' }));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '100kb',
+      onError: (err) => {
+        const tooLarge = (err as { status?: number }).status === 413;
+        throw new AppError('validation_failed', tooLarge ? 'Request body is larger than 100 kB' : 'Request body is not valid JSON');
+      },
+    }),
+  );
   app.use(publicApi.routes());
   app.use(publicApi.allowedMethods());
   app.use(merchantApi.routes());

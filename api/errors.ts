@@ -32,14 +32,6 @@ export function errorHandler(logger: Logger): Middleware {
         ctx.body = { error: err.message, code: err.code, ...err.details };
         return;
       }
-      const httpError = err as { status?: number; expose?: boolean; message?: string; type?: string };
-      if (httpError.status && httpError.status >= 400 && httpError.status < 500 && httpError.expose) {
-        // Errors raised by the body parser (malformed JSON, body too large).
-        ctx.status = httpError.status;
-        const message = httpError.type === 'entity.parse.failed' ? 'Request body is not valid JSON' : httpError.message;
-        ctx.body = { error: message, code: 'validation_failed' };
-        return;
-      }
       logger.error({ err, method: ctx.method, path: ctx.path }, 'unexpected error');
       ctx.status = 500;
       ctx.body = { error: 'Unexpected server error. Retry once; if it persists, contact support.', code: 'internal' };

@@ -24,6 +24,7 @@ export async function createOrm({ databaseUrl, poolSize = 10, debug = false }: O
       tableName: 'mikro_orm_migrations',
       transactional: true,
       allOrNothing: true,
+      silent: true,
     },
     pool: { min: 0, max: poolSize },
     debug,

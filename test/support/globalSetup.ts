@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { REPO_ROOT } from '../../scripts/paths';
 import { resolveTemporal } from '../../scripts/temporal/devServer';
 import { setIntegrationState } from './integrationState';
@@ -39,6 +39,8 @@ export default async function globalSetup(): Promise<void> {
 async function writeWorkflowBundle(): Promise<{ dir: string; file: string }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(path.join(REPO_ROOT, 'workflows', 'index.ts')),
+    // Webpack's module report is noise here; warnings and errors still show.
+    logger: new DefaultLogger('WARN'),
   });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'imarapay-workflows-'));
   const file = path.join(dir, 'workflow-bundle.js');

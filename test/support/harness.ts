@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { Server } from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
 import { Client, Connection } from '@temporalio/client';
@@ -76,6 +76,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const orm = await createOrm({ databaseUrl, poolSize: 20 });
   await migrate(orm);
+  // Test files share one Temporal namespace; distinct id ranges keep their `payment-<id>` workflow IDs apart.
+  await orm.em.getConnection().execute(`select setval('transactions_id_seq', ?)`, [randomInt(1, 2_000_000) * 1000]);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const server: Server = createApp({ config, orm, temporal, logger: silent }).listen(apiPort, '127.0.0.1');

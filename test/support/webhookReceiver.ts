@@ -1,0 +1,30 @@
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedWebhook {
+  headers: http.IncomingHttpHeaders;
+  body: any;
+  answeredWith: number;
+}
+
+/** A merchant's webhook endpoint that answers with the scripted statuses, then 200 for ever. */
+export async function startWebhookReceiver(script: number[] = []): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
+  const received: ReceivedWebhook[] = [];
+  const server: Server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const status = script[received.length] ?? 200;
+      received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), answeredWith: status });
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(status === 200 ? { ok: true } : { error: 'receiver is down' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/payment/callback`,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
