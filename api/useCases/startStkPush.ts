@@ -213,7 +213,11 @@ function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse {
         },
       };
     case 'refused':
-      throw outcome.message ? new AppError('insufficient_balance', outcome.message, { fee: outcome.fee, balance: outcome.balance }) : new InsufficientBalanceError(outcome.fee, outcome.balance);
+      throw new AppError('insufficient_balance', outcome.message || new InsufficientBalanceError(outcome.fee, outcome.balance).message, {
+        fee: outcome.fee,
+        balance: outcome.balance,
+        transaction_id: tx.id,
+      });
     case 'rejected':
       throw new AppError(outcome.code, outcome.message, { transaction_id: tx.id });
   }

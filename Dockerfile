@@ -1,0 +1,25 @@
+# One image for every ImaraPay process; docker-compose.yml picks the command:
+#   api        node dist/api/main.js   (the default)
+#   worker     node dist/worker/main.js
+#   migrate    node dist/db/migrate.js
+#   simulator  node dist/simulator/main.js
+# Debian (glibc), not Alpine: the Temporal SDK's native bridge ships glibc builds only.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# npm install, not npm ci: the lockfile is written on linux-x64 and lacks other platforms'
+# optional packages, which npm install adds (and otherwise honours the lockfile).
+RUN npm install --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000
+CMD ["node", "dist/api/main.js"]

@@ -1,0 +1,39 @@
+// Two projects so that `jest test/unit` never starts Temporal: Jest runs a project's globalSetup
+// only when at least one of that project's test files is selected.
+// No --forceExit: globalSetup/globalTeardown leave no open handles behind, so a run that does not
+// exit points at a test that did not close its worker, connection or server.
+const shared = {
+  rootDir: __dirname,
+  roots: ['<rootDir>/test'],
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.tsx?$': [
+      '@swc/jest',
+      { swcrc: false, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // Integration tests wait on real servers and real (short) workflow timers.
+  testTimeout: 120_000,
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 120_000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // One Temporal dev server and one workflow bundle for all integration test files.
+      globalSetup: '<rootDir>/test/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,132 @@
+/**
+ * `npm start`: the whole of ImaraPay on one machine, as one supervised process tree.
+ *
+ *   Postgres     DATABASE_URL, or an embedded cluster in .data/postgres
+ *   Temporal     TEMPORAL_ADDRESS, or a dev server with the Web UI, state in .data/temporal.db
+ *   migrations   db/migrate.ts, once
+ *   simulator, worker, API   one child each, output prefixed with its name
+ *   demo merchant            created if missing, credentials printed and saved
+ *
+ * Ctrl-C stops everything in reverse order; if any part dies, the rest is stopped and the exit
+ * code is 1.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig, type Config } from '../config/config';
+import { DEMO_MERCHANT_FILE, ensureDemoMerchant } from '../db/demoMerchant';
+import { prefixedLog } from './log';
+import { dialHost, waitForPort } from './net';
+import { DATA_DIR, REPO_ROOT } from './paths';
+import { Supervisor, type ChildSpec } from './supervisor';
+import { resolveTemporal } from './temporal/devServer';
+
+const TEMPORAL_PORT = 7233;
+const TEMPORAL_UI_PORT = 8233;
+
+const log = prefixedLog('start');
+const supervisor = new Supervisor(log);
+supervisor.handleSignals();
+
+void supervisor.run(async () => {
+  loadConfig(); // fail on a bad setting before anything starts
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+
+  if (process.env.DATABASE_URL) log('Using the Postgres at DATABASE_URL');
+  const databaseUrl = process.env.DATABASE_URL || (await startPostgresChild());
+  const temporal = await resolveTemporal({
+    port: TEMPORAL_PORT,
+    uiPort: TEMPORAL_UI_PORT,
+    dbFile: path.join(DATA_DIR, 'temporal.db'),
+    ownProcessGroup: true,
+    log: prefixedLog('temporal'),
+  });
+  supervisor.watch({ name: 'temporal', ...temporal });
+
+  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
+  const config = loadConfig(env);
+
+  await supervisor.runToCompletion(tsx('migrate', 'db/migrate.ts', env));
+  supervisor.spawn(tsx('simulator', 'simulator/main.ts', env));
+  supervisor.spawn(tsx('worker', 'worker/main.ts', env));
+  supervisor.spawn(tsx('api', 'api/main.ts', env));
+  const apiHost = dialHost(config.API_HOST);
+  await Promise.all([
+    waitForPort({ host: apiHost, port: config.API_PORT, signal: supervisor.signal }),
+    waitForPort({ host: '127.0.0.1', port: config.SIMULATOR_PORT, signal: supervisor.signal }),
+  ]);
+
+  const merchant = { ...(await ensureDemoMerchant(config)), temporal_ui_url: temporal.uiUrl };
+  fs.writeFileSync(DEMO_MERCHANT_FILE, `${JSON.stringify(merchant, null, 2)}\n`, { mode: 0o600 });
+  printBanner({ config, merchant, databaseUrl, simulatorUrl: `http://127.0.0.1:${config.SIMULATOR_PORT}` });
+});
+
+/** Starts scripts/postgres/run.ts as a supervised child and waits for the URL it prints. */
+async function startPostgresChild(): Promise<string> {
+  let announce: (url: string) => void = () => undefined;
+  const announced = new Promise<string>((resolve) => (announce = resolve));
+  const postgres = supervisor.spawn({
+    ...tsx('postgres', 'scripts/postgres/run.ts', process.env),
+    onLine: (line) => {
+      const match = /^DATABASE_URL=(\S+)$/.exec(line);
+      if (match) announce(match[1]);
+    },
+  });
+  return Promise.race([
+    announced,
+    postgres.exited.then((): never => {
+      throw new Error('embedded Postgres exited before it was ready');
+    }),
+  ]);
+}
+
+/** A child that runs a TypeScript entry point through tsx's loader (one process, no tsx wrapper). */
+function tsx(name: string, script: string, env: NodeJS.ProcessEnv): ChildSpec {
+  return { name, command: process.execPath, args: ['--import', 'tsx', script], cwd: REPO_ROOT, env };
+}
+
+interface BannerInput {
+  config: Config;
+  merchant: Awaited<ReturnType<typeof ensureDemoMerchant>> & { temporal_ui_url: string | null };
+  databaseUrl: string;
+  simulatorUrl: string;
+}
+
+function printBanner({ merchant, databaseUrl, simulatorUrl, config }: BannerInput): void {
+  const rows: [string, string | number][] = [
+    ['Payments API', merchant.base_url],
+    ['Temporal Web UI', merchant.temporal_ui_url ?? `(external server at ${config.TEMPORAL_ADDRESS})`],
+    ['Daraja simulator', simulatorUrl],
+    ['Postgres', withoutPassword(databaseUrl)],
+  ];
+  const credentials: [string, string | number][] = [
+    ['api_username', merchant.api_username],
+    ['api_password', merchant.api_password],
+    ['account_id', merchant.account_id],
+    ['merchant_id', merchant.merchant_id],
+  ];
+  const table = (pairs: [string, string | number][], indent: string) =>
+    pairs.map(([k, v]) => `${indent}${k.padEnd(18)}${v}`).join('\n');
+  process.stdout.write(
+    [
+      '',
+      'ImaraPay is running. Press Ctrl-C to stop.',
+      '',
+      table(rows, '  '),
+      '',
+      `  Demo merchant (saved in ${path.relative(REPO_ROOT, DEMO_MERCHANT_FILE)}):`,
+      table(credentials, '    '),
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
