@@ -14,6 +14,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   /** Temporal namespace for payment workflows. */
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** A workflow bundle built ahead of time (npm run build); unset = bundle workflows/ at worker start. */
+  TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
   /** Task queue the payment worker polls. */
   TEMPORAL_TASK_QUEUE: z.string().default('imarapay-payments'),
 
@@ -62,6 +64,8 @@ const schema = z.object({
   /** Timeout of one merchant webhook POST. */
   WEBHOOK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
 
+  /** Address the Daraja simulator listens on (0.0.0.0 in containers). */
+  SIMULATOR_HOST: z.string().default('127.0.0.1'),
   /** Port the Daraja simulator listens on (npm start). */
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** pino log level. */

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     },
     logger,
   });
-  const { url } = await simulator.start(config.SIMULATOR_PORT);
+  const { url } = await simulator.start(config.SIMULATOR_PORT, config.SIMULATOR_HOST);
   logger.info({ url, shortcode: config.DARAJA_SHORTCODE }, 'Point DARAJA_BASE_URL here; magic amounts are listed in simulator/README.md');
 
   let stopping = false;

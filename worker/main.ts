@@ -10,7 +10,13 @@ async function main() {
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'worker' });
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createPaymentWorker({ config, orm, connection, logger });
+  const worker = await createPaymentWorker({
+    config,
+    orm,
+    connection,
+    logger,
+    workflowBundle: config.TEMPORAL_WORKFLOW_BUNDLE ? { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } : undefined,
+  });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'payment worker started');
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks before resolving.
   await worker.run();
