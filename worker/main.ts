@@ -1,4 +1,4 @@
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { createOrm } from '../db/orm';
 import { createLogger } from '../config/logger';
@@ -8,6 +8,9 @@ import { createPaymentWorker } from './createWorker';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'worker' });
+  // The SDK's own INFO lines (webpack stats, state changes) drown the payment logs; keep its warnings.
+  const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createPaymentWorker({
