@@ -18,14 +18,19 @@ const indeterminate = (message: string) =>
   ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message, nonRetryable: true });
 
 /** Activities that talk to Daraja. */
-export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'queryStkStatus'> {
+export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'recordPushAccepted' | 'queryStkStatus'> {
   return {
-    async sendStkPush({ transactionId }) {
+    async sendStkPush({ transactionId, deadline }) {
       const em = orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
       if (tx.pushState === 'accepted') return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
       if (tx.pushState === 'rejected') {
         throw ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: tx.resultDesc ?? 'Rejected', nonRetryable: true });
+      }
+      if (Date.now() > deadline && tx.pushState === 'none') {
+        // Past the deadline nothing more is sent, and nothing earlier is in doubt: the push never happened.
+        await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'rejected' });
+        throw ApplicationFailure.create({ type: FailureType.DarajaUnavailable, message: 'Daraja stayed busy past the push deadline', nonRetryable: true });
       }
       // Claim the push. Finding it already claimed means an earlier attempt died mid-call and may
       // have reached the phone: a second push would give the customer a second prompt.
@@ -44,17 +49,20 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
           description: tx.description,
           callbackUrl: callbackUrlFor(transactionId),
         });
-        await em.nativeUpdate(
-          TransactionSchema,
-          { id: transactionId },
-          { pushState: 'accepted', checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId, stage: 'awaiting_callback' },
-        );
+        // Recorded by recordPushAccepted, a separate activity retried until Postgres answers, so a
+        // database hiccup here cannot lose the CheckoutRequestID of a prompt that is on the phone.
         return { checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId };
       } catch (err) {
         throw await classifyPushFailure(err, async (pushState, resultDesc) => {
           await em.nativeUpdate(TransactionSchema, { id: transactionId }, { pushState, ...(resultDesc ? { resultDesc } : {}) });
         });
       }
+    },
+
+    async recordPushAccepted({ transactionId, checkoutRequestId, merchantRequestId }) {
+      await orm.em
+        .fork()
+        .nativeUpdate(TransactionSchema, { id: transactionId }, { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' });
     },
 
     async queryStkStatus({ transactionId, checkoutRequestId }) {

@@ -6,15 +6,23 @@ import type { WebhookEvent } from '../db/entities/webhook';
 export interface PaymentActivities {
   /** Takes the fee out of the merchant's wallet; fails with InsufficientBalance when it cannot. */
   reserveFee(input: { transactionId: number }): Promise<{ balance: number }>;
-  /** Sends the STK push once; fails with DarajaTerminal, DarajaIndeterminate or DarajaRetryable. */
-  sendStkPush(input: { transactionId: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
+  /**
+   * Sends the STK push at most once; fails with DarajaTerminal, DarajaIndeterminate, DarajaRetryable,
+   * or DarajaUnavailable once `deadline` (epoch ms) has passed with nothing sent.
+   */
+  sendStkPush(input: { transactionId: number; deadline: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
+  /** Records that Daraja accepted the push (idempotent). */
+  recordPushAccepted(input: { transactionId: number; checkoutRequestId: string; merchantRequestId: string }): Promise<void>;
   /** Asks Daraja how a push ended; transient errors answer "pending". */
   queryStkStatus(input: { transactionId: number; checkoutRequestId: string }): Promise<StkQueryResult>;
   /** Records the decision and captures or releases the fee, once. A completed payment is never failed. */
   settlePayment(input: { transactionId: number; decision: PaymentDecision }): Promise<SettleResult>;
   /** Charges the fee of a late success whose fee had been released; fails with LateFeeUncovered until the wallet covers it. */
   chargeLateFee(input: { transactionId: number }): Promise<void>;
-  /** POSTs the payment result to the merchant's callback URL, recording the attempt; fails with WebhookRejected. */
+  /**
+   * POSTs the payment result to the merchant's callback URL, recording the attempt; fails with WebhookRejected.
+   * A `payment.failed` delivery whose payment has since completed is superseded, never sent.
+   */
   deliverWebhook(input: { transactionId: number; event: WebhookEvent }): Promise<{ delivered: boolean; skippedReason: string | null }>;
   /** Marks a webhook delivery as given up after its retry window. */
   markWebhookGivenUp(input: { transactionId: number; event: WebhookEvent }): Promise<void>;

@@ -22,6 +22,11 @@ export function createWebhookActivities({ orm, http, timeoutMs }: WebhookDeps): 
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
       const merchant = await em.findOneOrFail(MerchantSchema, tx.merchant);
       if (!merchant.callbackUrl) return { delivered: false, skippedReason: 'The merchant has no callback URL' };
+      if (event === 'payment.failed' && tx.status === 'completed') {
+        // A late success overtook this failure: sending it now would tell the merchant the opposite of the truth.
+        await em.nativeUpdate(WebhookDeliverySchema, { transaction: transactionId, event, status: 'pending' }, { status: 'superseded' });
+        return { delivered: false, skippedReason: 'The payment completed since; the failure is no longer true' };
+      }
 
       // One delivery row per payment event; its payload is fixed when first created.
       await em.getConnection().execute(

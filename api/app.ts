@@ -34,7 +34,9 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   app.use((_ctx, next) => RequestContext.create(orm.em, next));
 
   // Daraja's callbacks come first and bypass the JSON parser (they are stored raw).
-  const hooks = darajaHookRoutes({ em, temporal, logger, callbackToken: config.DARAJA_CALLBACK_TOKEN });
+  const queue = taskQueue ?? config.TEMPORAL_TASK_QUEUE;
+  const timings = paymentTimings(config);
+  const hooks = darajaHookRoutes({ em, temporal, logger, callbackToken: config.DARAJA_CALLBACK_TOKEN, taskQueue: queue, timings });
   app.use(hooks.routes());
 
   const publicApi = new Router({ prefix: '/api' });
@@ -46,7 +48,7 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   const merchantApi = new Router({ prefix: '/api' });
   merchantApi.use(requireApiKey({ pepper: config.API_KEY_PEPPER, em, logger }));
   merchantApi.use(
-    paymentRoutes({ em, temporal, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) }).routes(),
+    paymentRoutes({ em, temporal, taskQueue: queue, timings }).routes(),
   );
 
   app.use(

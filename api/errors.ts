@@ -32,7 +32,8 @@ export function errorHandler(logger: Logger): Middleware {
         ctx.body = { error: err.message, code: err.code, ...err.details };
         return;
       }
-      logger.error({ err, method: ctx.method, path: ctx.path }, 'unexpected error');
+      // The route pattern, not the path: callback paths carry secret tokens.
+      logger.error({ err, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute ?? '(no route)' }, 'unexpected error');
       ctx.status = 500;
       ctx.body = { error: 'Unexpected server error. Retry once; if it persists, contact support.', code: 'internal' };
     }

@@ -7,7 +7,12 @@ import { z } from 'zod';
  */
 const seconds = (n: number) => n * 1000;
 
+const DEV_CALLBACK_TOKEN = 'dev-callback-token-change-me';
+const DEV_API_KEY_PEPPER = 'dev-api-key-pepper-change-me';
+
 const schema = z.object({
+  /** development or production; production refuses the development secrets and plain-HTTP callback URLs. */
+  APP_ENV: z.enum(['development', 'production']).default('development'),
   /** Postgres connection string. */
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/imarapay'),
   /** Temporal frontend address (host:port). */
@@ -26,9 +31,9 @@ const schema = z.object({
   /** Public base URL of the API, used to build the CallBackURL given to Daraja. */
   PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Secret path token that protects the Daraja callback endpoint. */
-  DARAJA_CALLBACK_TOKEN: z.string().min(16).default('dev-callback-token-change-me'),
+  DARAJA_CALLBACK_TOKEN: z.string().min(16).default(DEV_CALLBACK_TOKEN),
   /** Key of the HMAC that stores API key secrets at rest. */
-  API_KEY_PEPPER: z.string().min(16).default('dev-api-key-pepper-change-me'),
+  API_KEY_PEPPER: z.string().min(16).default(DEV_API_KEY_PEPPER),
 
   /** Daraja base URL: the simulator locally, https://sandbox.safaricom.co.ke or https://api.safaricom.co.ke. */
   DARAJA_BASE_URL: z.string().url().default('http://127.0.0.1:4010'),
@@ -45,6 +50,8 @@ const schema = z.object({
 
   /** How long a payment waits for Daraja's callback before asking with an STK query. */
   PAYMENT_CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(90)),
+  /** How long a push whose answer was lost waits for its callback (no query is possible): the prompt lives up to ~3 min. */
+  PAYMENT_UNCONFIRMED_WAIT_MS: z.coerce.number().int().positive().default(seconds(300)),
   /** How long the STK query fallback keeps asking while Daraja says "being processed". */
   PAYMENT_QUERY_WINDOW_MS: z.coerce.number().int().positive().default(seconds(180)),
   /** First pause between STK queries; doubles up to PAYMENT_QUERY_MAX_INTERVAL_MS. */
@@ -70,6 +77,12 @@ const schema = z.object({
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+}).superRefine((c, ctx) => {
+  if (c.APP_ENV !== 'production') return;
+  const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (c.DARAJA_CALLBACK_TOKEN === DEV_CALLBACK_TOKEN) problem('DARAJA_CALLBACK_TOKEN', 'set a secret of your own in production');
+  if (c.API_KEY_PEPPER === DEV_API_KEY_PEPPER) problem('API_KEY_PEPPER', 'set a secret of your own in production');
+  if (!c.PUBLIC_BASE_URL.startsWith('https://')) problem('PUBLIC_BASE_URL', 'Daraja requires an HTTPS callback URL in production');
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
@@ -92,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function paymentTimings(config: Config) {
   return {
     callbackTimeoutMs: config.PAYMENT_CALLBACK_TIMEOUT_MS,
+    unconfirmedWaitMs: config.PAYMENT_UNCONFIRMED_WAIT_MS,
     queryWindowMs: config.PAYMENT_QUERY_WINDOW_MS,
     queryIntervalMs: config.PAYMENT_QUERY_INTERVAL_MS,
     queryMaxIntervalMs: config.PAYMENT_QUERY_MAX_INTERVAL_MS,

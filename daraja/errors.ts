@@ -121,7 +121,9 @@ function classifyResponse(operation: DarajaOperation, status: number, body: unkn
   if ((status >= 400 && status < 500) || code?.startsWith('400.')) {
     return fail('terminal', operation, detail, code, status);
   }
-  if (status === 502 || status === 503) return fail('retryable', operation, detail, code, status);
+  // A bare 502/503 on a push may come from a proxy after the request was forwarded: only a Daraja
+  // error body proves it was refused before anything happened.
+  if ((status === 502 || status === 503) && (operation !== 'push' || error)) return fail('retryable', operation, detail, code, status);
   if (operation === 'push') {
     // A 5xx we cannot read (or a 504 from a gateway that gave up waiting) may come after the push
     // reached the phone: the outcome is unknown, never "failed", and the push must not be repeated.

@@ -9,6 +9,8 @@ export const FailureType = {
   DarajaTerminal: 'DarajaTerminal',
   /** The push may have reached the phone; never push again. Not retryable. */
   DarajaIndeterminate: 'DarajaIndeterminate',
+  /** Daraja stayed busy past the push deadline and no push attempt is in doubt: nothing was sent. Not retryable. */
+  DarajaUnavailable: 'DarajaUnavailable',
   /** Daraja was busy or unreachable and nothing happened there; retry with backoff. */
   DarajaRetryable: 'DarajaRetryable',
   /** The merchant's webhook receiver did not accept the delivery; retry with backoff. */

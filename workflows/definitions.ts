@@ -4,6 +4,7 @@ import type { CallbackOutcome, PaymentDecision, PaymentStage } from '../domain/p
 /** Timings a payment runs with, fixed at start so that replays see the same values. */
 export interface PaymentTimings {
   callbackTimeoutMs: number;
+  unconfirmedWaitMs: number;
   queryWindowMs: number;
   queryIntervalMs: number;
   queryMaxIntervalMs: number;
@@ -61,3 +62,6 @@ export const progressQuery = defineQuery<PaymentProgress>('progress');
 
 /** The workflow ID of a payment: a business ID that carries no personal data. */
 export const paymentWorkflowId = (transactionId: number) => `payment-${transactionId}`;
+
+/** The workflow ID that settles one callback that arrived after its payment's workflow closed. */
+export const lateCallbackWorkflowId = (transactionId: number, callbackId: number) => `payment-${transactionId}-late-callback-${callbackId}`;

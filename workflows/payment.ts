@@ -42,14 +42,15 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const db = proxyActivities<PaymentActivities>(databaseProfile);
   const query = proxyActivities<PaymentActivities>(queryProfile);
   const push = proxyActivities<PaymentActivities>({
-    // The HTTP client gives up well before this; a worker that dies mid-call is caught by the activity's `sending` guard.
+    // One attempt: the HTTP client gives up well before this. A worker that dies mid-call is caught
+    // by the activity's `sending` guard on the next attempt, which is why attempts must be able to
+    // outlive the push deadline: the activity enforces that deadline itself, before sending.
     startToCloseTimeout: '60s',
-    scheduleToCloseTimeout: timings.pushDeadlineMs,
     retry: {
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '10s',
-      nonRetryableErrorTypes: [FailureType.DarajaTerminal, FailureType.DarajaIndeterminate],
+      nonRetryableErrorTypes: [FailureType.DarajaTerminal, FailureType.DarajaIndeterminate, FailureType.DarajaUnavailable],
     },
   });
   const webhook = proxyActivities<PaymentActivities>({
@@ -91,12 +92,23 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   };
 
   /** Background work that must finish before the workflow does: webhooks and late fee charges. */
-  const pending: Promise<void>[] = [];
+  let outstanding = 0;
+  let backgroundFailure: unknown = null;
+  const inBackground = (work: Promise<void>) => {
+    outstanding++;
+    work.then(
+      () => outstanding--,
+      (err) => {
+        outstanding--;
+        backgroundFailure ??= err;
+      },
+    );
+  };
 
   const finish = async (final: PaymentDecision): Promise<PaymentWorkflowResult> => {
     decision = final;
     const settled = await db.settlePayment({ transactionId, decision: final });
-    if (settled.lateFeeDue) pending.push(lateFee.chargeLateFee({ transactionId }));
+    if (settled.lateFeeDue) inBackground(lateFee.chargeLateFee({ transactionId }));
     enterStage(settled.status);
     return { status: settled.status, decidedBy: final.source, receipt: final.receipt };
   };
@@ -113,50 +125,82 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     return finish(failedDecision('push_rejected', failure.message));
   }
 
-  // 2. Send the push, exactly once.
+  // 2. Send the push, at most once.
   enterStage('pushing');
   let checkoutRequestId: string | null = null;
   try {
-    const accepted = await push.sendStkPush({ transactionId });
+    const accepted = await push.sendStkPush({ transactionId, deadline: Date.now() + timings.pushDeadlineMs });
+    await db.recordPushAccepted({ transactionId, ...accepted });
     checkoutRequestId = accepted.checkoutRequestId;
     pushOutcome = { outcome: 'accepted', ...accepted };
     upsertSearchAttributes([{ key: CHECKOUT_REQUEST_ID, value: checkoutRequestId }]);
   } catch (err) {
     const failure = applicationFailureOf(err);
-    if (failure?.type === FailureType.DarajaIndeterminate) {
-      // The prompt may be on the phone: wait for its callback instead of pushing again.
-      pushOutcome = { outcome: 'unconfirmed', message: failure.message };
-    } else {
-      const terminal = failure?.type === FailureType.DarajaTerminal;
+    if (failure?.type === FailureType.DarajaTerminal || failure?.type === FailureType.DarajaUnavailable) {
+      // Only these two prove that no prompt reached the phone.
+      const terminal = failure.type === FailureType.DarajaTerminal;
       const message = terminal
-        ? `M-Pesa rejected the request: ${failure!.message}`
+        ? `M-Pesa rejected the request: ${failure.message}`
         : 'M-Pesa is busy and did not accept the request; no prompt was sent. Try again shortly.';
       pushOutcome = { outcome: 'rejected', code: terminal ? 'daraja_rejected' : 'daraja_unavailable', message };
       enterStage('push_rejected');
       return finish(failedDecision('push_rejected', message));
     }
+    // Anything else (a timeout, a crash mid-call, an unknown error) may have reached the phone:
+    // wait for its callback instead of pushing again.
+    pushOutcome = { outcome: 'unconfirmed', message: failure?.message ?? 'The push call did not complete' };
   }
 
   // 3. Wait for the callback; if it stays silent, ask Daraja.
   enterStage('awaiting_callback');
   let result = await finish(await awaitDecision());
 
-  // 4. Tell the merchant, and meanwhile keep listening for a success that arrives after a failure.
-  pending.push(deliver(result.status === 'completed' ? 'payment.completed' : 'payment.failed'));
-  if (result.status === 'failed') {
-    const successCallback = () => callbacks.find((c) => isSuccessCode(c.resultCode));
-    if (await condition(() => successCallback() !== undefined, timings.lateCallbackWindowMs)) {
-      result = await finish(decisionFromCallback(successCallback()!));
-      pending.push(deliver('payment.completed'));
-    }
+  // 4. Tell the merchant. Meanwhile keep listening: a success after a failure completes the payment,
+  //    and a callback after a query-decided success brings the receipt.
+  inBackground(deliver(result.status === 'completed' ? 'payment.completed' : 'payment.failed'));
+  if (result.status === 'failed' || currentDecision()?.source === 'query') {
+    await condition(() => lateSettlementDue(), timings.lateCallbackWindowMs);
   }
-  await Promise.all(pending);
+  // Until every webhook and late fee is done, a late success still completes the payment at once.
+  for (;;) {
+    await condition(() => outstanding === 0 || lateSettlementDue());
+    if (!lateSettlementDue()) break;
+    const wasFailed = result.status === 'failed';
+    result = await finish(decisionFromCallback(successCallback()!));
+    if (wasFailed) inBackground(deliver('payment.completed'));
+  }
+  if (backgroundFailure) throw backgroundFailure;
   return result;
 
+  /** True when a success callback would change the record: it completes a failed payment, or brings a query-decided success its receipt. */
+  function lateSettlementDue(): boolean {
+    const late = successCallback();
+    if (!late) return false;
+    if (result.status === 'failed') return true;
+    const current = currentDecision();
+    return current?.source === 'query' && current.receipt === null && late.receipt !== null;
+  }
+
+  /** The decision last recorded (assigned in finish(), which TypeScript's narrowing cannot follow). */
+  function currentDecision(): PaymentDecision | null {
+    return decision;
+  }
+
+  /** A success among the callbacks received, if any: a success always wins over a failure. */
+  function successCallback(): CallbackOutcome | undefined {
+    return callbacks.find((c) => isSuccessCode(c.resultCode));
+  }
+
+  function decisiveCallback(): CallbackOutcome {
+    return successCallback() ?? callbacks[0]!;
+  }
+
   async function awaitDecision(): Promise<PaymentDecision> {
-    if (await condition(() => callbacks.length > 0, timings.callbackTimeoutMs)) return decisionFromCallback(callbacks[0]!);
+    // Without a CheckoutRequestID there is nothing to query: give the prompt its whole lifetime.
+    const wait = checkoutRequestId === null ? Math.max(timings.callbackTimeoutMs, timings.unconfirmedWaitMs) : timings.callbackTimeoutMs;
+    if (await condition(() => callbacks.length > 0, wait)) return decisionFromCallback(decisiveCallback());
     if (checkoutRequestId === null) {
-      return failedDecision('no_answer', 'M-Pesa did not confirm the request and no result arrived. The customer was not charged.');
+      return failedDecision('no_answer', 'M-Pesa did not confirm the request and no result arrived; ImaraPay keeps listening for a late result.');
     }
     enterStage('querying');
     const deadline = Date.now() + timings.queryWindowMs;
@@ -165,7 +209,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       // A query that keeps failing is no answer, not a failed payment: keep asking until the window closes.
       const answer = await query.queryStkStatus({ transactionId, checkoutRequestId }).catch(() => null);
       // A callback that arrived while we asked wins: it carries the receipt.
-      if (callbacks.length > 0) return decisionFromCallback(callbacks[0]!);
+      if (callbacks.length > 0) return decisionFromCallback(decisiveCallback());
       if (answer?.state === 'final') {
         return {
           status: isSuccessCode(answer.resultCode) ? 'completed' : 'failed',
@@ -176,10 +220,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
         };
       }
       if (Date.now() + pause > deadline) break;
-      if (await condition(() => callbacks.length > 0, pause)) return decisionFromCallback(callbacks[0]!);
+      if (await condition(() => callbacks.length > 0, pause)) return decisionFromCallback(decisiveCallback());
       pause = Math.min(pause * 2, timings.queryMaxIntervalMs);
     }
-    return failedDecision('no_answer', 'M-Pesa could not confirm the payment in time. The customer was not charged.');
+    return failedDecision('no_answer', 'M-Pesa could not confirm the payment in time; ImaraPay keeps listening for a late result.');
   }
 
   async function deliver(event: 'payment.completed' | 'payment.failed'): Promise<void> {

@@ -1,49 +1,45 @@
 import Router from '@koa/router';
-import { timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../../config/logger';
+import type { PaymentTimings } from '../../workflows/definitions';
 import { receiveDarajaCallback } from '../useCases/receiveDarajaCallback';
+import { isValidCallbackToken } from '../../config/callbackUrl';
+import { parseTransactionId } from '../../domain/ids';
 
 export interface DarajaHookDeps {
   em: () => EntityManager;
   temporal: Client;
   logger: Logger;
   callbackToken: string;
+  taskQueue: string;
+  timings: PaymentTimings;
 }
 
 const MAX_CALLBACK_BYTES = 64 * 1024;
 const ACCEPT = { ResultCode: 0, ResultDesc: 'Accept' };
 
 /**
- * Where Daraja POSTs STK results: /hooks/daraja/:token/:transactionId. Read as raw text (not
- * through the JSON body parser) so that malformed bodies are stored too, then answered at once.
+ * Where Daraja POSTs STK results: /hooks/daraja/:token/:transactionId, the token being the payment's
+ * own (config/callbackUrl.ts). Read as raw text (not through the JSON body parser) so that malformed
+ * bodies are stored too, then answered at once.
  */
 export function darajaHookRoutes(deps: DarajaHookDeps): Router {
   const router = new Router();
-  router.post('/hooks/daraja/:token{/:transactionId}', async (ctx) => {
-    if (!sameSecret(ctx.params.token ?? '', deps.callbackToken)) {
+  router.post('/hooks/daraja/:token/:transactionId', async (ctx) => {
+    const id = parseTransactionId(ctx.params.transactionId);
+    if (id === null || !isValidCallbackToken(deps.callbackToken, id, ctx.params.token ?? '')) {
       deps.logger.warn({ ip: ctx.ip }, 'Daraja callback with a wrong path token');
       ctx.status = 404;
       ctx.body = { error: 'Not found' };
       return;
     }
     const rawBody = await readText(ctx, MAX_CALLBACK_BYTES);
-    const id = ctx.params.transactionId;
-    await receiveDarajaCallback(
-      { em: deps.em(), temporal: deps.temporal, logger: deps.logger },
-      { rawBody, transactionId: id && /^\d{1,9}$/.test(id) ? Number(id) : null, sourceIp: ctx.ip || null },
-    );
+    await receiveDarajaCallback({ ...deps, em: deps.em() }, { rawBody, transactionId: id, sourceIp: ctx.ip || null });
     ctx.body = ACCEPT;
   });
   return router;
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 async function readText(ctx: Context, limit: number): Promise<string> {

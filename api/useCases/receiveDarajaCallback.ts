@@ -2,13 +2,18 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { parseStkCallback } from '../../domain/callback';
 import { DarajaCallbackSchema, TransactionSchema, type CallbackDisposition } from '../../db/entities';
-import { darajaCallbackSignal } from '../../workflows/definitions';
+import { darajaCallbackSignal, lateCallbackWorkflowId, type PaymentTimings } from '../../workflows/definitions';
+import { lateCallbackWorkflow } from '../../workflows/lateCallback';
+import { isSuccessCode } from '../../domain/payment';
+import { TRANSACTION_ID, MERCHANT_ID, PAYMENT_STATUS } from '../../workflows/searchAttributes';
 import type { Logger } from '../../config/logger';
 
 export interface CallbackDeps {
   em: EntityManager;
   temporal: Client;
   logger: Logger;
+  taskQueue: string;
+  timings: PaymentTimings;
 }
 
 export interface ReceivedCallback {
@@ -23,7 +28,7 @@ export interface ReceivedCallback {
  * Never throws for a bad callback: Daraja must always get its "Accept".
  */
 export async function receiveDarajaCallback(deps: CallbackDeps, received: ReceivedCallback): Promise<CallbackDisposition> {
-  const { em, temporal, logger } = deps;
+  const { em, temporal, logger, taskQueue, timings } = deps;
   let body: unknown = null;
   try {
     body = JSON.parse(received.rawBody);
@@ -56,13 +61,27 @@ export async function receiveDarajaCallback(deps: CallbackDeps, received: Receiv
     return settle('mismatched', tx.id);
   }
 
+  const outcome = { ...parsed, callbackId: stored.id };
   try {
-    await temporal.workflow.getHandle(tx.workflowId).signal(darajaCallbackSignal, { ...parsed, callbackId: stored.id });
+    await temporal.workflow.getHandle(tx.workflowId).signal(darajaCallbackSignal, outcome);
     return settle('signalled', tx.id);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) {
-      // The payment's workflow has closed (after its late-callback window). The callback is kept for ops.
+      // The payment's workflow has closed (after its late-callback window). A success still counts.
       logger.warn({ callbackId: stored.id, transactionId: tx.id }, 'callback arrived after the payment workflow closed');
+      if (isSuccessCode(parsed.resultCode)) {
+        await temporal.workflow.start(lateCallbackWorkflow, {
+          workflowId: lateCallbackWorkflowId(tx.id, stored.id),
+          taskQueue,
+          args: [{ transactionId: tx.id, callback: outcome, timings }],
+          typedSearchAttributes: [
+            { key: TRANSACTION_ID, value: String(tx.id) },
+            { key: MERCHANT_ID, value: String(tx.merchant) },
+            { key: PAYMENT_STATUS, value: 'late_callback' },
+          ],
+          staticSummary: `Late M-Pesa success for transaction ${tx.id}`,
+        });
+      }
       return settle('late', tx.id);
     }
     logger.error({ err, callbackId: stored.id, transactionId: tx.id }, 'could not signal payment workflow');

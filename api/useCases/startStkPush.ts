@@ -7,7 +7,7 @@ import { AppError, InsufficientBalanceError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
 import { normalizeMsisdn } from '../../domain/phone';
 import { feeFor } from '../../domain/pricing';
-import { ChannelSchema, TransactionSchema, type Transaction } from '../../db/entities';
+import { ChannelSchema, TransactionSchema, WalletSchema, type Transaction } from '../../db/entities';
 import { loadFeeTiers } from '../../db/pricing';
 import {
   paymentWorkflowId,
@@ -61,7 +61,8 @@ export interface StkPushResponse {
     success: true;
     message: string;
     transaction_id: number;
-    checkout_request_id: string | null;
+    /** Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push (202), the transaction id. */
+    checkout_request_id: string;
     fee_to_be_charged: number;
   };
 }
@@ -180,21 +181,42 @@ async function awaitPushOutcome(deps: StkPushDeps, tx: Transaction): Promise<Pus
       tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
     ].filter(Boolean).join('\n\n'),
   });
+  // Never hang the merchant's request: past the push deadline (plus a margin) answer with what is known.
+  const answerBy = Date.now() + deps.timings.pushDeadlineMs + ANSWER_MARGIN_MS;
   try {
-    return await deps.temporal.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation: start });
+    return await deps.temporal.withDeadline(answerBy, () => deps.temporal.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation: start }));
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    // The payment's workflow has already finished: answer from what it recorded.
-    const finished = await deps.em.fork().findOneOrFail(TransactionSchema, tx.id);
-    return outcomeFromRecord(finished);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // The payment's workflow has already finished: answer from what it recorded.
+      const em = deps.em.fork();
+      const wallet = await em.findOne(WalletSchema, { merchant: tx.merchant });
+      return outcomeFromRecord(await em.findOneOrFail(TransactionSchema, tx.id), wallet?.balance ?? 0);
+    }
+    if (!(await workflowExists(deps.temporal, tx.workflowId))) throw err;
+    // The workflow runs but has not told us yet (no worker free, Daraja slow): it carries on by itself.
+    return { outcome: 'unconfirmed', message: 'The payment is being processed' };
   }
 }
 
+/** How long past the push deadline a request may wait for its answer. */
+const ANSWER_MARGIN_MS = 15_000;
+
+/** Whether the payment's workflow was started; any failure to tell counts as "no" (the caller then reports the original error). */
+async function workflowExists(temporal: Client, workflowId: string): Promise<boolean> {
+  return temporal.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
 /** Reconstructs the push outcome of a finished payment from its row. */
-function outcomeFromRecord(tx: Transaction): PushOutcome {
+function outcomeFromRecord(tx: Transaction, balance: number): PushOutcome {
   if (tx.pushState === 'accepted') return { outcome: 'accepted', checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
   if (tx.pushState === 'unconfirmed' || tx.pushState === 'sending') return { outcome: 'unconfirmed', message: tx.resultDesc ?? '' };
-  if (tx.stage === 'refused') return { outcome: 'refused', code: 'insufficient_balance', message: tx.resultDesc ?? '', fee: tx.fee, balance: 0 };
+  if (tx.stage === 'refused') return { outcome: 'refused', code: 'insufficient_balance', message: tx.resultDesc ?? '', fee: tx.fee, balance };
   return { outcome: 'rejected', code: tx.pushState === 'rejected' ? 'daraja_rejected' : 'daraja_unavailable', message: tx.resultDesc ?? 'The push was not sent' };
 }
 
@@ -208,8 +230,9 @@ function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse {
         status: 202,
         body: {
           ...base,
-          message: 'M-Pesa did not confirm the push in time; the prompt may still reach the customer. Do not send it again: poll the status with transaction_id.',
-          checkout_request_id: null,
+          message: 'M-Pesa has not confirmed the push yet; the prompt may still reach the customer. Do not send it again: poll the status with transaction_id.',
+          // The status endpoint accepts the transaction id too, so the docs' polling code keeps working.
+          checkout_request_id: String(tx.id),
         },
       };
     case 'refused':

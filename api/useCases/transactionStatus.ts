@@ -3,6 +3,7 @@ import { AppError } from '../../domain/errors';
 import type { PaymentStatus } from '../../domain/payment';
 import { TransactionSchema, WalletSchema } from '../../db/entities';
 import type { ApiCaller } from '../auth';
+import { parseTransactionId } from '../../domain/ids';
 
 /** The documented status body, plus the ids that tie it to the merchant's records. */
 export interface TransactionStatusBody {
@@ -23,7 +24,8 @@ export interface TransactionStatusBody {
  * decision there before it tells anyone.
  */
 export async function transactionStatus(em: EntityManager, caller: ApiCaller, reference: string): Promise<TransactionStatusBody> {
-  const where = /^\d{1,9}$/.test(reference) ? { id: Number(reference) } : { checkoutRequestId: reference };
+  const id = parseTransactionId(reference);
+  const where = id !== null ? { id } : { checkoutRequestId: reference };
   const tx = await em.findOne(TransactionSchema, where, { disableIdentityMap: true });
   // Another merchant's payment answers exactly like a missing one: its existence is not revealed.
   if (!tx || tx.merchant !== caller.merchant.id) throw new AppError('not_found', `No transaction found for ${reference}`);

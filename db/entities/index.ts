@@ -5,6 +5,8 @@ export * from './pricing';
 export * from './transaction';
 export * from './callback';
 export * from './webhook';
+export * from './user';
+export * from './customer';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -13,6 +15,8 @@ import { PricingTierSchema } from './pricing';
 import { TransactionSchema } from './transaction';
 import { DarajaCallbackSchema } from './callback';
 import { WebhookDeliverySchema, WebhookAttemptSchema } from './webhook';
+import { UserSchema, SessionSchema } from './user';
+import { CustomerSchema } from './customer';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -25,4 +29,7 @@ export const ALL_ENTITIES = [
   DarajaCallbackSchema,
   WebhookDeliverySchema,
   WebhookAttemptSchema,
+  UserSchema,
+  SessionSchema,
+  CustomerSchema,
 ];

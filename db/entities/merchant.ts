@@ -11,6 +11,8 @@ export interface Merchant {
   kycStatus: KycStatus;
   /** Where payment results are POSTed (Daraja-shaped body); null means no webhook. */
   callbackUrl: string | null;
+  /** The webhook signing secret, AES-256-GCM encrypted under WEBHOOK_SECRET_KEY; null until first needed. */
+  webhookSecretCiphertext: string | null;
   createdAt: Date;
 }
 
@@ -23,6 +25,7 @@ export const MerchantSchema = new EntitySchema<Merchant>({
     email: { type: 'string', length: 320, unique: true },
     kycStatus: { type: 'string', length: 20, default: 'unverified' },
     callbackUrl: { type: 'text', nullable: true },
+    webhookSecretCiphertext: { type: 'text', nullable: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
   },
 });

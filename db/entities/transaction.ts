@@ -6,6 +6,9 @@ import type { Environment } from './merchant';
  * Where the STK push call itself stands. `sending` is written before the HTTP call, so a
  * retried activity that finds it knows an earlier attempt may have reached the phone.
  */
+/** What a push is for: a merchant's customer paying, or a merchant topping up its service wallet. */
+export type TransactionPurpose = 'payment' | 'wallet_top_up';
+
 export type PushState = 'none' | 'sending' | 'accepted' | 'rejected' | 'unconfirmed';
 
 /** One STK push payment. Its id is the public transaction_id. */
@@ -14,6 +17,11 @@ export interface Transaction {
   merchant: number;
   channel: number;
   apiKey: number | null;
+  purpose: TransactionPurpose;
+  /** The paying customer (linked by phone number); null for wallet top-ups. */
+  customer: number | null;
+  /** Free-form key/value data the merchant attached (Express API). */
+  metadata: Record<string, string | number | boolean>;
   environment: Environment;
   phoneNumber: string;
   amount: number;
@@ -44,8 +52,9 @@ export interface Transaction {
 export const TransactionSchema = new EntitySchema<Transaction>({
   name: 'Transaction',
   tableName: 'transactions',
-  indexes: [{ properties: ['merchant', 'createdAt'] }],
-  uniques: [{ name: 'transactions_merchant_idempotency_key_unique', properties: ['merchant', 'idempotencyKey'] }],
+  indexes: [{ properties: ['merchant', 'createdAt'] }, { properties: ['merchant', 'status'] }],
+  // Keys are per environment: a sandbox key's retry must never answer with a live payment.
+  uniques: [{ name: 'transactions_merchant_environment_idempotency_key_unique', properties: ['merchant', 'environment', 'idempotencyKey'] }],
   checks: [
     { name: 'transactions_amount_positive', expression: 'amount > 0' },
     { name: 'transactions_fee_not_negative', expression: 'fee >= 0' },
@@ -55,6 +64,9 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     merchant: { kind: 'm:1', entity: 'Merchant', mapToPk: true },
     channel: { kind: 'm:1', entity: 'Channel', mapToPk: true, index: true },
     apiKey: { kind: 'm:1', entity: 'ApiKey', mapToPk: true, nullable: true },
+    purpose: { type: 'string', length: 20, default: 'payment' },
+    customer: { kind: 'm:1', entity: 'Customer', mapToPk: true, nullable: true, index: true },
+    metadata: { type: 'json', default: '{}' },
     environment: { type: 'string', length: 20, default: 'sandbox' },
     phoneNumber: { type: 'string', length: 12 },
     amount: { type: 'integer' },

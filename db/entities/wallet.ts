@@ -52,6 +52,11 @@ export const LedgerEntrySchema = new EntitySchema<LedgerEntry>({
   uniques: [
     // One movement of each kind per payment: makes every fee activity idempotent.
     { name: 'wallet_ledger_transaction_kind_unique', properties: ['transaction', 'kind'] },
+    // A reserved fee ends exactly one way: captured or released, never both.
+    {
+      name: 'wallet_ledger_fee_settled_once',
+      expression: `create unique index "wallet_ledger_fee_settled_once" on "wallet_ledger" ("transaction_id") where kind in ('fee_capture', 'fee_release')`,
+    },
   ],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },

@@ -1,7 +1,8 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 export type WebhookEvent = 'payment.completed' | 'payment.failed';
-export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+/** superseded: a `payment.failed` delivery not sent because the payment completed since. */
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'superseded';
 
 /** One payment result to be POSTed to a merchant's callback URL. */
 export interface WebhookDelivery {

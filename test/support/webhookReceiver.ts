@@ -7,14 +7,17 @@ export interface ReceivedWebhook {
   answeredWith: number;
 }
 
-/** A merchant's webhook endpoint that answers with the scripted statuses, then 200 for ever. */
-export async function startWebhookReceiver(script: number[] = []): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
+/**
+ * A merchant's webhook endpoint. `script` is either the statuses of the first requests (then 200 for ever)
+ * or a function choosing the status from the event header.
+ */
+export async function startWebhookReceiver(script: number[] | ((event: string) => number) = []): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   const server: Server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const status = script[received.length] ?? 200;
+      const status = typeof script === 'function' ? script(String(req.headers['x-imarapay-event'])) : (script[received.length] ?? 200);
       received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), answeredWith: status });
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(status === 200 ? { ok: true } : { error: 'receiver is down' }));

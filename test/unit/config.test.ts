@@ -13,4 +13,13 @@ describe('loadConfig', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/API_PORT.*DARAJA_BASE_URL|DARAJA_BASE_URL.*API_PORT/);
   });
+
+  it('When production runs with the development secrets or an HTTP callback URL, then it refuses to start', () => {
+    const load = () => loadConfig({ APP_ENV: 'production', PUBLIC_BASE_URL: 'http://pay.example.com' });
+    expect(load).toThrow(/DARAJA_CALLBACK_TOKEN/);
+    expect(load).toThrow(/API_KEY_PEPPER/);
+    expect(load).toThrow(/PUBLIC_BASE_URL/);
+    const secrets = { DARAJA_CALLBACK_TOKEN: 'a-long-production-token', API_KEY_PEPPER: 'a-long-production-pepper' };
+    expect(loadConfig({ APP_ENV: 'production', PUBLIC_BASE_URL: 'https://pay.example.com', ...secrets }).APP_ENV).toBe('production');
+  });
 });

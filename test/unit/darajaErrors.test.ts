@@ -14,10 +14,16 @@ const axiosError = (code: string, message: string, status?: number, data?: unkno
 
 describe('classifyDarajaFailure for a push', () => {
   it.each([
+    ['a bare 503', response(503, '<html>Service Unavailable</html>')],
+    ['a bare 502', response(502, '')],
+  ])('When the push fails with %s, then it is indeterminate (a proxy may have forwarded it)', (_label, failure) => {
+    expect(classifyDarajaFailure('push', failure).kind).toBe('indeterminate');
+  });
+
+  it.each([
     ['spike arrest', response(500, body('500.003.02', 'Error Occurred: Spike Arrest Violation'))],
     ['quota violation', response(500, body('500.003.03', 'Quota Violation'))],
-    ['a 503', response(503, '<html>Service Unavailable</html>')],
-    ['a 502', response(502, '')],
+    ['a 503 with a Daraja error body', response(503, body('503.001.01', 'Service Unavailable'))],
     ['a 429', response(429, { fault: { faultstring: 'Rate limit quota violation' } })],
     ['an invalid token', response(404, body('404.001.03', 'Invalid Access Token'))],
     ['a busy subscriber', response(500, body('500.001.1001', 'Unable to lock subscriber, a transaction is already in process for the current subscriber'))],
