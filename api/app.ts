@@ -8,12 +8,12 @@ import type { Config } from '../config/config';
 import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { Orm } from '../db/orm';
-import { errorHandler } from './errors';
 import { AppError } from '../domain/errors';
-import { requireApiKey } from './auth';
-import { paymentRoutes } from './routes/payments';
-import { pricingRoutes } from './routes/pricing';
+import { errorHandler } from './errors';
+import { requireAdmin, requireMerchant } from './auth';
 import { darajaHookRoutes } from './routes/darajaHooks';
+import { ROUTE_MODULES } from './routes';
+import type { RouteDeps, Routers } from './routes/module';
 
 export interface AppDeps {
   config: Config;
@@ -29,27 +29,14 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   const app = new Koa({ proxy: true });
   // One EntityManager per request: its identity map never leaks between requests.
   const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
+  const deps: RouteDeps = { config, orm, em, temporal, logger, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) };
 
   app.use(errorHandler(logger));
   app.use((_ctx, next) => RequestContext.create(orm.em, next));
 
   // Daraja's callbacks come first and bypass the JSON parser (they are stored raw).
-  const queue = taskQueue ?? config.TEMPORAL_TASK_QUEUE;
-  const timings = paymentTimings(config);
-  const hooks = darajaHookRoutes({ em, temporal, logger, callbackToken: config.DARAJA_CALLBACK_TOKEN, taskQueue: queue, timings });
+  const hooks = darajaHookRoutes({ ...deps, callbackToken: config.DARAJA_CALLBACK_TOKEN });
   app.use(hooks.routes());
-
-  const publicApi = new Router({ prefix: '/api' });
-  publicApi.use(pricingRoutes(em).routes());
-  publicApi.get('/health', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-
-  const merchantApi = new Router({ prefix: '/api' });
-  merchantApi.use(requireApiKey({ pepper: config.API_KEY_PEPPER, em, logger }));
-  merchantApi.use(
-    paymentRoutes({ em, temporal, taskQueue: queue, timings }).routes(),
-  );
 
   app.use(
     bodyParser({
@@ -61,9 +48,23 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
       },
     }),
   );
-  app.use(publicApi.routes());
-  app.use(publicApi.allowedMethods());
-  app.use(merchantApi.routes());
-  app.use(merchantApi.allowedMethods());
+
+  const routers: Routers = {
+    publicApi: new Router({ prefix: '/api' }),
+    merchantApi: new Router({ prefix: '/api' }),
+    adminApi: new Router({ prefix: '/api/admin' }),
+  };
+  routers.publicApi.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  routers.merchantApi.use(requireMerchant({ pepper: config.API_KEY_PEPPER, em, logger }));
+  routers.adminApi.use(requireAdmin({ em }));
+  for (const mount of ROUTE_MODULES) mount(routers, deps);
+
+  // Admin and public routes first: the merchant router's auth must not claim their paths.
+  for (const router of [routers.adminApi, routers.publicApi, routers.merchantApi]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
   return app;
 }

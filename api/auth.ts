@@ -2,12 +2,20 @@ import type { Middleware } from 'koa';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../domain/errors';
 import { parseBasicAuth, verifyApiSecret } from '../domain/apiKeySecrets';
-import { ApiKeySchema, MerchantSchema, type ApiKey, type Merchant } from '../db/entities';
+import { ApiKeySchema, MerchantSchema, SessionSchema, UserSchema, type ApiKey, type Environment, type Merchant, type User } from '../db/entities';
 import type { Logger } from '../config/logger';
+import { hashSessionToken } from './sessions';
 
+/**
+ * Who is calling a merchant endpoint: a system with an API key (Basic auth), or a person signed in
+ * to the dashboard (Bearer session token). Either way, one merchant and one environment.
+ */
 export interface ApiCaller {
   merchant: Merchant;
-  apiKey: ApiKey;
+  apiKey: ApiKey | null;
+  user: User | null;
+  /** API keys carry their environment; dashboard sessions act in the sandbox unless asked otherwise. */
+  environment: Environment;
 }
 
 export interface AuthDeps {
@@ -16,27 +24,60 @@ export interface AuthDeps {
   logger: Logger;
 }
 
+const bearerToken = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
+
+/** Resolves a Bearer session token to its user, or null when missing, expired or revoked. */
+export async function userFromSession(em: EntityManager, header: string | undefined): Promise<{ user: User; token: string } | null> {
+  const token = bearerToken(header);
+  if (!token) return null;
+  const session = await em.findOne(SessionSchema, { tokenHash: hashSessionToken(token), revokedAt: null, expiresAt: { $gt: new Date() } });
+  if (!session) return null;
+  const user = await em.findOne(UserSchema, session.user);
+  return user ? { user, token } : null;
+}
+
 /**
- * Basic-auth with an API key pair. Looked up on every request (no cache), so a revoked key
- * stops working at once. Sets `ctx.state.caller`.
+ * Merchant endpoints: Basic auth with an API key pair, or a dashboard session. Looked up on every
+ * request (no cache), so a revoked key or ended session stops working at once. Sets `ctx.state.caller`.
  */
-export function requireApiKey({ pepper, em, logger }: AuthDeps): Middleware {
+export function requireMerchant({ pepper, em, logger }: AuthDeps): Middleware {
   return async (ctx, next) => {
-    const credentials = parseBasicAuth(ctx.get('authorization'));
+    const db = em();
+    const header = ctx.get('authorization');
+    if (/^Bearer\s/i.test(header)) {
+      const session = await userFromSession(db, header);
+      if (!session) throw new AppError('unauthorized', 'Your session has expired or was ended; sign in again');
+      if (session.user.merchant === null) throw new AppError('forbidden', 'This endpoint is for merchant accounts');
+      const merchant = await db.findOneOrFail(MerchantSchema, session.user.merchant);
+      const environment = ctx.get('x-imarapay-environment') === 'production' ? 'production' : 'sandbox';
+      ctx.state.caller = { merchant, apiKey: null, user: session.user, environment } satisfies ApiCaller;
+      return next();
+    }
+    const credentials = parseBasicAuth(header);
     if (!credentials) {
       throw new AppError('unauthorized', 'Missing API credentials: send Authorization: Basic base64(API_USERNAME:API_PASSWORD)');
     }
-    const db = em();
     const apiKey = await db.findOne(ApiKeySchema, { username: credentials.username, revokedAt: null });
     if (!apiKey || !verifyApiSecret(pepper, credentials.password, apiKey.secretHash)) {
       throw new AppError('unauthorized', 'Invalid API credentials');
     }
     const merchant = await db.findOneOrFail(MerchantSchema, apiKey.merchant);
-    ctx.state.caller = { merchant, apiKey } satisfies ApiCaller;
+    ctx.state.caller = { merchant, apiKey, user: null, environment: apiKey.environment } satisfies ApiCaller;
     // Last-used is advisory: write it at most once a minute, off the request's critical path.
     db.getConnection()
       .execute(`update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [apiKey.id])
       .catch((err) => logger.warn({ err, apiKeyId: apiKey.id }, 'could not record API key use'));
-    await next();
+    return next();
+  };
+}
+
+/** Admin endpoints: a dashboard session of a user with the admin role. Sets `ctx.state.admin`. */
+export function requireAdmin({ em }: Pick<AuthDeps, 'em'>): Middleware {
+  return async (ctx, next) => {
+    const session = await userFromSession(em(), ctx.get('authorization'));
+    if (!session) throw new AppError('unauthorized', 'Sign in as an admin: send Authorization: Bearer <session token>');
+    if (session.user.role !== 'admin') throw new AppError('forbidden', 'This endpoint is for ImaraPay admins');
+    ctx.state.admin = session.user;
+    return next();
   };
 }

@@ -73,6 +73,16 @@ const schema = z.object({
 
   /** Address the Daraja simulator listens on (0.0.0.0 in containers). */
   SIMULATOR_HOST: z.string().default('127.0.0.1'),
+  /** Email of the admin account created at start-up when no admin exists (unset: none is created). */
+  ADMIN_EMAIL: z.string().email().optional(),
+  /** Password of that bootstrap admin (at least 12 characters). */
+  ADMIN_PASSWORD: z.string().min(12).optional(),
+  /** How long a dashboard session lasts. */
+  SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
+  /** Key (any long string; SHA-256 derives the AES key) that encrypts merchants' webhook signing secrets at rest. */
+  WEBHOOK_SECRET_KEY: z.string().min(16).default('dev-webhook-secret-key-change-me'),
+  /** ImaraPay's own paybill that merchants top up their service wallet into. */
+  PLATFORM_PAYBILL: z.string().regex(/^\d{5,7}$/).default('600900'),
   /** Port the Daraja simulator listens on (npm start). */
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
   /** pino log level. */

@@ -1,25 +1,13 @@
-import Router from '@koa/router';
-import type { Client } from '@temporalio/client';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PaymentTimings } from '../../workflows/definitions';
 import type { ApiCaller } from '../auth';
+import type { RouteModule } from './module';
 import { startStkPush } from '../useCases/startStkPush';
 import { transactionStatus } from '../useCases/transactionStatus';
 import { AppError } from '../../domain/errors';
 
-export interface PaymentRoutesDeps {
-  em: () => EntityManager;
-  temporal: Client;
-  taskQueue: string;
-  timings: PaymentTimings;
-}
-
 const IDEMPOTENCY_KEY_MAX = 255;
 
-/** The merchant-facing payment endpoints (mounted under /api, behind API-key auth). */
-export function paymentRoutes(deps: PaymentRoutesDeps): Router {
-  const router = new Router();
-
+/** POST /api/stk-push and GET /api/transaction/status/:reference. */
+export const paymentRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   router.post('/stk-push', async (ctx) => {
     const idempotencyKey = ctx.get('idempotency-key').trim() || null;
     if (idempotencyKey && idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
@@ -36,6 +24,4 @@ export function paymentRoutes(deps: PaymentRoutesDeps): Router {
   router.get('/transaction/status/:reference', async (ctx) => {
     ctx.body = await transactionStatus(deps.em(), ctx.state.caller as ApiCaller, ctx.params.reference!);
   });
-
-  return router;
-}
+};

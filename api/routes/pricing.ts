@@ -1,12 +1,9 @@
-import Router from '@koa/router';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadFeeTiers } from '../../db/pricing';
+import type { RouteModule } from './module';
 
 /** GET /api/pricing: the public fee schedule, `[{ min, max, fee }]`. */
-export function pricingRoutes(em: () => EntityManager): Router {
-  const router = new Router();
-  router.get('/pricing', async (ctx) => {
+export const pricingRoutes: RouteModule = ({ publicApi }, { em }) => {
+  publicApi.get('/pricing', async (ctx) => {
     ctx.body = await loadFeeTiers(em());
   });
-  return router;
-}
+};

@@ -20,6 +20,7 @@ import { paymentWorkflow } from '../../workflows/payment';
 import { ENVIRONMENT, EXTERNAL_REFERENCE, MERCHANT_ID, PAYMENT_STATUS, TRANSACTION_ID } from '../../workflows/searchAttributes';
 import { parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
+import { assertVerified } from '../guards';
 
 const MAX_DESCRIPTION = 13;
 
@@ -75,10 +76,8 @@ export interface StkPushResponse {
 export async function startStkPush(deps: StkPushDeps, { caller, body, idempotencyKey }: StkPushCommand): Promise<StkPushResponse> {
   const request = parseInput(stkPushRequestSchema, body);
   const phoneNumber = normalizeMsisdn(request.phone_number);
-  const { merchant, apiKey } = caller;
-  if (merchant.kycStatus !== 'verified') {
-    throw new AppError('kyc_required', 'Identity verification (KYC) is required before you can send STK pushes');
-  }
+  const { merchant } = caller;
+  assertVerified(merchant, 'send STK pushes');
 
   const channel = await deps.em.findOne(ChannelSchema, request.account_id);
   if (!channel) throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
@@ -92,8 +91,8 @@ export async function startStkPush(deps: StkPushDeps, { caller, body, idempotenc
   const transaction = await recordTransaction(deps.em, {
     merchant: merchant.id,
     channel: channel.id,
-    apiKey: apiKey.id,
-    environment: apiKey.environment,
+    apiKey: caller.apiKey?.id ?? null,
+    environment: caller.environment,
     phoneNumber,
     amount: request.amount,
     fee,

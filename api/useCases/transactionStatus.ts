@@ -27,8 +27,8 @@ export async function transactionStatus(em: EntityManager, caller: ApiCaller, re
   const id = parseTransactionId(reference);
   const where = id !== null ? { id } : { checkoutRequestId: reference };
   const tx = await em.findOne(TransactionSchema, where, { disableIdentityMap: true });
-  // Another merchant's payment answers exactly like a missing one: its existence is not revealed.
-  if (!tx || tx.merchant !== caller.merchant.id) throw new AppError('not_found', `No transaction found for ${reference}`);
+  // Another merchant's (or environment's) payment answers exactly like a missing one: its existence is not revealed.
+  if (!tx || tx.merchant !== caller.merchant.id || tx.environment !== caller.environment) throw new AppError('not_found', `No transaction found for ${reference}`);
   const wallet = await em.findOne(WalletSchema, { merchant: caller.merchant.id }, { disableIdentityMap: true });
   return {
     status: tx.status,
