@@ -45,6 +45,16 @@ const schema = z.object({
   DARAJA_SHORTCODE: z.string().regex(/^\d{5,7}$/).default('174379'),
   /** Lipa Na M-Pesa Online passkey for the shortcode. */
   DARAJA_PASSKEY: z.string().default('bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919'),
+  /** Production (live) Daraja: base URL. Live payments are enabled only when all DARAJA_PRODUCTION_* credentials are set. */
+  DARAJA_PRODUCTION_BASE_URL: z.string().url().default('https://api.safaricom.co.ke'),
+  /** Production Daraja app consumer key. */
+  DARAJA_PRODUCTION_CONSUMER_KEY: z.string().optional(),
+  /** Production Daraja app consumer secret. */
+  DARAJA_PRODUCTION_CONSUMER_SECRET: z.string().optional(),
+  /** Production Lipa Na M-Pesa Online shortcode. */
+  DARAJA_PRODUCTION_SHORTCODE: z.string().regex(/^\d{5,7}$/).optional(),
+  /** Production Lipa Na M-Pesa Online passkey. */
+  DARAJA_PRODUCTION_PASSKEY: z.string().optional(),
   /** How long one Daraja HTTP call may take before its outcome is unknown. */
   DARAJA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
 
@@ -109,6 +119,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   return Object.freeze(parsed.data);
+}
+
+/** Daraja credentials per environment: sandbox keys use DARAJA_* (the simulator by default), live keys DARAJA_PRODUCTION_*. */
+export function darajaCredentials(config: Config, environment: 'sandbox' | 'production') {
+  if (environment === 'sandbox') {
+    return { baseUrl: config.DARAJA_BASE_URL, consumerKey: config.DARAJA_CONSUMER_KEY, consumerSecret: config.DARAJA_CONSUMER_SECRET, shortcode: config.DARAJA_SHORTCODE, passkey: config.DARAJA_PASSKEY };
+  }
+  const { DARAJA_PRODUCTION_CONSUMER_KEY: consumerKey, DARAJA_PRODUCTION_CONSUMER_SECRET: consumerSecret, DARAJA_PRODUCTION_SHORTCODE: shortcode, DARAJA_PRODUCTION_PASSKEY: passkey } = config;
+  if (!consumerKey || !consumerSecret || !shortcode || !passkey) return null;
+  return { baseUrl: config.DARAJA_PRODUCTION_BASE_URL, consumerKey, consumerSecret, shortcode, passkey };
 }
 
 /** The workflow-facing timings, derived from the config (plain data, safe to pass into workflows). */

@@ -1,6 +1,8 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import axios from 'axios';
-import type { Config } from '../config/config';
+import { darajaCredentials, type Config } from '../config/config';
+import { DarajaError, type DarajaClient } from '../daraja/types';
+import type { Environment } from '../db/entities';
 import { createActivities } from '../activities';
 import { createDarajaClient } from '../daraja/client';
 import type { Orm } from '../db/orm';
@@ -19,20 +21,15 @@ export interface PaymentWorkerDeps {
 
 /** Builds the payment worker: real Daraja client, real database, the payment workflow. */
 export async function createPaymentWorker({ config, orm, connection, logger, workflowBundle, taskQueue }: PaymentWorkerDeps): Promise<Worker> {
-  const daraja = createDarajaClient({
-    credentials: {
-      baseUrl: config.DARAJA_BASE_URL,
-      consumerKey: config.DARAJA_CONSUMER_KEY,
-      consumerSecret: config.DARAJA_CONSUMER_SECRET,
-      shortcode: config.DARAJA_SHORTCODE,
-      passkey: config.DARAJA_PASSKEY,
-    },
-    timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
-    logger: logger.child({ component: 'daraja' }),
-  });
+  // One client per environment: sandbox payments never reach Safaricom's production, and the reverse.
+  const clients = new Map<Environment, DarajaClient>();
+  for (const environment of ['sandbox', 'production'] as const) {
+    const credentials = darajaCredentials(config, environment);
+    if (credentials) clients.set(environment, createDarajaClient({ credentials, timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS, logger: logger.child({ component: 'daraja', environment }) }));
+  }
   const activities = createActivities({
     orm,
-    darajaFor: () => daraja,
+    darajaFor: (environment) => clients.get(environment) ?? liveDisabled,
     callbackUrlFor: (transactionId) => darajaCallbackUrl(config, transactionId),
     webhookHttp: axios.create(),
     webhookTimeoutMs: config.WEBHOOK_HTTP_TIMEOUT_MS,
@@ -45,3 +42,9 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }
+
+/** Stands in for production Daraja when no live credentials are configured: every call is refused, nothing is sent. */
+const liveDisabled: DarajaClient = {
+  stkPush: () => Promise.reject(new DarajaError('terminal', 'Live payments are not enabled on this ImaraPay deployment', null, null)),
+  stkQuery: () => Promise.reject(new DarajaError('terminal', 'Live payments are not enabled on this ImaraPay deployment', null, null)),
+};

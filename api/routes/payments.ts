@@ -1,5 +1,6 @@
 import type { ApiCaller } from '../auth';
 import type { RouteModule } from './module';
+import { darajaCredentials } from '../../config/config';
 import { startStkPush } from '../useCases/startStkPush';
 import { transactionStatus } from '../useCases/transactionStatus';
 import { AppError } from '../../domain/errors';
@@ -14,7 +15,7 @@ export const paymentRoutes: RouteModule = ({ merchantApi: router }, deps) => {
       throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
     }
     const result = await startStkPush(
-      { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings },
+      { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings, liveEnabled: darajaCredentials(deps.config, 'production') !== null },
       { caller: ctx.state.caller as ApiCaller, body: ctx.request.body, idempotencyKey },
     );
     ctx.status = result.status;

@@ -44,6 +44,8 @@ export const stkPushRequestSchema = z.object({
 
 export interface StkPushDeps {
   em: EntityManager;
+  /** Whether production Daraja credentials are configured. */
+  liveEnabled: boolean;
   temporal: Client;
   taskQueue: string;
   timings: PaymentTimings;
@@ -78,6 +80,9 @@ export async function startStkPush(deps: StkPushDeps, { caller, body, idempotenc
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const { merchant } = caller;
   assertVerified(merchant, 'send STK pushes');
+  if (caller.environment === 'production' && !deps.liveEnabled) {
+    throw new AppError('forbidden', 'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key');
+  }
 
   const channel = await deps.em.findOne(ChannelSchema, request.account_id);
   if (!channel) throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
@@ -114,7 +119,7 @@ type NewTransaction = Pick<
 
 /** Inserts the payment, or returns the earlier one recorded under the same Idempotency-Key. */
 async function recordTransaction(em: EntityManager, fields: NewTransaction): Promise<Transaction> {
-  const findEarlier = () => (fields.idempotencyKey ? em.findOne(TransactionSchema, { merchant: fields.merchant, idempotencyKey: fields.idempotencyKey }) : null);
+  const findEarlier = () => (fields.idempotencyKey ? em.findOne(TransactionSchema, { merchant: fields.merchant, environment: fields.environment, idempotencyKey: fields.idempotencyKey }) : null);
   const earlier = await findEarlier();
   if (earlier) return sameRequestOrConflict(earlier, fields.requestHash);
 

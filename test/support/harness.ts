@@ -29,6 +29,8 @@ export const TEST_TIMINGS = {
 
 export interface Stack {
   config: Config;
+  /** The "production" Daraja simulator, when started withProductionDaraja. */
+  productionSimulator: Simulator | null;
   orm: Orm;
   temporal: Client;
   simulator: Simulator;
@@ -44,6 +46,8 @@ export interface Stack {
 
 export interface StackOptions {
   simulator?: SimulatorOptions;
+  /** Also run a second simulator as "production" Daraja (its own credentials), wired to DARAJA_PRODUCTION_*. */
+  withProductionDaraja?: boolean;
   env?: Record<string, string>;
   /** Start without a worker (tests that start it themselves, or run it in another process). */
   withoutWorker?: boolean;
@@ -60,6 +64,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const databaseUrl = await createTestDatabase();
   const simulator = createSimulator({ callbackDelayMs: 150, lateCallbackDelayMs: 6000, pushHangMs: 3000, ...options.simulator });
   const { url: simulatorUrl } = await simulator.start(0);
+  const productionCredentials = { consumerKey: 'live-key', consumerSecret: 'live-secret', shortcode: '4123456', passkey: 'live-passkey-0123456789' };
+  const productionSimulator = options.withProductionDaraja
+    ? createSimulator({ callbackDelayMs: 150, credentials: { consumerKey: productionCredentials.consumerKey, consumerSecret: productionCredentials.consumerSecret, passkeys: { [productionCredentials.shortcode]: productionCredentials.passkey } } })
+    : null;
+  const productionEnv = productionSimulator
+    ? {
+        DARAJA_PRODUCTION_BASE_URL: (await productionSimulator.start(0)).url,
+        DARAJA_PRODUCTION_CONSUMER_KEY: productionCredentials.consumerKey,
+        DARAJA_PRODUCTION_CONSUMER_SECRET: productionCredentials.consumerSecret,
+        DARAJA_PRODUCTION_SHORTCODE: productionCredentials.shortcode,
+        DARAJA_PRODUCTION_PASSKEY: productionCredentials.passkey,
+      }
+    : {};
   const apiPort = await freePort();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -71,6 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     DARAJA_BASE_URL: simulatorUrl,
     LOG_LEVEL: 'silent',
     ...TEST_TIMINGS,
+    ...productionEnv,
     ...options.env,
   });
 
@@ -102,6 +120,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   return {
     config,
+    productionSimulator,
     orm,
     temporal,
     simulator,
@@ -115,6 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await simulator.stop();
+      await productionSimulator?.stop();
       await connection.close();
       await orm.close();
       await dropTestDatabase(databaseUrl);
