@@ -14,8 +14,13 @@ export type PushState = 'none' | 'sending' | 'accepted' | 'rejected' | 'unconfir
 /** One STK push payment. Its id is the public transaction_id. */
 export interface Transaction {
   id: number;
+  /** Public id, `trxn_…` (the Express API's id). */
+  publicId: string;
   merchant: number;
-  channel: number;
+  /** The merchant's channel the money goes to; null for wallet top-ups, which pay ImaraPay (see partyB). */
+  channel: number | null;
+  /** PartyB of a push that has no channel: a wallet top-up's platform paybill. Payments push to their channel's partyB. */
+  partyB: string | null;
   apiKey: number | null;
   purpose: TransactionPurpose;
   /** The paying customer (linked by phone number); null for wallet top-ups. */
@@ -52,17 +57,31 @@ export interface Transaction {
 export const TransactionSchema = new EntitySchema<Transaction>({
   name: 'Transaction',
   tableName: 'transactions',
-  indexes: [{ properties: ['merchant', 'createdAt'] }, { properties: ['merchant', 'status'] }],
+  indexes: [
+    { properties: ['merchant', 'createdAt'] },
+    { properties: ['merchant', 'status'] },
+    // Transaction lists: newest first (created_at desc, id desc) per merchant and environment, and across merchants for admins.
+    { properties: ['merchant', 'environment', 'createdAt', 'id'] },
+    { properties: ['createdAt', 'id'] },
+    // Search by phone number, external reference or M-Pesa receipt.
+    { properties: ['merchant', 'phoneNumber'] },
+    { properties: ['merchant', 'externalReference'] },
+    { properties: ['mpesaReceipt'] },
+  ],
   // Keys are per environment: a sandbox key's retry must never answer with a live payment.
   uniques: [{ name: 'transactions_merchant_environment_idempotency_key_unique', properties: ['merchant', 'environment', 'idempotencyKey'] }],
   checks: [
     { name: 'transactions_amount_positive', expression: 'amount > 0' },
     { name: 'transactions_fee_not_negative', expression: 'fee >= 0' },
+    // Every push has somewhere to go: a merchant channel, or (top-ups) the platform paybill.
+    { name: 'transactions_push_target', expression: 'channel_id is not null or party_b is not null' },
   ],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
+    publicId: { type: 'string', length: 40, unique: true },
     merchant: { kind: 'm:1', entity: 'Merchant', mapToPk: true },
-    channel: { kind: 'm:1', entity: 'Channel', mapToPk: true, index: true },
+    channel: { kind: 'm:1', entity: 'Channel', mapToPk: true, nullable: true, index: true },
+    partyB: { type: 'string', length: 20, nullable: true },
     apiKey: { kind: 'm:1', entity: 'ApiKey', mapToPk: true, nullable: true },
     purpose: { type: 'string', length: 20, default: 'payment' },
     customer: { kind: 'm:1', entity: 'Customer', mapToPk: true, nullable: true, index: true },

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { AppError } from '../../domain/errors';
+import { newPublicId } from '../../domain/publicIds';
+import { TransactionSchema, WalletSchema, type Transaction } from '../../db/entities';
+import {
+  paymentWorkflowId,
+  pushOutcomeUpdate,
+  type PaymentTimings,
+  type PaymentWorkflowInput,
+  type PushOutcome,
+} from '../../workflows/definitions';
+import { paymentWorkflow } from '../../workflows/payment';
+import { ENVIRONMENT, EXTERNAL_REFERENCE, MERCHANT_ID, PAYMENT_STATUS, TRANSACTION_ID } from '../../workflows/searchAttributes';
+
+/**
+ * The core every payment face shares (the documented STK push API, the Express API, wallet
+ * top-ups): record the payment once per Idempotency-Key, start its workflow, wait for the push.
+ */
+export interface PaymentStartDeps {
+  em: EntityManager;
+  temporal: Client;
+  taskQueue: string;
+  timings: PaymentTimings;
+}
+
+export type NewTransaction = Pick<
+  Transaction,
+  'merchant' | 'channel' | 'apiKey' | 'environment' | 'phoneNumber' | 'amount' | 'fee' | 'externalReference' | 'description' | 'accountReference' | 'idempotencyKey' | 'requestHash'
+> &
+  Partial<Pick<Transaction, 'purpose' | 'customer' | 'metadata'>>;
+
+/** Records the payment (or finds the earlier one under the same key) and waits for its push outcome. */
+export async function startPayment(deps: PaymentStartDeps, fields: NewTransaction): Promise<{ transaction: Transaction; outcome: PushOutcome }> {
+  const transaction = await recordTransaction(deps.em, fields);
+  return { transaction, outcome: await awaitPushOutcome(deps, transaction) };
+}
+
+
+/** Inserts the payment, or returns the earlier one recorded under the same Idempotency-Key. */
+export async function recordTransaction(em: EntityManager, fields: NewTransaction): Promise<Transaction> {
+  const findEarlier = () => (fields.idempotencyKey ? em.findOne(TransactionSchema, { merchant: fields.merchant, environment: fields.environment, idempotencyKey: fields.idempotencyKey }) : null);
+  const earlier = await findEarlier();
+  if (earlier) return sameRequestOrConflict(earlier, fields.requestHash);
+
+  // The id is drawn first because the workflow ID is derived from it.
+  const [{ id }] = await em.getConnection().execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
+  const transaction = em.create(TransactionSchema, {
+    ...fields,
+    id,
+    publicId: newPublicId('trxn'),
+    status: 'pending',
+    stage: 'created',
+    pushState: 'none',
+    workflowId: paymentWorkflowId(id),
+  } as Transaction);
+  try {
+    await em.flush();
+    return transaction;
+  } catch (err) {
+    // Two requests with one Idempotency-Key raced: the loser answers with the winner's payment.
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    em.clear();
+    const winner = await findEarlier();
+    if (!winner) throw err;
+    return sameRequestOrConflict(winner, fields.requestHash);
+  }
+}
+
+function sameRequestOrConflict(earlier: Transaction, requestHash: string | null): Transaction {
+  if (earlier.requestHash !== requestHash) {
+    throw new AppError('conflict', 'This Idempotency-Key was already used with a different request body. Use a new key for a new payment.');
+  }
+  return earlier;
+}
+
+/** Starts the payment's workflow (or attaches to it) and waits for the push's outcome. */
+export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction): Promise<PushOutcome> {
+  const input: PaymentWorkflowInput = {
+    transactionId: tx.id,
+    merchantId: tx.merchant,
+    amount: tx.amount,
+    fee: tx.fee,
+    externalReference: tx.externalReference,
+    environment: tx.environment,
+    timings: deps.timings,
+  };
+  const start = new WithStartWorkflowOperation(paymentWorkflow, {
+    workflowId: tx.workflowId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    // A retry attaches to the running payment; a finished one is never started again.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    typedSearchAttributes: [
+      { key: MERCHANT_ID, value: String(tx.merchant) },
+      { key: TRANSACTION_ID, value: String(tx.id) },
+      { key: PAYMENT_STATUS, value: 'created' },
+      { key: ENVIRONMENT, value: tx.environment },
+      ...(tx.externalReference ? [{ key: EXTERNAL_REFERENCE, value: tx.externalReference }] : []),
+    ],
+    staticSummary: `KES ${tx.amount} STK push · merchant ${tx.merchant} · fee ${tx.fee}`,
+    staticDetails: [
+      `**Transaction** ${tx.id} (${tx.environment})`,
+      `**Channel** ${tx.channel} · **Reference** ${tx.accountReference}`,
+      tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
+    ].filter(Boolean).join('\n\n'),
+  });
+  // Never hang the merchant's request: past the push deadline (plus a margin) answer with what is known.
+  const answerBy = Date.now() + deps.timings.pushDeadlineMs + ANSWER_MARGIN_MS;
+  try {
+    return await deps.temporal.withDeadline(answerBy, () => deps.temporal.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation: start }));
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // The payment's workflow has already finished: answer from what it recorded.
+      const em = deps.em.fork();
+      const wallet = await em.findOne(WalletSchema, { merchant: tx.merchant });
+      return outcomeFromRecord(await em.findOneOrFail(TransactionSchema, tx.id), wallet?.balance ?? 0);
+    }
+    if (!(await workflowExists(deps.temporal, tx.workflowId))) throw err;
+    // The workflow runs but has not told us yet (no worker free, Daraja slow): it carries on by itself.
+    return { outcome: 'unconfirmed', message: 'The payment is being processed' };
+  }
+}
+
+/** How long past the push deadline a request may wait for its answer. */
+const ANSWER_MARGIN_MS = 15_000;
+
+/** Whether the payment's workflow was started; any failure to tell counts as "no" (the caller then reports the original error). */
+async function workflowExists(temporal: Client, workflowId: string): Promise<boolean> {
+  return temporal.workflow
+    .getHandle(workflowId)
+    .describe()
+    .then(
+      () => true,
+      () => false,
+    );
+}
+
+/** Reconstructs the push outcome of a finished payment from its row. */
+function outcomeFromRecord(tx: Transaction, balance: number): PushOutcome {
+  if (tx.pushState === 'accepted') return { outcome: 'accepted', checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+  if (tx.pushState === 'unconfirmed' || tx.pushState === 'sending') return { outcome: 'unconfirmed', message: tx.resultDesc ?? '' };
+  if (tx.stage === 'refused') return { outcome: 'refused', code: 'insufficient_balance', message: tx.resultDesc ?? '', fee: tx.fee, balance };
+  return { outcome: 'rejected', code: tx.pushState === 'rejected' ? 'daraja_rejected' : 'daraja_unavailable', message: tx.resultDesc ?? 'The push was not sent' };
+}
+
+/** Fingerprint of a request, to tell an honest retry from a reused Idempotency-Key. */
+export function hashRequest(request: object): string {
+  const canonical = JSON.stringify(Object.entries(request).filter(([, v]) => v !== undefined && v !== null).sort(([a], [b]) => a.localeCompare(b)));
+  return createHash('sha256').update(canonical).digest('hex');
+}
