@@ -141,6 +141,8 @@ describe('A payment that fails', () => {
       return r.data.status === 'completed' ? r.data : undefined;
     }, { timeoutMs: 20_000 });
     expect(completed.mpesa_receipt).toMatch(/^[A-Z0-9]{10}$/);
+    // The fee is charged again just after the payment is marked completed.
+    await eventually(async () => ((await ledgerKinds(res.data.transaction_id)).length === 3 ? true : undefined));
     expect(await ledgerKinds(res.data.transaction_id)).toEqual(['fee_reserve', 'fee_release', 'late_fee_capture']);
     expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({ balance: 50, ledgerSum: 50 });
   });
