@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { AppError } from '../../domain/errors';
+import { AppError, InsufficientBalanceError } from '../../domain/errors';
 import { newPublicId } from '../../domain/publicIds';
 import { TransactionSchema, WalletSchema, type Transaction } from '../../db/entities';
 import {
@@ -30,7 +30,7 @@ export type NewTransaction = Pick<
   Transaction,
   'merchant' | 'channel' | 'apiKey' | 'environment' | 'phoneNumber' | 'amount' | 'fee' | 'externalReference' | 'description' | 'accountReference' | 'idempotencyKey' | 'requestHash'
 > &
-  Partial<Pick<Transaction, 'purpose' | 'customer' | 'metadata'>>;
+  Partial<Pick<Transaction, 'purpose' | 'customer' | 'metadata' | 'partyB'>>;
 
 /** Records the payment (or finds the earlier one under the same key) and waits for its push outcome. */
 export async function startPayment(deps: PaymentStartDeps, fields: NewTransaction): Promise<{ transaction: Transaction; outcome: PushOutcome }> {
@@ -101,10 +101,10 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
       { key: ENVIRONMENT, value: tx.environment },
       ...(tx.externalReference ? [{ key: EXTERNAL_REFERENCE, value: tx.externalReference }] : []),
     ],
-    staticSummary: `KES ${tx.amount} STK push · merchant ${tx.merchant} · fee ${tx.fee}`,
+    staticSummary: `KES ${tx.amount} ${tx.purpose === 'wallet_top_up' ? 'wallet top-up' : 'STK push'} · merchant ${tx.merchant} · fee ${tx.fee}`,
     staticDetails: [
       `**Transaction** ${tx.id} (${tx.environment})`,
-      `**Channel** ${tx.channel} · **Reference** ${tx.accountReference}`,
+      `${tx.channel === null ? `**Paybill** ${tx.partyB}` : `**Channel** ${tx.channel}`} · **Reference** ${tx.accountReference}`,
       tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
     ].filter(Boolean).join('\n\n'),
   });
@@ -151,4 +151,16 @@ function outcomeFromRecord(tx: Transaction, balance: number): PushOutcome {
 export function hashRequest(request: object): string {
   const canonical = JSON.stringify(Object.entries(request).filter(([, v]) => v !== undefined && v !== null).sort(([a], [b]) => a.localeCompare(b)));
   return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** The error a refused or rejected push means, for any payment face (402 wallet, 400/503 Daraja). */
+export function refusalError(tx: Transaction, outcome: Extract<PushOutcome, { outcome: 'refused' | 'rejected' }>): AppError {
+  if (outcome.outcome === 'refused') {
+    return new AppError('insufficient_balance', outcome.message || new InsufficientBalanceError(outcome.fee, outcome.balance).message, {
+      fee: outcome.fee,
+      balance: outcome.balance,
+      transaction_id: tx.id,
+    });
+  }
+  return new AppError(outcome.code, outcome.message, { transaction_id: tx.id });
 }

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { MPESA_MAX_AMOUNT } from '../../domain/money';
+
+/**
+ * The Express API's request bodies, exactly as its specification states the rules. Metadata
+ * objects are checked by domain/metadata.ts (so that the error names the offending key).
+ */
+const MSISDN = /^254(7|1)\d{8}$/;
+
+const phoneNumber = z.string({ error: 'phoneNumber must be a string like 254712345678' }).regex(MSISDN, 'phoneNumber must be in the format 254XXXXXXXXX (a Safaricom number)');
+const customerFields = {
+  name: z.string({ error: 'name must be a string' }).min(1, 'name must be at least 1 character').max(255, 'name must be at most 255 characters').optional(),
+  email: z.string({ error: 'email must be a string' }).min(5, 'email must be at least 5 characters').email('email must be a valid email address').optional(),
+};
+
+export const expressPaymentSchema = z.object({
+  phoneNumber: phoneNumber.optional(),
+  amount: z
+    .number({ error: 'amount must be a whole number of KES' })
+    .int('amount must be a whole number of KES (no decimals)')
+    .gt(0, 'amount must be greater than 0')
+    .max(MPESA_MAX_AMOUNT, `amount must be at most ${MPESA_MAX_AMOUNT} KES`),
+  description: z.string({ error: 'description must be a string' }).min(1, 'description must be 1 to 13 characters').max(13, 'description must be 1 to 13 characters'),
+  customerId: z.string({ error: 'customerId must be a string' }).max(255, 'customerId must be at most 255 characters').optional(),
+  ...customerFields,
+  customerDescription: z
+    .string({ error: 'customerDescription must be a string' })
+    .min(1, 'customerDescription must be 1 to 255 characters')
+    .max(255, 'customerDescription must be 1 to 255 characters')
+    .optional(),
+  customerMetadata: z.unknown().optional(),
+  accountReference: z
+    .string({ error: 'accountReference must be a string' })
+    .min(1, 'accountReference must be 1 to 12 characters')
+    .max(12, 'accountReference must be 1 to 12 characters')
+    .regex(/^[A-Za-z0-9 .,_#/-]+$/, 'accountReference may contain letters, digits, spaces and . , _ # / - only')
+    .optional(),
+  metadata: z.unknown().optional(),
+  /** The payment channel to deposit into; the merchant's first active channel when omitted. */
+  accountId: z.number({ error: 'accountId must be an integer' }).int('accountId must be an integer').positive().optional(),
+});
+
+export const expressCustomerSchema = z.object({
+  phoneNumber,
+  ...customerFields,
+  description: z.string({ error: 'description must be a string' }).min(1, 'description must be 1 to 255 characters').max(255, 'description must be 1 to 255 characters').optional(),
+  metadata: z.unknown().optional(),
+});
+
+export const expressCustomerUpdateSchema = expressCustomerSchema.partial();
+
+export const listQuerySchema = z.object({
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be 1 to 100').max(100, 'limit must be 1 to 100').default(20),
+  starting_after: z.string().optional(),
+});
