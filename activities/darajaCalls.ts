@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { DarajaError, type DarajaClient } from '../daraja/types';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { DarajaError, type DarajaClient, type PushChannel } from '../daraja/types';
 import { AppError } from '../domain/errors';
 import { FailureType } from '../domain/failureTypes';
-import { ChannelSchema, TransactionSchema, type Environment } from '../db/entities';
+import { ChannelSchema, TransactionSchema, type Environment, type Transaction } from '../db/entities';
 import type { PaymentActivities } from './types';
 
 export interface DarajaCallDeps {
@@ -32,6 +32,8 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
         await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'rejected' });
         throw ApplicationFailure.create({ type: FailureType.DarajaUnavailable, message: 'Daraja stayed busy past the push deadline', nonRetryable: true });
       }
+      // Looked up before the claim: a failed lookup after it would make the retry think a prompt may have gone out.
+      const target = await pushTarget(em, tx);
       // Claim the push. Finding it already claimed means an earlier attempt died mid-call and may
       // have reached the phone: a second push would give the customer a second prompt.
       const claimed = await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'sending', stage: 'pushing' });
@@ -40,10 +42,9 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
         throw indeterminate('An earlier push attempt did not finish; its prompt may have reached the customer');
       }
 
-      const channel = await em.findOneOrFail(ChannelSchema, tx.channel);
       try {
         const accepted = await darajaFor(tx.environment).stkPush({
-          channel: { type: channel.accountType, partyB: channel.partyB, accountReference: tx.accountReference },
+          channel: { ...target, accountReference: tx.accountReference },
           phoneNumber: tx.phoneNumber,
           amount: tx.amount,
           description: tx.description,
@@ -78,6 +79,17 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
       }
     },
   };
+}
+
+/**
+ * Where the money goes: the merchant's channel (its till, paybill, or its bank's paybill), or for a
+ * wallet top-up, which has no channel, the platform paybill recorded on the transaction.
+ */
+async function pushTarget(em: EntityManager, tx: Transaction): Promise<Pick<PushChannel, 'type' | 'partyB'>> {
+  // Top-ups are recorded without a channel, so the transactions_push_target check guarantees their party_b.
+  if (tx.purpose === 'wallet_top_up') return { type: 'paybill', partyB: tx.partyB! };
+  const channel = await em.findOneOrFail(ChannelSchema, tx.channel!);
+  return { type: channel.accountType, partyB: channel.partyB };
 }
 
 /** Records what a failed push means and returns the failure the workflow acts on. */

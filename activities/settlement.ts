@@ -5,7 +5,7 @@ import { InsufficientBalanceError } from '../domain/errors';
 import { FailureType } from '../domain/failureTypes';
 import type { PaymentDecision, PaymentStage } from '../domain/payment';
 import { TransactionSchema } from '../db/entities';
-import { captureFee, chargeLateFee, releaseFee, reserveFee } from '../db/ledger';
+import { captureFee, chargeLateFee, creditTopUpPayment, releaseFee, reserveFee } from '../db/ledger';
 import type { PaymentActivities, SettleResult } from './types';
 
 export interface SettlementDeps {
@@ -45,6 +45,11 @@ export function createSettlementActivities({ orm }: SettlementDeps): Pick<Paymen
         const ids = { merchantId: tx.merchant, transactionId };
         if (decision.status === 'completed') {
           const capture = await captureFee(tem, ids);
+          // A top-up's money is the merchant's: credited once, in the same transaction that completes it.
+          if (tx.purpose === 'wallet_top_up') {
+            const receipt = decision.receipt ?? tx.mpesaReceipt;
+            await creditTopUpPayment(tem, { ...ids, amount: tx.amount, reference: receipt ? `M-Pesa ${receipt}` : `Top-up ${transactionId}` });
+          }
           const changed = tx.status !== 'completed';
           tem.assign(tx, {
             status: 'completed',

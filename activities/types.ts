@@ -20,12 +20,23 @@ export interface PaymentActivities {
   /** Charges the fee of a late success whose fee had been released; fails with LateFeeUncovered until the wallet covers it. */
   chargeLateFee(input: { transactionId: number }): Promise<void>;
   /**
-   * POSTs the payment result to the merchant's callback URL, recording the attempt; fails with WebhookRejected.
+   * POSTs the payment result to the merchant's callback URL, signed (ImaraPay-Signature), recording the
+   * attempt; fails with WebhookRejected. In production a URL that is or resolves to a non-public address
+   * is refused at every attempt (recorded as the attempt's error).
    * A `payment.failed` delivery whose payment has since completed is superseded, never sent.
    */
   deliverWebhook(input: { transactionId: number; event: WebhookEvent }): Promise<{ delivered: boolean; skippedReason: string | null }>;
   /** Marks a webhook delivery as given up after its retry window. */
   markWebhookGivenUp(input: { transactionId: number; event: WebhookEvent }): Promise<void>;
+  /**
+   * POSTs a recorded delivery's payload again, signed afresh, to the merchant's current callback URL,
+   * recording the attempt on the same delivery; fails with WebhookRejected (not retryable when the
+   * merchant has no callback URL any more). Sends nothing once the delivery was accepted after
+   * `requestedAt` (epoch ms; another attempt got there first): `attemptNo` is then null.
+   */
+  redeliverWebhook(input: { deliveryId: number; requestedAt: number }): Promise<{ delivered: true; attemptNo: number | null }>;
+  /** Marks a redelivery as given up after its retry window (pending → failed). */
+  markRedeliveryGivenUp(input: { deliveryId: number }): Promise<void>;
 }
 
 export interface SettleResult {

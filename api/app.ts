@@ -13,7 +13,9 @@ import { errorHandler } from './errors';
 import { requireAdmin, requireMerchant } from './auth';
 import { darajaHookRoutes } from './routes/darajaHooks';
 import { ROUTE_MODULES } from './routes';
+import { docsPageRouter } from './routes/docs';
 import type { RouteDeps, Routers } from './routes/module';
+import { KYC_REQUEST_MAX_BYTES } from './useCases/merchantKyc';
 
 export interface AppDeps {
   config: Config;
@@ -38,16 +40,19 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   const hooks = darajaHookRoutes({ ...deps, callbackToken: config.DARAJA_CALLBACK_TOKEN });
   app.use(hooks.routes());
 
-  app.use(
+  // KYC submissions carry up to three 2 MB documents as base64; every other body stays small.
+  const jsonBody = (limitBytes: number) =>
     bodyParser({
       enableTypes: ['json'],
-      jsonLimit: '100kb',
+      jsonLimit: limitBytes,
       onError: (err) => {
         const tooLarge = (err as { status?: number }).status === 413;
-        throw new AppError('validation_failed', tooLarge ? 'Request body is larger than 100 kB' : 'Request body is not valid JSON');
+        throw new AppError('validation_failed', tooLarge ? `Request body is larger than ${Math.round(limitBytes / 1024)} kB` : 'Request body is not valid JSON');
       },
-    }),
-  );
+    });
+  const smallBody = jsonBody(100 * 1024);
+  const kycBody = jsonBody(KYC_REQUEST_MAX_BYTES);
+  app.use((ctx, next) => (ctx.path === '/api/kyc' ? kycBody : smallBody)(ctx, next));
 
   const routers: Routers = {
     publicApi: new Router({ prefix: '/api' }),
@@ -66,5 +71,7 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  // The human-readable API documentation lives at /docs, outside the /api routers.
+  app.use(docsPageRouter(routers).routes());
   return app;
 }

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { createOrm } from '../db/orm';
+import { ensureAdmin } from '../db/admins';
 import { createApp } from './app';
 
 /** `npm run api`: serves the Payments API until SIGINT/SIGTERM. */
@@ -9,6 +10,8 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'api' });
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
+  const admin = await ensureAdmin(orm.em.fork(), config);
+  if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const server = createApp({ config, orm, temporal, logger }).listen(config.API_PORT, config.API_HOST, () => {

@@ -1,5 +1,6 @@
 import type { WorkerMetrics } from './metrics';
 import type { Timeline } from './payments';
+import type { ImaraPayRun } from './scenarios/endToEnd';
 import { cpuLine, type ScenarioResults } from './report';
 import type { Stack } from './stack';
 import type { MeasuredShape } from './temporal';
@@ -35,23 +36,30 @@ function workerLines(m: WorkerMetrics | null): string[] {
   ];
 }
 
+function postgresLines(run: ImaraPayRun): string[] {
+  const pg = run.window.postgres;
+  const per = (value: number, digits = 1) => n(value / run.completed, digits);
+  return [
+    `  Postgres per payment: ${per(pg.commits)} commits, ${per(pg.activeMs)} ms in statements (lock waits included), ${per(pg.idleInTransactionMs)} ms idle inside open transactions; ` +
+      `${n(pg.meanActiveBackends)} backends active on average; a backend waited on a lock in ${pct(pg.lockWaitShare)} of samples (mean ${n(pg.meanLockWaiters, 2)} waiting)`,
+    ...pg.lockWaitQueries.map((q) => `    lock wait (${q.samples} samples) ${q.query}`),
+  ];
+}
+
 /** The "where time goes" part of the report, as text under the table. */
 export function details(results: ScenarioResults, stack: Stack, shape: MeasuredShape): string {
   const out: string[] = [];
   const { e2e, latency, status, inflight } = results;
   if (e2e) {
     const real = e2e.imarapay;
-    const pg = real.window.postgres;
     const base = e2e.baselines;
     const baseDone = base[0].completed + base[1].completed;
     out.push(
       `1. End-to-end: ${real.completed}/${e2e.payments} payments settled (${real.failed} failed), ${real.webhooksReceived} webhooks received, in ${n(real.elapsedMs / 1000)} s; baseline runs ${n(base[0].elapsedMs / 1000)} s and ${n(base[1].elapsedMs / 1000)} s.`,
-      `  CPU per payment, ms (measured from /proc; machine ${pct(real.window.machineBusy)} busy):`,
+      `  CPU per payment, ms (measured from /proc; machine ${pct(real.window.machineBusy)} busy with this run):`,
       `    ImaraPay: ${cpuLine(real.window, real.completed)}`,
       `    baseline: ${cpuLine([base[0].window, base[1].window], baseDone)} (machine ${pct((base[0].window.machineBusy + base[1].window.machineBusy) / 2)} busy)`,
-      `  Postgres per payment: ${n(pg.commits / real.completed)} commits, ${n(pg.activeMs / real.completed, 2)} ms executing, ${n(pg.idleInTransactionMs / real.completed, 2)} ms idle in transaction; ` +
-        `${n(pg.meanActiveBackends)} backends active on average; lock waits in ${pct(pg.lockWaitShare)} of samples (mean ${n(pg.meanLockWaiters, 2)} waiting)`,
-      ...pg.lockWaitQueries.map((q) => `    waiting on ${q.query} (${q.samples} samples)`),
+      ...postgresLines(real),
       '  Worker:',
       ...workerLines(real.window.workers.worker),
       `  Baseline worker: ${workerLines(base[0].window.workers.baselineWorker)[0]!.trim()}`,
@@ -59,8 +67,18 @@ export function details(results: ScenarioResults, stack: Stack, shape: MeasuredS
       `  stk-push during the run: p50 ${n(real.startLatency.p50)} ms, p99 ${n(real.startLatency.p99)} ms (baseline update-with-start p50 ${n(base[0].startLatency.p50)} ms, p99 ${n(base[0].startLatency.p99)} ms)`,
       '  One payment, medians of its wall time:',
       ...timelineLines(real.timeline),
-      '',
     );
+    if (e2e.spread) {
+      const spread = e2e.spread;
+      out.push(
+        `  Spread over ${spread.merchants} merchants: ${n(spread.perSecond)}/s, ${spread.completed} settled (${spread.failed} failed) in ${n(spread.elapsedMs / 1000)} s`,
+        `    CPU per payment, ms: ${cpuLine(spread.window, spread.completed)}`,
+        ...postgresLines(spread),
+        ...workerLines(spread.window.workers.worker),
+        `    request → webhook received, median ${n(spread.timeline.endToEndMs)} ms (one merchant: ${n(real.timeline.endToEndMs)} ms)`,
+      );
+    }
+    out.push('');
   }
   if (latency) {
     out.push(`2. stk-push latency (9908 payments: no callback runs during the measurement). Same-shape workflow shown for attribution.`);

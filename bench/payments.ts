@@ -33,8 +33,8 @@ export async function pushPayment(stack: Stack, merchant: BenchMerchant, amount:
 
 export const paymentWorkflowIdOf = (transactionId: number) => `payment-${transactionId}`;
 
-/** The merchant of the i-th payment: payments are spread evenly over the bench merchants. */
-export const merchantFor = (stack: Stack, index: number) => stack.merchants[index % stack.merchants.length]!;
+/** The merchant of the i-th payment: payments are spread evenly over `pool` (default: the --merchants set). */
+export const merchantFor = (stack: Stack, index: number, pool: BenchMerchant[] = stack.paying) => pool[index % pool.length]!;
 
 /** Completes every open 9908 prompt at the simulator; each then sends its success callback. */
 export async function releaseOpenPrompts(stack: Stack): Promise<number> {

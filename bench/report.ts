@@ -48,6 +48,17 @@ export function summaryRows(results: ScenarioResults): Row[] {
       target: `≥ ${TARGETS.e2eRatio}`,
       verdict: verdict(e2e.ratio >= TARGETS.e2eRatio && e2e.imarapay.failed === 0),
     });
+    if (e2e.spread) {
+      rows.push({
+        scenario: `  same, spread over ${e2e.spread.merchants} merchants`,
+        measure: 'payments/s',
+        imarapay: n(e2e.spread.perSecond),
+        baseline: n(e2e.baselinePerSecond),
+        ratio: n(e2e.spread.perSecond / e2e.baselinePerSecond, 2),
+        target: '',
+        verdict: '',
+      });
+    }
   }
   for (const level of latency?.levels ?? []) {
     rows.push({

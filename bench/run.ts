@@ -3,8 +3,8 @@
  * baseline measured in the same run, prints a table and writes bench/results/<timestamp>.json
  * (and .md). See BENCHMARKS.md for what the figures mean.
  *
- *   npm run bench                         the issue's sizes (≈ 15–25 min on 2 cores)
- *   npm run bench -- --quick              small sizes, about two minutes: a smoke run
+ *   npm run bench                         the issue's sizes (BENCHMARKS.md says how long they take)
+ *   npm run bench -- --quick              small sizes: a smoke run of a few minutes
  *   npm run bench -- --scenarios e2e,status --payments 500
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,16 +26,17 @@ const SCENARIOS = ['e2e', 'latency', 'status', 'inflight'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 const HELP = `npm run bench -- [options]
-  --quick                 small sizes for a smoke run (about two minutes)
+  --quick                 small sizes for a smoke run (a few minutes on 2 busy cores)
   --scenarios LIST        any of ${SCENARIOS.join(',')} (default: all)
-  --payments N            end-to-end payments (default 2000; quick 200)
+  --payments N            end-to-end payments (default 2000; quick 100)
   --concurrency N         end-to-end and in-flight clients (default 50)
-  --latency-requests LIST requests at 1, 10 and 50 clients (default 300,1000,2000; quick 30,100,200)
-  --status-seconds S      length of one status-read round (default 10; quick 3)
+  --latency-requests LIST requests at 1, 10 and 50 clients (default 200,500,1000; quick 20,60,100)
+  --status-seconds S      length of one status-read round (default 10; quick 2)
   --status-rounds N       alternating baseline/ImaraPay rounds (default 3; quick 2)
-  --in-flight N           payments waiting at once (default 10000; quick 500)
+  --in-flight N           payments waiting at once (default 10000; quick 300)
   --callback-delay-ms MS  simulated customer's answer delay (default 250)
   --merchants N           merchants sharing the load (default 1: one wallet row)
+  --spread-merchants N    end-to-end also runs with the payments spread over N merchants (wallet contention)
   --timeout-minutes M     give up on one scenario after this long (default 20)`;
 
 async function main(): Promise<void> {
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
       'in-flight': { type: 'string' },
       'callback-delay-ms': { type: 'string' },
       merchants: { type: 'string' },
+      'spread-merchants': { type: 'string' },
       'timeout-minutes': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -67,18 +69,19 @@ async function main(): Promise<void> {
   };
   const scenarios = new Set((values.scenarios ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as ScenarioName[]);
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; use ${SCENARIOS.join(',')}`);
-  const latencyRequests = (values['latency-requests'] ?? (quick ? '30,100,200' : '300,1000,2000')).split(',').map((v) => int(v, 0));
+  const latencyRequests = (values['latency-requests'] ?? (quick ? '20,60,100' : '200,500,1000')).split(',').map((v) => int(v, 0));
   const options = {
     quick,
     scenarios: [...scenarios],
-    payments: int(values.payments, quick ? 200 : 2000),
+    payments: int(values.payments, quick ? 100 : 2000),
     concurrency: int(values.concurrency, 50),
     latencyLevels: [1, 10, 50].map((concurrency, i) => ({ concurrency, requests: latencyRequests[i] ?? latencyRequests.at(-1)! })),
-    statusRoundMs: int(values['status-seconds'], quick ? 3 : 10) * 1000,
+    statusRoundMs: int(values['status-seconds'], quick ? 2 : 10) * 1000,
     statusRounds: int(values['status-rounds'], quick ? 2 : 3),
-    inFlight: int(values['in-flight'], quick ? 500 : 10_000),
+    inFlight: int(values['in-flight'], quick ? 300 : 10_000),
     callbackDelayMs: int(values['callback-delay-ms'], 250, 0),
     merchants: int(values.merchants, 1),
+    spreadMerchants: int(values['spread-merchants'], 0, 0),
     timeoutMs: int(values['timeout-minutes'], 20) * 60_000,
   };
 
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   const timings: Record<string, number> = {};
   let shape: MeasuredShape | null = null;
   try {
-    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, runDir, log });
+    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, log });
     timings.setupS = (performance.now() - t0) / 1000;
     shape = await probeShape(stack);
     log(`a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback, ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`);
@@ -124,11 +127,21 @@ async function main(): Promise<void> {
     };
     const common = { shape, cores, timeoutMs: options.timeoutMs };
     results.e2e = await timed('e2e', () =>
-      runEndToEnd(stack!, { ...common, payments: options.payments, concurrency: options.concurrency, callbackDelayMs: options.callbackDelayMs }, log),
+      runEndToEnd(
+        stack!,
+        {
+          ...common,
+          payments: options.payments,
+          concurrency: options.concurrency,
+          callbackDelayMs: options.callbackDelayMs,
+          spreadOver: options.spreadMerchants > 1 ? stack!.merchants.slice(0, options.spreadMerchants) : undefined,
+        },
+        log,
+      ),
     );
     results.latency = await timed('latency', () => runPushLatency(stack!, { ...common, levels: options.latencyLevels }, log));
     results.status = await timed('status', () =>
-      runStatusReads(stack!, { ...common, concurrency: 50, roundMs: options.statusRoundMs, rounds: options.statusRounds, payments: 200 }, log),
+      runStatusReads(stack!, { ...common, concurrency: 50, roundMs: options.statusRoundMs, rounds: options.statusRounds, payments: 100 }, log),
     );
     results.inflight = await timed('inflight', () => runInFlight(stack!, { ...common, payments: options.inFlight, concurrency: options.concurrency }, log));
 

@@ -1,7 +1,7 @@
 /**
  * The Daraja simulator as the bench runs it: simulator/app.ts with a short answer delay, callbacks
- * posted over a bounded keep-alive pool (as a real sender would, instead of 10,000 sockets at once),
- * and three bench-only routes next to the simulator's own control API:
+ * posted over at most BENCH_CALLBACK_SOCKETS connections at once (as a real sender would, rather
+ * than 10,000 at once), and three bench-only routes next to the simulator's own control API:
  *
  *   GET  /__bench/open           how many `awaits_control` (9908) prompts are still open
  *   POST /__bench/complete-open  answers all of them with ResultCode 0, in one call
@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     callbackDelayMs: Number(requiredEnv('BENCH_CALLBACK_DELAY_MS')),
     // Queued callbacks wait for a socket; the timeout only starts once one is free.
     callbackTimeoutMs: 60_000,
-    http: axios.create({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: callbackSockets }) }),
+    // A new connection per callback, as Daraja's come from the internet. Reused keep-alive sockets
+    // race the API's 5 s keep-alive timeout under load, and the simulator, like Daraja, never retries.
+    http: axios.create({ httpAgent: new http.Agent({ keepAlive: false, maxSockets: callbackSockets }) }),
     logger: pino({ level: 'warn' }),
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
@@ -22,6 +22,8 @@ export interface StackOptions {
   callbackDelayMs: number;
   /** How many merchants share the load (1: every payment moves the same wallet row). */
   merchants: number;
+  /** Merchants to create in all (≥ merchants), for the spread end-to-end run. */
+  createMerchants: number;
   /** Where child logs and bundles go. */
   runDir: string;
   log: Log;
@@ -56,7 +58,10 @@ export interface Stack {
   simulatorUrl: string;
   readServerUrl: string;
   webhooks: WebhookReceiver;
+  /** Every bench merchant. */
   merchants: BenchMerchant[];
+  /** The first `merchants` of them, which the scenarios pay through. */
+  paying: BenchMerchant[];
   /** The payment task queue (API and bench worker) and the baseline worker's own. */
   taskQueue: string;
   baselineTaskQueue: string;
@@ -75,7 +80,7 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? process.env.TEST_DATAB
  * simulator, the payment worker and the API as child processes; plus the baseline worker and the
  * bare read server. Every step that started something is undone by stop(), also after a failure.
  */
-export async function startStack({ callbackDelayMs, merchants: merchantCount, runDir, log }: StackOptions): Promise<Stack> {
+export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, log }: StackOptions): Promise<Stack> {
   const undo: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const step of undo.reverse()) {
@@ -91,8 +96,11 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, ru
     log(`database ${databaseName} created`);
 
     log('starting Temporal and bundling the workflows (webpack takes a few seconds)');
+    // The dev server logs every cancelled long poll as an error; keep its output out of the table.
+    const temporalLog = createWriteStream(join(runDir, 'temporal.log'), { flags: 'a' });
+    undo.push(() => new Promise<void>((resolve) => temporalLog.end(() => resolve())));
     const [temporalStart, ...bundles] = await Promise.allSettled([
-      resolveTemporal({ headless: true, log: (line) => log(`[temporal] ${line}`) }),
+      resolveTemporal({ headless: true, log: (line) => temporalLog.write(`${line}\n`) }),
       writeBundle(join(REPO_ROOT, 'workflows', 'index.ts'), join(runDir, 'payment-workflows.js')),
       writeBundle(join(__dirname, 'baselines', 'workflows.ts'), join(runDir, 'baseline-workflows.js')),
     ]);
@@ -161,8 +169,9 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, ru
     undo.push(async () => http.close());
 
     const merchants: BenchMerchant[] = [];
-    for (let i = 0; i < merchantCount; i += 1) merchants.push(await createBenchMerchant(orm, config, webhooks.url, i));
-    log(`${merchantCount} merchant(s) ready, each with KES 50,000,000 in its service wallet`);
+    const total = Math.max(merchantCount, createMerchants);
+    for (let i = 0; i < total; i += 1) merchants.push(await createBenchMerchant(orm, config, webhooks.url, i));
+    log(`${total} merchant(s) ready, each with KES 50,000,000 in its service wallet; scenarios pay through ${merchantCount}`);
 
     return {
       config,
@@ -178,6 +187,7 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, ru
       readServerUrl: `http://127.0.0.1:${readPort}`,
       webhooks,
       merchants,
+      paying: merchants.slice(0, merchantCount),
       taskQueue,
       baselineTaskQueue,
       pids: {

@@ -83,13 +83,22 @@ export interface CompletionResult {
 /**
  * Waits for workflows to close with `concurrency` long polls (handle.result()), the same way for
  * payments and baselines, so the extra load on the server is the same on both sides.
- * `accept` tells a good result from a bad one (a payment must end `completed`).
+ * `accept` tells a good result from a bad one (a payment must end `completed`). Once no more
+ * workflows are added, waiting stops when none has closed for `stallMs` (a lost callback must show
+ * as a failure, not hang the bench until the deadline).
  */
-export function trackCompletions(client: Client, { concurrency, deadline, accept }: { concurrency: number; deadline: number; accept: (result: unknown) => boolean }): CompletionTracker {
+export function trackCompletions(
+  client: Client,
+  { concurrency, deadline, accept, stallMs = 120_000 }: { concurrency: number; deadline: number; accept: (result: unknown) => boolean; stallMs?: number },
+): CompletionTracker {
   const queue: string[] = [];
   let closed = false;
   let sleepers: Array<() => void> = [];
   const result: CompletionResult = { closedAt: new Map(), failures: new Map() };
+  let lastProgress = Date.now();
+  let giveUp: (reason: Error) => void = () => undefined;
+  const abandoned = new Promise<never>((_, reject) => (giveUp = reject));
+  abandoned.catch(() => undefined);
 
   const waitForWork = () => new Promise<void>((resolve) => sleepers.push(resolve));
   const wakeAll = () => {
@@ -115,7 +124,9 @@ export function trackCompletions(client: Client, { concurrency, deadline, accept
         const value = await Promise.race([
           client.workflow.getHandle(workflowId).result(),
           new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('deadline passed before it closed')), remaining))),
+          abandoned,
         ]);
+        lastProgress = Date.now();
         if (accept(value)) result.closedAt.set(workflowId, Date.now());
         else result.failures.set(workflowId, `unexpected result ${JSON.stringify(value)}`);
       } catch (err) {
@@ -137,7 +148,14 @@ export function trackCompletions(client: Client, { concurrency, deadline, accept
       wakeAll();
     },
     async done() {
-      await Promise.all(pollers);
+      const watchdog = setInterval(() => {
+        if (closed && Date.now() - lastProgress > stallMs) giveUp(new Error(`no workflow closed for ${stallMs / 1000} s`));
+      }, 1000);
+      try {
+        await Promise.all(pollers);
+      } finally {
+        clearInterval(watchdog);
+      }
       return result;
     },
   };

@@ -9,6 +9,7 @@ const seconds = (n: number) => n * 1000;
 
 const DEV_CALLBACK_TOKEN = 'dev-callback-token-change-me';
 const DEV_API_KEY_PEPPER = 'dev-api-key-pepper-change-me';
+const DEV_WEBHOOK_SECRET_KEY = 'dev-webhook-secret-key-change-me';
 
 const schema = z.object({
   /** development or production; production refuses the development secrets and plain-HTTP callback URLs. */
@@ -90,7 +91,7 @@ const schema = z.object({
   /** How long a dashboard session lasts. */
   SESSION_TTL_HOURS: z.coerce.number().int().positive().default(12),
   /** Key (any long string; SHA-256 derives the AES key) that encrypts merchants' webhook signing secrets at rest. */
-  WEBHOOK_SECRET_KEY: z.string().min(16).default('dev-webhook-secret-key-change-me'),
+  WEBHOOK_SECRET_KEY: z.string().min(16).default(DEV_WEBHOOK_SECRET_KEY),
   /** ImaraPay's own paybill that merchants top up their service wallet into. */
   PLATFORM_PAYBILL: z.string().regex(/^\d{5,7}$/).default('600900'),
   /** Port the Daraja simulator listens on (npm start). */
@@ -102,6 +103,7 @@ const schema = z.object({
   const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (c.DARAJA_CALLBACK_TOKEN === DEV_CALLBACK_TOKEN) problem('DARAJA_CALLBACK_TOKEN', 'set a secret of your own in production');
   if (c.API_KEY_PEPPER === DEV_API_KEY_PEPPER) problem('API_KEY_PEPPER', 'set a secret of your own in production');
+  if (c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) problem('WEBHOOK_SECRET_KEY', 'set a secret of your own in production');
   if (!c.PUBLIC_BASE_URL.startsWith('https://')) problem('PUBLIC_BASE_URL', 'Daraja requires an HTTPS callback URL in production');
 });
 

@@ -155,3 +155,45 @@ export async function walletSnapshot(em: EntityManager, merchantId: number): Pro
   );
   return { balance: row?.balance ?? 0, ledgerSum: Number(row?.ledger_sum ?? 0) };
 }
+
+/**
+ * - credited: the top-up's amount is now in the wallet;
+ * - already_credited: an earlier call credited it (a repeated callback, a retried activity).
+ */
+export type TopUpCreditResult = 'credited' | 'already_credited';
+
+/**
+ * Credits a completed wallet top-up payment. This must be idempotent: it is keyed by the payment
+ * (unique (transaction, kind)), so however many times the success is settled, the money arrives once.
+ */
+export async function creditTopUpPayment(
+  em: EntityManager,
+  { merchantId, transactionId, amount, reference }: WalletMovement & { transactionId: number },
+): Promise<TopUpCreditResult> {
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError(`top-up must be a positive whole KES, got ${amount}`);
+  return em.transactional(async (tx) => {
+    await sql(tx)('select pg_advisory_xact_lock(?)', [transactionId]);
+    if ((await existingKinds(tx, transactionId)).has('top_up')) return 'already_credited';
+    await ensureWallet(tx, merchantId);
+    await move(tx, { merchantId, kind: 'top_up', delta: amount, transactionId, reference });
+    return 'credited';
+  });
+}
+
+/**
+ * An admin's correction: a credit (amount > 0) or a debit (amount < 0), with the reason in the
+ * entry's reference. A debit the balance cannot cover changes nothing and returns null.
+ */
+export async function adjustWallet(em: EntityManager, { merchantId, amount, reference }: WalletMovement): Promise<{ entryId: number; createdAt: Date; balance: number } | null> {
+  if (!Number.isSafeInteger(amount) || amount === 0) throw new RangeError(`adjustment must be a non-zero whole KES, got ${amount}`);
+  return em.transactional(async (tx) => {
+    await ensureWallet(tx, merchantId);
+    const balance = await move(tx, { merchantId, kind: 'adjustment', delta: amount, reference });
+    if (balance === null) return null;
+    // currval is per session: the id of the entry `move` just inserted on this connection.
+    const [entry] = await sql(tx)<{ id: number; created_at: Date }>(
+      `select id, created_at from wallet_ledger where id = currval(pg_get_serial_sequence('wallet_ledger', 'id'))`,
+    );
+    return { entryId: entry!.id, createdAt: new Date(entry!.created_at), balance };
+  });
+}

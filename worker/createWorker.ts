@@ -33,6 +33,8 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     callbackUrlFor: (transactionId) => darajaCallbackUrl(config, transactionId),
     webhookHttp: axios.create(),
     webhookTimeoutMs: config.WEBHOOK_HTTP_TIMEOUT_MS,
+    webhookSecretKey: config.WEBHOOK_SECRET_KEY,
+    webhookPublicUrlsOnly: config.APP_ENV === 'production',
   });
   return Worker.create({
     connection,

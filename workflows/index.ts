@@ -1,2 +1,3 @@
 export { paymentWorkflow } from './payment';
 export { lateCallbackWorkflow } from './lateCallback';
+export { webhookRedeliveryWorkflow } from './webhookRedelivery';

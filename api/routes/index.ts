@@ -1,6 +1,24 @@
 import type { RouteModule } from './module';
 import { paymentRoutes } from './payments';
 import { pricingRoutes } from './pricing';
+import { expressRoutes } from './express';
+import { dashboardAuthRoutes } from './dashboardAuth';
+import { kycRoutes } from './kyc';
+import { apiKeyRoutes } from './apiKeys';
+import { adminUserRoutes } from './admin/users';
+import { adminKycRoutes } from './admin/kyc';
+import { settingsRoutes } from './settings';
+import { webhookDeliveryRoutes } from './webhookDeliveries';
+import { adminOverviewRoutes } from './admin/overview';
+import { docsRoutes } from './docs';
+import { channelRoutes } from './channels';
+import { bankRoutes } from './banks';
+import { walletRoutes } from './wallet';
+import { transactionRoutes } from './transactions';
+import { customerRoutes } from './customers';
+import { adminPricingRoutes } from './admin/pricing';
+import { adminWalletRoutes } from './admin/wallets';
+import { adminTransactionRoutes } from './admin/transactions';
 
 /** Every API route module, in mounting order. */
-export const ROUTE_MODULES: RouteModule[] = [paymentRoutes, pricingRoutes];
+export const ROUTE_MODULES: RouteModule[] = [paymentRoutes, pricingRoutes, expressRoutes, dashboardAuthRoutes, kycRoutes, apiKeyRoutes, adminUserRoutes, adminKycRoutes, settingsRoutes, webhookDeliveryRoutes, adminOverviewRoutes, channelRoutes, bankRoutes, walletRoutes, transactionRoutes, customerRoutes, adminPricingRoutes, adminWalletRoutes, adminTransactionRoutes, docsRoutes];

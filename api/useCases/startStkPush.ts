@@ -5,6 +5,7 @@ import { normalizeMsisdn } from '../../domain/phone';
 import { feeFor } from '../../domain/pricing';
 import { ChannelSchema, type Transaction } from '../../db/entities';
 import { loadFeeTiers } from '../../db/pricing';
+import { linkCustomer } from '../../db/customers';
 import type { PushOutcome } from '../../workflows/definitions';
 import { parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
@@ -77,9 +78,12 @@ export async function startStkPush(deps: StkPushDeps, { caller, body, idempotenc
   const fee = feeFor(request.amount, await loadFeeTiers(deps.em));
   if (fee === undefined) throw new AppError('validation_failed', `No fee tier covers KES ${request.amount}`, { field: 'amount' });
 
+  // The payer becomes (or already is) one of the merchant's customers, by phone number.
+  const customer = await linkCustomer(deps.em, { merchantId: merchant.id, environment: caller.environment, phoneNumber });
   const { transaction, outcome } = await startPayment(deps, {
     merchant: merchant.id,
     channel: channel.id,
+    customer,
     apiKey: caller.apiKey?.id ?? null,
     environment: caller.environment,
     phoneNumber,
@@ -94,7 +98,8 @@ export async function startStkPush(deps: StkPushDeps, { caller, body, idempotenc
   return respond(transaction, outcome);
 }
 
-function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse {
+/** The documented answer to a push (STK push or wallet top-up), or the error its outcome means. */
+export function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse {
   const base = { success: true as const, transaction_id: tx.id, fee_to_be_charged: tx.fee };
   switch (outcome.outcome) {
     case 'accepted':

@@ -2,7 +2,7 @@ import { bareCallbackSignal } from '../baselines/workflows';
 import { runClients, summarize, type LatencySummary } from '../load';
 import { observe, type WindowSummary } from '../observe';
 import { AMOUNT_PAID_AFTER_DELAY, merchantFor, paymentWorkflowIdOf, pushPayment, timelineOf, type PushRecord, type Timeline } from '../payments';
-import type { Log, Stack } from '../stack';
+import type { BenchMerchant, Log, Stack } from '../stack';
 import { readShape, startBareShape, trackCompletions, type MeasuredShape } from '../temporal';
 
 export interface EndToEndOptions {
@@ -12,6 +12,8 @@ export interface EndToEndOptions {
   shape: MeasuredShape;
   cores: number;
   timeoutMs: number;
+  /** When set, ImaraPay also runs with the payments spread over these merchants (wallet contention). */
+  spreadOver?: BenchMerchant[];
 }
 
 export interface EndToEndRun {
@@ -26,12 +28,16 @@ export interface EndToEndRun {
   window: WindowSummary;
 }
 
+export type ImaraPayRun = EndToEndRun & { timeline: Timeline; webhooksReceived: number };
+
 export interface EndToEndResult {
   payments: number;
   concurrency: number;
   callbackDelayMs: number;
   merchants: number;
-  imarapay: EndToEndRun & { timeline: Timeline; webhooksReceived: number };
+  imarapay: ImaraPayRun;
+  /** The same ImaraPay run with the payments spread over several merchants' wallets. */
+  spread?: ImaraPayRun & { merchants: number };
   /** The bare same-shape workflow, run before and after ImaraPay; the ratio uses their mean. */
   baselines: [EndToEndRun, EndToEndRun];
   baselinePerSecond: number;
@@ -51,8 +57,15 @@ export async function runEndToEnd(stack: Stack, options: EndToEndOptions, log: L
   log(`e2e: baseline (bare workflow of the same shape), ${options.payments} workflows`);
   const before = await runBaseline(stack, options, `bare-e2e-${tag}-a`, log);
   log(`e2e: baseline ${before.perSecond.toFixed(1)}/s; now ImaraPay, ${options.payments} payments from ${options.concurrency} clients`);
-  const imarapay = await runImaraPay(stack, options, log);
-  log(`e2e: ImaraPay ${imarapay.perSecond.toFixed(1)}/s; baseline again`);
+  const imarapay = await runImaraPay(stack, options, stack.paying, log);
+  log(`e2e: ImaraPay ${imarapay.perSecond.toFixed(1)}/s`);
+  let spread: EndToEndResult['spread'];
+  if (options.spreadOver && options.spreadOver.length > 1) {
+    log(`e2e: ImaraPay again, the payments spread over ${options.spreadOver.length} merchants`);
+    spread = { ...(await runImaraPay(stack, options, options.spreadOver, log)), merchants: options.spreadOver.length };
+    log(`e2e: spread over ${spread.merchants} merchants ${spread.perSecond.toFixed(1)}/s`);
+  }
+  log('e2e: baseline again');
   const after = await runBaseline(stack, options, `bare-e2e-${tag}-b`, log);
   const bareShape = await readShape(stack.temporal, `bare-e2e-${tag}-a-0`);
   const baselinePerSecond = (before.perSecond + after.perSecond) / 2;
@@ -60,8 +73,9 @@ export async function runEndToEnd(stack: Stack, options: EndToEndOptions, log: L
     payments: options.payments,
     concurrency: options.concurrency,
     callbackDelayMs: options.callbackDelayMs,
-    merchants: stack.merchants.length,
+    merchants: stack.paying.length,
     imarapay,
+    ...(spread ? { spread } : {}),
     baselines: [before, after],
     baselinePerSecond,
     ratio: imarapay.perSecond / baselinePerSecond,
@@ -69,7 +83,7 @@ export async function runEndToEnd(stack: Stack, options: EndToEndOptions, log: L
   };
 }
 
-async function runImaraPay(stack: Stack, options: EndToEndOptions, log: Log): Promise<EndToEndResult['imarapay']> {
+async function runImaraPay(stack: Stack, options: EndToEndOptions, merchants: BenchMerchant[], log: Log): Promise<ImaraPayRun> {
   const deadline = Date.now() + options.timeoutMs;
   const window = await observe(stack, ['api', 'worker', 'simulator', 'temporal', 'postgres', 'bench'], options.cores);
   const tracker = trackCompletions(stack.temporal, { concurrency: options.concurrency, deadline, accept: (r) => (r as { status?: string }).status === 'completed' });
@@ -80,7 +94,7 @@ async function runImaraPay(stack: Stack, options: EndToEndOptions, log: Log): Pr
     concurrency: options.concurrency,
     deadline,
     call: async (index) => {
-      const push = await pushPayment(stack, merchantFor(stack, index), AMOUNT_PAID_AFTER_DELAY);
+      const push = await pushPayment(stack, merchantFor(stack, index, merchants), AMOUNT_PAID_AFTER_DELAY);
       pushes.push(push);
       tracker.add(paymentWorkflowIdOf(push.transactionId));
     },

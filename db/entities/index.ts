@@ -7,6 +7,7 @@ export * from './callback';
 export * from './webhook';
 export * from './user';
 export * from './customer';
+export * from './kyc';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -17,6 +18,7 @@ import { DarajaCallbackSchema } from './callback';
 import { WebhookDeliverySchema, WebhookAttemptSchema } from './webhook';
 import { UserSchema, SessionSchema } from './user';
 import { CustomerSchema } from './customer';
+import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -32,4 +34,6 @@ export const ALL_ENTITIES = [
   UserSchema,
   SessionSchema,
   CustomerSchema,
+  KycSubmissionSchema,
+  KycDocumentSchema,
 ];

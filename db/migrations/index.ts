@@ -2,10 +2,16 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122161736_initial_schema } from './Migration20261122161736_initial_schema';
 import { Migration20261122161800_fee_rules_and_default_pricing } from './Migration20261122161800_fee_rules_and_default_pricing';
 import { Migration20261122173000_users_customers_environment_keys } from './Migration20261122173000_users_customers_environment_keys';
+import { Migration20261122180000_kyc } from './Migration20261122180000_kyc';
+import { Migration20261122181000_channels_wallet_topups } from './Migration20261122181000_channels_wallet_topups';
+import { Migration20261122183000_transaction_public_ids } from './Migration20261122183000_transaction_public_ids';
 
-/** Every migration, in order. Listed by hand so compiled and uncompiled runs find the same set. */
+/** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122161736_initial_schema', class: Migration20261122161736_initial_schema },
   { name: 'Migration20261122161800_fee_rules_and_default_pricing', class: Migration20261122161800_fee_rules_and_default_pricing },
   { name: 'Migration20261122173000_users_customers_environment_keys', class: Migration20261122173000_users_customers_environment_keys },
+  { name: 'Migration20261122180000_kyc', class: Migration20261122180000_kyc },
+  { name: 'Migration20261122181000_channels_wallet_topups', class: Migration20261122181000_channels_wallet_topups },
+  { name: 'Migration20261122183000_transaction_public_ids', class: Migration20261122183000_transaction_public_ids },
 ];

@@ -26,9 +26,9 @@ async function setup(walletKes: number) {
   const newTransaction = async () => {
     const id = nextTransaction++;
     await em.getConnection().execute(
-      `insert into transactions (id, merchant_id, channel_id, phone_number, amount, fee, description, account_reference, workflow_id)
-       values (?, ?, ?, '254712345678', 500, 6, 'Test', '5123456', ?)`,
-      [id, merchantId, channelId, `ledger-test-${id}`],
+      `insert into transactions (id, public_id, merchant_id, channel_id, phone_number, amount, fee, description, account_reference, workflow_id)
+       values (?, ?, ?, ?, '254712345678', 500, 6, 'Test', '5123456', ?)`,
+      [id, `trxn_ledgertest${id}`, merchantId, channelId, `ledger-test-${id}`],
     );
     return id;
   };

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedWebhook {
   headers: http.IncomingHttpHeaders;
   body: any;
+  /** The exact bytes received, as text: what the signature covers. */
+  rawBody: string;
   answeredWith: number;
 }
 
@@ -18,7 +20,8 @@ export async function startWebhookReceiver(script: number[] | ((event: string) =
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = typeof script === 'function' ? script(String(req.headers['x-imarapay-event'])) : (script[received.length] ?? 200);
-      received.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), answeredWith: status });
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      received.push({ headers: req.headers, body: JSON.parse(rawBody), rawBody, answeredWith: status });
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(status === 200 ? { ok: true } : { error: 'receiver is down' }));
     });

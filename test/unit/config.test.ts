@@ -19,7 +19,8 @@ describe('loadConfig', () => {
     expect(load).toThrow(/DARAJA_CALLBACK_TOKEN/);
     expect(load).toThrow(/API_KEY_PEPPER/);
     expect(load).toThrow(/PUBLIC_BASE_URL/);
-    const secrets = { DARAJA_CALLBACK_TOKEN: 'a-long-production-token', API_KEY_PEPPER: 'a-long-production-pepper' };
+    expect(load).toThrow(/WEBHOOK_SECRET_KEY/);
+    const secrets = { DARAJA_CALLBACK_TOKEN: 'a-long-production-token', API_KEY_PEPPER: 'a-long-production-pepper', WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key' };
     expect(loadConfig({ APP_ENV: 'production', PUBLIC_BASE_URL: 'https://pay.example.com', ...secrets }).APP_ENV).toBe('production');
   });
 });

@@ -1,0 +1,107 @@
+import type { User } from '../../../db/entities';
+import { describeEndpoint, errorResponse } from '../../openapi/registry';
+import {
+  approveKyc,
+  kycDocumentFile,
+  kycQueueQuerySchema,
+  kycSubmissionDetails,
+  listKycSubmissions,
+  rejectKyc,
+  rejectKycRequestSchema,
+} from '../../useCases/reviewKyc';
+import { kycSubmissionExample } from '../kyc';
+import type { RouteModule } from '../module';
+
+const merchantExample = { id: 5, name: 'Mama Mboga Ltd', email: 'owner@mamamboga.co.ke', kyc_status: 'pending' };
+const reviewed = (status: 'approved' | 'rejected', kycStatus: string, reason: string | null) => ({
+  ...kycSubmissionExample,
+  status,
+  reviewed_at: '2026-11-22T19:00:00.000Z',
+  rejection_reason: reason,
+  merchant: { ...merchantExample, kyc_status: kycStatus },
+  reviewed_by: { id: 1, email: 'admin@imarapay.co.ke' },
+});
+const notPending = errorResponse(409, 'conflict', 'KYC submission 12 was already approved; only a pending submission can be decided');
+const ID_PARAM = { id: 'The submission’s id' };
+
+/** /api/admin/kyc: the review queue, a submission's details and files, and the decision. */
+export const adminKycRoutes: RouteModule = ({ adminApi: router }, deps) => {
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/kyc',
+    summary: 'KYC review queue',
+    description: 'Submissions oldest first, each with its merchant. Filter with ?status=pending; page with ?limit= and ?after_id=<last id>.',
+    tags: ['Admin: KYC'],
+    query: kycQueueQuerySchema,
+    responses: [{ status: 200, description: 'Submissions', example: [{ ...kycSubmissionExample, merchant: merchantExample }] }],
+  });
+  router.get('/kyc', async (ctx) => {
+    ctx.body = await listKycSubmissions(deps.em(), ctx.query);
+  });
+
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/kyc/:id',
+    summary: 'A KYC submission',
+    tags: ['Admin: KYC'],
+    params: ID_PARAM,
+    responses: [
+      { status: 200, description: 'The submission, its merchant, its documents’ metadata and its reviewer', example: { ...kycSubmissionExample, merchant: merchantExample, reviewed_by: null } },
+      errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
+    ],
+  });
+  router.get('/kyc/:id', async (ctx) => {
+    ctx.body = await kycSubmissionDetails(deps.em(), ctx.params.id!);
+  });
+
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/kyc/:id/documents/:documentId',
+    summary: 'Download a KYC document',
+    description: 'The file itself, with its content type (image/jpeg, image/png or application/pdf), as an attachment.',
+    tags: ['Admin: KYC'],
+    params: { ...ID_PARAM, documentId: 'The document’s id (from the submission’s documents)' },
+    responses: [{ status: 200, description: 'The file' }, errorResponse(404, 'not_found', 'Document 31 of KYC submission 12 does not exist')],
+  });
+  router.get('/kyc/:id/documents/:documentId', async (ctx) => {
+    const file = await kycDocumentFile(deps.em(), ctx.params.id!, ctx.params.documentId!);
+    ctx.type = file.contentType;
+    // Identity documents: never rendered inline as something else, never cached by a browser or proxy.
+    ctx.set('Content-Disposition', `attachment; filename="${file.fileName}"`);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = file.content;
+  });
+
+  describeEndpoint(router, {
+    method: 'post',
+    path: '/kyc/:id/approve',
+    summary: 'Approve a KYC submission',
+    description: 'The merchant becomes verified (payment channels, STK pushes and API keys unlock). Only a pending submission can be approved.',
+    tags: ['Admin: KYC'],
+    params: ID_PARAM,
+    responses: [{ status: 200, description: 'Approved', example: reviewed('approved', 'verified', null) }, errorResponse(404, 'not_found', 'KYC submission 12 does not exist'), notPending],
+  });
+  router.post('/kyc/:id/approve', async (ctx) => {
+    ctx.body = await approveKyc(deps.em(), { admin: ctx.state.admin as User, submissionId: ctx.params.id! });
+  });
+
+  describeEndpoint(router, {
+    method: 'post',
+    path: '/kyc/:id/reject',
+    summary: 'Reject a KYC submission',
+    description: 'The merchant sees the reason and may submit again. Only a pending submission can be rejected.',
+    tags: ['Admin: KYC'],
+    params: ID_PARAM,
+    body: rejectKycRequestSchema,
+    responses: [
+      { status: 200, description: 'Rejected', example: reviewed('rejected', 'rejected', 'The ID photo is blurred') },
+      errorResponse(400, 'validation_failed', 'reason is required', { field: 'reason' }),
+      errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
+      notPending,
+    ],
+  });
+  router.post('/kyc/:id/reject', async (ctx) => {
+    ctx.body = await rejectKyc(deps.em(), { admin: ctx.state.admin as User, submissionId: ctx.params.id! }, ctx.request.body);
+  });
+};

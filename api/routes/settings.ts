@@ -1,0 +1,113 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { z } from 'zod';
+import type { RouteModule } from './module';
+import type { ApiCaller } from '../auth';
+import { assertDashboardUser } from '../guards';
+import { parseInput } from '../validate';
+import { describeEndpoint, errorResponse } from '../openapi';
+import { AppError } from '../../domain/errors';
+import { checkCallbackUrl, checkResolvedAddresses, type LookupAll } from '../../domain/urlSafety';
+import { SIGNATURE_ALGORITHM, SIGNATURE_HEADER } from '../../domain/webhookSignature';
+import { MerchantSchema } from '../../db/entities';
+import { ensureWebhookSecret, rotateWebhookSecret } from '../../db/webhookSecrets';
+
+/** The body of PUT /api/settings. */
+export const settingsRequestSchema = z.object({
+  callback_url: z
+    .string({ error: 'callback_url must be an https URL, or null to stop webhooks' })
+    .trim()
+    .nullable()
+    .describe('Where ImaraPay POSTs payment results; null stops webhooks. HTTPS and a public address in production.'),
+});
+
+const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+const settingsBody = (callbackUrl: string | null) => ({
+  callback_url: callbackUrl,
+  webhook_signing: { header: SIGNATURE_HEADER, algorithm: SIGNATURE_ALGORITHM },
+});
+
+const SETTINGS_EXAMPLE = settingsBody('https://shop.example.com/payment/callback');
+const SECRET_EXAMPLE = { secret: 'whsec_q1Jr0Cq9mJ9r3r2YbKQ5dVtq3Yt0bZy3Qq8b6Xo3o8E' };
+
+/** The merchant's account settings: callback URL and webhook signing secret. */
+export const settingsRoutes: RouteModule = ({ merchantApi: router }, deps) => {
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/settings',
+    summary: 'Your webhook settings',
+    description: 'The callback URL payment results are POSTed to, and how those deliveries are signed.',
+    tags: ['Settings'],
+    responses: [{ status: 200, description: 'Your settings', example: SETTINGS_EXAMPLE }],
+  });
+  router.get('/settings', async (ctx) => {
+    const { merchant } = ctx.state.caller as ApiCaller;
+    ctx.body = settingsBody(merchant.callbackUrl);
+  });
+
+  describeEndpoint(router, {
+    method: 'put',
+    path: '/settings',
+    summary: 'Set or clear your callback URL',
+    description:
+      'In production the URL must be HTTPS and must not point at a private, loopback, link-local or otherwise non-public address, ' +
+      'whether written as an IP or reached through a hostname. The sandbox accepts any http(s) URL so that you can test locally.',
+    tags: ['Settings'],
+    body: settingsRequestSchema,
+    responses: [
+      { status: 200, description: 'The saved settings', example: SETTINGS_EXAMPLE },
+      errorResponse(400, 'validation_failed', 'callback_url points at a non-public address (10.0.0.5)', { field: 'callback_url' }),
+    ],
+  });
+  router.put('/settings', async (ctx) => {
+    const { merchant } = ctx.state.caller as ApiCaller;
+    const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
+    const callbackUrl = raw === null ? null : await acceptableCallbackUrl(raw, deps.config.APP_ENV === 'production', systemLookup);
+    await deps.em().nativeUpdate(MerchantSchema, { id: merchant.id }, { callbackUrl });
+    ctx.body = settingsBody(callbackUrl);
+  });
+
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/settings/webhook-secret',
+    auth: 'dashboard',
+    summary: 'Reveal your webhook signing secret',
+    description: 'Creates the secret if you have none yet. Keep it on your server only: it proves that a webhook comes from ImaraPay.',
+    tags: ['Settings'],
+    responses: [{ status: 200, description: 'The current secret', example: SECRET_EXAMPLE }],
+  });
+  router.get('/settings/webhook-secret', async (ctx) => {
+    const caller = ctx.state.caller as ApiCaller;
+    assertDashboardUser(caller);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { secret: await ensureWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+  });
+
+  describeEndpoint(router, {
+    method: 'post',
+    path: '/settings/webhook-secret/rotate',
+    auth: 'dashboard',
+    summary: 'Rotate your webhook signing secret',
+    description: 'Replaces the secret at once: every delivery from now on (retries of older ones too) is signed with the new one. The old one stops being used immediately.',
+    tags: ['Settings'],
+    responses: [{ status: 200, description: 'The new secret', example: SECRET_EXAMPLE }],
+  });
+  router.post('/settings/webhook-secret/rotate', async (ctx) => {
+    const caller = ctx.state.caller as ApiCaller;
+    assertDashboardUser(caller);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { secret: await rotateWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+  });
+};
+
+/** The URL as it will be stored, or a 400 naming callback_url. In production the host must resolve to public addresses only. */
+async function acceptableCallbackUrl(raw: string, production: boolean, lookup: LookupAll): Promise<string> {
+  const refuse = (reason: string) => new AppError('validation_failed', reason, { field: 'callback_url' });
+  const checked = checkCallbackUrl(raw, { production });
+  if (!checked.ok) throw refuse(checked.reason);
+  if (production) {
+    const resolved = await checkResolvedAddresses(checked.url.hostname, lookup);
+    if (!resolved.ok) throw refuse(`callback_url is not reachable on the public internet: ${resolved.reason}`);
+  }
+  return checked.url.href;
+}

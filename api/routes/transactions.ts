@@ -1,0 +1,69 @@
+import type { ApiCaller } from '../auth';
+import { describeEndpoint, errorResponse } from '../openapi/registry';
+import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
+import { listMerchantTransactions, transactionsCsv, transactionsCsvQuerySchema, transactionsQuerySchema } from '../useCases/listTransactions';
+import type { RouteModule } from './module';
+
+export const transactionExample = {
+  id: 42,
+  type: 'payment',
+  phone_number: '254712345678',
+  amount: 500,
+  fee_charged: 6,
+  status: 'completed',
+  mpesa_receipt: 'RGH8KXXXX',
+  external_reference: 'INV-001',
+  description: 'Order #1001',
+  checkout_request_id: 'ws_CO_…',
+  result_code: '0',
+  result_desc: 'The service request is processed successfully.',
+  account_id: 1,
+  account_name: 'Till 3118761',
+  channel: 'Till - 3118761',
+  customer_id: 'cus_4QyZ0f3kR8mWn2Lp7',
+  created_at: '2024-06-15T12:34:56.000Z',
+  completed_at: '2024-06-15T12:35:14.000Z',
+};
+
+const FILTERS =
+  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, or an external reference: exact match), ' +
+  '`from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.';
+
+/** GET /api/transactions (JSON array) and GET /api/transactions.csv (the same selection as a file). */
+export const transactionRoutes: RouteModule = ({ merchantApi: router }, deps) => {
+  router.get('/transactions', async (ctx) => {
+    const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), ctx.state.caller as ApiCaller, ctx.query);
+    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+    ctx.body = transactions;
+  });
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/transactions',
+    summary: 'List transactions',
+    description: `Your transactions in the environment of your key, as a plain array. ${FILTERS} \`limit\` is 100 by default, at most 1,000.`,
+    tags: ['Transactions'],
+    query: transactionsQuerySchema,
+    responses: [
+      { status: 200, description: 'A page of transactions', example: [transactionExample] },
+      errorResponse(400, 'validation_failed', 'status must be pending, completed or failed', { field: 'status' }),
+      errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
+    ],
+  });
+
+  router.get('/transactions.csv', async (ctx) => {
+    const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), ctx.state.caller as ApiCaller, ctx.query, 'csv');
+    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+    ctx.set('Content-Disposition', `attachment; filename="imarapay-transactions-${new Date().toISOString().slice(0, 10)}.csv"`);
+    ctx.type = 'text/csv; charset=utf-8';
+    ctx.body = transactionsCsv(transactions);
+  });
+  describeEndpoint(router, {
+    method: 'get',
+    path: '/transactions.csv',
+    summary: 'Export transactions as CSV',
+    description: `The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields). ${FILTERS} \`limit\` is 10,000 by default and at most.`,
+    tags: ['Transactions'],
+    query: transactionsCsvQuerySchema,
+    responses: [{ status: 200, description: 'text/csv attachment', example: 'id,type,created_at,…\r\n42,payment,2024-06-15T12:34:56.000Z,…\r\n' }],
+  });
+};

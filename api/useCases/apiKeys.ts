@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../domain/errors';
+import { ApiKeySchema, type ApiKey, type Environment, type Merchant } from '../../db/entities';
+import { issueApiKey } from '../../db/merchants';
+import { assertVerified } from '../guards';
+import { parseInput } from '../validate';
+
+/** The body of POST /api/api-keys. */
+export const createApiKeyRequestSchema = z.object({
+  name: z.string({ error: 'name must be a string such as "Shop backend"' }).trim().min(1, 'name cannot be empty').max(100, 'name must be at most 100 characters'),
+  environment: z.enum(['sandbox', 'production'], { error: "environment must be 'sandbox' or 'production'" }).default('sandbox'),
+});
+
+/** A key as listed: never its secret, nor the secret's hash. */
+export interface ApiKeyBody {
+  id: number;
+  name: string;
+  api_username: string;
+  /** The merchant account the key acts for. */
+  account_id: number;
+  environment: Environment;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A new key: the only answer that ever contains the password. */
+export interface CreatedApiKeyBody {
+  id: number;
+  name: string;
+  api_username: string;
+  api_password: string;
+  /** Ready `Authorization` header value. */
+  authorization: string;
+  environment: Environment;
+  account_id: number;
+  created_at: string;
+}
+
+export interface ApiKeyDeps {
+  em: EntityManager;
+  pepper: string;
+}
+
+/** POST /api/api-keys: only a verified merchant may hold keys. */
+export async function createApiKey({ em, pepper }: ApiKeyDeps, merchant: Merchant, body: unknown): Promise<CreatedApiKeyBody> {
+  const request = parseInput(createApiKeyRequestSchema, body);
+  assertVerified(merchant, 'create API keys');
+  const issued = await issueApiKey(em, pepper, merchant.id, request.name, request.environment);
+  const row = await em.findOneOrFail(ApiKeySchema, issued.id);
+  return {
+    id: issued.id,
+    name: row.name,
+    api_username: issued.username,
+    api_password: issued.password,
+    authorization: `Basic ${Buffer.from(`${issued.username}:${issued.password}`).toString('base64')}`,
+    environment: row.environment,
+    account_id: merchant.id,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+/** GET /api/api-keys: the merchant's keys, newest first, revoked ones included (with revoked_at). */
+export async function listApiKeys(em: EntityManager, merchant: Merchant): Promise<ApiKeyBody[]> {
+  const keys = await em.find(ApiKeySchema, { merchant: merchant.id }, { orderBy: { id: 'desc' }, disableIdentityMap: true });
+  return keys.map(apiKeyBody);
+}
+
+/** DELETE /api/api-keys/:id: the key stops working at once (every request looks it up). Revoking twice is harmless. */
+export async function revokeApiKey(em: EntityManager, merchant: Merchant, keyId: string): Promise<ApiKeyBody> {
+  const id = /^\d{1,9}$/.test(keyId) ? Number(keyId) : null;
+  const notFound = () => new AppError('not_found', `API key ${keyId} does not exist`);
+  if (id === null) throw notFound();
+  // Scoped by merchant: another merchant's key answers exactly like a missing one.
+  await em.nativeUpdate(ApiKeySchema, { id, merchant: merchant.id, revokedAt: null }, { revokedAt: new Date() });
+  const key = await em.findOne(ApiKeySchema, { id, merchant: merchant.id }, { disableIdentityMap: true });
+  if (!key) throw notFound();
+  return apiKeyBody(key);
+}
+
+function apiKeyBody(key: ApiKey): ApiKeyBody {
+  return {
+    id: key.id,
+    name: key.name,
+    api_username: key.username,
+    account_id: key.merchant,
+    environment: key.environment,
+    created_at: key.createdAt.toISOString(),
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
+}

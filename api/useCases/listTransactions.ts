@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, validationError } from '../../domain/errors';
+import { parseDateRange } from '../../domain/dateRange';
+import { normalizeMsisdn } from '../../domain/phone';
+import { toCsv } from '../../domain/csv';
+import { ChannelSchema, CustomerSchema, MerchantSchema } from '../../db/entities';
+import {
+  decodeTransactionCursor,
+  encodeTransactionCursor,
+  findTransactions,
+  type TransactionFilter,
+  type TransactionRow,
+} from '../../db/transactionsQuery';
+import { parseInput } from '../validate';
+import type { ApiCaller } from '../auth';
+import { idParam, limitParam, textParam } from './listParams';
+
+/** The documented transaction object, plus `type` (payment or wallet top-up) and the customer's id. */
+export interface TransactionView {
+  id: number;
+  type: TransactionRow['purpose'];
+  phone_number: string;
+  amount: number;
+  /** The fee kept by ImaraPay: the fee of a completed payment, else 0 (a failed payment's fee is refunded). */
+  fee_charged: number;
+  status: TransactionRow['status'];
+  mpesa_receipt: string | null;
+  external_reference: string | null;
+  description: string;
+  checkout_request_id: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  account_id: number | null;
+  account_name: string | null;
+  channel: string | null;
+  customer_id: string | null;
+  created_at: string;
+  completed_at: string | null;
+}
+
+/** "Till - 3118761", "Paybill - 247247", "Equity Bank - 0123456789"; a top-up shows the platform paybill it paid. */
+function channelLabel(row: TransactionRow): string | null {
+  if (row.channelType === null) return row.partyB ? `Paybill - ${row.partyB}` : null;
+  const label = { till: 'Till', paybill: 'Paybill', bank: row.channelBankName ?? 'Bank' }[row.channelType];
+  return `${label} - ${row.channelAccountNumber}`;
+}
+
+export function transactionView(row: TransactionRow): TransactionView {
+  return {
+    id: row.id,
+    type: row.purpose,
+    phone_number: row.phoneNumber,
+    amount: row.amount,
+    fee_charged: row.status === 'completed' ? row.fee : 0,
+    status: row.status,
+    mpesa_receipt: row.mpesaReceipt,
+    external_reference: row.externalReference,
+    description: row.description,
+    checkout_request_id: row.checkoutRequestId,
+    result_code: row.resultCode,
+    result_desc: row.resultDesc,
+    account_id: row.channelId,
+    account_name: row.purpose === 'wallet_top_up' ? 'Service wallet top-up' : row.channelName,
+    channel: channelLabel(row),
+    customer_id: row.customerPublicId,
+    created_at: row.createdAt.toISOString(),
+    completed_at: row.completedAt?.toISOString() ?? null,
+  };
+}
+
+/** The filters of GET /api/transactions (and .csv); admins add merchant_id and environment. */
+const filterParams = z.object({
+  status: z.enum(['pending', 'completed', 'failed'], { error: 'status must be pending, completed or failed' }).optional(),
+  account_id: idParam('account_id').optional(),
+  type: z.enum(['payment', 'wallet_top_up'], { error: 'type must be payment or wallet_top_up' }).optional(),
+  customer_id: textParam('customer_id', 40).optional(),
+  q: textParam('q').optional(),
+  from: textParam('from', 40).optional(),
+  to: textParam('to', 40).optional(),
+  cursor: textParam('cursor', 200).optional(),
+});
+
+/** The documented JSON list: 100 by default, at most 1,000 per page. */
+export const transactionsQuerySchema = filterParams.extend({ limit: limitParam(100, 1000) });
+/** A CSV file is a download, not a page on screen: up to 10,000 rows per file. */
+export const transactionsCsvQuerySchema = filterParams.extend({ limit: limitParam(10_000, 10_000) });
+export const adminTransactionsQuerySchema = transactionsQuerySchema.extend({
+  merchant_id: idParam('merchant_id').optional(),
+  environment: z.enum(['sandbox', 'production'], { error: 'environment must be sandbox or production' }).optional(),
+});
+
+/** One page of transactions and the cursor of the next (null on the last page). */
+export interface TransactionPage<View = TransactionView> {
+  transactions: View[];
+  nextCursor: string | null;
+}
+
+/** GET /api/transactions: the caller's merchant, in the caller's environment, with the documented filters. */
+export async function listMerchantTransactions(em: EntityManager, caller: ApiCaller, query: unknown, format: 'json' | 'csv' = 'json'): Promise<TransactionPage> {
+  const params = parseInput(format === 'csv' ? transactionsCsvQuerySchema : transactionsQuerySchema, query);
+  const filter: TransactionFilter = { ...(await commonFilter(em, params, caller.merchant.id)), merchantId: caller.merchant.id, environment: caller.environment };
+  if (params.customer_id) {
+    const customer = await em.findOne(CustomerSchema, { publicId: params.customer_id, merchant: caller.merchant.id, environment: caller.environment });
+    if (!customer) throw new AppError('not_found', `Customer ${params.customer_id} does not exist`);
+    filter.customerId = customer.id;
+  }
+  const { rows, nextCursor } = await findTransactions(em, filter);
+  return { transactions: rows.map(transactionView), nextCursor: nextCursor && encodeTransactionCursor(nextCursor) };
+}
+
+/** An admin sees whose payment it is, and in which environment. */
+export interface AdminTransactionView extends TransactionView {
+  merchant_id: number;
+  merchant_name: string;
+  environment: TransactionRow['environment'];
+}
+
+/** GET /api/admin/transactions: every merchant's, optionally one merchant's or one environment's. */
+export async function listAllTransactions(em: EntityManager, query: unknown): Promise<TransactionPage<AdminTransactionView>> {
+  const params = parseInput(adminTransactionsQuerySchema, query);
+  if (params.merchant_id !== undefined && !(await em.count(MerchantSchema, { id: params.merchant_id }))) {
+    throw new AppError('not_found', `Merchant ${params.merchant_id} does not exist`);
+  }
+  if (params.customer_id) throw validationError('customer_id filters a merchant\'s own list; here use merchant_id and q', 'customer_id');
+  const filter: TransactionFilter = {
+    ...(await commonFilter(em, params, params.merchant_id)),
+    ...(params.merchant_id !== undefined ? { merchantId: params.merchant_id } : {}),
+    ...(params.environment ? { environment: params.environment } : {}),
+  };
+  const { rows, nextCursor } = await findTransactions(em, filter);
+  return {
+    transactions: rows.map((row) => ({ ...transactionView(row), merchant_id: row.merchantId, merchant_name: row.merchantName, environment: row.environment })),
+    nextCursor: nextCursor && encodeTransactionCursor(nextCursor),
+  };
+}
+
+async function commonFilter(em: EntityManager, params: z.infer<typeof transactionsQuerySchema>, merchantId: number | undefined): Promise<TransactionFilter> {
+  const filter: TransactionFilter = { limit: params.limit, created: parseDateRange(params.from, params.to) };
+  if (params.status) filter.status = params.status;
+  if (params.type) filter.purpose = params.type;
+  if (params.account_id !== undefined) {
+    // Filtering by someone else's channel answers like an unknown channel: its existence is not revealed.
+    const channel = await em.findOne(ChannelSchema, merchantId !== undefined ? { id: params.account_id, merchant: merchantId } : { id: params.account_id });
+    if (!channel) throw new AppError('not_found', `Payment channel ${params.account_id} does not exist`);
+    filter.channelId = channel.id;
+  }
+  if (params.q) filter.search = searchTerms(params.q);
+  if (params.cursor) {
+    const after = decodeTransactionCursor(params.cursor);
+    if (!after) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
+    filter.after = after;
+  }
+  return filter;
+}
+
+/** One search term, read three ways: an M-Pesa receipt, a phone number in any accepted format, an external reference. */
+function searchTerms(q: string): NonNullable<TransactionFilter['search']> {
+  let phoneNumber: string | null = null;
+  try {
+    phoneNumber = normalizeMsisdn(q);
+  } catch {
+    phoneNumber = null; // not a phone number: the term is still matched as a receipt and a reference
+  }
+  return { receipt: q.toUpperCase(), phoneNumber, externalReference: q };
+}
+
+const CSV_COLUMNS: (keyof TransactionView)[] = [
+  'id',
+  'type',
+  'created_at',
+  'completed_at',
+  'status',
+  'amount',
+  'fee_charged',
+  'phone_number',
+  'mpesa_receipt',
+  'external_reference',
+  'description',
+  'account_id',
+  'account_name',
+  'channel',
+  'customer_id',
+  'checkout_request_id',
+  'result_code',
+  'result_desc',
+];
+
+/** The same objects as the JSON list, one row each, columns named like their JSON fields. */
+export function transactionsCsv(transactions: readonly TransactionView[]): string {
+  return toCsv(CSV_COLUMNS, transactions.map((tx) => CSV_COLUMNS.map((column) => tx[column])));
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError, validationError } from '../../domain/errors';
+import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
+import { normalizeMsisdn } from '../../domain/phone';
+import type { Environment, Merchant } from '../../db/entities';
+import { adjustWallet, ensureWallet } from '../../db/ledger';
+import { ledgerPage, walletBalance, type LedgerRow } from '../../db/ledgerQuery';
+import { parseInput } from '../validate';
+import type { ApiCaller } from '../auth';
+import { hashRequest, startPayment, type PaymentStartDeps } from './paymentStart';
+import { respond, type StkPushResponse } from './startStkPush';
+import { decodeIdCursor, encodeIdCursor, limitParam, textParam } from './listParams';
+
+/** GET /api/wallet. */
+export async function walletView(em: EntityManager, merchantId: number): Promise<{ balance: number; currency: 'KES' }> {
+  return { balance: await walletBalance(em, merchantId), currency: 'KES' };
+}
+
+/** One ledger entry as the API shows it. */
+export interface LedgerEntryView {
+  id: number;
+  kind: LedgerRow['kind'];
+  amount: number;
+  balance_after: number;
+  transaction_id: number | null;
+  reference: string | null;
+  created_at: string;
+}
+
+export const ledgerQuerySchema = z.object({ limit: limitParam(100, 1000), cursor: textParam('cursor', 200).optional() });
+
+/** GET /api/wallet/ledger: the wallet's movements, newest first, a page at a time. */
+export async function walletLedger(em: EntityManager, merchantId: number, query: unknown): Promise<{ entries: LedgerEntryView[]; nextCursor: string | null }> {
+  const params = parseInput(ledgerQuerySchema, query);
+  const beforeId = params.cursor === undefined ? undefined : decodeIdCursor(params.cursor);
+  if (beforeId === null) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
+  const { entries, nextBeforeId } = await ledgerPage(em, { merchantId, beforeId, limit: params.limit });
+  return {
+    entries: entries.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      amount: e.amount,
+      balance_after: e.balanceAfter,
+      transaction_id: e.transactionId,
+      reference: e.reference,
+      created_at: e.createdAt.toISOString(),
+    })),
+    nextCursor: nextBeforeId === null ? null : encodeIdCursor(nextBeforeId),
+  };
+}
+
+export const topUpSchema = z.object({
+  amount: z
+    .number({ error: 'amount must be a whole number of KES' })
+    .int('amount must be a whole number of KES (no decimals)')
+    .min(MPESA_MIN_AMOUNT, `amount must be at least KES ${MPESA_MIN_AMOUNT}`)
+    .max(MPESA_MAX_AMOUNT, `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`),
+  phone_number: z.string({ error: 'phone_number must be a string such as 0712345678' }),
+});
+
+export interface TopUpDeps extends PaymentStartDeps {
+  /** ImaraPay's own paybill (PLATFORM_PAYBILL): top-ups pay ImaraPay, not a merchant channel. */
+  platformPaybill: string;
+  /** Whether production Daraja credentials are configured. */
+  liveEnabled: boolean;
+  /** In a production deployment, only real (production) M-Pesa money may fill a wallet. */
+  productionDeployment: boolean;
+}
+
+/** AccountReference of a top-up: tells ImaraPay's paybill statement whose wallet the money is for. */
+export const topUpReference = (merchantId: number) => `TOPUP${merchantId}`;
+
+/**
+ * POST /api/wallet/top-ups: an STK push of `amount` to ImaraPay's paybill from the merchant's own
+ * phone. It runs as a payment workflow like any other (fee 0); when it completes, the settlement
+ * credits the wallet exactly once. Answers like POST /api/stk-push.
+ */
+export async function startWalletTopUp(deps: TopUpDeps, { caller, body, idempotencyKey }: { caller: ApiCaller; body: unknown; idempotencyKey: string | null }): Promise<StkPushResponse> {
+  const request = parseInput(topUpSchema, body);
+  const phoneNumber = normalizeMsisdn(request.phone_number);
+  const { merchant, environment } = caller;
+  assertTopUpEnvironment(deps, environment);
+  const accountReference = topUpReference(merchant.id);
+  if (accountReference.length > 12) throw new AppError('internal', 'Merchant id too long for an M-Pesa AccountReference');
+  // A zero fee is still reserved and captured by the workflow, which needs the wallet row to exist.
+  await ensureWallet(deps.em, merchant.id);
+
+  const { transaction, outcome } = await startPayment(deps, {
+    merchant: merchant.id,
+    purpose: 'wallet_top_up',
+    channel: null,
+    partyB: deps.platformPaybill,
+    customer: null,
+    apiKey: caller.apiKey?.id ?? null,
+    environment,
+    phoneNumber,
+    amount: request.amount,
+    fee: 0,
+    externalReference: null,
+    description: 'Wallet top-up',
+    accountReference,
+    idempotencyKey,
+    requestHash: hashRequest({ purpose: 'wallet_top_up', amount: request.amount, phone_number: phoneNumber }),
+  });
+  return respond(transaction, outcome);
+}
+
+function assertTopUpEnvironment(deps: TopUpDeps, environment: Environment): void {
+  // Sandbox pushes are simulated: on a production deployment they must never become spendable balance.
+  if (deps.productionDeployment && environment !== 'production') {
+    throw new AppError('forbidden', 'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode');
+  }
+  if (environment === 'production' && !deps.liveEnabled) {
+    throw new AppError('forbidden', 'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key');
+  }
+}
+
+export const adjustmentSchema = z.object({
+  amount: z
+    .number({ error: 'amount must be a whole number of KES: positive to credit, negative to debit' })
+    .int('amount must be a whole number of KES (no decimals)')
+    .refine((n) => n !== 0, 'amount cannot be 0: positive credits the wallet, negative debits it')
+    .refine((n) => Math.abs(n) <= 10_000_000, 'amount must be at most KES 10,000,000 either way'),
+  reason: z.string({ error: 'reason is required: say why the wallet is adjusted' }).trim().min(3, 'reason must say why the wallet is adjusted').max(500, 'reason must be at most 500 characters'),
+});
+
+/** POST /api/admin/merchants/:id/wallet/adjustments: an admin credits or debits a wallet, with a reason. */
+export async function adjustMerchantWallet(
+  em: EntityManager,
+  { merchant, adminId, body }: { merchant: Merchant; adminId: number; body: unknown },
+): Promise<LedgerEntryView & { balance: number }> {
+  const request = parseInput(adjustmentSchema, body);
+  const reference = `Admin ${adminId}: ${request.reason}`;
+  const result = await adjustWallet(em, { merchantId: merchant.id, amount: request.amount, reference });
+  if (!result) {
+    const balance = await walletBalance(em, merchant.id);
+    throw new AppError('validation_failed', `A debit of KES ${-request.amount} would take the wallet below zero: it holds KES ${balance}`, { field: 'amount', balance });
+  }
+  return {
+    id: result.entryId,
+    kind: 'adjustment',
+    amount: request.amount,
+    balance_after: result.balance,
+    transaction_id: null,
+    reference,
+    created_at: result.createdAt.toISOString(),
+    balance: result.balance,
+  };
+}

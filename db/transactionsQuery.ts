@@ -1,0 +1,175 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ChannelType, PaymentStatus } from '../domain/payment';
+import type { DateRange } from '../domain/dateRange';
+import type { Environment, TransactionPurpose } from './entities';
+
+/**
+ * Transaction lists for merchants and admins: filters, search, and keyset pagination in a stable
+ * order (created_at desc, id desc), so that paging never skips or repeats a row even while new
+ * payments arrive. Rows are plain objects; the API decides how they look.
+ */
+
+export interface TransactionFilter {
+  /** Required for merchant lists; admins may leave it out. */
+  merchantId?: number;
+  environment?: Environment;
+  status?: PaymentStatus;
+  channelId?: number;
+  customerId?: number;
+  purpose?: TransactionPurpose;
+  /** One term matched exactly against the receipt, the phone number (normalised) and the external reference. */
+  search?: { receipt: string; phoneNumber: string | null; externalReference: string };
+  created?: DateRange;
+  /** Position to continue after (from the previous page's nextCursor). */
+  after?: TransactionCursor;
+  limit: number;
+}
+
+/** Where a page ended: the last row's created_at (to the microsecond, as Postgres stores it) and id. */
+export interface TransactionCursor {
+  createdAt: string;
+  id: number;
+}
+
+export interface TransactionRow {
+  id: number;
+  merchantId: number;
+  merchantName: string;
+  environment: Environment;
+  purpose: TransactionPurpose;
+  phoneNumber: string;
+  amount: number;
+  fee: number;
+  status: PaymentStatus;
+  mpesaReceipt: string | null;
+  externalReference: string | null;
+  description: string;
+  checkoutRequestId: string | null;
+  resultCode: string | null;
+  resultDesc: string | null;
+  channelId: number | null;
+  channelName: string | null;
+  channelType: ChannelType | null;
+  channelAccountNumber: string | null;
+  channelBankName: string | null;
+  partyB: string | null;
+  customerPublicId: string | null;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+interface RawRow {
+  id: number;
+  merchant_id: number;
+  merchant_name: string;
+  environment: Environment;
+  purpose: TransactionPurpose;
+  phone_number: string;
+  amount: number;
+  fee: number;
+  status: PaymentStatus;
+  mpesa_receipt: string | null;
+  external_reference: string | null;
+  description: string;
+  checkout_request_id: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  channel_id: number | null;
+  channel_name: string | null;
+  channel_type: ChannelType | null;
+  channel_account_number: string | null;
+  channel_bank_name: string | null;
+  party_b: string | null;
+  customer_public_id: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+  cursor_created_at: string;
+}
+
+/** One page of transactions, newest first, and the cursor of the next page (null on the last). */
+export async function findTransactions(em: EntityManager, filter: TransactionFilter): Promise<{ rows: TransactionRow[]; nextCursor: TransactionCursor | null }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, ...values: unknown[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+
+  if (filter.merchantId !== undefined) add('t.merchant_id = ?', filter.merchantId);
+  if (filter.environment) add('t.environment = ?', filter.environment);
+  if (filter.status) add('t.status = ?', filter.status);
+  if (filter.channelId !== undefined) add('t.channel_id = ?', filter.channelId);
+  if (filter.customerId !== undefined) add('t.customer_id = ?', filter.customerId);
+  if (filter.purpose) add('t.purpose = ?', filter.purpose);
+  if (filter.search) {
+    const { receipt, phoneNumber, externalReference } = filter.search;
+    const terms = ['t.mpesa_receipt = ?', 't.external_reference = ?', ...(phoneNumber ? ['t.phone_number = ?'] : [])];
+    add(`(${terms.join(' or ')})`, receipt, externalReference, ...(phoneNumber ? [phoneNumber] : []));
+  }
+  if (filter.created?.from) add('t.created_at >= ?', filter.created.from);
+  if (filter.created?.to) add(`t.created_at ${filter.created.to.inclusive ? '<=' : '<'} ?`, filter.created.to.at);
+  // Keyset pagination: strictly after the previous page's last row in (created_at desc, id desc) order.
+  if (filter.after) add('(t.created_at, t.id) < (?::timestamptz, ?)', filter.after.createdAt, filter.after.id);
+
+  const rows = await em.getConnection().execute<RawRow[]>(
+    `select t.id, t.merchant_id, m.name as merchant_name, t.environment, t.purpose, t.phone_number, t.amount, t.fee, t.status,
+            t.mpesa_receipt, t.external_reference, t.description, t.checkout_request_id, t.result_code, t.result_desc,
+            t.channel_id, c.name as channel_name, c.account_type as channel_type, c.account_number as channel_account_number,
+            c.bank_name as channel_bank_name, t.party_b, cu.public_id as customer_public_id, t.created_at, t.completed_at,
+            to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
+       from transactions t
+       join merchants m on m.id = t.merchant_id
+       left join channels c on c.id = t.channel_id
+       left join customers cu on cu.id = t.customer_id
+      ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by t.created_at desc, t.id desc
+      limit ?`,
+    [...params, filter.limit + 1],
+  );
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > filter.limit && last ? { createdAt: last.cursor_created_at, id: last.id } : null;
+  return { rows: page.map(toRow), nextCursor };
+}
+
+function toRow(r: RawRow): TransactionRow {
+  return {
+    id: r.id,
+    merchantId: r.merchant_id,
+    merchantName: r.merchant_name,
+    environment: r.environment,
+    purpose: r.purpose,
+    phoneNumber: r.phone_number,
+    amount: r.amount,
+    fee: r.fee,
+    status: r.status,
+    mpesaReceipt: r.mpesa_receipt,
+    externalReference: r.external_reference,
+    description: r.description,
+    checkoutRequestId: r.checkout_request_id,
+    resultCode: r.result_code,
+    resultDesc: r.result_desc,
+    channelId: r.channel_id,
+    channelName: r.channel_name,
+    channelType: r.channel_type,
+    channelAccountNumber: r.channel_account_number,
+    channelBankName: r.channel_bank_name,
+    partyB: r.party_b,
+    customerPublicId: r.customer_public_id,
+    createdAt: new Date(r.created_at),
+    completedAt: r.completed_at ? new Date(r.completed_at) : null,
+  };
+}
+
+/** The cursor as sent to clients: opaque, URL-safe. */
+export function encodeTransactionCursor(cursor: TransactionCursor): string {
+  return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
+}
+
+/** Reads a cursor back; null when it is not one this API issued. */
+export function decodeTransactionCursor(text: string): TransactionCursor | null {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([1-9]\d{0,9})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const id = Number(match[2]);
+  return id <= 2_147_483_647 ? { createdAt: match[1]!, id } : null;
+}

@@ -1,0 +1,51 @@
+import { ActivityFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { PaymentActivities } from '../activities/types';
+import type { PaymentTimings } from './definitions';
+
+/** Input of webhookRedeliveryWorkflow: the delivery to send again, with the payment webhooks' retry timings. */
+export interface WebhookRedeliveryInput {
+  deliveryId: number;
+  /** When the merchant asked (epoch ms): an acceptance after this moment answers the request. */
+  requestedAt: number;
+  timings: Pick<PaymentTimings, 'webhookInitialRetryMs' | 'webhookMaxRetryMs' | 'webhookRetryWindowMs'>;
+}
+
+/** Result of webhookRedeliveryWorkflow: whether the merchant's receiver accepted it within the retry window. */
+export interface WebhookRedeliveryResult {
+  delivered: boolean;
+}
+
+const databaseProfile: ActivityOptions = {
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
+};
+
+/**
+ * A merchant asked for a webhook again: POST the recorded payload to their current callback URL,
+ * retried exactly like a payment's own webhook (exponential backoff for the retry window), every
+ * attempt recorded on the same delivery. It stops early when the delivery is accepted by another
+ * attempt after the request (the payment's own retry). Given up, the delivery is marked failed.
+ */
+export async function webhookRedeliveryWorkflow({ deliveryId, requestedAt, timings }: WebhookRedeliveryInput): Promise<WebhookRedeliveryResult> {
+  const db = proxyActivities<PaymentActivities>(databaseProfile);
+  const webhook = proxyActivities<PaymentActivities>({
+    startToCloseTimeout: '60s',
+    scheduleToCloseTimeout: timings.webhookRetryWindowMs,
+    retry: { initialInterval: timings.webhookInitialRetryMs, backoffCoefficient: 2, maximumInterval: timings.webhookMaxRetryMs },
+  });
+  try {
+    await webhook.redeliverWebhook({ deliveryId, requestedAt });
+    return { delivered: true };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    await db.markRedeliveryGivenUp({ deliveryId });
+    return { delivered: false };
+  }
+}
+
+/**
+ * The workflow ID of one redelivery request: the delivery and how many attempts it had when asked.
+ * A repeated request (a double click) finds the same ID and is told about the redelivery already
+ * under way; once that one has made an attempt, a new request starts a new redelivery.
+ */
+export const webhookRedeliveryWorkflowId = (deliveryId: number, attemptsSoFar: number) => `webhook-redelivery-${deliveryId}-${attemptsSoFar}`;
