@@ -1,4 +1,4 @@
-import { createWriteStream, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../scripts/paths';
 import { spawnManaged, type ManagedProcess } from '../scripts/processes';
@@ -21,16 +21,19 @@ export interface SpawnBenchChildOptions {
   script: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** Write a V8 CPU profile of the child here when it exits (node --cpu-prof). */
+  cpuProfileDir?: string;
 }
 
 /** Starts `node --import tsx <script>`: one process per part, so its CPU and memory can be read on its own. */
-export function spawnBenchChild({ name, script, env, logFile }: SpawnBenchChildOptions): BenchChild {
+export function spawnBenchChild({ name, script, env, logFile, cpuProfileDir }: SpawnBenchChildOptions): BenchChild {
   const log: WriteStream = createWriteStream(logFile, { flags: 'a' });
+  if (cpuProfileDir) mkdirSync(join(cpuProfileDir, name), { recursive: true });
   let output = '';
   const child = spawnManaged({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, script)],
+    args: [...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, name)] : []), '--import', 'tsx', join(REPO_ROOT, script)],
     cwd: REPO_ROOT,
     env,
     stopTimeoutMs: 20_000,

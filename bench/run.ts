@@ -37,7 +37,8 @@ const HELP = `npm run bench -- [options]
   --callback-delay-ms MS  simulated customer's answer delay (default 250)
   --merchants N           merchants sharing the load (default 1: one wallet row)
   --spread-merchants N    end-to-end also runs with the payments spread over N merchants (wallet contention)
-  --timeout-minutes M     give up on one scenario after this long (default 20)`;
+  --timeout-minutes M     give up on one scenario after this long (default 20)
+  --cpu-prof              diagnosis: write a V8 CPU profile of every child (slows them; figures not comparable)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
       merchants: { type: 'string' },
       'spread-merchants': { type: 'string' },
       'timeout-minutes': { type: 'string' },
+      'cpu-prof': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     merchants: int(values.merchants, 1),
     spreadMerchants: int(values['spread-merchants'], 0, 0),
     timeoutMs: int(values['timeout-minutes'], 20) * 60_000,
+    cpuProfile: values['cpu-prof'] ?? false,
   };
 
   const startedAt = new Date();
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
   const timings: Record<string, number> = {};
   let shape: MeasuredShape | null = null;
   try {
-    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, log });
+    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, cpuProfile: options.cpuProfile, log });
     timings.setupS = (performance.now() - t0) / 1000;
     shape = await probeShape(stack);
     log(`a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback, ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`);

@@ -26,6 +26,8 @@ export interface StackOptions {
   createMerchants: number;
   /** Where child logs and bundles go. */
   runDir: string;
+  /** Profile every child with node --cpu-prof (profiles in runDir/profiles; slows them down). */
+  cpuProfile?: boolean;
   log: Log;
 }
 
@@ -80,7 +82,7 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? process.env.TEST_DATAB
  * simulator, the payment worker and the API as child processes; plus the baseline worker and the
  * bare read server. Every step that started something is undone by stop(), also after a failure.
  */
-export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, log }: StackOptions): Promise<Stack> {
+export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, cpuProfile = false, log }: StackOptions): Promise<Stack> {
   const undo: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const step of undo.reverse()) {
@@ -142,7 +144,13 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     for (const [key, value] of Object.entries(config)) env[key] = String(value);
 
     const start = (name: string, script: string, extra: NodeJS.ProcessEnv = {}) => {
-      const child = spawnBenchChild({ name, script, env: { ...env, ...extra }, logFile: join(runDir, `${name}.log`) });
+      const child = spawnBenchChild({
+        name,
+        script,
+        env: { ...env, ...extra },
+        logFile: join(runDir, `${name}.log`),
+        cpuProfileDir: cpuProfile ? join(runDir, 'profiles') : undefined,
+      });
       undo.push(() => child.stop());
       return child;
     };

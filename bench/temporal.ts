@@ -48,11 +48,17 @@ export async function readShape(client: Client, workflowId: string): Promise<Mea
 }
 
 /** Starts a bare same-shape workflow with update-with-start and resolves once its "push" activities are done. */
-export async function startBareShape(client: Client, taskQueue: string, workflowId: string, shape: PaymentShape, timerMs: number): Promise<void> {
+export async function startBareShape(client: Client, taskQueue: string, workflowId: string, shape: PaymentShape, timerMs: number, localBeforeAnswer = 0): Promise<void> {
   const start = new WithStartWorkflowOperation(bareShapeWorkflow, {
     workflowId,
     taskQueue,
-    args: [{ shape: { activitiesBeforeAnswer: shape.activitiesBeforeAnswer, activitiesBeforeSignal: shape.activitiesBeforeSignal, activitiesAfterSignal: shape.activitiesAfterSignal }, timerMs }],
+    args: [
+      {
+        shape: { activitiesBeforeAnswer: shape.activitiesBeforeAnswer, activitiesBeforeSignal: shape.activitiesBeforeSignal, activitiesAfterSignal: shape.activitiesAfterSignal },
+        timerMs,
+        localBeforeAnswer,
+      },
+    ],
     workflowIdConflictPolicy: 'FAIL',
   });
   await client.workflow.executeUpdateWithStart(bareAnswerUpdate, { startWorkflowOperation: start });

@@ -7,6 +7,8 @@ export interface SeedSnippets {
   pollTransactionStatus(checkoutRequestId: string, timeoutMs?: number): Promise<any>;
   listChannels(): Promise<any>;
   getFeeExample(): Promise<number[]>;
+  listTransactions(): Promise<any[]>;
+  errorHandlingExample(accountId: number): Promise<string[]>;
 }
 
 /** Loads the docs' snippets with only the base URL and credentials filled in, as a merchant would. */
