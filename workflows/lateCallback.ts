@@ -1,4 +1,5 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
+import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
 import type { PaymentActivities } from '../activities/types';
 import { isSuccessCode, type CallbackOutcome } from '../domain/payment';
 import type { PaymentTimings } from './definitions';
@@ -15,10 +16,6 @@ export interface LateCallbackResult {
   completed: boolean;
 }
 
-const databaseProfile: ActivityOptions = {
-  startToCloseTimeout: '15s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
-};
 
 /**
  * Honours a success that M-Pesa reported after the payment's own workflow had finished:
@@ -27,12 +24,8 @@ const databaseProfile: ActivityOptions = {
 export async function lateCallbackWorkflow({ transactionId, callback, timings }: LateCallbackInput): Promise<LateCallbackResult> {
   if (!isSuccessCode(callback.resultCode)) return { completed: false }; // a late failure never undoes anything
   const db = proxyActivities<PaymentActivities>(databaseProfile);
-  const lateFee = proxyActivities<PaymentActivities>({ startToCloseTimeout: '15s', retry: { initialInterval: '30s', backoffCoefficient: 2, maximumInterval: '1h' } });
-  const webhook = proxyActivities<PaymentActivities>({
-    startToCloseTimeout: '60s',
-    scheduleToCloseTimeout: timings.webhookRetryWindowMs,
-    retry: { initialInterval: timings.webhookInitialRetryMs, backoffCoefficient: 2, maximumInterval: timings.webhookMaxRetryMs },
-  });
+  const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
+  const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
 
   const settled = await db.settlePayment({
     transactionId,

@@ -19,12 +19,8 @@ import {
   type PushOutcome,
 } from './definitions';
 import { CHECKOUT_REQUEST_ID, PAYMENT_STATUS } from './searchAttributes';
+import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
 
-/** Database work: short, and retried until Postgres answers (the decision must be recorded). */
-const databaseProfile: ActivityOptions = {
-  startToCloseTimeout: '15s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
-};
 
 /** One Daraja STK query: a failed call is answered "pending" by the activity, so few retries are needed. */
 const queryProfile: ActivityOptions = {
@@ -53,20 +49,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       nonRetryableErrorTypes: [FailureType.DarajaTerminal, FailureType.DarajaIndeterminate, FailureType.DarajaUnavailable],
     },
   });
-  const webhook = proxyActivities<PaymentActivities>({
-    startToCloseTimeout: '60s',
-    scheduleToCloseTimeout: timings.webhookRetryWindowMs,
-    retry: {
-      initialInterval: timings.webhookInitialRetryMs,
-      backoffCoefficient: 2,
-      maximumInterval: timings.webhookMaxRetryMs,
-    },
-  });
-  const lateFee = proxyActivities<PaymentActivities>({
-    startToCloseTimeout: '15s',
-    // Retried until the merchant's wallet covers the fee; visible in the UI as a retrying activity.
-    retry: { initialInterval: '30s', backoffCoefficient: 2, maximumInterval: '1h' },
-  });
+  const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
+  const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
 
   let stage: PaymentStage = 'reserving_fee';
   let pushOutcome: PushOutcome | null = null;

@@ -1,4 +1,5 @@
-import { ActivityFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { databaseProfile, webhookProfile } from './activityProfiles';
 import type { PaymentActivities } from '../activities/types';
 import type { PaymentTimings } from './definitions';
 
@@ -15,10 +16,6 @@ export interface WebhookRedeliveryResult {
   delivered: boolean;
 }
 
-const databaseProfile: ActivityOptions = {
-  startToCloseTimeout: '15s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
-};
 
 /**
  * A merchant asked for a webhook again: POST the recorded payload to their current callback URL,
@@ -28,11 +25,7 @@ const databaseProfile: ActivityOptions = {
  */
 export async function webhookRedeliveryWorkflow({ deliveryId, requestedAt, timings }: WebhookRedeliveryInput): Promise<WebhookRedeliveryResult> {
   const db = proxyActivities<PaymentActivities>(databaseProfile);
-  const webhook = proxyActivities<PaymentActivities>({
-    startToCloseTimeout: '60s',
-    scheduleToCloseTimeout: timings.webhookRetryWindowMs,
-    retry: { initialInterval: timings.webhookInitialRetryMs, backoffCoefficient: 2, maximumInterval: timings.webhookMaxRetryMs },
-  });
+  const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
   try {
     await webhook.redeliverWebhook({ deliveryId, requestedAt });
     return { delivered: true };

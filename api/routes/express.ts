@@ -1,24 +1,19 @@
 import { darajaCredentials } from '../../config/config';
-import { AppError } from '../../domain/errors';
 import type { ApiCaller } from '../auth';
 import { createCustomer, customerById, listCustomers, updateCustomer } from '../express/customers';
 import { createExpressPayment, getExpressPayment, listExpressPayments } from '../express/payments';
 import { presentCustomer } from '../express/present';
 import type { RouteModule } from './module';
+import { idempotencyKeyOf } from '../idempotencyKey';
 import { describeEndpoint, errorResponse } from '../openapi/registry';
 import { expressCustomerSchema, expressCustomerUpdateSchema, expressPaymentSchema, listQuerySchema } from '../express/schemas';
-
-const IDEMPOTENCY_KEY_MAX = 255;
 
 /** The Express API (/api/v1): payments and customers in the resource style, over the same payment core. */
 export const expressRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   const caller = (state: Record<string, unknown>) => state.caller as ApiCaller;
 
   router.post('/v1/payments', async (ctx) => {
-    const idempotencyKey = ctx.get('idempotency-key').trim() || null;
-    if (idempotencyKey && idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
-      throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
-    }
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const result = await createExpressPayment(
       { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings, liveEnabled: darajaCredentials(deps.config, 'production') !== null },
       caller(ctx.state),

@@ -1,19 +1,14 @@
 import type { ApiCaller } from '../auth';
 import type { RouteModule } from './module';
+import { idempotencyKeyOf } from '../idempotencyKey';
 import { darajaCredentials } from '../../config/config';
 import { startStkPush } from '../useCases/startStkPush';
 import { transactionStatus } from '../useCases/transactionStatus';
-import { AppError } from '../../domain/errors';
-
-const IDEMPOTENCY_KEY_MAX = 255;
 
 /** POST /api/stk-push and GET /api/transaction/status/:reference. */
 export const paymentRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   router.post('/stk-push', async (ctx) => {
-    const idempotencyKey = ctx.get('idempotency-key').trim() || null;
-    if (idempotencyKey && idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
-      throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
-    }
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const result = await startStkPush(
       { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings, liveEnabled: darajaCredentials(deps.config, 'production') !== null },
       { caller: ctx.state.caller as ApiCaller, body: ctx.request.body, idempotencyKey },

@@ -1,12 +1,10 @@
 import { darajaCredentials } from '../../config/config';
-import { AppError } from '../../domain/errors';
 import type { ApiCaller } from '../auth';
 import { describeEndpoint, errorResponse } from '../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import { ledgerQuerySchema, startWalletTopUp, topUpSchema, walletLedger, walletView } from '../useCases/wallet';
 import type { RouteModule } from './module';
-
-const IDEMPOTENCY_KEY_MAX = 255;
+import { idempotencyKeyOf } from '../idempotencyKey';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
 export const walletRoutes: RouteModule = ({ merchantApi: router }, deps) => {
@@ -47,10 +45,7 @@ export const walletRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   });
 
   router.post('/wallet/top-ups', async (ctx) => {
-    const idempotencyKey = ctx.get('idempotency-key').trim() || null;
-    if (idempotencyKey && idempotencyKey.length > IDEMPOTENCY_KEY_MAX) {
-      throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
-    }
+    const idempotencyKey = idempotencyKeyOf(ctx);
     const result = await startWalletTopUp(
       {
         em: deps.em(),
