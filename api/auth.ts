@@ -41,6 +41,17 @@ export async function userFromSession(em: EntityManager, header: string | undefi
  * request (no cache), so a revoked key or ended session stops working at once. Sets `ctx.state.caller`.
  */
 export function requireMerchant({ pepper, em, logger }: AuthDeps): Middleware {
+  // Last-used is advisory: this process writes it at most once a minute per key, so the hot
+  // endpoints (STK push, status polling) do not pay a database write on every request.
+  const lastRecorded = new Map<number, number>();
+  const recordUse = (db: EntityManager, apiKeyId: number) => {
+    const now = Date.now();
+    if (now - (lastRecorded.get(apiKeyId) ?? 0) < 60_000) return;
+    lastRecorded.set(apiKeyId, now);
+    db.getConnection()
+      .execute(`update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [apiKeyId])
+      .catch((err) => logger.warn({ err, apiKeyId }, 'could not record API key use'));
+  };
   return async (ctx, next) => {
     const db = em();
     const header = ctx.get('authorization');
@@ -63,10 +74,7 @@ export function requireMerchant({ pepper, em, logger }: AuthDeps): Middleware {
     }
     const merchant = await db.findOneOrFail(MerchantSchema, apiKey.merchant);
     ctx.state.caller = { merchant, apiKey, user: null, environment: apiKey.environment } satisfies ApiCaller;
-    // Last-used is advisory: write it at most once a minute, off the request's critical path.
-    db.getConnection()
-      .execute(`update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [apiKey.id])
-      .catch((err) => logger.warn({ err, apiKeyId: apiKey.id }, 'could not record API key use'));
+    recordUse(db, apiKey.id);
     return next();
   };
 }

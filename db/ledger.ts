@@ -34,18 +34,31 @@ async function move(
   em: EntityManager,
   entry: { merchantId: number; kind: LedgerKind; delta: number; transactionId?: number; reference?: string },
 ): Promise<number | null> {
-  const run = sql(em);
-  // The `balance + ? >= 0` guard is what keeps concurrent reservations from overdrawing the wallet.
-  const [updated] = await run<{ balance: number }>(
-    'update wallets set balance = balance + ?, updated_at = now() where merchant_id = ? and balance + ? >= 0 returning balance',
-    [entry.delta, entry.merchantId, entry.delta],
+  const params = [entry.delta, entry.merchantId, entry.delta, entry.merchantId, entry.kind, entry.delta, entry.transactionId ?? null, entry.reference ?? null];
+  // One statement, so the wallet row is locked for a single round trip (every payment of a merchant
+  // queues on it). The `balance + ? >= 0` guard keeps concurrent reservations from overdrawing.
+  const [moved] = await sql(em)<{ balance_after: number }>(
+    `with updated as (
+       update wallets set balance = balance + ?, updated_at = now() where merchant_id = ? and balance + ? >= 0 returning balance
+     )
+     insert into wallet_ledger (merchant_id, kind, amount, balance_after, transaction_id, reference)
+     select ?, ?, ?, updated.balance, ?, ? from updated
+     returning balance_after`,
+    params,
   );
-  if (!updated) return null;
-  await run(
-    'insert into wallet_ledger (merchant_id, kind, amount, balance_after, transaction_id, reference) values (?, ?, ?, ?, ?, ?)',
-    [entry.merchantId, entry.kind, entry.delta, updated.balance, entry.transactionId ?? null, entry.reference ?? null],
+  return moved ? moved.balance_after : null;
+}
+
+/**
+ * Appends a zero-amount entry (a fee capture) without taking the wallet row's lock: the balance does
+ * not move, so balance_after is simply the balance as it stands.
+ */
+async function note(em: EntityManager, entry: { merchantId: number; kind: LedgerKind; transactionId: number }): Promise<void> {
+  await sql(em)(
+    `insert into wallet_ledger (merchant_id, kind, amount, balance_after, transaction_id)
+     select ?, ?, 0, balance, ? from wallets where merchant_id = ?`,
+    [entry.merchantId, entry.kind, entry.transactionId, entry.merchantId],
   );
-  return updated.balance;
 }
 
 /** Creates the merchant's wallet if it has none. */
@@ -106,7 +119,7 @@ export async function captureFee(em: EntityManager, { merchantId, transactionId 
     if (kinds.has('fee_capture')) return 'captured';
     if (kinds.has('fee_release')) return 'released_earlier';
     if (!kinds.has('fee_reserve')) return 'not_reserved';
-    await move(tx, { merchantId, kind: 'fee_capture', delta: 0, transactionId });
+    await note(tx, { merchantId, kind: 'fee_capture', transactionId });
     return 'captured';
   });
 }
