@@ -13,3 +13,10 @@ export function assertVerified(merchant: Merchant, action: string): void {
 export function assertDashboardUser(caller: ApiCaller): asserts caller is ApiCaller & { user: NonNullable<ApiCaller['user']> } {
   if (!caller.user) throw new AppError('forbidden', 'Sign in to the dashboard for this: API keys cannot manage the account');
 }
+
+/** The caller of a dashboard-only endpoint (a signed-in person, never an API key). */
+export function dashboardCallerOf(state: { caller?: ApiCaller }): ApiCaller & { user: NonNullable<ApiCaller['user']> } {
+  const caller = state.caller!;
+  assertDashboardUser(caller);
+  return caller;
+}

@@ -1,5 +1,4 @@
-import type { ApiCaller } from '../auth';
-import { assertDashboardUser } from '../guards';
+import { dashboardCallerOf } from '../guards';
 import { describeEndpoint, errorResponse } from '../openapi/registry';
 import { createApiKey, createApiKeyRequestSchema, listApiKeys, revokeApiKey } from '../useCases/apiKeys';
 import type { RouteModule } from './module';
@@ -17,12 +16,8 @@ const keyExample = {
 
 /** POST/GET /api/api-keys and DELETE /api/api-keys/:id: a signed-in merchant manages its credentials. */
 export const apiKeyRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  /** Keys manage keys nowhere: a leaked key must not be able to mint or revoke others. */
-  const dashboardCaller = (state: { caller?: ApiCaller }) => {
-    const caller = state.caller!;
-    assertDashboardUser(caller);
-    return caller;
-  };
+  // Keys manage keys nowhere, and KYC is a person's act: a leaked key must not reach these.
+  const dashboardCaller = dashboardCallerOf;
 
   describeEndpoint(router, {
     method: 'post',
