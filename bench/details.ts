@@ -89,7 +89,7 @@ export function details(results: ScenarioResults, stack: Stack, shape: MeasuredS
         ...timelineLines(level.timeline).slice(0, 5),
       );
     }
-    out.push(`  Released afterwards: ${latency.released.payments} payments and ${latency.released.bare} bare workflows drained in ${n(latency.released.drainMs / 1000)} s (${latency.released.failures} failures).`, '');
+    out.push(`  Left waiting (run last, then torn down): ${latency.leftWaiting.payments} payments and ${latency.leftWaiting.bare} bare workflows.`, '');
   }
   if (status) {
     out.push(

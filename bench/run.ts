@@ -142,13 +142,15 @@ async function main(): Promise<void> {
         log,
       ),
     );
-    results.latency = await timed('latency', () => runPushLatency(stack!, { ...common, levels: options.latencyLevels }, log));
     results.status = await timed('status', () =>
       runStatusReads(stack!, { ...common, concurrency: 50, roundMs: options.statusRoundMs, rounds: options.statusRounds, payments: 100 }, log),
     );
     results.inflight = await timed('inflight', () => runInFlight(stack!, { ...common, payments: options.inFlight, concurrency: options.concurrency }, log));
+    // Last: its payments are left waiting for callbacks that never come, and the stack is torn down after.
+    results.latency = await timed('latency', () => runPushLatency(stack!, { ...common, levels: options.latencyLevels }, log));
 
-    const described = await describeMachine(stack);
+    // The code under test is what was checked out when the children started: keep the git state from then.
+    const described = { ...(await describeMachine(stack)), git: machine.git, loadAverageAtStart: machine.loadAverageAtStart };
     const rows = summaryRows(results);
     const detailText = details(results, stack, shape);
     const durationS = (performance.now() - t0) / 1000;

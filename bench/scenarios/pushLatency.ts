@@ -1,9 +1,8 @@
-import { bareCallbackSignal } from '../baselines/workflows';
 import { runClients, summarize, type LatencySummary } from '../load';
 import { observe, type WindowSummary } from '../observe';
-import { AMOUNT_AWAITS_CONTROL, merchantFor, paymentWorkflowIdOf, pushPayment, releaseOpenPrompts, timelineOf, type PushRecord, type Timeline } from '../payments';
+import { AMOUNT_AWAITS_CONTROL, merchantFor, paymentWorkflowIdOf, pushPayment, timelineOf, type PushRecord, type Timeline } from '../payments';
 import type { Log, Stack } from '../stack';
-import { startBareShape, trackCompletions, trivialRoundTrip, type MeasuredShape } from '../temporal';
+import { startBareShape, trivialRoundTrip, type MeasuredShape } from '../temporal';
 
 export interface PushLatencyOptions {
   /** Concurrency level → measured requests at that level. */
@@ -30,8 +29,8 @@ export interface LatencyLevel {
 
 export interface PushLatencyResult {
   levels: LatencyLevel[];
-  /** Payments and bare workflows left waiting by the measurement, released afterwards. */
-  released: { payments: number; bare: number; drainMs: number; failures: number };
+  /** Payments and bare workflows left waiting by the measurement (the bench runs this scenario last and then tears the stack down). */
+  leftWaiting: { payments: number; bare: number };
 }
 
 const WARM_UP = 10;
@@ -39,7 +38,7 @@ const WARM_UP = 10;
 /**
  * Scenario 2: latency of POST /api/stk-push at several concurrency levels. The payments use the
  * 9908 amount, so no callback, settlement or webhook runs while latency is measured (the trivial
- * baseline has none either); they are all released at the end and drained before the next scenario.
+ * baseline has none either). They are left waiting: bench/run.ts runs this scenario last.
  */
 export async function runPushLatency(stack: Stack, options: PushLatencyOptions, log: Log): Promise<PushLatencyResult> {
   const tag = Date.now().toString(36);
@@ -89,22 +88,5 @@ export async function runPushLatency(stack: Stack, options: PushLatencyOptions, 
     log(`latency c=${concurrency}: ImaraPay p50 ${real.summary.p50.toFixed(1)} / p99 ${real.summary.p99.toFixed(1)} ms; trivial p50 ${trivial.p50.toFixed(1)} / p99 ${trivial.p99.toFixed(1)} ms`);
   }
 
-  log(`latency: releasing ${waitingPayments.length} waiting payments and ${waitingBare.length} bare workflows`);
-  const released = Date.now();
-  const tracker = trackCompletions(stack.temporal, { concurrency: 50, deadline: Date.now() + options.timeoutMs, accept: () => true });
-  await releaseOpenPrompts(stack);
-  await runClients({
-    count: waitingBare.length,
-    concurrency: 50,
-    deadline: Date.now() + options.timeoutMs,
-    call: async (index) => stack.temporal.workflow.getHandle(waitingBare[index]!).signal(bareCallbackSignal, 'paid'),
-  });
-  [...waitingPayments, ...waitingBare].forEach((id) => tracker.add(id));
-  tracker.close();
-  const closed = await tracker.done();
-  // A payment's workflow closes only after its webhook was delivered, so this is a full drain.
-  return {
-    levels,
-    released: { payments: waitingPayments.length, bare: waitingBare.length, drainMs: Date.now() - released, failures: closed.failures.size },
-  };
+  return { levels, leftWaiting: { payments: waitingPayments.length, bare: waitingBare.length } };
 }
