@@ -80,11 +80,16 @@ export async function observe(stack: Stack, parts: Part[], cores: number): Promi
   const sampler = (async () => {
     // Bounded by end(); the iteration cap is a guard against a window left open by a bug.
     for (let i = 0; running && i < 100_000; i += 1) {
-      const { rows } = await stack.statsPg.query<{ pid: number; state: string | null; wait_event_type: string | null; wait_event: string | null; query: string }>(
-        `select pid, state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as query
-           from pg_stat_activity where datname = $1`,
-        [stack.databaseName],
-      );
+      const sample = await stack.statsPg
+        .query<{ pid: number; state: string | null; wait_event_type: string | null; wait_event: string | null; query: string }>(
+          `select pid, state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as query
+             from pg_stat_activity where datname = $1`,
+          [stack.databaseName],
+        )
+        .catch(() => null);
+      // The stats connection is gone (the bench is stopping): the window ends with the samples it has.
+      if (!sample) break;
+      const { rows } = sample;
       samples += 1;
       let waiters = 0;
       for (const row of rows) {

@@ -104,9 +104,10 @@ async function main(): Promise<void> {
   const onSignal = () => {
     if (interrupted) return;
     interrupted = true;
+    process.exitCode = 130;
     log('interrupted: stopping every process the bench started');
-    const stopping = stack ? stack.stop() : Promise.resolve();
-    void stopping.finally(() => process.exit(130));
+    // stop() is idempotent: the finally below waits for this same stop before the process ends.
+    if (stack) void stack.stop().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -170,8 +171,8 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${stamp}.md`), `${markdownTable(rows)}\n\n${detailText}\n`);
     process.stdout.write(`\n${textTable(rows)}\n\n${detailText}\n\nRun took ${(durationS / 60).toFixed(1)} min. Results: ${jsonFile}\n`);
   } finally {
-    if (stack && !interrupted) {
-      log('stopping every process the bench started');
+    if (stack) {
+      if (!interrupted) log('stopping every process the bench started');
       await stack.stop();
     }
   }

@@ -84,11 +84,14 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? process.env.TEST_DATAB
  */
 export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, cpuProfile = false, log }: StackOptions): Promise<Stack> {
   const undo: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const step of undo.reverse()) {
-      await step().catch((err: unknown) => log(`clean-up step failed: ${err instanceof Error ? err.message : String(err)}`));
-    }
-  };
+  let stopped: Promise<void> | null = null;
+  // Idempotent: an interrupt and the normal end may both ask; the steps run once, newest first.
+  const stopAll = () =>
+    (stopped ??= (async () => {
+      for (const step of undo.reverse()) {
+        await step().catch((err: unknown) => log(`clean-up step failed: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    })());
   try {
     mkdirSync(runDir, { recursive: true });
     const databaseName = `imarapay_bench_${randomBytes(4).toString('hex')}`;
