@@ -7,9 +7,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
 import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
-import type { Orm } from '../db/orm';
+import { sqlRunner, type Orm } from '../db/orm';
 import { AppError } from '../domain/errors';
+import { apiKeyUseRecorder } from './apiKeyUsage';
 import { errorHandler } from './errors';
+import { statusPollingWithApiKey } from './statusPolling';
 import { requireAdmin, requireMerchant } from './auth';
 import { darajaHookRoutes } from './routes/darajaHooks';
 import { ROUTE_MODULES } from './routes';
@@ -31,9 +33,12 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   const app = new Koa({ proxy: true });
   // One EntityManager per request: its identity map never leaks between requests.
   const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
-  const deps: RouteDeps = { config, orm, em, temporal, logger, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) };
+  const runSql = sqlRunner(orm);
+  const recordUse = apiKeyUseRecorder({ runSql, logger });
+  const deps: RouteDeps = { config, orm, em, runSql, temporal, logger, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) };
 
   app.use(errorHandler(logger));
+  app.use(statusPollingWithApiKey({ runSql, pepper: config.API_KEY_PEPPER, recordUse }));
   app.use((_ctx, next) => RequestContext.create(orm.em, next));
 
   // Daraja's callbacks come first and bypass the JSON parser (they are stored raw).
@@ -62,7 +67,7 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   routers.publicApi.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  routers.merchantApi.use(requireMerchant({ pepper: config.API_KEY_PEPPER, em, logger }));
+  routers.merchantApi.use(requireMerchant({ pepper: config.API_KEY_PEPPER, em, recordUse }));
   routers.adminApi.use(requireAdmin({ em }));
   for (const mount of ROUTE_MODULES) mount(routers, deps);
 

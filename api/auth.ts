@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../domain/errors';
 import { parseBasicAuth, verifyApiSecret } from '../domain/apiKeySecrets';
 import { ApiKeySchema, MerchantSchema, SessionSchema, UserSchema, type ApiKey, type Environment, type Merchant, type User } from '../db/entities';
-import type { Logger } from '../config/logger';
+import type { RecordApiKeyUse } from './apiKeyUsage';
 import { hashSessionToken } from './sessions';
 
 /**
@@ -21,8 +21,11 @@ export interface ApiCaller {
 export interface AuthDeps {
   pepper: string;
   em: () => EntityManager;
-  logger: Logger;
+  recordUse: RecordApiKeyUse;
 }
+
+/** The one answer to a wrong, unknown or revoked API key: which of the three is not revealed. */
+export const invalidApiCredentials = () => new AppError('unauthorized', 'Invalid API credentials');
 
 const bearerToken = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
 
@@ -40,18 +43,7 @@ export async function userFromSession(em: EntityManager, header: string | undefi
  * Merchant endpoints: Basic auth with an API key pair, or a dashboard session. Looked up on every
  * request (no cache), so a revoked key or ended session stops working at once. Sets `ctx.state.caller`.
  */
-export function requireMerchant({ pepper, em, logger }: AuthDeps): Middleware {
-  // Last-used is advisory: this process writes it at most once a minute per key, so the hot
-  // endpoints (STK push, status polling) do not pay a database write on every request.
-  const lastRecorded = new Map<number, number>();
-  const recordUse = (db: EntityManager, apiKeyId: number) => {
-    const now = Date.now();
-    if (now - (lastRecorded.get(apiKeyId) ?? 0) < 60_000) return;
-    lastRecorded.set(apiKeyId, now);
-    db.getConnection()
-      .execute(`update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [apiKeyId])
-      .catch((err) => logger.warn({ err, apiKeyId }, 'could not record API key use'));
-  };
+export function requireMerchant({ pepper, em, recordUse }: AuthDeps): Middleware {
   return async (ctx, next) => {
     const db = em();
     const header = ctx.get('authorization');
@@ -70,11 +62,11 @@ export function requireMerchant({ pepper, em, logger }: AuthDeps): Middleware {
     }
     const apiKey = await db.findOne(ApiKeySchema, { username: credentials.username, revokedAt: null });
     if (!apiKey || !verifyApiSecret(pepper, credentials.password, apiKey.secretHash)) {
-      throw new AppError('unauthorized', 'Invalid API credentials');
+      throw invalidApiCredentials();
     }
     const merchant = await db.findOneOrFail(MerchantSchema, apiKey.merchant);
     ctx.state.caller = { merchant, apiKey, user: null, environment: apiKey.environment } satisfies ApiCaller;
-    recordUse(db, apiKey.id);
+    recordUse(apiKey.id);
     return next();
   };
 }

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/config';
 import type { Logger } from '../../config/logger';
 import type { Orm } from '../../db/orm';
+import type { RunSql } from '../../db/orm';
 import type { PaymentTimings } from '../../workflows/definitions';
 
 /** What every route module gets: its clients, passed in. */
@@ -12,6 +13,8 @@ export interface RouteDeps {
   orm: Orm;
   /** The request's EntityManager (one per request). */
   em: () => EntityManager;
+  /** One plain SQL statement on the shared pool, for hot reads that skip the ORM. */
+  runSql: RunSql;
   temporal: Client;
   logger: Logger;
   taskQueue: string;

@@ -18,6 +18,6 @@ export const paymentRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   });
 
   router.get('/transaction/status/:reference', async (ctx) => {
-    ctx.body = await transactionStatus(deps.em(), ctx.state.caller as ApiCaller, ctx.params.reference!);
+    ctx.body = await transactionStatus(deps.runSql, ctx.state.caller as ApiCaller, ctx.params.reference!);
   });
 };

@@ -1,9 +1,8 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import type { PaymentStatus } from '../../domain/payment';
-import { TransactionSchema, WalletSchema } from '../../db/entities';
+import type { RunSql } from '../../db/orm';
+import { readStatusForMerchant, type PaymentStatusRow } from '../../db/statusReads';
 import type { ApiCaller } from '../auth';
-import { parseTransactionId } from '../../domain/ids';
 
 /** The documented status body, plus the ids that tie it to the merchant's records. */
 export interface TransactionStatusBody {
@@ -23,21 +22,21 @@ export interface TransactionStatusBody {
  * M-Pesa never confirmed, by transaction_id. Read from Postgres: the workflow writes every
  * decision there before it tells anyone.
  */
-export async function transactionStatus(em: EntityManager, caller: ApiCaller, reference: string): Promise<TransactionStatusBody> {
-  const id = parseTransactionId(reference);
-  const where = id !== null ? { id } : { checkoutRequestId: reference };
-  const tx = await em.findOne(TransactionSchema, where, { disableIdentityMap: true });
-  // Another merchant's (or environment's) payment answers exactly like a missing one: its existence is not revealed.
-  if (!tx || tx.merchant !== caller.merchant.id || tx.environment !== caller.environment) throw new AppError('not_found', `No transaction found for ${reference}`);
-  const wallet = await em.findOne(WalletSchema, { merchant: caller.merchant.id }, { disableIdentityMap: true });
+export async function transactionStatus(runSql: RunSql, caller: ApiCaller, reference: string): Promise<TransactionStatusBody> {
+  return statusBodyOf(await readStatusForMerchant(runSql, caller.merchant.id, caller.environment, reference), reference);
+}
+
+/** The answer for a payment as read, or 404. Another merchant's (or environment's) payment answers exactly like a missing one. */
+export function statusBodyOf(payment: PaymentStatusRow | null, reference: string): TransactionStatusBody {
+  if (!payment) throw new AppError('not_found', `No transaction found for ${reference}`);
   return {
-    status: tx.status,
-    amount: tx.amount,
-    mpesa_receipt: tx.mpesaReceipt,
-    result_desc: tx.resultDesc,
-    balance: wallet?.balance ?? 0,
-    transaction_id: tx.id,
-    checkout_request_id: tx.checkoutRequestId,
-    result_code: tx.resultCode,
+    status: payment.status,
+    amount: payment.amount,
+    mpesa_receipt: payment.mpesaReceipt,
+    result_desc: payment.resultDesc,
+    balance: payment.balance,
+    transaction_id: payment.id,
+    checkout_request_id: payment.checkoutRequestId,
+    result_code: payment.resultCode,
   };
 }
