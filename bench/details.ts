@@ -63,7 +63,7 @@ export function details(results: ScenarioResults, stack: Stack, shape: MeasuredS
       '  Worker:',
       ...workerLines(real.window.workers.worker),
       `  Baseline worker: ${workerLines(base[0].window.workers.baselineWorker)[0]!.trim()}`,
-      `  Temporal history per payment: ${shape.historyEvents} events (${shape.searchAttributeUpserts} search-attribute upserts, ${shape.workflowTasks} workflow tasks) vs ${e2e.baselineHistoryEvents} for the bare workflow.`,
+      `  Temporal history per payment: ${shape.historyEvents} events (${shape.searchAttributeUpserts} search-attribute upserts, ${shape.workflowTasks} workflow tasks, ${shape.localActivities} of ${shape.activitiesBeforeAnswer + shape.activitiesBeforeSignal + shape.activitiesAfterSignal} activities local) vs ${e2e.baselineHistoryEvents} for the bare workflow (every activity regular).`,
       `  stk-push during the run: p50 ${n(real.startLatency.p50)} ms, p99 ${n(real.startLatency.p99)} ms (baseline update-with-start p50 ${n(base[0].startLatency.p50)} ms, p99 ${n(base[0].startLatency.p99)} ms)`,
       '  One payment, medians of its wall time:',
       ...timelineLines(real.timeline),

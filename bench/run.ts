@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, cpuProfile: options.cpuProfile, log });
     timings.setupS = (performance.now() - t0) / 1000;
     shape = await probeShape(stack);
-    log(`a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback, ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`);
+    log(`a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback (${shape.localActivities} of them local), ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`);
 
     const timed = async <T>(name: ScenarioName, run: () => Promise<T>): Promise<T | undefined> => {
       if (!scenarios.has(name) || interrupted) return undefined;

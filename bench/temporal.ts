@@ -1,8 +1,14 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import { bareAnswerUpdate, bareShapeWorkflow, trivialUpdateWorkflow, type PaymentShape } from './baselines/workflows';
 
-/** What a payment's history holds, counted from a real one; the baseline copies the first three. */
+/**
+ * What a payment's history holds, counted from a real one; the baseline copies the first three.
+ * Local activities count as activities there: the baseline keeps the design's shape (every step
+ * a regular activity), and running steps locally is one of the ways ImaraPay gets under it.
+ */
 export interface MeasuredShape extends PaymentShape {
+  /** How many of the activities ran as local activities (recorded as markers, no task round trip). */
+  localActivities: number;
   signals: number;
   timers: number;
   updates: number;
@@ -11,6 +17,9 @@ export interface MeasuredShape extends PaymentShape {
   historyEvents: number;
 }
 
+/** The marker the SDK records for each local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
 /** Counts the activities around the update answer and the callback signal in one finished workflow's history. */
 export async function readShape(client: Client, workflowId: string): Promise<MeasuredShape> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
@@ -18,6 +27,7 @@ export async function readShape(client: Client, workflowId: string): Promise<Mea
     activitiesBeforeAnswer: 0,
     activitiesBeforeSignal: 0,
     activitiesAfterSignal: 0,
+    localActivities: 0,
     signals: 0,
     timers: 0,
     updates: 0,
@@ -27,7 +37,9 @@ export async function readShape(client: Client, workflowId: string): Promise<Mea
   };
   let phase: 'beforeAnswer' | 'beforeSignal' | 'afterSignal' = 'beforeAnswer';
   for (const event of events) {
-    if (event.activityTaskScheduledEventAttributes) {
+    const local = event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER;
+    if (local) shape.localActivities += 1;
+    if (event.activityTaskScheduledEventAttributes || local) {
       if (phase === 'beforeAnswer') shape.activitiesBeforeAnswer += 1;
       else if (phase === 'beforeSignal') shape.activitiesBeforeSignal += 1;
       else shape.activitiesAfterSignal += 1;

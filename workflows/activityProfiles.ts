@@ -1,10 +1,10 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { PaymentTimings } from './definitions';
 
 /** Named timeout and retry profiles, shared by every workflow so that each is set on purpose in one place. */
 
-/** Database work: short, and retried until Postgres answers (a decision must be recorded). */
-export const databaseProfile: ActivityOptions = {
+/** Database work: short, and retried until Postgres answers (a decision must be recorded). Also run as local activities. */
+export const databaseProfile: ActivityOptions & LocalActivityOptions = {
   startToCloseTimeout: '15s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
 };

@@ -2,10 +2,13 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/types';
 import { FailureType } from '../domain/failureTypes';
@@ -22,6 +25,29 @@ import { CHECKOUT_REQUEST_ID, PAYMENT_STATUS } from './searchAttributes';
 import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
 
 
+/**
+ * The push call: one attempt per try, as the HTTP client gives up well before the timeout. A worker
+ * that dies mid-call is caught by the activity's `sending` guard on the next attempt, which is why
+ * attempts must be able to outlive the push deadline: the activity enforces that deadline itself.
+ */
+const pushProfile: ActivityOptions & LocalActivityOptions = {
+  startToCloseTimeout: '60s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    nonRetryableErrorTypes: [FailureType.DarajaTerminal, FailureType.DarajaIndeterminate, FailureType.DarajaUnavailable],
+  },
+};
+
+/**
+ * Payments started from this marker on run the fee, the push, its record and the settlement as
+ * local activities: each regular activity costs a workflow-task and an activity-task round trip
+ * through the server, and the API waits for three of them before it can answer (BENCHMARKS.md).
+ * Payments started before it replay with the regular activities their histories recorded.
+ */
+export const LOCAL_HOT_PATH_PATCH = 'local-activities-on-the-hot-path';
+
 /** One Daraja STK query: a failed call is answered "pending" by the activity, so few retries are needed. */
 const queryProfile: ActivityOptions = {
   startToCloseTimeout: '60s',
@@ -35,20 +61,11 @@ const queryProfile: ActivityOptions = {
  */
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentWorkflowResult> {
   const { transactionId, timings } = input;
+  const local = patched(LOCAL_HOT_PATH_PATCH);
   const db = proxyActivities<PaymentActivities>(databaseProfile);
+  const ledger = local ? proxyLocalActivities<PaymentActivities>(databaseProfile) : db;
+  const push = local ? proxyLocalActivities<PaymentActivities>(pushProfile) : proxyActivities<PaymentActivities>(pushProfile);
   const query = proxyActivities<PaymentActivities>(queryProfile);
-  const push = proxyActivities<PaymentActivities>({
-    // One attempt: the HTTP client gives up well before this. A worker that dies mid-call is caught
-    // by the activity's `sending` guard on the next attempt, which is why attempts must be able to
-    // outlive the push deadline: the activity enforces that deadline itself, before sending.
-    startToCloseTimeout: '60s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '10s',
-      nonRetryableErrorTypes: [FailureType.DarajaTerminal, FailureType.DarajaIndeterminate, FailureType.DarajaUnavailable],
-    },
-  });
   const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
   const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
 
@@ -91,7 +108,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 
   const finish = async (final: PaymentDecision): Promise<PaymentWorkflowResult> => {
     decision = final;
-    const settled = await db.settlePayment({ transactionId, decision: final });
+    const settled = await ledger.settlePayment({ transactionId, decision: final });
     if (settled.lateFeeDue) inBackground(lateFee.chargeLateFee({ transactionId }));
     enterStage(settled.status);
     return { status: settled.status, decidedBy: final.source, receipt: final.receipt };
@@ -99,7 +116,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 
   // 1. Reserve the fee. A wallet that cannot cover it refuses the push: nothing goes to Daraja.
   try {
-    await db.reserveFee({ transactionId });
+    await ledger.reserveFee({ transactionId });
   } catch (err) {
     const failure = applicationFailureOf(err);
     if (failure?.type !== FailureType.InsufficientBalance) throw err;
@@ -114,7 +131,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let checkoutRequestId: string | null = null;
   try {
     const accepted = await push.sendStkPush({ transactionId, deadline: Date.now() + timings.pushDeadlineMs });
-    await db.recordPushAccepted({ transactionId, ...accepted });
+    await ledger.recordPushAccepted({ transactionId, ...accepted });
     checkoutRequestId = accepted.checkoutRequestId;
     pushOutcome = { outcome: 'accepted', ...accepted };
     upsertSearchAttributes([{ key: CHECKOUT_REQUEST_ID, value: checkoutRequestId }]);
@@ -237,5 +254,7 @@ function failedDecision(source: PaymentDecision['source'], resultDesc: string): 
 /** The ApplicationFailure an activity raised, if that is what `err` carries. */
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) return err.cause;
+  // A local activity's failure arrives as the ApplicationFailure itself, not wrapped.
+  if (err instanceof ApplicationFailure) return err;
   return undefined;
 }
