@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { DarajaError, type DarajaClient, type PushChannel } from '../daraja/types';
 import { AppError } from '../domain/errors';
@@ -42,22 +42,29 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
         throw indeterminate('An earlier push attempt did not finish; its prompt may have reached the customer');
       }
 
+      let accepted: { checkoutRequestId: string; merchantRequestId: string };
       try {
-        const accepted = await darajaFor(tx.environment).stkPush({
+        accepted = await darajaFor(tx.environment).stkPush({
           channel: { ...target, accountReference: tx.accountReference },
           phoneNumber: tx.phoneNumber,
           amount: tx.amount,
           description: tx.description,
           callbackUrl: callbackUrlFor(transactionId),
         });
-        // Recorded by recordPushAccepted, a separate activity retried until Postgres answers, so a
-        // database hiccup here cannot lose the CheckoutRequestID of a prompt that is on the phone.
-        return { checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId };
       } catch (err) {
         throw await classifyPushFailure(err, async (pushState, resultDesc) => {
           await em.nativeUpdate(TransactionSchema, { id: transactionId }, { pushState, ...(resultDesc ? { resultDesc } : {}) });
         });
       }
+      const { checkoutRequestId, merchantRequestId } = accepted;
+      // Written at once: a local activity's result reaches the history only when its workflow task
+      // completes, and a worker that dies before then runs this activity again, which must find the
+      // CheckoutRequestID here rather than the `sending` claim. A database hiccup only leaves the
+      // write to recordPushAccepted, which the workflow retries until Postgres answers.
+      await em
+        .nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'sending' }, { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' })
+        .catch((err: unknown) => log.warn('accepted push not recorded yet; recordPushAccepted will', { transactionId, error: String(err) }));
+      return { checkoutRequestId, merchantRequestId };
     },
 
     async recordPushAccepted({ transactionId, checkoutRequestId, merchantRequestId }) {
