@@ -11,7 +11,9 @@ export type RunSql = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
 
 /** A connection of the ORM's pool, as the `pg` driver gives it. */
 interface PooledPgConnection {
-  query(statement: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(statement: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  /** Knex's own mark for a connection its pool must destroy instead of handing out again. */
+  __knex__disposed?: unknown;
 }
 
 /** Knex's pool, under MikroORM. `acquireConnection`/`releaseConnection` are what knex's own runner uses. */
@@ -38,22 +40,41 @@ function preparedStatementOf(sql: string): { name: string; text: string } {
 }
 
 /**
+ * A prepared statement the server no longer accepts: a migration changed a selected column's type
+ * ("cached plan must not change result type", 0A000) or the statement is gone (26000). The driver
+ * would keep using it on that connection, so the connection is thrown away, and the read is run
+ * again unprepared (other connections may hold the same stale statement until they meet it too).
+ */
+const isStaleStatement = (err: unknown) => ['0A000', '26000'].includes((err as { code?: string }).code ?? '');
+
+/**
  * Plain SQL on the ORM's own pool, as prepared statements, for hot paths where hydrating entities
- * and re-planning the query cost more than running it (status polling measured 0.11 → 0.95 of a
- * bare primary-key route; BENCHMARKS.md). `?` placeholders only: the SQL must not contain a
+ * and re-planning the query cost more than running it (status polling went from 0.11 to 0.93 of a
+ * bare primary-key route; BENCHMARKS.md). For a fixed set of statements: every distinct text is
+ * prepared on every connection that runs it. `?` placeholders only, so the SQL must not contain a
  * literal question mark.
  */
 export function sqlRunner(orm: Orm): RunSql {
   const poolOf = () => (orm.em.getConnection().getKnex() as unknown as { client: KnexPool }).client;
-  return async <Row>(sql: string, params: unknown[]) => {
+  const run = async (sql: string, params: unknown[], prepared: boolean) => {
     const pool = poolOf();
     const connection = await pool.acquireConnection();
     try {
-      const { rows } = await connection.query({ ...preparedStatementOf(sql), values: params });
-      return rows as Row[];
+      const statement = preparedStatementOf(sql);
+      return (await connection.query(prepared ? { ...statement, values: params } : { text: statement.text, values: params })).rows;
+    } catch (err) {
+      if (isStaleStatement(err)) connection.__knex__disposed = err;
+      throw err;
     } finally {
       pool.releaseConnection(connection);
     }
+  };
+  return async <Row>(sql: string, params: unknown[]) => {
+    const rows = await run(sql, params, true).catch((err: unknown) => {
+      if (!isStaleStatement(err)) throw err;
+      return run(sql, params, false);
+    });
+    return rows as Row[];
   };
 }
 

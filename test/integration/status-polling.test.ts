@@ -84,4 +84,16 @@ describe('Status polling', () => {
       return row?.last_used_at ?? undefined;
     });
   });
+
+  // Last in this file: it changes the schema of the file's own database.
+  it('When a migration changes a column the prepared status read selects, then reads keep answering', async () => {
+    const read = () => Promise.all(Array.from({ length: 8 }, () => statusAs(merchant.authorization, completed.checkout_request_id)));
+    expect((await read()).map((r) => r.status)).toEqual(Array(8).fill(200));
+    await stack.orm.em.fork().getConnection().execute('alter table transactions alter column result_desc type varchar(1000)');
+    for (let round = 0; round < 3; round += 1) {
+      const answers = await read();
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(answers[0]!.data.result_desc).toEqual(expect.any(String));
+    }
+  });
 });
