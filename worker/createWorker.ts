@@ -5,7 +5,7 @@ import { DarajaError, type DarajaClient } from '../daraja/types';
 import type { Environment } from '../db/entities';
 import { createActivities } from '../activities';
 import { createDarajaClient } from '../daraja/client';
-import type { Orm } from '../db/orm';
+import { createOrm, type Orm } from '../db/orm';
 import { darajaCallbackUrl } from '../config/callbackUrl';
 import type { Logger } from '../config/logger';
 
@@ -43,6 +43,27 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     activities,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
+}
+
+/**
+ * A worker process's payment worker with its own connections (the Postgres pool every worker
+ * process uses, and Temporal). `close()` releases them once `worker.run()` has returned.
+ */
+export async function openPaymentWorker({
+  config,
+  logger,
+  workflowBundle,
+}: Pick<PaymentWorkerDeps, 'config' | 'logger' | 'workflowBundle'>): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createPaymentWorker({ config, orm, connection, logger, workflowBundle });
+  return {
+    worker,
+    close: async () => {
+      await connection.close();
+      await orm.close();
+    },
+  };
 }
 
 /** Stands in for production Daraja when no live credentials are configured: every call is refused, nothing is sent. */

@@ -1,8 +1,7 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
-import { createOrm } from '../db/orm';
 import { createLogger } from '../config/logger';
-import { createPaymentWorker } from './createWorker';
+import { openPaymentWorker } from './createWorker';
 
 /** `npm run worker`: runs the payment worker until SIGINT/SIGTERM. */
 async function main() {
@@ -11,20 +10,15 @@ async function main() {
   // The SDK's own INFO lines (webpack stats, state changes) drown the payment logs; keep its warnings.
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
-  const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createPaymentWorker({
+  const { worker, close } = await openPaymentWorker({
     config,
-    orm,
-    connection,
     logger,
     workflowBundle: config.TEMPORAL_WORKFLOW_BUNDLE ? { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } : undefined,
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'payment worker started');
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks before resolving.
   await worker.run();
-  await connection.close();
-  await orm.close();
+  await close();
   logger.info('payment worker stopped');
 }
 
