@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createSession } from '../../api/sessions';
-import { UserSchema } from '../../db/entities';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 import { loadSeedSnippets } from '../support/seedSnippets';
 
 quietTemporalRuntime();
@@ -12,19 +10,11 @@ let adminAuth: string;
 beforeAll(async () => {
   stack = await startStack();
   merchant = await createMerchantFixture(stack);
-  adminAuth = await sessionFor('admin', null);
+  adminAuth = await signInAdmin(stack);
 });
 afterAll(async () => {
   await stack?.stop();
 });
-
-/** A dashboard session (Authorization header value) for a new user of this role. */
-async function sessionFor(role: 'admin' | 'merchant', merchantId: number | null): Promise<string> {
-  const em = stack.orm.em.fork();
-  const user = em.create(UserSchema, { email: `${role}-${randomBytes(4).toString('hex')}@example.test`, passwordHash: 'unused', role, merchant: merchantId } as never);
-  await em.flush();
-  return `Bearer ${(await createSession(em, user.id, 1)).token}`;
-}
 
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
 const addChannel = (m: MerchantFixture, body: Record<string, unknown>) => stack.http.post('/accounts', body, as(m.authorization));
@@ -198,7 +188,7 @@ describe('Pricing', () => {
   it('When someone other than an admin edits pricing, then 401 or 403 and the schedule is unchanged', async () => {
     const valid = [{ min: 1, max: 250000, fee: 1 }];
     expect((await stack.http.put('/admin/pricing', { tiers: valid })).status).toBe(401);
-    expect((await putPricing(valid, await sessionFor('merchant', merchant.merchantId))).status).toBe(403);
+    expect((await putPricing(valid, await signInMerchantUser(stack, merchant.merchantId))).status).toBe(403);
     expect((await stack.http.get('/pricing')).data).toEqual(DEFAULT_SCHEDULE);
   });
 

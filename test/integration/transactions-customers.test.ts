@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createSession } from '../../api/sessions';
-import { UserSchema } from '../../db/entities';
 import { issueApiKey } from '../../db/merchants';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import { signInAdmin } from '../support/signedInUsers';
 
 quietTemporalRuntime();
 
@@ -211,10 +209,7 @@ describe('Isolation and admins', () => {
   });
 
   it('When an admin lists transactions, then every merchant’s appear with whose they are, and merchant_id narrows them', async () => {
-    const em = stack.orm.em.fork();
-    const user = em.create(UserSchema, { email: `admin-${randomBytes(4).toString('hex')}@example.test`, passwordHash: 'unused', role: 'admin', merchant: null } as never);
-    await em.flush();
-    const adminAuth = `Bearer ${(await createSession(em, user.id, 1)).token}`;
+    const adminAuth = await signInAdmin(stack);
 
     const one = await stack.http.get('/admin/transactions', { ...as(adminAuth), params: { merchant_id: merchant.merchantId, status: 'completed' } });
     expect(ids(one)).toEqual([paid.tillCompleted.id, paid.paybillCompleted.id]);

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { createSession } from '../../api/sessions';
-import { UserSchema } from '../../db/entities';
 import { walletSnapshot } from '../../db/ledger';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 
 quietTemporalRuntime();
 
@@ -10,18 +8,11 @@ let stack: Stack;
 let adminAuth: string;
 beforeAll(async () => {
   stack = await startStack();
-  adminAuth = await sessionFor('admin', null);
+  adminAuth = await signInAdmin(stack);
 });
 afterAll(async () => {
   await stack?.stop();
 });
-
-async function sessionFor(role: 'admin' | 'merchant', merchantId: number | null): Promise<string> {
-  const em = stack.orm.em.fork();
-  const user = em.create(UserSchema, { email: `${role}-${randomBytes(4).toString('hex')}@example.test`, passwordHash: 'unused', role, merchant: merchantId } as never);
-  await em.flush();
-  return `Bearer ${(await createSession(em, user.id, 1)).token}`;
-}
 
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
 const topUp = (authorization: string, amount: number, phone = '0712345678') => stack.http.post('/wallet/top-ups', { amount, phone_number: phone }, as(authorization));
@@ -114,7 +105,7 @@ describe('Service wallet top-ups', () => {
 
   it('When a dashboard user of an unverified merchant tops up, then it works: top-ups need no KYC', async () => {
     const m = await createMerchantFixture(stack, { kycStatus: 'pending', walletKes: 0 });
-    const session = await sessionFor('merchant', m.merchantId);
+    const session = await signInMerchantUser(stack, m.merchantId);
     const res = await topUp(session, 50, '+254 712 345 678');
     expect(res.status).toBe(200);
     await finalStatus(session, res.data.checkout_request_id, 'completed');
@@ -215,7 +206,7 @@ describe('Admin wallet adjustments', () => {
   it('When the merchant is unknown or the caller is not an admin, then 404, 403 or 401', async () => {
     const m = await createMerchantFixture(stack);
     expect((await adjust(987654, { amount: 5, reason: 'who?' })).status).toBe(404);
-    expect((await adjust(m.merchantId, { amount: 5, reason: 'self-service' }, await sessionFor('merchant', m.merchantId))).status).toBe(403);
+    expect((await adjust(m.merchantId, { amount: 5, reason: 'self-service' }, await signInMerchantUser(stack, m.merchantId))).status).toBe(403);
     expect((await adjust(m.merchantId, { amount: 5, reason: 'api key' }, m.authorization)).status).toBe(401);
     expect(await balance(m)).toBe(1000);
   });
