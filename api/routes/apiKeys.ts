@@ -17,7 +17,6 @@ const keyExample = {
 /** POST/GET /api/api-keys and DELETE /api/api-keys/:id: a signed-in merchant manages its credentials. */
 export const apiKeyRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   // Keys manage keys nowhere, and KYC is a person's act: a leaked key must not reach these.
-  const dashboardCaller = dashboardCallerOf;
 
   describeEndpoint(router, {
     method: 'post',
@@ -47,7 +46,7 @@ export const apiKeyRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     ],
   });
   router.post('/api-keys', async (ctx) => {
-    const { merchant } = dashboardCaller(ctx.state);
+    const { merchant } = dashboardCallerOf(ctx.state);
     ctx.status = 201;
     ctx.body = await createApiKey({ em: deps.em(), pepper: deps.config.API_KEY_PEPPER }, merchant, ctx.request.body);
   });
@@ -62,7 +61,7 @@ export const apiKeyRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     responses: [{ status: 200, description: 'Your keys', example: [keyExample] }],
   });
   router.get('/api-keys', async (ctx) => {
-    ctx.body = await listApiKeys(deps.em(), dashboardCaller(ctx.state).merchant);
+    ctx.body = await listApiKeys(deps.em(), dashboardCallerOf(ctx.state).merchant);
   });
 
   describeEndpoint(router, {
@@ -79,6 +78,6 @@ export const apiKeyRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     ],
   });
   router.delete('/api-keys/:id', async (ctx) => {
-    ctx.body = await revokeApiKey(deps.em(), dashboardCaller(ctx.state).merchant, ctx.params.id!);
+    ctx.body = await revokeApiKey(deps.em(), dashboardCallerOf(ctx.state).merchant, ctx.params.id!);
   });
 };

@@ -23,7 +23,6 @@ export const kycSubmissionExample = {
 /** POST/GET /api/kyc: a signed-in merchant submits its identity verification and follows it. */
 export const kycRoutes: RouteModule = ({ merchantApi: router }, deps) => {
   // Keys manage keys nowhere, and KYC is a person's act: a leaked key must not reach these.
-  const dashboardCaller = dashboardCallerOf;
 
   describeEndpoint(router, {
     method: 'post',
@@ -42,7 +41,7 @@ export const kycRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     ],
   });
   router.post('/kyc', async (ctx) => {
-    const { merchant } = dashboardCaller(ctx.state);
+    const { merchant } = dashboardCallerOf(ctx.state);
     ctx.status = 201;
     ctx.body = await submitKyc(deps.em(), merchant, ctx.request.body);
   });
@@ -67,6 +66,6 @@ export const kycRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     ],
   });
   router.get('/kyc', async (ctx) => {
-    ctx.body = await kycStatusOf(deps.em(), dashboardCaller(ctx.state).merchant.id);
+    ctx.body = await kycStatusOf(deps.em(), dashboardCallerOf(ctx.state).merchant.id);
   });
 };

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { z } from 'zod';
 import type { RouteModule } from './module';
 import type { ApiCaller } from '../auth';
-import { assertDashboardUser } from '../guards';
+import { dashboardCallerOf } from '../guards';
 import { parseInput } from '../validate';
 import { describeEndpoint, errorResponse } from '../openapi';
 import { AppError } from '../../domain/errors';
@@ -77,8 +77,7 @@ export const settingsRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     responses: [{ status: 200, description: 'The current secret', example: SECRET_EXAMPLE }],
   });
   router.get('/settings/webhook-secret', async (ctx) => {
-    const caller = ctx.state.caller as ApiCaller;
-    assertDashboardUser(caller);
+    const caller = dashboardCallerOf(ctx.state);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { secret: await ensureWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
   });
@@ -93,8 +92,7 @@ export const settingsRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     responses: [{ status: 200, description: 'The new secret', example: SECRET_EXAMPLE }],
   });
   router.post('/settings/webhook-secret/rotate', async (ctx) => {
-    const caller = ctx.state.caller as ApiCaller;
-    assertDashboardUser(caller);
+    const caller = dashboardCallerOf(ctx.state);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { secret: await rotateWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, InsufficientBalanceError } from '../../domain/errors';
+import { AppError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
 import { normalizeMsisdn } from '../../domain/phone';
 import { feeFor } from '../../domain/pricing';
@@ -10,7 +10,7 @@ import type { PushOutcome } from '../../workflows/definitions';
 import { parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
 import { assertVerified } from '../guards';
-import { hashRequest, startPayment, type PaymentStartDeps } from './paymentStart';
+import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from './paymentStart';
 
 const MAX_DESCRIPTION = 13;
 
@@ -115,13 +115,8 @@ export function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse 
         },
       };
     case 'refused':
-      throw new AppError('insufficient_balance', outcome.message || new InsufficientBalanceError(outcome.fee, outcome.balance).message, {
-        fee: outcome.fee,
-        balance: outcome.balance,
-        transaction_id: tx.id,
-      });
     case 'rejected':
-      throw new AppError(outcome.code, outcome.message, { transaction_id: tx.id });
+      throw refusalError(tx, outcome);
   }
 }
 
