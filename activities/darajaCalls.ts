@@ -23,7 +23,7 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
     async sendStkPush({ transactionId, deadline }) {
       const em = orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
-      if (tx.pushState === 'accepted') return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+      if (tx.pushState === 'accepted') return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId!, recorded: true };
       if (tx.pushState === 'rejected') {
         throw ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: tx.resultDesc ?? 'Rejected', nonRetryable: true });
       }
@@ -60,11 +60,17 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
       // Written at once: a local activity's result reaches the history only when its workflow task
       // completes, and a worker that dies before then runs this activity again, which must find the
       // CheckoutRequestID here rather than the `sending` claim. A database hiccup only leaves the
-      // write to recordPushAccepted, which the workflow retries until Postgres answers.
-      await em
+      // write to recordPushAccepted, which the workflow then runs and retries until Postgres answers.
+      const recorded = await em
         .nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'sending' }, { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' })
-        .catch((err: unknown) => log.warn('accepted push not recorded yet; recordPushAccepted will', { transactionId, error: String(err) }));
-      return { checkoutRequestId, merchantRequestId };
+        .then(
+          (updated) => updated > 0,
+          (err: unknown) => {
+            log.warn('accepted push not recorded yet; recordPushAccepted will', { transactionId, error: String(err) });
+            return false;
+          },
+        );
+      return { checkoutRequestId, merchantRequestId, recorded };
     },
 
     async recordPushAccepted({ transactionId, checkoutRequestId, merchantRequestId }) {

@@ -38,8 +38,7 @@ export function createSettlementActivities({ orm }: SettlementDeps): Pick<Paymen
     },
 
     async settlePayment({ transactionId, decision }): Promise<SettleResult> {
-      const { em } = await loadTransaction(transactionId);
-      return em.transactional(async (tem) => {
+      return orm.em.fork().transactional(async (tem) => {
         // The row lock makes concurrent settlements of one payment take turns.
         const tx = await tem.findOneOrFail(TransactionSchema, transactionId, { lockMode: LockMode.PESSIMISTIC_WRITE });
         const ids = { merchantId: tx.merchant, transactionId };

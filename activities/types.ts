@@ -10,8 +10,8 @@ export interface PaymentActivities {
    * Sends the STK push at most once; fails with DarajaTerminal, DarajaIndeterminate, DarajaRetryable,
    * or DarajaUnavailable once `deadline` (epoch ms) has passed with nothing sent.
    */
-  sendStkPush(input: { transactionId: number; deadline: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
-  /** Records that Daraja accepted the push (idempotent). */
+  sendStkPush(input: { transactionId: number; deadline: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string; recorded?: boolean }>;
+  /** Records that Daraja accepted the push (idempotent): the backstop when sendStkPush could not (`recorded` false). */
   recordPushAccepted(input: { transactionId: number; checkoutRequestId: string; merchantRequestId: string }): Promise<void>;
   /** Asks Daraja how a push ended; transient errors answer "pending". */
   queryStkStatus(input: { transactionId: number; checkoutRequestId: string }): Promise<StkQueryResult>;

@@ -130,8 +130,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   enterStage('pushing');
   let checkoutRequestId: string | null = null;
   try {
-    const accepted = await push.sendStkPush({ transactionId, deadline: Date.now() + timings.pushDeadlineMs });
-    await ledger.recordPushAccepted({ transactionId, ...accepted });
+    const { recorded, ...accepted } = await push.sendStkPush({ transactionId, deadline: Date.now() + timings.pushDeadlineMs });
+    // sendStkPush records the ids itself; this backstop runs when its write failed (and for pushes
+    // whose recorded history predates `recorded`, which replay with it).
+    if (!recorded) await ledger.recordPushAccepted({ transactionId, ...accepted });
     checkoutRequestId = accepted.checkoutRequestId;
     pushOutcome = { outcome: 'accepted', ...accepted };
     upsertSearchAttributes([{ key: CHECKOUT_REQUEST_ID, value: checkoutRequestId }]);
