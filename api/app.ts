@@ -1,6 +1,5 @@
 import Koa from 'koa';
-import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
+import helmet from 'koa-helmet';
 import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -8,16 +7,12 @@ import type { Config } from '../config/config';
 import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
 import { sqlRunner, type Orm } from '../db/orm';
-import { AppError } from '../domain/errors';
 import { apiKeyUseRecorder } from './apiKeyUsage';
+import { EndpointRegistry, routerOf, type RateLimiter } from './endpoints';
 import { errorHandler } from './errors';
 import { statusPollingWithApiKey } from './statusPolling';
-import { requireAdmin, requireMerchant } from './auth';
-import { darajaHookRoutes } from './routes/darajaHooks';
 import { ROUTE_MODULES } from './routes';
-import { docsPageRouter } from './routes/docs';
-import type { RouteDeps, Routers } from './routes/module';
-import { KYC_REQUEST_MAX_BYTES } from './useCases/merchantKyc';
+import type { RouteDeps } from './routes/module';
 
 export interface AppDeps {
   config: Config;
@@ -28,55 +23,68 @@ export interface AppDeps {
   taskQueue?: string;
 }
 
+/** Every endpoint of the app, registered by the route modules (also what the OpenAPI document lists). */
+export function endpointRegistry(deps: RouteDeps): EndpointRegistry {
+  const registry = new EndpointRegistry();
+  for (const register of ROUTE_MODULES) register(registry, deps);
+  return registry;
+}
+
+const noRateLimits: RateLimiter = () => (_ctx, next) => next();
+
 /** Builds the Payments API without listening. */
 export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps): Koa {
-  const app = new Koa({ proxy: true });
+  // Behind a reverse proxy only when configured: otherwise X-Forwarded-For is the client's to forge.
+  const app = new Koa({ proxy: config.TRUST_PROXY });
   // One EntityManager per request: its identity map never leaks between requests.
   const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
   const runSql = sqlRunner(orm);
   const recordUse = apiKeyUseRecorder({ runSql, logger });
-  const deps: RouteDeps = { config, orm, em, runSql, temporal, logger, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) };
+  const deps: RouteDeps = {
+    config,
+    orm,
+    em,
+    runSql,
+    temporal,
+    logger,
+    taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    timings: paymentTimings(config),
+  };
+  const router = routerOf(endpointRegistry(deps), {
+    access: { pepper: config.API_KEY_PEPPER, em, recordUse, logger, callbackToken: config.DARAJA_CALLBACK_TOKEN },
+    rateLimiter: noRateLimits,
+  });
 
   app.use(errorHandler(logger));
+  app.use(helmet(securityHeaders(config)));
   app.use(statusPollingWithApiKey({ runSql, pepper: config.API_KEY_PEPPER, recordUse }));
   app.use((_ctx, next) => RequestContext.create(orm.em, next));
-
-  // Daraja's callbacks come first and bypass the JSON parser (they are stored raw).
-  const hooks = darajaHookRoutes({ ...deps, callbackToken: config.DARAJA_CALLBACK_TOKEN });
-  app.use(hooks.routes());
-
-  // KYC submissions carry up to three 2 MB documents as base64; every other body stays small.
-  const jsonBody = (limitBytes: number) =>
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: limitBytes,
-      onError: (err) => {
-        const tooLarge = (err as { status?: number }).status === 413;
-        throw new AppError('validation_failed', tooLarge ? `Request body is larger than ${Math.round(limitBytes / 1024)} kB` : 'Request body is not valid JSON');
-      },
-    });
-  const smallBody = jsonBody(100 * 1024);
-  const kycBody = jsonBody(KYC_REQUEST_MAX_BYTES);
-  app.use((ctx, next) => (ctx.path === '/api/kyc' ? kycBody : smallBody)(ctx, next));
-
-  const routers: Routers = {
-    publicApi: new Router({ prefix: '/api' }),
-    merchantApi: new Router({ prefix: '/api' }),
-    adminApi: new Router({ prefix: '/api/admin' }),
-  };
-  routers.publicApi.get('/health', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  routers.merchantApi.use(requireMerchant({ pepper: config.API_KEY_PEPPER, em, recordUse }));
-  routers.adminApi.use(requireAdmin({ em }));
-  for (const mount of ROUTE_MODULES) mount(routers, deps);
-
-  // Admin and public routes first: the merchant router's auth must not claim their paths.
-  for (const router of [routers.adminApi, routers.publicApi, routers.merchantApi]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
-  // The human-readable API documentation lives at /docs, outside the /api routers.
-  app.use(docsPageRouter(routers).routes());
+  app.use(router.routes());
+  // 405 with Allow for a known path and another method, 501 for unknown methods; errorHandler gives them the JSON body.
+  app.use(router.allowedMethods());
   return app;
+}
+
+/** Helmet's headers with a strict Content-Security-Policy: same-origin scripts and styles only, no inline script. */
+function securityHeaders(config: Config): Parameters<typeof helmet>[0] {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        ...(config.APP_ENV === 'production' ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // HSTS only where the API is served over HTTPS.
+    strictTransportSecurity: config.APP_ENV === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  };
 }

@@ -1,8 +1,17 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../domain/errors';
 import { parseBasicAuth, verifyApiSecret } from '../domain/apiKeySecrets';
-import { ApiKeySchema, MerchantSchema, SessionSchema, UserSchema, type ApiKey, type Environment, type Merchant, type User } from '../db/entities';
+import {
+  ApiKeySchema,
+  MerchantSchema,
+  SessionSchema,
+  UserSchema,
+  type ApiKey,
+  type Environment,
+  type Merchant,
+  type User,
+} from '../db/entities';
 import type { RecordApiKeyUse } from './apiKeyUsage';
 import { hashSessionToken } from './sessions';
 
@@ -18,6 +27,26 @@ export interface ApiCaller {
   environment: Environment;
 }
 
+/** A merchant's person in the dashboard (never an API key). */
+export type DashboardCaller = ApiCaller & { user: User; apiKey: null };
+
+/** Any signed-in person, merchant or admin, with the session token they presented. */
+export interface SignedInUser {
+  user: User;
+  token: string;
+}
+
+/**
+ * The credentials a request presents, before they are checked: none, a dashboard session token,
+ * or an API key pair. Malformed headers count as the credential they try to be, so that a broken
+ * Basic header is answered "invalid credentials", not "missing".
+ */
+export type PresentedCredentials =
+  | { kind: 'none' }
+  | { kind: 'session'; token: string }
+  | { kind: 'apiKey'; username: string; password: string }
+  | { kind: 'malformed' };
+
 export interface AuthDeps {
   pepper: string;
   em: () => EntityManager;
@@ -26,58 +55,56 @@ export interface AuthDeps {
 
 /** The one answer to a wrong, unknown or revoked API key: which of the three is not revealed. */
 export const invalidApiCredentials = () => new AppError('unauthorized', 'Invalid API credentials');
+export const sessionEnded = () => new AppError('unauthorized', 'Your session has expired or was ended; sign in again');
 
-const bearerToken = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
+/** Reads the Authorization header (RFC 7617 Basic for API keys, RFC 6750 Bearer for sessions). */
+export function presentedCredentials(ctx: Pick<Context, 'get'>): PresentedCredentials {
+  const header = ctx.get('authorization');
+  if (header === '') return { kind: 'none' };
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (bearer) return { kind: 'session', token: bearer[1]! };
+  if (/^Basic\s/i.test(header)) {
+    const basic = parseBasicAuth(header);
+    return basic ? { kind: 'apiKey', ...basic } : { kind: 'malformed' };
+  }
+  return { kind: 'malformed' };
+}
 
-/** Resolves a Bearer session token to its user, or null when missing, expired or revoked. */
-export async function userFromSession(em: EntityManager, header: string | undefined): Promise<{ user: User; token: string } | null> {
-  const token = bearerToken(header);
-  if (!token) return null;
-  const session = await em.findOne(SessionSchema, { tokenHash: hashSessionToken(token), revokedAt: null, expiresAt: { $gt: new Date() } });
-  if (!session) return null;
-  const user = await em.findOne(UserSchema, session.user);
-  return user ? { user, token } : null;
+/** The user of a live session token, or null when unknown, expired or revoked. */
+export async function userOfSession(em: EntityManager, token: string): Promise<User | null> {
+  const session = await em.findOne(SessionSchema, {
+    tokenHash: hashSessionToken(token),
+    revokedAt: null,
+    expiresAt: { $gt: new Date() },
+  });
+  return session ? em.findOne(UserSchema, session.user) : null;
 }
 
 /**
- * Merchant endpoints: Basic auth with an API key pair, or a dashboard session. Looked up on every
- * request (no cache), so a revoked key or ended session stops working at once. Sets `ctx.state.caller`.
+ * The merchant and key of an API key pair, or null when the username is unknown, the key revoked
+ * or the secret wrong. Looked up on every request (no cache), so a revoked key stops at once.
  */
-export function requireMerchant({ pepper, em, recordUse }: AuthDeps): Middleware {
-  return async (ctx, next) => {
-    const db = em();
-    const header = ctx.get('authorization');
-    if (/^Bearer\s/i.test(header)) {
-      const session = await userFromSession(db, header);
-      if (!session) throw new AppError('unauthorized', 'Your session has expired or was ended; sign in again');
-      if (session.user.merchant === null) throw new AppError('forbidden', 'This endpoint is for merchant accounts');
-      const merchant = await db.findOneOrFail(MerchantSchema, session.user.merchant);
-      const environment = ctx.get('x-imarapay-environment') === 'production' ? 'production' : 'sandbox';
-      ctx.state.caller = { merchant, apiKey: null, user: session.user, environment } satisfies ApiCaller;
-      return next();
-    }
-    const credentials = parseBasicAuth(header);
-    if (!credentials) {
-      throw new AppError('unauthorized', 'Missing API credentials: send Authorization: Basic base64(API_USERNAME:API_PASSWORD)');
-    }
-    const apiKey = await db.findOne(ApiKeySchema, { username: credentials.username, revokedAt: null });
-    if (!apiKey || !verifyApiSecret(pepper, credentials.password, apiKey.secretHash)) {
-      throw invalidApiCredentials();
-    }
-    const merchant = await db.findOneOrFail(MerchantSchema, apiKey.merchant);
-    ctx.state.caller = { merchant, apiKey, user: null, environment: apiKey.environment } satisfies ApiCaller;
-    recordUse(apiKey.id);
-    return next();
-  };
+export async function callerOfApiKey(
+  deps: AuthDeps,
+  em: EntityManager,
+  username: string,
+  password: string,
+): Promise<ApiCaller | null> {
+  const apiKey = await em.findOne(ApiKeySchema, { username, revokedAt: null });
+  if (!apiKey || !verifyApiSecret(deps.pepper, password, apiKey.secretHash)) return null;
+  const merchant = await em.findOneOrFail(MerchantSchema, apiKey.merchant);
+  deps.recordUse(apiKey.id);
+  return { merchant, apiKey, user: null, environment: apiKey.environment };
 }
 
-/** Admin endpoints: a dashboard session of a user with the admin role. Sets `ctx.state.admin`. */
-export function requireAdmin({ em }: Pick<AuthDeps, 'em'>): Middleware {
-  return async (ctx, next) => {
-    const session = await userFromSession(em(), ctx.get('authorization'));
-    if (!session) throw new AppError('unauthorized', 'Sign in as an admin: send Authorization: Bearer <session token>');
-    if (session.user.role !== 'admin') throw new AppError('forbidden', 'This endpoint is for ImaraPay admins');
-    ctx.state.admin = session.user;
-    return next();
-  };
+/** A merchant user's dashboard caller: the sandbox unless the request asks for production. */
+export async function callerOfMerchantUser(
+  em: EntityManager,
+  user: User,
+  ctx: Pick<Context, 'get'>,
+): Promise<DashboardCaller | null> {
+  if (user.merchant === null) return null;
+  const merchant = await em.findOneOrFail(MerchantSchema, user.merchant);
+  const environment = ctx.get('x-imarapay-environment') === 'production' ? 'production' : 'sandbox';
+  return { merchant, apiKey: null, user, environment };
 }

@@ -1,19 +1,47 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { AppError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../config/logger';
 
-const STATUS: Record<ErrorCode, number> = {
+/** The HTTP status of every error code: one total map. */
+export const STATUS_OF: Record<ErrorCode, number> = {
   validation_failed: 400,
   daraja_rejected: 400,
   unauthorized: 401,
   insufficient_balance: 402,
   forbidden: 403,
   kyc_required: 403,
+  csrf_failed: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
+  rate_limited: 429,
   internal: 500,
+  not_implemented: 501,
   daraja_unavailable: 503,
 };
+
+/** Answers that middleware (the router's 404/405/501, Koa's own) leave without a body get one. */
+function bodilessError(ctx: Context): AppError | null {
+  if (ctx.body !== undefined && ctx.body !== null) return null;
+  if (ctx.status === 404) return new AppError('not_found', `No route for ${ctx.method} ${ctx.path}`);
+  if (ctx.status === 405)
+    return new AppError(
+      'method_not_allowed',
+      `${ctx.method} is not allowed here; allowed: ${ctx.response.get('allow')}`,
+    );
+  if (ctx.status === 501) return new AppError('not_implemented', `${ctx.method} is not a method this API implements`);
+  return null;
+}
+
+/** Errors thrown by Koa and its libraries (http-errors) that are meant for the client. */
+function clientHttpError(err: unknown): AppError | null {
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) return null;
+  if (status === 401) return new AppError('unauthorized', 'Missing or invalid credentials');
+  if (status === 404) return new AppError('not_found', 'Not found');
+  if (status === 405) return new AppError('method_not_allowed', 'Method not allowed');
+  return new AppError('validation_failed', 'The request could not be read');
+}
 
 /**
  * The one error middleware: every failure leaves as `{ error, code, ...details }` with the
@@ -23,17 +51,20 @@ export function errorHandler(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw new AppError('not_found', `No route for ${ctx.method} ${ctx.path}`);
-      }
-    } catch (err) {
-      if (err instanceof AppError) {
-        ctx.status = STATUS[err.code];
+      const bodiless = bodilessError(ctx);
+      if (bodiless) throw bodiless;
+    } catch (thrown) {
+      const err = thrown instanceof AppError ? thrown : clientHttpError(thrown);
+      if (err) {
+        ctx.status = STATUS_OF[err.code];
         ctx.body = { error: err.message, code: err.code, ...err.details };
         return;
       }
       // The route pattern, not the path: callback paths carry secret tokens.
-      logger.error({ err, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute ?? '(no route)' }, 'unexpected error');
+      logger.error(
+        { err: thrown, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute ?? '(no route)' },
+        'unexpected error',
+      );
       ctx.status = 500;
       ctx.body = { error: 'Unexpected server error. Retry once; if it persists, contact support.', code: 'internal' };
     }

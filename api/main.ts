@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { createOrm } from '../db/orm';
 import { ensureAdmin } from '../db/admins';
 import { createApp } from './app';
+import { createHttpServer } from './httpServer';
 
 /** `npm run api`: serves the Payments API until SIGINT/SIGTERM. */
 async function main() {
@@ -14,9 +15,14 @@ async function main() {
   if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const server = createApp({ config, orm, temporal, logger }).listen(config.API_PORT, config.API_HOST, () => {
-    logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}/api` }, 'Payments API listening');
-  });
+  const app = createApp({ config, orm, temporal, logger });
+  const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(
+    config.API_PORT,
+    config.API_HOST,
+    () => {
+      logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}/api` }, 'Payments API listening');
+    },
+  );
 
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -29,6 +29,13 @@ const schema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   /** Port the Payments API listens on. */
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /**
+   * Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy in front of the API ("true" only
+   * when one is there and it overwrites those headers): client addresses feed rate limits and logs.
+   */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  /** How long a client may take to send a whole request (headers and body) before it is answered 408. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
   /** Public base URL of the API, used to build the CallBackURL given to Daraja. */
   PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Secret path token that protects the Daraja callback endpoint. */

@@ -30,12 +30,15 @@ export function generateApiKey(pepper: string, environment: 'sandbox' | 'product
   return { username, password, secretHash: hashApiSecret(pepper, password) };
 }
 
-/** Reads `Authorization: Basic base64(username:password)`; null when absent or malformed. */
+/**
+ * Reads `Authorization: Basic base64(username:password)` (RFC 7617); null when absent or malformed,
+ * including credentials with control characters, which no key ImaraPay issues contains.
+ */
 export function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header ?? '');
   if (!match) return null;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) return null;
+  if (colon <= 0 || /[\u0000-\u001F\u007F-\u009F]/.test(decoded)) return null;
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }

@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'insufficient_balance'
   | 'daraja_rejected'
   | 'daraja_unavailable'
+  | 'method_not_allowed'
+  | 'not_implemented'
+  | 'rate_limited'
+  | 'csrf_failed'
   | 'internal';
 
 export class AppError extends Error {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { EndpointAuth, ResolvedEndpoint, ResponseDoc } from './registry';
+import type { Access } from '../access';
+import type { DescribedEndpoint, ResponseDoc } from './registry';
 
 /** JSON Schema as zod 4 writes it (draft 2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, any>;
@@ -10,7 +11,7 @@ export interface OpenApiOperation {
   description?: string;
   tags: string[];
   security: Array<Record<string, string[]>>;
-  'x-imarapay-auth': EndpointAuth;
+  'x-imarapay-auth': Access;
   parameters: Array<{ name: string; in: 'path' | 'query' | 'header'; required: boolean; description?: string; schema: JsonSchema }>;
   requestBody?: { required: true; content: { 'application/json': { schema: JsonSchema } } };
   responses: Record<string, { description: string; content?: { 'application/json': { schema?: JsonSchema; example?: unknown; examples?: Record<string, { summary: string; value: unknown }> } } }>;
@@ -25,11 +26,14 @@ export interface OpenApiDocument {
   components: { securitySchemes: Record<string, unknown>; schemas: Record<string, JsonSchema> };
 }
 
-const SECURITY: Record<EndpointAuth, Array<Record<string, string[]>>> = {
+const SECURITY: Record<Access, Array<Record<string, string[]>>> = {
   public: [],
   merchant: [{ apiKey: [] }, { dashboardSession: [] }],
   dashboard: [{ dashboardSession: [] }],
+  signedIn: [{ dashboardSession: [] }, { adminSession: [] }],
   admin: [{ adminSession: [] }],
+  // The secret token is part of the path itself.
+  darajaCallback: [],
 };
 
 const errorSchema: JsonSchema = {
@@ -54,17 +58,18 @@ export const openApiPath = (koaPath: string) => koaPath.replace(/:([A-Za-z0-9_]+
 const pathParams = (koaPath: string) => [...koaPath.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
 
 /** Responses every endpoint of an auth kind can give, added when the description leaves them out. */
-function implicitResponses(auth: EndpointAuth): ResponseDoc[] {
+function implicitResponses(auth: Access): ResponseDoc[] {
   const unauthorized = { status: 401, description: 'Missing, wrong or revoked credentials', example: { error: 'Invalid API credentials', code: 'unauthorized' } };
   if (auth === 'public') return [];
-  if (auth === 'merchant') return [unauthorized];
+  if (auth === 'darajaCallback') return [{ status: 404, description: 'Wrong token: not stored', example: { error: 'Not found', code: 'not_found' } }];
+  if (auth === 'merchant' || auth === 'signedIn') return [unauthorized];
   const who = auth === 'admin' ? 'ImaraPay admins' : 'people signed in to the dashboard (not API keys)';
   return [unauthorized, { status: 403, description: `Only for ${who}`, example: { error: `This endpoint is for ${who}`, code: 'forbidden' } }];
 }
 
-function responsesOf(endpoint: ResolvedEndpoint): OpenApiOperation['responses'] {
+function responsesOf(endpoint: DescribedEndpoint): OpenApiOperation['responses'] {
   const given = endpoint.responses;
-  const all = [...given, ...implicitResponses(endpoint.auth).filter((r) => !given.some((g) => g.status === r.status))];
+  const all = [...given, ...implicitResponses(endpoint.access).filter((r) => !given.some((g) => g.status === r.status))];
   const out: OpenApiOperation['responses'] = {};
   for (const status of [...new Set(all.map((r) => r.status))].sort((a, b) => a - b)) {
     const group = all.filter((r) => r.status === status);
@@ -83,8 +88,8 @@ function responsesOf(endpoint: ResolvedEndpoint): OpenApiOperation['responses'] 
   return out;
 }
 
-function operationOf(endpoint: ResolvedEndpoint): OpenApiOperation {
-  const parameters: OpenApiOperation['parameters'] = pathParams(endpoint.fullPath).map((name) => ({
+function operationOf(endpoint: DescribedEndpoint): OpenApiOperation {
+  const parameters: OpenApiOperation['parameters'] = pathParams(endpoint.path).map((name) => ({
     name,
     in: 'path',
     required: true,
@@ -102,12 +107,12 @@ function operationOf(endpoint: ResolvedEndpoint): OpenApiOperation {
     parameters.push({ name: header.name, in: 'header', required: header.required ?? false, description: header.description, schema: { type: 'string' } });
   }
   return {
-    operationId: `${endpoint.method}${endpoint.fullPath.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    operationId: `${endpoint.method}${endpoint.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: endpoint.summary,
     ...(endpoint.description ? { description: endpoint.description } : {}),
     tags: endpoint.tags,
-    security: SECURITY[endpoint.auth],
-    'x-imarapay-auth': endpoint.auth,
+    security: SECURITY[endpoint.access],
+    'x-imarapay-auth': endpoint.access,
     parameters,
     ...(endpoint.body ? { requestBody: { required: true as const, content: { 'application/json': { schema: toJsonSchema(endpoint.body) } } } } : {}),
     responses: responsesOf(endpoint),
@@ -115,10 +120,10 @@ function operationOf(endpoint: ResolvedEndpoint): OpenApiOperation {
 }
 
 /** The OpenAPI 3.1 document of the given endpoints, in their order. */
-export function buildOpenApiDocument(endpoints: ResolvedEndpoint[], { version = '1.0.0' }: { version?: string } = {}): OpenApiDocument {
+export function buildOpenApiDocument(endpoints: DescribedEndpoint[], { version = '1.0.0' }: { version?: string } = {}): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   for (const endpoint of endpoints) {
-    const path = openApiPath(endpoint.fullPath);
+    const path = openApiPath(endpoint.path);
     (paths[path] ??= {})[endpoint.method] = operationOf(endpoint);
   }
   return {

@@ -17,7 +17,9 @@ const AUTH_LABEL: Record<OpenApiOperation['x-imarapay-auth'], string> = {
   public: 'Public — no credentials',
   merchant: 'Merchant — API key (Basic) or dashboard session (Bearer)',
   dashboard: 'Merchant dashboard session only (Bearer) — API keys are refused',
+  signedIn: 'Any dashboard session, merchant or admin (Bearer)',
   admin: 'ImaraPay admin session (Bearer)',
+  darajaCallback: 'Daraja only — secret token in the path',
 };
 
 const SAFE_INTEGER_BOUND = Number.MAX_SAFE_INTEGER;

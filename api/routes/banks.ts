@@ -1,18 +1,29 @@
 import { KENYAN_BANKS } from '../../domain/banks';
-import { describeEndpoint } from '../openapi/registry';
+
 import type { RouteModule } from './module';
 
 /** GET /api/banks: the banks a bank channel may deposit to, with the paybill each is pushed to. */
-export const bankRoutes: RouteModule = ({ publicApi: router }) => {
-  router.get('/banks', (ctx) => {
-    ctx.body = KENYAN_BANKS;
-  });
-  describeEndpoint(router, {
+export const bankRoutes: RouteModule = (api) => {
+  api.add({
     method: 'get',
-    path: '/banks',
+    access: 'public',
+    path: '/api/banks',
     summary: 'List the banks for bank channels',
-    description: 'Use a `name` as `bank_name` when adding a bank channel. Payments to a bank channel are STK pushes to the bank\'s M-Pesa `paybill`.',
+    description:
+      "Use a `name` as `bank_name` when adding a bank channel. Payments to a bank channel are STK pushes to the bank's M-Pesa `paybill`.",
     tags: ['Payment channels'],
-    responses: [{ status: 200, description: 'Every supported bank', example: [{ name: 'Equity Bank', paybill: '247247' }, { name: 'KCB Bank', paybill: '522522' }] }],
+    responses: [
+      {
+        status: 200,
+        description: 'Every supported bank',
+        example: [
+          { name: 'Equity Bank', paybill: '247247' },
+          { name: 'KCB Bank', paybill: '522522' },
+        ],
+      },
+    ],
+    handler: (ctx) => {
+      ctx.body = KENYAN_BANKS;
+    },
   });
 };

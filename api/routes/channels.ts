@@ -1,5 +1,4 @@
-import type { ApiCaller } from '../auth';
-import { describeEndpoint, errorResponse } from '../openapi/registry';
+import { errorResponse } from '../openapi/registry';
 import { addChannel, addChannelSchema, deactivateChannel, listChannels } from '../useCases/channels';
 import type { RouteModule } from './module';
 
@@ -15,50 +14,70 @@ const tillExample = {
 };
 
 /** GET/POST /api/accounts and POST /api/accounts/:id/deactivate: the merchant's payment channels. */
-export const channelRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  router.get('/accounts', async (ctx) => {
-    ctx.body = await listChannels(deps.em(), ctx.state.caller as ApiCaller);
-  });
-  describeEndpoint(router, {
+export const channelRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/accounts',
+    access: 'merchant',
+    path: '/api/accounts',
     summary: 'List your payment channels',
-    description: 'Every channel of your account, active and deactivated, oldest first. Pass a channel\'s `id` as `account_id` to POST /api/stk-push.',
+    description:
+      "Every channel of your account, active and deactivated, oldest first. Pass a channel's `id` as `account_id` to POST /api/stk-push.",
     tags: ['Payment channels'],
     responses: [{ status: 200, description: 'Your channels', example: [tillExample] }],
+    handler: async (ctx, caller) => {
+      ctx.body = await listChannels(deps.em(), caller);
+    },
   });
 
-  router.post('/accounts', async (ctx) => {
-    ctx.status = 201;
-    ctx.body = await addChannel(deps.em(), ctx.state.caller as ApiCaller, ctx.request.body);
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/accounts',
+    access: 'merchant',
+    path: '/api/accounts',
     summary: 'Add a payment channel',
     description:
-      'A till or paybill (5 to 7 digits), or a bank account (6 to 20 letters and digits) at one of the banks of GET /api/banks: a bank channel pushes to the bank\'s paybill with your account number as the account reference.\n\n' +
+      "A till or paybill (5 to 7 digits), or a bank account (6 to 20 letters and digits) at one of the banks of GET /api/banks: a bank channel pushes to the bank's paybill with your account number as the account reference.\n\n" +
       '`account_reference` (at most 12 characters: letters, digits, spaces and . , _ # / -) defaults to the account number; a bank account number longer than 12 characters needs one. Requires identity verification (KYC).',
     tags: ['Payment channels'],
     body: addChannelSchema,
     responses: [
-      { status: 201, description: 'The new channel', example: { ...tillExample, id: 2, name: 'Equity Bank 0123456789', account_type: 'bank', account_number: '0123456789', account_reference: '0123456789', bank_name: 'Equity Bank' } },
+      {
+        status: 201,
+        description: 'The new channel',
+        example: {
+          ...tillExample,
+          id: 2,
+          name: 'Equity Bank 0123456789',
+          account_type: 'bank',
+          account_number: '0123456789',
+          account_reference: '0123456789',
+          bank_name: 'Equity Bank',
+        },
+      },
       errorResponse(400, 'validation_failed', 'A till number is 5 to 7 digits', { field: 'account_number' }),
       errorResponse(403, 'kyc_required', 'Identity verification (KYC) is required before you can add payment channels'),
       errorResponse(409, 'conflict', 'This channel already exists as channel 1', { account_id: 1 }),
     ],
+    handler: async (ctx, caller) => {
+      ctx.status = 201;
+      ctx.body = await addChannel(deps.em(), caller, ctx.request.body);
+    },
   });
 
-  router.post('/accounts/:id/deactivate', async (ctx) => {
-    ctx.body = await deactivateChannel(deps.em(), ctx.state.caller as ApiCaller, ctx.params.id);
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/accounts/:id/deactivate',
+    access: 'merchant',
+    path: '/api/accounts/:id/deactivate',
     summary: 'Deactivate a payment channel',
-    description: 'STK pushes to a deactivated channel are refused with 400; its past payments stay listed. Deactivating twice is harmless.',
+    description:
+      'STK pushes to a deactivated channel are refused with 400; its past payments stay listed. Deactivating twice is harmless.',
     tags: ['Payment channels'],
     params: { id: 'The channel id' },
-    responses: [{ status: 200, description: 'The channel, now inactive', example: { ...tillExample, is_active: false } }, errorResponse(404, 'not_found', 'Payment channel 9 does not exist')],
+    responses: [
+      { status: 200, description: 'The channel, now inactive', example: { ...tillExample, is_active: false } },
+      errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
+    ],
+    handler: async (ctx, caller) => {
+      ctx.body = await deactivateChannel(deps.em(), caller, ctx.params.id);
+    },
   });
 };

@@ -1,5 +1,4 @@
-import type { ApiCaller } from '../auth';
-import { describeEndpoint, errorResponse } from '../openapi/registry';
+import { errorResponse } from '../openapi/registry';
 import { customerListQuerySchema, listMerchantCustomers, merchantCustomer } from '../useCases/customers';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import type { RouteModule } from './module';
@@ -16,15 +15,11 @@ const customerExample = {
 };
 
 /** GET /api/customers and GET /api/customers/:id: the people who paid, linked by phone number. */
-export const customerRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  router.get('/customers', async (ctx) => {
-    const { customers, nextCursor } = await listMerchantCustomers(deps.em(), ctx.state.caller as ApiCaller, ctx.query);
-    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
-    ctx.body = customers;
-  });
-  describeEndpoint(router, {
+export const customerRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/customers',
+    access: 'merchant',
+    path: '/api/customers',
     summary: 'List your customers',
     description:
       'Everyone an STK push was sent to, one customer per phone number (0712…, +254712… and 254712… are one customer), newest first, with how many payments they were sent and the KES they paid in completed ones. ' +
@@ -32,18 +27,28 @@ export const customerRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     tags: ['Customers'],
     query: customerListQuerySchema,
     responses: [{ status: 200, description: 'A page of customers', example: [customerExample] }],
+    handler: async (ctx, caller) => {
+      const { customers, nextCursor } = await listMerchantCustomers(deps.em(), caller, ctx.query);
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.body = customers;
+    },
   });
 
-  router.get('/customers/:id', async (ctx) => {
-    ctx.body = await merchantCustomer(deps.em(), ctx.state.caller as ApiCaller, ctx.params.id!);
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/customers/:id',
+    access: 'merchant',
+    path: '/api/customers/:id',
     summary: 'A customer and their payments',
-    description: 'The customer and their 100 most recent payments; GET /api/transactions?customer_id= pages through all of them.',
+    description:
+      'The customer and their 100 most recent payments; GET /api/transactions?customer_id= pages through all of them.',
     tags: ['Customers'],
     params: { id: 'The customer id, cus_…' },
-    responses: [{ status: 200, description: 'The customer', example: { ...customerExample, payments: [transactionExample] } }, errorResponse(404, 'not_found', 'Customer cus_… does not exist')],
+    responses: [
+      { status: 200, description: 'The customer', example: { ...customerExample, payments: [transactionExample] } },
+      errorResponse(404, 'not_found', 'Customer cus_… does not exist'),
+    ],
+    handler: async (ctx, caller) => {
+      ctx.body = await merchantCustomer(deps.em(), caller, ctx.params.id!);
+    },
   });
 };

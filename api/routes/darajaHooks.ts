@@ -1,46 +1,50 @@
-import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Client } from '@temporalio/client';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Logger } from '../../config/logger';
-import type { PaymentTimings } from '../../workflows/definitions';
 import { receiveDarajaCallback } from '../useCases/receiveDarajaCallback';
-import { isValidCallbackToken } from '../../config/callbackUrl';
-import { parseTransactionId } from '../../domain/ids';
-
-export interface DarajaHookDeps {
-  em: () => EntityManager;
-  temporal: Client;
-  logger: Logger;
-  callbackToken: string;
-  taskQueue: string;
-  timings: PaymentTimings;
-}
+import type { RouteModule } from './module';
 
 const MAX_CALLBACK_BYTES = 64 * 1024;
 const ACCEPT = { ResultCode: 0, ResultDesc: 'Accept' };
 
 /**
- * Where Daraja POSTs STK results: /hooks/daraja/:token/:transactionId, the token being the payment's
- * own (config/callbackUrl.ts). Read as raw text (not through the JSON body parser) so that malformed
- * bodies are stored too, then answered at once.
+ * POST /hooks/daraja/:token/:transactionId: where Daraja POSTs STK results, the token being the
+ * payment's own (config/callbackUrl.ts). Read as raw text (not through the JSON body parser) so
+ * that malformed bodies are stored too, then answered at once.
  */
-export function darajaHookRoutes(deps: DarajaHookDeps): Router {
-  const router = new Router();
-  router.post('/hooks/daraja/:token/:transactionId', async (ctx) => {
-    const id = parseTransactionId(ctx.params.transactionId);
-    if (id === null || !isValidCallbackToken(deps.callbackToken, id, ctx.params.token ?? '')) {
-      deps.logger.warn({ ip: ctx.ip }, 'Daraja callback with a wrong path token');
-      ctx.status = 404;
-      ctx.body = { error: 'Not found' };
-      return;
-    }
-    const rawBody = await readText(ctx, MAX_CALLBACK_BYTES);
-    await receiveDarajaCallback({ ...deps, em: deps.em() }, { rawBody, transactionId: id, sourceIp: ctx.ip || null });
-    ctx.body = ACCEPT;
+export const darajaHookRoutes: RouteModule = (api, deps) => {
+  api.add({
+    method: 'post',
+    path: '/hooks/daraja/:token/:transactionId',
+    access: 'darajaCallback',
+    rawBody: true,
+    summary: 'Daraja STK callback (for Safaricom, not for merchants)',
+    description:
+      'Where M-Pesa posts the result of each STK push. Daraja does not sign callbacks, so the URL carries a secret per-payment token (shown here as {token}; never published). ' +
+      'Every body is stored raw and answered at once; a wrong token answers 404 and is not stored.',
+    tags: ['Platform'],
+    params: { token: 'Secret per-payment token (redacted)', transactionId: 'The payment the callback is for' },
+    responses: [
+      {
+        status: 200,
+        description: 'Stored and accepted (also for malformed, duplicate and late callbacks)',
+        example: { ResultCode: 0, ResultDesc: 'Accept' },
+      },
+    ],
+    handler: async (ctx, { transactionId }) => {
+      const rawBody = await readText(ctx, MAX_CALLBACK_BYTES);
+      await receiveDarajaCallback(
+        {
+          em: deps.em(),
+          temporal: deps.temporal,
+          logger: deps.logger,
+          taskQueue: deps.taskQueue,
+          timings: deps.timings,
+        },
+        { rawBody, transactionId, sourceIp: ctx.ip || null },
+      );
+      ctx.body = ACCEPT;
+    },
   });
-  return router;
-}
+};
 
 async function readText(ctx: Context, limit: number): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,8 +1,4 @@
-import type { Context } from 'koa';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../../domain/errors';
-import { userFromSession } from '../auth';
-import { describeEndpoint, errorResponse } from '../openapi/registry';
+import { errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
 import type { RouteModule } from './module';
@@ -13,18 +9,17 @@ const sessionExample = {
   user: { id: 7, email: 'owner@mamamboga.co.ke', role: 'merchant' },
   merchant: { id: 5, name: 'Mama Mboga Ltd', kyc_status: 'unverified' },
 };
-const SESSION_HELP = 'Send the token as `Authorization: Bearer <token>` on dashboard endpoints. It expires after SESSION_TTL_HOURS (12 h by default).';
+const SESSION_HELP =
+  'Send the token as `Authorization: Bearer <token>` on dashboard endpoints. It expires after SESSION_TTL_HOURS (12 h by default).';
 
-/**
- * Dashboard sign-up, login, logout and "who am I". Public routes that check the Bearer session
- * themselves: /me and /logout serve admins too, whom the merchant router turns away.
- */
-export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) => {
+/** Dashboard sign-up and login (public), logout and "who am I" (any session, merchants' and admins'). */
+export const dashboardAuthRoutes: RouteModule = (api, deps) => {
   const authDeps = () => ({ em: deps.em(), sessionTtlHours: deps.config.SESSION_TTL_HOURS });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/auth/signup',
+    access: 'public',
+    path: '/api/auth/signup',
     summary: 'Create a merchant account',
     description: `Creates your business (KYC status unverified, an empty service wallet) and its first dashboard user, and signs you in. ${SESSION_HELP}`,
     tags: ['Accounts'],
@@ -34,63 +29,66 @@ export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) =>
       errorResponse(400, 'validation_failed', 'password must be at least 10 characters', { field: 'password' }),
       errorResponse(409, 'conflict', 'An account with this email already exists: sign in instead', { field: 'email' }),
     ],
-  });
-  router.post('/auth/signup', async (ctx) => {
-    ctx.status = 201;
-    ctx.body = await signUp(authDeps(), ctx.request.body);
+    handler: async (ctx) => {
+      ctx.status = 201;
+      ctx.body = await signUp(authDeps(), ctx.request.body);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/auth/login',
+    access: 'public',
+    path: '/api/auth/login',
     summary: 'Sign in to the dashboard',
     description: `For merchants and ImaraPay admins alike (admins have \`merchant: null\`). ${SESSION_HELP}`,
     tags: ['Accounts'],
     body: logInRequestSchema,
-    responses: [{ status: 200, description: 'Signed in', example: sessionExample }, errorResponse(401, 'unauthorized', 'Invalid email or password')],
-  });
-  router.post('/auth/login', async (ctx) => {
-    ctx.body = await logIn(authDeps(), ctx.request.body);
+    responses: [
+      { status: 200, description: 'Signed in', example: sessionExample },
+      errorResponse(401, 'unauthorized', 'Invalid email or password'),
+    ],
+    handler: async (ctx) => {
+      ctx.body = await logIn(authDeps(), ctx.request.body);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/auth/logout',
+    access: 'signedIn',
+    path: '/api/auth/logout',
     summary: 'Sign out',
     description: 'Ends this session at once: the token is refused from the next request on.',
     tags: ['Accounts'],
-    responses: [{ status: 204, description: 'Signed out' }, errorResponse(401, 'unauthorized', 'Your session has expired or was ended; sign in again')],
-  });
-  router.post('/auth/logout', async (ctx) => {
-    const em = deps.em();
-    const { token } = await requireSession(em, ctx);
-    await revokeSession(em, token);
-    ctx.status = 204;
+    responses: [
+      { status: 204, description: 'Signed out' },
+      errorResponse(401, 'unauthorized', 'Your session has expired or was ended; sign in again'),
+    ],
+    handler: async (ctx, { token }) => {
+      await revokeSession(deps.em(), token);
+      ctx.status = 204;
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/me',
+    access: 'signedIn',
+    path: '/api/me',
     summary: 'Who is signed in',
     tags: ['Accounts'],
     responses: [
-      { status: 200, description: 'The session’s user and merchant', example: { user: sessionExample.user, merchant: sessionExample.merchant, expires_at: sessionExample.expires_at } },
+      {
+        status: 200,
+        description: 'The session’s user and merchant',
+        example: {
+          user: sessionExample.user,
+          merchant: sessionExample.merchant,
+          expires_at: sessionExample.expires_at,
+        },
+      },
       errorResponse(401, 'unauthorized', 'Your session has expired or was ended; sign in again'),
     ],
-  });
-  router.get('/me', async (ctx) => {
-    const em = deps.em();
-    const { user, token } = await requireSession(em, ctx);
-    ctx.body = await describeSession(em, user, token);
+    handler: async (ctx, { user, token }) => {
+      ctx.body = await describeSession(deps.em(), user, token);
+    },
   });
 };
-
-async function requireSession(em: EntityManager, ctx: Context) {
-  const header = ctx.get('authorization');
-  const session = await userFromSession(em, header);
-  if (session) return session;
-  throw new AppError(
-    'unauthorized',
-    /^Bearer\s/i.test(header) ? 'Your session has expired or was ended; sign in again' : 'Sign in first: send Authorization: Bearer <session token>',
-  );
-}

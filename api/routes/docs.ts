@@ -1,31 +1,53 @@
-import Router from '@koa/router';
-import type { RouteModule, Routers } from './module';
-import { describeCoreEndpoints, describeEndpoint, openApiDocumentFor, renderDocsPage } from '../openapi';
+import type { RouteModule } from './module';
+import { openApiDocumentFor, renderDocsPage } from '../openapi';
 
-/** GET /api/openapi.json: the OpenAPI 3.1 document of every described endpoint (and the core's descriptions). */
-export const docsRoutes: RouteModule = (routers) => {
-  describeCoreEndpoints(routers);
-  describeEndpoint(routers.publicApi, {
+/** GET /api/health, GET /api/openapi.json and GET /docs (the same document as a self-contained page). */
+export const docsRoutes: RouteModule = (api) => {
+  api.add({
     method: 'get',
-    path: '/openapi.json',
-    summary: 'The OpenAPI 3.1 document of this API',
-    description: 'Built from the same descriptions as the /docs page; request bodies are the JSON Schema of the validators the endpoints use.',
+    path: '/api/health',
+    access: 'public',
+    summary: 'Health check',
     tags: ['Platform'],
-    responses: [{ status: 200, description: 'OpenAPI 3.1 document', example: { openapi: '3.1.0', info: { title: 'ImaraPay API', version: '1.0.0' }, paths: {} } }],
+    responses: [{ status: 200, description: 'The API is up', example: { status: 'ok' } }],
+    handler: (ctx) => {
+      ctx.body = { status: 'ok' };
+    },
   });
-  routers.publicApi.get('/openapi.json', (ctx) => {
-    ctx.body = openApiDocumentFor(routers);
+
+  api.add({
+    method: 'get',
+    path: '/api/openapi.json',
+    access: 'public',
+    summary: 'The OpenAPI 3.1 document of this API',
+    description:
+      'Built from the same registrations as the routes themselves (access rule, request schemas, responses) and the /docs page.',
+    tags: ['Platform'],
+    responses: [
+      {
+        status: 200,
+        description: 'OpenAPI 3.1 document',
+        example: { openapi: '3.1.0', info: { title: 'ImaraPay API', version: '1.0.0' }, paths: {} },
+      },
+    ],
+    handler: (ctx) => {
+      ctx.body = openApiDocumentFor(api);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    path: '/docs',
+    access: 'public',
+    summary: 'This documentation, as a web page',
+    description: 'A page rendered from the same OpenAPI document as GET /api/openapi.json.',
+    tags: ['Platform'],
+    responses: [{ status: 200, description: 'HTML' }],
+    handler: (ctx) => {
+      ctx.type = 'html';
+      // Nothing on the page is fetched or executed: inline styles only.
+      ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+      ctx.body = renderDocsPage(openApiDocumentFor(api));
+    },
   });
 };
-
-/** GET /docs (outside /api, so app.ts mounts it): the same document as a self-contained HTML page. */
-export function docsPageRouter(routers: Routers): Router {
-  const router = new Router();
-  router.get('/docs', (ctx) => {
-    ctx.type = 'html';
-    // Nothing on the page is fetched or executed: inline styles only.
-    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    ctx.body = renderDocsPage(openApiDocumentFor(routers));
-  });
-  return router;
-}

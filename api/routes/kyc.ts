@@ -1,6 +1,5 @@
-import { dashboardCallerOf } from '../guards';
-import { describeEndpoint, errorResponse } from '../openapi/registry';
-import { kycStatusOf, kycSubmissionRequestSchema, submitKyc } from '../useCases/merchantKyc';
+import { errorResponse } from '../openapi/registry';
+import { KYC_REQUEST_MAX_BYTES, kycStatusOf, kycSubmissionRequestSchema, submitKyc } from '../useCases/merchantKyc';
 import type { RouteModule } from './module';
 
 /** A submission as both the merchant and the admin endpoints show it (shared by their docs). */
@@ -17,55 +16,85 @@ export const kycSubmissionExample = {
   created_at: '2026-11-22T18:10:00.000Z',
   reviewed_at: null,
   rejection_reason: null,
-  documents: [{ id: 31, kind: 'id_front', content_type: 'image/png', size: 48213, sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', created_at: '2026-11-22T18:10:00.000Z' }],
+  documents: [
+    {
+      id: 31,
+      kind: 'id_front',
+      content_type: 'image/png',
+      size: 48213,
+      sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+      created_at: '2026-11-22T18:10:00.000Z',
+    },
+  ],
 };
 
 /** POST/GET /api/kyc: a signed-in merchant submits its identity verification and follows it. */
-export const kycRoutes: RouteModule = ({ merchantApi: router }, deps) => {
+export const kycRoutes: RouteModule = (api, deps) => {
   // Keys manage keys nowhere, and KYC is a person's act: a leaked key must not reach these.
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/kyc',
+    access: 'dashboard',
+    path: '/api/kyc',
+    // Up to three 2 MB documents as base64: read only once the session has been checked.
+    bodyLimit: KYC_REQUEST_MAX_BYTES,
     summary: 'Submit identity verification (KYC)',
     description:
       'Your details and 1–3 documents (JPEG, PNG or PDF, at most 2 MB each, base64-encoded; a browser data URL works too). The front of your ID (kind id_front) is required.\n\n' +
       'Your KYC status becomes pending until an ImaraPay admin reviews it. You can submit again only after a rejection.',
     tags: ['Identity verification'],
-    auth: 'dashboard',
     body: kycSubmissionRequestSchema,
     responses: [
-      { status: 201, description: 'Submitted for review', example: { kyc_status: 'pending', submission: kycSubmissionExample, rejection_reason: null } },
-      errorResponse(400, 'validation_failed', 'documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo', { field: 'documents.0.content_base64' }),
-      errorResponse(409, 'conflict', 'Your KYC submission is being reviewed; you can submit again only if it is rejected'),
+      {
+        status: 201,
+        description: 'Submitted for review',
+        example: { kyc_status: 'pending', submission: kycSubmissionExample, rejection_reason: null },
+      },
+      errorResponse(
+        400,
+        'validation_failed',
+        'documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo',
+        { field: 'documents.0.content_base64' },
+      ),
+      errorResponse(
+        409,
+        'conflict',
+        'Your KYC submission is being reviewed; you can submit again only if it is rejected',
+      ),
     ],
-  });
-  router.post('/kyc', async (ctx) => {
-    const { merchant } = dashboardCallerOf(ctx.state);
-    ctx.status = 201;
-    ctx.body = await submitKyc(deps.em(), merchant, ctx.request.body);
+    handler: async (ctx, caller) => {
+      const { merchant } = caller;
+      ctx.status = 201;
+      ctx.body = await submitKyc(deps.em(), merchant, ctx.request.body);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/kyc',
+    access: 'dashboard',
+    path: '/api/kyc',
     summary: 'Your KYC status',
-    description: 'kyc_status is unverified, pending, verified or rejected; submission is your latest one (document metadata, not the files).',
+    description:
+      'kyc_status is unverified, pending, verified or rejected; submission is your latest one (document metadata, not the files).',
     tags: ['Identity verification'],
-    auth: 'dashboard',
     responses: [
       {
         status: 200,
         description: 'Your KYC status and latest submission',
         example: {
           kyc_status: 'rejected',
-          submission: { ...kycSubmissionExample, status: 'rejected', reviewed_at: '2026-11-22T19:00:00.000Z', rejection_reason: 'The ID photo is blurred' },
+          submission: {
+            ...kycSubmissionExample,
+            status: 'rejected',
+            reviewed_at: '2026-11-22T19:00:00.000Z',
+            rejection_reason: 'The ID photo is blurred',
+          },
           rejection_reason: 'The ID photo is blurred',
         },
       },
     ],
-  });
-  router.get('/kyc', async (ctx) => {
-    ctx.body = await kycStatusOf(deps.em(), dashboardCallerOf(ctx.state).merchant.id);
+    handler: async (ctx, caller) => {
+      ctx.body = await kycStatusOf(deps.em(), caller.merchant.id);
+    },
   });
 };

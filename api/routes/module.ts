@@ -1,4 +1,4 @@
-import type Router from '@koa/router';
+import type { EndpointRegistry } from '../endpoints';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/config';
@@ -21,16 +21,5 @@ export interface RouteDeps {
   timings: PaymentTimings;
 }
 
-/**
- * The three routers every module may add to, all under /api:
- * - publicApi: no credentials (pricing, banks, sign-up, docs);
- * - merchantApi: an API key or a merchant's dashboard session (ctx.state.caller);
- * - adminApi: under /api/admin, an admin's session (ctx.state.admin).
- */
-export interface Routers {
-  publicApi: Router;
-  merchantApi: Router;
-  adminApi: Router;
-}
-
-export type RouteModule = (routers: Routers, deps: RouteDeps) => void;
+/** A route module adds its endpoints (api/endpoints.ts), each with its access rule and description. */
+export type RouteModule = (api: EndpointRegistry, deps: RouteDeps) => void;

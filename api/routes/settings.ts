@@ -1,10 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { z } from 'zod';
 import type { RouteModule } from './module';
-import type { ApiCaller } from '../auth';
-import { dashboardCallerOf } from '../guards';
 import { parseInput } from '../validate';
-import { describeEndpoint, errorResponse } from '../openapi';
+import { errorResponse } from '../openapi';
 import { AppError } from '../../domain/errors';
 import { checkCallbackUrl, checkResolvedAddresses, type LookupAll } from '../../domain/urlSafety';
 import { SIGNATURE_ALGORITHM, SIGNATURE_HEADER } from '../../domain/webhookSignature';
@@ -31,23 +29,25 @@ const SETTINGS_EXAMPLE = settingsBody('https://shop.example.com/payment/callback
 const SECRET_EXAMPLE = { secret: 'whsec_q1Jr0Cq9mJ9r3r2YbKQ5dVtq3Yt0bZy3Qq8b6Xo3o8E' };
 
 /** The merchant's account settings: callback URL and webhook signing secret. */
-export const settingsRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  describeEndpoint(router, {
+export const settingsRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/settings',
+    access: 'merchant',
+    path: '/api/settings',
     summary: 'Your webhook settings',
     description: 'The callback URL payment results are POSTed to, and how those deliveries are signed.',
     tags: ['Settings'],
     responses: [{ status: 200, description: 'Your settings', example: SETTINGS_EXAMPLE }],
-  });
-  router.get('/settings', async (ctx) => {
-    const { merchant } = ctx.state.caller as ApiCaller;
-    ctx.body = settingsBody(merchant.callbackUrl);
+    handler: async (ctx, caller) => {
+      const { merchant } = caller;
+      ctx.body = settingsBody(merchant.callbackUrl);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'put',
-    path: '/settings',
+    access: 'merchant',
+    path: '/api/settings',
     summary: 'Set or clear your callback URL',
     description:
       'In production the URL must be HTTPS and must not point at a private, loopback, link-local or otherwise non-public address, ' +
@@ -56,45 +56,48 @@ export const settingsRoutes: RouteModule = ({ merchantApi: router }, deps) => {
     body: settingsRequestSchema,
     responses: [
       { status: 200, description: 'The saved settings', example: SETTINGS_EXAMPLE },
-      errorResponse(400, 'validation_failed', 'callback_url points at a non-public address (10.0.0.5)', { field: 'callback_url' }),
+      errorResponse(400, 'validation_failed', 'callback_url points at a non-public address (10.0.0.5)', {
+        field: 'callback_url',
+      }),
     ],
-  });
-  router.put('/settings', async (ctx) => {
-    const { merchant } = ctx.state.caller as ApiCaller;
-    const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
-    const callbackUrl = raw === null ? null : await acceptableCallbackUrl(raw, deps.config.APP_ENV === 'production', systemLookup);
-    await deps.em().nativeUpdate(MerchantSchema, { id: merchant.id }, { callbackUrl });
-    ctx.body = settingsBody(callbackUrl);
+    handler: async (ctx, caller) => {
+      const { merchant } = caller;
+      const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
+      const callbackUrl =
+        raw === null ? null : await acceptableCallbackUrl(raw, deps.config.APP_ENV === 'production', systemLookup);
+      await deps.em().nativeUpdate(MerchantSchema, { id: merchant.id }, { callbackUrl });
+      ctx.body = settingsBody(callbackUrl);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/settings/webhook-secret',
-    auth: 'dashboard',
+    access: 'dashboard',
+    path: '/api/settings/webhook-secret',
     summary: 'Reveal your webhook signing secret',
-    description: 'Creates the secret if you have none yet. Keep it on your server only: it proves that a webhook comes from ImaraPay.',
+    description:
+      'Creates the secret if you have none yet. Keep it on your server only: it proves that a webhook comes from ImaraPay.',
     tags: ['Settings'],
     responses: [{ status: 200, description: 'The current secret', example: SECRET_EXAMPLE }],
-  });
-  router.get('/settings/webhook-secret', async (ctx) => {
-    const caller = dashboardCallerOf(ctx.state);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { secret: await ensureWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+    handler: async (ctx, caller) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { secret: await ensureWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/settings/webhook-secret/rotate',
-    auth: 'dashboard',
+    access: 'dashboard',
+    path: '/api/settings/webhook-secret/rotate',
     summary: 'Rotate your webhook signing secret',
-    description: 'Replaces the secret at once: every delivery from now on (retries of older ones too) is signed with the new one. The old one stops being used immediately.',
+    description:
+      'Replaces the secret at once: every delivery from now on (retries of older ones too) is signed with the new one. The old one stops being used immediately.',
     tags: ['Settings'],
     responses: [{ status: 200, description: 'The new secret', example: SECRET_EXAMPLE }],
-  });
-  router.post('/settings/webhook-secret/rotate', async (ctx) => {
-    const caller = dashboardCallerOf(ctx.state);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { secret: await rotateWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+    handler: async (ctx, caller) => {
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { secret: await rotateWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+    },
   });
 };
 

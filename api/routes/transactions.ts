@@ -1,7 +1,11 @@
-import type { ApiCaller } from '../auth';
-import { describeEndpoint, errorResponse } from '../openapi/registry';
+import { errorResponse } from '../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
-import { listMerchantTransactions, transactionsCsv, transactionsCsvQuerySchema, transactionsQuerySchema } from '../useCases/listTransactions';
+import {
+  listMerchantTransactions,
+  transactionsCsv,
+  transactionsCsvQuerySchema,
+  transactionsQuerySchema,
+} from '../useCases/listTransactions';
 import type { RouteModule } from './module';
 
 export const transactionExample = {
@@ -30,15 +34,11 @@ const FILTERS =
   '`from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.';
 
 /** GET /api/transactions (JSON array) and GET /api/transactions.csv (the same selection as a file). */
-export const transactionRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  router.get('/transactions', async (ctx) => {
-    const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), ctx.state.caller as ApiCaller, ctx.query);
-    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
-    ctx.body = transactions;
-  });
-  describeEndpoint(router, {
+export const transactionRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/transactions',
+    access: 'merchant',
+    path: '/api/transactions',
     summary: 'List transactions',
     description: `Your transactions in the environment of your key, as a plain array. ${FILTERS} \`limit\` is 100 by default, at most 1,000.`,
     tags: ['Transactions'],
@@ -48,22 +48,37 @@ export const transactionRoutes: RouteModule = ({ merchantApi: router }, deps) =>
       errorResponse(400, 'validation_failed', 'status must be pending, completed or failed', { field: 'status' }),
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
+    handler: async (ctx, caller) => {
+      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, ctx.query);
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.body = transactions;
+    },
   });
 
-  router.get('/transactions.csv', async (ctx) => {
-    const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), ctx.state.caller as ApiCaller, ctx.query, 'csv');
-    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
-    ctx.set('Content-Disposition', `attachment; filename="imarapay-transactions-${new Date().toISOString().slice(0, 10)}.csv"`);
-    ctx.type = 'text/csv; charset=utf-8';
-    ctx.body = transactionsCsv(transactions);
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/transactions.csv',
+    access: 'merchant',
+    path: '/api/transactions.csv',
     summary: 'Export transactions as CSV',
     description: `The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields). ${FILTERS} \`limit\` is 10,000 by default and at most.`,
     tags: ['Transactions'],
     query: transactionsCsvQuerySchema,
-    responses: [{ status: 200, description: 'text/csv attachment', example: 'id,type,created_at,…\r\n42,payment,2024-06-15T12:34:56.000Z,…\r\n' }],
+    responses: [
+      {
+        status: 200,
+        description: 'text/csv attachment',
+        example: 'id,type,created_at,…\r\n42,payment,2024-06-15T12:34:56.000Z,…\r\n',
+      },
+    ],
+    handler: async (ctx, caller) => {
+      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, ctx.query, 'csv');
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.set(
+        'Content-Disposition',
+        `attachment; filename="imarapay-transactions-${new Date().toISOString().slice(0, 10)}.csv"`,
+      );
+      ctx.type = 'text/csv; charset=utf-8';
+      ctx.body = transactionsCsv(transactions);
+    },
   });
 };

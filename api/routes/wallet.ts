@@ -1,34 +1,31 @@
 import { darajaCredentials } from '../../config/config';
-import type { ApiCaller } from '../auth';
-import { describeEndpoint, errorResponse } from '../openapi/registry';
+import { errorResponse } from '../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import { ledgerQuerySchema, startWalletTopUp, topUpSchema, walletLedger, walletView } from '../useCases/wallet';
 import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
-export const walletRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  router.get('/wallet', async (ctx) => {
-    ctx.body = await walletView(deps.em(), (ctx.state.caller as ApiCaller).merchant.id);
-  });
-  describeEndpoint(router, {
+export const walletRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/wallet',
+    access: 'merchant',
+    path: '/api/wallet',
     summary: 'Your service wallet balance',
-    description: 'Fees are reserved from this wallet when a push is sent and refunded when the payment fails. It always equals the sum of its ledger.',
+    description:
+      'Fees are reserved from this wallet when a push is sent and refunded when the payment fails. It always equals the sum of its ledger.',
     tags: ['Service wallet'],
     responses: [{ status: 200, description: 'The balance in whole KES', example: { balance: 994, currency: 'KES' } }],
+    handler: async (ctx, caller) => {
+      ctx.body = await walletView(deps.em(), caller.merchant.id);
+    },
   });
 
-  router.get('/wallet/ledger', async (ctx) => {
-    const { entries, nextCursor } = await walletLedger(deps.em(), (ctx.state.caller as ApiCaller).merchant.id, ctx.query);
-    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
-    ctx.body = entries;
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/wallet/ledger',
-    summary: 'Your wallet\'s movements',
+    access: 'merchant',
+    path: '/api/wallet/ledger',
+    summary: "Your wallet's movements",
     description:
       'Newest first. Kinds: top_up, adjustment, fee_reserve (−fee), fee_capture (0: the reserved fee is earned), fee_release (+fee), late_fee_capture (−fee).\n\n' +
       'When more entries exist, the `X-Next-Cursor` response header holds the `cursor` of the next page.',
@@ -38,45 +35,85 @@ export const walletRoutes: RouteModule = ({ merchantApi: router }, deps) => {
       {
         status: 200,
         description: 'A page of entries',
-        example: [{ id: 31, kind: 'fee_reserve', amount: -6, balance_after: 994, transaction_id: 42, reference: null, created_at: '2024-06-15T12:34:56.000Z' }],
+        example: [
+          {
+            id: 31,
+            kind: 'fee_reserve',
+            amount: -6,
+            balance_after: 994,
+            transaction_id: 42,
+            reference: null,
+            created_at: '2024-06-15T12:34:56.000Z',
+          },
+        ],
       },
-      errorResponse(400, 'validation_failed', 'limit must be at most 1000; follow the X-Next-Cursor header for more', { field: 'limit' }),
+      errorResponse(400, 'validation_failed', 'limit must be at most 1000; follow the X-Next-Cursor header for more', {
+        field: 'limit',
+      }),
     ],
+    handler: async (ctx, caller) => {
+      const { entries, nextCursor } = await walletLedger(deps.em(), caller.merchant.id, ctx.query);
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.body = entries;
+    },
   });
 
-  router.post('/wallet/top-ups', async (ctx) => {
-    const idempotencyKey = idempotencyKeyOf(ctx);
-    const result = await startWalletTopUp(
-      {
-        em: deps.em(),
-        temporal: deps.temporal,
-        taskQueue: deps.taskQueue,
-        timings: deps.timings,
-        platformPaybill: deps.config.PLATFORM_PAYBILL,
-        liveEnabled: darajaCredentials(deps.config, 'production') !== null,
-        productionDeployment: deps.config.APP_ENV === 'production',
-      },
-      { caller: ctx.state.caller as ApiCaller, body: ctx.request.body, idempotencyKey },
-    );
-    ctx.status = result.status;
-    ctx.body = result.body;
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/wallet/top-ups',
+    access: 'merchant',
+    path: '/api/wallet/top-ups',
     summary: 'Top up your service wallet by M-Pesa',
     description:
-      'Sends an STK push for `amount` to `phone_number` (your own phone), paying ImaraPay\'s paybill with account reference TOPUP<your merchant id>. No fee. ' +
+      "Sends an STK push for `amount` to `phone_number` (your own phone), paying ImaraPay's paybill with account reference TOPUP<your merchant id>. No fee. " +
       'When the payment completes the wallet is credited once; a failed or cancelled top-up credits nothing. Poll GET /api/transaction/status/{checkout_request_id} like any payment.\n\n' +
       'Identity verification is not needed. On a production deployment top-ups must be made in production (live key, or the dashboard in production mode).',
     tags: ['Service wallet'],
     body: topUpSchema,
-    headers: [{ name: 'Idempotency-Key', description: 'A retry with the same key and body returns the same top-up instead of prompting again.' }],
-    responses: [
-      { status: 200, description: 'M-Pesa accepted the push', example: { success: true, message: 'STK push sent successfully', transaction_id: 57, checkout_request_id: 'ws_CO_…', fee_to_be_charged: 0 } },
-      { status: 202, description: 'M-Pesa did not confirm the push in time; do not push again: poll with transaction_id' },
-      errorResponse(400, 'validation_failed', 'amount must be at least KES 1', { field: 'amount' }),
-      errorResponse(403, 'forbidden', 'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode'),
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description: 'A retry with the same key and body returns the same top-up instead of prompting again.',
+      },
     ],
+    responses: [
+      {
+        status: 200,
+        description: 'M-Pesa accepted the push',
+        example: {
+          success: true,
+          message: 'STK push sent successfully',
+          transaction_id: 57,
+          checkout_request_id: 'ws_CO_…',
+          fee_to_be_charged: 0,
+        },
+      },
+      {
+        status: 202,
+        description: 'M-Pesa did not confirm the push in time; do not push again: poll with transaction_id',
+      },
+      errorResponse(400, 'validation_failed', 'amount must be at least KES 1', { field: 'amount' }),
+      errorResponse(
+        403,
+        'forbidden',
+        'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode',
+      ),
+    ],
+    handler: async (ctx, caller) => {
+      const idempotencyKey = idempotencyKeyOf(ctx);
+      const result = await startWalletTopUp(
+        {
+          em: deps.em(),
+          temporal: deps.temporal,
+          taskQueue: deps.taskQueue,
+          timings: deps.timings,
+          platformPaybill: deps.config.PLATFORM_PAYBILL,
+          liveEnabled: darajaCredentials(deps.config, 'production') !== null,
+          productionDeployment: deps.config.APP_ENV === 'production',
+        },
+        { caller: caller, body: ctx.request.body, idempotencyKey },
+      );
+      ctx.status = result.status;
+      ctx.body = result.body;
+    },
   });
 };

@@ -1,6 +1,5 @@
 import type { RouteModule } from './module';
-import type { ApiCaller } from '../auth';
-import { describeEndpoint, errorResponse } from '../openapi';
+import { errorResponse } from '../openapi';
 import { deliveriesQuerySchema, getDelivery, listDeliveries, redeliver } from '../useCases/webhookDeliveries';
 
 const SUMMARY_EXAMPLE = {
@@ -17,21 +16,58 @@ const SUMMARY_EXAMPLE = {
 
 const DETAIL_EXAMPLE = {
   ...SUMMARY_EXAMPLE,
-  payload: { Body: { stkCallback: { CheckoutRequestID: 'ws_CO_123456789', ResultCode: 0, ResultDesc: 'The service request is processed successfully.' } }, ImaraPay: { transaction_id: 42, status: 'completed' } },
+  payload: {
+    Body: {
+      stkCallback: {
+        CheckoutRequestID: 'ws_CO_123456789',
+        ResultCode: 0,
+        ResultDesc: 'The service request is processed successfully.',
+      },
+    },
+    ImaraPay: { transaction_id: 42, status: 'completed' },
+  },
   attempt_log: [
-    { attempt_no: 1, started_at: '2024-06-15T12:35:14.010Z', status_code: 500, latency_ms: 84, error: null, response_excerpt: '{"error":"database down"}' },
-    { attempt_no: 2, started_at: '2024-06-15T12:35:24.090Z', status_code: null, latency_ms: 10002, error: 'ECONNABORTED: timeout of 10000ms exceeded', response_excerpt: null },
-    { attempt_no: 3, started_at: '2024-06-15T12:35:44.120Z', status_code: 200, latency_ms: 181, error: null, response_excerpt: '{"ResultCode":0,"ResultDesc":"Accept"}' },
+    {
+      attempt_no: 1,
+      started_at: '2024-06-15T12:35:14.010Z',
+      status_code: 500,
+      latency_ms: 84,
+      error: null,
+      response_excerpt: '{"error":"database down"}',
+    },
+    {
+      attempt_no: 2,
+      started_at: '2024-06-15T12:35:24.090Z',
+      status_code: null,
+      latency_ms: 10002,
+      error: 'ECONNABORTED: timeout of 10000ms exceeded',
+      response_excerpt: null,
+    },
+    {
+      attempt_no: 3,
+      started_at: '2024-06-15T12:35:44.120Z',
+      status_code: 200,
+      latency_ms: 181,
+      error: null,
+      response_excerpt: '{"ResultCode":0,"ResultDesc":"Accept"}',
+    },
   ],
 };
 
-const notFound = errorResponse(404, 'not_found', 'Webhook delivery 17 was not found', {}, 'No such delivery among yours (another merchant\'s answers the same)');
+const notFound = errorResponse(
+  404,
+  'not_found',
+  'Webhook delivery 17 was not found',
+  {},
+  "No such delivery among yours (another merchant's answers the same)",
+);
 
 /** The caller's webhook deliveries: list, inspect with every attempt, and redeliver. */
-export const webhookDeliveryRoutes: RouteModule = ({ merchantApi: router }, deps) => {
-  describeEndpoint(router, {
+export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/webhooks/deliveries',
+    access: 'merchant',
+    path: '/api/webhooks/deliveries',
     summary: 'List your webhook deliveries',
     description:
       'One delivery per payment result (payment.completed or payment.failed), newest first, in the environment you are acting in. ' +
@@ -40,29 +76,34 @@ export const webhookDeliveryRoutes: RouteModule = ({ merchantApi: router }, deps
     query: deliveriesQuerySchema,
     responses: [
       { status: 200, description: 'Deliveries, newest first', example: [SUMMARY_EXAMPLE] },
-      errorResponse(400, 'validation_failed', 'status must be one of pending, delivered, failed, superseded', { field: 'status' }),
+      errorResponse(400, 'validation_failed', 'status must be one of pending, delivered, failed, superseded', {
+        field: 'status',
+      }),
     ],
-  });
-  router.get('/webhooks/deliveries', async (ctx) => {
-    ctx.body = await listDeliveries(deps.em(), ctx.state.caller as ApiCaller, ctx.query);
+    handler: async (ctx, caller) => {
+      ctx.body = await listDeliveries(deps.em(), caller, ctx.query);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/webhooks/deliveries/:id',
+    access: 'merchant',
+    path: '/api/webhooks/deliveries/:id',
     summary: 'One delivery, with its payload and every attempt',
-    description: 'Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.',
+    description:
+      'Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.',
     tags: ['Webhooks'],
     params: { id: 'The delivery id (also sent as the X-ImaraPay-Delivery header)' },
     responses: [{ status: 200, description: 'The delivery', example: DETAIL_EXAMPLE }, notFound],
-  });
-  router.get('/webhooks/deliveries/:id', async (ctx) => {
-    ctx.body = await getDelivery(deps.em(), ctx.state.caller as ApiCaller, ctx.params.id!);
+    handler: async (ctx, caller) => {
+      ctx.body = await getDelivery(deps.em(), caller, ctx.params.id!);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/webhooks/deliveries/:id/redeliver',
+    access: 'merchant',
+    path: '/api/webhooks/deliveries/:id/redeliver',
     summary: 'Send a delivery again',
     description:
       'POSTs the same payload again, freshly signed, to your current callback URL (not necessarily the one it first went to), retried like any webhook for up to 72 hours. ' +
@@ -70,14 +111,28 @@ export const webhookDeliveryRoutes: RouteModule = ({ merchantApi: router }, deps
     tags: ['Webhooks'],
     params: { id: 'The delivery id' },
     responses: [
-      { status: 202, description: 'Redelivery started', example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17-3' } },
+      {
+        status: 202,
+        description: 'Redelivery started',
+        example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17-3' },
+      },
       notFound,
-      errorResponse(409, 'conflict', 'You have no callback URL: set one with PUT /api/settings, then redeliver', {}, 'No callback URL, or a superseded failure (never sent)'),
+      errorResponse(
+        409,
+        'conflict',
+        'You have no callback URL: set one with PUT /api/settings, then redeliver',
+        {},
+        'No callback URL, or a superseded failure (never sent)',
+      ),
     ],
-  });
-  router.post('/webhooks/deliveries/:id/redeliver', async (ctx) => {
-    const body = await redeliver({ em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings }, ctx.state.caller as ApiCaller, ctx.params.id!);
-    ctx.status = 202;
-    ctx.body = body;
+    handler: async (ctx, caller) => {
+      const body = await redeliver(
+        { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings },
+        caller,
+        ctx.params.id!,
+      );
+      ctx.status = 202;
+      ctx.body = body;
+    },
   });
 };

@@ -6,6 +6,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../config/config';
 import { createApp } from '../../api/app';
+import { createHttpServer } from '../../api/httpServer';
 import { createOrm, migrate, type Orm } from '../../db/orm';
 import { createChannel, createMerchant, issueApiKey, topUp } from '../../db/merchants';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../simulator/app';
@@ -98,7 +99,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await orm.em.getConnection().execute(`select setval('transactions_id_seq', ?)`, [randomInt(1, 2_000_000) * 1000]);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const server: Server = createApp({ config, orm, temporal, logger: silent }).listen(apiPort, '127.0.0.1');
+  const app = createApp({ config, orm, temporal, logger: silent });
+  const server: Server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(apiPort, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | null = null;

@@ -1,5 +1,4 @@
-import type { User } from '../../../db/entities';
-import { describeEndpoint, errorResponse } from '../../openapi/registry';
+import { errorResponse } from '../../openapi/registry';
 import {
   approveKyc,
   kycDocumentFile,
@@ -21,74 +20,98 @@ const reviewed = (status: 'approved' | 'rejected', kycStatus: string, reason: st
   merchant: { ...merchantExample, kyc_status: kycStatus },
   reviewed_by: { id: 1, email: 'admin@imarapay.co.ke' },
 });
-const notPending = errorResponse(409, 'conflict', 'KYC submission 12 was already approved; only a pending submission can be decided');
+const notPending = errorResponse(
+  409,
+  'conflict',
+  'KYC submission 12 was already approved; only a pending submission can be decided',
+);
 const ID_PARAM = { id: 'The submission’s id' };
 
 /** /api/admin/kyc: the review queue, a submission's details and files, and the decision. */
-export const adminKycRoutes: RouteModule = ({ adminApi: router }, deps) => {
-  describeEndpoint(router, {
+export const adminKycRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/kyc',
+    access: 'admin',
+    path: '/api/admin/kyc',
     summary: 'KYC review queue',
-    description: 'Submissions oldest first, each with its merchant. Filter with ?status=pending; page with ?limit= and ?after_id=<last id>.',
+    description:
+      'Submissions oldest first, each with its merchant. Filter with ?status=pending; page with ?limit= and ?after_id=<last id>.',
     tags: ['Admin: KYC'],
     query: kycQueueQuerySchema,
-    responses: [{ status: 200, description: 'Submissions', example: [{ ...kycSubmissionExample, merchant: merchantExample }] }],
-  });
-  router.get('/kyc', async (ctx) => {
-    ctx.body = await listKycSubmissions(deps.em(), ctx.query);
+    responses: [
+      { status: 200, description: 'Submissions', example: [{ ...kycSubmissionExample, merchant: merchantExample }] },
+    ],
+    handler: async (ctx) => {
+      ctx.body = await listKycSubmissions(deps.em(), ctx.query);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/kyc/:id',
+    access: 'admin',
+    path: '/api/admin/kyc/:id',
     summary: 'A KYC submission',
     tags: ['Admin: KYC'],
     params: ID_PARAM,
     responses: [
-      { status: 200, description: 'The submission, its merchant, its documents’ metadata and its reviewer', example: { ...kycSubmissionExample, merchant: merchantExample, reviewed_by: null } },
+      {
+        status: 200,
+        description: 'The submission, its merchant, its documents’ metadata and its reviewer',
+        example: { ...kycSubmissionExample, merchant: merchantExample, reviewed_by: null },
+      },
       errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
     ],
-  });
-  router.get('/kyc/:id', async (ctx) => {
-    ctx.body = await kycSubmissionDetails(deps.em(), ctx.params.id!);
+    handler: async (ctx) => {
+      ctx.body = await kycSubmissionDetails(deps.em(), ctx.params.id!);
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/kyc/:id/documents/:documentId',
+    access: 'admin',
+    path: '/api/admin/kyc/:id/documents/:documentId',
     summary: 'Download a KYC document',
     description: 'The file itself, with its content type (image/jpeg, image/png or application/pdf), as an attachment.',
     tags: ['Admin: KYC'],
     params: { ...ID_PARAM, documentId: 'The document’s id (from the submission’s documents)' },
-    responses: [{ status: 200, description: 'The file' }, errorResponse(404, 'not_found', 'Document 31 of KYC submission 12 does not exist')],
-  });
-  router.get('/kyc/:id/documents/:documentId', async (ctx) => {
-    const file = await kycDocumentFile(deps.em(), ctx.params.id!, ctx.params.documentId!);
-    ctx.type = file.contentType;
-    // Identity documents: never rendered inline as something else, never cached by a browser or proxy.
-    ctx.set('Content-Disposition', `attachment; filename="${file.fileName}"`);
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = file.content;
+    responses: [
+      { status: 200, description: 'The file' },
+      errorResponse(404, 'not_found', 'Document 31 of KYC submission 12 does not exist'),
+    ],
+    handler: async (ctx) => {
+      const file = await kycDocumentFile(deps.em(), ctx.params.id!, ctx.params.documentId!);
+      ctx.type = file.contentType;
+      // Identity documents: never rendered inline as something else, never cached by a browser or proxy.
+      ctx.set('Content-Disposition', `attachment; filename="${file.fileName}"`);
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = file.content;
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/kyc/:id/approve',
+    access: 'admin',
+    path: '/api/admin/kyc/:id/approve',
     summary: 'Approve a KYC submission',
-    description: 'The merchant becomes verified (payment channels, STK pushes and API keys unlock). Only a pending submission can be approved.',
+    description:
+      'The merchant becomes verified (payment channels, STK pushes and API keys unlock). Only a pending submission can be approved.',
     tags: ['Admin: KYC'],
     params: ID_PARAM,
-    responses: [{ status: 200, description: 'Approved', example: reviewed('approved', 'verified', null) }, errorResponse(404, 'not_found', 'KYC submission 12 does not exist'), notPending],
-  });
-  router.post('/kyc/:id/approve', async (ctx) => {
-    ctx.body = await approveKyc(deps.em(), { admin: ctx.state.admin as User, submissionId: ctx.params.id! });
+    responses: [
+      { status: 200, description: 'Approved', example: reviewed('approved', 'verified', null) },
+      errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
+      notPending,
+    ],
+    handler: async (ctx, admin) => {
+      ctx.body = await approveKyc(deps.em(), { admin: admin.user, submissionId: ctx.params.id! });
+    },
   });
 
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/kyc/:id/reject',
+    access: 'admin',
+    path: '/api/admin/kyc/:id/reject',
     summary: 'Reject a KYC submission',
     description: 'The merchant sees the reason and may submit again. Only a pending submission can be rejected.',
     tags: ['Admin: KYC'],
@@ -100,8 +123,8 @@ export const adminKycRoutes: RouteModule = ({ adminApi: router }, deps) => {
       errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
       notPending,
     ],
-  });
-  router.post('/kyc/:id/reject', async (ctx) => {
-    ctx.body = await rejectKyc(deps.em(), { admin: ctx.state.admin as User, submissionId: ctx.params.id! }, ctx.request.body);
+    handler: async (ctx, admin) => {
+      ctx.body = await rejectKyc(deps.em(), { admin: admin.user, submissionId: ctx.params.id! }, ctx.request.body);
+    },
   });
 };

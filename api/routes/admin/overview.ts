@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RouteModule } from '../module';
 import { parseInput } from '../../validate';
-import { describeEndpoint, errorResponse } from '../../openapi';
+import { errorResponse } from '../../openapi';
 
 /** The query of GET /api/admin/overview. */
 export const overviewQuerySchema = z.object({
   environment: z
     .enum(['sandbox', 'production'], { error: 'environment must be sandbox or production' })
     .optional()
-    .describe('Count only this environment\'s payments (default: both)'),
+    .describe("Count only this environment's payments (default: both)"),
 });
 
 export interface AdminOverview {
@@ -58,7 +58,8 @@ export async function adminOverview(em: EntityManager, query: unknown): Promise<
     environment: environment ?? 'all',
     payments_today: { pending: count('pending'), completed, failed },
     volume_today: Number(row('completed')?.volume ?? 0),
-    success_rate_today: completed + failed === 0 ? null : Math.round((completed / (completed + failed)) * 10_000) / 10_000,
+    success_rate_today:
+      completed + failed === 0 ? null : Math.round((completed / (completed + failed)) * 10_000) / 10_000,
     fees_earned_today: Number(row('completed')?.fees ?? 0),
     pending_kyc: Number(counts!.pending_kyc),
     webhook_backlog: Number(counts!.webhook_backlog),
@@ -66,10 +67,11 @@ export async function adminOverview(em: EntityManager, query: unknown): Promise<
 }
 
 /** GET /api/admin/overview: today's payments, volume, success rate and fees, and what waits on someone. */
-export const adminOverviewRoutes: RouteModule = ({ adminApi: router }, deps) => {
-  describeEndpoint(router, {
+export const adminOverviewRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/overview',
+    access: 'admin',
+    path: '/api/admin/overview',
     summary: 'Today at a glance',
     description:
       'Payments started today (Nairobi time) by status, the KES volume and fees of those completed, the success rate (completed / (completed + failed); null when none has ended), ' +
@@ -79,7 +81,7 @@ export const adminOverviewRoutes: RouteModule = ({ adminApi: router }, deps) => 
     responses: [
       {
         status: 200,
-        description: 'Today\'s figures',
+        description: "Today's figures",
         example: {
           date: '2024-06-15',
           environment: 'all',
@@ -93,8 +95,8 @@ export const adminOverviewRoutes: RouteModule = ({ adminApi: router }, deps) => 
       },
       errorResponse(400, 'validation_failed', 'environment must be sandbox or production', { field: 'environment' }),
     ],
-  });
-  router.get('/overview', async (ctx) => {
-    ctx.body = await adminOverview(deps.em(), ctx.query);
+    handler: async (ctx) => {
+      ctx.body = await adminOverview(deps.em(), ctx.query);
+    },
   });
 };

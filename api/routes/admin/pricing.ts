@@ -1,5 +1,5 @@
 import { loadFeeTiers } from '../../../db/pricing';
-import { describeEndpoint, errorResponse } from '../../openapi/registry';
+import { errorResponse } from '../../openapi/registry';
 import { pricingScheduleSchema, replacePricing } from '../../useCases/adminPricing';
 import type { RouteModule } from '../module';
 
@@ -10,24 +10,23 @@ const scheduleExample = [
 ];
 
 /** GET/PUT /api/admin/pricing: the fee schedule every merchant pays. */
-export const adminPricingRoutes: RouteModule = ({ adminApi: router }, deps) => {
-  router.get('/pricing', async (ctx) => {
-    ctx.body = await loadFeeTiers(deps.em());
-  });
-  describeEndpoint(router, {
+export const adminPricingRoutes: RouteModule = (api, deps) => {
+  api.add({
     method: 'get',
-    path: '/pricing',
+    access: 'admin',
+    path: '/api/admin/pricing',
     summary: 'The fee schedule',
     tags: ['Admin: pricing'],
     responses: [{ status: 200, description: 'Tiers, lowest first', example: scheduleExample }],
+    handler: async (ctx) => {
+      ctx.body = await loadFeeTiers(deps.em());
+    },
   });
 
-  router.put('/pricing', async (ctx) => {
-    ctx.body = await replacePricing(deps.em(), ctx.request.body);
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'put',
-    path: '/pricing',
+    access: 'admin',
+    path: '/api/admin/pricing',
     summary: 'Replace the fee schedule',
     description:
       'Replaces every tier at once. Tiers go lowest first, the first starts at 1, each starts the shilling after the previous one ends (no gap, no overlap), and the last reaches 250,000. ' +
@@ -36,7 +35,12 @@ export const adminPricingRoutes: RouteModule = ({ adminApi: router }, deps) => {
     body: pricingScheduleSchema,
     responses: [
       { status: 200, description: 'The schedule now in force', example: scheduleExample },
-      errorResponse(400, 'validation_failed', 'tier 2 (90–500) overlaps the previous tier: it should start at 101', { field: 'tiers' }),
+      errorResponse(400, 'validation_failed', 'tier 2 (90–500) overlaps the previous tier: it should start at 101', {
+        field: 'tiers',
+      }),
     ],
+    handler: async (ctx) => {
+      ctx.body = await replacePricing(deps.em(), ctx.request.body);
+    },
   });
 };

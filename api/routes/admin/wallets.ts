@@ -1,13 +1,19 @@
 import { AppError } from '../../../domain/errors';
 import { parseTransactionId as parseSerialId } from '../../../domain/ids';
-import { MerchantSchema, type User } from '../../../db/entities';
-import { describeEndpoint, errorResponse } from '../../openapi/registry';
+import { MerchantSchema } from '../../../db/entities';
+import { errorResponse } from '../../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
-import { adjustMerchantWallet, adjustmentSchema, ledgerQuerySchema, walletLedger, walletView } from '../../useCases/wallet';
+import {
+  adjustMerchantWallet,
+  adjustmentSchema,
+  ledgerQuerySchema,
+  walletLedger,
+  walletView,
+} from '../../useCases/wallet';
 import type { RouteModule } from '../module';
 
 /** An admin's view of a merchant's service wallet, and manual credits and debits. */
-export const adminWalletRoutes: RouteModule = ({ adminApi: router }, deps) => {
+export const adminWalletRoutes: RouteModule = (api, deps) => {
   const merchantOf = async (idText: string | undefined) => {
     const id = parseSerialId(idText);
     const merchant = id === null ? null : await deps.em().findOne(MerchantSchema, id);
@@ -15,46 +21,51 @@ export const adminWalletRoutes: RouteModule = ({ adminApi: router }, deps) => {
     return merchant;
   };
 
-  router.get('/merchants/:id/wallet', async (ctx) => {
-    const merchant = await merchantOf(ctx.params.id);
-    ctx.body = { merchant_id: merchant.id, ...(await walletView(deps.em(), merchant.id)) };
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/merchants/:id/wallet',
-    summary: 'A merchant\'s wallet balance',
+    access: 'admin',
+    path: '/api/admin/merchants/:id/wallet',
+    summary: "A merchant's wallet balance",
     tags: ['Admin: wallets'],
     params: { id: 'The merchant id' },
-    responses: [{ status: 200, description: 'The balance', example: { merchant_id: 7, balance: 994, currency: 'KES' } }, errorResponse(404, 'not_found', 'Merchant 9 does not exist')],
+    responses: [
+      { status: 200, description: 'The balance', example: { merchant_id: 7, balance: 994, currency: 'KES' } },
+      errorResponse(404, 'not_found', 'Merchant 9 does not exist'),
+    ],
+    handler: async (ctx) => {
+      const merchant = await merchantOf(ctx.params.id);
+      ctx.body = { merchant_id: merchant.id, ...(await walletView(deps.em(), merchant.id)) };
+    },
   });
 
-  router.get('/merchants/:id/wallet/ledger', async (ctx) => {
-    const merchant = await merchantOf(ctx.params.id);
-    const { entries, nextCursor } = await walletLedger(deps.em(), merchant.id, ctx.query);
-    if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
-    ctx.body = entries;
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'get',
-    path: '/merchants/:id/wallet/ledger',
-    summary: 'A merchant\'s wallet movements',
+    access: 'admin',
+    path: '/api/admin/merchants/:id/wallet/ledger',
+    summary: "A merchant's wallet movements",
     description: 'Like GET /api/wallet/ledger, for any merchant.',
     tags: ['Admin: wallets'],
     params: { id: 'The merchant id' },
     query: ledgerQuerySchema,
-    responses: [{ status: 200, description: 'A page of entries, newest first' }, errorResponse(404, 'not_found', 'Merchant 9 does not exist')],
+    responses: [
+      { status: 200, description: 'A page of entries, newest first' },
+      errorResponse(404, 'not_found', 'Merchant 9 does not exist'),
+    ],
+    handler: async (ctx) => {
+      const merchant = await merchantOf(ctx.params.id);
+      const { entries, nextCursor } = await walletLedger(deps.em(), merchant.id, ctx.query);
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.body = entries;
+    },
   });
 
-  router.post('/merchants/:id/wallet/adjustments', async (ctx) => {
-    const merchant = await merchantOf(ctx.params.id);
-    ctx.status = 201;
-    ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: (ctx.state.admin as User).id, body: ctx.request.body });
-  });
-  describeEndpoint(router, {
+  api.add({
     method: 'post',
-    path: '/merchants/:id/wallet/adjustments',
-    summary: 'Credit or debit a merchant\'s wallet',
-    description: 'A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry\'s reference with the admin\'s id. A debit the balance cannot cover changes nothing.',
+    access: 'admin',
+    path: '/api/admin/merchants/:id/wallet/adjustments',
+    summary: "Credit or debit a merchant's wallet",
+    description:
+      "A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry's reference with the admin's id. A debit the balance cannot cover changes nothing.",
     tags: ['Admin: wallets'],
     params: { id: 'The merchant id' },
     body: adjustmentSchema,
@@ -62,10 +73,29 @@ export const adminWalletRoutes: RouteModule = ({ adminApi: router }, deps) => {
       {
         status: 201,
         description: 'The ledger entry and the new balance',
-        example: { id: 88, kind: 'adjustment', amount: 200, balance_after: 1194, transaction_id: null, reference: 'Admin 1: refund of double charge', created_at: '2024-06-15T12:00:00.000Z', balance: 1194 },
+        example: {
+          id: 88,
+          kind: 'adjustment',
+          amount: 200,
+          balance_after: 1194,
+          transaction_id: null,
+          reference: 'Admin 1: refund of double charge',
+          created_at: '2024-06-15T12:00:00.000Z',
+          balance: 1194,
+        },
       },
-      errorResponse(400, 'validation_failed', 'A debit of KES 5000 would take the wallet below zero: it holds KES 994', { field: 'amount', balance: 994 }),
+      errorResponse(
+        400,
+        'validation_failed',
+        'A debit of KES 5000 would take the wallet below zero: it holds KES 994',
+        { field: 'amount', balance: 994 },
+      ),
       errorResponse(404, 'not_found', 'Merchant 9 does not exist'),
     ],
+    handler: async (ctx, admin) => {
+      const merchant = await merchantOf(ctx.params.id);
+      ctx.status = 201;
+      ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: admin.user.id, body: ctx.request.body });
+    },
   });
 };

@@ -1,0 +1,134 @@
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Context, Middleware } from 'koa';
+import { AppError } from '../domain/errors';
+import { authorize, type Access, type AccessDeps, type PrincipalOf } from './access';
+import { findControlCharacter } from '../domain/controlCharacters';
+import type { DescribedEndpoint, EndpointDoc } from './openapi/registry';
+
+/** The JSON body limit of an endpoint that does not set its own. */
+export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * A limit that applies to an endpoint: a named policy and what the requests are counted by
+ * (their address, the API key, the account named in the body…). `key` returns null when the
+ * request has nothing to count by (then this limit does not apply to it).
+ */
+export interface RateLimitUse {
+  policy: string;
+  key: (ctx: Context) => string | null;
+}
+
+/** Applies a rate-limit policy; answers 429 by throwing. Built by api/rateLimits.ts. */
+export type RateLimiter = (use: RateLimitUse) => Middleware;
+
+/**
+ * One endpoint, registered once: method, path, access rule, body limit, rate limits, the
+ * documentation and the handler together. The route runs, in order: the access rule (nothing is
+ * read before it), the rate limits, the body (at most `bodyLimit` bytes), the refusal of control
+ * characters in path, query and body, and only then the handler, which receives the rule's principal.
+ */
+export interface EndpointSpec<A extends Access> extends EndpointDoc {
+  access: A;
+  /** Largest JSON body accepted, in bytes (DEFAULT_BODY_LIMIT_BYTES when unset). */
+  bodyLimit?: number;
+  /** The handler reads the request body itself (the Daraja callback, stored raw): no JSON parsing. */
+  rawBody?: boolean;
+  rateLimits?: RateLimitUse[];
+  handler: (ctx: Context, principal: PrincipalOf<A>) => unknown;
+}
+
+type AnyEndpoint = EndpointSpec<Access>;
+
+/**
+ * Every endpoint of the app. Route modules `add()` to it; `routerOf` builds the one router from it
+ * and the OpenAPI document is built from the same list, so what is served and what is documented
+ * cannot differ.
+ */
+export class EndpointRegistry {
+  readonly #endpoints: AnyEndpoint[] = [];
+
+  add<A extends Access>(spec: EndpointSpec<A>): void {
+    if (!spec.path.startsWith('/')) throw new Error(`${spec.path}: endpoint paths are absolute`);
+    if (this.#endpoints.some((e) => e.method === spec.method && e.path === spec.path)) {
+      throw new Error(`${spec.method.toUpperCase()} ${spec.path} is registered twice`);
+    }
+    this.#endpoints.push(spec as unknown as AnyEndpoint);
+  }
+
+  get endpoints(): readonly DescribedEndpoint[] {
+    return this.#endpoints;
+  }
+
+  /** @internal for routerOf */
+  specs(): readonly AnyEndpoint[] {
+    return this.#endpoints;
+  }
+}
+
+export interface RouterDeps {
+  access: AccessDeps;
+  rateLimiter: RateLimiter;
+}
+
+/**
+ * The app's one router: case-sensitive and strict (no trailing-slash or case variants), every route
+ * guarded by its own endpoint's access rule. Anything not matched falls through to a 404.
+ */
+export function routerOf(registry: EndpointRegistry, deps: RouterDeps): Router {
+  const router = new Router({ sensitive: true, strict: true });
+  for (const endpoint of registry.specs()) {
+    router[endpoint.method](endpoint.path, ...routeChain(endpoint, deps));
+  }
+  return router;
+}
+
+function routeChain(endpoint: AnyEndpoint, deps: RouterDeps): Middleware[] {
+  const readsJson = !endpoint.rawBody && endpoint.method !== 'get' && endpoint.method !== 'delete';
+  return [
+    async (ctx, next) => {
+      ctx.state.principal = await authorize(endpoint.access, ctx, deps.access);
+      return next();
+    },
+    ...(endpoint.rateLimits ?? []).map((use) => deps.rateLimiter(use)),
+    ...(readsJson ? [jsonBody(endpoint.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES)] : []),
+    async (ctx, next) => {
+      refuseControlCharacters({ params: ctx.params, query: ctx.query, body: readsJson ? ctx.request.body : undefined });
+      return next();
+    },
+    async (ctx) => {
+      await endpoint.handler(ctx, ctx.state.principal);
+    },
+  ];
+}
+
+function jsonBody(limitBytes: number): Middleware {
+  return bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: limitBytes,
+    onError: (err) => {
+      const tooLarge = (err as { status?: number }).status === 413;
+      throw new AppError(
+        'validation_failed',
+        tooLarge ? `Request body is larger than ${Math.round(limitBytes / 1024)} kB` : 'Request body is not valid JSON',
+      );
+    },
+  });
+}
+
+/**
+ * NUL and the other control characters have no business in any field ImaraPay stores or passes to
+ * M-Pesa, and Postgres refuses NUL in text outright: they are refused here, for every endpoint,
+ * before any handler sees them. Tab, line feed and carriage return stay allowed (free text).
+ */
+function refuseControlCharacters(parts: { params: Record<string, string>; query: unknown; body: unknown }): void {
+  for (const [where, value] of Object.entries(parts)) {
+    const found = findControlCharacter(value);
+    if (found) {
+      const field = found.path.length > 0 ? found.path.join('.') : where;
+      throw new AppError('validation_failed', `${field} contains a control character (${found.codePoint}); remove it`, {
+        field,
+      });
+    }
+  }
+}
