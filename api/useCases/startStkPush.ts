@@ -70,9 +70,9 @@ export async function startStkPush(deps: StkPushDeps, { caller, body, idempotenc
     throw new AppError('forbidden', 'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key');
   }
 
-  const channel = await deps.em.findOne(ChannelSchema, request.account_id);
+  // Another account's channel is answered exactly like a missing one: existence is not for others to learn.
+  const channel = await deps.em.findOne(ChannelSchema, { id: request.account_id, merchant: merchant.id });
   if (!channel) throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
-  if (channel.merchant !== merchant.id) throw new AppError('forbidden', `Payment channel ${request.account_id} belongs to another account`);
   if (!channel.isActive) throw new AppError('validation_failed', `Payment channel ${request.account_id} is deactivated`, { field: 'account_id' });
 
   const fee = feeFor(request.amount, await loadFeeTiers(deps.em));

@@ -3,7 +3,13 @@ import { ApiKeySchema } from '../../db/entities';
 import { issueApiKey } from '../../db/merchants';
 import type { Access } from '../../api/access';
 import type { DescribedEndpoint } from '../../api/openapi';
-import { createMerchantFixture, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 import { registeredEndpoints } from '../support/registeredEndpoints';
 
@@ -23,7 +29,13 @@ interface Answer {
 }
 
 /** One request exactly as written: no client-side normalisation of `..`, `./`, `//` or encodings. */
-function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const payload = body ?? (['POST', 'PUT', 'PATCH'].includes(method) ? '{}' : undefined);
     const req = http.request(
@@ -32,7 +44,12 @@ function send(port: number, method: string, path: string, headers: Record<string
         port,
         method,
         path,
-        headers: { ...headers, ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {}) },
+        headers: {
+          ...headers,
+          ...(payload !== undefined
+            ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }
+            : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -55,9 +72,11 @@ function send(port: number, method: string, path: string, headers: Record<string
   });
 }
 
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+const basic = (username: string, password: string) =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
-type CallerName = 'none' | 'malformed' | 'wrongKey' | 'revokedKey' | 'keyA' | 'liveKeyA' | 'keyB' | 'sessionA' | 'sessionB' | 'admin';
+type CallerName =
+  'none' | 'malformed' | 'wrongKey' | 'revokedKey' | 'keyA' | 'liveKeyA' | 'keyB' | 'sessionA' | 'sessionB' | 'admin';
 /** 'allowed': past the access rule (any status but 401, 403 and 5xx). */
 type Outcome = 'allowed' | 401 | 403 | 404;
 
@@ -78,23 +97,52 @@ const noCredentials = { none: 401, malformed: 401, wrongKey: 401, revokedKey: 40
 /** What each access rule answers each caller on an endpoint's own path. */
 const EXPECTED: Record<Access, Record<CallerName, Outcome>> = {
   public: everyone('allowed'),
-  merchant: { ...noCredentials, keyA: 'allowed', liveKeyA: 'allowed', keyB: 'allowed', sessionA: 'allowed', sessionB: 'allowed', admin: 403 },
-  dashboard: { ...noCredentials, keyA: 403, liveKeyA: 403, keyB: 403, sessionA: 'allowed', sessionB: 'allowed', admin: 403 },
-  signedIn: { ...noCredentials, keyA: 401, liveKeyA: 401, keyB: 401, sessionA: 'allowed', sessionB: 'allowed', admin: 'allowed' },
+  merchant: {
+    ...noCredentials,
+    keyA: 'allowed',
+    liveKeyA: 'allowed',
+    keyB: 'allowed',
+    sessionA: 'allowed',
+    sessionB: 'allowed',
+    admin: 403,
+  },
+  dashboard: {
+    ...noCredentials,
+    keyA: 403,
+    liveKeyA: 403,
+    keyB: 403,
+    sessionA: 'allowed',
+    sessionB: 'allowed',
+    admin: 403,
+  },
+  signedIn: {
+    ...noCredentials,
+    keyA: 401,
+    liveKeyA: 401,
+    keyB: 401,
+    sessionA: 'allowed',
+    sessionB: 'allowed',
+    admin: 'allowed',
+  },
   admin: { ...noCredentials, keyA: 401, liveKeyA: 401, keyB: 401, sessionA: 403, sessionB: 403, admin: 'allowed' },
   // The canonical path carries a wrong token: no caller gets past it.
   darajaCallback: everyone(404),
 };
 
 /** The endpoint's own path with every parameter filled by a value that names nothing (so nothing changes). */
-const canonicalPath = (endpoint: DescribedEndpoint) => endpoint.path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? 'not-the-token' : '987654321'));
+const canonicalPath = (endpoint: DescribedEndpoint) =>
+  endpoint.path.replace(/:(\w+)/g, (_m, name: string) => (name === 'token' ? 'not-the-token' : '987654321'));
 
 /** Spellings of the same path that must not reach any endpoint. Each changes only static segments. */
 function variantsOf(path: string): Array<[string, string]> {
   const segments = path.split('/').slice(1);
   const firstStatic = segments[0]!;
-  const lastStaticIndex = segments.map((s, i) => ({ s, i })).filter(({ s }) => !/^987654321$|^not-the-token$/.test(s)).pop()!.i;
-  const withSegment = (index: number, value: string) => '/' + segments.map((s, i) => (i === index ? value : s)).join('/');
+  const lastStaticIndex = segments
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => !/^987654321$|^not-the-token$/.test(s))
+    .pop()!.i;
+  const withSegment = (index: number, value: string) =>
+    '/' + segments.map((s, i) => (i === index ? value : s)).join('/');
   const lastStatic = segments[lastStaticIndex]!;
   const upperFirst = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   const rest = '/' + segments.slice(1).join('/');
@@ -105,7 +153,10 @@ function variantsOf(path: string): Array<[string, string]> {
     ['trailing slash', `${path}/`],
     ['double slash', `/${firstStatic}/${rest}`],
     ['leading double slash', `/${path}`],
-    ['percent-encoded letter', withSegment(lastStaticIndex, `%${lastStatic.charCodeAt(0).toString(16)}${lastStatic.slice(1)}`)],
+    [
+      'percent-encoded letter',
+      withSegment(lastStaticIndex, `%${lastStatic.charCodeAt(0).toString(16)}${lastStatic.slice(1)}`),
+    ],
     ['percent-encoded slash', `/${firstStatic}%2F${segments.slice(1).join('/')}`],
     ['dot segment', `/${firstStatic}/.${rest}`],
     ['dot-dot segment', `/${firstStatic}/x/..${rest}`],
@@ -152,14 +203,21 @@ describe('Access control: every endpoint × path variant × caller', () => {
     const wrong: string[] = [];
     for (const endpoint of endpoints) {
       const path = canonicalPath(endpoint);
-      for (const [name, headers] of Object.entries(callers) as Array<[CallerName, () => Promise<Record<string, string>>]>) {
+      for (const [name, headers] of Object.entries(callers) as Array<
+        [CallerName, () => Promise<Record<string, string>>]
+      >) {
         const expected = EXPECTED[endpoint.access][name];
         const answer = await send(port, endpoint.method.toUpperCase(), path, await headers());
         const ok =
           expected === 'allowed'
             ? answer.status !== 401 && answer.status !== 403 && answer.status < 500
-            : answer.status === expected && typeof answer.body?.error === 'string' && typeof answer.body?.code === 'string';
-        if (!ok) wrong.push(`${endpoint.method.toUpperCase()} ${endpoint.path} as ${name}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`);
+            : answer.status === expected &&
+              typeof answer.body?.error === 'string' &&
+              typeof answer.body?.code === 'string';
+        if (!ok)
+          wrong.push(
+            `${endpoint.method.toUpperCase()} ${endpoint.path} as ${name}: expected ${expected}, got ${answer.status} ${JSON.stringify(answer.body)}`,
+          );
       }
     }
     expect(wrong).toEqual([]);
@@ -167,13 +225,17 @@ describe('Access control: every endpoint × path variant × caller', () => {
 
   it('When a path is spelled differently (case, slashes, encodings, dot segments, suffixes, length), then it is a JSON 404 for every caller', async () => {
     const wrong: string[] = [];
-    const fixedHeaders = Object.fromEntries(await Promise.all(Object.entries(callers).map(async ([name, headers]) => [name, await headers()] as const)));
+    const fixedHeaders = Object.fromEntries(
+      await Promise.all(Object.entries(callers).map(async ([name, headers]) => [name, await headers()] as const)),
+    );
     for (const endpoint of endpoints) {
       for (const [variant, path] of variantsOf(canonicalPath(endpoint))) {
         for (const [name, headers] of Object.entries(fixedHeaders)) {
           const answer = await send(port, endpoint.method.toUpperCase(), path, headers);
           if (answer.status !== 404 || answer.body?.code !== 'not_found') {
-            wrong.push(`${endpoint.method.toUpperCase()} ${endpoint.path} (${variant}: ${path.slice(0, 80)}) as ${name}: got ${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
+            wrong.push(
+              `${endpoint.method.toUpperCase()} ${endpoint.path} (${variant}: ${path.slice(0, 80)}) as ${name}: got ${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`,
+            );
           }
         }
       }
@@ -190,7 +252,11 @@ describe('Access control: every endpoint × path variant × caller', () => {
       ['GET', '/API/transactions'],
     ] as const) {
       const answer = await send(port, method, path);
-      expect({ path, status: answer.status, code: answer.body?.code }).toEqual({ path, status: 404, code: 'not_found' });
+      expect({ path, status: answer.status, code: answer.body?.code }).toEqual({
+        path,
+        status: 404,
+        code: 'not_found',
+      });
     }
   });
 });

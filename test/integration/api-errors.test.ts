@@ -1,5 +1,11 @@
 import { createChannel, createMerchant } from '../../db/merchants';
-import { createMerchantFixture, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 
 quietTemporalRuntime();
 
@@ -18,7 +24,10 @@ const pushAs = (authorization: string | undefined, body: unknown) =>
   stack.http.post('/stk-push', body, { headers: authorization ? { Authorization: authorization } : {} });
 
 async function transactionCount(): Promise<number> {
-  const [row] = await stack.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from transactions');
+  const [row] = await stack.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>('select count(*) as n from transactions');
   return Number(row!.n);
 }
 
@@ -43,7 +52,10 @@ describe('Bad input answers a clear error and changes nothing', () => {
   });
 
   it('When the body is not JSON, then 400 says so', async () => {
-    const res = await stack.http.post('/stk-push', '{"amount": ', { headers: { Authorization: merchant.authorization, 'Content-Type': 'application/json' }, transformRequest: (d) => d });
+    const res = await stack.http.post('/stk-push', '{"amount": ', {
+      headers: { Authorization: merchant.authorization, 'Content-Type': 'application/json' },
+      transformRequest: (d) => d,
+    });
     expect(res.status).toBe(400);
     expect(res.data.error).toBe('Request body is not valid JSON');
   });
@@ -56,14 +68,27 @@ describe('Bad input answers a clear error and changes nothing', () => {
     expect(res.data).toEqual({ error: 'Invalid API credentials', code: 'unauthorized' });
   });
 
-  it('When the channel does not exist, then 404; when it belongs to another merchant, then 403 without its details', async () => {
-    expect((await pushAs(merchant.authorization, { ...valid(), account_id: 987654 })).status).toBe(404);
+  it('When the channel does not exist, or belongs to another merchant, then the same 404: no answer tells whether another account’s channel exists', async () => {
     const em = stack.orm.em.fork();
-    const otherMerchant = await createMerchant(em, { name: 'Other', email: 'other@example.test', kycStatus: 'verified' });
-    const otherChannel = await createChannel(em, { merchantId: otherMerchant, accountType: 'paybill', accountNumber: '888880' });
-    const res = await pushAs(merchant.authorization, { ...valid(), account_id: otherChannel });
-    expect(res.status).toBe(403);
-    expect(JSON.stringify(res.data)).not.toContain('888880');
+    const otherMerchant = await createMerchant(em, {
+      name: 'Other',
+      email: 'other@example.test',
+      kycStatus: 'verified',
+    });
+    const otherChannel = await createChannel(em, {
+      merchantId: otherMerchant,
+      accountType: 'paybill',
+      accountNumber: '888880',
+    });
+    const missingChannel = otherChannel + 1_000;
+    const [others, missing] = [
+      await pushAs(merchant.authorization, { ...valid(), account_id: otherChannel }),
+      await pushAs(merchant.authorization, { ...valid(), account_id: missingChannel }),
+    ];
+    expect([others.status, missing.status]).toEqual([404, 404]);
+    const shape = (res: typeof others, id: number) => JSON.stringify(res.data).replace(String(id), '<id>');
+    expect(shape(others, otherChannel)).toEqual(shape(missing, missingChannel));
+    expect(JSON.stringify(others.data)).not.toContain('888880');
   });
 
   it('When the merchant is not verified, then 403 says KYC is required', async () => {
@@ -76,7 +101,9 @@ describe('Bad input answers a clear error and changes nothing', () => {
   it('When another merchant’s transaction is asked for, then 404 and nothing about it', async () => {
     const mine = await pushAs(merchant.authorization, valid());
     const other = await createMerchantFixture(stack);
-    const res = await stack.http.get(`/transaction/status/${mine.data.checkout_request_id}`, { headers: { Authorization: other.authorization } });
+    const res = await stack.http.get(`/transaction/status/${mine.data.checkout_request_id}`, {
+      headers: { Authorization: other.authorization },
+    });
     expect(res.status).toBe(404);
     expect(res.data.amount).toBeUndefined();
   });

@@ -1,0 +1,209 @@
+import net from 'node:net';
+import { callbackToken } from '../../config/callbackUrl';
+import { CustomerSchema } from '../../db/entities';
+import {
+  createMerchantFixture,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
+
+/**
+ * What arrives at the edge of the API before any use case: control characters, bodies read only
+ * after authentication, every error in the `{ error, code }` shape (Node's own 408/431 too), slow
+ * clients cut off in seconds, security headers, and forwarded-for headers not trusted by default.
+ */
+
+quietTemporalRuntime();
+jest.setTimeout(120_000);
+
+/** Writes raw bytes on a fresh connection and collects whatever comes back until the server closes it. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+}
+
+const statusLine = (response: string) => response.split('\r\n')[0];
+const jsonBody = (response: string) =>
+  JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { error: string; code: string };
+
+describe('The edge of the API', () => {
+  let stack: Stack;
+  let port: number;
+  let merchant: MerchantFixture;
+  const auth = () => ({ headers: { Authorization: merchant.authorization } });
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { HTTP_REQUEST_TIMEOUT_MS: '1500' } });
+    port = Number(new URL(stack.apiUrl).port);
+    merchant = await createMerchantFixture(stack);
+  });
+  afterAll(() => stack?.stop());
+
+  describe('Control characters', () => {
+    it('When a NUL reaches a field of any endpoint (public, key or path), then 400 validation_failed names it and nothing is stored', async () => {
+      const cases: Array<[string, () => Promise<{ status: number; data: { code?: string; field?: string } }>, string]> =
+        [
+          [
+            'login email',
+            () => stack.http.post('/auth/login', { email: 'a\u0000@example.test', password: 'x'.repeat(12) }),
+            'email',
+          ],
+          [
+            'sign-up business name',
+            () =>
+              stack.http.post('/auth/signup', {
+                business_name: 'Shop\u0000',
+                email: 'nul@example.test',
+                password: 'long enough password',
+              }),
+            'business_name',
+          ],
+          ['status reference', () => stack.http.get('/transaction/status/%00', auth()), 'reference'],
+          ['Express payment id', () => stack.http.get('/v1/payments/trxn_%00', auth()), 'id'],
+          ['Express list cursor', () => stack.http.get('/v1/payments?starting_after=%00', auth()), 'starting_after'],
+          [
+            'metadata key',
+            () =>
+              stack.http.post(
+                '/v1/payments',
+                { phoneNumber: '254712345678', amount: 10, description: 'x', metadata: { ['k\u0000']: 'v' } },
+                auth(),
+              ),
+            'metadata.k\u0000',
+          ],
+          [
+            'metadata value',
+            () =>
+              stack.http.post(
+                '/v1/payments',
+                { phoneNumber: '254712345678', amount: 10, description: 'x', metadata: { k: 'v\u0000' } },
+                auth(),
+              ),
+            'metadata.k',
+          ],
+          [
+            'C1 control in a description',
+            () =>
+              stack.http.post(
+                '/stk-push',
+                { account_id: merchant.channelId, phone_number: '0712345678', amount: 10, description: 'Pay\u0085' },
+                auth(),
+              ),
+            'description',
+          ],
+        ];
+      for (const [what, call, field] of cases) {
+        const res = await call();
+        expect({ what, status: res.status, code: res.data.code, field: res.data.field }).toEqual({
+          what,
+          status: 400,
+          code: 'validation_failed',
+          field,
+        });
+      }
+      expect(await stack.orm.em.fork().count(CustomerSchema, {})).toBe(0);
+    });
+
+    it('When the Basic username or password holds a control character, then 401 like any wrong key', async () => {
+      for (const credentials of [
+        `${merchant.username}\u0000:${merchant.password}`,
+        `${merchant.username}:${merchant.password}\u0000`,
+        `ak\u0000:x`,
+      ]) {
+        const res = await stack.http.get('/accounts', {
+          headers: { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+        });
+        expect({ status: res.status, code: res.data.code }).toEqual({ status: 401, code: 'unauthorized' });
+      }
+    });
+  });
+
+  describe('Bodies', () => {
+    it('When a request without credentials promises an 8 MB KYC body and sends none of it, then it is answered 401 at once, not read', async () => {
+      const response = await rawExchange(
+        port,
+        'POST /api/kyc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 8000000\r\nConnection: close\r\n\r\n',
+      );
+      expect(statusLine(response)).toBe('HTTP/1.1 401 Unauthorized');
+      expect(jsonBody(response).code).toBe('unauthorized');
+    });
+
+    it('When a body is larger than its endpoint takes, then 400 says so (each endpoint has its own limit)', async () => {
+      const big = {
+        account_id: merchant.channelId,
+        phone_number: '0712345678',
+        amount: 10,
+        external_reference: 'x'.repeat(20_000),
+      };
+      const res = await stack.http.post('/stk-push', big, auth());
+      expect(res.status).toBe(400);
+      expect(res.data).toEqual({ error: 'Request body is larger than 16 kB', code: 'validation_failed' });
+    });
+
+    it('When a client promises more body than it sends, then it is answered 408 in JSON within the request timeout', async () => {
+      const headers = `POST /api/stk-push HTTP/1.1\r\nHost: x\r\nAuthorization: ${merchant.authorization}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":`;
+      const response = await rawExchange(port, headers);
+      expect(statusLine(response)).toBe('HTTP/1.1 408 Request Timeout');
+      expect(jsonBody(response)).toEqual({ error: 'The request was not received in time', code: 'request_timeout' });
+    });
+
+    it('When the request headers are too large, then 431 in JSON', async () => {
+      const response = await rawExchange(
+        port,
+        `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(statusLine(response)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+      expect(jsonBody(response).code).toBe('headers_too_large');
+    });
+  });
+
+  describe('Error shape', () => {
+    it('When a known path is called with another method, then 405 in JSON with Allow; an unknown method is 501 in JSON', async () => {
+      const notAllowed = await stack.http.delete('/pricing');
+      expect(notAllowed.status).toBe(405);
+      expect(notAllowed.headers.allow).toBe('HEAD, GET');
+      expect(notAllowed.data).toMatchObject({ code: 'method_not_allowed' });
+      const notImplemented = await stack.http.request({ method: 'PURGE', url: '/pricing' });
+      expect(notImplemented.status).toBe(501);
+      expect(notImplemented.data).toMatchObject({ code: 'not_implemented' });
+    });
+
+    it('When a Daraja callback path carries a wrong token, then 404 in the documented shape', async () => {
+      const res = await stack.http.post(`${stack.apiUrl.replace(/\/api$/, '')}/hooks/daraja/${'0'.repeat(32)}/1`, {});
+      expect(res.status).toBe(404);
+      expect(res.data).toEqual({ error: 'Not found', code: 'not_found' });
+    });
+  });
+
+  describe('Headers', () => {
+    it('When anything is answered, then it carries the security headers and a strict Content-Security-Policy', async () => {
+      const res = await stack.http.get('/health');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['content-security-policy']).not.toContain('unsafe-inline');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    });
+
+    it('When X-Forwarded-For is sent and no proxy is configured, then the client address is the connection’s', async () => {
+      const transactionId = 424242;
+      const hook = `${stack.apiUrl.replace(/\/api$/, '')}/hooks/daraja/${callbackToken(stack.config.DARAJA_CALLBACK_TOKEN, transactionId)}/${transactionId}`;
+      const res = await stack.http.post(hook, { Body: {} }, { headers: { 'X-Forwarded-For': '196.201.214.200' } });
+      expect(res.status).toBe(200);
+      const rows = await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute<Array<{ source_ip: string }>>('select source_ip from daraja_callbacks');
+      expect(rows.map((r) => r.source_ip)).toEqual(['127.0.0.1']);
+    });
+  });
+});
