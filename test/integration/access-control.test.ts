@@ -259,4 +259,87 @@ describe('Access control: every endpoint × path variant × caller', () => {
       });
     }
   });
+
+  it('When another merchant, or the same merchant with the other environment’s key, names a merchant’s payment, customer, channel or key, then 404 as for a missing one, and nothing changes', async () => {
+    const headersOf = async (name: CallerName) => ({ headers: await callers[name]() });
+    const push = await stack.http.post(
+      '/stk-push',
+      { account_id: a.channelId, phone_number: '0712345678', amount: 100, external_reference: 'ISO-1' },
+      await headersOf('keyA'),
+    );
+    expect(push.status).toBe(200);
+    const { transaction_id: transactionId, checkout_request_id: checkoutRequestId } = push.data as {
+      transaction_id: number;
+      checkout_request_id: string;
+    };
+    const payment = (await stack.http.get('/v1/payments', await headersOf('keyA'))).data.data[0] as {
+      id: string;
+      customerId: string;
+    };
+    const customer = ((await stack.http.get('/customers', await headersOf('keyA'))).data as Array<{ id: string }>)[0]!;
+    const keys = (await stack.http.get('/api-keys', await headersOf('sessionA'))).data as Array<{
+      id: number;
+      revoked_at: string | null;
+    }>;
+    const liveKey = keys.find((k) => k.revoked_at === null)!;
+
+    const reads = [
+      `/transaction/status/${transactionId}`,
+      `/transaction/status/${checkoutRequestId}`,
+      `/customers/${customer.id}`,
+      `/v1/payments/${payment.id}`,
+      `/v1/customers/${payment.customerId}`,
+    ];
+    for (const path of reads) {
+      expect({ path, status: (await stack.http.get(path, await headersOf('keyA'))).status }).toEqual({
+        path,
+        status: 200,
+      });
+      for (const other of ['keyB', 'sessionB', 'liveKeyA'] as const) {
+        const res = await stack.http.get(path, await headersOf(other));
+        expect({ path, other, status: res.status, code: res.data.code }).toEqual({
+          path,
+          other,
+          status: 404,
+          code: 'not_found',
+        });
+      }
+    }
+
+    const writes: Array<[string, () => Promise<{ status: number }>]> = [
+      [
+        'deactivate A’s channel',
+        async () => stack.http.post(`/accounts/${a.channelId}/deactivate`, {}, await headersOf('keyB')),
+      ],
+      ['revoke A’s key', async () => stack.http.delete(`/api-keys/${liveKey.id}`, await headersOf('sessionB'))],
+      [
+        'update A’s customer',
+        async () =>
+          stack.http.patch(`/v1/customers/${payment.customerId}`, { name: 'Mallory' }, await headersOf('keyB')),
+      ],
+      [
+        'push to A’s channel',
+        async () =>
+          stack.http.post(
+            '/stk-push',
+            { account_id: a.channelId, phone_number: '0712345678', amount: 100 },
+            await headersOf('keyB'),
+          ),
+      ],
+    ];
+    for (const [what, write] of writes) expect({ what, status: (await write()).status }).toEqual({ what, status: 404 });
+    const channels = (await stack.http.get('/accounts', await headersOf('keyA'))).data as Array<{
+      id: number;
+      is_active: boolean;
+    }>;
+    expect(channels.find((c) => c.id === a.channelId)?.is_active).toBe(true);
+    expect((await stack.http.get('/accounts', { headers: { authorization: a.authorization } })).status).toBe(200);
+    expect(
+      (
+        (await stack.http.get(`/v1/customers/${payment.customerId}`, await headersOf('keyA'))).data as {
+          name: string | null;
+        }
+      ).name,
+    ).not.toBe('Mallory');
+  });
 });
