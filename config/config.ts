@@ -12,7 +12,7 @@ const DEV_API_KEY_PEPPER = 'dev-api-key-pepper-change-me';
 const DEV_WEBHOOK_SECRET_KEY = 'dev-webhook-secret-key-change-me';
 
 const schema = z.object({
-  /** development or production; production refuses the development secrets and plain-HTTP callback URLs. */
+  /** development or production; production refuses the development secrets, plain-HTTP callback URLs and private webhook targets. */
   APP_ENV: z.enum(['development', 'production']).default('development'),
   /** Postgres connection string. */
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/imarapay'),
@@ -79,6 +79,8 @@ const schema = z.object({
   WEBHOOK_MAX_RETRY_MS: z.coerce.number().int().positive().default(seconds(3600)),
   /** How long a merchant webhook is retried before it is given up. */
   WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().positive().default(seconds(72 * 3600)),
+  /** Development only: let callback URLs point at private and loopback addresses (local receivers); refused in production. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool().default(false),
   /** Timeout of one merchant webhook POST. */
   WEBHOOK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
 
@@ -104,6 +106,7 @@ const schema = z.object({
   if (c.DARAJA_CALLBACK_TOKEN === DEV_CALLBACK_TOKEN) problem('DARAJA_CALLBACK_TOKEN', 'set a secret of your own in production');
   if (c.API_KEY_PEPPER === DEV_API_KEY_PEPPER) problem('API_KEY_PEPPER', 'set a secret of your own in production');
   if (c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) problem('WEBHOOK_SECRET_KEY', 'set a secret of your own in production');
+  if (c.WEBHOOK_ALLOW_PRIVATE_TARGETS) problem('WEBHOOK_ALLOW_PRIVATE_TARGETS', 'webhooks never go to private or loopback addresses in production');
   if (!c.PUBLIC_BASE_URL.startsWith('https://')) problem('PUBLIC_BASE_URL', 'Daraja requires an HTTPS callback URL in production');
 });
 

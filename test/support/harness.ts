@@ -87,6 +87,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
     DARAJA_BASE_URL: simulatorUrl,
     LOG_LEVEL: 'silent',
+    // Test receivers listen on loopback; production stacks (which refuse the setting) test the guard.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: options.env?.APP_ENV === 'production' ? 'false' : 'true',
     ...TEST_TIMINGS,
     ...productionEnv,
     ...options.env,
