@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCode, number> = {
   kyc_required: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   internal: 500,
   daraja_unavailable: 503,
 };

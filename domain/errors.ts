@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'insufficient_balance'
   | 'daraja_rejected'
   | 'daraja_unavailable'
+  | 'rate_limited'
   | 'internal';
 
 export class AppError extends Error {
