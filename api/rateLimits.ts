@@ -3,7 +3,9 @@ import type { Context, Middleware } from 'koa';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { RATE_LIMIT_SETTING, type Config } from '../config/config';
 import { AppError } from '../domain/errors';
+import { normalizeEmail } from '../domain/email';
 import type { Orm } from '../db/orm';
+import type { ApiCaller } from './auth';
 
 /**
  * Rate limits: brute force on logins and sign-ups, floods on the payment endpoints. Counters live in
@@ -47,6 +49,23 @@ export function rateLimitPolicies(config: Pick<Config, (typeof RATE_LIMIT_POLICI
 
 /** Which caller a request counts against (an email, an IP, an API key id), or null when this policy does not apply to it. */
 export type RateLimitKeyOf = (ctx: Context) => string | null;
+
+/**
+ * The keys the policies are meant for. `clientIp` is Koa's `ctx.ip`, so it is the proxy's address
+ * unless the app trusts X-Forwarded-For; `loginEmail` needs the parsed body; `apiKey` needs the
+ * authenticated caller (`ctx.state.caller`) and is null for dashboard sessions.
+ */
+export const rateLimitKeys = {
+  clientIp: (ctx: Context): string | null => ctx.ip || null,
+  loginEmail: (ctx: Context): string | null => {
+    const email = (ctx.request as { body?: { email?: unknown } }).body?.email;
+    return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : null;
+  },
+  apiKey: (ctx: Context): string | null => {
+    const key = (ctx.state.caller as ApiCaller | undefined)?.apiKey;
+    return key ? `api-key:${key.id}` : null;
+  },
+} satisfies Record<string, RateLimitKeyOf>;
 
 export interface RateLimits {
   /** The limits in force, by policy name. */

@@ -5,7 +5,7 @@ import Koa from 'koa';
 import pino from 'pino';
 import { loadConfig } from '../../config/config';
 import { errorHandler } from '../../api/errors';
-import { createRateLimits, parseRateLimit, rateLimitPolicies, type RateLimitKeyOf, type RateLimitPolicyName } from '../../api/rateLimits';
+import { createRateLimits, parseRateLimit, rateLimitKeys, rateLimitPolicies, type RateLimitKeyOf, type RateLimitPolicyName } from '../../api/rateLimits';
 import { createOrm, migrate, type Orm } from '../../db/orm';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 
@@ -106,6 +106,23 @@ describe('Rate limits', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.map((r) => r.key).join(' ')).not.toMatch(/@|ak_test_/);
     expect(rows.map((r) => r.key)).toContainEqual(expect.stringMatching(/^loginPerAccount:[\w-]{43}$/));
+  });
+});
+
+describe('Rate limit keys', () => {
+  const ctxWith = (fields: { ip?: string; body?: unknown; caller?: unknown }) =>
+    ({ ip: fields.ip ?? '', request: { body: fields.body }, state: { caller: fields.caller } }) as unknown as Parameters<RateLimitKeyOf>[0];
+
+  it('When a login names an email, then it counts against that account whatever its case or spaces', () => {
+    expect(rateLimitKeys.loginEmail(ctxWith({ body: { email: ' Owner@Shop.TEST ' } }))).toBe('owner@shop.test');
+    expect(rateLimitKeys.loginEmail(ctxWith({ body: { email: 42 } }))).toBeNull();
+    expect(rateLimitKeys.loginEmail(ctxWith({}))).toBeNull();
+  });
+
+  it('When a caller used an API key, then it counts against that key; a dashboard session is not counted', () => {
+    expect(rateLimitKeys.apiKey(ctxWith({ caller: { apiKey: { id: 7 } } }))).toBe('api-key:7');
+    expect(rateLimitKeys.apiKey(ctxWith({ caller: { apiKey: null } }))).toBeNull();
+    expect(rateLimitKeys.clientIp(ctxWith({ ip: '41.90.64.10' }))).toBe('41.90.64.10');
   });
 });
 
