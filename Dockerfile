@@ -2,7 +2,7 @@
 #   api        node dist/api/main.js   (the default)
 #   worker     node dist/worker/main.js
 #   migrate    node dist/db/migrate.js
-#   simulator  node dist/simulator/main.js
+#   simulator  node dist/simulator/main.js   (local sandboxes only; refuses APP_ENV=production)
 # Debian (glibc), not Alpine: the Temporal SDK's native bridge ships glibc builds only.
 
 FROM node:20-bookworm-slim AS build

@@ -10,8 +10,10 @@ export interface ActivityDeps extends DarajaCallDeps {
   webhookTimeoutMs: number;
   /** WEBHOOK_SECRET_KEY, which opens merchants' webhook signing secrets. */
   webhookSecretKey: string;
-  /** Production: webhooks never go to non-public addresses (checked again at every attempt). */
+  /** Webhooks never go to non-public addresses (checked again at every attempt); false only with WEBHOOK_ALLOW_PRIVATE_TARGETS. */
   webhookPublicUrlsOnly: boolean;
+  /** Production: webhooks go to HTTPS URLs only (checked again at every attempt). */
+  webhookHttpsOnly: boolean;
 }
 
 /** Builds every payment activity from its clients; the worker is the only place this is wired. */
@@ -25,6 +27,7 @@ export function createActivities(deps: ActivityDeps): PaymentActivities {
       timeoutMs: deps.webhookTimeoutMs,
       secretKey: deps.webhookSecretKey,
       publicUrlsOnly: deps.webhookPublicUrlsOnly,
+      httpsOnly: deps.webhookHttpsOnly,
     }),
   };
 }

@@ -6,6 +6,7 @@ import type { AxiosInstance } from 'axios';
 import { FailureType } from '../domain/failureTypes';
 import { buildWebhookPayload } from '../domain/webhookPayload';
 import { SIGNATURE_HEADER, sign } from '../domain/webhookSignature';
+import { responseExcerptOf } from '../domain/responseExcerpt';
 import { checkCallbackUrl, checkResolvedAddresses, type LookupAll } from '../domain/urlSafety';
 import { MerchantSchema, TransactionSchema, WebhookAttemptSchema, WebhookDeliverySchema, type WebhookDelivery } from '../db/entities';
 import { ensureWebhookSecret } from '../db/webhookSecrets';
@@ -17,15 +18,19 @@ export interface WebhookDeps {
   timeoutMs: number;
   /** WEBHOOK_SECRET_KEY: opens merchants' signing secrets (sealed at rest). */
   secretKey: string;
-  /** Production: refuse, at every attempt, callback URLs that are or resolve to non-public addresses (DNS rebinding). */
+  /**
+   * Refuse, at every attempt, callback URLs that are or resolve to non-public addresses (DNS
+   * rebinding): always, unless WEBHOOK_ALLOW_PRIVATE_TARGETS (development only) is set.
+   */
   publicUrlsOnly: boolean;
+  /** Production: refuse plain-HTTP callback URLs at every attempt. */
+  httpsOnly: boolean;
   /** Name resolution for that check; the system resolver unless a test passes its own. */
   lookup?: LookupAll;
 }
 
 type WebhookActivities = Pick<PaymentActivities, 'deliverWebhook' | 'markWebhookGivenUp' | 'redeliverWebhook' | 'markRedeliveryGivenUp'>;
 
-const EXCERPT_LIMIT = 500;
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** Activities that deliver payment results to merchants, signed, and redeliver them on request. */
@@ -149,11 +154,11 @@ type PostOutcome = Omit<AttemptOutcome, 'attemptNo'>;
 
 const refusal = (reason: string): PostOutcome => ({ statusCode: null, error: `Refused: ${reason}`, excerpt: null });
 
-/** In production, the URL is checked again now (it may resolve elsewhere than when it was saved). */
+/** Unless private targets are allowed, the URL is checked again now (it may resolve elsewhere than when it was saved). */
 async function postChecked(deps: WebhookDeps, url: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
-  if (!deps.publicUrlsOnly) return post(deps, url, body, headers);
-  const checked = checkCallbackUrl(url, { production: true });
+  const checked = checkCallbackUrl(url, { production: deps.httpsOnly, allowPrivateTargets: !deps.publicUrlsOnly });
   if (!checked.ok) return refusal(checked.reason);
+  if (!deps.publicUrlsOnly) return post(deps, url, body, headers);
   // The addresses are checked inside the connection's own lookup, so the address connected to is
   // the address checked: no window for a second, different DNS answer. (IP literals skip lookup and
   // were checked above.)
@@ -187,7 +192,7 @@ async function post(
       ...(lookup ? { lookup } : {}),
     });
     const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');
-    return { statusCode: res.status, error: null, excerpt: text.slice(0, EXCERPT_LIMIT) };
+    return { statusCode: res.status, error: null, excerpt: responseExcerptOf(text) };
   } catch (err) {
     const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
     const refused = [e, e.cause].find((x) => x?.code === 'ENONPUBLIC');

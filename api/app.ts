@@ -8,7 +8,8 @@ import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
 import { sqlRunner, type Orm } from '../db/orm';
 import { apiKeyUseRecorder } from './apiKeyUsage';
-import { EndpointRegistry, routerOf, type RateLimiter } from './endpoints';
+import { EndpointRegistry, routerOf } from './endpoints';
+import { createRateLimits } from './rateLimits';
 import { errorHandler } from './errors';
 import { statusPollingWithApiKey } from './statusPolling';
 import { ROUTE_MODULES } from './routes';
@@ -30,8 +31,6 @@ export function endpointRegistry(deps: RouteDeps): EndpointRegistry {
   return registry;
 }
 
-const noRateLimits: RateLimiter = () => (_ctx, next) => next();
-
 /** Builds the Payments API without listening. */
 export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps): Koa {
   // Behind a reverse proxy only when configured: otherwise X-Forwarded-For is the client's to forge.
@@ -50,9 +49,10 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
     taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     timings: paymentTimings(config),
   };
+  const rateLimits = createRateLimits({ orm, config });
   const router = routerOf(endpointRegistry(deps), {
     access: { pepper: config.API_KEY_PEPPER, em, recordUse, logger, callbackToken: config.DARAJA_CALLBACK_TOKEN },
-    rateLimiter: noRateLimits,
+    rateLimiter: ({ policy, key }) => rateLimits.rateLimit(policy, key),
   });
 
   app.use(errorHandler(logger));

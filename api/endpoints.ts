@@ -4,37 +4,28 @@ import type { Context, Middleware } from 'koa';
 import { AppError } from '../domain/errors';
 import { authorize, type Access, type AccessDeps, type PrincipalOf } from './access';
 import { findControlCharacter } from '../domain/controlCharacters';
-import type { DescribedEndpoint, EndpointDoc } from './openapi/registry';
+import type { DescribedEndpoint, EndpointDoc, RateLimitUse } from './openapi/registry';
 
 /** The JSON body limit of an endpoint that does not set its own. */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
 
-/**
- * A limit that applies to an endpoint: a named policy and what the requests are counted by
- * (their address, the API key, the account named in the body…). `key` returns null when the
- * request has nothing to count by (then this limit does not apply to it).
- */
-export interface RateLimitUse {
-  policy: string;
-  key: (ctx: Context) => string | null;
-}
-
-/** Applies a rate-limit policy; answers 429 by throwing. Built by api/rateLimits.ts. */
+/** Applies a rate-limit policy to an endpoint's requests; answers 429 by throwing (api/rateLimits.ts). */
 export type RateLimiter = (use: RateLimitUse) => Middleware;
 
 /**
  * One endpoint, registered once: method, path, access rule, body limit, rate limits, the
  * documentation and the handler together. The route runs, in order: the access rule (nothing is
- * read before it), the rate limits, the body (at most `bodyLimit` bytes), the refusal of control
- * characters in path, query and body, and only then the handler, which receives the rule's principal.
+ * read before it), the body (at most `bodyLimit` bytes), the refusal of control characters in path,
+ * query and body, the rate limits (some count by a field of the body), and only then the handler,
+ * which receives the rule's principal.
  */
 export interface EndpointSpec<A extends Access> extends EndpointDoc {
   access: A;
+  rateLimits?: RateLimitUse[];
   /** Largest JSON body accepted, in bytes (DEFAULT_BODY_LIMIT_BYTES when unset). */
   bodyLimit?: number;
   /** The handler reads the request body itself (the Daraja callback, stored raw): no JSON parsing. */
   rawBody?: boolean;
-  rateLimits?: RateLimitUse[];
   handler: (ctx: Context, principal: PrincipalOf<A>) => unknown;
 }
 
@@ -90,12 +81,12 @@ function routeChain(endpoint: AnyEndpoint, deps: RouterDeps): Middleware[] {
       ctx.state.principal = await authorize(endpoint.access, ctx, deps.access);
       return next();
     },
-    ...(endpoint.rateLimits ?? []).map((use) => deps.rateLimiter(use)),
     ...(readsJson ? [jsonBody(endpoint.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES)] : []),
     async (ctx, next) => {
       refuseControlCharacters({ params: ctx.params, query: ctx.query, body: readsJson ? ctx.request.body : undefined });
       return next();
     },
+    ...(endpoint.rateLimits ?? []).map((use) => deps.rateLimiter(use)),
     async (ctx) => {
       await endpoint.handler(ctx, ctx.state.principal);
     },

@@ -142,6 +142,8 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
       // Long enough that no payment ever falls back to STK queries during the bench.
       PAYMENT_CALLBACK_TIMEOUT_MS: String(3_600_000),
       LOG_LEVEL: 'warn',
+      // The bench's webhook receiver listens on loopback.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     });
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [key, value] of Object.entries(config)) env[key] = String(value);

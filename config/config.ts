@@ -11,8 +11,12 @@ const DEV_CALLBACK_TOKEN = 'dev-callback-token-change-me';
 const DEV_API_KEY_PEPPER = 'dev-api-key-pepper-change-me';
 const DEV_WEBHOOK_SECRET_KEY = 'dev-webhook-secret-key-change-me';
 
+/** `<requests>/<window>`, e.g. `10/15m`: at most that many requests per window (s, m or h). */
+export const RATE_LIMIT_SETTING = /^([1-9]\d{0,5})\/([1-9]\d{0,4})(s|m|h)$/;
+const rateLimitSetting = z.string().regex(RATE_LIMIT_SETTING, 'must be <requests>/<window> such as 10/15m (window in s, m or h)');
+
 const schema = z.object({
-  /** development or production; production refuses the development secrets and plain-HTTP callback URLs. */
+  /** development or production; production refuses the development secrets, plain-HTTP callback URLs and private webhook targets. */
   APP_ENV: z.enum(['development', 'production']).default('development'),
   /** Postgres connection string. */
   DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/imarapay'),
@@ -86,6 +90,8 @@ const schema = z.object({
   WEBHOOK_MAX_RETRY_MS: z.coerce.number().int().positive().default(seconds(3600)),
   /** How long a merchant webhook is retried before it is given up. */
   WEBHOOK_RETRY_WINDOW_MS: z.coerce.number().int().positive().default(seconds(72 * 3600)),
+  /** Development only: let callback URLs point at private and loopback addresses (local receivers); refused in production. */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool().default(false),
   /** Timeout of one merchant webhook POST. */
   WEBHOOK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
 
@@ -103,6 +109,14 @@ const schema = z.object({
   PLATFORM_PAYBILL: z.string().regex(/^\d{5,7}$/).default('600900'),
   /** Port the Daraja simulator listens on (npm start). */
   SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+  /** Login attempts per account (email) per window, as `<requests>/<window>` with the window in s, m or h (api/rateLimits.ts). */
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimitSetting.default('10/15m'),
+  /** Login attempts per client IP per window. */
+  RATE_LIMIT_LOGIN_PER_IP: rateLimitSetting.default('30/15m'),
+  /** Sign-ups per client IP per window. */
+  RATE_LIMIT_SIGN_UP_PER_IP: rateLimitSetting.default('30/15m'),
+  /** Requests to the payment endpoints per API key per window. */
+  RATE_LIMIT_PAYMENTS_PER_API_KEY: rateLimitSetting.default('60/10s'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((c, ctx) => {
@@ -111,6 +125,7 @@ const schema = z.object({
   if (c.DARAJA_CALLBACK_TOKEN === DEV_CALLBACK_TOKEN) problem('DARAJA_CALLBACK_TOKEN', 'set a secret of your own in production');
   if (c.API_KEY_PEPPER === DEV_API_KEY_PEPPER) problem('API_KEY_PEPPER', 'set a secret of your own in production');
   if (c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) problem('WEBHOOK_SECRET_KEY', 'set a secret of your own in production');
+  if (c.WEBHOOK_ALLOW_PRIVATE_TARGETS) problem('WEBHOOK_ALLOW_PRIVATE_TARGETS', 'webhooks never go to private or loopback addresses in production');
   if (!c.PUBLIC_BASE_URL.startsWith('https://')) problem('PUBLIC_BASE_URL', 'Daraja requires an HTTPS callback URL in production');
 });
 

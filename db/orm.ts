@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DefaultLogger, type LoggerOptions } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ALL_ENTITIES } from './entities';
@@ -78,15 +79,24 @@ export function sqlRunner(orm: Orm): RunSql {
   };
 }
 
+/**
+ * MikroORM's logger without its query log, which prints each statement with its parameters inlined
+ * (phone numbers, key hashes): MIKRO_ORM_DEBUG or a .env file could otherwise turn it on.
+ */
+class NoQueryLogger extends DefaultLogger {
+  override logQuery(): void {}
+}
+
 export interface OrmOptions {
   databaseUrl: string;
   /** Connections kept by this process; the API and the worker each have their own pool. */
   poolSize?: number;
-  debug?: boolean;
+  /** Where MikroORM's own messages go (start-up, warnings); console.log unless given. */
+  log?: (message: string) => void;
 }
 
 /** Connects MikroORM to Postgres with every entity and the committed migrations. */
-export async function createOrm({ databaseUrl, poolSize = 10, debug = false }: OrmOptions): Promise<Orm> {
+export async function createOrm({ databaseUrl, poolSize = 10, log }: OrmOptions): Promise<Orm> {
   return MikroORM.init({
     clientUrl: databaseUrl,
     entities: ALL_ENTITIES,
@@ -100,7 +110,9 @@ export async function createOrm({ databaseUrl, poolSize = 10, debug = false }: O
       silent: true,
     },
     pool: { min: 0, max: poolSize },
-    debug,
+    // No query log (see NoQueryLogger); errors are logged through config/logger.ts, which keeps the SQL out.
+    debug: false,
+    loggerFactory: (options: LoggerOptions) => new NoQueryLogger(log ? { ...options, writer: log } : options),
     // Entities are plain objects handed between layers; nothing relies on identity-map tracking across requests.
     allowGlobalContext: false,
   });

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChannelType, PaymentStatus } from '../domain/payment';
 import type { DateRange } from '../domain/dateRange';
 import type { Environment, TransactionPurpose } from './entities';
+import { isInstantInRange } from '../domain/dateRange';
 
 /**
  * Transaction lists for merchants and admins: filters, search, and keyset pagination in a stable
@@ -170,6 +171,10 @@ export function encodeTransactionCursor(cursor: TransactionCursor): string {
 export function decodeTransactionCursor(text: string): TransactionCursor | null {
   const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([1-9]\d{0,9})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
   if (!match) return null;
+  // The text goes to Postgres as a timestamp: a month 13, 30 February or 25:61 would fail there.
+  const createdAt = match[1]!;
+  const at = new Date(`${createdAt.slice(0, 23)}Z`);
+  if (!isInstantInRange(at) || at.toISOString().slice(0, 23) !== createdAt.slice(0, 23)) return null;
   const id = Number(match[2]);
-  return id <= 2_147_483_647 ? { createdAt: match[1]!, id } : null;
+  return id <= 2_147_483_647 ? { createdAt, id } : null;
 }

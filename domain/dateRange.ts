@@ -10,6 +10,17 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{
 const EAT_OFFSET = '+03:00';
 const DAY_MS = 24 * 3600_000;
 
+/**
+ * The instants a filter or cursor may name: from 1900 to the end of year 9999. Postgres
+ * timestamps have no year 0 and JavaScript and Postgres disagree on years before 1 and after 9999;
+ * no payment is older than this range or newer.
+ */
+export const EARLIEST_INSTANT = new Date('1900-01-01T00:00:00+03:00'); // the first day, in East Africa Time like bare dates
+export const LATEST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
+
+/** Whether `at` is a real instant within EARLIEST_INSTANT..LATEST_INSTANT. */
+export const isInstantInRange = (at: Date) => !Number.isNaN(at.getTime()) && at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
+
 /** A bound on created_at: rows at or after `from`; rows before (or, for a timestamp, at or before) `to`. */
 export interface DateRange {
   from: Date | null;
@@ -26,7 +37,8 @@ function parseBound(text: string, field: string): { at: Date; dateOnly: boolean 
   const dateOnly = DATE_ONLY.test(text);
   if ((dateOnly || DATE_TIME.test(text)) && isCalendarDay(text.slice(0, 10))) {
     const at = new Date(dateOnly ? `${text}T00:00:00${EAT_OFFSET}` : text);
-    if (!Number.isNaN(at.getTime())) return { at, dateOnly };
+    if (isInstantInRange(at)) return { at, dateOnly };
+    if (!Number.isNaN(at.getTime())) throw new AppError('validation_failed', `${field} must be from 1900-01-01 to 9999-12-31`, { field });
   }
   throw new AppError('validation_failed', `${field} must be a date (2024-06-15, a day in East Africa Time) or an ISO timestamp with a time zone (2024-06-15T09:30:00Z)`, { field });
 }

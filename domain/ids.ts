@@ -1,5 +1,5 @@
 /** Largest id a Postgres `integer` (serial) column holds. */
-const MAX_SERIAL_ID = 2_147_483_647;
+export const MAX_SERIAL_ID = 2_147_483_647;
 
 /** Reads a transaction id from a URL segment: a positive integer that fits the id column, else null. */
 export function parseTransactionId(text: string | undefined): number | null {

@@ -1,6 +1,6 @@
 /**
- * Rules for merchants' callback URLs. ImaraPay POSTs to whatever URL a merchant saves, so in
- * production a URL must never reach ImaraPay's own network (SSRF): loopback, private, link-local,
+ * Rules for merchants' callback URLs. ImaraPay POSTs to whatever URL a merchant saves, so a URL must
+ * never reach ImaraPay's own network (SSRF) unless a development setting allows it: loopback, private, link-local,
  * carrier-grade NAT, unique-local and reserved addresses are refused, whether written literally or
  * reached through a hostname. Pure: name resolution is passed in (`LookupAll`).
  */
@@ -114,12 +114,19 @@ export function ipLiteralOf(hostname: string): string | null {
 
 export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
+export interface CallbackUrlRules {
+  /** Production: HTTPS only. */
+  production: boolean;
+  /** Whether private, loopback and other non-public addresses may be targets (WEBHOOK_ALLOW_PRIVATE_TARGETS, never in production). */
+  allowPrivateTargets: boolean;
+}
+
 /**
  * The syntax rules of a callback URL: absolute http(s), no credentials in it, not too long; in
- * production HTTPS only and no literal non-public address. Hostnames are checked by
- * `checkResolvedAddresses` once resolved.
+ * production HTTPS only; unless private targets are allowed, no literal non-public address.
+ * Hostnames are checked by `checkResolvedAddresses` once resolved.
  */
-export function checkCallbackUrl(raw: string, { production }: { production: boolean }): UrlCheck {
+export function checkCallbackUrl(raw: string, { production, allowPrivateTargets }: CallbackUrlRules): UrlCheck {
   if (raw.length > MAX_CALLBACK_URL_LENGTH) return { ok: false, reason: `callback_url must be at most ${MAX_CALLBACK_URL_LENGTH} characters` };
   let url: URL;
   try {
@@ -131,7 +138,7 @@ export function checkCallbackUrl(raw: string, { production }: { production: bool
   if (production && url.protocol !== 'https:') return { ok: false, reason: 'callback_url must use HTTPS' };
   // Credentials in a URL end up in logs and in the deliveries list; a receiver should check the signature instead.
   if (url.username || url.password) return { ok: false, reason: 'callback_url must not contain a user name or password; verify the ImaraPay-Signature header instead' };
-  if (!production) return { ok: true, url };
+  if (allowPrivateTargets) return { ok: true, url };
   const literal = ipLiteralOf(url.hostname);
   if (literal !== null && !isPublicAddress(literal)) return { ok: false, reason: `callback_url points at a non-public address (${literal})` };
   return { ok: true, url };

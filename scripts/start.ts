@@ -42,7 +42,13 @@ void supervisor.run(async () => {
   });
   supervisor.watch({ name: 'temporal', ...temporal });
 
-  const env = { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address };
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporal.address,
+    // On this machine a merchant's receiver is usually local (http://127.0.0.1:…): allowed here, explicitly.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
+  };
   const config = loadConfig(env);
 
   await supervisor.runToCompletion(tsx('migrate', 'db/migrate.ts', env));

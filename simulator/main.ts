@@ -1,10 +1,12 @@
 import pino from 'pino';
 import { loadConfig } from '../config/config';
 import { createSimulator } from './app';
+import { assertLocalUse } from './localOnly';
 
-/** Runs the Daraja simulator with the configured app credentials on SIMULATOR_PORT. */
+/** Runs the Daraja simulator with the configured app credentials on SIMULATOR_PORT; never in production. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertLocalUse(config);
   const logger = pino({ level: config.LOG_LEVEL });
   const simulator = createSimulator({
     credentials: {

@@ -34,7 +34,8 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     webhookHttp: axios.create(),
     webhookTimeoutMs: config.WEBHOOK_HTTP_TIMEOUT_MS,
     webhookSecretKey: config.WEBHOOK_SECRET_KEY,
-    webhookPublicUrlsOnly: config.APP_ENV === 'production',
+    webhookPublicUrlsOnly: !config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    webhookHttpsOnly: config.APP_ENV === 'production',
   });
   return Worker.create({
     connection,

@@ -2,14 +2,16 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { openPaymentWorker } from './createWorker';
+import { sdkLogFunction } from './sdkLogs';
 
 /** `npm run worker`: runs the payment worker until SIGINT/SIGTERM. */
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'worker' });
-  // The SDK's own INFO lines (webpack stats, state changes) drown the payment logs; keep its warnings.
+  // The SDK's own INFO lines (webpack stats, state changes) drown the payment logs; keep its warnings,
+  // written through pino so that an activity's database error is logged without its SQL.
   const verbose = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
-  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN') });
+  Runtime.install({ logger: new DefaultLogger(verbose ? 'DEBUG' : 'WARN', sdkLogFunction(logger)) });
   const { worker, close } = await openPaymentWorker({
     config,
     logger,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SERIAL_ID } from '../../domain/ids';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
 
 /**
@@ -10,7 +11,12 @@ const MSISDN = /^254(7|1)\d{8}$/;
 const phoneNumber = z.string({ error: 'phoneNumber must be a string like 254712345678' }).regex(MSISDN, 'phoneNumber must be in the format 254XXXXXXXXX (a Safaricom number)');
 const customerFields = {
   name: z.string({ error: 'name must be a string' }).min(1, 'name must be at least 1 character').max(255, 'name must be at most 255 characters').optional(),
-  email: z.string({ error: 'email must be a string' }).min(5, 'email must be at least 5 characters').email('email must be a valid email address').optional(),
+  email: z
+    .string({ error: 'email must be a string' })
+    .min(5, 'email must be at least 5 characters')
+    .max(320, 'email must be at most 320 characters')
+    .email('email must be a valid email address')
+    .optional(),
 };
 
 export const expressPaymentSchema = z.object({
@@ -37,7 +43,7 @@ export const expressPaymentSchema = z.object({
     .optional(),
   metadata: z.unknown().optional(),
   /** The payment channel to deposit into; the merchant's first active channel when omitted. */
-  accountId: z.number({ error: 'accountId must be an integer' }).int('accountId must be an integer').positive().optional(),
+  accountId: z.number({ error: 'accountId must be an integer' }).int('accountId must be an integer').positive().max(MAX_SERIAL_ID, 'accountId is not a valid id').optional(),
 });
 
 export const expressCustomerSchema = z.object({

@@ -67,9 +67,16 @@ function implicitResponses(auth: Access): ResponseDoc[] {
   return [unauthorized, { status: 403, description: `Only for ${who}`, example: { error: `This endpoint is for ${who}`, code: 'forbidden' } }];
 }
 
+const RATE_LIMITED: ResponseDoc = {
+  status: 429,
+  description: 'Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand)',
+  example: { error: 'Too many requests: at most 60 every 10 s. Retry after 7 s.', code: 'rate_limited', retry_after: 7 },
+};
+
 function responsesOf(endpoint: DescribedEndpoint): OpenApiOperation['responses'] {
   const given = endpoint.responses;
-  const all = [...given, ...implicitResponses(endpoint.access).filter((r) => !given.some((g) => g.status === r.status))];
+  const implicit = [...implicitResponses(endpoint.access), ...(endpoint.rateLimits?.length ? [RATE_LIMITED] : [])];
+  const all = [...given, ...implicit.filter((r) => !given.some((g) => g.status === r.status))];
   const out: OpenApiOperation['responses'] = {};
   for (const status of [...new Set(all.map((r) => r.status))].sort((a, b) => a - b)) {
     const group = all.filter((r) => r.status === status);

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Context } from 'koa';
 import type { Access } from '../access';
+import type { RateLimitPolicyName } from '../rateLimits';
 
 /**
  * The documentation half of an endpoint: what api/endpoints.ts's `add()` takes besides the access
@@ -37,9 +39,19 @@ export interface EndpointDoc {
   responses: ResponseDoc[];
 }
 
-/** An endpoint's documentation with its access rule: what the OpenAPI document is built from. */
+/**
+ * A rate limit on an endpoint: a policy of api/rateLimits.ts and what requests are counted by (the
+ * client address, the API key, the account named in the body); `key` null means "not counted".
+ */
+export interface RateLimitUse {
+  policy: RateLimitPolicyName;
+  key: (ctx: Context) => string | null;
+}
+
+/** An endpoint's documentation with its access rule and limits: what the OpenAPI document is built from. */
 export interface DescribedEndpoint extends EndpointDoc {
   access: Access;
+  rateLimits?: RateLimitUse[];
 }
 
 /** The documented error body, as a response entry: `errorResponse(404, 'not_found', 'Delivery 9 does not exist')`. */

@@ -1,3 +1,4 @@
+import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
@@ -20,6 +21,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     method: 'post',
     access: 'public',
     path: '/api/auth/signup',
+    rateLimits: [{ policy: 'signUpPerIp', key: rateLimitKeys.clientIp }],
     summary: 'Create a merchant account',
     description: `Creates your business (KYC status unverified, an empty service wallet) and its first dashboard user, and signs you in. ${SESSION_HELP}`,
     tags: ['Accounts'],
@@ -39,6 +41,10 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     method: 'post',
     access: 'public',
     path: '/api/auth/login',
+    rateLimits: [
+      { policy: 'loginPerIp', key: rateLimitKeys.clientIp },
+      { policy: 'loginPerAccount', key: rateLimitKeys.loginEmail },
+    ],
     summary: 'Sign in to the dashboard',
     description: `For merchants and ImaraPay admins alike (admins have \`merchant: null\`). ${SESSION_HELP}`,
     tags: ['Accounts'],

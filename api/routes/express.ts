@@ -1,3 +1,4 @@
+import { rateLimitKeys } from '../rateLimits';
 import { darajaCredentials } from '../../config/config';
 import { createCustomer, customerById, listCustomers, updateCustomer } from '../express/customers';
 import { createExpressPayment, getExpressPayment, listExpressPayments } from '../express/payments';
@@ -53,6 +54,7 @@ export const expressRoutes: RouteModule = (api, deps) => {
   api.add({
     method: 'post',
     path: '/api/v1/payments',
+    rateLimits: [{ policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey }],
     access: 'merchant',
     bodyLimit: EXPRESS_BODY_LIMIT_BYTES,
     summary: 'Create a payment (customer and payment in one flat body)',

@@ -1,3 +1,4 @@
+import { rateLimitKeys } from '../rateLimits';
 import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { errorResponse } from '../openapi/registry';
@@ -10,6 +11,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
   api.add({
     method: 'post',
     path: '/api/stk-push',
+    rateLimits: [{ policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey }],
     access: 'merchant',
     summary: 'Initiate an STK Push',
     description:

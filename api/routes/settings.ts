@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
 import { errorResponse } from '../openapi';
-import { AppError } from '../../domain/errors';
-import { checkCallbackUrl, checkResolvedAddresses, type LookupAll } from '../../domain/urlSafety';
+import type { LookupAll } from '../../domain/urlSafety';
+import { acceptableCallbackUrl, callbackUrlRulesOf } from '../callbackUrls';
 import { SIGNATURE_ALGORITHM, SIGNATURE_HEADER } from '../../domain/webhookSignature';
 import { MerchantSchema } from '../../db/entities';
 import { ensureWebhookSecret, rotateWebhookSecret } from '../../db/webhookSecrets';
@@ -51,7 +51,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     summary: 'Set or clear your callback URL',
     description:
       'In production the URL must be HTTPS and must not point at a private, loopback, link-local or otherwise non-public address, ' +
-      'whether written as an IP or reached through a hostname. The sandbox accepts any http(s) URL so that you can test locally.',
+      'whether written as an IP or reached through a hostname. Outside production http is allowed; private and loopback addresses only when the deployment sets WEBHOOK_ALLOW_PRIVATE_TARGETS.',
     tags: ['Settings'],
     body: settingsRequestSchema,
     responses: [
@@ -64,7 +64,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
       const { merchant } = caller;
       const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
       const callbackUrl =
-        raw === null ? null : await acceptableCallbackUrl(raw, deps.config.APP_ENV === 'production', systemLookup);
+        raw === null ? null : await acceptableCallbackUrl(raw, callbackUrlRulesOf(deps.config), systemLookup);
       await deps.em().nativeUpdate(MerchantSchema, { id: merchant.id }, { callbackUrl });
       ctx.body = settingsBody(callbackUrl);
     },
@@ -100,15 +100,3 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     },
   });
 };
-
-/** The URL as it will be stored, or a 400 naming callback_url. In production the host must resolve to public addresses only. */
-async function acceptableCallbackUrl(raw: string, production: boolean, lookup: LookupAll): Promise<string> {
-  const refuse = (reason: string) => new AppError('validation_failed', reason, { field: 'callback_url' });
-  const checked = checkCallbackUrl(raw, { production });
-  if (!checked.ok) throw refuse(checked.reason);
-  if (production) {
-    const resolved = await checkResolvedAddresses(checked.url.hostname, lookup);
-    if (!resolved.ok) throw refuse(`callback_url is not reachable on the public internet: ${resolved.reason}`);
-  }
-  return checked.url.href;
-}

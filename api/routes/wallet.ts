@@ -1,3 +1,4 @@
+import { rateLimitKeys } from '../rateLimits';
 import { darajaCredentials } from '../../config/config';
 import { errorResponse } from '../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
@@ -62,6 +63,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
     method: 'post',
     access: 'merchant',
     path: '/api/wallet/top-ups',
+    rateLimits: [{ policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey }],
     summary: 'Top up your service wallet by M-Pesa',
     description:
       "Sends an STK push for `amount` to `phone_number` (your own phone), paying ImaraPay's paybill with account reference TOPUP<your merchant id>. No fee. " +

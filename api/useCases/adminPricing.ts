@@ -7,7 +7,13 @@ import { PricingTierSchema } from '../../db/entities';
 import { loadFeeTiers } from '../../db/pricing';
 import { parseInput } from '../validate';
 
-const kes = (what: string) => z.number({ error: `${what} must be a whole number of KES` }).int(`${what} must be a whole number of KES`);
+/** Pricing columns are Postgres `integer`s. */
+const MAX_PRICING_KES = 2_147_483_647;
+const kes = (what: string) =>
+  z
+    .number({ error: `${what} must be a whole number of KES` })
+    .int(`${what} must be a whole number of KES`)
+    .max(MAX_PRICING_KES, `${what} must be at most KES ${MAX_PRICING_KES.toLocaleString('en-US')}`);
 
 /** The body of PUT /api/admin/pricing: the whole new schedule. */
 export const pricingScheduleSchema = z.object({

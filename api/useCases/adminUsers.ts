@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { KycStatus, UserRole } from '../../db/entities';
 import { parseInput } from '../validate';
+import { MAX_SERIAL_ID } from '../../domain/ids';
 
 /** The query of GET /api/admin/users. */
 export const userListQuerySchema = z.object({
@@ -11,7 +12,7 @@ export const userListQuerySchema = z.object({
   role: z.enum(['merchant', 'admin'], { error: 'role must be merchant or admin' }).optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit must be at most 500').default(100),
   /** Cursor: the last id of the previous page. */
-  after_id: z.coerce.number({ error: 'after_id must be a number' }).int('after_id must be a whole number').min(0, 'after_id cannot be negative').default(0),
+  after_id: z.coerce.number({ error: 'after_id must be a number' }).int('after_id must be a whole number').min(0, 'after_id cannot be negative').max(MAX_SERIAL_ID, 'after_id is not a valid id').default(0),
 });
 
 /** One dashboard user, with the merchant it belongs to (null for admins). */

@@ -44,8 +44,8 @@ const text = (field: string) => z.string({ error: `${field} must be a string` })
 
 export const addChannelSchema = z.object({
   account_type: z.enum(['till', 'paybill', 'bank'], { error: 'account_type must be till, paybill or bank' }),
-  account_number: text('account_number').min(1, 'account_number cannot be empty'),
-  bank_name: text('bank_name').nullish(),
+  account_number: text('account_number').min(1, 'account_number cannot be empty').max(30, 'account_number must be at most 30 characters'),
+  bank_name: text('bank_name').max(100, 'bank_name must be at most 100 characters').nullish(),
   account_reference: text('account_reference')
     .min(1, 'account_reference cannot be empty')
     .max(MAX_ACCOUNT_REFERENCE, `account_reference must be at most ${MAX_ACCOUNT_REFERENCE} characters (M-Pesa's AccountReference limit)`)

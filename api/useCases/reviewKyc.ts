@@ -6,13 +6,14 @@ import { KycDocumentSchema, KycSubmissionSchema, MerchantSchema, UserSchema, typ
 import { parseInput } from '../validate';
 import { kycDocumentFileName } from './kycDocuments';
 import { documentsOf, submissionBody, type KycSubmissionBody } from './kycViews';
+import { MAX_SERIAL_ID } from '../../domain/ids';
 
 /** The query of GET /api/admin/kyc. */
 export const kycQueueQuerySchema = z.object({
   status: z.enum(['pending', 'approved', 'rejected'], { error: 'status must be one of pending, approved, rejected' }).optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit must be at most 500').default(100),
   /** Cursor: the last id of the previous page. */
-  after_id: z.coerce.number({ error: 'after_id must be a number' }).int('after_id must be a whole number').min(0, 'after_id cannot be negative').default(0),
+  after_id: z.coerce.number({ error: 'after_id must be a number' }).int('after_id must be a whole number').min(0, 'after_id cannot be negative').max(MAX_SERIAL_ID, 'after_id is not a valid id').default(0),
 });
 
 /** The body of POST /api/admin/kyc/:id/reject. */

@@ -7,6 +7,7 @@ import type { PaymentTimings } from '../../workflows/definitions';
 import { webhookRedeliveryWorkflow, webhookRedeliveryWorkflowId } from '../../workflows/webhookRedelivery';
 import type { ApiCaller } from '../auth';
 import { parseInput } from '../validate';
+import { responseExcerptOf } from '../../domain/responseExcerpt';
 
 const STATUSES = ['pending', 'delivered', 'failed', 'superseded'] as const satisfies readonly WebhookDeliveryStatus[];
 
@@ -75,7 +76,8 @@ export async function getDelivery(em: EntityManager, caller: ApiCaller, idText: 
   const attempts = await em
     .getConnection()
     .execute<DeliveryAttempt[]>('select attempt_no, started_at, status_code, latency_ms, error, response_excerpt from webhook_attempts where delivery_id = ? order by attempt_no', [delivery.id]);
-  return { ...delivery, attempt_log: attempts };
+  // Attempts recorded before excerpts were cut down at delivery hold up to 500 raw characters.
+  return { ...delivery, attempt_log: attempts.map((a) => ({ ...a, response_excerpt: a.response_excerpt === null ? null : responseExcerptOf(a.response_excerpt) })) };
 }
 
 export interface RedeliverDeps {

@@ -8,6 +8,7 @@ export * from './webhook';
 export * from './user';
 export * from './customer';
 export * from './kyc';
+export * from './rateLimit';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -19,6 +20,7 @@ import { WebhookDeliverySchema, WebhookAttemptSchema } from './webhook';
 import { UserSchema, SessionSchema } from './user';
 import { CustomerSchema } from './customer';
 import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
+import { RateLimitCounterSchema } from './rateLimit';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -36,4 +38,5 @@ export const ALL_ENTITIES = [
   CustomerSchema,
   KycSubmissionSchema,
   KycDocumentSchema,
+  RateLimitCounterSchema,
 ];

@@ -88,6 +88,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PUBLIC_BASE_URL: `http://127.0.0.1:${apiPort}`,
     DARAJA_BASE_URL: simulatorUrl,
     LOG_LEVEL: 'silent',
+    // Test receivers listen on loopback; production stacks (which refuse the setting) test the guard.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: options.env?.APP_ENV === 'production' ? 'false' : 'true',
+    // Test files sign in and push far faster than people do; the rate-limit tests set their own limits.
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: '10000/1s',
+    RATE_LIMIT_LOGIN_PER_IP: '10000/1s',
+    RATE_LIMIT_SIGN_UP_PER_IP: '10000/1s',
+    RATE_LIMIT_PAYMENTS_PER_API_KEY: '10000/1s',
     ...TEST_TIMINGS,
     ...productionEnv,
     ...options.env,

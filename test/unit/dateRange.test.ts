@@ -38,10 +38,20 @@ describe('parseDateRange', () => {
     [undefined, '15/06/2024', 'to'],
     ['2024-06-16', '2024-06-15', 'to'],
     ['2024-06-15T10:00:01Z', '2024-06-15T10:00:00Z', 'to'],
+    ['0000-01-01', undefined, 'from'],
+    ['1899-12-31T20:59:59Z', undefined, 'from'],
+    [undefined, '0000-01-01', 'to'],
+    [undefined, '9999-12-31T23:00:00-05:00', 'to'],
   ])('When from=%p and to=%p, then 400 names %s', (from, to, field) => {
     const err = refusal(from, to);
     expect(err).toBeInstanceOf(AppError);
     expect(err.code).toBe('validation_failed');
     expect(err.details).toEqual({ field });
+  });
+
+  it('When the range is as wide as allowed, then 1900-01-01 to 9999-12-31 (whole days in EAT) is accepted', () => {
+    const range = parseDateRange('1900-01-01', '9999-12-31');
+    expect(range.from?.toISOString()).toBe('1899-12-31T21:00:00.000Z');
+    expect(range.to).toEqual({ at: new Date('9999-12-31T21:00:00.000Z'), inclusive: false });
   });
 });

@@ -61,8 +61,9 @@ describe('isPublicAddress', () => {
 });
 
 describe('checkCallbackUrl', () => {
-  const production = { production: true };
-  const development = { production: false };
+  const production = { production: true, allowPrivateTargets: false };
+  const development = { production: false, allowPrivateTargets: false };
+  const developmentWithLocalReceivers = { production: false, allowPrivateTargets: true };
 
   it('When in production, then only HTTPS to a public host passes', () => {
     expect(checkCallbackUrl('https://shop.example.com/payment/callback', production).ok).toBe(true);
@@ -74,13 +75,19 @@ describe('checkCallbackUrl', () => {
     expect(checkCallbackUrl('https://2130706433/cb', production)).toMatchObject({ ok: false }); // WHATWG URL turns this into 127.0.0.1
   });
 
-  it('When in development, then local http receivers are allowed so merchants can test', () => {
-    expect(checkCallbackUrl('http://127.0.0.1:8080/cb', development).ok).toBe(true);
-    expect(checkCallbackUrl('http://localhost:3000/cb', development).ok).toBe(true);
+  it('When in development, then plain http is allowed but private and loopback addresses are not', () => {
+    expect(checkCallbackUrl('http://shop.example.com/cb', development).ok).toBe(true);
+    expect(checkCallbackUrl('http://127.0.0.1:8080/cb', development)).toEqual({ ok: false, reason: 'callback_url points at a non-public address (127.0.0.1)' });
+    expect(checkCallbackUrl('http://192.168.1.20:22/', development)).toMatchObject({ ok: false });
+  });
+
+  it('When WEBHOOK_ALLOW_PRIVATE_TARGETS is set in development, then local http receivers are allowed so merchants can test', () => {
+    expect(checkCallbackUrl('http://127.0.0.1:8080/cb', developmentWithLocalReceivers).ok).toBe(true);
+    expect(checkCallbackUrl('http://localhost:3000/cb', developmentWithLocalReceivers).ok).toBe(true);
   });
 
   it('When the URL is malformed, not http(s), or carries credentials, then it is refused everywhere', () => {
-    for (const options of [production, development]) {
+    for (const options of [production, development, developmentWithLocalReceivers]) {
       expect(checkCallbackUrl('not a url', options).ok).toBe(false);
       expect(checkCallbackUrl('ftp://shop.example.com/cb', options).ok).toBe(false);
       expect(checkCallbackUrl('https://user:pass@shop.example.com/cb', options).ok).toBe(false);

@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RATE_LIMIT_SETTING, type Config } from '../config/config';
+import { AppError } from '../domain/errors';
+import { normalizeEmail } from '../domain/email';
+import type { Orm } from '../db/orm';
+import type { ApiCaller } from './auth';
+
+/**
+ * Rate limits: brute force on logins and sign-ups, floods on the payment endpoints. Counters live in
+ * Postgres (`rate_limits`, rate-limiter-flexible's RateLimiterPostgres), so a limit holds across every
+ * API instance. Each policy is a fixed window of `points` requests per `durationSeconds`, configured
+ * as `<requests>/<window>` (config/config.ts; defaults below).
+ */
+export const RATE_LIMIT_POLICIES = {
+  /** Login attempts per account (the email signed in as): 10 per 15 min. Guesses at one password. */
+  loginPerAccount: 'RATE_LIMIT_LOGIN_PER_ACCOUNT',
+  /** Login attempts per client IP: 30 per 15 min. Guesses across many accounts from one place. */
+  loginPerIp: 'RATE_LIMIT_LOGIN_PER_IP',
+  /** Sign-ups per client IP: 30 per 15 min. */
+  signUpPerIp: 'RATE_LIMIT_SIGN_UP_PER_IP',
+  /** Requests to the payment endpoints (STK push, status, Express payments) per API key: 60 per 10 s. */
+  paymentsPerApiKey: 'RATE_LIMIT_PAYMENTS_PER_API_KEY',
+} as const satisfies Record<string, keyof Config>;
+
+export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
+
+/** One policy's limit: at most `points` requests per `durationSeconds` window. */
+export interface RateLimitPolicy {
+  points: number;
+  durationSeconds: number;
+}
+
+const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
+
+/** Parses a `<requests>/<window>` setting (`10/15m`) into a policy; throws on anything else (config validation refuses it first). */
+export function parseRateLimit(setting: string): RateLimitPolicy {
+  const match = RATE_LIMIT_SETTING.exec(setting);
+  if (!match) throw new Error(`Not a rate limit: ${setting} (expected <requests>/<window> such as 10/15m)`);
+  return { points: Number(match[1]), durationSeconds: Number(match[2]) * UNIT_SECONDS[match[3] as keyof typeof UNIT_SECONDS] };
+}
+
+/** Every policy's limit on this deployment. */
+export function rateLimitPolicies(config: Pick<Config, (typeof RATE_LIMIT_POLICIES)[RateLimitPolicyName]>): Record<RateLimitPolicyName, RateLimitPolicy> {
+  const entries = Object.entries(RATE_LIMIT_POLICIES).map(([name, key]) => [name, parseRateLimit(config[key])]);
+  return Object.fromEntries(entries) as Record<RateLimitPolicyName, RateLimitPolicy>;
+}
+
+/** Which caller a request counts against (an email, an IP, an API key id), or null when this policy does not apply to it. */
+export type RateLimitKeyOf = (ctx: Context) => string | null;
+
+/**
+ * The keys the policies are meant for. `clientIp` is Koa's `ctx.ip`, so it is the proxy's address
+ * unless the app trusts X-Forwarded-For; `loginEmail` needs the parsed body; `apiKey` needs the
+ * authenticated caller (`ctx.state.principal` of a merchant endpoint) and is null for dashboard sessions.
+ */
+export const rateLimitKeys = {
+  clientIp: (ctx: Context): string | null => ctx.ip || null,
+  loginEmail: (ctx: Context): string | null => {
+    const email = (ctx.request as { body?: { email?: unknown } }).body?.email;
+    return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : null;
+  },
+  apiKey: (ctx: Context): string | null => {
+    const key = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.apiKey;
+    return key ? `api-key:${key.id}` : null;
+  },
+} satisfies Record<string, RateLimitKeyOf>;
+
+export interface RateLimits {
+  /** The limits in force, by policy name. */
+  policies: Record<RateLimitPolicyName, RateLimitPolicy>;
+  /**
+   * Middleware counting each request against `policyName` for the caller `keyOf` names. Every
+   * counted answer carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds)
+   * and `RateLimit-Policy` (IETF httpapi draft); past the limit the request goes no further and
+   * AppError `rate_limited` (429, `{ error, code, retry_after }`) is thrown with `Retry-After`
+   * (seconds). A null key passes uncounted. Postgres errors propagate.
+   */
+  rateLimit(policyName: RateLimitPolicyName, keyOf: RateLimitKeyOf): Middleware;
+}
+
+export interface RateLimitDeps {
+  orm: Orm;
+  config: Pick<Config, (typeof RATE_LIMIT_POLICIES)[RateLimitPolicyName]>;
+}
+
+/** Keys are hashed: the counters table holds no email, IP address or key id as such. */
+const hashedKey = (key: string) => createHash('sha256').update(key).digest('base64url');
+
+/** Builds one Postgres-backed limiter per policy on the ORM's own pool (the table comes from a migration). */
+export function createRateLimits({ orm, config }: RateLimitDeps): RateLimits {
+  const policies = rateLimitPolicies(config);
+  const limiters = new Map<RateLimitPolicyName, RateLimiterPostgres>();
+  const limiterOf = (name: RateLimitPolicyName) => {
+    let limiter = limiters.get(name);
+    if (!limiter) {
+      limiter = new RateLimiterPostgres({
+        storeClient: orm.em.getConnection().getKnex(),
+        storeType: 'knex',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        keyPrefix: name,
+        points: policies[name].points,
+        duration: policies[name].durationSeconds,
+      });
+      limiters.set(name, limiter);
+    }
+    return limiter;
+  };
+
+  return {
+    policies,
+    rateLimit(policyName, keyOf) {
+      const policy = policies[policyName];
+      return async (ctx, next) => {
+        const key = keyOf(ctx);
+        if (key === null) return next();
+        const outcome = await limiterOf(policyName)
+          .consume(hashedKey(key))
+          .then(
+            (res) => ({ allowed: true, res }),
+            (rejection: unknown) => {
+              // The library rejects with a RateLimiterRes when the limit is reached, with an Error when the store fails.
+              if (rejection instanceof RateLimiterRes) return { allowed: false, res: rejection };
+              throw rejection;
+            },
+          );
+        const resetSeconds = Math.max(1, Math.ceil(outcome.res.msBeforeNext / 1000));
+        ctx.set('RateLimit-Limit', String(policy.points));
+        ctx.set('RateLimit-Remaining', String(outcome.res.remainingPoints));
+        ctx.set('RateLimit-Reset', String(resetSeconds));
+        ctx.set('RateLimit-Policy', `${policy.points};w=${policy.durationSeconds}`);
+        if (!outcome.allowed) {
+          ctx.set('Retry-After', String(resetSeconds));
+          throw new AppError('rate_limited', `Too many requests: at most ${policy.points} every ${policy.durationSeconds} s. Retry after ${resetSeconds} s.`, {
+            retry_after: resetSeconds,
+          });
+        }
+        return next();
+      };
+    },
+  };
+}
