@@ -18,7 +18,7 @@ export interface TransactionFilter {
   customerId?: number;
   purpose?: TransactionPurpose;
   /** One term matched exactly against the receipt, the phone number (normalised) and the external reference. */
-  search?: { receipt: string; phoneNumber: string | null; externalReference: string };
+  search?: { receipt: string; phoneNumber: string | null; externalReference: string; checkoutRequestId: string };
   created?: DateRange;
   /** Position to continue after (from the previous page's nextCursor). */
   after?: TransactionCursor;
@@ -102,9 +102,9 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
   if (filter.customerId !== undefined) add('t.customer_id = ?', filter.customerId);
   if (filter.purpose) add('t.purpose = ?', filter.purpose);
   if (filter.search) {
-    const { receipt, phoneNumber, externalReference } = filter.search;
-    const terms = ['t.mpesa_receipt = ?', 't.external_reference = ?', ...(phoneNumber ? ['t.phone_number = ?'] : [])];
-    add(`(${terms.join(' or ')})`, receipt, externalReference, ...(phoneNumber ? [phoneNumber] : []));
+    const { receipt, phoneNumber, externalReference, checkoutRequestId } = filter.search;
+    const terms = ['t.mpesa_receipt = ?', 't.external_reference = ?', 't.checkout_request_id = ?', ...(phoneNumber ? ['t.phone_number = ?'] : [])];
+    add(`(${terms.join(' or ')})`, receipt, externalReference, checkoutRequestId, ...(phoneNumber ? [phoneNumber] : []));
   }
   if (filter.created?.from) add('t.created_at >= ?', filter.created.from);
   if (filter.created?.to) add(`t.created_at ${filter.created.to.inclusive ? '<=' : '<'} ?`, filter.created.to.at);

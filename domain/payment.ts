@@ -29,6 +29,8 @@ export interface CallbackOutcome {
   amount: Kes | null;
   phoneNumber: string | null;
   transactionDate: string | null;
+  /** Metadata items that broke their rule and were dropped (domain/callback.ts); absent in older signals. */
+  problems?: string[];
 }
 
 export const isSuccessCode = (resultCode: string) => resultCode === '0';
@@ -41,4 +43,16 @@ export interface PaymentDecision {
   receipt: string | null;
   /** What decided it: the callback, the STK query, or no answer at all. */
   source: 'callback' | 'query' | 'no_answer' | 'push_rejected';
+  /** M-Pesa's own facts from the deciding callback; absent for other sources and in older histories. */
+  evidence?: CallbackEvidence;
+}
+
+/** What a callback says about the money, kept as M-Pesa sent it for the record, the webhook and review. */
+export interface CallbackEvidence {
+  callbackId: number;
+  amount: Kes | null;
+  phoneNumber: string | null;
+  /** YYYYMMDDHHmmss, Nairobi time, as M-Pesa wrote it. */
+  transactionDate: string | null;
+  problems: string[];
 }

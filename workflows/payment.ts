@@ -48,6 +48,9 @@ const pushProfile: ActivityOptions & LocalActivityOptions = {
  */
 export const LOCAL_HOT_PATH_PATCH = 'local-activities-on-the-hot-path';
 
+/** Payments from this marker on set the CheckoutRequestID search attribute from a callback when the push did not give one. */
+export const ADOPT_CHECKOUT_REQUEST_ID_PATCH = 'checkout-request-id-from-callback';
+
 /** One Daraja STK query: a failed call is answered "pending" by the activity, so few retries are needed. */
 const queryProfile: ActivityOptions = {
   startToCloseTimeout: '60s',
@@ -74,12 +77,19 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let decision: PaymentDecision | null = null;
   const callbacks: CallbackOutcome[] = [];
   const seenCallbacks = new Set<number>();
+  let checkoutRequestId: string | null = null;
 
   // Handlers first, so that an early callback or a waiting API request is never lost.
   setHandler(darajaCallbackSignal, (callback) => {
     if (seenCallbacks.has(callback.callbackId)) return; // Temporal may redeliver; Daraja may repeat.
     seenCallbacks.add(callback.callbackId);
     callbacks.push(callback);
+    // A push whose answer timed out learns its CheckoutRequestID from its callback (the API has
+    // already recorded it on the payment): ops find the payment by it too.
+    if (checkoutRequestId === null && callback.checkoutRequestId !== null && patched(ADOPT_CHECKOUT_REQUEST_ID_PATCH)) {
+      checkoutRequestId = callback.checkoutRequestId;
+      upsertSearchAttributes([{ key: CHECKOUT_REQUEST_ID, value: checkoutRequestId }]);
+    }
   });
   setHandler(pushOutcomeUpdate, async () => {
     await condition(() => pushOutcome !== null);
@@ -128,7 +138,6 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 
   // 2. Send the push, at most once.
   enterStage('pushing');
-  let checkoutRequestId: string | null = null;
   try {
     const { recorded, ...accepted } = await push.sendStkPush({ transactionId, deadline: Date.now() + timings.pushDeadlineMs });
     // sendStkPush records the ids itself; this backstop runs when its write failed (and for pushes

@@ -26,7 +26,7 @@ export const transactionExample = {
 };
 
 const FILTERS =
-  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, or an external reference: exact match), ' +
+  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), ' +
   '`from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.';
 
 /** GET /api/transactions (JSON array) and GET /api/transactions.csv (the same selection as a file). */

@@ -154,7 +154,7 @@ async function commonFilter(em: EntityManager, params: z.infer<typeof transactio
   return filter;
 }
 
-/** One search term, read three ways: an M-Pesa receipt, a phone number in any accepted format, an external reference. */
+/** One search term, read four ways: an M-Pesa receipt, a phone number in any accepted format, an external reference, a CheckoutRequestID. */
 function searchTerms(q: string): NonNullable<TransactionFilter['search']> {
   let phoneNumber: string | null = null;
   try {
@@ -162,7 +162,7 @@ function searchTerms(q: string): NonNullable<TransactionFilter['search']> {
   } catch {
     phoneNumber = null; // not a phone number: the term is still matched as a receipt and a reference
   }
-  return { receipt: q.toUpperCase(), phoneNumber, externalReference: q };
+  return { receipt: q.toUpperCase(), phoneNumber, externalReference: q, checkoutRequestId: q };
 }
 
 const CSV_COLUMNS: (keyof TransactionView)[] = [

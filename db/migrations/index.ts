@@ -5,6 +5,7 @@ import { Migration20261122173000_users_customers_environment_keys } from './Migr
 import { Migration20261122180000_kyc } from './Migration20261122180000_kyc';
 import { Migration20261122181000_channels_wallet_topups } from './Migration20261122181000_channels_wallet_topups';
 import { Migration20261122183000_transaction_public_ids } from './Migration20261122183000_transaction_public_ids';
+import { Migration20261130160000_callback_ingestion } from './Migration20261130160000_callback_ingestion';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122180000_kyc', class: Migration20261122180000_kyc },
   { name: 'Migration20261122181000_channels_wallet_topups', class: Migration20261122181000_channels_wallet_topups },
   { name: 'Migration20261122183000_transaction_public_ids', class: Migration20261122183000_transaction_public_ids },
+  { name: 'Migration20261130160000_callback_ingestion', class: Migration20261130160000_callback_ingestion },
 ];
