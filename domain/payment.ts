@@ -1,7 +1,11 @@
 import type { Kes } from './money';
 
-/** What merchants see: the documented three states. */
-export type PaymentStatus = 'pending' | 'completed' | 'failed';
+/**
+ * What merchants see: pending, completed, failed, and needs_review when M-Pesa's evidence is in
+ * doubt (a success whose amount differs from the push, or whose items break Daraja's rules): the
+ * fee stays reserved and ImaraPay's operators decide.
+ */
+export type PaymentStatus = 'pending' | 'completed' | 'failed' | 'needs_review';
 
 /** Where a payment is in its workflow; finer than PaymentStatus, shown to ops. */
 export type PaymentStage =
@@ -13,7 +17,8 @@ export type PaymentStage =
   | 'awaiting_callback'
   | 'querying'
   | 'completed'
-  | 'failed';
+  | 'failed'
+  | 'needs_review';
 
 export type ChannelType = 'till' | 'paybill' | 'bank';
 
@@ -55,4 +60,15 @@ export interface CallbackEvidence {
   /** YYYYMMDDHHmmss, Nairobi time, as M-Pesa wrote it. */
   transactionDate: string | null;
   problems: string[];
+}
+
+/** M-Pesa's facts from a callback, for the record, the webhook and review. */
+export function evidenceOf(callback: CallbackOutcome): CallbackEvidence {
+  return {
+    callbackId: callback.callbackId,
+    amount: callback.amount,
+    phoneNumber: callback.phoneNumber,
+    transactionDate: callback.transactionDate,
+    problems: callback.problems ?? [],
+  };
 }

@@ -6,6 +6,7 @@ import { Migration20261122180000_kyc } from './Migration20261122180000_kyc';
 import { Migration20261122181000_channels_wallet_topups } from './Migration20261122181000_channels_wallet_topups';
 import { Migration20261122183000_transaction_public_ids } from './Migration20261122183000_transaction_public_ids';
 import { Migration20261130160000_callback_ingestion } from './Migration20261130160000_callback_ingestion';
+import { Migration20261130161000_payment_evidence } from './Migration20261130161000_payment_evidence';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122181000_channels_wallet_topups', class: Migration20261122181000_channels_wallet_topups },
   { name: 'Migration20261122183000_transaction_public_ids', class: Migration20261122183000_transaction_public_ids },
   { name: 'Migration20261130160000_callback_ingestion', class: Migration20261130160000_callback_ingestion },
+  { name: 'Migration20261130161000_payment_evidence', class: Migration20261130161000_payment_evidence },
 ];
