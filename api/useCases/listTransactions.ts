@@ -71,7 +71,7 @@ export function transactionView(row: TransactionRow): TransactionView {
 
 /** The filters of GET /api/transactions (and .csv); admins add merchant_id and environment. */
 const filterParams = z.object({
-  status: z.enum(['pending', 'completed', 'failed'], { error: 'status must be pending, completed or failed' }).optional(),
+  status: z.enum(['pending', 'completed', 'failed', 'needs_review'], { error: 'status must be pending, completed, failed or needs_review' }).optional(),
   account_id: idParam('account_id').optional(),
   type: z.enum(['payment', 'wallet_top_up'], { error: 'type must be payment or wallet_top_up' }).optional(),
   customer_id: textParam('customer_id', 40).optional(),
