@@ -96,9 +96,9 @@ describe('M-Pesa text fields: one rule for the API and the request builder', () 
   });
 
   it('When the value is blank, too long or not a string, then it is refused with a message that says so', () => {
-    expect(cleanMpesaText('description', TRANSACTION_DESC, '   ')).toEqual({ ok: false, message: 'description cannot be blank' });
-    expect(cleanMpesaText('description', TRANSACTION_DESC, 'A'.repeat(14))).toEqual({ ok: false, message: expect.stringContaining('at most 13 characters') });
-    expect(cleanMpesaText('account_reference', ACCOUNT_REFERENCE, 'A'.repeat(13))).toEqual({ ok: false, message: expect.stringContaining('at most 12 characters') });
+    expect(cleanMpesaText('description', TRANSACTION_DESC, '   ')).toEqual({ ok: false, message: 'description must be 1 to 13 characters; it cannot be blank' });
+    expect(cleanMpesaText('description', TRANSACTION_DESC, 'A'.repeat(14))).toEqual({ ok: false, message: expect.stringContaining('1 to 13 characters') });
+    expect(cleanMpesaText('account_reference', ACCOUNT_REFERENCE, 'A'.repeat(13))).toEqual({ ok: false, message: expect.stringContaining('1 to 12 characters') });
     expect(cleanMpesaText('description', TRANSACTION_DESC, 42)).toEqual({ ok: false, message: 'description must be a string' });
   });
 });
