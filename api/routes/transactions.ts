@@ -17,6 +17,10 @@ export const transactionExample = {
   checkout_request_id: 'ws_CO_…',
   result_code: '0',
   result_desc: 'The service request is processed successfully.',
+  mpesa_amount: 500,
+  mpesa_phone_number: '254712345678',
+  mpesa_transaction_date: '20240615153514',
+  review_reason: null,
   account_id: 1,
   account_name: 'Till 3118761',
   channel: 'Till - 3118761',
@@ -45,7 +49,7 @@ export const transactionRoutes: RouteModule = ({ merchantApi: router }, deps) =>
     query: transactionsQuerySchema,
     responses: [
       { status: 200, description: 'A page of transactions', example: [transactionExample] },
-      errorResponse(400, 'validation_failed', 'status must be pending, completed or failed', { field: 'status' }),
+      errorResponse(400, 'validation_failed', 'status must be pending, completed, failed or needs_review', { field: 'status' }),
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
   });

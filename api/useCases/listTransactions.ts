@@ -31,6 +31,12 @@ export interface TransactionView {
   checkout_request_id: string | null;
   result_code: string | null;
   result_desc: string | null;
+  /** What M-Pesa's callback said, as it said it: Amount, PhoneNumber (may be masked), TransactionDate (YYYYMMDDHHmmss, Nairobi); null when it said nothing. */
+  mpesa_amount: number | null;
+  mpesa_phone_number: string | null;
+  mpesa_transaction_date: string | null;
+  /** Why a `needs_review` payment is in review; null otherwise. */
+  review_reason: string | null;
   account_id: number | null;
   account_name: string | null;
   channel: string | null;
@@ -60,6 +66,10 @@ export function transactionView(row: TransactionRow): TransactionView {
     checkout_request_id: row.checkoutRequestId,
     result_code: row.resultCode,
     result_desc: row.resultDesc,
+    mpesa_amount: row.mpesaAmount,
+    mpesa_phone_number: row.mpesaPhoneNumber,
+    mpesa_transaction_date: row.mpesaTransactionDate,
+    review_reason: row.reviewReason,
     account_id: row.channelId,
     account_name: row.purpose === 'wallet_top_up' ? 'Service wallet top-up' : row.channelName,
     channel: channelLabel(row),

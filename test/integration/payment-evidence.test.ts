@@ -111,6 +111,8 @@ describe('The webhook says what M-Pesa said', () => {
       ]);
       expect(hook.body.Body.stkCallback.ResultCode).toBe(0);
       expect(await txOf(payment.id)).toMatchObject({ mpesaAmount: 9908, mpesaPhoneNumber: '254708374149', mpesaTransactionDate: '20261130101010', phoneNumber: '254712345678' });
+      const [listed] = (await stack.http.get('/transactions', { headers: { Authorization: merchant.authorization } })).data;
+      expect(listed).toMatchObject({ id: payment.id, mpesa_amount: 9908, mpesa_phone_number: '254708374149', mpesa_transaction_date: '20261130101010', review_reason: null });
     } finally {
       await receiver.close();
     }
