@@ -17,6 +17,8 @@ export interface PaymentActivities {
   queryStkStatus(input: { transactionId: number; checkoutRequestId: string }): Promise<StkQueryResult>;
   /** Records the decision and captures or releases the fee, once. A completed payment is never failed. */
   settlePayment(input: { transactionId: number; decision: PaymentDecision }): Promise<SettleResult>;
+  /** Ends a payment whose settlement failed on its data in `needs_review` (never a completed one), fee untouched. */
+  markNeedsReview(input: { transactionId: number; reason: string }): Promise<void>;
   /** Charges the fee of a late success whose fee had been released; fails with LateFeeUncovered until the wallet covers it. */
   chargeLateFee(input: { transactionId: number }): Promise<void>;
   /**
@@ -40,10 +42,12 @@ export interface PaymentActivities {
 }
 
 export interface SettleResult {
-  /** The status the transaction now has (a completed payment stays completed). */
-  status: 'completed' | 'failed';
+  /** The status the transaction now has (a completed payment stays completed; needs_review waits for an operator). */
+  status: 'completed' | 'failed' | 'needs_review';
   /** True when a late success found its fee released and must charge it again. */
   lateFeeDue: boolean;
   /** True when this call changed the status (false on a repeat). */
   changed: boolean;
+  /** How many disagreements with the recorded evidence this call recorded (absent in older histories). */
+  conflicts?: number;
 }

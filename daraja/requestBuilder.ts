@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT, isWholeKes, type Kes } from '../domain/money';
 import type { ChannelType } from '../domain/payment';
+import { ACCOUNT_REFERENCE, TRANSACTION_DESC, cleanMpesaText, type MpesaTextRule } from '../domain/mpesaText';
 import { normalizeMsisdn } from '../domain/phone';
 import { stkPassword } from './timestamp';
 import type { DarajaCredentials, StkPushRequest } from './types';
@@ -31,14 +32,9 @@ export interface QueryRequestBody {
 }
 
 /** Daraja's own limits; longer values fail silently on the handset (ResultCode 1025/9999), so they are refused here. */
-export const MAX_ACCOUNT_REFERENCE_LENGTH = 12;
-export const MAX_TRANSACTION_DESC_LENGTH = 13;
+export const MAX_ACCOUNT_REFERENCE_LENGTH = ACCOUNT_REFERENCE.max;
+export const MAX_TRANSACTION_DESC_LENGTH = TRANSACTION_DESC.max;
 
-/**
- * Characters known to travel safely to the customer's prompt. Odd characters are another
- * source of silent push failures, so they are refused up front rather than sent.
- */
-const SAFE_TEXT = /^[A-Za-z0-9 .,_#/-]+$/;
 const SHORTCODE = /^\d{5,7}$/;
 
 /** A push that Daraja would refuse (or silently fail) is refused before it leaves ImaraPay. */
@@ -57,17 +53,11 @@ export function transactionTypeFor(channel: ChannelType): TransactionType {
   return channel === 'till' ? 'CustomerBuyGoodsOnline' : 'CustomerPayBillOnline';
 }
 
-function checkText(field: string, label: string, value: string, max: number): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new InvalidPushRequestError(field, `${label} is required.`);
-  }
-  if (value.length > max) {
-    throw new InvalidPushRequestError(field, `${label} must be at most ${max} characters (got ${value.length}); Daraja does not accept longer values.`);
-  }
-  if (!SAFE_TEXT.test(value)) {
-    throw new InvalidPushRequestError(field, `${label} may contain only letters, digits, spaces and . , _ # / -`);
-  }
-  return value;
+/** The API checks these fields with the same rule, so a push that reaches here has already passed it. */
+function checkText(field: string, rule: MpesaTextRule, value: string): string {
+  const result = cleanMpesaText(field, rule, value);
+  if (!result.ok) throw new InvalidPushRequestError(field, result.message);
+  return result.value;
 }
 
 function checkAmount(amount: number): Kes {
@@ -118,8 +108,8 @@ export function buildStkPushBody(input: {
     PartyB: checkShortcode('party_b', request.channel.partyB),
     PhoneNumber: msisdn,
     CallBackURL: checkCallbackUrl(request.callbackUrl),
-    AccountReference: checkText('account_reference', 'AccountReference', request.channel.accountReference, MAX_ACCOUNT_REFERENCE_LENGTH),
-    TransactionDesc: checkText('description', 'TransactionDesc', request.description, MAX_TRANSACTION_DESC_LENGTH),
+    AccountReference: checkText('account_reference', ACCOUNT_REFERENCE, request.channel.accountReference),
+    TransactionDesc: checkText('description', TRANSACTION_DESC, request.description),
   };
 }
 

@@ -19,7 +19,7 @@ export interface TransactionFilter {
   customerId?: number;
   purpose?: TransactionPurpose;
   /** One term matched exactly against the receipt, the phone number (normalised) and the external reference. */
-  search?: { receipt: string; phoneNumber: string | null; externalReference: string };
+  search?: { receipt: string; phoneNumber: string | null; externalReference: string; checkoutRequestId: string };
   created?: DateRange;
   /** Position to continue after (from the previous page's nextCursor). */
   after?: TransactionCursor;
@@ -48,6 +48,11 @@ export interface TransactionRow {
   checkoutRequestId: string | null;
   resultCode: string | null;
   resultDesc: string | null;
+  /** M-Pesa's own Amount, PhoneNumber and TransactionDate from the deciding callback (null when none said them). */
+  mpesaAmount: number | null;
+  mpesaPhoneNumber: string | null;
+  mpesaTransactionDate: string | null;
+  reviewReason: string | null;
   channelId: number | null;
   channelName: string | null;
   channelType: ChannelType | null;
@@ -75,6 +80,10 @@ interface RawRow {
   checkout_request_id: string | null;
   result_code: string | null;
   result_desc: string | null;
+  mpesa_amount: number | null;
+  mpesa_phone_number: string | null;
+  mpesa_transaction_date: string | null;
+  review_reason: string | null;
   channel_id: number | null;
   channel_name: string | null;
   channel_type: ChannelType | null;
@@ -103,9 +112,9 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
   if (filter.customerId !== undefined) add('t.customer_id = ?', filter.customerId);
   if (filter.purpose) add('t.purpose = ?', filter.purpose);
   if (filter.search) {
-    const { receipt, phoneNumber, externalReference } = filter.search;
-    const terms = ['t.mpesa_receipt = ?', 't.external_reference = ?', ...(phoneNumber ? ['t.phone_number = ?'] : [])];
-    add(`(${terms.join(' or ')})`, receipt, externalReference, ...(phoneNumber ? [phoneNumber] : []));
+    const { receipt, phoneNumber, externalReference, checkoutRequestId } = filter.search;
+    const terms = ['t.mpesa_receipt = ?', 't.external_reference = ?', 't.checkout_request_id = ?', ...(phoneNumber ? ['t.phone_number = ?'] : [])];
+    add(`(${terms.join(' or ')})`, receipt, externalReference, checkoutRequestId, ...(phoneNumber ? [phoneNumber] : []));
   }
   if (filter.created?.from) add('t.created_at >= ?', filter.created.from);
   if (filter.created?.to) add(`t.created_at ${filter.created.to.inclusive ? '<=' : '<'} ?`, filter.created.to.at);
@@ -115,6 +124,7 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
   const rows = await em.getConnection().execute<RawRow[]>(
     `select t.id, t.merchant_id, m.name as merchant_name, t.environment, t.purpose, t.phone_number, t.amount, t.fee, t.status,
             t.mpesa_receipt, t.external_reference, t.description, t.checkout_request_id, t.result_code, t.result_desc,
+            t.mpesa_amount, t.mpesa_phone_number, t.mpesa_transaction_date, t.review_reason,
             t.channel_id, c.name as channel_name, c.account_type as channel_type, c.account_number as channel_account_number,
             c.bank_name as channel_bank_name, t.party_b, cu.public_id as customer_public_id, t.created_at, t.completed_at,
             to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
@@ -150,6 +160,10 @@ function toRow(r: RawRow): TransactionRow {
     checkoutRequestId: r.checkout_request_id,
     resultCode: r.result_code,
     resultDesc: r.result_desc,
+    mpesaAmount: r.mpesa_amount,
+    mpesaPhoneNumber: r.mpesa_phone_number,
+    mpesaTransactionDate: r.mpesa_transaction_date,
+    reviewReason: r.review_reason,
     channelId: r.channel_id,
     channelName: r.channel_name,
     channelType: r.channel_type,

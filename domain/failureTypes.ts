@@ -17,6 +17,8 @@ export const FailureType = {
   WebhookRejected: 'WebhookRejected',
   /** A late success's fee cannot be charged yet; retry until the wallet covers it. */
   LateFeeUncovered: 'LateFeeUncovered',
+  /** Recording a payment's outcome failed on its data; retrying gives the same answer. Not retryable: the payment goes to review. */
+  SettlementDataInvalid: 'SettlementDataInvalid',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

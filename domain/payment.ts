@@ -1,7 +1,11 @@
 import type { Kes } from './money';
 
-/** What merchants see: the documented three states. */
-export type PaymentStatus = 'pending' | 'completed' | 'failed';
+/**
+ * What merchants see: pending, completed, failed, and needs_review when M-Pesa's evidence is in
+ * doubt (a success whose amount differs from the push, or whose items break Daraja's rules): the
+ * fee stays reserved and ImaraPay's operators decide.
+ */
+export type PaymentStatus = 'pending' | 'completed' | 'failed' | 'needs_review';
 
 /** Where a payment is in its workflow; finer than PaymentStatus, shown to ops. */
 export type PaymentStage =
@@ -13,7 +17,8 @@ export type PaymentStage =
   | 'awaiting_callback'
   | 'querying'
   | 'completed'
-  | 'failed';
+  | 'failed'
+  | 'needs_review';
 
 export type ChannelType = 'till' | 'paybill' | 'bank';
 
@@ -29,6 +34,8 @@ export interface CallbackOutcome {
   amount: Kes | null;
   phoneNumber: string | null;
   transactionDate: string | null;
+  /** Metadata items that broke their rule and were dropped (domain/callback.ts); absent in older signals. */
+  problems?: string[];
 }
 
 export const isSuccessCode = (resultCode: string) => resultCode === '0';
@@ -41,4 +48,27 @@ export interface PaymentDecision {
   receipt: string | null;
   /** What decided it: the callback, the STK query, or no answer at all. */
   source: 'callback' | 'query' | 'no_answer' | 'push_rejected';
+  /** M-Pesa's own facts from the deciding callback; absent for other sources and in older histories. */
+  evidence?: CallbackEvidence;
+}
+
+/** What a callback says about the money, kept as M-Pesa sent it for the record, the webhook and review. */
+export interface CallbackEvidence {
+  callbackId: number;
+  amount: Kes | null;
+  phoneNumber: string | null;
+  /** YYYYMMDDHHmmss, Nairobi time, as M-Pesa wrote it. */
+  transactionDate: string | null;
+  problems: string[];
+}
+
+/** M-Pesa's facts from a callback, for the record, the webhook and review. */
+export function evidenceOf(callback: CallbackOutcome): CallbackEvidence {
+  return {
+    callbackId: callback.callbackId,
+    amount: callback.amount,
+    phoneNumber: callback.phoneNumber,
+    transactionDate: callback.transactionDate,
+    problems: callback.problems ?? [],
+  };
 }

@@ -15,9 +15,13 @@ export interface WebhookFacts {
   externalReference: string | null;
   environment: string;
   completedAt: Date | null;
+  /** M-Pesa's own values from the deciding callback; null when none said them (a query-decided success). */
+  mpesaAmount: number | null;
+  mpesaPhoneNumber: string | null;
+  mpesaTransactionDate: string | null;
 }
 
-/** Result code sent when M-Pesa gave no code of its own (no answer at all). */
+/** Result code sent when M-Pesa gave no code of its own (no answer at all): the one Daraja uses for an unanswered prompt. */
 const NO_RESPONSE_CODE = 1037;
 
 /** Formats a moment as Daraja's TransactionDate number, YYYYMMDDHHmmss in Nairobi time (UTC+3, no DST). */
@@ -28,24 +32,27 @@ export function nairobiTransactionDate(at: Date): number {
 
 /**
  * The body POSTed to a merchant: Daraja's own callback shape (so the docs' Express and Flask
- * handlers work unchanged: ResultCode is a number, 0 on success), plus an `ImaraPay` section
- * that ties it to the merchant's transaction and reference.
+ * handlers work unchanged), plus an `ImaraPay` section that ties it to the merchant's transaction
+ * and reference. Every Daraja-shaped field is M-Pesa's own value as received: ResultCode as M-Pesa
+ * sent it (a number, or text such as `SFC_IC0003`), and the callback's Amount, PhoneNumber and
+ * TransactionDate. Only where M-Pesa said nothing does ImaraPay fill in: ResultCode 1037 when no
+ * result came at all (ImaraPay.result_code is then null), and for a success decided by the STK query
+ * (which carries none of them) the pushed amount, the payer's number and the settlement time.
  */
 export function buildWebhookPayload(facts: WebhookFacts): Record<string, unknown> {
   const completed = facts.status === 'completed';
-  const numericCode = Number(facts.resultCode);
-  const resultCode = completed ? 0 : facts.resultCode !== null && Number.isInteger(numericCode) ? numericCode : NO_RESPONSE_CODE;
   const stkCallback: Record<string, unknown> = {
     MerchantRequestID: facts.merchantRequestId,
     CheckoutRequestID: facts.checkoutRequestId,
-    ResultCode: resultCode,
+    ResultCode: facts.resultCode === null ? (completed ? 0 : NO_RESPONSE_CODE) : asDarajaValue(facts.resultCode),
     ResultDesc: facts.resultDesc ?? (completed ? 'The service request is processed successfully.' : 'Payment failed'),
   };
   if (completed) {
-    const items: Array<{ Name: string; Value: string | number }> = [{ Name: 'Amount', Value: facts.amount }];
+    const items: Array<{ Name: string; Value: string | number }> = [{ Name: 'Amount', Value: facts.mpesaAmount ?? facts.amount }];
     if (facts.mpesaReceipt) items.push({ Name: 'MpesaReceiptNumber', Value: facts.mpesaReceipt });
-    if (facts.completedAt) items.push({ Name: 'TransactionDate', Value: nairobiTransactionDate(facts.completedAt) });
-    items.push({ Name: 'PhoneNumber', Value: Number(facts.phoneNumber) });
+    if (facts.mpesaTransactionDate) items.push({ Name: 'TransactionDate', Value: asDarajaValue(facts.mpesaTransactionDate) });
+    else if (facts.completedAt) items.push({ Name: 'TransactionDate', Value: nairobiTransactionDate(facts.completedAt) });
+    items.push({ Name: 'PhoneNumber', Value: asDarajaValue(facts.mpesaPhoneNumber ?? facts.phoneNumber) });
     stkCallback.CallbackMetadata = { Item: items };
   }
   return {
@@ -61,4 +68,9 @@ export function buildWebhookPayload(facts: WebhookFacts): Record<string, unknown
       environment: facts.environment,
     },
   };
+}
+
+/** Daraja writes codes, dates and numbers as JSON numbers: digits go out as a number, anything else (SFC_IC0003, a masked number) as text. */
+function asDarajaValue(value: string): string | number {
+  return /^\d{1,15}$/.test(value) ? Number(value) : value;
 }

@@ -28,7 +28,7 @@ export interface PaymentWorkflowInput {
 
 /** Result of paymentWorkflow: how the payment ended. */
 export interface PaymentWorkflowResult {
-  status: 'completed' | 'failed';
+  status: 'completed' | 'failed' | 'needs_review';
   decidedBy: PaymentDecision['source'];
   receipt: string | null;
 }

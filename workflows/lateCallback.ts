@@ -1,8 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
 import type { PaymentActivities } from '../activities/types';
-import { isSuccessCode, type CallbackOutcome } from '../domain/payment';
+import { evidenceOf, isSuccessCode, type CallbackOutcome } from '../domain/payment';
 import type { PaymentTimings } from './definitions';
+import { EVIDENCE, PAYMENT_STATUS } from './searchAttributes';
 
 /** Input of lateCallbackWorkflow: a success callback that reached a payment whose workflow had closed. */
 export interface LateCallbackInput {
@@ -29,13 +30,16 @@ export async function lateCallbackWorkflow({ transactionId, callback, timings }:
 
   const settled = await db.settlePayment({
     transactionId,
-    decision: { status: 'completed', resultCode: callback.resultCode, resultDesc: callback.resultDesc, receipt: callback.receipt, source: 'callback' },
+    decision: { status: 'completed', resultCode: callback.resultCode, resultDesc: callback.resultDesc, receipt: callback.receipt, source: 'callback', evidence: evidenceOf(callback) },
   });
+  if (settled.conflicts) upsertSearchAttributes([{ key: EVIDENCE, value: 'conflict' }]);
+  if (settled.status === 'needs_review') upsertSearchAttributes([{ key: PAYMENT_STATUS, value: 'needs_review' }]);
   const work: Promise<unknown>[] = [];
   if (settled.lateFeeDue) work.push(lateFee.chargeLateFee({ transactionId }));
-  if (settled.changed) {
+  // Only a completion is news for the merchant: a payment under review waits for an operator.
+  if (settled.changed && settled.status === 'completed') {
     work.push(webhook.deliverWebhook({ transactionId, event: 'payment.completed' }).catch(() => db.markWebhookGivenUp({ transactionId, event: 'payment.completed' })));
   }
   await Promise.all(work);
-  return { completed: settled.changed };
+  return { completed: settled.changed && settled.status === 'completed' };
 }

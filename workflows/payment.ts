@@ -10,9 +10,9 @@ import {
   type ActivityOptions,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-import type { PaymentActivities } from '../activities/types';
+import type { PaymentActivities, SettleResult } from '../activities/types';
 import { FailureType } from '../domain/failureTypes';
-import { isSuccessCode, type CallbackOutcome, type PaymentDecision, type PaymentStage } from '../domain/payment';
+import { evidenceOf, isSuccessCode, type CallbackOutcome, type PaymentDecision, type PaymentStage } from '../domain/payment';
 import {
   darajaCallbackSignal,
   progressQuery,
@@ -21,7 +21,7 @@ import {
   type PaymentWorkflowResult,
   type PushOutcome,
 } from './definitions';
-import { CHECKOUT_REQUEST_ID, PAYMENT_STATUS } from './searchAttributes';
+import { CHECKOUT_REQUEST_ID, EVIDENCE, PAYMENT_STATUS } from './searchAttributes';
 import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
 
 
@@ -48,6 +48,12 @@ const pushProfile: ActivityOptions & LocalActivityOptions = {
  */
 export const LOCAL_HOT_PATH_PATCH = 'local-activities-on-the-hot-path';
 
+/** Payments from this marker on set the CheckoutRequestID search attribute from a callback when the push did not give one. */
+export const ADOPT_CHECKOUT_REQUEST_ID_PATCH = 'checkout-request-id-from-callback';
+
+/** Payments from this marker on record further success callbacks that disagree with the first as conflicts. */
+export const EVIDENCE_CONFLICTS_PATCH = 'record-evidence-conflicts';
+
 /** One Daraja STK query: a failed call is answered "pending" by the activity, so few retries are needed. */
 const queryProfile: ActivityOptions = {
   startToCloseTimeout: '60s',
@@ -62,6 +68,7 @@ const queryProfile: ActivityOptions = {
 export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<PaymentWorkflowResult> {
   const { transactionId, timings } = input;
   const local = patched(LOCAL_HOT_PATH_PATCH);
+  const recordsConflicts = patched(EVIDENCE_CONFLICTS_PATCH);
   const db = proxyActivities<PaymentActivities>(databaseProfile);
   const ledger = local ? proxyLocalActivities<PaymentActivities>(databaseProfile) : db;
   const push = local ? proxyLocalActivities<PaymentActivities>(pushProfile) : proxyActivities<PaymentActivities>(pushProfile);
@@ -74,12 +81,21 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   let decision: PaymentDecision | null = null;
   const callbacks: CallbackOutcome[] = [];
   const seenCallbacks = new Set<number>();
+  /** Further success callbacks already compared with the recorded evidence. */
+  const examined = new Set<number>();
+  let checkoutRequestId: string | null = null;
 
   // Handlers first, so that an early callback or a waiting API request is never lost.
   setHandler(darajaCallbackSignal, (callback) => {
     if (seenCallbacks.has(callback.callbackId)) return; // Temporal may redeliver; Daraja may repeat.
     seenCallbacks.add(callback.callbackId);
     callbacks.push(callback);
+    // A push whose answer timed out learns its CheckoutRequestID from its callback (the API has
+    // already recorded it on the payment): ops find the payment by it too.
+    if (checkoutRequestId === null && callback.checkoutRequestId !== null && patched(ADOPT_CHECKOUT_REQUEST_ID_PATCH)) {
+      checkoutRequestId = callback.checkoutRequestId;
+      upsertSearchAttributes([{ key: CHECKOUT_REQUEST_ID, value: checkoutRequestId }]);
+    }
   });
   setHandler(pushOutcomeUpdate, async () => {
     await condition(() => pushOutcome !== null);
@@ -108,11 +124,25 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 
   const finish = async (final: PaymentDecision): Promise<PaymentWorkflowResult> => {
     decision = final;
-    const settled = await ledger.settlePayment({ transactionId, decision: final });
+    const settled = await settle(final);
     if (settled.lateFeeDue) inBackground(lateFee.chargeLateFee({ transactionId }));
     enterStage(settled.status);
     return { status: settled.status, decidedBy: final.source, receipt: final.receipt };
   };
+
+  /** Settles once; a settlement that fails on its data ends the payment in review instead of retrying for ever. */
+  async function settle(final: PaymentDecision): Promise<SettleResult> {
+    try {
+      const settled = await ledger.settlePayment({ transactionId, decision: final });
+      if (settled.conflicts) upsertSearchAttributes([{ key: EVIDENCE, value: 'conflict' }]);
+      return settled;
+    } catch (err) {
+      const failure = applicationFailureOf(err);
+      if (failure?.type !== FailureType.SettlementDataInvalid) throw err;
+      await ledger.markNeedsReview({ transactionId, reason: failure.message });
+      return { status: 'needs_review', lateFeeDue: false, changed: true };
+    }
+  }
 
   // 1. Reserve the fee. A wallet that cannot cover it refuses the push: nothing goes to Daraja.
   try {
@@ -128,7 +158,6 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
 
   // 2. Send the push, at most once.
   enterStage('pushing');
-  let checkoutRequestId: string | null = null;
   try {
     const { recorded, ...accepted } = await push.sendStkPush({ transactionId, deadline: Date.now() + timings.pushDeadlineMs });
     // sendStkPush records the ids itself; this backstop runs when its write failed (and for pushes
@@ -157,6 +186,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   // 3. Wait for the callback; if it stays silent, ask Daraja.
   enterStage('awaiting_callback');
   let result = await finish(await awaitDecision());
+  // Money in doubt: no webhook and no more settling; an operator decides (later callbacks are still stored).
+  if (result.status === 'needs_review') return result;
 
   // 4. Tell the merchant. Meanwhile keep listening: a success after a failure completes the payment,
   //    and a callback after a query-decided success brings the receipt.
@@ -166,14 +197,35 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   }
   // Until every webhook and late fee is done, a late success still completes the payment at once.
   for (;;) {
-    await condition(() => outstanding === 0 || lateSettlementDue());
+    await condition(() => outstanding === 0 || lateSettlementDue() || conflictingCallback() !== undefined);
+    const conflicting = conflictingCallback();
+    if (conflicting) {
+      // Another success that disagrees with the recorded one: recorded beside it, never applied.
+      examined.add(conflicting.callbackId);
+      await settle(decisionFromCallback(conflicting));
+      continue;
+    }
     if (!lateSettlementDue()) break;
     const wasFailed = result.status === 'failed';
     result = await finish(decisionFromCallback(successCallback()!));
-    if (wasFailed) inBackground(deliver('payment.completed'));
+    if (wasFailed && result.status === 'completed') inBackground(deliver('payment.completed'));
   }
   if (backgroundFailure) throw backgroundFailure;
   return result;
+
+  /** A further success callback, not yet examined, that disagrees with the callback that completed the payment. */
+  function conflictingCallback(): CallbackOutcome | undefined {
+    const current = currentDecision();
+    if (!recordsConflicts || result.status !== 'completed' || current?.source !== 'callback' || !current.evidence) return undefined;
+    const { evidence } = current;
+    return callbacks.find(
+      (c) =>
+        isSuccessCode(c.resultCode) &&
+        c.callbackId !== evidence.callbackId &&
+        !examined.has(c.callbackId) &&
+        (c.receipt !== current.receipt || c.amount !== evidence.amount || (c.problems?.length ?? 0) > 0),
+    );
+  }
 
   /** True when a success callback would change the record: it completes a failed payment, or brings a query-decided success its receipt. */
   function lateSettlementDue(): boolean {
@@ -246,6 +298,7 @@ function decisionFromCallback(callback: CallbackOutcome): PaymentDecision {
     resultDesc: callback.resultDesc,
     receipt: callback.receipt,
     source: 'callback',
+    evidence: evidenceOf(callback),
   };
 }
 

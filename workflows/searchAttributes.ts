@@ -11,6 +11,8 @@ export const CHECKOUT_REQUEST_ID = defineSearchAttributeKey('ImaraCheckoutReques
 export const PAYMENT_STATUS = defineSearchAttributeKey('ImaraPaymentStatus', SearchAttributeType.KEYWORD);
 export const EXTERNAL_REFERENCE = defineSearchAttributeKey('ImaraExternalReference', SearchAttributeType.KEYWORD);
 export const ENVIRONMENT = defineSearchAttributeKey('ImaraEnvironment', SearchAttributeType.KEYWORD);
+/** `conflict` once M-Pesa sent evidence that disagrees with what the payment recorded (payments.evidence_conflicts). */
+export const EVIDENCE = defineSearchAttributeKey('ImaraEvidence', SearchAttributeType.KEYWORD);
 
 /** `Name=Type` pairs, the form `temporal server start-dev --search-attribute` and `temporal operator` take. */
 export const SEARCH_ATTRIBUTE_REGISTRATIONS: readonly string[] = [
@@ -20,4 +22,5 @@ export const SEARCH_ATTRIBUTE_REGISTRATIONS: readonly string[] = [
   PAYMENT_STATUS,
   EXTERNAL_REFERENCE,
   ENVIRONMENT,
+  EVIDENCE,
 ].map((key) => `${key.name}=Keyword`);

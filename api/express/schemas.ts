@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAX_SERIAL_ID } from '../../domain/ids';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
+import { ACCOUNT_REFERENCE, TRANSACTION_DESC } from '../../domain/mpesaText';
+import { mpesaTextField } from '../validate';
 
 /**
  * The Express API's request bodies, exactly as its specification states the rules. Metadata
@@ -26,7 +28,7 @@ export const expressPaymentSchema = z.object({
     .int('amount must be a whole number of KES (no decimals)')
     .gt(0, 'amount must be greater than 0')
     .max(MPESA_MAX_AMOUNT, `amount must be at most ${MPESA_MAX_AMOUNT} KES`),
-  description: z.string({ error: 'description must be a string' }).min(1, 'description must be 1 to 13 characters').max(13, 'description must be 1 to 13 characters'),
+  description: mpesaTextField('description', TRANSACTION_DESC),
   customerId: z.string({ error: 'customerId must be a string' }).max(255, 'customerId must be at most 255 characters').optional(),
   ...customerFields,
   customerDescription: z
@@ -35,12 +37,7 @@ export const expressPaymentSchema = z.object({
     .max(255, 'customerDescription must be 1 to 255 characters')
     .optional(),
   customerMetadata: z.unknown().optional(),
-  accountReference: z
-    .string({ error: 'accountReference must be a string' })
-    .min(1, 'accountReference must be 1 to 12 characters')
-    .max(12, 'accountReference must be 1 to 12 characters')
-    .regex(/^[A-Za-z0-9 .,_#/-]+$/, 'accountReference may contain letters, digits, spaces and . , _ # / - only')
-    .optional(),
+  accountReference: mpesaTextField('accountReference', ACCOUNT_REFERENCE).optional(),
   metadata: z.unknown().optional(),
   /** The payment channel to deposit into; the merchant's first active channel when omitted. */
   accountId: z.number({ error: 'accountId must be an integer' }).int('accountId must be an integer').positive().max(MAX_SERIAL_ID, 'accountId is not a valid id').optional(),

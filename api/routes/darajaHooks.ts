@@ -30,7 +30,9 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
       },
     ],
     handler: async (ctx, { transactionId }) => {
-      const rawBody = await readText(ctx, MAX_CALLBACK_BYTES);
+      // Read before the body: once a request stream ends, its socket may be gone and with it the address.
+      const sourceIp = ctx.ip || null;
+      const body = await readBody(ctx, MAX_CALLBACK_BYTES);
       await receiveDarajaCallback(
         {
           em: deps.em(),
@@ -39,20 +41,28 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
           taskQueue: deps.taskQueue,
           timings: deps.timings,
         },
-        { rawBody, transactionId, sourceIp: ctx.ip || null },
+        { ...body, transactionId, sourceIp },
       );
       ctx.body = ACCEPT;
     },
   });
 };
 
-async function readText(ctx: Context, limit: number): Promise<string> {
+/**
+ * Reads the raw bytes, keeping at most `limit` of them. The rest is read and dropped rather than
+ * left unread, so the request ends normally and Daraja still gets its Accept.
+ */
+async function readBody(ctx: Context, limit: number): Promise<{ raw: Buffer; receivedBytes: number }> {
   const chunks: Buffer[] = [];
-  let size = 0;
+  let kept = 0;
+  let receivedBytes = 0;
   for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) break; // keep what fits; an oversized body is stored truncated and marked malformed
-    chunks.push(chunk as Buffer);
+    const bytes = chunk as Buffer;
+    receivedBytes += bytes.length;
+    if (kept >= limit) continue;
+    const part = bytes.subarray(0, limit - kept);
+    chunks.push(part);
+    kept += part.length;
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return { raw: Buffer.concat(chunks), receivedBytes };
 }

@@ -19,6 +19,7 @@ import { customerRoutes } from './customers';
 import { adminPricingRoutes } from './admin/pricing';
 import { adminWalletRoutes } from './admin/wallets';
 import { adminTransactionRoutes } from './admin/transactions';
+import { adminReviewRoutes } from './admin/review';
 import { darajaHookRoutes } from './darajaHooks';
 
 /** Every route module, in registration order. */
@@ -42,6 +43,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminPricingRoutes,
   adminWalletRoutes,
   adminTransactionRoutes,
+  adminReviewRoutes,
   darajaHookRoutes,
   docsRoutes,
 ];

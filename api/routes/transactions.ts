@@ -21,6 +21,10 @@ export const transactionExample = {
   checkout_request_id: 'ws_CO_…',
   result_code: '0',
   result_desc: 'The service request is processed successfully.',
+  mpesa_amount: 500,
+  mpesa_phone_number: '254712345678',
+  mpesa_transaction_date: '20240615153514',
+  review_reason: null,
   account_id: 1,
   account_name: 'Till 3118761',
   channel: 'Till - 3118761',
@@ -30,7 +34,7 @@ export const transactionExample = {
 };
 
 const FILTERS =
-  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, or an external reference: exact match), ' +
+  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), ' +
   '`from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.';
 
 /** GET /api/transactions (JSON array) and GET /api/transactions.csv (the same selection as a file). */
@@ -45,7 +49,7 @@ export const transactionRoutes: RouteModule = (api, deps) => {
     query: transactionsQuerySchema,
     responses: [
       { status: 200, description: 'A page of transactions', example: [transactionExample] },
-      errorResponse(400, 'validation_failed', 'status must be pending, completed or failed', { field: 'status' }),
+      errorResponse(400, 'validation_failed', 'status must be pending, completed, failed or needs_review', { field: 'status' }),
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
     handler: async (ctx, caller) => {

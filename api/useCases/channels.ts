@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, validationError } from '../../domain/errors';
 import { findBank } from '../../domain/banks';
+import { ACCOUNT_REFERENCE } from '../../domain/mpesaText';
 // Channel ids are serial ids like transaction ids: the same parsing applies.
 import { parseTransactionId as parseSerialId } from '../../domain/ids';
 import { ChannelSchema, type Channel } from '../../db/entities';
 import { createChannel } from '../../db/merchants';
-import { parseInput } from '../validate';
+import { mpesaTextField, parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
 import { assertVerified } from '../guards';
 
@@ -33,9 +34,8 @@ export const channelView = (c: Channel): ChannelView => ({
   created_at: c.createdAt.toISOString(),
 });
 
-/** M-Pesa's AccountReference: at most 12 characters, and only those Daraja carries safely to the prompt. */
-const MAX_ACCOUNT_REFERENCE = 12;
-const REFERENCE_CHARACTERS = /^[A-Za-z0-9 .,_#/-]+$/;
+/** M-Pesa's AccountReference: at most 12 characters (domain/mpesaText.ts holds the whole rule). */
+const MAX_ACCOUNT_REFERENCE = ACCOUNT_REFERENCE.max;
 /** Tills and paybills are M-Pesa shortcodes. */
 const SHORTCODE = /^\d{5,7}$/;
 const BANK_ACCOUNT = /^[A-Za-z0-9]{6,20}$/;
@@ -46,11 +46,7 @@ export const addChannelSchema = z.object({
   account_type: z.enum(['till', 'paybill', 'bank'], { error: 'account_type must be till, paybill or bank' }),
   account_number: text('account_number').min(1, 'account_number cannot be empty').max(30, 'account_number must be at most 30 characters'),
   bank_name: text('bank_name').max(100, 'bank_name must be at most 100 characters').nullish(),
-  account_reference: text('account_reference')
-    .min(1, 'account_reference cannot be empty')
-    .max(MAX_ACCOUNT_REFERENCE, `account_reference must be at most ${MAX_ACCOUNT_REFERENCE} characters (M-Pesa's AccountReference limit)`)
-    .regex(REFERENCE_CHARACTERS, 'account_reference may contain only letters, digits, spaces and . , _ # / -')
-    .nullish(),
+  account_reference: mpesaTextField('account_reference', ACCOUNT_REFERENCE).nullish(),
 });
 
 /** What a new channel pushes to, once its request is known to be valid. */

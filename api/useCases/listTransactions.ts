@@ -31,6 +31,12 @@ export interface TransactionView {
   checkout_request_id: string | null;
   result_code: string | null;
   result_desc: string | null;
+  /** What M-Pesa's callback said, as it said it: Amount, PhoneNumber (may be masked), TransactionDate (YYYYMMDDHHmmss, Nairobi); null when it said nothing. */
+  mpesa_amount: number | null;
+  mpesa_phone_number: string | null;
+  mpesa_transaction_date: string | null;
+  /** Why a `needs_review` payment is in review; null otherwise. */
+  review_reason: string | null;
   account_id: number | null;
   account_name: string | null;
   channel: string | null;
@@ -60,6 +66,10 @@ export function transactionView(row: TransactionRow): TransactionView {
     checkout_request_id: row.checkoutRequestId,
     result_code: row.resultCode,
     result_desc: row.resultDesc,
+    mpesa_amount: row.mpesaAmount,
+    mpesa_phone_number: row.mpesaPhoneNumber,
+    mpesa_transaction_date: row.mpesaTransactionDate,
+    review_reason: row.reviewReason,
     account_id: row.channelId,
     account_name: row.purpose === 'wallet_top_up' ? 'Service wallet top-up' : row.channelName,
     channel: channelLabel(row),
@@ -71,7 +81,7 @@ export function transactionView(row: TransactionRow): TransactionView {
 
 /** The filters of GET /api/transactions (and .csv); admins add merchant_id and environment. */
 const filterParams = z.object({
-  status: z.enum(['pending', 'completed', 'failed'], { error: 'status must be pending, completed or failed' }).optional(),
+  status: z.enum(['pending', 'completed', 'failed', 'needs_review'], { error: 'status must be pending, completed, failed or needs_review' }).optional(),
   account_id: idParam('account_id').optional(),
   type: z.enum(['payment', 'wallet_top_up'], { error: 'type must be payment or wallet_top_up' }).optional(),
   customer_id: textParam('customer_id', 40).optional(),
@@ -154,7 +164,7 @@ async function commonFilter(em: EntityManager, params: z.infer<typeof transactio
   return filter;
 }
 
-/** One search term, read three ways: an M-Pesa receipt, a phone number in any accepted format, an external reference. */
+/** One search term, read four ways: an M-Pesa receipt, a phone number in any accepted format, an external reference, a CheckoutRequestID. */
 function searchTerms(q: string): NonNullable<TransactionFilter['search']> {
   let phoneNumber: string | null = null;
   try {
@@ -162,7 +172,7 @@ function searchTerms(q: string): NonNullable<TransactionFilter['search']> {
   } catch {
     phoneNumber = null; // not a phone number: the term is still matched as a receipt and a reference
   }
-  return { receipt: q.toUpperCase(), phoneNumber, externalReference: q };
+  return { receipt: q.toUpperCase(), phoneNumber, externalReference: q, checkoutRequestId: q };
 }
 
 const CSV_COLUMNS: (keyof TransactionView)[] = [

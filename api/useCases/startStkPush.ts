@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import { AppError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
+import { TRANSACTION_DESC } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
 import { feeFor } from '../../domain/pricing';
 import { ChannelSchema, type Transaction } from '../../db/entities';
 import { loadFeeTiers } from '../../db/pricing';
 import { linkCustomer } from '../../db/customers';
 import type { PushOutcome } from '../../workflows/definitions';
-import { parseInput } from '../validate';
+import { mpesaTextField, parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
 import { assertVerified } from '../guards';
 import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from './paymentStart';
-
-const MAX_DESCRIPTION = 13;
 
 /** The documented request body of POST /api/stk-push. */
 export const stkPushRequestSchema = z.object({
@@ -24,12 +23,7 @@ export const stkPushRequestSchema = z.object({
     .min(MPESA_MIN_AMOUNT, `amount must be at least KES ${MPESA_MIN_AMOUNT}`)
     .max(MPESA_MAX_AMOUNT, `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`),
   external_reference: z.string({ error: 'external_reference must be a string' }).max(100, 'external_reference must be at most 100 characters').nullish(),
-  description: z
-    .string({ error: 'description must be a string' })
-    .trim()
-    .min(1, 'description cannot be empty')
-    .max(MAX_DESCRIPTION, `description must be at most ${MAX_DESCRIPTION} characters (M-Pesa's TransactionDesc limit)`)
-    .nullish(),
+  description: mpesaTextField('description', TRANSACTION_DESC).nullish(),
 });
 
 export interface StkPushDeps extends PaymentStartDeps {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, validationError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
+import { ACCOUNT_REFERENCE, cleanMpesaText } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
 import type { Environment, Merchant } from '../../db/entities';
 import { adjustWallet, ensureWallet } from '../../db/ledger';
@@ -81,8 +82,9 @@ export async function startWalletTopUp(deps: TopUpDeps, { caller, body, idempote
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const { merchant, environment } = caller;
   assertTopUpEnvironment(deps, environment);
-  const accountReference = topUpReference(merchant.id);
-  if (accountReference.length > 12) throw new AppError('internal', 'Merchant id too long for an M-Pesa AccountReference');
+  const reference = cleanMpesaText('account_reference', ACCOUNT_REFERENCE, topUpReference(merchant.id));
+  if (!reference.ok) throw new AppError('internal', `The top-up reference breaks M-Pesa's rule: ${reference.message}`);
+  const accountReference = reference.value;
   // A zero fee is still reserved and captured by the workflow, which needs the wallet row to exist.
   await ensureWallet(deps.em, merchant.id);
 

@@ -15,8 +15,16 @@ export interface DarajaCallback {
   transaction: number | null;
   checkoutRequestId: string | null;
   resultCode: string | null;
-  /** The body exactly as received (text, since malformed bodies are kept too). */
+  /** The body as text (malformed bodies are kept too); NUL bytes read as U+FFFD. */
   rawBody: string;
+  /** The exact bytes, kept only when the text is not them (NUL bytes, invalid UTF-8). */
+  rawBytes: Buffer | null;
+  /** Bytes the sender sent; more than were kept when the body was over the size limit. */
+  receivedBytes: number | null;
+  /** The body was over the size limit and is stored cut short (and marked malformed). */
+  truncated: boolean;
+  /** Why the callback could not be used, or which of its items broke their rule. */
+  problems: string | null;
   sourceIp: string | null;
   disposition: CallbackDisposition;
 }
@@ -31,6 +39,10 @@ export const DarajaCallbackSchema = new EntitySchema<DarajaCallback>({
     checkoutRequestId: { type: 'string', length: 64, nullable: true, index: true },
     resultCode: { type: 'string', length: 20, nullable: true },
     rawBody: { type: 'text' },
+    rawBytes: { type: 'blob', nullable: true },
+    receivedBytes: { type: 'integer', nullable: true },
+    truncated: { type: 'boolean', default: false },
+    problems: { type: 'text', nullable: true },
     sourceIp: { type: 'string', length: 64, nullable: true },
     disposition: { type: 'string', length: 20, default: 'received' },
   },

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { EvidenceConflict } from '../../domain/evidence';
 import type { PaymentStage, PaymentStatus } from '../../domain/payment';
 import type { Environment } from './merchant';
 
@@ -44,6 +45,15 @@ export interface Transaction {
   checkoutRequestId: string | null;
   merchantRequestId: string | null;
   mpesaReceipt: string | null;
+  /** M-Pesa's own facts from the callback that decided the payment (null when none said them). */
+  mpesaAmount: number | null;
+  mpesaPhoneNumber: string | null;
+  /** YYYYMMDDHHmmss, Nairobi time, as M-Pesa wrote it. */
+  mpesaTransactionDate: string | null;
+  /** Why the payment is `needs_review`: what in M-Pesa's evidence is in doubt. */
+  reviewReason: string | null;
+  /** Evidence that arrived after the first and disagrees with it; the first is what the payment keeps. */
+  evidenceConflicts: EvidenceConflict[];
   resultCode: string | null;
   resultDesc: string | null;
   /** What decided the final status: callback, query, no_answer, push_rejected. */
@@ -90,7 +100,7 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     phoneNumber: { type: 'string', length: 12 },
     amount: { type: 'integer' },
     fee: { type: 'integer' },
-    status: { type: 'string', length: 10, default: 'pending' },
+    status: { type: 'string', length: 20, default: 'pending' },
     stage: { type: 'string', length: 20, default: 'created' },
     pushState: { type: 'string', length: 12, default: 'none' },
     externalReference: { type: 'string', length: 100, nullable: true },
@@ -101,6 +111,11 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     checkoutRequestId: { type: 'string', length: 64, nullable: true, unique: true },
     merchantRequestId: { type: 'string', length: 64, nullable: true },
     mpesaReceipt: { type: 'string', length: 20, nullable: true },
+    mpesaAmount: { type: 'integer', nullable: true },
+    mpesaPhoneNumber: { type: 'string', length: 12, nullable: true },
+    mpesaTransactionDate: { type: 'string', length: 14, nullable: true },
+    reviewReason: { type: 'text', nullable: true },
+    evidenceConflicts: { type: 'json', default: '[]' },
     resultCode: { type: 'string', length: 20, nullable: true },
     resultDesc: { type: 'text', nullable: true },
     decidedBy: { type: 'string', length: 20, nullable: true },

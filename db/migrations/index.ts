@@ -5,7 +5,9 @@ import { Migration20261122173000_users_customers_environment_keys } from './Migr
 import { Migration20261122180000_kyc } from './Migration20261122180000_kyc';
 import { Migration20261122181000_channels_wallet_topups } from './Migration20261122181000_channels_wallet_topups';
 import { Migration20261122183000_transaction_public_ids } from './Migration20261122183000_transaction_public_ids';
-import { Migration20261130160000_rate_limits } from './Migration20261130160000_rate_limits';
+import { Migration20261130160000_callback_ingestion } from './Migration20261130160000_callback_ingestion';
+import { Migration20261130161000_payment_evidence } from './Migration20261130161000_payment_evidence';
+import { Migration20261130170000_rate_limits } from './Migration20261130170000_rate_limits';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -15,5 +17,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122180000_kyc', class: Migration20261122180000_kyc },
   { name: 'Migration20261122181000_channels_wallet_topups', class: Migration20261122181000_channels_wallet_topups },
   { name: 'Migration20261122183000_transaction_public_ids', class: Migration20261122183000_transaction_public_ids },
-  { name: 'Migration20261130160000_rate_limits', class: Migration20261130160000_rate_limits },
+  { name: 'Migration20261130160000_callback_ingestion', class: Migration20261130160000_callback_ingestion },
+  { name: 'Migration20261130161000_payment_evidence', class: Migration20261130161000_payment_evidence },
+  { name: 'Migration20261130170000_rate_limits', class: Migration20261130170000_rate_limits },
 ];

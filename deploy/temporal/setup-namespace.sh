@@ -5,7 +5,7 @@
 # TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE come from the environment.
 set -eu
 
-SEARCH_ATTRIBUTES="ImaraMerchantId ImaraTransactionId ImaraCheckoutRequestId ImaraPaymentStatus ImaraExternalReference ImaraEnvironment"
+SEARCH_ATTRIBUTES="ImaraMerchantId ImaraTransactionId ImaraCheckoutRequestId ImaraPaymentStatus ImaraExternalReference ImaraEnvironment ImaraEvidence"
 # Completed payments stay visible in the UI this long.
 RETENTION=${TEMPORAL_NAMESPACE_RETENTION:-720h}
 

@@ -31,6 +31,8 @@ describe('parseStkCallback', () => {
       amount: 1,
       phoneNumber: '254708374149',
       transactionDate: '20191219102115',
+      problems: [],
+      unusable: null,
     });
   });
 
@@ -52,5 +54,53 @@ describe('parseStkCallback', () => {
 
   it.each([null, {}, { Body: {} }, { Body: { stkCallback: { ResultDesc: 'no code' } } }, 'text'])('When the body is %p, then it is not a callback', (body) => {
     expect(parseStkCallback(body)).toBeNull();
+  });
+});
+
+describe('parseStkCallback bounds every value where it enters', () => {
+  const withItem = (name: string, value: unknown) => {
+    const body = structuredClone(success) as { Body: { stkCallback: { CallbackMetadata: { Item: Array<{ Name: string; Value?: unknown }> } } } };
+    body.Body.stkCallback.CallbackMetadata.Item = body.Body.stkCallback.CallbackMetadata.Item.filter((i) => i.Name !== name).concat({ Name: name, Value: value });
+    return body;
+  };
+  const withField = (name: string, value: unknown) => {
+    const body = structuredClone(success) as unknown as { Body: { stkCallback: Record<string, unknown> } };
+    body.Body.stkCallback[name] = value;
+    return body;
+  };
+
+  it.each([
+    ['longer than any receipt', 'NLJ7RT61SV'.repeat(5)],
+    ['with lower-case and punctuation', "nlj7'rt61sv"],
+    ['an object', { x: 1 }],
+    ['with a NUL', 'NLJ7\u0000RT61SV'],
+  ])('When MpesaReceiptNumber is %s, then it is dropped and named as a problem', (_label, value) => {
+    expect(parseStkCallback(withItem('MpesaReceiptNumber', value))).toMatchObject({ receipt: null, problems: ['MpesaReceiptNumber is not valid'], unusable: null });
+  });
+
+  it.each([['a fraction', 1.5], ['zero', 0], ['over M-Pesa\'s limit', 250_001], ['text', 'ten'], ['negative', -5]])('When Amount is %s, then it is dropped and named as a problem', (_label, value) => {
+    expect(parseStkCallback(withItem('Amount', value))).toMatchObject({ amount: null, problems: ['Amount is not valid'] });
+  });
+
+  it('When PhoneNumber or TransactionDate is odd, then it is dropped without escalating (informative only)', () => {
+    expect(parseStkCallback(withItem('PhoneNumber', 'x'.repeat(100)))).toMatchObject({ phoneNumber: null, problems: [] });
+    expect(parseStkCallback(withItem('TransactionDate', 99999999999999))).toMatchObject({ transactionDate: null, problems: [] });
+    expect(parseStkCallback(withItem('PhoneNumber', '25470****149'))).toMatchObject({ phoneNumber: '25470****149' });
+  });
+
+  it.each([
+    ['ResultCode', 'X'.repeat(21), 'ResultCode is not a Daraja result code'],
+    ['ResultCode', 'a b', 'ResultCode is not a Daraja result code'],
+    ['CheckoutRequestID', `ws_CO_${'9'.repeat(60)}`, 'CheckoutRequestID is not a Daraja request id'],
+    ['CheckoutRequestID', 'ws_CO_\u00001', 'CheckoutRequestID is not a Daraja request id'],
+    ['MerchantRequestID', 'm'.repeat(65), 'MerchantRequestID is not a Daraja request id'],
+  ])('When %s is %j, then the callback is unusable and no id or code is kept from it', (field, value, reason) => {
+    expect(parseStkCallback(withField(field, value))).toMatchObject({ unusable: reason, checkoutRequestId: null, merchantRequestId: null });
+  });
+
+  it('When ResultDesc is long and holds control characters, then it is bounded and cleaned', () => {
+    const parsed = parseStkCallback(withField('ResultDesc', `a\u0000b${'x'.repeat(1000)}`))!;
+    expect(parsed.resultDesc).toHaveLength(500);
+    expect(parsed.resultDesc.startsWith('a b')).toBe(true);
   });
 });

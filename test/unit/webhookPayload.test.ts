@@ -14,6 +14,9 @@ const facts: WebhookFacts = {
   externalReference: 'INV-001',
   environment: 'sandbox',
   completedAt: new Date('2024-06-15T09:34:56.000Z'),
+  mpesaAmount: null,
+  mpesaPhoneNumber: null,
+  mpesaTransactionDate: null,
 };
 
 describe('buildWebhookPayload', () => {
@@ -45,6 +48,29 @@ describe('buildWebhookPayload', () => {
   it('When M-Pesa never answered, then ResultCode is 1037 (no response) so handlers see a failure', () => {
     const body = buildWebhookPayload({ ...facts, status: 'failed', resultCode: null, resultDesc: 'M-Pesa could not confirm the payment in time.' }) as any;
     expect(body.Body.stkCallback.ResultCode).toBe(1037);
+  });
+});
+
+describe('buildWebhookPayload carries M-Pesa’s own values', () => {
+  it('When the result code is text such as SFC_IC0003, then the webhook passes it through as received', () => {
+    const body = buildWebhookPayload({ ...facts, status: 'failed', resultCode: 'SFC_IC0003', resultDesc: 'Operator does not exist', mpesaReceipt: null }) as any;
+    expect(body.Body.stkCallback.ResultCode).toBe('SFC_IC0003');
+    expect(body.ImaraPay.result_code).toBe('SFC_IC0003');
+  });
+
+  it('When the callback gave Amount, PhoneNumber and TransactionDate, then the webhook carries those, not ImaraPay’s', () => {
+    const body = buildWebhookPayload({ ...facts, mpesaAmount: 500, mpesaPhoneNumber: '254708374149', mpesaTransactionDate: '20240615120001' }) as any;
+    expect(body.Body.stkCallback.CallbackMetadata.Item).toEqual([
+      { Name: 'Amount', Value: 500 },
+      { Name: 'MpesaReceiptNumber', Value: 'RGH8KXXXX1' },
+      { Name: 'TransactionDate', Value: 20240615120001 },
+      { Name: 'PhoneNumber', Value: 254708374149 },
+    ]);
+  });
+
+  it('When M-Pesa masked the phone number, then the webhook carries the masked text', () => {
+    const body = buildWebhookPayload({ ...facts, mpesaPhoneNumber: '25470****149' }) as any;
+    expect(body.Body.stkCallback.CallbackMetadata.Item).toContainEqual({ Name: 'PhoneNumber', Value: '25470****149' });
   });
 });
 

@@ -1,0 +1,49 @@
+import { paymentsForReview } from '../../useCases/paymentReview';
+import type { RouteModule } from '../module';
+
+/** GET /api/admin/payments/review: what M-Pesa's evidence leaves in doubt. */
+export const adminReviewRoutes: RouteModule = (api, deps) => {
+  api.add({
+    method: 'get',
+    access: 'admin',
+    path: '/api/admin/payments/review',
+    summary: 'Payments whose M-Pesa evidence is in doubt',
+    description:
+      "Payments in `needs_review` (a success callback whose Amount differs from the push, or whose items break Daraja's rules: the fee stays reserved, no webhook is sent) " +
+      'and payments that kept their first receipt while a later callback disagreed (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.',
+    tags: ['Admin: transactions'],
+    responses: [
+      {
+        status: 200,
+        description: 'The payments to review',
+        example: [
+          {
+            transaction_id: 42,
+            merchant_id: 7,
+            environment: 'sandbox',
+            status: 'needs_review',
+            review_reason: "M-Pesa's success callback 88 reports KES 1 for a push of KES 9908",
+            amount: 9908,
+            mpesa_amount: 1,
+            mpesa_receipt: 'R33MVBMXSF',
+            checkout_request_id: 'ws_CO_301120261200001234',
+            evidence_conflicts: [],
+            callbacks: [
+              {
+                id: 88,
+                received_at: '2026-11-30T12:00:03.000Z',
+                disposition: 'signalled',
+                result_code: '0',
+                problems: null,
+                raw_body: '{"Body":{"stkCallback":{…}}}',
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    handler: async (ctx) => {
+      ctx.body = await paymentsForReview(deps.em());
+    },
+  });
+};
