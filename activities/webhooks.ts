@@ -189,6 +189,8 @@ async function post(
       responseType: 'text',
       transformResponse: (data) => data,
       maxRedirects: 0,
+      // Straight to the receiver: through an HTTP(S)_PROXY the address check would see the proxy, not the target.
+      proxy: false,
       ...(lookup ? { lookup } : {}),
     });
     const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');

@@ -14,8 +14,9 @@ export function apiKeyUseRecorder({ runSql, logger }: { runSql: RunSql; logger: 
     const now = Date.now();
     if (now - (lastRecorded.get(apiKeyId) ?? 0) < 60_000) return;
     lastRecorded.set(apiKeyId, now);
-    runSql(`update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`, [apiKeyId]).catch(
-      (err: unknown) => logger.warn({ err, apiKeyId }, 'could not record API key use'),
-    );
+    runSql(
+      `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+      [apiKeyId],
+    ).catch((err: unknown) => logger.warn({ err, apiKeyId }, 'could not record API key use'));
   };
 }

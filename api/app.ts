@@ -34,7 +34,8 @@ export function endpointRegistry(deps: RouteDeps): EndpointRegistry {
 /** Builds the Payments API without listening. */
 export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps): Koa {
   // Behind a reverse proxy only when configured: otherwise X-Forwarded-For is the client's to forge.
-  const app = new Koa({ proxy: config.TRUST_PROXY });
+  // Even then only the address the proxy itself appended counts, not whatever the client wrote before it.
+  const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
   // One EntityManager per request: its identity map never leaks between requests.
   const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
   const runSql = sqlRunner(orm);

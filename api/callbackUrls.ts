@@ -13,7 +13,11 @@ export const callbackUrlRulesOf = (config: Pick<Config, 'APP_ENV' | 'WEBHOOK_ALL
  * `field: "callback_url"`. Unless private targets are allowed, a hostname must resolve (through
  * `lookup`) to public addresses only; the worker checks again at every delivery.
  */
-export async function acceptableCallbackUrl(raw: string, rules: { production: boolean; allowPrivateTargets: boolean }, lookup: LookupAll): Promise<string> {
+export async function acceptableCallbackUrl(
+  raw: string,
+  rules: { production: boolean; allowPrivateTargets: boolean },
+  lookup: LookupAll,
+): Promise<string> {
   const refuse = (reason: string) => new AppError('validation_failed', reason, { field: 'callback_url' });
   const checked = checkCallbackUrl(raw, rules);
   if (!checked.ok) throw refuse(checked.reason);

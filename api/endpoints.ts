@@ -3,7 +3,7 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../domain/errors';
 import { authorize, type Access, type AccessDeps, type PrincipalOf } from './access';
-import { findControlCharacter } from '../domain/controlCharacters';
+import { findUnstorableText } from '../domain/controlCharacters';
 import type { DescribedEndpoint, EndpointDoc, RateLimitUse } from './openapi/registry';
 
 /** The JSON body limit of an endpoint that does not set its own. */
@@ -83,7 +83,7 @@ function routeChain(endpoint: AnyEndpoint, deps: RouterDeps): Middleware[] {
     },
     ...(readsJson ? [jsonBody(endpoint.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES)] : []),
     async (ctx, next) => {
-      refuseControlCharacters({ params: ctx.params, query: ctx.query, body: readsJson ? ctx.request.body : undefined });
+      refuseUnstorableText({ params: ctx.params, query: ctx.query, body: readsJson ? ctx.request.body : undefined });
       return next();
     },
     ...(endpoint.rateLimits ?? []).map((use) => deps.rateLimiter(use)),
@@ -109,17 +109,16 @@ function jsonBody(limitBytes: number): Middleware {
 
 /**
  * NUL and the other control characters have no business in any field ImaraPay stores or passes to
- * M-Pesa, and Postgres refuses NUL in text outright: they are refused here, for every endpoint,
- * before any handler sees them. Tab, line feed and carriage return stay allowed (free text).
+ * M-Pesa, Postgres refuses NUL (and jsonb unpaired surrogates) outright, and nothing ImaraPay takes
+ * nests deeply: all are refused here, for every endpoint, before any handler sees them. Tab, line
+ * feed and carriage return stay allowed (free text).
  */
-function refuseControlCharacters(parts: { params: Record<string, string>; query: unknown; body: unknown }): void {
+function refuseUnstorableText(parts: { params: Record<string, string>; query: unknown; body: unknown }): void {
   for (const [where, value] of Object.entries(parts)) {
-    const found = findControlCharacter(value);
+    const found = findUnstorableText(value);
     if (found) {
       const field = found.path.length > 0 ? found.path.join('.') : where;
-      throw new AppError('validation_failed', `${field} contains a control character (${found.codePoint}); remove it`, {
-        field,
-      });
+      throw new AppError('validation_failed', `${field} ${found.problem}`, { field });
     }
   }
 }

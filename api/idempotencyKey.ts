@@ -7,7 +7,9 @@ const IDEMPOTENCY_KEY_MAX = 255;
 export function idempotencyKeyOf(ctx: Context): string | null {
   const key = ctx.get('idempotency-key').trim() || null;
   if (key && key.length > IDEMPOTENCY_KEY_MAX) {
-    throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, { field: 'Idempotency-Key' });
+    throw new AppError('validation_failed', `Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX} characters`, {
+      field: 'Idempotency-Key',
+    });
   }
   return key;
 }

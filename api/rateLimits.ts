@@ -22,6 +22,11 @@ export const RATE_LIMIT_POLICIES = {
   signUpPerIp: 'RATE_LIMIT_SIGN_UP_PER_IP',
   /** Requests to the payment endpoints (STK push, status, Express payments) per API key: 60 per 10 s. */
   paymentsPerApiKey: 'RATE_LIMIT_PAYMENTS_PER_API_KEY',
+  /**
+   * Payment starts per merchant, across all its keys and dashboard sessions: 120 per 10 s. A second
+   * key or a session does not buy more STK prompts to customers' phones.
+   */
+  paymentsPerMerchant: 'RATE_LIMIT_PAYMENTS_PER_MERCHANT',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
@@ -38,11 +43,16 @@ const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
 export function parseRateLimit(setting: string): RateLimitPolicy {
   const match = RATE_LIMIT_SETTING.exec(setting);
   if (!match) throw new Error(`Not a rate limit: ${setting} (expected <requests>/<window> such as 10/15m)`);
-  return { points: Number(match[1]), durationSeconds: Number(match[2]) * UNIT_SECONDS[match[3] as keyof typeof UNIT_SECONDS] };
+  return {
+    points: Number(match[1]),
+    durationSeconds: Number(match[2]) * UNIT_SECONDS[match[3] as keyof typeof UNIT_SECONDS],
+  };
 }
 
 /** Every policy's limit on this deployment. */
-export function rateLimitPolicies(config: Pick<Config, (typeof RATE_LIMIT_POLICIES)[RateLimitPolicyName]>): Record<RateLimitPolicyName, RateLimitPolicy> {
+export function rateLimitPolicies(
+  config: Pick<Config, (typeof RATE_LIMIT_POLICIES)[RateLimitPolicyName]>,
+): Record<RateLimitPolicyName, RateLimitPolicy> {
   const entries = Object.entries(RATE_LIMIT_POLICIES).map(([name, key]) => [name, parseRateLimit(config[key])]);
   return Object.fromEntries(entries) as Record<RateLimitPolicyName, RateLimitPolicy>;
 }
@@ -60,6 +70,10 @@ export const rateLimitKeys = {
   loginEmail: (ctx: Context): string | null => {
     const email = (ctx.request as { body?: { email?: unknown } }).body?.email;
     return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : null;
+  },
+  merchant: (ctx: Context): string | null => {
+    const merchant = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.merchant;
+    return merchant ? `merchant:${merchant.id}` : null;
   },
   apiKey: (ctx: Context): string | null => {
     const key = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.apiKey;
@@ -133,9 +147,13 @@ export function createRateLimits({ orm, config }: RateLimitDeps): RateLimits {
         ctx.set('RateLimit-Policy', `${policy.points};w=${policy.durationSeconds}`);
         if (!outcome.allowed) {
           ctx.set('Retry-After', String(resetSeconds));
-          throw new AppError('rate_limited', `Too many requests: at most ${policy.points} every ${policy.durationSeconds} s. Retry after ${resetSeconds} s.`, {
-            retry_after: resetSeconds,
-          });
+          throw new AppError(
+            'rate_limited',
+            `Too many requests: at most ${policy.points} every ${policy.durationSeconds} s. Retry after ${resetSeconds} s.`,
+            {
+              retry_after: resetSeconds,
+            },
+          );
         }
         return next();
       };

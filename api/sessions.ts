@@ -6,7 +6,11 @@ import { SessionSchema } from '../db/entities';
 export const hashSessionToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** Starts a dashboard session and returns the bearer token (shown once). */
-export async function createSession(em: EntityManager, userId: number, ttlHours: number): Promise<{ token: string; expiresAt: Date }> {
+export async function createSession(
+  em: EntityManager,
+  userId: number,
+  ttlHours: number,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = `sess_${randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
   em.create(SessionSchema, { tokenHash: hashSessionToken(token), user: userId, expiresAt, revokedAt: null } as never);
@@ -16,5 +20,9 @@ export async function createSession(em: EntityManager, userId: number, ttlHours:
 
 /** Ends a session at once. */
 export async function revokeSession(em: EntityManager, token: string): Promise<void> {
-  await em.nativeUpdate(SessionSchema, { tokenHash: hashSessionToken(token), revokedAt: null }, { revokedAt: new Date() });
+  await em.nativeUpdate(
+    SessionSchema,
+    { tokenHash: hashSessionToken(token), revokedAt: null },
+    { revokedAt: new Date() },
+  );
 }

@@ -24,7 +24,8 @@ export interface StatusPollingDeps {
  */
 export function statusPollingWithApiKey({ runSql, pepper, recordUse }: StatusPollingDeps): Middleware {
   return async (ctx, next) => {
-    const reference = ctx.method === 'GET' ? STATUS_PATH.exec(ctx.path)?.[1] : undefined;
+    // Anything unusual (a query string, another method) takes the routed path and its checks.
+    const reference = ctx.method === 'GET' && ctx.querystring === '' ? STATUS_PATH.exec(ctx.path)?.[1] : undefined;
     const credentials = reference === undefined ? null : parseBasicAuth(ctx.get('authorization'));
     if (reference === undefined || !credentials) return next();
     const found = await readStatusWithApiKey(runSql, credentials.username, reference);

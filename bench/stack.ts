@@ -144,6 +144,9 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
       LOG_LEVEL: 'warn',
       // The bench's webhook receiver listens on loopback.
       WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      // The load comes from one merchant and one key, far past what a merchant's own traffic may be.
+      RATE_LIMIT_PAYMENTS_PER_API_KEY: '100000/1s',
+      RATE_LIMIT_PAYMENTS_PER_MERCHANT: '100000/1s',
     });
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [key, value] of Object.entries(config)) env[key] = String(value);

@@ -117,6 +117,8 @@ const schema = z.object({
   RATE_LIMIT_SIGN_UP_PER_IP: rateLimitSetting.default('30/15m'),
   /** Requests to the payment endpoints per API key per window. */
   RATE_LIMIT_PAYMENTS_PER_API_KEY: rateLimitSetting.default('60/10s'),
+  /** Payment starts per merchant per window, whatever the credential (all keys and dashboard sessions together). */
+  RATE_LIMIT_PAYMENTS_PER_MERCHANT: rateLimitSetting.default('120/10s'),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((c, ctx) => {

@@ -54,7 +54,10 @@ export const expressRoutes: RouteModule = (api, deps) => {
   api.add({
     method: 'post',
     path: '/api/v1/payments',
-    rateLimits: [{ policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey }],
+    rateLimits: [
+      { policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey },
+      { policy: 'paymentsPerMerchant', key: rateLimitKeys.merchant },
+    ],
     access: 'merchant',
     bodyLimit: EXPRESS_BODY_LIMIT_BYTES,
     summary: 'Create a payment (customer and payment in one flat body)',

@@ -11,7 +11,10 @@ export const paymentRoutes: RouteModule = (api, deps) => {
   api.add({
     method: 'post',
     path: '/api/stk-push',
-    rateLimits: [{ policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey }],
+    rateLimits: [
+      { policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey },
+      { policy: 'paymentsPerMerchant', key: rateLimitKeys.merchant },
+    ],
     access: 'merchant',
     summary: 'Initiate an STK Push',
     description:

@@ -49,7 +49,9 @@ export const transactionRoutes: RouteModule = (api, deps) => {
     query: transactionsQuerySchema,
     responses: [
       { status: 200, description: 'A page of transactions', example: [transactionExample] },
-      errorResponse(400, 'validation_failed', 'status must be pending, completed, failed or needs_review', { field: 'status' }),
+      errorResponse(400, 'validation_failed', 'status must be pending, completed, failed or needs_review', {
+        field: 'status',
+      }),
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
     handler: async (ctx, caller) => {

@@ -63,7 +63,10 @@ export const walletRoutes: RouteModule = (api, deps) => {
     method: 'post',
     access: 'merchant',
     path: '/api/wallet/top-ups',
-    rateLimits: [{ policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey }],
+    rateLimits: [
+      { policy: 'paymentsPerApiKey', key: rateLimitKeys.apiKey },
+      { policy: 'paymentsPerMerchant', key: rateLimitKeys.merchant },
+    ],
     summary: 'Top up your service wallet by M-Pesa',
     description:
       "Sends an STK push for `amount` to `phone_number` (your own phone), paying ImaraPay's paybill with account reference TOPUP<your merchant id>. No fee. " +

@@ -43,10 +43,16 @@ export interface ApiKeyDeps {
   pepper: string;
 }
 
-/** POST /api/api-keys: only a verified merchant may hold keys. */
+/** How many unrevoked keys one merchant may hold: plenty for every system it runs, not a way around per-key limits. */
+export const MAX_ACTIVE_API_KEYS = 20;
+
+/** POST /api/api-keys: only a verified merchant may hold keys, at most MAX_ACTIVE_API_KEYS unrevoked at once (409 past that). */
 export async function createApiKey({ em, pepper }: ApiKeyDeps, merchant: Merchant, body: unknown): Promise<CreatedApiKeyBody> {
   const request = parseInput(createApiKeyRequestSchema, body);
   assertVerified(merchant, 'create API keys');
+  if ((await em.count(ApiKeySchema, { merchant: merchant.id, revokedAt: null })) >= MAX_ACTIVE_API_KEYS) {
+    throw new AppError('conflict', `You already have ${MAX_ACTIVE_API_KEYS} active API keys: revoke one you no longer use first`);
+  }
   const issued = await issueApiKey(em, pepper, merchant.id, request.name, request.environment);
   const row = await em.findOneOrFail(ApiKeySchema, issued.id);
   return {
