@@ -13,7 +13,13 @@ import {
   type PushOutcome,
 } from '../../workflows/definitions';
 import { paymentWorkflow } from '../../workflows/payment';
-import { ENVIRONMENT, EXTERNAL_REFERENCE, MERCHANT_ID, PAYMENT_STATUS, TRANSACTION_ID } from '../../workflows/searchAttributes';
+import {
+  ENVIRONMENT,
+  EXTERNAL_REFERENCE,
+  MERCHANT_ID,
+  PAYMENT_STATUS,
+  TRANSACTION_ID,
+} from '../../workflows/searchAttributes';
 
 /**
  * The core every payment face shares (the documented STK push API, the Express API, wallet
@@ -28,27 +34,62 @@ export interface PaymentStartDeps {
 
 export type NewTransaction = Pick<
   Transaction,
-  'merchant' | 'channel' | 'apiKey' | 'environment' | 'phoneNumber' | 'amount' | 'fee' | 'externalReference' | 'description' | 'accountReference' | 'idempotencyKey' | 'requestHash'
+  | 'merchant'
+  | 'channel'
+  | 'apiKey'
+  | 'environment'
+  | 'phoneNumber'
+  | 'amount'
+  | 'fee'
+  | 'externalReference'
+  | 'description'
+  | 'accountReference'
+  | 'idempotencyKey'
+  | 'requestHash'
 > &
   Partial<Pick<Transaction, 'purpose' | 'customer' | 'metadata' | 'partyB'>>;
 
+/**
+ * Links (or creates) the payer as a customer and answers its id. Called only once the payment is
+ * certain to be recorded, so a refused or repeated request leaves no customer behind.
+ */
+export type LinkCustomer = () => Promise<number>;
+
 /** Records the payment (or finds the earlier one under the same key) and waits for its push outcome. */
-export async function startPayment(deps: PaymentStartDeps, fields: NewTransaction): Promise<{ transaction: Transaction; outcome: PushOutcome }> {
-  const transaction = await recordTransaction(deps.em, fields);
+export async function startPayment(
+  deps: PaymentStartDeps,
+  fields: NewTransaction,
+  linkCustomer?: LinkCustomer,
+): Promise<{ transaction: Transaction; outcome: PushOutcome }> {
+  const transaction = await recordTransaction(deps.em, fields, linkCustomer);
   return { transaction, outcome: await awaitPushOutcome(deps, transaction) };
 }
 
-
-/** Inserts the payment, or returns the earlier one recorded under the same Idempotency-Key. */
-export async function recordTransaction(em: EntityManager, fields: NewTransaction): Promise<Transaction> {
-  const findEarlier = () => (fields.idempotencyKey ? em.findOne(TransactionSchema, { merchant: fields.merchant, environment: fields.environment, idempotencyKey: fields.idempotencyKey }) : null);
+/** Inserts the payment, or returns the earlier one recorded under the same Idempotency-Key (409 when its body differed). */
+export async function recordTransaction(
+  em: EntityManager,
+  fields: NewTransaction,
+  linkCustomer?: LinkCustomer,
+): Promise<Transaction> {
+  const findEarlier = () =>
+    fields.idempotencyKey
+      ? em.findOne(TransactionSchema, {
+          merchant: fields.merchant,
+          environment: fields.environment,
+          idempotencyKey: fields.idempotencyKey,
+        })
+      : null;
   const earlier = await findEarlier();
   if (earlier) return sameRequestOrConflict(earlier, fields.requestHash);
+  const customer = linkCustomer ? await linkCustomer() : fields.customer;
 
   // The id is drawn first because the workflow ID is derived from it.
-  const [{ id }] = await em.getConnection().execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
+  const [{ id }] = await em
+    .getConnection()
+    .execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
   const transaction = em.create(TransactionSchema, {
     ...fields,
+    ...(customer !== undefined ? { customer } : {}),
     id,
     publicId: newPublicId('trxn'),
     status: 'pending',
@@ -71,7 +112,10 @@ export async function recordTransaction(em: EntityManager, fields: NewTransactio
 
 function sameRequestOrConflict(earlier: Transaction, requestHash: string | null): Transaction {
   if (earlier.requestHash !== requestHash) {
-    throw new AppError('conflict', 'This Idempotency-Key was already used with a different request body. Use a new key for a new payment.');
+    throw new AppError(
+      'conflict',
+      'This Idempotency-Key was already used with a different request body. Use a new key for a new payment.',
+    );
   }
   return earlier;
 }
@@ -106,12 +150,16 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
       `**Transaction** ${tx.id} (${tx.environment})`,
       `${tx.channel === null ? `**Paybill** ${tx.partyB}` : `**Channel** ${tx.channel}`} · **Reference** ${tx.accountReference}`,
       tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
-    ].filter(Boolean).join('\n\n'),
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
   });
   // Never hang the merchant's request: past the push deadline (plus a margin) answer with what is known.
   const answerBy = Date.now() + deps.timings.pushDeadlineMs + ANSWER_MARGIN_MS;
   try {
-    return await deps.temporal.withDeadline(answerBy, () => deps.temporal.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation: start }));
+    return await deps.temporal.withDeadline(answerBy, () =>
+      deps.temporal.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation: start }),
+    );
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       // The payment's workflow has already finished: answer from what it recorded.
@@ -141,26 +189,44 @@ async function workflowExists(temporal: Client, workflowId: string): Promise<boo
 
 /** Reconstructs the push outcome of a finished payment from its row. */
 function outcomeFromRecord(tx: Transaction, balance: number): PushOutcome {
-  if (tx.pushState === 'accepted') return { outcome: 'accepted', checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
-  if (tx.pushState === 'unconfirmed' || tx.pushState === 'sending') return { outcome: 'unconfirmed', message: tx.resultDesc ?? '' };
-  if (tx.stage === 'refused') return { outcome: 'refused', code: 'insufficient_balance', message: tx.resultDesc ?? '', fee: tx.fee, balance };
-  return { outcome: 'rejected', code: tx.pushState === 'rejected' ? 'daraja_rejected' : 'daraja_unavailable', message: tx.resultDesc ?? 'The push was not sent' };
+  if (tx.pushState === 'accepted')
+    return { outcome: 'accepted', checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+  if (tx.pushState === 'unconfirmed' || tx.pushState === 'sending')
+    return { outcome: 'unconfirmed', message: tx.resultDesc ?? '' };
+  if (tx.stage === 'refused')
+    return { outcome: 'refused', code: 'insufficient_balance', message: tx.resultDesc ?? '', fee: tx.fee, balance };
+  return {
+    outcome: 'rejected',
+    code: tx.pushState === 'rejected' ? 'daraja_rejected' : 'daraja_unavailable',
+    message: tx.resultDesc ?? 'The push was not sent',
+  };
 }
 
 /** Fingerprint of a request, to tell an honest retry from a reused Idempotency-Key. */
 export function hashRequest(request: object): string {
-  const canonical = JSON.stringify(Object.entries(request).filter(([, v]) => v !== undefined && v !== null).sort(([a], [b]) => a.localeCompare(b)));
+  const canonical = JSON.stringify(
+    Object.entries(request)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
   return createHash('sha256').update(canonical).digest('hex');
 }
 
 /** The error a refused or rejected push means, for any payment face (402 wallet, 400/503 Daraja). */
-export function refusalError(tx: Transaction, outcome: Extract<PushOutcome, { outcome: 'refused' | 'rejected' }>): AppError {
+export function refusalError(
+  tx: Transaction,
+  outcome: Extract<PushOutcome, { outcome: 'refused' | 'rejected' }>,
+): AppError {
   if (outcome.outcome === 'refused') {
-    return new AppError('insufficient_balance', outcome.message || new InsufficientBalanceError(outcome.fee, outcome.balance).message, {
-      fee: outcome.fee,
-      balance: outcome.balance,
-      transaction_id: tx.id,
-    });
+    return new AppError(
+      'insufficient_balance',
+      outcome.message || new InsufficientBalanceError(outcome.fee, outcome.balance).message,
+      {
+        fee: outcome.fee,
+        balance: outcome.balance,
+        transaction_id: tx.id,
+      },
+    );
   }
   return new AppError(outcome.code, outcome.message, { transaction_id: tx.id });
 }

@@ -15,14 +15,23 @@ import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from '
 
 /** The documented request body of POST /api/stk-push. */
 export const stkPushRequestSchema = z.object({
-  account_id: z.number({ error: 'account_id must be the integer id of one of your payment channels' }).int('account_id must be an integer').positive('account_id must be positive'),
+  account_id: z
+    .number({ error: 'account_id must be the integer id of one of your payment channels' })
+    .int('account_id must be an integer')
+    .positive('account_id must be positive'),
   phone_number: z.string({ error: 'phone_number must be a string such as 0712345678' }),
   amount: z
     .number({ error: 'amount must be a whole number of KES' })
     .int('amount must be a whole number of KES (no decimals)')
     .min(MPESA_MIN_AMOUNT, `amount must be at least KES ${MPESA_MIN_AMOUNT}`)
-    .max(MPESA_MAX_AMOUNT, `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`),
-  external_reference: z.string({ error: 'external_reference must be a string' }).max(100, 'external_reference must be at most 100 characters').nullish(),
+    .max(
+      MPESA_MAX_AMOUNT,
+      `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`,
+    ),
+  external_reference: z
+    .string({ error: 'external_reference must be a string' })
+    .max(100, 'external_reference must be at most 100 characters')
+    .nullish(),
   description: mpesaTextField('description', TRANSACTION_DESC).nullish(),
 });
 
@@ -55,40 +64,53 @@ export interface StkPushResponse {
  * Daraja has accepted (or refused) the push. With an Idempotency-Key, a retry returns the
  * same payment instead of prompting the customer twice.
  */
-export async function startStkPush(deps: StkPushDeps, { caller, body, idempotencyKey }: StkPushCommand): Promise<StkPushResponse> {
+export async function startStkPush(
+  deps: StkPushDeps,
+  { caller, body, idempotencyKey }: StkPushCommand,
+): Promise<StkPushResponse> {
   const request = parseInput(stkPushRequestSchema, body);
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const { merchant } = caller;
   assertVerified(merchant, 'send STK pushes');
   if (caller.environment === 'production' && !deps.liveEnabled) {
-    throw new AppError('forbidden', 'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key');
+    throw new AppError(
+      'forbidden',
+      'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key',
+    );
   }
 
   // Another account's channel is answered exactly like a missing one: existence is not for others to learn.
   const channel = await deps.em.findOne(ChannelSchema, { id: request.account_id, merchant: merchant.id });
-  if (!channel) throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
-  if (!channel.isActive) throw new AppError('validation_failed', `Payment channel ${request.account_id} is deactivated`, { field: 'account_id' });
+  if (!channel)
+    throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
+  if (!channel.isActive)
+    throw new AppError('validation_failed', `Payment channel ${request.account_id} is deactivated`, {
+      field: 'account_id',
+    });
 
   const fee = feeFor(request.amount, await loadFeeTiers(deps.em));
-  if (fee === undefined) throw new AppError('validation_failed', `No fee tier covers KES ${request.amount}`, { field: 'amount' });
+  if (fee === undefined)
+    throw new AppError('validation_failed', `No fee tier covers KES ${request.amount}`, { field: 'amount' });
 
-  // The payer becomes (or already is) one of the merchant's customers, by phone number.
-  const customer = await linkCustomer(deps.em, { merchantId: merchant.id, environment: caller.environment, phoneNumber });
-  const { transaction, outcome } = await startPayment(deps, {
-    merchant: merchant.id,
-    channel: channel.id,
-    customer,
-    apiKey: caller.apiKey?.id ?? null,
-    environment: caller.environment,
-    phoneNumber,
-    amount: request.amount,
-    fee,
-    externalReference: request.external_reference ?? null,
-    description: request.description ?? 'Payment',
-    accountReference: channel.accountReference,
-    idempotencyKey,
-    requestHash: hashRequest({ ...request, phone_number: phoneNumber }),
-  });
+  const { transaction, outcome } = await startPayment(
+    deps,
+    {
+      merchant: merchant.id,
+      channel: channel.id,
+      apiKey: caller.apiKey?.id ?? null,
+      environment: caller.environment,
+      phoneNumber,
+      amount: request.amount,
+      fee,
+      externalReference: request.external_reference ?? null,
+      description: request.description ?? 'Payment',
+      accountReference: channel.accountReference,
+      idempotencyKey,
+      requestHash: hashRequest({ ...request, phone_number: phoneNumber }),
+    },
+    // The payer becomes (or already is) one of the merchant's customers, by phone number.
+    () => linkCustomer(deps.em, { merchantId: merchant.id, environment: caller.environment, phoneNumber }),
+  );
   return respond(transaction, outcome);
 }
 
@@ -97,13 +119,17 @@ export function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse 
   const base = { success: true as const, transaction_id: tx.id, fee_to_be_charged: tx.fee };
   switch (outcome.outcome) {
     case 'accepted':
-      return { status: 200, body: { ...base, message: 'STK push sent successfully', checkout_request_id: outcome.checkoutRequestId } };
+      return {
+        status: 200,
+        body: { ...base, message: 'STK push sent successfully', checkout_request_id: outcome.checkoutRequestId },
+      };
     case 'unconfirmed':
       return {
         status: 202,
         body: {
           ...base,
-          message: 'M-Pesa has not confirmed the push yet; the prompt may still reach the customer. Do not send it again: poll the status with transaction_id.',
+          message:
+            'M-Pesa has not confirmed the push yet; the prompt may still reach the customer. Do not send it again: poll the status with transaction_id.',
           // The status endpoint accepts the transaction id too, so the docs' polling code keeps working.
           checkout_request_id: String(tx.id),
         },
@@ -113,4 +139,3 @@ export function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse 
       throw refusalError(tx, outcome);
   }
 }
-

@@ -1,5 +1,12 @@
 import { walletSnapshot } from '../../db/ledger';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 
 quietTemporalRuntime();
 
@@ -11,22 +18,32 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const body = (merchant: MerchantFixture, amount = 500) => ({ account_id: merchant.channelId, phone_number: '254712345678', amount, description: 'Test' });
+const body = (merchant: MerchantFixture, amount = 500) => ({
+  account_id: merchant.channelId,
+  phone_number: '254712345678',
+  amount,
+  description: 'Test',
+});
 
 describe('The service wallet under concurrent pushes', () => {
   it('When 50 pushes race for a wallet that covers 10 fees, then exactly 10 are accepted and the balance never goes negative', async () => {
     const merchant = await createMerchantFixture(stack, { walletKes: 60 }); // ten fees of KES 6
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => stack.http.post('/stk-push', body(merchant), { headers: { Authorization: merchant.authorization } })),
+      Array.from({ length: 50 }, () =>
+        stack.http.post('/stk-push', body(merchant), { headers: { Authorization: merchant.authorization } }),
+      ),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 402)).toHaveLength(40);
 
-    const rows = await stack.orm.em.fork().getConnection().execute<{ balance_after: number }[]>(
-      'select balance_after from wallet_ledger where merchant_id = ? order by id',
-      [merchant.merchantId],
-    );
+    const rows = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ balance_after: number }[]>(
+        'select balance_after from wallet_ledger where merchant_id = ? order by id',
+        [merchant.merchantId],
+      );
     expect(Math.min(...rows.map((r) => r.balance_after))).toBe(0);
     const snapshot = await walletSnapshot(stack.orm.em.fork(), merchant.merchantId);
     expect(snapshot.balance).toBe(snapshot.ledgerSum);
@@ -34,10 +51,13 @@ describe('The service wallet under concurrent pushes', () => {
 
     // The ten accepted payments complete and keep their fees; the refused ones never reached Daraja.
     await eventually(async () => {
-      const [row] = await stack.orm.em.fork().getConnection().execute<{ n: string }[]>(
-        `select count(*) as n from transactions where merchant_id = ? and status = 'completed'`,
-        [merchant.merchantId],
-      );
+      const [row] = await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ n: string }[]>(
+          `select count(*) as n from transactions where merchant_id = ? and status = 'completed'`,
+          [merchant.merchantId],
+        );
       return Number(row!.n) === 10 ? true : undefined;
     });
     expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({ balance: 0, ledgerSum: 0 });
@@ -82,7 +102,55 @@ describe('Idempotency-Key', () => {
     const reused = await stack.http.post('/stk-push', body(merchant, 501), { headers });
     expect(reused.status).toBe(409);
     expect(reused.data.error).toMatch(/Idempotency-Key was already used/);
-    const [row] = await stack.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from transactions where merchant_id = ?', [merchant.merchantId]);
+    const [row] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: string }[]>('select count(*) as n from transactions where merchant_id = ?', [merchant.merchantId]);
     expect(Number(row!.n)).toBe(1);
+  });
+
+  it('When a refused request names a new phone number (a reused key with another body, a channel that is not there), then no customer is left behind, on either API face', async () => {
+    const merchant = await createMerchantFixture(stack);
+    const headers = { Authorization: merchant.authorization, 'Idempotency-Key': 'customer-key' };
+    expect((await stack.http.post('/stk-push', body(merchant, 500), { headers })).status).toBe(200);
+    const customers = async () => {
+      const [row] = await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ n: string }[]>('select count(*) as n from customers where merchant_id = ?', [merchant.merchantId]);
+      return Number(row!.n);
+    };
+    const before = await customers();
+
+    const anotherPhone = { ...body(merchant, 500), phone_number: '0799000111' };
+    expect((await stack.http.post('/stk-push', anotherPhone, { headers })).status).toBe(409);
+    expect(
+      (
+        await stack.http.post(
+          '/stk-push',
+          { ...anotherPhone, account_id: 987654321 },
+          { headers: { Authorization: merchant.authorization } },
+        )
+      ).status,
+    ).toBe(404);
+    const express = { phoneNumber: '254799000222', amount: 500, description: 'Order 1', name: 'New Customer' };
+    const expressHeaders = { Authorization: merchant.authorization, 'Idempotency-Key': 'express-key' };
+    expect((await stack.http.post('/v1/payments', express, { headers: expressHeaders })).status).toBe(201);
+    const afterExpress = await customers();
+    expect(afterExpress).toBe(before + 1);
+    expect(
+      (await stack.http.post('/v1/payments', { ...express, phoneNumber: '254799000333' }, { headers: expressHeaders }))
+        .status,
+    ).toBe(409);
+    expect(
+      (
+        await stack.http.post(
+          '/v1/payments',
+          { ...express, phoneNumber: '254799000444', accountId: 987654321 },
+          { headers: { Authorization: merchant.authorization } },
+        )
+      ).status,
+    ).toBe(404);
+    expect(await customers()).toBe(afterExpress);
   });
 });
