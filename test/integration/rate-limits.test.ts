@@ -5,7 +5,14 @@ import Koa from 'koa';
 import pino from 'pino';
 import { loadConfig } from '../../config/config';
 import { errorHandler } from '../../api/errors';
-import { createRateLimits, parseRateLimit, rateLimitKeys, rateLimitPolicies, type RateLimitKeyOf, type RateLimitPolicyName } from '../../api/rateLimits';
+import {
+  createRateLimits,
+  parseRateLimit,
+  rateLimitKeys,
+  rateLimitPolicies,
+  type RateLimitKeyOf,
+  type RateLimitPolicyName,
+} from '../../api/rateLimits';
 import { createOrm, migrate, type Orm } from '../../db/orm';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 
@@ -30,7 +37,11 @@ afterAll(async () => {
 });
 
 /** An app whose one route is limited by `policy` for the caller named in the X-Caller header; answers its base URL. */
-async function limitedApp(orm: Orm, policy: RateLimitPolicyName, keyOf: RateLimitKeyOf = (ctx) => ctx.get('X-Caller') || null): Promise<string> {
+async function limitedApp(
+  orm: Orm,
+  policy: RateLimitPolicyName,
+  keyOf: RateLimitKeyOf = (ctx) => ctx.get('X-Caller') || null,
+): Promise<string> {
   const { rateLimit } = createRateLimits({ orm, config });
   const app = new Koa();
   app.use(errorHandler(pino({ level: 'silent' })));
@@ -44,12 +55,17 @@ async function limitedApp(orm: Orm, policy: RateLimitPolicyName, keyOf: RateLimi
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const get = (url: string, caller?: string) => axios.get(url, { validateStatus: () => true, headers: caller ? { 'X-Caller': caller } : {} });
+const get = (url: string, caller?: string) =>
+  axios.get(url, { validateStatus: () => true, headers: caller ? { 'X-Caller': caller } : {} });
 
 describe('Rate limits', () => {
   it('When a caller stays within the limit, then each answer says how much is left', async () => {
     const url = await limitedApp(orms[0]!, 'loginPerAccount');
-    const answers = [await get(url, 'within@shop.test'), await get(url, 'within@shop.test'), await get(url, 'within@shop.test')];
+    const answers = [
+      await get(url, 'within@shop.test'),
+      await get(url, 'within@shop.test'),
+      await get(url, 'within@shop.test'),
+    ];
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(answers.map((a) => a.headers['ratelimit-remaining'])).toEqual(['2', '1', '0']);
     expect(answers[0]!.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-policy': '3;w=900' });
@@ -63,13 +79,21 @@ describe('Rate limits', () => {
     for (let i = 0; i < 3; i++) expect((await get(url, 'brute@shop.test')).status).toBe(200);
     const refused = await get(url, 'brute@shop.test');
     expect(refused.status).toBe(429);
-    expect(refused.data).toEqual({ error: expect.stringMatching(/^Too many requests: at most 3 every 900 s\. Retry after \d+ s\.$/), code: 'rate_limited', retry_after: expect.any(Number) });
+    expect(refused.data).toEqual({
+      error: expect.stringMatching(/^Too many requests: at most 3 every 900 s\. Retry after \d+ s\.$/),
+      code: 'rate_limited',
+      retry_after: expect.any(Number),
+    });
     expect(refused.data.ok).toBeUndefined();
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(900);
     expect(refused.data.retry_after).toBe(retryAfter);
-    expect(refused.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-remaining': '0', 'ratelimit-reset': String(retryAfter) });
+    expect(refused.headers).toMatchObject({
+      'ratelimit-limit': '3',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': String(retryAfter),
+    });
   });
 
   it('When one caller is limited, then another caller and another policy are not', async () => {
@@ -111,7 +135,11 @@ describe('Rate limits', () => {
 
 describe('Rate limit keys', () => {
   const ctxWith = (fields: { ip?: string; body?: unknown; caller?: unknown }) =>
-    ({ ip: fields.ip ?? '', request: { body: fields.body }, state: { caller: fields.caller } }) as unknown as Parameters<RateLimitKeyOf>[0];
+    ({
+      ip: fields.ip ?? '',
+      request: { body: fields.body },
+      state: { principal: fields.caller },
+    }) as unknown as Parameters<RateLimitKeyOf>[0];
 
   it('When a login names an email, then it counts against that account whatever its case or spaces', () => {
     expect(rateLimitKeys.loginEmail(ctxWith({ body: { email: ' Owner@Shop.TEST ' } }))).toBe('owner@shop.test');
@@ -119,9 +147,11 @@ describe('Rate limit keys', () => {
     expect(rateLimitKeys.loginEmail(ctxWith({}))).toBeNull();
   });
 
-  it('When a caller used an API key, then it counts against that key; a dashboard session is not counted', () => {
-    expect(rateLimitKeys.apiKey(ctxWith({ caller: { apiKey: { id: 7 } } }))).toBe('api-key:7');
-    expect(rateLimitKeys.apiKey(ctxWith({ caller: { apiKey: null } }))).toBeNull();
+  it('When a caller used an API key, then it counts against that key and its merchant; a dashboard session against its merchant only', () => {
+    expect(rateLimitKeys.apiKey(ctxWith({ caller: { apiKey: { id: 7 }, merchant: { id: 3 } } }))).toBe('api-key:7');
+    expect(rateLimitKeys.apiKey(ctxWith({ caller: { apiKey: null, merchant: { id: 3 } } }))).toBeNull();
+    expect(rateLimitKeys.merchant(ctxWith({ caller: { apiKey: null, merchant: { id: 3 } } }))).toBe('merchant:3');
+    expect(rateLimitKeys.merchant(ctxWith({ caller: null }))).toBeNull();
     expect(rateLimitKeys.clientIp(ctxWith({ ip: '41.90.64.10' }))).toBe('41.90.64.10');
   });
 });
@@ -133,13 +163,16 @@ describe('Rate limit settings', () => {
       loginPerIp: { points: 30, durationSeconds: 900 },
       signUpPerIp: { points: 30, durationSeconds: 900 },
       paymentsPerApiKey: { points: 60, durationSeconds: 10 },
+      paymentsPerMerchant: { points: 120, durationSeconds: 10 },
     });
   });
 
   it('When a setting is not <requests>/<window>, then the configuration is refused naming it', () => {
     expect(parseRateLimit('5/2h')).toEqual({ points: 5, durationSeconds: 7200 });
     for (const bad of ['10', '0/15m', '10/15', '10/15d', '-1/1s', '10/0s']) {
-      expect(() => loadConfig({ RATE_LIMIT_LOGIN_PER_IP: bad })).toThrow(/RATE_LIMIT_LOGIN_PER_IP: must be <requests>\/<window>/);
+      expect(() => loadConfig({ RATE_LIMIT_LOGIN_PER_IP: bad })).toThrow(
+        /RATE_LIMIT_LOGIN_PER_IP: must be <requests>\/<window>/,
+      );
     }
   });
 });
