@@ -11,6 +11,8 @@ import { sqlRunner, type Orm } from '../db/orm';
 import { AppError } from '../domain/errors';
 import { apiKeyUseRecorder } from './apiKeyUsage';
 import { errorHandler } from './errors';
+import { csrfProtection } from './browserSession';
+import { webApp } from './webApp';
 import { statusPollingWithApiKey } from './statusPolling';
 import { requireAdmin, requireMerchant } from './auth';
 import { darajaHookRoutes } from './routes/darajaHooks';
@@ -38,6 +40,7 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   const deps: RouteDeps = { config, orm, em, runSql, temporal, logger, taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE, timings: paymentTimings(config) };
 
   app.use(errorHandler(logger));
+  app.use(csrfProtection({ secret: config.API_KEY_PEPPER }));
   app.use(statusPollingWithApiKey({ runSql, pepper: config.API_KEY_PEPPER, recordUse }));
   app.use((_ctx, next) => RequestContext.create(orm.em, next));
 
@@ -78,5 +81,6 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   }
   // The human-readable API documentation lives at /docs, outside the /api routers.
   app.use(docsPageRouter(routers).routes());
+  app.use(webApp());
   return app;
 }

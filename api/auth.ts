@@ -5,6 +5,7 @@ import { parseBasicAuth, verifyApiSecret } from '../domain/apiKeySecrets';
 import { ApiKeySchema, MerchantSchema, SessionSchema, UserSchema, type ApiKey, type Environment, type Merchant, type User } from '../db/entities';
 import type { RecordApiKeyUse } from './apiKeyUsage';
 import { hashSessionToken } from './sessions';
+import { sessionTokenOf, type RequestCredentials } from './browserSession';
 
 /**
  * Who is calling a merchant endpoint: a system with an API key (Basic auth), or a person signed in
@@ -27,11 +28,9 @@ export interface AuthDeps {
 /** The one answer to a wrong, unknown or revoked API key: which of the three is not revealed. */
 export const invalidApiCredentials = () => new AppError('unauthorized', 'Invalid API credentials');
 
-const bearerToken = (header: string | undefined) => /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? null;
-
-/** Resolves a Bearer session token to its user, or null when missing, expired or revoked. */
-export async function userFromSession(em: EntityManager, header: string | undefined): Promise<{ user: User; token: string } | null> {
-  const token = bearerToken(header);
+/** Resolves a session (Bearer header, or the dashboard's cookie) to its user, or null when missing, expired or revoked. */
+export async function userFromSession(em: EntityManager, request: RequestCredentials): Promise<{ user: User; token: string } | null> {
+  const token = sessionTokenOf(request)?.token;
   if (!token) return null;
   const session = await em.findOne(SessionSchema, { tokenHash: hashSessionToken(token), revokedAt: null, expiresAt: { $gt: new Date() } });
   if (!session) return null;
@@ -47,8 +46,8 @@ export function requireMerchant({ pepper, em, recordUse }: AuthDeps): Middleware
   return async (ctx, next) => {
     const db = em();
     const header = ctx.get('authorization');
-    if (/^Bearer\s/i.test(header)) {
-      const session = await userFromSession(db, header);
+    if (/^Bearer\s/i.test(header) || sessionTokenOf(ctx)) {
+      const session = await userFromSession(db, ctx);
       if (!session) throw new AppError('unauthorized', 'Your session has expired or was ended; sign in again');
       if (session.user.merchant === null) throw new AppError('forbidden', 'This endpoint is for merchant accounts');
       const merchant = await db.findOneOrFail(MerchantSchema, session.user.merchant);
@@ -74,7 +73,7 @@ export function requireMerchant({ pepper, em, recordUse }: AuthDeps): Middleware
 /** Admin endpoints: a dashboard session of a user with the admin role. Sets `ctx.state.admin`. */
 export function requireAdmin({ em }: Pick<AuthDeps, 'em'>): Middleware {
   return async (ctx, next) => {
-    const session = await userFromSession(em(), ctx.get('authorization'));
+    const session = await userFromSession(em(), ctx);
     if (!session) throw new AppError('unauthorized', 'Sign in as an admin: send Authorization: Bearer <session token>');
     if (session.user.role !== 'admin') throw new AppError('forbidden', 'This endpoint is for ImaraPay admins');
     ctx.state.admin = session.user;

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { userFromSession } from '../auth';
+import { clearSessionCookies, setSessionCookies } from '../browserSession';
 import { describeEndpoint, errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
@@ -21,6 +22,10 @@ const SESSION_HELP = 'Send the token as `Authorization: Bearer <token>` on dashb
  */
 export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) => {
   const authDeps = () => ({ em: deps.em(), sessionTtlHours: deps.config.SESSION_TTL_HOURS });
+  // The dashboard's session lives in an HttpOnly cookie; the JSON answer stays as it is for programs.
+  const cookies = { secret: deps.config.API_KEY_PEPPER, secure: deps.config.APP_ENV === 'production' };
+  const startBrowserSession = (ctx: Context, session: { token: string; expires_at: string }) =>
+    setSessionCookies(ctx, { token: session.token, expiresAt: new Date(session.expires_at) }, cookies);
 
   describeEndpoint(router, {
     method: 'post',
@@ -36,8 +41,10 @@ export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) =>
     ],
   });
   router.post('/auth/signup', async (ctx) => {
+    const session = await signUp(authDeps(), ctx.request.body);
+    startBrowserSession(ctx, session);
     ctx.status = 201;
-    ctx.body = await signUp(authDeps(), ctx.request.body);
+    ctx.body = session;
   });
 
   describeEndpoint(router, {
@@ -50,7 +57,9 @@ export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) =>
     responses: [{ status: 200, description: 'Signed in', example: sessionExample }, errorResponse(401, 'unauthorized', 'Invalid email or password')],
   });
   router.post('/auth/login', async (ctx) => {
-    ctx.body = await logIn(authDeps(), ctx.request.body);
+    const session = await logIn(authDeps(), ctx.request.body);
+    startBrowserSession(ctx, session);
+    ctx.body = session;
   });
 
   describeEndpoint(router, {
@@ -65,6 +74,7 @@ export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) =>
     const em = deps.em();
     const { token } = await requireSession(em, ctx);
     await revokeSession(em, token);
+    clearSessionCookies(ctx, cookies);
     ctx.status = 204;
   });
 
@@ -87,7 +97,7 @@ export const dashboardAuthRoutes: RouteModule = ({ publicApi: router }, deps) =>
 
 async function requireSession(em: EntityManager, ctx: Context) {
   const header = ctx.get('authorization');
-  const session = await userFromSession(em, header);
+  const session = await userFromSession(em, ctx);
   if (session) return session;
   throw new AppError(
     'unauthorized',
