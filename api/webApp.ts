@@ -15,7 +15,7 @@ export const DASHBOARD_CSP =
 const NOT_DASHBOARD = /^\/(api|hooks|docs)(\/|$)/;
 // Vite names every built asset after its content hash: a changed file is a new URL.
 const HASHED_ASSET = /^\/assets\//;
-const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
+const HASHED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** web/dist beside api/ (tsx) or beside dist/api/ (the compiled build). */
 export const WEB_DIST_DIR = [path.resolve(__dirname, '..', 'web', 'dist'), path.resolve(__dirname, '..', '..', 'web', 'dist')].find((dir) => fs.existsSync(dir)) ?? path.resolve(__dirname, '..', 'web', 'dist');
@@ -43,11 +43,13 @@ export function webApp({ distDir }: WebAppOptions = { distDir: WEB_DIST_DIR }): 
       ctx.body = 'The dashboard is not built yet: run `npm run build:web` (npm start does it for you).';
       return;
     }
-    if (HASHED_ASSET.test(ctx.path) || (ctx.path !== '/' && isFileOf(root, ctx.path))) {
-      const served = await send(ctx, ctx.path, { root, immutable: HASHED_ASSET.test(ctx.path), maxage: HASHED_ASSET.test(ctx.path) ? ONE_YEAR_MS : 0 }).catch(notFoundAsNull);
+    const hashed = HASHED_ASSET.test(ctx.path);
+    if (hashed || (ctx.path !== '/' && isFileOf(root, ctx.path))) {
+      const cacheControl = hashed ? HASHED_CACHE_CONTROL : 'no-cache';
+      const served = await send(ctx, ctx.path, { root, setHeaders: (res) => res.setHeader('Cache-Control', cacheControl) }).catch(notFoundAsNull);
       if (served) return;
       // A missing hashed asset is an old build's file: a 404, not the app's page.
-      if (HASHED_ASSET.test(ctx.path)) return next();
+      if (hashed) return next();
     }
     await send(ctx, 'index.html', { root, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') });
   };
