@@ -45,8 +45,9 @@ export function App() {
   return (
     <Suspense fallback={<p className="muted">Loading…</p>}>
       <Routes>
+        {/* Signing in or up changes the session, and the session picks the page: a newcomer goes on to verify their identity. */}
         <Route path="/login" element={<Navigate to={isAdmin ? '/admin' : '/'} replace />} />
-        <Route path="/signup" element={<Navigate to="/" replace />} />
+        <Route path="/signup" element={<Navigate to="/kyc" replace />} />
         <Route element={<Layout me={user} />}>
           {isAdmin ? (
             <>

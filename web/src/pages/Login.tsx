@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Me } from '../api/models';
@@ -11,13 +11,10 @@ export function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const login = useMutation({
     mutationFn: () => unwrap<Me>(api.POST('/api/auth/login', { body: { email, password } })),
-    onSuccess: async (me) => {
-      queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at });
-      await navigate(me.user.role === 'admin' ? '/admin' : '/');
-    },
+    // The session cookie is set; with "who am I" known, the app's routes take the user on.
+    onSuccess: (me) => queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();

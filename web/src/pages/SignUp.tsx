@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Me } from '../api/models';
@@ -9,13 +9,10 @@ import { ME_KEY } from '../session';
 export function SignUpPage() {
   const [form, setForm] = useState({ business_name: '', email: '', password: '' });
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const signUp = useMutation({
     mutationFn: () => unwrap<Me>(api.POST('/api/auth/signup', { body: form })),
-    onSuccess: async (me) => {
-      queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at });
-      await navigate('/kyc');
-    },
+    // The session cookie is set; with "who am I" known, the app's routes take the user on.
+    onSuccess: (me) => queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),
   });
   const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
   const submit = (event: FormEvent) => {
