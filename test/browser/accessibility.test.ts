@@ -6,7 +6,7 @@ type Who = 'signed out' | 'merchant' | 'admin';
 const PAGES: [Who, string][] = [
   ['signed out', '/login'],
   ['signed out', '/signup'],
-  ...['/', '/stk-push', '/transactions', '/transactions/:payment', '/customers', '/channels', '/wallet', '/api-keys', '/kyc', '/pricing', '/profile', '/docs'].map((p): [Who, string] => ['merchant', p]),
+  ...['/', '/stk-push', '/transactions', '/transactions/:payment', '/customers', '/channels', '/wallet', '/api-keys', '/kyc', '/pricing', '/profile', '/documentation'].map((p): [Who, string] => ['merchant', p]),
   ...['/admin', '/admin/users', '/admin/transactions', '/admin/kyc', '/admin/pricing', '/admin/wallets'].map((p): [Who, string] => ['admin', p]),
 ];
 // Phone width: the pages whose tables and forms are the widest.

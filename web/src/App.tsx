@@ -18,7 +18,8 @@ import { CustomersPage } from './pages/Customers';
 import { ProfilePage } from './pages/Profile';
 import { NotFoundPage } from './pages/NotFound';
 
-// Pages only some people open are loaded on demand, so the first page stays small.
+// Pages only some people open are loaded on demand, so the first page stays small. (/docs itself is
+// the API's generated reference, served by the API; the narrative documentation lives at /documentation.)
 const DocsPage = lazy(() => import('./pages/Docs'));
 const AdminOverviewPage = lazy(() => import('./pages/admin/Overview'));
 const AdminUsersPage = lazy(() => import('./pages/admin/Users'));
@@ -73,7 +74,7 @@ export function App() {
               <Route path="/kyc" element={<KycPage />} />
               <Route path="/pricing" element={<PricingPage />} />
               <Route path="/profile" element={<ProfilePage me={user} />} />
-              <Route path="/docs" element={<DocsPage />} />
+              <Route path="/documentation" element={<DocsPage />} />
             </>
           )}
           <Route path="*" element={<NotFoundPage />} />

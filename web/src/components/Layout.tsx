@@ -14,7 +14,7 @@ const MERCHANT_NAV = [
   ['/kyc', 'Identity Verification'],
   ['/pricing', 'Pricing'],
   ['/profile', 'Profile'],
-  ['/docs', 'API Documentation'],
+  ['/documentation', 'API Documentation'],
 ] as const;
 
 const ADMIN_NAV = [
