@@ -29,9 +29,18 @@ export async function apiTypesSource(): Promise<string> {
   return `// Generated from the API's OpenAPI document by \`npm run web:api-types\`. Do not edit.\n${astToString(ast)}`;
 }
 
+/** Writes the types; with --check, only says whether the committed file is current (exit code 1 when not). */
 async function main() {
-  fs.writeFileSync(API_TYPES_FILE, await apiTypesSource());
-  console.log(`wrote ${path.relative(REPO_ROOT, API_TYPES_FILE)}`);
+  const source = await apiTypesSource();
+  const file = path.relative(REPO_ROOT, API_TYPES_FILE);
+  if (process.argv.includes('--check')) {
+    const current = fs.existsSync(API_TYPES_FILE) && fs.readFileSync(API_TYPES_FILE, 'utf8') === source;
+    console.log(current ? `${file} is up to date` : `${file} is stale: run npm run web:api-types`);
+    process.exitCode = current ? 0 : 1;
+    return;
+  }
+  fs.writeFileSync(API_TYPES_FILE, source);
+  console.log(`wrote ${file}`);
 }
 
 if (require.main === module) {
