@@ -20,6 +20,7 @@ import { adminPricingRoutes } from './admin/pricing';
 import { adminWalletRoutes } from './admin/wallets';
 import { adminTransactionRoutes } from './admin/transactions';
 import { dashboardViewRoutes } from './dashboardViews';
+import { dashboardAccountRoutes } from './dashboardAccount';
 
 /** Every API route module, in mounting order. */
-export const ROUTE_MODULES: RouteModule[] = [paymentRoutes, pricingRoutes, expressRoutes, dashboardAuthRoutes, kycRoutes, apiKeyRoutes, adminUserRoutes, adminKycRoutes, settingsRoutes, webhookDeliveryRoutes, adminOverviewRoutes, channelRoutes, bankRoutes, walletRoutes, transactionRoutes, customerRoutes, adminPricingRoutes, adminWalletRoutes, adminTransactionRoutes, dashboardViewRoutes, docsRoutes];
+export const ROUTE_MODULES: RouteModule[] = [paymentRoutes, pricingRoutes, expressRoutes, dashboardAuthRoutes, kycRoutes, apiKeyRoutes, adminUserRoutes, adminKycRoutes, settingsRoutes, webhookDeliveryRoutes, adminOverviewRoutes, channelRoutes, bankRoutes, walletRoutes, transactionRoutes, customerRoutes, adminPricingRoutes, adminWalletRoutes, adminTransactionRoutes, dashboardViewRoutes, dashboardAccountRoutes, docsRoutes];

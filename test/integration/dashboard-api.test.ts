@@ -74,6 +74,24 @@ describe('Browser sessions over HTTP', () => {
   });
 });
 
+describe('POST /api/me/password', () => {
+  it('When the current password is right, then the new one signs in, the old one does not, and only the other sessions end', async () => {
+    const signUp = await stack.http.post('/auth/signup', { business_name: 'Password Shop', email: 'pw@example.test', password: 'the first password' });
+    const other = await stack.http.post('/auth/login', { email: 'pw@example.test', password: 'the first password' });
+    const bearer = { headers: { Authorization: `Bearer ${signUp.data.token}` } };
+    const wrong = await stack.http.post('/me/password', { current_password: 'not it at all', new_password: 'the second password' }, bearer);
+    expect(wrong.data).toEqual({ error: 'current_password is not your password', code: 'validation_failed', field: 'current_password' });
+    const short = await stack.http.post('/me/password', { current_password: 'the first password', new_password: 'short' }, bearer);
+    expect(short.data).toMatchObject({ code: 'validation_failed', field: 'new_password' });
+
+    expect((await stack.http.post('/me/password', { current_password: 'the first password', new_password: 'the second password' }, bearer)).status).toBe(204);
+    expect((await stack.http.get('/me', bearer)).status).toBe(200);
+    expect((await stack.http.get('/me', { headers: { Authorization: `Bearer ${other.data.token}` } })).status).toBe(401);
+    expect((await stack.http.post('/auth/login', { email: 'pw@example.test', password: 'the first password' })).status).toBe(401);
+    expect((await stack.http.post('/auth/login', { email: 'pw@example.test', password: 'the second password' })).status).toBe(200);
+  });
+});
+
 describe('The dashboard served at /', () => {
   it('When a page of the app is asked for, then index.html (or the not-built notice) comes with the CSP; /api, /hooks and /docs stay the API', async () => {
     const base = stack.apiUrl.replace(/\/api$/, '');

@@ -25,10 +25,39 @@ export function ProfilePage({ me }: { me: Me }) {
         <dt>Signed in as</dt>
         <dd>{me.user.email}</dd>
       </dl>
+      <ChangePassword />
       <CallbackUrl />
       <SigningSecret />
       <Deliveries />
     </section>
+  );
+}
+
+function ChangePassword() {
+  const [form, setForm] = useState({ current_password: '', new_password: '' });
+  const change = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/me/password', { body: form })),
+    onSuccess: () => setForm({ current_password: '', new_password: '' }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    change.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit}>
+      <h2>Password</h2>
+      <Field label="Current password" name="current_password" error={change.error}>
+        <input id="current_password" type="password" autoComplete="current-password" required value={form.current_password} onChange={(e) => setForm({ ...form, current_password: e.target.value })} />
+      </Field>
+      <Field label="New password" name="new_password" error={change.error} hint="At least 10 characters; your other sessions are signed out">
+        <input id="new_password" type="password" autoComplete="new-password" required value={form.new_password} onChange={(e) => setForm({ ...form, new_password: e.target.value })} />
+      </Field>
+      <FormError error={change.error} />
+      <button type="submit" disabled={change.isPending}>
+        Change password
+      </button>
+      {change.isSuccess && <p role="status">Password changed.</p>}
+    </form>
   );
 }
 
