@@ -84,6 +84,17 @@ describe('Dashboard security in the browser', () => {
     await context.close();
   });
 
+  it('When the session is ended elsewhere, then the next page the merchant opens is the login page', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInThroughPage(page, origin, shopLogin);
+    const token = (await context.cookies(origin)).find((c) => c.name === 'imarapay_session')!.value;
+    expect((await stack.http.post('/auth/logout', null, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(204);
+    await page.getByRole('link', { name: 'Transactions' }).click();
+    await page.getByRole('heading', { name: 'Sign in to ImaraPay' }).waitFor();
+    await context.close();
+  });
+
   it("When a merchant opens another merchant's transaction URL, then the page says not found", async () => {
     await eventually(async () => ((await stack.http.get(`/transaction/status/${otherShopsPaymentId}`, { headers: { Authorization: shop.authorization } })).status === 404 ? true : undefined));
     const context = await browser.newContext();
