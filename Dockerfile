@@ -20,6 +20,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The dashboard's static build, served by the API at / (api/webApp.ts finds it beside dist/).
+COPY --from=build /app/web/dist ./web/dist
 USER node
 EXPOSE 3000
 CMD ["node", "dist/api/main.js"]

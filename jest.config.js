@@ -25,7 +25,7 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/', '<rootDir>/test/browser/'],
     },
     {
       ...shared,
@@ -33,6 +33,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       // One Temporal dev server and one workflow bundle for all integration test files.
       globalSetup: '<rootDir>/test/support/globalSetup.ts',
+      globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+      // The integration project's Temporal server and workflow bundle, plus the dashboard's build.
+      globalSetup: '<rootDir>/test/browser/support/globalSetup.ts',
       globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
     },
   ],

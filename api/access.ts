@@ -3,6 +3,7 @@ import type { Logger } from '../config/logger';
 import type { User } from '../db/entities';
 import { isValidCallbackToken } from '../config/callbackUrl';
 import { AppError } from '../domain/errors';
+import { CSRF_HEADER, csrfTokenMatches } from './browserSession';
 import { parseTransactionId } from '../domain/ids';
 import {
   callerOfApiKey,
@@ -21,7 +22,8 @@ import {
  * Who may call an endpoint. Every endpoint declares one (api/endpoints.ts), and its route runs the
  * rule before anything else, so no request reaches a handler unchecked:
  * - `public`: anyone; credentials, if sent, are ignored;
- * - `merchant`: a merchant's API key (Basic) or a merchant's dashboard session (Bearer);
+ * - `merchant`: a merchant's API key (Basic) or a merchant's dashboard session (Bearer, or the
+ *   dashboard's cookie with its CSRF token on changes);
  * - `dashboard`: a merchant's dashboard session only (API keys cannot manage the account);
  * - `signedIn`: any dashboard session, merchant or admin (who am I, sign out);
  * - `admin`: an ImaraPay admin's session;
@@ -53,6 +55,8 @@ export type PrincipalOf<A extends Access> = A extends 'public'
 export interface AccessDeps extends AuthDeps {
   logger: Logger;
   callbackToken: string;
+  /** Key of the dashboard's CSRF tokens (api/browserSession.ts). */
+  csrfSecret: string;
 }
 
 const API_KEYS_CANNOT = 'Sign in to the dashboard for this: API keys cannot manage the account';
@@ -87,6 +91,7 @@ const RULES: Record<Access, Rule> = {
       case 'session': {
         const user = await userOfSession(em, credentials.token);
         if (!user) throw sessionEnded();
+        assertNotForged(ctx, deps, credentials);
         return merchantCallerOf(ctx, deps, user);
       }
     }
@@ -145,7 +150,26 @@ async function sessionUser(
     case 'session': {
       const user = await userOfSession(em, credentials.token);
       if (!user) throw sessionEnded();
+      assertNotForged(ctx, deps, credentials);
       return { user, token: credentials.token };
     }
+  }
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A browser sends the session cookie wherever a request comes from, so a change made with it must
+ * carry the page's CSRF token too (api/browserSession.ts). Bearer tokens and API keys are not sent
+ * by browsers on their own and need none.
+ */
+function assertNotForged(
+  ctx: Context,
+  deps: AccessDeps,
+  credentials: { token: string; source: 'bearer' | 'cookie' },
+): void {
+  if (credentials.source !== 'cookie' || !UNSAFE_METHODS.has(ctx.method)) return;
+  if (!csrfTokenMatches(ctx, deps.csrfSecret, credentials.token)) {
+    throw new AppError('csrf_failed', `Missing or wrong ${CSRF_HEADER} header: reload the dashboard and try again`);
   }
 }

@@ -12,6 +12,7 @@ import { EndpointRegistry, routerOf } from './endpoints';
 import { createRateLimits } from './rateLimits';
 import { errorHandler } from './errors';
 import { statusPollingWithApiKey } from './statusPolling';
+import { webApp } from './webApp';
 import { ROUTE_MODULES } from './routes';
 import type { RouteDeps } from './routes/module';
 
@@ -52,7 +53,14 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   };
   const rateLimits = createRateLimits({ orm, config });
   const router = routerOf(endpointRegistry(deps), {
-    access: { pepper: config.API_KEY_PEPPER, em, recordUse, logger, callbackToken: config.DARAJA_CALLBACK_TOKEN },
+    access: {
+      pepper: config.API_KEY_PEPPER,
+      em,
+      recordUse,
+      logger,
+      callbackToken: config.DARAJA_CALLBACK_TOKEN,
+      csrfSecret: config.API_KEY_PEPPER,
+    },
     rateLimiter: ({ policy, key }) => rateLimits.rateLimit(policy, key),
   });
 
@@ -63,6 +71,8 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
   app.use(router.routes());
   // 405 with Allow for a known path and another method, 501 for unknown methods; errorHandler gives them the JSON body.
   app.use(router.allowedMethods());
+  // Whatever the API does not answer may be a page of the dashboard (same origin, so no CORS).
+  app.use(webApp());
   return app;
 }
 

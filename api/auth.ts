@@ -14,6 +14,7 @@ import {
 } from '../db/entities';
 import type { RecordApiKeyUse } from './apiKeyUsage';
 import { hashSessionToken } from './sessions';
+import { SESSION_COOKIE } from './browserSession';
 
 /**
  * Who is calling a merchant endpoint: a system with an API key (Basic auth), or a person signed in
@@ -43,7 +44,7 @@ export interface SignedInUser {
  */
 export type PresentedCredentials =
   | { kind: 'none' }
-  | { kind: 'session'; token: string }
+  | { kind: 'session'; token: string; source: 'bearer' | 'cookie' }
   | { kind: 'apiKey'; username: string; password: string }
   | { kind: 'malformed' };
 
@@ -57,12 +58,19 @@ export interface AuthDeps {
 export const invalidApiCredentials = () => new AppError('unauthorized', 'Invalid API credentials');
 export const sessionEnded = () => new AppError('unauthorized', 'Your session has expired or was ended; sign in again');
 
-/** Reads the Authorization header (RFC 7617 Basic for API keys, RFC 6750 Bearer for sessions). */
-export function presentedCredentials(ctx: Pick<Context, 'get'>): PresentedCredentials {
+/**
+ * Reads the Authorization header (RFC 7617 Basic for API keys, RFC 6750 Bearer for sessions) or,
+ * without one, the dashboard's session cookie. A header always wins, so a program is never judged
+ * by a cookie its HTTP client happens to keep.
+ */
+export function presentedCredentials(ctx: Pick<Context, 'get' | 'cookies'>): PresentedCredentials {
   const header = ctx.get('authorization');
-  if (header === '') return { kind: 'none' };
+  if (header === '') {
+    const cookie = ctx.cookies.get(SESSION_COOKIE);
+    return cookie ? { kind: 'session', token: cookie, source: 'cookie' } : { kind: 'none' };
+  }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (bearer) return { kind: 'session', token: bearer[1]! };
+  if (bearer) return { kind: 'session', token: bearer[1]!, source: 'bearer' };
   if (/^Basic\s/i.test(header)) {
     const basic = parseBasicAuth(header);
     return basic ? { kind: 'apiKey', ...basic } : { kind: 'malformed' };

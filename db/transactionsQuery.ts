@@ -13,6 +13,8 @@ import { isInstantInRange } from '../domain/dateRange';
 export interface TransactionFilter {
   /** Required for merchant lists; admins may leave it out. */
   merchantId?: number;
+  /** One transaction (a detail page). */
+  id?: number;
   environment?: Environment;
   status?: PaymentStatus;
   channelId?: number;
@@ -106,6 +108,7 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
   };
 
   if (filter.merchantId !== undefined) add('t.merchant_id = ?', filter.merchantId);
+  if (filter.id !== undefined) add('t.id = ?', filter.id);
   if (filter.environment) add('t.environment = ?', filter.environment);
   if (filter.status) add('t.status = ?', filter.status);
   if (filter.channelId !== undefined) add('t.channel_id = ?', filter.channelId);

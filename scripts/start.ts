@@ -5,7 +5,8 @@
  *   Temporal     TEMPORAL_ADDRESS, or a dev server with the Web UI, state in .data/temporal.db
  *   migrations   db/migrate.ts, once
  *   simulator, worker, API   one child each, output prefixed with its name
- *   demo merchant            created if missing, credentials printed and saved
+ *   dashboard    web/dist, built with Vite when missing or older than web/
+ *   demo merchant            created if missing, with dashboard logins (development only), printed and saved
  *
  * Ctrl-C stops everything in reverse order; if any part dies, the rest is stopped and the exit
  * code is 1.
@@ -14,11 +15,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config/config';
 import { DEMO_MERCHANT_FILE, ensureDemoMerchant } from '../db/demoMerchant';
+import { ensureDemoLogins, type DemoLogins } from '../db/demoLogins';
 import { prefixedLog } from './log';
 import { dialHost, waitForPort } from './net';
 import { DATA_DIR, REPO_ROOT } from './paths';
 import { Supervisor, type ChildSpec } from './supervisor';
 import { resolveTemporal } from './temporal/devServer';
+import { buildDashboardIfStale } from './web/build';
 
 const TEMPORAL_PORT = 7233;
 const TEMPORAL_UI_PORT = 8233;
@@ -30,6 +33,8 @@ supervisor.handleSignals();
 void supervisor.run(async () => {
   loadConfig(); // fail on a bad setting before anything starts
   fs.mkdirSync(DATA_DIR, { recursive: true });
+  // The API serves web/dist at /; build it first so the printed URL opens the current dashboard.
+  buildDashboardIfStale(prefixedLog('web'));
 
   if (process.env.DATABASE_URL) log('Using the Postgres at DATABASE_URL');
   const databaseUrl = process.env.DATABASE_URL || (await startPostgresChild());
@@ -61,10 +66,22 @@ void supervisor.run(async () => {
     waitForPort({ host: '127.0.0.1', port: config.SIMULATOR_PORT, signal: supervisor.signal }),
   ]);
 
-  const merchant = { ...(await ensureDemoMerchant(config)), temporal_ui_url: temporal.uiUrl };
+  const demo = await ensureDemoMerchant(config);
+  const logins = await ensureDemoLogins(config, demo.merchant_id, readSavedDemo());
+  const dashboardUrl = `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/`;
+  const merchant = { ...demo, temporal_ui_url: temporal.uiUrl, dashboard_url: dashboardUrl, ...logins };
   fs.writeFileSync(DEMO_MERCHANT_FILE, `${JSON.stringify(merchant, null, 2)}\n`, { mode: 0o600 });
   printBanner({ config, merchant, databaseUrl, simulatorUrl: `http://127.0.0.1:${config.SIMULATOR_PORT}` });
 });
+
+/** What the last run saved in .data/demo-merchant.json (dashboard passwords that may still work). */
+function readSavedDemo(): Partial<DemoLogins> | null {
+  try {
+    return JSON.parse(fs.readFileSync(DEMO_MERCHANT_FILE, 'utf8')) as Partial<DemoLogins>;
+  } catch {
+    return null;
+  }
+}
 
 /** Starts scripts/postgres/run.ts as a supervised child and waits for the URL it prints. */
 async function startPostgresChild(): Promise<string> {
@@ -92,13 +109,14 @@ function tsx(name: string, script: string, env: NodeJS.ProcessEnv): ChildSpec {
 
 interface BannerInput {
   config: Config;
-  merchant: Awaited<ReturnType<typeof ensureDemoMerchant>> & { temporal_ui_url: string | null };
+  merchant: Awaited<ReturnType<typeof ensureDemoMerchant>> & { temporal_ui_url: string | null; dashboard_url: string } & Partial<DemoLogins>;
   databaseUrl: string;
   simulatorUrl: string;
 }
 
 function printBanner({ merchant, databaseUrl, simulatorUrl, config }: BannerInput): void {
   const rows: [string, string | number][] = [
+    ['Dashboard', merchant.dashboard_url],
     ['Payments API', merchant.base_url],
     ['Temporal Web UI', merchant.temporal_ui_url ?? `(external server at ${config.TEMPORAL_ADDRESS})`],
     ['Daraja simulator', simulatorUrl],
@@ -109,6 +127,12 @@ function printBanner({ merchant, databaseUrl, simulatorUrl, config }: BannerInpu
     ['api_password', merchant.api_password],
     ['account_id', merchant.account_id],
     ['merchant_id', merchant.merchant_id],
+    ...(merchant.email ? ([
+      ['email', merchant.email],
+      ['password', merchant.password!],
+      ['admin_email', merchant.admin_email!],
+      ['admin_password', merchant.admin_password!],
+    ] as [string, string][]) : []),
   ];
   const table = (pairs: [string, string | number][], indent: string) =>
     pairs.map(([k, v]) => `${indent}${k.padEnd(18)}${v}`).join('\n');

@@ -1,3 +1,5 @@
+import type { Context } from 'koa';
+import { clearSessionCookies, setSessionCookies } from '../browserSession';
 import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
@@ -16,6 +18,10 @@ const SESSION_HELP =
 /** Dashboard sign-up and login (public), logout and "who am I" (any session, merchants' and admins'). */
 export const dashboardAuthRoutes: RouteModule = (api, deps) => {
   const authDeps = () => ({ em: deps.em(), sessionTtlHours: deps.config.SESSION_TTL_HOURS });
+  // The dashboard's session lives in an HttpOnly cookie; the JSON answer stays as it is for programs.
+  const cookies = { secret: deps.config.API_KEY_PEPPER, secure: deps.config.APP_ENV === 'production' };
+  const startBrowserSession = (ctx: Context, session: { token: string; expires_at: string }) =>
+    setSessionCookies(ctx, { token: session.token, expiresAt: new Date(session.expires_at) }, cookies);
 
   api.add({
     method: 'post',
@@ -32,8 +38,10 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(409, 'conflict', 'An account with this email already exists: sign in instead', { field: 'email' }),
     ],
     handler: async (ctx) => {
+      const session = await signUp(authDeps(), ctx.request.body);
+      startBrowserSession(ctx, session);
       ctx.status = 201;
-      ctx.body = await signUp(authDeps(), ctx.request.body);
+      ctx.body = session;
     },
   });
 
@@ -54,7 +62,9 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(401, 'unauthorized', 'Invalid email or password'),
     ],
     handler: async (ctx) => {
-      ctx.body = await logIn(authDeps(), ctx.request.body);
+      const session = await logIn(authDeps(), ctx.request.body);
+      startBrowserSession(ctx, session);
+      ctx.body = session;
     },
   });
 
@@ -71,6 +81,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, { token }) => {
       await revokeSession(deps.em(), token);
+      clearSessionCookies(ctx, cookies);
       ctx.status = 204;
     },
   });

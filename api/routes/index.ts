@@ -19,6 +19,8 @@ import { customerRoutes } from './customers';
 import { adminPricingRoutes } from './admin/pricing';
 import { adminWalletRoutes } from './admin/wallets';
 import { adminTransactionRoutes } from './admin/transactions';
+import { dashboardViewRoutes } from './dashboardViews';
+import { dashboardAccountRoutes } from './dashboardAccount';
 import { adminReviewRoutes } from './admin/review';
 import { darajaHookRoutes } from './darajaHooks';
 
@@ -44,6 +46,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminWalletRoutes,
   adminTransactionRoutes,
   adminReviewRoutes,
+  dashboardViewRoutes,
+  dashboardAccountRoutes,
   darajaHookRoutes,
   docsRoutes,
 ];

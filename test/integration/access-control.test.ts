@@ -11,7 +11,7 @@ import {
   type Stack,
 } from '../support/harness';
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
-import { registeredEndpoints } from '../support/registeredEndpoints';
+import { registeredEndpoints } from '../../api/registeredEndpoints';
 
 /**
  * Every registered endpoint × path variants × callers, each combination with the one status it

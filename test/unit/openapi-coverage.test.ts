@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { EndpointRegistry, routerOf, type EndpointSpec } from '../../api/endpoints';
-import { registeredEndpoints } from '../support/registeredEndpoints';
+import { registeredEndpoints } from '../../api/registeredEndpoints';
 import { buildOpenApiDocument, type DescribedEndpoint } from '../../api/openapi';
 import { stkPushRequestSchema } from '../../api/useCases/startStkPush';
 import { settingsRequestSchema } from '../../api/routes/settings';

@@ -1,13 +1,14 @@
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
-import { endpointRegistry } from '../../api/app';
-import type { EndpointRegistry } from '../../api/endpoints';
-import { loadConfig, paymentTimings } from '../../config/config';
-import type { Orm } from '../../db/orm';
+import { endpointRegistry } from './app';
+import type { EndpointRegistry } from './endpoints';
+import { loadConfig, paymentTimings } from '../config/config';
+import type { Orm } from '../db/orm';
 
 /**
  * The app's real endpoint registry, built without a database or Temporal (route modules only
- * register endpoints): the list the access-control and OpenAPI tests enumerate.
+ * register endpoints): what the dashboard's API types are generated from and the access-control
+ * and OpenAPI tests enumerate.
  */
 export function registeredEndpoints(): EndpointRegistry {
   const config = loadConfig({});

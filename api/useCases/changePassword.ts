@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { AppError } from '../../domain/errors';
+import { hashPassword, passwordProblem, verifyPassword } from '../../domain/passwords';
+import { SessionSchema, type User } from '../../db/entities';
+import { hashSessionToken } from '../sessions';
+import { parseInput } from '../validate';
+
+export const changePasswordRequestSchema = z.object({
+  current_password: z.string({ error: 'current_password is required' }).max(200),
+  new_password: z
+    .string({ error: 'new_password is required' })
+    .superRefine((value, ctx) => {
+      const problem = passwordProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.replace(/^password/, 'new_password') });
+    }),
+});
+
+/**
+ * POST /api/me/password: a signed-in person changes their password. The current one is asked
+ * again (a session left open on a shared computer must not be enough), and every other session of
+ * the user ends, so a stolen session does not outlive the change.
+ */
+export async function changePassword(em: EntityManager, user: User, sessionToken: string, body: unknown): Promise<void> {
+  const request = parseInput(changePasswordRequestSchema, body);
+  if (!(await verifyPassword(request.current_password, user.passwordHash))) throw new AppError('validation_failed', 'current_password is not your password', { field: 'current_password' });
+  user.passwordHash = await hashPassword(request.new_password);
+  await em.flush();
+  await em.nativeUpdate(SessionSchema, { user: user.id, revokedAt: null, tokenHash: { $ne: hashSessionToken(sessionToken) } }, { revokedAt: new Date() });
+}

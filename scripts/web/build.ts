@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../paths';
+
+const WEB_DIR = path.join(REPO_ROOT, 'web');
+const BUILT_INDEX = path.join(WEB_DIR, 'dist', 'index.html');
+
+/** Newest modification time among the dashboard's sources (web/ less its build). */
+function newestSourceMtime(dir = WEB_DIR): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'dist' || entry.name === 'node_modules') continue;
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(full) : fs.statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when web/dist is missing or older than a file of web/. */
+export function dashboardBuildIsStale(): boolean {
+  const built = fs.statSync(BUILT_INDEX, { throwIfNoEntry: false });
+  return !built || built.mtimeMs < newestSourceMtime();
+}
+
+/** Builds the dashboard into web/dist with Vite when it is missing or stale; answers whether it built. */
+export function buildDashboardIfStale(log: (line: string) => void): boolean {
+  if (!dashboardBuildIsStale()) return false;
+  log('building the dashboard (web/dist)…');
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  return true;
+}

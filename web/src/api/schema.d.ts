@@ -1,0 +1,5660 @@
+// Generated from the API's OpenAPI document by `npm run web:api-types`. Do not edit.
+export interface paths {
+    "/api/stk-push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Initiate an STK Push
+         * @description Sends an M-Pesa payment prompt to the customer's phone; the money goes to the payment channel `account_id`. The fee is reserved from your service wallet now and refunded if the payment fails.
+         *
+         *     Answers once M-Pesa has accepted the push. Poll GET /api/transaction/status/{checkout_request_id} or wait for your webhook.
+         */
+        post: operations["postApiStkPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transaction/status/{reference}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check a transaction's status
+         * @description Poll every 3–5 seconds until `status` is completed or failed. `balance` is your service wallet.
+         */
+        get: operations["getApiTransactionStatusReference"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fee schedule
+         * @description Each tier charges a flat fee for amounts from `min` to `max` KES inclusive.
+         */
+        get: operations["getApiPricing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List payments, newest first */
+        get: operations["getApiV1Payments"];
+        put?: never;
+        /**
+         * Create a payment (customer and payment in one flat body)
+         * @description Same payment core as POST /api/stk-push. An existing customerId makes the customer fields ignored; otherwise the customer is found by phone number or created. Metadata: keys ≤ 40 characters; values strings ≤ 500 characters, integers, floats or booleans; at most 50 pairs.
+         */
+        post: operations["postApiV1Payments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a payment */
+        get: operations["getApiV1PaymentsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List customers, newest first */
+        get: operations["getApiV1Customers"];
+        put?: never;
+        /** Create a customer */
+        post: operations["postApiV1Customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retrieve a customer */
+        get: operations["getApiV1CustomersId"];
+        put?: never;
+        /** Update a customer (POST, for Stripe-style clients) */
+        post: operations["postApiV1CustomersId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update a customer (only the fields given change) */
+        patch: operations["patchApiV1CustomersId"];
+        trace?: never;
+    };
+    "/api/auth/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a merchant account
+         * @description Creates your business (KYC status unverified, an empty service wallet) and its first dashboard user, and signs you in. Send the token as `Authorization: Bearer <token>` on dashboard endpoints. It expires after SESSION_TTL_HOURS (12 h by default).
+         */
+        post: operations["postApiAuthSignup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in to the dashboard
+         * @description For merchants and ImaraPay admins alike (admins have `merchant: null`). Send the token as `Authorization: Bearer <token>` on dashboard endpoints. It expires after SESSION_TTL_HOURS (12 h by default).
+         */
+        post: operations["postApiAuthLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out
+         * @description Ends this session at once: the token is refused from the next request on.
+         */
+        post: operations["postApiAuthLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in */
+        get: operations["getApiMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/kyc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your KYC status
+         * @description kyc_status is unverified, pending, verified or rejected; submission is your latest one (document metadata, not the files).
+         */
+        get: operations["getApiKyc"];
+        put?: never;
+        /**
+         * Submit identity verification (KYC)
+         * @description Your details and 1–3 documents (JPEG, PNG or PDF, at most 2 MB each, base64-encoded; a browser data URL works too). The front of your ID (kind id_front) is required.
+         *
+         *     Your KYC status becomes pending until an ImaraPay admin reviews it. You can submit again only after a rejection.
+         */
+        post: operations["postApiKyc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your API keys
+         * @description Newest first, revoked keys included. Passwords are never shown again.
+         */
+        get: operations["getApiApiKeys"];
+        put?: never;
+        /**
+         * Create an API key
+         * @description Needs a verified merchant (KYC). The password and the ready Authorization header are shown in this answer only: store them now.
+         */
+        post: operations["postApiApiKeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an API key
+         * @description The key stops working at once (401 from the next request on). Revoking a revoked key changes nothing.
+         */
+        delete: operations["deleteApiApiKeysId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * All users
+         * @description Every dashboard user in id order, with its role and its merchant’s KYC status (null merchant for admins). Filter with ?kyc_status= or ?role=; page with ?limit= and ?after_id=<last id>.
+         */
+        get: operations["getApiAdminUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * KYC review queue
+         * @description Submissions oldest first, each with its merchant. Filter with ?status=pending; page with ?limit= and ?after_id=<last id>.
+         */
+        get: operations["getApiAdminKyc"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A KYC submission */
+        get: operations["getApiAdminKycId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a KYC document
+         * @description The file itself, with its content type (image/jpeg, image/png or application/pdf), as an attachment.
+         */
+        get: operations["getApiAdminKycIdDocumentsDocumentId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a KYC submission
+         * @description The merchant becomes verified (payment channels, STK pushes and API keys unlock). Only a pending submission can be approved.
+         */
+        post: operations["postApiAdminKycIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/kyc/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a KYC submission
+         * @description The merchant sees the reason and may submit again. Only a pending submission can be rejected.
+         */
+        post: operations["postApiAdminKycIdReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your webhook settings
+         * @description The callback URL payment results are POSTed to, and how those deliveries are signed.
+         */
+        get: operations["getApiSettings"];
+        /**
+         * Set or clear your callback URL
+         * @description In production the URL must be HTTPS and must not point at a private, loopback, link-local or otherwise non-public address, whether written as an IP or reached through a hostname. Outside production http is allowed; private and loopback addresses only when the deployment sets WEBHOOK_ALLOW_PRIVATE_TARGETS.
+         */
+        put: operations["putApiSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/webhook-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reveal your webhook signing secret
+         * @description Creates the secret if you have none yet. Keep it on your server only: it proves that a webhook comes from ImaraPay.
+         */
+        get: operations["getApiSettingsWebhookSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/settings/webhook-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate your webhook signing secret
+         * @description Replaces the secret at once: every delivery from now on (retries of older ones too) is signed with the new one. The old one stops being used immediately.
+         */
+        post: operations["postApiSettingsWebhookSecretRotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your webhook deliveries
+         * @description One delivery per payment result (payment.completed or payment.failed), newest first, in the environment you are acting in. `status`: pending (being delivered or retried), delivered, failed (retries given up after 72 hours), superseded (a failure not sent because the payment completed since).
+         */
+        get: operations["getApiWebhooksDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery, with its payload and every attempt
+         * @description Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.
+         */
+        get: operations["getApiWebhooksDeliveriesId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/deliveries/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a delivery again
+         * @description POSTs the same payload again, freshly signed, to your current callback URL (not necessarily the one it first went to), retried like any webhook for up to 72 hours. Its attempts are added to the same delivery, numbered on from the earlier ones. Asking again before the redelivery has made its first attempt returns the same `workflow_id` and sends nothing extra.
+         */
+        post: operations["postApiWebhooksDeliveriesIdRedeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Today at a glance
+         * @description Payments started today (Nairobi time) by status, the KES volume and fees of those completed, the success rate (completed / (completed + failed); null when none has ended), merchants waiting for KYC review, and webhook deliveries still pending. Customer payments only: wallet top-ups are not counted.
+         */
+        get: operations["getApiAdminOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your payment channels
+         * @description Every channel of your account, active and deactivated, oldest first. Pass a channel's `id` as `account_id` to POST /api/stk-push.
+         */
+        get: operations["getApiAccounts"];
+        put?: never;
+        /**
+         * Add a payment channel
+         * @description A till or paybill (5 to 7 digits), or a bank account (6 to 20 letters and digits) at one of the banks of GET /api/banks: a bank channel pushes to the bank's paybill with your account number as the account reference.
+         *
+         *     `account_reference` (at most 12 characters: letters, digits, spaces and . , _ # / -) defaults to the account number; a bank account number longer than 12 characters needs one. Requires identity verification (KYC).
+         */
+        post: operations["postApiAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate a payment channel
+         * @description STK pushes to a deactivated channel are refused with 400; its past payments stay listed. Deactivating twice is harmless.
+         */
+        post: operations["postApiAccountsIdDeactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/banks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the banks for bank channels
+         * @description Use a `name` as `bank_name` when adding a bank channel. Payments to a bank channel are STK pushes to the bank's M-Pesa `paybill`.
+         */
+        get: operations["getApiBanks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your service wallet balance
+         * @description Fees are reserved from this wallet when a push is sent and refunded when the payment fails. It always equals the sum of its ledger.
+         */
+        get: operations["getApiWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your wallet's movements
+         * @description Newest first. Kinds: top_up, adjustment, fee_reserve (−fee), fee_capture (0: the reserved fee is earned), fee_release (+fee), late_fee_capture (−fee).
+         *
+         *     When more entries exist, the `X-Next-Cursor` response header holds the `cursor` of the next page.
+         */
+        get: operations["getApiWalletLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/wallet/top-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Top up your service wallet by M-Pesa
+         * @description Sends an STK push for `amount` to `phone_number` (your own phone), paying ImaraPay's paybill with account reference TOPUP<your merchant id>. No fee. When the payment completes the wallet is credited once; a failed or cancelled top-up credits nothing. Poll GET /api/transaction/status/{checkout_request_id} like any payment.
+         *
+         *     Identity verification is not needed. On a production deployment top-ups must be made in production (live key, or the dashboard in production mode).
+         */
+        post: operations["postApiWalletTopUps"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List transactions
+         * @description Your transactions in the environment of your key, as a plain array. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 100 by default, at most 1,000.
+         */
+        get: operations["getApiTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transactions.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export transactions as CSV
+         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields). Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most.
+         */
+        get: operations["getApiTransactionsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your customers
+         * @description Everyone an STK push was sent to, one customer per phone number (0712…, +254712… and 254712… are one customer), newest first, with how many payments they were sent and the KES they paid in completed ones. `phone_number` finds one customer. When more exist, the `X-Next-Cursor` response header holds the `cursor` of the next page.
+         */
+        get: operations["getApiCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer and their payments
+         * @description The customer and their 100 most recent payments; GET /api/transactions?customer_id= pages through all of them.
+         */
+        get: operations["getApiCustomersId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fee schedule */
+        get: operations["getApiAdminPricing"];
+        /**
+         * Replace the fee schedule
+         * @description Replaces every tier at once. Tiers go lowest first, the first starts at 1, each starts the shilling after the previous one ends (no gap, no overlap), and the last reaches 250,000. Pushes priced from now on use the new schedule; pushes already sent keep their fee.
+         */
+        put: operations["putApiAdminPricing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/merchants/{id}/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A merchant's wallet balance */
+        get: operations["getApiAdminMerchantsIdWallet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/merchants/{id}/wallet/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A merchant's wallet movements
+         * @description Like GET /api/wallet/ledger, for any merchant.
+         */
+        get: operations["getApiAdminMerchantsIdWalletLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/merchants/{id}/wallet/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Credit or debit a merchant's wallet
+         * @description A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry's reference with the admin's id. A debit the balance cannot cover changes nothing.
+         */
+        post: operations["postApiAdminMerchantsIdWalletAdjustments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every merchant's transactions
+         * @description The filters of GET /api/transactions (except customer_id), plus `merchant_id` and `environment` (both environments when absent). Each row adds merchant_id, merchant_name and environment. When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.
+         */
+        get: operations["getApiAdminTransactions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payments/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments whose M-Pesa evidence is in doubt
+         * @description Payments in `needs_review` (a success callback whose Amount differs from the push, or whose items break Daraja's rules: the fee stays reserved, no webhook is sent) and payments that kept their first receipt while a later callback disagreed (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.
+         */
+        get: operations["getApiAdminPaymentsReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transactions/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A transaction and its timeline
+         * @description The transaction (as in GET /api/transactions, plus its environment, workflow id and what decided it) and, oldest first, what happened to it: the request, the fee reserved, the push accepted or refused, every Daraja callback received (duplicates and late ones too), the settlement, the fee captured or released, and each webhook attempt.
+         */
+        get: operations["getApiTransactionsIdTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/overview/payments-per-minute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments per minute by outcome
+         * @description Customer payments started in each of the last `minutes` minutes (every minute listed, zeros included), counted by their status now. Wallet top-ups are not counted.
+         */
+        get: operations["getApiAdminOverviewPaymentsPerMinute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password
+         * @description For a signed-in person (dashboard session). The current password is asked again; every other session of yours ends, this one stays.
+         */
+        post: operations["postApiMePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/daraja/{token}/{transactionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Daraja STK callback (for Safaricom, not for merchants)
+         * @description Where M-Pesa posts the result of each STK push. Daraja does not sign callbacks, so the URL carries a secret per-payment token (shown here as {token}; never published). Every body is stored raw and answered at once; a wrong token answers 404 and is not stored.
+         */
+        post: operations["postHooksDarajaTokenTransactionId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health check */
+        get: operations["getApiHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The OpenAPI 3.1 document of this API
+         * @description Built from the same registrations as the routes themselves (access rule, request schemas, responses) and the /docs page.
+         */
+        get: operations["getApiOpenapiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/docs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * This documentation, as a web page
+         * @description A page rendered from the same OpenAPI document as GET /api/openapi.json.
+         */
+        get: operations["getDocs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            /** @description What is wrong, for people */
+            error: string;
+            /** @description Stable code, for programs (validation_failed, unauthorized, not_found, …) */
+            code: string;
+            /** @description The request field at fault (validation_failed) */
+            field?: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    postApiStkPush: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your key for this payment (at most 255 characters): a retry with the same key and body returns the same payment instead of prompting again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    account_id: number;
+                    phone_number: string;
+                    amount: number;
+                    external_reference?: string | null;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description M-Pesa accepted the push; the customer has a prompt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "STK push sent successfully",
+                     *       "transaction_id": 42,
+                     *       "checkout_request_id": "ws_CO_123456789_20240615123456_1_254712345678",
+                     *       "fee_to_be_charged": 6
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description M-Pesa did not confirm the push in time; the prompt may still reach the phone. Do not push again: poll with transaction_id */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "M-Pesa has not confirmed the push yet; …",
+                     *       "transaction_id": 43,
+                     *       "checkout_request_id": "43",
+                     *       "fee_to_be_charged": 6
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description amount must be at most KES 250,000 (M-Pesa's per-transaction limit); M-Pesa refused the request: Invalid PhoneNumber */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient service balance: the fee is KES 6 and your service wallet holds KES 2. Top up your wallet and try again. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Insufficient service balance: the fee is KES 6 and your service wallet holds KES 2. Top up your wallet and try again.",
+                     *       "code": "insufficient_balance",
+                     *       "fee": 6,
+                     *       "balance": 2,
+                     *       "transaction_id": 45
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can send STK pushes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can send STK pushes",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 7 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 7 does not exist",
+                     *       "code": "not_found",
+                     *       "field": "account_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body. Use a new key for a new payment. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This Idempotency-Key was already used with a different request body. Use a new key for a new payment.",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description M-Pesa stayed busy; no prompt was sent. Safe to retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa stayed busy; no prompt was sent. Safe to retry.",
+                     *       "code": "daraja_unavailable",
+                     *       "transaction_id": 46
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTransactionStatusReference: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The checkout_request_id (ws_CO_…) from the STK push, or its transaction_id */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment as it stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "completed",
+                     *       "amount": 500,
+                     *       "mpesa_receipt": "RGH8KXXXX",
+                     *       "result_desc": "The service request is processed successfully.",
+                     *       "balance": 94,
+                     *       "transaction_id": 42,
+                     *       "checkout_request_id": "ws_CO_123456789",
+                     *       "result_code": "0"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No transaction found for ws_CO_123 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No transaction found for ws_CO_123",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPricing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Fee tiers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "min": 1,
+                     *         "max": 500,
+                     *         "fee": 6
+                     *       },
+                     *       {
+                     *         "min": 501,
+                     *         "max": 1000,
+                     *         "fee": 15
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    getApiV1Payments: {
+        parameters: {
+            query?: {
+                limit?: number;
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "trxn_4fZK2nq8WbX1pL0aQ",
+                     *           "object": "payment",
+                     *           "status": "pending",
+                     *           "amount": 1000,
+                     *           "fee": 15,
+                     *           "netAmount": 985,
+                     *           "currency": "KES",
+                     *           "phoneNumber": "254712345678",
+                     *           "customerId": "cus_GqfKXLmg61LURZhB7",
+                     *           "environment": "sandbox",
+                     *           "timestamp": "2026-11-22T17:30:00.000Z",
+                     *           "message": "STK push sent; waiting for the customer to enter their M-Pesa PIN",
+                     *           "description": "Invoice #1234",
+                     *           "accountReference": "5123456",
+                     *           "checkoutRequestId": "ws_CO_22112026203000123456",
+                     *           "mpesaReceipt": null,
+                     *           "metadata": {
+                     *             "order_id": "ord_123456"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description metadata key "order" value must be at most 500 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "metadata key \"order\" value must be at most 500 characters",
+                     *       "code": "validation_failed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiV1Payments: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retrying with the same key and body returns the same payment; a different body is 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phoneNumber?: string;
+                    amount: number;
+                    /** @description M-Pesa's TransactionDesc: 1 to 13 of letters, digits, spaces and . , _ # / -; accented letters are sent without accents (Café → Cafe) and outer spaces are trimmed. */
+                    description: string;
+                    customerId?: string;
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                    customerDescription?: string;
+                    customerMetadata?: unknown;
+                    /** @description M-Pesa's AccountReference: 1 to 12 of letters, digits, spaces and . , _ # / -; accented letters are sent without accents (Café → Cafe) and outer spaces are trimmed. */
+                    accountReference?: string;
+                    metadata?: unknown;
+                    accountId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description M-Pesa accepted the push; the customer has a prompt */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "trxn_4fZK2nq8WbX1pL0aQ",
+                     *       "object": "payment",
+                     *       "status": "pending",
+                     *       "amount": 1000,
+                     *       "fee": 15,
+                     *       "netAmount": 985,
+                     *       "currency": "KES",
+                     *       "phoneNumber": "254712345678",
+                     *       "customerId": "cus_GqfKXLmg61LURZhB7",
+                     *       "environment": "sandbox",
+                     *       "timestamp": "2026-11-22T17:30:00.000Z",
+                     *       "message": "STK push sent; waiting for the customer to enter their M-Pesa PIN",
+                     *       "description": "Invoice #1234",
+                     *       "accountReference": "5123456",
+                     *       "checkoutRequestId": "ws_CO_22112026203000123456",
+                     *       "mpesaReceipt": null,
+                     *       "metadata": {
+                     *         "order_id": "ord_123456"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description M-Pesa has not confirmed the push yet; do not send it again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "trxn_4fZK2nq8WbX1pL0aQ",
+                     *       "object": "payment",
+                     *       "status": "pending",
+                     *       "amount": 1000,
+                     *       "fee": 15,
+                     *       "netAmount": 985,
+                     *       "currency": "KES",
+                     *       "phoneNumber": "254712345678",
+                     *       "customerId": "cus_GqfKXLmg61LURZhB7",
+                     *       "environment": "sandbox",
+                     *       "timestamp": "2026-11-22T17:30:00.000Z",
+                     *       "message": "STK push sent; waiting for the customer to enter their M-Pesa PIN",
+                     *       "description": "Invoice #1234",
+                     *       "accountReference": "5123456",
+                     *       "checkoutRequestId": null,
+                     *       "mpesaReceipt": null,
+                     *       "metadata": {
+                     *         "order_id": "ord_123456"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description metadata key "order" value must be at most 500 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "metadata key \"order\" value must be at most 500 characters",
+                     *       "code": "validation_failed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Insufficient service balance: the fee is KES 15 and your service wallet holds KES 3. Top up your wallet and try again. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Insufficient service balance: the fee is KES 15 and your service wallet holds KES 3. Top up your wallet and try again.",
+                     *       "code": "insufficient_balance"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No customer cus_… */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No customer cus_…",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This Idempotency-Key was already used with a different request body.",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1PaymentsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The payment id, trxn_… */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "trxn_4fZK2nq8WbX1pL0aQ",
+                     *       "object": "payment",
+                     *       "status": "completed",
+                     *       "amount": 1000,
+                     *       "fee": 15,
+                     *       "netAmount": 985,
+                     *       "currency": "KES",
+                     *       "phoneNumber": "254712345678",
+                     *       "customerId": "cus_GqfKXLmg61LURZhB7",
+                     *       "environment": "sandbox",
+                     *       "timestamp": "2026-11-22T17:30:00.000Z",
+                     *       "message": "STK push sent; waiting for the customer to enter their M-Pesa PIN",
+                     *       "description": "Invoice #1234",
+                     *       "accountReference": "5123456",
+                     *       "checkoutRequestId": "ws_CO_22112026203000123456",
+                     *       "mpesaReceipt": "RGH8KXXXX1",
+                     *       "metadata": {
+                     *         "order_id": "ord_123456"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No payment trxn_… */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No payment trxn_…",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1Customers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                starting_after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of customers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "object": "list",
+                     *       "data": [
+                     *         {
+                     *           "id": "cus_GqfKXLmg61LURZhB7",
+                     *           "object": "customer",
+                     *           "phoneNumber": "254712345678",
+                     *           "name": "John Doe",
+                     *           "email": "johndoe@example.com",
+                     *           "description": "VIP Customer",
+                     *           "metadata": {
+                     *             "tier": "gold"
+                     *           },
+                     *           "environment": "sandbox",
+                     *           "createdAt": "2026-11-22T17:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiV1Customers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phoneNumber: string;
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                    description?: string;
+                    metadata?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The new customer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cus_GqfKXLmg61LURZhB7",
+                     *       "object": "customer",
+                     *       "phoneNumber": "254712345678",
+                     *       "name": "John Doe",
+                     *       "email": "johndoe@example.com",
+                     *       "description": "VIP Customer",
+                     *       "metadata": {
+                     *         "tier": "gold"
+                     *       },
+                     *       "environment": "sandbox",
+                     *       "createdAt": "2026-11-22T17:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description metadata key "order" value must be at most 500 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "metadata key \"order\" value must be at most 500 characters",
+                     *       "code": "validation_failed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A customer with this phone number already exists: cus_… */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "A customer with this phone number already exists: cus_…",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer id, cus_… */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cus_GqfKXLmg61LURZhB7",
+                     *       "object": "customer",
+                     *       "phoneNumber": "254712345678",
+                     *       "name": "John Doe",
+                     *       "email": "johndoe@example.com",
+                     *       "description": "VIP Customer",
+                     *       "metadata": {
+                     *         "tier": "gold"
+                     *       },
+                     *       "environment": "sandbox",
+                     *       "createdAt": "2026-11-22T17:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No customer trxn_… */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No customer trxn_…",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer id, cus_… */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phoneNumber?: string;
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                    description?: string;
+                    metadata?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cus_GqfKXLmg61LURZhB7",
+                     *       "object": "customer",
+                     *       "phoneNumber": "254712345678",
+                     *       "name": "John Doe",
+                     *       "email": "johndoe@example.com",
+                     *       "description": "VIP Customer",
+                     *       "metadata": {
+                     *         "tier": "gold"
+                     *       },
+                     *       "environment": "sandbox",
+                     *       "createdAt": "2026-11-22T17:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description metadata key "order" value must be at most 500 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "metadata key \"order\" value must be at most 500 characters",
+                     *       "code": "validation_failed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No customer trxn_… */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No customer trxn_…",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    patchApiV1CustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer id, cus_… */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phoneNumber?: string;
+                    name?: string;
+                    /** Format: email */
+                    email?: string;
+                    description?: string;
+                    metadata?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cus_GqfKXLmg61LURZhB7",
+                     *       "object": "customer",
+                     *       "phoneNumber": "254712345678",
+                     *       "name": "John Doe",
+                     *       "email": "johndoe@example.com",
+                     *       "description": "VIP Customer",
+                     *       "metadata": {
+                     *         "tier": "gold"
+                     *       },
+                     *       "environment": "sandbox",
+                     *       "createdAt": "2026-11-22T17:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description metadata key "order" value must be at most 500 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "metadata key \"order\" value must be at most 500 characters",
+                     *       "code": "validation_failed"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No customer trxn_… */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No customer trxn_…",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthSignup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    business_name: string;
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed up and signed in */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "sess_Q2hhbmdlIG1lIGluIHlvdXIgZGFzaGJvYXJkIGNvZGU",
+                     *       "expires_at": "2026-11-23T05:31:48.000Z",
+                     *       "user": {
+                     *         "id": 7,
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "role": "merchant"
+                     *       },
+                     *       "merchant": {
+                     *         "id": 5,
+                     *         "name": "Mama Mboga Ltd",
+                     *         "kyc_status": "unverified"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description password must be at least 10 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "password must be at least 10 characters",
+                     *       "code": "validation_failed",
+                     *       "field": "password"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An account with this email already exists: sign in instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "An account with this email already exists: sign in instead",
+                     *       "code": "conflict",
+                     *       "field": "email"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "sess_Q2hhbmdlIG1lIGluIHlvdXIgZGFzaGJvYXJkIGNvZGU",
+                     *       "expires_at": "2026-11-23T05:31:48.000Z",
+                     *       "user": {
+                     *         "id": 7,
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "role": "merchant"
+                     *       },
+                     *       "merchant": {
+                     *         "id": 5,
+                     *         "name": "Mama Mboga Ltd",
+                     *         "kyc_status": "unverified"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid email or password */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid email or password",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Your session has expired or was ended; sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Your session has expired or was ended; sign in again",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session’s user and merchant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "user": {
+                     *         "id": 7,
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "role": "merchant"
+                     *       },
+                     *       "merchant": {
+                     *         "id": 5,
+                     *         "name": "Mama Mboga Ltd",
+                     *         "kyc_status": "unverified"
+                     *       },
+                     *       "expires_at": "2026-11-23T05:31:48.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Your session has expired or was ended; sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Your session has expired or was ended; sign in again",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiKyc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your KYC status and latest submission */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kyc_status": "rejected",
+                     *       "submission": {
+                     *         "id": 12,
+                     *         "status": "rejected",
+                     *         "full_name": "Wanjiku Kamau",
+                     *         "id_type": "national_id",
+                     *         "id_number": "12345678",
+                     *         "business_name": "Mama Mboga Ltd",
+                     *         "business_registration_number": "PVT-AB1CD2EF",
+                     *         "kra_pin": "A012345678Z",
+                     *         "phone_number": "254712345678",
+                     *         "created_at": "2026-11-22T18:10:00.000Z",
+                     *         "reviewed_at": "2026-11-22T19:00:00.000Z",
+                     *         "rejection_reason": "The ID photo is blurred",
+                     *         "documents": [
+                     *           {
+                     *             "id": 31,
+                     *             "kind": "id_front",
+                     *             "content_type": "image/png",
+                     *             "size": 48213,
+                     *             "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *             "created_at": "2026-11-22T18:10:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "rejection_reason": "The ID photo is blurred"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiKyc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    full_name: string;
+                    /** @enum {string} */
+                    id_type: "national_id" | "passport" | "alien_id";
+                    id_number: string;
+                    business_name: string;
+                    business_registration_number?: string | null;
+                    kra_pin?: string | null;
+                    phone_number: string;
+                    documents: {
+                        /** @enum {string} */
+                        kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                        /** @enum {string} */
+                        content_type: "image/jpeg" | "image/png" | "application/pdf";
+                        content_base64: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Submitted for review */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kyc_status": "pending",
+                     *       "submission": {
+                     *         "id": 12,
+                     *         "status": "pending",
+                     *         "full_name": "Wanjiku Kamau",
+                     *         "id_type": "national_id",
+                     *         "id_number": "12345678",
+                     *         "business_name": "Mama Mboga Ltd",
+                     *         "business_registration_number": "PVT-AB1CD2EF",
+                     *         "kra_pin": "A012345678Z",
+                     *         "phone_number": "254712345678",
+                     *         "created_at": "2026-11-22T18:10:00.000Z",
+                     *         "reviewed_at": null,
+                     *         "rejection_reason": null,
+                     *         "documents": [
+                     *           {
+                     *             "id": 31,
+                     *             "kind": "id_front",
+                     *             "content_type": "image/png",
+                     *             "size": 48213,
+                     *             "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *             "created_at": "2026-11-22T18:10:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "rejection_reason": null
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo",
+                     *       "code": "validation_failed",
+                     *       "field": "documents.0.content_base64"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Your KYC submission is being reviewed; you can submit again only if it is rejected */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Your KYC submission is being reviewed; you can submit again only if it is rejected",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 3,
+                     *         "name": "Shop backend",
+                     *         "api_username": "ak_test_4f9c2a7d1e0b3c58",
+                     *         "account_id": 5,
+                     *         "environment": "sandbox",
+                     *         "created_at": "2026-11-22T18:04:11.000Z",
+                     *         "last_used_at": null,
+                     *         "revoked_at": null
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * @default sandbox
+                     * @enum {string}
+                     */
+                    environment?: "sandbox" | "production";
+                };
+            };
+        };
+        responses: {
+            /** @description The new key, with its password (shown once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 3,
+                     *       "name": "Shop backend",
+                     *       "api_username": "ak_test_4f9c2a7d1e0b3c58",
+                     *       "api_password": "hR3v…Qk",
+                     *       "authorization": "Basic YWtfdGVzdF80ZjljMmE3ZDFlMGIzYzU4OmhSM3bigKZRaw==",
+                     *       "environment": "sandbox",
+                     *       "account_id": 5,
+                     *       "created_at": "2026-11-22T18:04:11.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description name cannot be empty */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "name cannot be empty",
+                     *       "code": "validation_failed",
+                     *       "field": "name"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can create API keys */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can create API keys",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiApiKeysId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The key’s id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, now revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 3,
+                     *       "name": "Shop backend",
+                     *       "api_username": "ak_test_4f9c2a7d1e0b3c58",
+                     *       "account_id": 5,
+                     *       "environment": "sandbox",
+                     *       "created_at": "2026-11-22T18:04:11.000Z",
+                     *       "last_used_at": null,
+                     *       "revoked_at": "2026-11-22T19:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API key 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "API key 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminUsers: {
+        parameters: {
+            query?: {
+                kyc_status?: "unverified" | "pending" | "verified" | "rejected";
+                role?: "merchant" | "admin";
+                limit?: number;
+                after_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "email": "admin@imarapay.co.ke",
+                     *         "role": "admin",
+                     *         "created_at": "2026-11-22T17:00:00.000Z",
+                     *         "merchant": null
+                     *       },
+                     *       {
+                     *         "id": 7,
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "role": "merchant",
+                     *         "created_at": "2026-11-22T18:00:00.000Z",
+                     *         "merchant": {
+                     *           "id": 5,
+                     *           "name": "Mama Mboga Ltd",
+                     *           "kyc_status": "pending"
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description kyc_status must be one of unverified, pending, verified, rejected */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "kyc_status must be one of unverified, pending, verified, rejected",
+                     *       "code": "validation_failed",
+                     *       "field": "kyc_status"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminKyc: {
+        parameters: {
+            query?: {
+                status?: "pending" | "approved" | "rejected";
+                limit?: number;
+                after_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Submissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 12,
+                     *         "status": "pending",
+                     *         "full_name": "Wanjiku Kamau",
+                     *         "id_type": "national_id",
+                     *         "id_number": "12345678",
+                     *         "business_name": "Mama Mboga Ltd",
+                     *         "business_registration_number": "PVT-AB1CD2EF",
+                     *         "kra_pin": "A012345678Z",
+                     *         "phone_number": "254712345678",
+                     *         "created_at": "2026-11-22T18:10:00.000Z",
+                     *         "reviewed_at": null,
+                     *         "rejection_reason": null,
+                     *         "documents": [
+                     *           {
+                     *             "id": 31,
+                     *             "kind": "id_front",
+                     *             "content_type": "image/png",
+                     *             "size": 48213,
+                     *             "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *             "created_at": "2026-11-22T18:10:00.000Z"
+                     *           }
+                     *         ],
+                     *         "merchant": {
+                     *           "id": 5,
+                     *           "name": "Mama Mboga Ltd",
+                     *           "email": "owner@mamamboga.co.ke",
+                     *           "kyc_status": "pending"
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminKycId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The submission’s id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The submission, its merchant, its documents’ metadata and its reviewer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 12,
+                     *       "status": "pending",
+                     *       "full_name": "Wanjiku Kamau",
+                     *       "id_type": "national_id",
+                     *       "id_number": "12345678",
+                     *       "business_name": "Mama Mboga Ltd",
+                     *       "business_registration_number": "PVT-AB1CD2EF",
+                     *       "kra_pin": "A012345678Z",
+                     *       "phone_number": "254712345678",
+                     *       "created_at": "2026-11-22T18:10:00.000Z",
+                     *       "reviewed_at": null,
+                     *       "rejection_reason": null,
+                     *       "documents": [
+                     *         {
+                     *           "id": 31,
+                     *           "kind": "id_front",
+                     *           "content_type": "image/png",
+                     *           "size": 48213,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "created_at": "2026-11-22T18:10:00.000Z"
+                     *         }
+                     *       ],
+                     *       "merchant": {
+                     *         "id": 5,
+                     *         "name": "Mama Mboga Ltd",
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "kyc_status": "pending"
+                     *       },
+                     *       "reviewed_by": null
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KYC submission 12 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "KYC submission 12 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminKycIdDocumentsDocumentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The submission’s id */
+                id: string;
+                /** @description The document’s id (from the submission’s documents) */
+                documentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Document 31 of KYC submission 12 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Document 31 of KYC submission 12 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminKycIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The submission’s id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Approved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 12,
+                     *       "status": "approved",
+                     *       "full_name": "Wanjiku Kamau",
+                     *       "id_type": "national_id",
+                     *       "id_number": "12345678",
+                     *       "business_name": "Mama Mboga Ltd",
+                     *       "business_registration_number": "PVT-AB1CD2EF",
+                     *       "kra_pin": "A012345678Z",
+                     *       "phone_number": "254712345678",
+                     *       "created_at": "2026-11-22T18:10:00.000Z",
+                     *       "reviewed_at": "2026-11-22T19:00:00.000Z",
+                     *       "rejection_reason": null,
+                     *       "documents": [
+                     *         {
+                     *           "id": 31,
+                     *           "kind": "id_front",
+                     *           "content_type": "image/png",
+                     *           "size": 48213,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "created_at": "2026-11-22T18:10:00.000Z"
+                     *         }
+                     *       ],
+                     *       "merchant": {
+                     *         "id": 5,
+                     *         "name": "Mama Mboga Ltd",
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "kyc_status": "verified"
+                     *       },
+                     *       "reviewed_by": {
+                     *         "id": 1,
+                     *         "email": "admin@imarapay.co.ke"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KYC submission 12 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "KYC submission 12 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KYC submission 12 was already approved; only a pending submission can be decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "KYC submission 12 was already approved; only a pending submission can be decided",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminKycIdReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The submission’s id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Rejected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 12,
+                     *       "status": "rejected",
+                     *       "full_name": "Wanjiku Kamau",
+                     *       "id_type": "national_id",
+                     *       "id_number": "12345678",
+                     *       "business_name": "Mama Mboga Ltd",
+                     *       "business_registration_number": "PVT-AB1CD2EF",
+                     *       "kra_pin": "A012345678Z",
+                     *       "phone_number": "254712345678",
+                     *       "created_at": "2026-11-22T18:10:00.000Z",
+                     *       "reviewed_at": "2026-11-22T19:00:00.000Z",
+                     *       "rejection_reason": "The ID photo is blurred",
+                     *       "documents": [
+                     *         {
+                     *           "id": 31,
+                     *           "kind": "id_front",
+                     *           "content_type": "image/png",
+                     *           "size": 48213,
+                     *           "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                     *           "created_at": "2026-11-22T18:10:00.000Z"
+                     *         }
+                     *       ],
+                     *       "merchant": {
+                     *         "id": 5,
+                     *         "name": "Mama Mboga Ltd",
+                     *         "email": "owner@mamamboga.co.ke",
+                     *         "kyc_status": "rejected"
+                     *       },
+                     *       "reviewed_by": {
+                     *         "id": 1,
+                     *         "email": "admin@imarapay.co.ke"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description reason is required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "reason is required",
+                     *       "code": "validation_failed",
+                     *       "field": "reason"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KYC submission 12 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "KYC submission 12 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description KYC submission 12 was already approved; only a pending submission can be decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "KYC submission 12 was already approved; only a pending submission can be decided",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "callback_url": "https://shop.example.com/payment/callback",
+                     *       "webhook_signing": {
+                     *         "header": "ImaraPay-Signature",
+                     *         "algorithm": "hmac-sha256"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putApiSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Where ImaraPay POSTs payment results; null stops webhooks. HTTPS and a public address in production. */
+                    callback_url: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The saved settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "callback_url": "https://shop.example.com/payment/callback",
+                     *       "webhook_signing": {
+                     *         "header": "ImaraPay-Signature",
+                     *         "algorithm": "hmac-sha256"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description callback_url points at a non-public address (10.0.0.5) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "callback_url points at a non-public address (10.0.0.5)",
+                     *       "code": "validation_failed",
+                     *       "field": "callback_url"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiSettingsWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "whsec_q1Jr0Cq9mJ9r3r2YbKQ5dVtq3Yt0bZy3Qq8b6Xo3o8E"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiSettingsWebhookSecretRotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "whsec_q1Jr0Cq9mJ9r3r2YbKQ5dVtq3Yt0bZy3Qq8b6Xo3o8E"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiWebhooksDeliveries: {
+        parameters: {
+            query?: {
+                /** @description Only deliveries in this state */
+                status?: "pending" | "delivered" | "failed" | "superseded";
+                /** @description How many, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 17,
+                     *         "transaction_id": 42,
+                     *         "event": "payment.completed",
+                     *         "url": "https://shop.example.com/payment/callback",
+                     *         "status": "delivered",
+                     *         "attempts": 3,
+                     *         "last_attempt_at": "2024-06-15T12:35:44.120Z",
+                     *         "delivered_at": "2024-06-15T12:35:44.301Z",
+                     *         "created_at": "2024-06-15T12:35:14.002Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description status must be one of pending, delivered, failed, superseded */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "status must be one of pending, delivered, failed, superseded",
+                     *       "code": "validation_failed",
+                     *       "field": "status"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiWebhooksDeliveriesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery id (also sent as the X-ImaraPay-Delivery header) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 17,
+                     *       "transaction_id": 42,
+                     *       "event": "payment.completed",
+                     *       "url": "https://shop.example.com/payment/callback",
+                     *       "status": "delivered",
+                     *       "attempts": 3,
+                     *       "last_attempt_at": "2024-06-15T12:35:44.120Z",
+                     *       "delivered_at": "2024-06-15T12:35:44.301Z",
+                     *       "created_at": "2024-06-15T12:35:14.002Z",
+                     *       "payload": {
+                     *         "Body": {
+                     *           "stkCallback": {
+                     *             "CheckoutRequestID": "ws_CO_123456789",
+                     *             "ResultCode": 0,
+                     *             "ResultDesc": "The service request is processed successfully."
+                     *           }
+                     *         },
+                     *         "ImaraPay": {
+                     *           "transaction_id": 42,
+                     *           "status": "completed"
+                     *         }
+                     *       },
+                     *       "attempt_log": [
+                     *         {
+                     *           "attempt_no": 1,
+                     *           "started_at": "2024-06-15T12:35:14.010Z",
+                     *           "status_code": 500,
+                     *           "latency_ms": 84,
+                     *           "error": null,
+                     *           "response_excerpt": "{\"error\":\"database down\"}"
+                     *         },
+                     *         {
+                     *           "attempt_no": 2,
+                     *           "started_at": "2024-06-15T12:35:24.090Z",
+                     *           "status_code": null,
+                     *           "latency_ms": 10002,
+                     *           "error": "ECONNABORTED: timeout of 10000ms exceeded",
+                     *           "response_excerpt": null
+                     *         },
+                     *         {
+                     *           "attempt_no": 3,
+                     *           "started_at": "2024-06-15T12:35:44.120Z",
+                     *           "status_code": 200,
+                     *           "latency_ms": 181,
+                     *           "error": null,
+                     *           "response_excerpt": "{\"ResultCode\":0,\"ResultDesc\":\"Accept\"}"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such delivery among yours (another merchant's answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Webhook delivery 17 was not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiWebhooksDeliveriesIdRedeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The delivery id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redelivery started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "delivery_id": 17,
+                     *       "workflow_id": "webhook-redelivery-17-3"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such delivery among yours (another merchant's answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Webhook delivery 17 was not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No callback URL, or a superseded failure (never sent) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "You have no callback URL: set one with PUT /api/settings, then redeliver",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminOverview: {
+        parameters: {
+            query?: {
+                /** @description Count only this environment's payments (default: both) */
+                environment?: "sandbox" | "production";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Today's figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "date": "2024-06-15",
+                     *       "environment": "all",
+                     *       "payments_today": {
+                     *         "pending": 3,
+                     *         "completed": 120,
+                     *         "failed": 8
+                     *       },
+                     *       "volume_today": 184500,
+                     *       "success_rate_today": 0.9375,
+                     *       "fees_earned_today": 2310,
+                     *       "pending_kyc": 4,
+                     *       "webhook_backlog": 2
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description environment must be sandbox or production */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "environment must be sandbox or production",
+                     *       "code": "validation_failed",
+                     *       "field": "environment"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your channels */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 1,
+                     *         "name": "Till 3118761",
+                     *         "account_type": "till",
+                     *         "account_number": "3118761",
+                     *         "account_reference": "3118761",
+                     *         "bank_name": null,
+                     *         "is_active": true,
+                     *         "created_at": "2024-06-15T08:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    account_type: "till" | "paybill" | "bank";
+                    account_number: string;
+                    bank_name?: string | null;
+                    account_reference?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The new channel */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 2,
+                     *       "name": "Equity Bank 0123456789",
+                     *       "account_type": "bank",
+                     *       "account_number": "0123456789",
+                     *       "account_reference": "0123456789",
+                     *       "bank_name": "Equity Bank",
+                     *       "is_active": true,
+                     *       "created_at": "2024-06-15T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description A till number is 5 to 7 digits */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "A till number is 5 to 7 digits",
+                     *       "code": "validation_failed",
+                     *       "field": "account_number"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can add payment channels */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can add payment channels",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This channel already exists as channel 1 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This channel already exists as channel 1",
+                     *       "code": "conflict",
+                     *       "account_id": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAccountsIdDeactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channel, now inactive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 1,
+                     *       "name": "Till 3118761",
+                     *       "account_type": "till",
+                     *       "account_number": "3118761",
+                     *       "account_reference": "3118761",
+                     *       "bank_name": null,
+                     *       "is_active": false,
+                     *       "created_at": "2024-06-15T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiBanks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every supported bank */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "name": "Equity Bank",
+                     *         "paybill": "247247"
+                     *       },
+                     *       {
+                     *         "name": "KCB Bank",
+                     *         "paybill": "522522"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    getApiWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balance in whole KES */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "balance": 994,
+                     *       "currency": "KES"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiWalletLedger: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 31,
+                     *         "kind": "fee_reserve",
+                     *         "amount": -6,
+                     *         "balance_after": 994,
+                     *         "transaction_id": 42,
+                     *         "reference": null,
+                     *         "created_at": "2024-06-15T12:34:56.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description limit must be at most 1000; follow the X-Next-Cursor header for more */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "limit must be at most 1000; follow the X-Next-Cursor header for more",
+                     *       "code": "validation_failed",
+                     *       "field": "limit"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiWalletTopUps: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the same top-up instead of prompting again. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: number;
+                    phone_number: string;
+                };
+            };
+        };
+        responses: {
+            /** @description M-Pesa accepted the push */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "message": "STK push sent successfully",
+                     *       "transaction_id": 57,
+                     *       "checkout_request_id": "ws_CO_…",
+                     *       "fee_to_be_charged": 0
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description M-Pesa did not confirm the push in time; do not push again: poll with transaction_id */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description amount must be at least KES 1 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "amount must be at least KES 1",
+                     *       "code": "validation_failed",
+                     *       "field": "amount"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTransactions: {
+        parameters: {
+            query?: {
+                status?: "pending" | "completed" | "failed" | "needs_review";
+                account_id?: number;
+                type?: "payment" | "wallet_top_up";
+                customer_id?: string;
+                q?: string;
+                from?: string;
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 42,
+                     *         "type": "payment",
+                     *         "phone_number": "254712345678",
+                     *         "amount": 500,
+                     *         "fee_charged": 6,
+                     *         "status": "completed",
+                     *         "mpesa_receipt": "RGH8KXXXX",
+                     *         "external_reference": "INV-001",
+                     *         "description": "Order #1001",
+                     *         "checkout_request_id": "ws_CO_…",
+                     *         "result_code": "0",
+                     *         "result_desc": "The service request is processed successfully.",
+                     *         "mpesa_amount": 500,
+                     *         "mpesa_phone_number": "254712345678",
+                     *         "mpesa_transaction_date": "20240615153514",
+                     *         "review_reason": null,
+                     *         "account_id": 1,
+                     *         "account_name": "Till 3118761",
+                     *         "channel": "Till - 3118761",
+                     *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "created_at": "2024-06-15T12:34:56.000Z",
+                     *         "completed_at": "2024-06-15T12:35:14.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description status must be pending, completed, failed or needs_review */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "status must be pending, completed, failed or needs_review",
+                     *       "code": "validation_failed",
+                     *       "field": "status"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTransactionsCsv: {
+        parameters: {
+            query?: {
+                status?: "pending" | "completed" | "failed" | "needs_review";
+                account_id?: number;
+                type?: "payment" | "wallet_top_up";
+                customer_id?: string;
+                q?: string;
+                from?: string;
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id,type,created_at,…
+                     *     42,payment,2024-06-15T12:34:56.000Z,…
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiCustomers: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                phone_number?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of customers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "phone_number": "254712345678",
+                     *         "name": null,
+                     *         "email": null,
+                     *         "created_at": "2024-06-15T12:34:56.000Z",
+                     *         "payment_count": 3,
+                     *         "total_paid": 1500
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiCustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer id, cus_… */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *       "phone_number": "254712345678",
+                     *       "name": null,
+                     *       "email": null,
+                     *       "created_at": "2024-06-15T12:34:56.000Z",
+                     *       "payment_count": 3,
+                     *       "total_paid": 1500,
+                     *       "payments": [
+                     *         {
+                     *           "id": 42,
+                     *           "type": "payment",
+                     *           "phone_number": "254712345678",
+                     *           "amount": 500,
+                     *           "fee_charged": 6,
+                     *           "status": "completed",
+                     *           "mpesa_receipt": "RGH8KXXXX",
+                     *           "external_reference": "INV-001",
+                     *           "description": "Order #1001",
+                     *           "checkout_request_id": "ws_CO_…",
+                     *           "result_code": "0",
+                     *           "result_desc": "The service request is processed successfully.",
+                     *           "mpesa_amount": 500,
+                     *           "mpesa_phone_number": "254712345678",
+                     *           "mpesa_transaction_date": "20240615153514",
+                     *           "review_reason": null,
+                     *           "account_id": 1,
+                     *           "account_name": "Till 3118761",
+                     *           "channel": "Till - 3118761",
+                     *           "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *           "created_at": "2024-06-15T12:34:56.000Z",
+                     *           "completed_at": "2024-06-15T12:35:14.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Customer cus_… does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Customer cus_… does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminPricing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tiers, lowest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "min": 1,
+                     *         "max": 100,
+                     *         "fee": 1
+                     *       },
+                     *       {
+                     *         "min": 101,
+                     *         "max": 500,
+                     *         "fee": 6
+                     *       },
+                     *       {
+                     *         "min": 501,
+                     *         "max": 250000,
+                     *         "fee": 15
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putApiAdminPricing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    tiers: {
+                        min: number;
+                        max: number;
+                        fee: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The schedule now in force */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "min": 1,
+                     *         "max": 100,
+                     *         "fee": 1
+                     *       },
+                     *       {
+                     *         "min": 101,
+                     *         "max": 500,
+                     *         "fee": 6
+                     *       },
+                     *       {
+                     *         "min": 501,
+                     *         "max": 250000,
+                     *         "fee": 15
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description tier 2 (90–500) overlaps the previous tier: it should start at 101 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "tier 2 (90–500) overlaps the previous tier: it should start at 101",
+                     *       "code": "validation_failed",
+                     *       "field": "tiers"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminMerchantsIdWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The merchant id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "merchant_id": 7,
+                     *       "balance": 994,
+                     *       "currency": "KES"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Merchant 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Merchant 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminMerchantsIdWalletLedger: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The merchant id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Merchant 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Merchant 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminMerchantsIdWalletAdjustments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The merchant id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    amount: number;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The ledger entry and the new balance */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 88,
+                     *       "kind": "adjustment",
+                     *       "amount": 200,
+                     *       "balance_after": 1194,
+                     *       "transaction_id": null,
+                     *       "reference": "Admin 1: refund of double charge",
+                     *       "created_at": "2024-06-15T12:00:00.000Z",
+                     *       "balance": 1194
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description A debit of KES 5000 would take the wallet below zero: it holds KES 994 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "A debit of KES 5000 would take the wallet below zero: it holds KES 994",
+                     *       "code": "validation_failed",
+                     *       "field": "amount",
+                     *       "balance": 994
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Merchant 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Merchant 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminTransactions: {
+        parameters: {
+            query?: {
+                status?: "pending" | "completed" | "failed" | "needs_review";
+                account_id?: number;
+                type?: "payment" | "wallet_top_up";
+                customer_id?: string;
+                q?: string;
+                from?: string;
+                to?: string;
+                cursor?: string;
+                limit?: number;
+                merchant_id?: number;
+                environment?: "sandbox" | "production";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of transactions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 42,
+                     *         "type": "payment",
+                     *         "phone_number": "254712345678",
+                     *         "amount": 500,
+                     *         "fee_charged": 6,
+                     *         "status": "completed",
+                     *         "mpesa_receipt": "RGH8KXXXX",
+                     *         "external_reference": "INV-001",
+                     *         "description": "Order #1001",
+                     *         "checkout_request_id": "ws_CO_…",
+                     *         "result_code": "0",
+                     *         "result_desc": "The service request is processed successfully.",
+                     *         "mpesa_amount": 500,
+                     *         "mpesa_phone_number": "254712345678",
+                     *         "mpesa_transaction_date": "20240615153514",
+                     *         "review_reason": null,
+                     *         "account_id": 1,
+                     *         "account_name": "Till 3118761",
+                     *         "channel": "Till - 3118761",
+                     *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "created_at": "2024-06-15T12:34:56.000Z",
+                     *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "merchant_id": 7,
+                     *         "merchant_name": "Duka La Mama",
+                     *         "environment": "sandbox"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Merchant 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Merchant 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminPaymentsReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payments to review */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "transaction_id": 42,
+                     *         "merchant_id": 7,
+                     *         "environment": "sandbox",
+                     *         "status": "needs_review",
+                     *         "review_reason": "M-Pesa's success callback 88 reports KES 1 for a push of KES 9908",
+                     *         "amount": 9908,
+                     *         "mpesa_amount": 1,
+                     *         "mpesa_receipt": "R33MVBMXSF",
+                     *         "checkout_request_id": "ws_CO_301120261200001234",
+                     *         "evidence_conflicts": [],
+                     *         "callbacks": [
+                     *           {
+                     *             "id": 88,
+                     *             "received_at": "2026-11-30T12:00:03.000Z",
+                     *             "disposition": "signalled",
+                     *             "result_code": "0",
+                     *             "problems": null,
+                     *             "raw_body": "{\"Body\":{\"stkCallback\":{…}}}"
+                     *           }
+                     *         ]
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTransactionsIdTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The transaction_id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transaction and its events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "transaction": {
+                     *         "id": 42,
+                     *         "type": "payment",
+                     *         "phone_number": "254712345678",
+                     *         "amount": 500,
+                     *         "fee_charged": 6,
+                     *         "status": "completed",
+                     *         "mpesa_receipt": "RGH8KXXXX",
+                     *         "external_reference": "INV-001",
+                     *         "description": "Order #1001",
+                     *         "checkout_request_id": "ws_CO_…",
+                     *         "result_code": "0",
+                     *         "result_desc": "The service request is processed successfully.",
+                     *         "mpesa_amount": 500,
+                     *         "mpesa_phone_number": "254712345678",
+                     *         "mpesa_transaction_date": "20240615153514",
+                     *         "review_reason": null,
+                     *         "account_id": 1,
+                     *         "account_name": "Till 3118761",
+                     *         "channel": "Till - 3118761",
+                     *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "created_at": "2024-06-15T12:34:56.000Z",
+                     *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "environment": "sandbox",
+                     *         "workflow_id": "payment-42",
+                     *         "decided_by": "callback"
+                     *       },
+                     *       "events": [
+                     *         {
+                     *           "at": "2024-06-15T12:34:56.000Z",
+                     *           "kind": "created",
+                     *           "title": "STK push of KES 500 to 254712345678 requested",
+                     *           "detail": "Reference INV-001"
+                     *         },
+                     *         {
+                     *           "at": "2024-06-15T12:34:56.100Z",
+                     *           "kind": "fee_reserved",
+                     *           "title": "Fee of KES 6 reserved from the service wallet",
+                     *           "detail": null
+                     *         },
+                     *         {
+                     *           "at": "2024-06-15T12:34:56.100Z",
+                     *           "kind": "push_accepted",
+                     *           "title": "M-Pesa accepted the push: the prompt is on the customer’s phone",
+                     *           "detail": "ws_CO_…"
+                     *         },
+                     *         {
+                     *           "at": "2024-06-15T12:35:14.000Z",
+                     *           "kind": "callback_received",
+                     *           "title": "Daraja callback received: ResultCode 0 (signalled)",
+                     *           "detail": "The service request is processed successfully."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminOverviewPaymentsPerMinute: {
+        parameters: {
+            query?: {
+                /** @description How far back, in minutes (default 60) */
+                minutes?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per minute, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "minute": "2024-06-15T12:34:00Z",
+                     *         "completed": 12,
+                     *         "failed": 2,
+                     *         "pending": 1
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description minutes must be 5 to 1440 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "minutes must be 5 to 1440",
+                     *       "code": "validation_failed",
+                     *       "field": "minutes"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiMePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    new_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description current_password is not your password */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "current_password is not your password",
+                     *       "code": "validation_failed",
+                     *       "field": "current_password"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postHooksDarajaTokenTransactionId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Secret per-payment token (redacted) */
+                token: string;
+                /** @description The payment the callback is for */
+                transactionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored and accepted (also for malformed, duplicate and late callbacks) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ResultCode": 0,
+                     *       "ResultDesc": "Accept"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Wrong token: not stored */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The API is up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    getApiOpenapiJson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "openapi": "3.1.0",
+                     *       "info": {
+                     *         "title": "ImaraPay API",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "paths": {}
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    getDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}

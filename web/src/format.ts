@@ -1,0 +1,25 @@
+/** Money is whole KES: `KES 1,250`. */
+export const kes = (amount: number) => `KES ${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(amount)}`;
+
+const NAIROBI = 'Africa/Nairobi';
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** A timestamp as Kenyans read it: Nairobi time, whatever the browser's zone. */
+export const dateTime = (iso: string | null) => (iso ? dateTimeFormat.format(new Date(iso)) : '—');
+export const timeOfDay = (iso: string) => timeFormat.format(new Date(iso));
+
+/** Hour of the day in Nairobi (0–23). */
+export const nairobiHour = (now: Date) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, hour: '2-digit', hourCycle: 'h23' }).format(now));
+
+/** "Good morning" before noon, "Good afternoon" until five, then "Good evening" (Nairobi time). */
+export function greeting(now: Date): string {
+  const hour = nairobiHour(now);
+  return hour < 12 ? 'Good morning' : hour < 17 ? 'Good afternoon' : 'Good evening';
+}
+
+/** Today's date in Nairobi as YYYY-MM-DD (the API reads such a date as that whole day in EAT). */
+export const nairobiDate = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: NAIROBI }).format(now);
+
+/** The fee of an amount from the pricing tiers, or null when no tier holds it. */
+export const feeFor = (amount: number, tiers: readonly { min: number; max: number; fee: number }[]) => tiers.find((t) => amount >= t.min && amount <= t.max)?.fee ?? null;

@@ -1,0 +1,226 @@
+import { useState, type ReactNode } from 'react';
+import { PageHeader } from '../components/Layout';
+import { kes } from '../format';
+import { usePricing } from '../queries';
+import { AUTH, CALLBACK, CHANNELS, ERRORS, PRICING, STATUS, STK_PUSH, TRANSACTIONS, type Sample } from './docs/snippets';
+
+/** The seed's narrative API documentation, with its samples; /docs is the generated reference. */
+export default function DocsPage() {
+  const baseUrl = `${window.location.origin}/api`;
+  const pricing = usePricing();
+  return (
+    <section className="docs">
+      <PageHeader title="API Documentation" subtitle="Integrate ImaraPay M-Pesa payments into your application" />
+      <p>
+        Every endpoint, field and error is also in the <a href="/docs">generated API reference</a> (and <a href="/api/openapi.json">OpenAPI 3.1 document</a>).
+      </p>
+      <nav aria-label="On this page" className="card toc">
+        <ul>
+          {['Overview', 'Authentication', 'Quick Start', 'Initiate STK Push', 'Check Transaction Status', 'Webhooks', 'Payment Channels', 'Transactions', 'Error Codes', 'Pricing'].map((s) => (
+            <li key={s}>
+              <a href={`#${anchor(s)}`}>{s}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Section title="Overview">
+        <p>
+          ImaraPay lets you trigger M-Pesa STK Push payments directly to your customers from your backend. Money is deposited straight into your registered payment channel (Till, Paybill, or
+          Bank account) — you are charged a small per-transaction service fee from your ImaraPay service wallet.
+        </p>
+        <p>All API requests use HTTPS. The base URL for every endpoint is:</p>
+        <pre>
+          <code>{baseUrl}</code>
+        </pre>
+      </Section>
+      <Section title="Authentication">
+        <p>Every API request (except public endpoints like /api/pricing) requires an API key pair. You can create keys on the API Keys page inside your ImaraPay dashboard.</p>
+        <p>When you create a key you receive an API Username and an API Password. Combine them into an HTTP Basic Auth header:</p>
+        <pre>
+          <code>Authorization: Basic base64(API_USERNAME:API_PASSWORD)</code>
+        </pre>
+        <Code sample={AUTH} />
+      </Section>
+      <Section title="Quick Start">
+        <ol>
+          <li>Create an account on ImaraPay and complete identity verification (KYC).</li>
+          <li>Go to Payment Channels and add your Till, Paybill, or Bank account.</li>
+          <li>Go to API Keys and create a key — copy the Username, Password, and Basic Auth token.</li>
+          <li>Top up your service wallet with a small amount to cover transaction fees.</li>
+          <li>Call POST /api/stk-push with your channel ID, the customer's phone, and the amount.</li>
+        </ol>
+      </Section>
+      <Section title="Initiate STK Push">
+        <p>
+          <code>POST /api/stk-push</code> sends an M-Pesa payment prompt to the customer's phone. Money is deposited directly into your payment channel; the fee is reserved from your service wallet
+          at the time of the request and refunded if the payment fails.
+        </p>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Type</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td>account_id (required)</td>
+                <td>integer</td>
+                <td>ID of the payment channel to deposit funds into. Retrieve from GET /api/accounts.</td>
+              </tr>
+              <tr>
+                <td>phone_number (required)</td>
+                <td>string</td>
+                <td>Customer's M-Pesa phone number: 0712345678, 254712345678, +254712345678.</td>
+              </tr>
+              <tr>
+                <td>amount (required)</td>
+                <td>integer</td>
+                <td>Amount in KES, whole numbers: 1 to 250,000 (M-Pesa's limit per transaction).</td>
+              </tr>
+              <tr>
+                <td>external_reference (optional)</td>
+                <td>string</td>
+                <td>Your own order/invoice reference, stored on the transaction for reconciliation.</td>
+              </tr>
+              <tr>
+                <td>description (optional)</td>
+                <td>string</td>
+                <td>Short description shown in M-Pesa, at most 13 characters. Defaults to Payment.</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <Code sample={STK_PUSH} />
+      </Section>
+      <Section title="Check Transaction Status">
+        <p>M-Pesa payments are asynchronous. After initiating an STK Push, poll this endpoint every 3–5 seconds until the status is completed or failed. Stop polling after 90 seconds.</p>
+        <Code sample={STATUS} />
+        <p>
+          The status field will be one of: <code>pending</code> · <code>completed</code> · <code>failed</code>
+        </p>
+      </Section>
+      <Section title="Webhooks">
+        <p>
+          Instead of polling, set a Callback URL on your <a href="/profile">Profile</a>. ImaraPay POSTs the payment result to your URL as soon as M-Pesa confirms it, in M-Pesa's own callback
+          shape, signed in the <code>ImaraPay-Signature</code> header. When ResultCode is 0 the payment succeeded; any other value is a failure — use ResultDesc as the message.
+        </p>
+        <Code sample={CALLBACK} />
+      </Section>
+      <Section title="Payment Channels">
+        <p>A payment channel is a Till, Paybill, or Bank account where funds are deposited. You must pass a channel's id when initiating an STK Push.</p>
+        <Code sample={CHANNELS} />
+      </Section>
+      <Section title="Transactions">
+        <p>Query past transactions for reconciliation, reporting, or showing payment history: filter by status, account_id, date, and search by receipt, phone or reference.</p>
+        <Code sample={TRANSACTIONS} />
+      </Section>
+      <Section title="Error Codes">
+        <div className="table-wrap">
+          <table>
+            <caption>HTTP errors</caption>
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Meaning</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[
+                ['400', 'Missing or invalid parameters. Check the error field (and field) for details.'],
+                ['401', 'Missing or invalid API credentials.'],
+                ['402', 'Insufficient service wallet balance to cover the fee.'],
+                ['403', 'KYC verification required, or resource belongs to another account.'],
+                ['404', 'Channel, transaction, or resource does not exist.'],
+                ['500', 'Unexpected error. Retry once — if it persists, contact support.'],
+              ].map(([status, meaning]) => (
+                <tr key={status}>
+                  <td>{status}</td>
+                  <td>{meaning}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div className="table-wrap">
+          <table>
+            <caption>M-Pesa result codes</caption>
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Cause</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[
+                ['0', 'Success', 'Payment confirmed. Credit the customer.'],
+                ['1032', 'Request cancelled by user', 'Ask the customer to try again.'],
+                ['1037', 'No response from customer (timeout)', 'Prompt timed out on their phone. Ask them to try again.'],
+                ['1', 'Insufficient balance', 'Customer has insufficient M-Pesa balance.'],
+                ['17', 'M-Pesa system error', 'Retry after a few seconds.'],
+                ['26', 'Request throttled', 'Too many requests. Back off and retry.'],
+                ['2001', 'Invalid initiator', 'Check your Daraja credentials configuration.'],
+              ].map(([code, cause, action]) => (
+                <tr key={code}>
+                  <td>{code}</td>
+                  <td>{cause}</td>
+                  <td>{action}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <Code sample={ERRORS} />
+      </Section>
+      <Section title="Pricing">
+        <p>
+          ImaraPay charges a flat per-transaction fee based on the payment amount. Fees are reserved from your service wallet when the STK push is sent, and refunded automatically if the customer
+          cancels or the push fails.
+        </p>
+        {pricing.data && (
+          <ul>
+            {pricing.data.map((t) => (
+              <li key={t.min}>
+                {kes(t.min)} – {kes(t.max)}: {kes(t.fee)}
+              </li>
+            ))}
+          </ul>
+        )}
+        <Code sample={PRICING} />
+      </Section>
+    </section>
+  );
+}
+
+const anchor = (title: string) => title.toLowerCase().replace(/[^a-z]+/g, '-');
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section id={anchor(title)} aria-labelledby={`${anchor(title)}-title`}>
+      <h2 id={`${anchor(title)}-title`}>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Code({ sample }: { sample: Sample }) {
+  const [language, setLanguage] = useState<'js' | 'py'>('js');
+  return (
+    <div className="code-sample">
+      <div role="group" aria-label="Language">
+        <button type="button" className={language === 'js' ? 'small' : 'secondary small'} aria-pressed={language === 'js'} onClick={() => setLanguage('js')}>
+          JavaScript
+        </button>{' '}
+        <button type="button" className={language === 'py' ? 'small' : 'secondary small'} aria-pressed={language === 'py'} onClick={() => setLanguage('py')}>
+          Python
+        </button>
+      </div>
+      <pre tabIndex={0}>
+        <code>{sample[language]}</code>
+      </pre>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import type { Me } from '../api/models';
+import { Field, FormError } from '../components/Field';
+import { ME_KEY } from '../session';
+
+/** Sign in: the API answers with the session in an HttpOnly cookie; the page keeps no token. */
+export function LoginPage() {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const queryClient = useQueryClient();
+  const login = useMutation({
+    mutationFn: () => unwrap<Me>(api.POST('/api/auth/login', { body: { email, password } })),
+    // The session cookie is set; with "who am I" known, the app's routes take the user on.
+    onSuccess: (me) => queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    login.mutate();
+  };
+  return (
+    <main className="auth-page">
+      <form className="card auth-card" onSubmit={submit}>
+        <h1>Sign in to ImaraPay</h1>
+        <Field label="Email" name="email" error={login.error}>
+          <input id="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password" name="password" error={login.error}>
+          <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <FormError error={login.error} />
+        <button type="submit" disabled={login.isPending}>
+          {login.isPending ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p>
+          New to ImaraPay? <Link to="/signup">Create an account</Link>
+        </p>
+      </form>
+    </main>
+  );
+}
