@@ -11,6 +11,7 @@ interface SimulatorPush {
   receivedAt: string;
   result: { resultCode: string } | null;
   receipt: string | null;
+  callbacks: Array<{ status: number | null }>;
 }
 
 export interface FactSources {
@@ -60,7 +61,12 @@ export async function gatherRow(sources: FactSources, merchantId: number): Promi
         ledger: ledger.filter((e) => e.transaction_id === t.id).map((e) => ({ kind: e.kind, amount: e.amount })),
         prompts: pushes
           .filter((p) => p.transactionId === t.id)
-          .map((p): Prompt => ({ checkoutRequestId: p.checkoutRequestId, resultCode: p.result?.resultCode ?? null, receipt: p.receipt })),
+          .map((p): Prompt => ({
+            checkoutRequestId: p.checkoutRequestId,
+            resultCode: p.result?.resultCode ?? null,
+            receipt: p.receipt,
+            callbackDelivered: p.callbacks.some((c) => c.status !== null && c.status < 300),
+          })),
       })),
     );
     return {

@@ -10,6 +10,8 @@ export interface Prompt {
   /** The customer's answer; null while the prompt is open. */
   resultCode: string | null;
   receipt: string | null;
+  /** A callback for it reached ImaraPay (answered 2xx); only then can ImaraPay know the receipt. */
+  callbackDelivered: boolean;
 }
 
 /** One payment of a row, as it ended. */
@@ -41,7 +43,7 @@ export const INVARIANT_DOCS: Readonly<Record<Invariant, string>> = {
   terminal: 'every payment is completed or failed, and its workflow closed, within the bound',
   ledger: 'the wallet equals the sum of its ledger and never went below zero',
   fee_once: 'each fee reserved at most once, then captured xor released (a late success: released, then late_fee_capture)',
-  truth: "the final status agrees with what the simulator's customer did; a completed payment carries the customer's receipt",
+  truth: "the final status agrees with what the simulator's customer did; a completed payment carries the receipt a delivered callback brought",
   one_prompt: 'at most one prompt reached the customer per payment',
   webhook_once: 'the merchant accepted at most one webhook per payment and event',
   webhook_final: 'every finished payment has an accepted webhook for its final status',
@@ -119,5 +121,7 @@ export function truthVerdict(p: PaymentFacts): string | null | 'unknown' {
   const paid = answered.find((prompt) => prompt.resultCode === '0');
   if (!paid) return p.status === 'failed' ? null : `customer answered ${answered[0]!.resultCode}`;
   if (p.status !== 'completed') return 'the customer paid';
-  return p.receipt === paid.receipt ? null : `receipt ${p.receipt ?? 'missing'}, customer's ${paid.receipt}`;
+  // An STK query answer carries no receipt: it is owed only when a callback brought it.
+  if (!paid.callbackDelivered) return null;
+  return p.receipt === paid.receipt ? null : `receipt ${p.receipt ?? 'missing'} although a callback brought ${paid.receipt}`;
 }

@@ -1,8 +1,8 @@
 import { checkRow, INVARIANTS, type PaymentFacts, type RowFacts } from '../../chaos/invariants';
 import { markdownMatrix, textMatrix } from '../../chaos/matrix';
 
-const paid = { checkoutRequestId: 'ws_CO_1', resultCode: '0', receipt: 'R1' };
-const cancelled = { checkoutRequestId: 'ws_CO_2', resultCode: '1032', receipt: null };
+const paid = { checkoutRequestId: 'ws_CO_1', resultCode: '0', receipt: 'R1', callbackDelivered: true };
+const cancelled = { checkoutRequestId: 'ws_CO_2', resultCode: '1032', receipt: null, callbackDelivered: true };
 
 function payment(overrides: Partial<PaymentFacts>): PaymentFacts {
   return {
@@ -42,8 +42,12 @@ describe('the chaos invariants', () => {
     expect(result.fee_once.violations).toBe(0);
   });
 
-  it('When a completed payment lacks the receipt its customer got, then truth is violated', () => {
+  it('When a completed payment lacks the receipt a delivered callback brought, then truth is violated', () => {
     expect(checkRow(row([payment({ receipt: null })])).truth.violations).toBe(1);
+  });
+
+  it('When a payment was completed by an STK query alone, then a missing receipt is not held against it', () => {
+    expect(checkRow(row([payment({ receipt: null, prompts: [{ ...paid, callbackDelivered: false }] })])).truth.violations).toBe(0);
   });
 
   it('When a late success was released then charged again, then the fee counts as moved once', () => {
@@ -79,7 +83,7 @@ describe('the chaos invariants', () => {
   });
 
   it('When a prompt is still open, then truth does not judge the payment', () => {
-    expect(checkRow(row([payment({ prompts: [{ checkoutRequestId: 'x', resultCode: null, receipt: null }] })])).truth.checked).toBe(0);
+    expect(checkRow(row([payment({ prompts: [{ checkoutRequestId: 'x', resultCode: null, receipt: null, callbackDelivered: false }] })])).truth.checked).toBe(0);
   });
 
   it('When the same event was accepted twice, then webhook_once is violated; a missing one breaks webhook_final', () => {
