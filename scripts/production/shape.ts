@@ -183,14 +183,22 @@ export async function startTemporalOnPostgres({ launcher, postgres, configDir, p
   const spec = temporalServerChild(tools, configDir);
   const server = launcher.spawn(spec);
   const address = `${HOST}:${port}`;
-  await Promise.race([
-    waitForPort({ host: HOST, port, timeoutMs: 120_000, signal: launcher.signal }),
-    server.exited.then((exit): never => {
-      throw new Error(`the Temporal server exited during start-up (${JSON.stringify(exit)})`);
-    }),
-  ]);
+  // The frontend's port opens before the server has joined its own cluster: a server that dies
+  // after that (bad config) must end start-up, not leave the namespace step retrying for minutes.
+  const died = server.exited.then((exit): never => {
+    throw new Error(`the Temporal server exited during start-up (${JSON.stringify(exit)})`);
+  });
+  died.catch(() => undefined);
+  await Promise.race([waitForPort({ host: HOST, port, timeoutMs: 120_000, signal: launcher.signal }), died]);
   log('Temporal namespace and search attributes: deploy/temporal/setup-namespace.sh');
-  await launcher.runToCompletion({ name: 'temporal-namespace', command: 'sh', args: [path.join(REPO_ROOT, 'deploy/temporal/setup-namespace.sh')], env: namespaceSetupEnv(cliPath, address, namespace) });
+  const namespaceStep = launcher.runToCompletion({
+    name: 'temporal-namespace',
+    command: 'sh',
+    args: [path.join(REPO_ROOT, 'deploy/temporal/setup-namespace.sh')],
+    env: namespaceSetupEnv(cliPath, address, namespace),
+  });
+  namespaceStep.catch(() => undefined);
+  await Promise.race([namespaceStep, died]);
   return { spec, process: server, address };
 }
 
@@ -211,7 +219,8 @@ export function postgresSpecWatching(base: ChildSpec, onUrl: (url: string) => vo
 /** A frontend port whose whole range (portsFrom) is free right now, for a server next to others. */
 export async function freeTemporalPort(): Promise<number> {
   for (let tries = 0; tries < 50; tries += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    // Membership ports are stored in a smallint column: every port of the range must stay ≤ 32767.
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
     const open = await Promise.all(Object.values(portsFrom(base)).map((port) => isPortOpen(HOST, port, 300)));
     if (!open.some(Boolean)) return base;
   }

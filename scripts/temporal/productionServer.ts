@@ -34,7 +34,10 @@ export interface TemporalServerPorts {
   workerMembership: number;
 }
 
-/** The nine ports from a base (base = the frontend's gRPC port), laid out as Temporal's own configs do. */
+/**
+ * The nine ports from a base (base = the frontend's gRPC port), laid out as Temporal's own configs
+ * do. The server stores membership ports in a smallint column, so base + 106 must stay ≤ 32767.
+ */
 export function portsFrom(base: number): TemporalServerPorts {
   return {
     frontend: base,

@@ -75,8 +75,11 @@ export async function installTemporalServer({ repoRoot = REPO_ROOT, env = proces
 
   const moduleDir = await goModuleDir(go, env);
   fs.mkdirSync(path.dirname(tools.schemaRoot), { recursive: true });
-  // The module cache is read-only; a copy can be chmod-ed and survives `go clean -modcache`.
+  // A copy survives `go clean -modcache`; the module cache is read-only, the copy is made writable
+  // so that deleting .tools works without root.
+  fs.rmSync(tools.schemaRoot, { recursive: true, force: true });
   fs.cpSync(path.join(moduleDir, 'schema', 'postgresql', 'v12'), tools.schemaRoot, { recursive: true });
+  makeWritable(tools.schemaRoot);
   log(`Installed ${tools.server}, ${tools.sqlTool} and the schemas in ${tools.schemaRoot}`);
   return tools;
 }
@@ -87,4 +90,13 @@ async function goModuleDir(go: string, env: NodeJS.ProcessEnv): Promise<string> 
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download did not say where ${MODULE}@${TEMPORAL_SERVER_VERSION} is`);
   return dir;
+}
+
+function makeWritable(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) makeWritable(full);
+    else fs.chmodSync(full, 0o644);
+  }
 }
