@@ -46,7 +46,7 @@ export const INVARIANT_DOCS: Readonly<Record<Invariant, string>> = {
   truth: "the final status agrees with what the simulator's customer did; a completed payment carries the receipt a delivered callback brought",
   one_prompt: 'at most one prompt reached the customer per payment',
   webhook_once: 'the merchant accepted at most one webhook per payment and event',
-  webhook_final: 'every finished payment has an accepted webhook for its final status',
+  webhook_final: 'every finished payment whose prompt reached the customer has an accepted webhook for its final status',
 };
 
 export interface InvariantResult {
@@ -80,7 +80,10 @@ export function checkRow(facts: RowFacts): RowResult {
       note('fee_once', fee === null, () => `${tag} ${p.status}: ${fee}`);
       const truth = truthVerdict(p);
       if (truth !== 'unknown') note('truth', truth === null, () => `${tag} ${p.status}: ${truth}`);
-      note('webhook_final', facts.webhooks.some((w) => w.transactionId === p.transactionId && w.event === `payment.${p.status}`), () => `${tag} no accepted payment.${p.status}`);
+      // A push refused before any prompt is answered by the API itself (400, 402, 503): no webhook.
+      if (p.prompts.length > 0) {
+        note('webhook_final', facts.webhooks.some((w) => w.transactionId === p.transactionId && w.event === `payment.${p.status}`), () => `${tag} no accepted payment.${p.status}`);
+      }
     }
   }
 

@@ -92,6 +92,11 @@ describe('the chaos invariants', () => {
     expect(checkRow(row([payment({})], { webhooks: [] })).webhook_final.violations).toBe(1);
   });
 
+  it('When a push was refused before any prompt, then no webhook is owed for it', () => {
+    const refused = payment({ status: 'failed', receipt: null, prompts: [], ledger: [{ kind: 'fee_reserve', amount: -6 }, { kind: 'fee_release', amount: 6 }] });
+    expect(checkRow(row([refused], { webhooks: [] })).webhook_final.checked).toBe(0);
+  });
+
   it('When the wallet differs from its ledger or went negative, then ledger is violated', () => {
     expect(checkRow(row([], { wallet: { balance: 10, ledgerSum: 16, lowestBalanceAfter: 10 } })).ledger.violations).toBe(1);
     expect(checkRow(row([], { wallet: { balance: 10, ledgerSum: 10, lowestBalanceAfter: -6 } })).ledger.violations).toBe(1);
