@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'bench/results/**', 'test/fixtures/**', 'jest.config.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'bench/results/**', 'chaos/results/**', 'test/fixtures/**', 'jest.config.js', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -19,7 +19,7 @@ import { runEndToEnd } from './scenarios/endToEnd';
 import { runInFlight } from './scenarios/inFlight';
 import { runPushLatency } from './scenarios/pushLatency';
 import { runStatusReads } from './scenarios/statusReads';
-import { startStack, type Stack } from './stack';
+import { startStack, type Stack, type TemporalEngine } from './stack';
 import { readShape, type MeasuredShape } from './temporal';
 
 const SCENARIOS = ['e2e', 'latency', 'status', 'inflight'] as const;
@@ -38,6 +38,9 @@ const HELP = `npm run bench -- [options]
   --merchants N           merchants sharing the load (default 1: one wallet row)
   --spread-merchants N    end-to-end also runs with the payments spread over N merchants (wallet contention)
   --timeout-minutes M     give up on one scenario after this long (default 20)
+  --engine dev|production Temporal engine: the CLI's dev server (default) or the production server on
+                          a Postgres cluster of its own with 4 history shards (npm run temporal:install-server)
+  --workers N             payment workers on the task queue (default 1)
   --cpu-prof              diagnosis: write a V8 CPU profile of every child (slows them; figures not comparable)`;
 
 async function main(): Promise<void> {
@@ -56,6 +59,8 @@ async function main(): Promise<void> {
       'spread-merchants': { type: 'string' },
       'timeout-minutes': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      engine: { type: 'string', default: 'dev' },
+      workers: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -86,6 +91,8 @@ async function main(): Promise<void> {
     spreadMerchants: int(values['spread-merchants'], 0, 0),
     timeoutMs: int(values['timeout-minutes'], 20) * 60_000,
     cpuProfile: values['cpu-prof'] ?? false,
+    engine: parseEngine(values.engine),
+    workers: int(values.workers, 1),
   };
 
   const startedAt = new Date();
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
   const log = (message: string) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
   const cores = os.cpus().length;
   const machine = await describeMachine(null);
-  log(`${cores} cores, ${machine.memoryGiB} GiB; scenarios ${options.scenarios.join(', ')}${quick ? ' (quick)' : ''}; logs in ${runDir}`);
+  log(`${cores} cores, ${machine.memoryGiB} GiB; scenarios ${options.scenarios.join(', ')}${quick ? ' (quick)' : ''}; ${options.engine} engine, ${options.workers} worker(s); logs in ${runDir}`);
 
   let stack: Stack | null = null;
   let interrupted = false;
@@ -116,7 +123,7 @@ async function main(): Promise<void> {
   const timings: Record<string, number> = {};
   let shape: MeasuredShape | null = null;
   try {
-    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, cpuProfile: options.cpuProfile, log });
+    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, cpuProfile: options.cpuProfile, engine: options.engine, workers: options.workers, log });
     timings.setupS = (performance.now() - t0) / 1000;
     shape = await probeShape(stack);
     log(`a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback (${shape.localActivities} of them local), ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`);
@@ -176,6 +183,11 @@ async function main(): Promise<void> {
       await stack.stop();
     }
   }
+}
+
+function parseEngine(value: string | undefined): TemporalEngine {
+  if (value === 'dev' || value === 'production') return value;
+  throw new Error(`--engine takes dev or production, not ${value}`);
 }
 
 /** One payment through the API, and the shape of its history, which the baseline workflow copies. */

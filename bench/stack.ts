@@ -9,6 +9,8 @@ import { createOrm, migrate, type Orm } from '../db/orm';
 import { createChannel, createMerchant, issueApiKey, topUp } from '../db/merchants';
 import { freePort, waitForPort } from '../scripts/net';
 import { REPO_ROOT } from '../scripts/paths';
+import { LoggingLauncher } from '../scripts/production/launcher';
+import { freeTemporalPort, postgresSpecWatching, startTemporalOnPostgres, tsx } from '../scripts/production/shape';
 import { resolveTemporal, type ResolvedTemporal } from '../scripts/temporal/devServer';
 import { createHttpClient, type HttpClient } from './load';
 import { findPid, spawnBenchChild, waitForLine, type BenchChild } from './proc';
@@ -28,8 +30,14 @@ export interface StackOptions {
   runDir: string;
   /** Profile every child with node --cpu-prof (profiles in runDir/profiles; slows them down). */
   cpuProfile?: boolean;
+  /** `dev`: the CLI's dev server (SQLite in memory, one shard); `production`: the Temporal server on a Postgres cluster of its own, 4 shards. */
+  engine?: TemporalEngine;
+  /** Payment workers (each a child process); the metrics and the memory figures come from the first. */
+  workers?: number;
   log: Log;
 }
+
+export type TemporalEngine = 'dev' | 'production';
 
 /** A merchant the bench pays through: its channel, its API key as a ready Authorization header. */
 export interface BenchMerchant {
@@ -82,7 +90,7 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? process.env.TEST_DATAB
  * simulator, the payment worker and the API as child processes; plus the baseline worker and the
  * bare read server. Every step that started something is undone by stop(), also after a failure.
  */
-export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, cpuProfile = false, log }: StackOptions): Promise<Stack> {
+export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, cpuProfile = false, engine = 'dev', workers: workerCount = 1, log }: StackOptions): Promise<Stack> {
   const undo: Array<() => Promise<void>> = [];
   let stopped: Promise<void> | null = null;
   // Idempotent: an interrupt and the normal end may both ask; the steps run once, newest first.
@@ -105,14 +113,16 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     const temporalLog = createWriteStream(join(runDir, 'temporal.log'), { flags: 'a' });
     undo.push(() => new Promise<void>((resolve) => temporalLog.end(() => resolve())));
     const [temporalStart, ...bundles] = await Promise.allSettled([
-      resolveTemporal({ headless: true, log: (line) => temporalLog.write(`${line}\n`) }),
+      engine === 'production'
+        ? startProductionTemporal(runDir, (line) => temporalLog.write(`${line}\n`))
+        : resolveTemporal({ headless: true, log: (line) => temporalLog.write(`${line}\n`) }),
       writeBundle(join(REPO_ROOT, 'workflows', 'index.ts'), join(runDir, 'payment-workflows.js')),
       writeBundle(join(__dirname, 'baselines', 'workflows.ts'), join(runDir, 'baseline-workflows.js')),
     ]);
     if (temporalStart.status === 'fulfilled') undo.push(() => temporalStart.value.stop());
     const failed = [temporalStart, ...bundles].find((outcome) => outcome.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const temporalServer = (temporalStart as PromiseFulfilledResult<ResolvedTemporal>).value;
+    const temporalServer = (temporalStart as PromiseFulfilledResult<ResolvedTemporal & { pid?: number }>).value;
     const [paymentBundle, baselineBundle] = bundles.map((outcome) => (outcome as PromiseFulfilledResult<string>).value) as [string, string];
 
     const orm = await createOrm({ databaseUrl, poolSize: 4 });
@@ -165,6 +175,10 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     log('starting the simulator, workers, API and read server as child processes');
     const simulator = start('simulator', 'bench/simulator.ts', { BENCH_CALLBACK_DELAY_MS: String(callbackDelayMs) });
     const worker = start('worker', 'bench/worker.ts', { BENCH_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}` });
+    // More workers on the same task queue; only the first one's metrics are scraped.
+    const moreWorkers = await Promise.all(
+      Array.from({ length: workerCount - 1 }, async (_, i) => start(`worker-${i + 2}`, 'bench/worker.ts', { BENCH_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` })),
+    );
     const api = start('api', 'api/main.ts');
     const baselineWorker = start('baseline-worker', 'bench/baselines/worker.ts', {
       BENCH_METRICS_ADDRESS: `127.0.0.1:${baselineMetricsPort}`,
@@ -175,6 +189,7 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     const [workerLine, baselineLine] = await Promise.all([
       waitForLine(worker, READY_MARKER, 120_000),
       waitForLine(baselineWorker, READY_MARKER, 120_000),
+      ...moreWorkers.map((child) => waitForLine(child, READY_MARKER, 120_000)),
       ...[apiPort, simulatorPort, readPort].map((port) => waitForChildPort(port, [api, simulator, readServer])),
     ]);
 
@@ -210,7 +225,7 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
         api: api.pid,
         worker: worker.pid,
         simulator: simulator.pid,
-        temporal: temporalServer.startedHere ? findPid(['start-dev', `--port ${temporalServer.address.split(':')[1]}`]) : null,
+        temporal: temporalServer.pid ?? (temporalServer.startedHere ? findPid(['start-dev', `--port ${temporalServer.address.split(':')[1]}`]) : null),
         baselineWorker: baselineWorker.pid,
         readServer: readServer.pid,
       },
@@ -220,6 +235,45 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     };
   } catch (err) {
     await stopAll();
+    throw err;
+  }
+}
+
+/**
+ * The production engine for the bench: an embedded Postgres cluster of its own (in runDir) holding
+ * Temporal's databases, and the Temporal server on it with 4 history shards (scripts/production).
+ * The app's database stays on the machine's server, as with the dev engine, so that only the
+ * engine differs between the two.
+ */
+async function startProductionTemporal(runDir: string, log: Log): Promise<ResolvedTemporal & { pid: number }> {
+  const launcher = new LoggingLauncher(runDir);
+  try {
+    let announce: (url: string) => void = () => undefined;
+    const announced = new Promise<string>((resolve) => (announce = resolve));
+    const postgres = launcher.spawn(
+      postgresSpecWatching(
+        tsx('temporal-postgres', 'scripts/postgres/run.ts', {
+          ...process.env,
+          EMBEDDED_POSTGRES_PORT: String(await freePort()),
+          EMBEDDED_POSTGRES_DATA_DIR: join(runDir, 'temporal-postgres'),
+          EMBEDDED_POSTGRES_MAX_CONNECTIONS: '200',
+        }),
+        announce,
+        () => undefined,
+      ),
+    );
+    const url = new URL(await Promise.race([announced, postgres.exited.then((): never => { throw new Error('the embedded Postgres for Temporal exited during start-up'); })]));
+    const server = await startTemporalOnPostgres({
+      launcher,
+      postgres: { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
+      configDir: join(runDir, 'temporal-config'),
+      port: await freeTemporalPort(),
+      namespace: 'default',
+      log,
+    });
+    return { address: server.address, uiUrl: null, startedHere: true, pid: server.process.pid, exited: server.process.exited, stop: () => launcher.stopAll() };
+  } catch (err) {
+    await launcher.stopAll();
     throw err;
   }
 }

@@ -17,12 +17,16 @@ export interface EmbeddedPostgresOptions {
   /** Cluster folder; initialised on first use and kept across restarts. */
   dataDir?: string;
   port?: number;
+  /** Postgres' max_connections (its default, 100, is too few for several API instances and workers). */
+  maxConnections?: number;
   log?: Log;
 }
 
 export interface RunningPostgres {
   /** postgres://… URL of the `imarapay` database. */
   databaseUrl: string;
+  /** pid of the postmaster, from postmaster.pid (a fault injector stops it with SIGQUIT). */
+  pid: number;
   /** Fast shutdown (SIGINT to the postmaster); resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -39,7 +43,7 @@ export interface RunningPostgres {
  * it in a child process of its own (scripts/postgres/run.ts).
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
-  const { dataDir = path.join(DATA_DIR, 'postgres'), port = EMBEDDED_POSTGRES_PORT, log = () => undefined } = opts;
+  const { dataDir = path.join(DATA_DIR, 'postgres'), port = EMBEDDED_POSTGRES_PORT, maxConnections, log = () => undefined } = opts;
   if (await isPortOpen(HOST, port)) {
     throw new Error(
       `Port ${port} is already in use: is another ImaraPay Postgres running? ` +
@@ -65,7 +69,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--locale=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', `listen_addresses=${HOST}`],
+    postgresFlags: ['-c', `listen_addresses=${HOST}`, ...(maxConnections ? ['-c', `max_connections=${maxConnections}`] : [])],
     onLog: remember,
     onError: (err: unknown) => remember(err instanceof Error ? err.message : err),
   });
@@ -96,6 +100,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   }
   return {
     databaseUrl: `postgres://${USER}:${PASSWORD}@${HOST}:${port}/${DATABASE}`,
+    pid: Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]),
     stop: () => pg.stop(),
   };
 }

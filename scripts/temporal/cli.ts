@@ -70,7 +70,10 @@ export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Pr
   const go = findGo(env);
   if (go) {
     try {
-      await goInstall({ go, binDir: path.dirname(target), env, log });
+      log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} install into ${path.dirname(target)}`);
+      // Stamp the version as the release builds do; a plain go install reports "0.0.0-DEV".
+      const ldflags = `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`;
+      await goInstall({ go, packages: [GO_PACKAGE], ldflags, binDir: path.dirname(target), env, log });
       if (isExecutable(target)) return target;
       failures.push(`go install finished but ${target} is missing`);
     } catch (err) {
@@ -99,25 +102,26 @@ export function findGo(env: NodeJS.ProcessEnv = process.env): string | null {
   return searchPath(exeName('go'), env) ?? (isExecutable(WELL_KNOWN_GO) ? WELL_KNOWN_GO : null);
 }
 
-interface GoInstallOptions {
+export interface GoInstallOptions {
   go: string;
+  /** `module/path/cmd/x@version` arguments of one `go install`. */
+  packages: readonly string[];
+  /** Passed as `-ldflags=…` when set. */
+  ldflags?: string;
   binDir: string;
   env: NodeJS.ProcessEnv;
   log: Log;
 }
 
-/** `GOBIN=<binDir> go install …temporal@v1.5.1`, with Go's own output passed through to stderr. */
-async function goInstall({ go, binDir, env, log }: GoInstallOptions): Promise<void> {
+/** `GOBIN=<binDir> go install …`, with Go's own output passed through to stderr. */
+export async function goInstall({ go, packages, ldflags, binDir, env, log }: GoInstallOptions): Promise<void> {
   fs.mkdirSync(binDir, { recursive: true });
-  log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} install into ${binDir}`);
   log('(the first build takes a few minutes and a few GB of memory; later builds reuse the Go build cache)');
   const started = Date.now();
   const heartbeat = setInterval(() => log(`  still building… ${Math.round((Date.now() - started) / 1000)} s`), 20_000);
   try {
     await new Promise<void>((resolve, reject) => {
-      // Stamp the version as the release builds do; a plain go install reports "0.0.0-DEV".
-      const ldflags = `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION.slice(1)}`;
-      const child = spawn(go, ['install', `-ldflags=${ldflags}`, GO_PACKAGE], {
+      const child = spawn(go, ['install', ...(ldflags ? [`-ldflags=${ldflags}`] : []), ...packages], {
         env: { ...env, GOBIN: binDir },
         // stdout too: nothing here is machine-readable, and callers may use stdout for results.
         stdio: ['ignore', process.stderr, process.stderr],
@@ -130,7 +134,7 @@ async function goInstall({ go, binDir, env, log }: GoInstallOptions): Promise<vo
   } finally {
     clearInterval(heartbeat);
   }
-  log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
+  log(`Built ${packages.join(', ')} in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
 function searchPath(name: string, env: NodeJS.ProcessEnv): string | null {
@@ -142,7 +146,7 @@ function searchPath(name: string, env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     if (!fs.statSync(file).isFile()) return false;
     fs.accessSync(file, fs.constants.X_OK);

@@ -1,0 +1,100 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DarajaGate } from './darajaGate';
+import type { LoggingLauncher } from '../scripts/production/launcher';
+import type { WebhookReceiver } from './receiver';
+
+/** What a fault may touch. */
+export interface FaultTargets {
+  launcher: LoggingLauncher;
+  /** Current pid of the postmaster. */
+  postgresPid(): number;
+  gate: DarajaGate;
+  receiver: WebhookReceiver;
+  log: (message: string) => void;
+}
+
+export interface Fault {
+  name: string;
+  /** One line for the report and docs/chaos.md. */
+  description: string;
+  /** Receiver behaviour for the whole row (default: answers 200 at once). */
+  receiverSlowMs?: number;
+  /** Injects the fault and heals it; resolves once everything it broke runs again. */
+  inject(targets: FaultTargets): Promise<void>;
+}
+
+const s = (seconds: number) => seconds * 1000;
+
+/** SIGKILL a part, leave it dead for `downMs`, start it again from the same spec. */
+async function killFor(t: FaultTargets, name: string, downMs: number): Promise<void> {
+  t.log(`SIGKILL ${name} for ${downMs / 1000} s`);
+  await t.launcher.kill(name, 'SIGKILL');
+  await sleep(downMs);
+  t.launcher.restart(name);
+  t.log(`${name} restarted`);
+}
+
+async function killWorkers(t: FaultTargets, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round += 1) {
+    await killFor(t, `worker-${(round % 2) + 1}`, s(3));
+    await sleep(s(3));
+  }
+}
+
+async function darajaDown(t: FaultTargets, ms: number): Promise<void> {
+  t.log(`Daraja unreachable for ${ms / 1000} s`);
+  await t.gate.down();
+  await sleep(ms);
+  await t.gate.up();
+  t.log('Daraja reachable again');
+}
+
+async function receiverFailing(t: FaultTargets, ms: number): Promise<void> {
+  t.log(`merchant webhook receiver answers 500 for ${ms / 1000} s`);
+  t.receiver.setMode({ kind: 'failing' });
+  await sleep(ms);
+  t.receiver.setMode({ kind: 'ok' });
+}
+
+/** Every fault the suite knows, in the order rows run. */
+export const FAULTS: readonly Fault[] = [
+  { name: 'none', description: 'no fault: the control row', inject: async () => undefined },
+  { name: 'worker-kill', description: 'SIGKILL a worker 3 times (the two in turn), each restarted after 3 s', inject: (t) => killWorkers(t, 3) },
+  { name: 'api-kill', description: 'SIGKILL API instance 1, restarted after 10 s (the proxy sends new requests to instance 2)', inject: (t) => killFor(t, 'api-1', s(10)) },
+  { name: 'temporal-kill', description: 'SIGKILL the Temporal server, restarted on the same Postgres after 30 s', inject: (t) => killFor(t, 'temporal', s(30)) },
+  {
+    name: 'postgres-stop',
+    description: 'immediate stop of Postgres (SIGQUIT to the postmaster: no checkpoint, crash recovery on start), started again after 20 s',
+    async inject(t) {
+      t.log('Postgres immediate stop for 20 s');
+      process.kill(t.postgresPid(), 'SIGQUIT');
+      await t.launcher.process('postgres')?.exited;
+      await sleep(s(20));
+      t.launcher.restart('postgres');
+      t.log('Postgres restarted');
+    },
+  },
+  { name: 'daraja-down', description: "Daraja unreachable for 20 s (connections to it refused; the simulator's state is kept)", inject: (t) => darajaDown(t, s(20)) },
+  { name: 'webhook-failing', description: "the merchant's webhook receiver answers 500 for 20 s", inject: (t) => receiverFailing(t, s(20)) },
+  {
+    name: 'webhook-slow',
+    description: "the merchant's receiver answers after 1.5 s all row long while a worker is SIGKILLed 3 times",
+    receiverSlowMs: 1_500,
+    inject: (t) => killWorkers(t, 3),
+  },
+  {
+    name: 'combined',
+    description: 'at once: a worker and API instance 1 SIGKILLed, Daraja unreachable 20 s, the receiver failing 20 s',
+    inject: async (t) => {
+      await Promise.all([killFor(t, 'worker-1', s(10)), killFor(t, 'api-1', s(10)), darajaDown(t, s(20)), receiverFailing(t, s(20))]);
+    },
+  },
+];
+
+export function selectFaults(names: string | undefined): Fault[] {
+  if (!names) return [...FAULTS];
+  const wanted = names.split(',').map((n) => n.trim()).filter(Boolean);
+  const unknown = wanted.filter((n) => !FAULTS.some((f) => f.name === n));
+  if (unknown.length) throw new Error(`unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.map((f) => f.name).join(', ')}`);
+  return FAULTS.filter((f) => wanted.includes(f.name));
+}
