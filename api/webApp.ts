@@ -11,17 +11,21 @@ import send from 'koa-send';
 export const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-// Paths that belong to the API, Daraja's callbacks and the reference docs, in any spelling: never the dashboard.
-const NOT_DASHBOARD = /^\/(api|hooks|docs)/i;
-// The dashboard's own pages and files are plain segments: nothing encoded, no dot segments, no empty
-// ones, so that an odd spelling of an API path is the API's JSON 404, not the dashboard's page.
+// Paths that belong to the API, Daraja's callbacks and the reference docs, in any letter case: never the dashboard.
+const NOT_DASHBOARD = /^\/(api|hooks|docs)(\/|$)/i;
+// The dashboard's own pages and files are short paths of plain segments: nothing encoded, no dot
+// segments, no empty ones, so that an odd spelling of an API path is the API's JSON 404, not a page.
 const DASHBOARD_PATH = /^(\/[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)*)*\/?$/;
+const DASHBOARD_PATH_MAX_LENGTH = 256;
 // Vite names every built asset after its content hash: a changed file is a new URL.
 const HASHED_ASSET = /^\/assets\//;
 const HASHED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** web/dist beside api/ (tsx) or beside dist/api/ (the compiled build). */
-export const WEB_DIST_DIR = [path.resolve(__dirname, '..', 'web', 'dist'), path.resolve(__dirname, '..', '..', 'web', 'dist')].find((dir) => fs.existsSync(dir)) ?? path.resolve(__dirname, '..', 'web', 'dist');
+export const WEB_DIST_DIR =
+  [path.resolve(__dirname, '..', 'web', 'dist'), path.resolve(__dirname, '..', '..', 'web', 'dist')].find((dir) =>
+    fs.existsSync(dir),
+  ) ?? path.resolve(__dirname, '..', 'web', 'dist');
 
 export interface WebAppOptions {
   /** The dashboard's build (web/dist). */
@@ -37,7 +41,13 @@ export interface WebAppOptions {
 export function webApp({ distDir }: WebAppOptions = { distDir: WEB_DIST_DIR }): Middleware {
   const root = path.resolve(distDir);
   return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_DASHBOARD.test(ctx.path) || !DASHBOARD_PATH.test(ctx.path)) return next();
+    if (
+      (ctx.method !== 'GET' && ctx.method !== 'HEAD') ||
+      NOT_DASHBOARD.test(ctx.path) ||
+      ctx.path.length > DASHBOARD_PATH_MAX_LENGTH ||
+      !DASHBOARD_PATH.test(ctx.path)
+    )
+      return next();
     ctx.set('Content-Security-Policy', DASHBOARD_CSP);
     ctx.set('X-Content-Type-Options', 'nosniff');
     if (!fs.existsSync(path.join(root, 'index.html'))) {
@@ -49,7 +59,10 @@ export function webApp({ distDir }: WebAppOptions = { distDir: WEB_DIST_DIR }): 
     const hashed = HASHED_ASSET.test(ctx.path);
     if (hashed || (ctx.path !== '/' && isFileOf(root, ctx.path))) {
       const cacheControl = hashed ? HASHED_CACHE_CONTROL : 'no-cache';
-      const served = await send(ctx, ctx.path, { root, setHeaders: (res) => res.setHeader('Cache-Control', cacheControl) }).catch(notFoundAsNull);
+      const served = await send(ctx, ctx.path, {
+        root,
+        setHeaders: (res) => res.setHeader('Cache-Control', cacheControl),
+      }).catch(notFoundAsNull);
       if (served) return;
       // A missing hashed asset is an old build's file: a 404, not the app's page.
       if (hashed) return next();

@@ -231,6 +231,26 @@ describe('The edge of the API', () => {
       expect(res.headers['x-powered-by']).toBeUndefined();
     });
 
+    it('When a dashboard page’s path merely begins with an API word (/api-keys), then the dashboard answers it; an odd spelling of an API path stays a JSON 404', async () => {
+      for (const page of ['/api-keys', '/transactions/42', '/documentation']) {
+        const res = await stack.http.get(`${stack.apiUrl.replace(/\/api$/, '')}${page}`);
+        // The dashboard's page (or, when web/dist is not built, its "not built yet" answer): never the API's 404.
+        expect({ page, status: res.status === 404, json: /json/.test(String(res.headers['content-type'])) }).toEqual({
+          page,
+          status: false,
+          json: false,
+        });
+      }
+      for (const variant of ['/API/admin/users', '/Api/pricing', '/hooks', '/DOCS']) {
+        const res = await stack.http.get(`${stack.apiUrl.replace(/\/api$/, '')}${variant}`);
+        expect({ variant, status: res.status, code: res.data.code }).toEqual({
+          variant,
+          status: 404,
+          code: 'not_found',
+        });
+      }
+    });
+
     it('When X-Forwarded-For is sent and no proxy is configured, then the client address is the connection’s', async () => {
       const transactionId = 424242;
       const hook = `${stack.apiUrl.replace(/\/api$/, '')}/hooks/daraja/${callbackToken(stack.config.DARAJA_CALLBACK_TOKEN, transactionId)}/${transactionId}`;
