@@ -16,9 +16,11 @@ import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { REPO_ROOT } from '../../scripts/paths';
 import { resolveTemporal } from '../../scripts/temporal/devServer';
-import { setIntegrationState } from './integrationState';
+import { hasIntegrationState, setIntegrationState } from './integrationState';
 
 export default async function globalSetup(): Promise<void> {
+  // The integration and browser projects share one server and bundle: the second setup reuses the first's.
+  if (hasIntegrationState()) return;
   const log = (message: string) => process.stderr.write(`[temporal] ${message}\n`);
   const [temporal, bundle] = await Promise.allSettled([
     resolveTemporal({ headless: true, log }),

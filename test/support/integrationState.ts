@@ -16,6 +16,11 @@ export function setIntegrationState(state: IntegrationState): void {
   (globalThis as WithState)[KEY] = state;
 }
 
+/** Whether a globalSetup of this jest run (another project's) has already started what the tests share. */
+export function hasIntegrationState(): boolean {
+  return (globalThis as WithState)[KEY] !== undefined;
+}
+
 /** Returns the state once and forgets it, so a second teardown does nothing. */
 export function takeIntegrationState(): IntegrationState | undefined {
   const state = (globalThis as WithState)[KEY];
