@@ -1,7 +1,9 @@
 // @ts-check
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
+// Every Node built-in, sub-paths included (dns/promises, fs/promises, …), with and without the node: prefix.
+const nodeBuiltins = [...new Set(builtinModules.flatMap((name) => [name.replace(/^node:/, ''), `node:${name.replace(/^node:/, '')}`]))];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'bench/results/**', 'chaos/results/**', 'test/fixtures/**', 'jest.config.js', 'eslint.config.mjs'] },
@@ -25,7 +27,7 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: 'Workflows must not do I/O; use an activity.' })),
+            ...nodeBuiltins.map((name) => ({ name, message: 'Workflows must not do I/O; use an activity.' })),
             ...['axios', 'pg', 'koa', 'pino', '@mikro-orm/core', '@mikro-orm/postgresql', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
               name,
               message: 'Workflows must not do I/O; use an activity.',
