@@ -78,7 +78,8 @@ describe('Decisions', () => {
   });
 
   it('When an older callback signal has no problems list, then its evidence has an empty one', () => {
-    const { problems: _problems, ...older } = callback(4, '0');
+    const older = callback(4, '0');
+    delete older.problems;
     expect(decisionFromCallback(older).evidence?.problems).toEqual([]);
   });
 
