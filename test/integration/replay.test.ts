@@ -8,11 +8,10 @@ import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } f
 quietTemporalRuntime();
 
 /**
- * Workflow code must replay every history it ever wrote. Committed histories (test/fixtures/histories, protobuf binary)
- * guard against changes that would break payments already running in production; fresh ones from
- * this run cover every branch of today's code. RECORD_HISTORIES=1 records today's set; the
- * `regular-activities--` ones were written before the hot path ran as local activities
- * (LOCAL_HOT_PATH_PATCH) and must keep replaying for as long as such payments can be running.
+ * Workflow code must replay every history it ever wrote. Committed histories (test/fixtures/histories,
+ * protobuf binary) guard payments already running in production: a change that breaks one must come
+ * with a patch (`patched()`) or a new worker version, and its old fixture stays to prove it. Fresh
+ * histories from this run cover every branch of today's code. RECORD_HISTORIES=1 records today's set.
  */
 const History = temporal.api.history.v1.History;
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
