@@ -104,7 +104,8 @@ async function recordAccepted(
       );
       return;
     } catch (err) {
-      log.warn('accepted push not recorded yet; retrying', { transactionId, error: String(err), retryInMs: pause });
+      // The error object itself: the worker's logger writes a database error without its SQL or parameters.
+      log.warn('accepted push not recorded yet; retrying', { transactionId, err, retryInMs: pause });
       await Context.current().sleep(pause); // rejects once the activity is cancelled
     }
   }
