@@ -18,12 +18,18 @@ const indeterminate = (message: string) =>
   ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message, nonRetryable: true });
 
 /** Activities that talk to Daraja. */
-export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'queryStkStatus'> {
+export function createDarajaActivities({
+  orm,
+  darajaFor,
+  callbackUrlFor,
+}: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'queryStkStatus'> {
   return {
     async sendStkPush({ transactionId, deadline }) {
       const em = orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
-      if (tx.pushState === 'accepted') return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+      if (tx.pushState === 'accepted') {
+        return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+      }
       if (tx.pushState === 'rejected') {
         throw ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: tx.resultDesc ?? 'Rejected', nonRetryable: true });
       }

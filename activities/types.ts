@@ -8,10 +8,13 @@ export interface PaymentActivities {
   reserveFee(input: { transactionId: number }): Promise<{ balance: number }>;
   /**
    * Sends the STK push at most once and records Daraja's ids on the payment before answering (it
-   * retries that write until Postgres takes it); fails with DarajaTerminal, DarajaIndeterminate, DarajaRetryable,
-   * or DarajaUnavailable once `deadline` (epoch ms) has passed with nothing sent.
+   * retries that write until Postgres takes it); fails with DarajaTerminal, DarajaIndeterminate,
+   * DarajaRetryable, or DarajaUnavailable once `deadline` (epoch ms) has passed with nothing sent.
    */
-  sendStkPush(input: { transactionId: number; deadline: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
+  sendStkPush(input: {
+    transactionId: number;
+    deadline: number;
+  }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
   /** Asks Daraja how a push ended; transient errors answer "pending". */
   queryStkStatus(input: { transactionId: number; checkoutRequestId: string }): Promise<StkQueryResult>;
   /** Records the decision and captures or releases the fee, once. A completed payment is never failed. */

@@ -79,8 +79,15 @@ export function evidenceOf(callback: CallbackOutcome): CallbackEvidence {
  * forged with this payment's path) never decides the payment and never completes it.
  * `pushCheckoutRequestId` is null while the push has none (its answer timed out).
  */
-export function callbackMatchesPush(callback: Pick<CallbackOutcome, 'checkoutRequestId'>, pushCheckoutRequestId: string | null): boolean {
-  return pushCheckoutRequestId === null || callback.checkoutRequestId === null || callback.checkoutRequestId === pushCheckoutRequestId;
+export function callbackMatchesPush(
+  callback: Pick<CallbackOutcome, 'checkoutRequestId'>,
+  pushCheckoutRequestId: string | null,
+): boolean {
+  return (
+    pushCheckoutRequestId === null ||
+    callback.checkoutRequestId === null ||
+    callback.checkoutRequestId === pushCheckoutRequestId
+  );
 }
 
 /**
@@ -88,7 +95,10 @@ export function callbackMatchesPush(callback: Pick<CallbackOutcome, 'checkoutReq
  * the push (a success always wins over a failure, since M-Pesa took the money), else the first
  * matching failure; undefined while no matching callback has arrived.
  */
-export function decisiveCallback(callbacks: readonly CallbackOutcome[], pushCheckoutRequestId: string | null): CallbackOutcome | undefined {
+export function decisiveCallback(
+  callbacks: readonly CallbackOutcome[],
+  pushCheckoutRequestId: string | null,
+): CallbackOutcome | undefined {
   const matching = callbacks.filter((c) => callbackMatchesPush(c, pushCheckoutRequestId));
   return matching.find((c) => isSuccessCode(c.resultCode)) ?? matching[0];
 }
@@ -105,7 +115,10 @@ export function decisionFromCallback(callback: CallbackOutcome): PaymentDecision
   };
 }
 
-/** The decision of a final STK query answer: it proves the outcome but carries no receipt (a callback may bring it later). */
+/**
+ * The decision of a final STK query answer: it proves the outcome but carries no receipt (a callback
+ * may bring it later).
+ */
 export function decisionFromQuery(answer: { resultCode: string; resultDesc: string }): PaymentDecision {
   return {
     status: isSuccessCode(answer.resultCode) ? 'completed' : 'failed',
@@ -125,7 +138,11 @@ export function failedDecision(source: 'no_answer' | 'push_rejected', resultDesc
  * Whether a success callback changes a settled payment: it completes a failed one, or brings a
  * query-decided success the receipt the query could not give. `status` is the settled status.
  */
-export function successChangesRecord(status: 'completed' | 'failed' | 'needs_review', decision: PaymentDecision, success: CallbackOutcome): boolean {
+export function successChangesRecord(
+  status: 'completed' | 'failed' | 'needs_review',
+  decision: PaymentDecision,
+  success: CallbackOutcome,
+): boolean {
   if (!isSuccessCode(success.resultCode)) return false;
   if (status === 'failed') return true;
   return status === 'completed' && decision.source === 'query' && decision.receipt === null && success.receipt !== null;
@@ -140,5 +157,7 @@ export function contradictsDecision(decision: PaymentDecision, callback: Callbac
   const { evidence } = decision;
   if (decision.status !== 'completed' || decision.source !== 'callback' || !evidence) return false;
   if (!isSuccessCode(callback.resultCode) || callback.callbackId === evidence.callbackId) return false;
-  return callback.receipt !== decision.receipt || callback.amount !== evidence.amount || (callback.problems?.length ?? 0) > 0;
+  return (
+    callback.receipt !== decision.receipt || callback.amount !== evidence.amount || (callback.problems?.length ?? 0) > 0
+  );
 }

@@ -22,11 +22,15 @@ export const pushProfile: ActivityOptions & LocalActivityOptions = {
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '10s',
-    nonRetryableErrorTypes: [FailureType.DarajaTerminal, FailureType.DarajaIndeterminate, FailureType.DarajaUnavailable],
+    nonRetryableErrorTypes: [
+      FailureType.DarajaTerminal,
+      FailureType.DarajaIndeterminate,
+      FailureType.DarajaUnavailable,
+    ],
   },
 };
 
-/** One Daraja STK query: a failed call is answered "pending" by the activity, so few retries are needed. */
+/** One Daraja STK query: the activity answers a failed call "pending", so few retries are needed. */
 export const queryProfile: ActivityOptions = {
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },

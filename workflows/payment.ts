@@ -76,32 +76,40 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const decided = await awaitDecision();
 
   // 4. Settle once. Money in doubt ends here: no webhook, an operator decides (later callbacks are still stored).
-  let result = await finish(decided);
+  const result = await finish(decided);
   if (result.status === 'needs_review') return result;
 
-  // 5. Tell the merchant. Meanwhile keep listening: a success after a failure completes the payment,
-  //    and a callback after a query-decided success brings the receipt.
-  background.track(deliver(result.status === 'completed' ? 'payment.completed' : 'payment.failed'));
-  if (result.status === 'failed' || decided.source === 'query') {
-    await condition(() => state.lateSettlementDue(), timings.lateCallbackWindowMs);
-  }
-  // Until every webhook and late fee is done, a late success still completes the payment at once.
-  for (;;) {
-    await condition(() => background.idle || state.lateSettlementDue() || state.conflictingCallback() !== undefined);
-    const conflicting = state.conflictingCallback();
-    if (conflicting) {
-      // Another success that disagrees with the recorded one: recorded beside it, never applied.
-      state.examine(conflicting);
-      await record(decisionFromCallback(conflicting));
-      continue;
+  // 5. Tell the merchant, and keep honouring a success that arrives late.
+  return deliverAndListen(result);
+
+  /**
+   * Delivers the webhook for `settled` and meanwhile keeps listening: a success after a failure
+   * completes the payment, and a callback after a query-decided success brings the receipt. Until
+   * every webhook and late fee is done, a late success still completes the payment at once.
+   */
+  async function deliverAndListen(settled: PaymentWorkflowResult): Promise<PaymentWorkflowResult> {
+    let current = settled;
+    background.track(deliver(current.status === 'completed' ? 'payment.completed' : 'payment.failed'));
+    if (current.status === 'failed' || current.decidedBy === 'query') {
+      await condition(() => state.lateSettlementDue(), timings.lateCallbackWindowMs);
     }
-    if (!state.lateSettlementDue()) break;
-    const wasFailed = result.status === 'failed';
-    result = await finish(decisionFromCallback(state.successCallback()!));
-    if (wasFailed && result.status === 'completed') background.track(deliver('payment.completed'));
+    for (;;) {
+      await condition(() => background.idle || state.lateSettlementDue() || state.conflictingCallback() !== undefined);
+      const conflicting = state.conflictingCallback();
+      if (conflicting) {
+        // Another success that disagrees with the recorded one: recorded beside it, never applied.
+        state.examine(conflicting);
+        await record(decisionFromCallback(conflicting));
+        continue;
+      }
+      if (!state.lateSettlementDue()) break;
+      const wasFailed = current.status === 'failed';
+      current = await finish(decisionFromCallback(state.successCallback()!));
+      if (wasFailed && current.status === 'completed') background.track(deliver('payment.completed'));
+    }
+    background.rethrowFailure();
+    return current;
   }
-  background.rethrowFailure();
-  return result;
 
   function enterStage(next: PaymentStage): void {
     state.stage = next;
@@ -158,10 +166,16 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     const fromCallback = () => decisionFromCallback(state.decisiveCallback()!);
     const checkoutRequestId = state.checkoutRequestId;
     // Without a CheckoutRequestID there is nothing to query: give the prompt its whole lifetime.
-    const wait = checkoutRequestId === null ? Math.max(timings.callbackTimeoutMs, timings.unconfirmedWaitMs) : timings.callbackTimeoutMs;
+    const wait =
+      checkoutRequestId === null
+        ? Math.max(timings.callbackTimeoutMs, timings.unconfirmedWaitMs)
+        : timings.callbackTimeoutMs;
     if (await condition(callbackArrived, wait)) return fromCallback();
     if (checkoutRequestId === null) {
-      return failedDecision('no_answer', 'M-Pesa did not confirm the request and no result arrived; ImaraPay keeps listening for a late result.');
+      return failedDecision(
+        'no_answer',
+        'M-Pesa did not confirm the request and no result arrived; ImaraPay keeps listening for a late result.',
+      );
     }
     enterStage('querying');
     const deadline = Date.now() + timings.queryWindowMs;
@@ -176,7 +190,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       if (await condition(callbackArrived, pause)) return fromCallback();
       pause = Math.min(pause * 2, timings.queryMaxIntervalMs);
     }
-    return failedDecision('no_answer', 'M-Pesa could not confirm the payment in time; ImaraPay keeps listening for a late result.');
+    return failedDecision(
+      'no_answer',
+      'M-Pesa could not confirm the payment in time; ImaraPay keeps listening for a late result.',
+    );
   }
 
   /** Settles `final` as the payment's decision; a late success whose fee had been released charges it again. */
@@ -189,8 +206,13 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     return { status: settled.status, decidedBy: final.source, receipt: final.receipt };
   }
 
-  /** Records a decision once; a settlement that fails on its data ends the payment in review instead of retrying for ever. */
-  async function record(final: PaymentDecision): Promise<{ status: PaymentWorkflowResult['status']; lateFeeDue: boolean }> {
+  /**
+   * Records a decision once; a settlement that fails on its data ends the payment in review instead
+   * of retrying for ever.
+   */
+  async function record(
+    final: PaymentDecision,
+  ): Promise<{ status: PaymentWorkflowResult['status']; lateFeeDue: boolean }> {
     try {
       const settled = await ledger.settlePayment({ transactionId, decision: final });
       if (settled.conflicts) upsertSearchAttributes([{ key: EVIDENCE, value: 'conflict' }]);

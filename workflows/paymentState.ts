@@ -52,7 +52,10 @@ export class PaymentState {
     return decisive && isSuccessCode(decisive.resultCode) ? decisive : undefined;
   }
 
-  /** True when a success callback would change the record: it completes a failed payment, or brings a query-decided success its receipt. */
+  /**
+   * True when a success callback would change the record: it completes a failed payment, or brings a
+   * query-decided success its receipt.
+   */
   lateSettlementDue(): boolean {
     const success = this.successCallback();
     return !!success && !!this.decision && !!this.settled && successChangesRecord(this.settled, this.decision, success);
@@ -63,7 +66,10 @@ export class PaymentState {
     const { decision } = this;
     if (this.settled !== 'completed' || !decision) return undefined;
     return this.callbacks.find(
-      (c) => !this.examined.has(c.callbackId) && callbackMatchesPush(c, this.checkoutRequestId) && contradictsDecision(decision, c),
+      (c) =>
+        !this.examined.has(c.callbackId) &&
+        callbackMatchesPush(c, this.checkoutRequestId) &&
+        contradictsDecision(decision, c),
     );
   }
 

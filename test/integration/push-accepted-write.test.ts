@@ -54,17 +54,30 @@ describe('The accepted push write', () => {
         end if;
         return new;
       end $$`);
-    await db.execute(`create trigger refuse_accepted_write before update on transactions for each row execute function refuse_accepted_write()`);
+    await db.execute(
+      `create trigger refuse_accepted_write before update on transactions for each row execute function refuse_accepted_write()`,
+    );
 
-    const daraja = createDarajaClient({ credentials: darajaCredentials(stack.config, 'sandbox')!, timeoutMs: 5000, logger: pino({ level: 'silent' }) });
-    const { sendStkPush } = createDarajaActivities({ orm: stack.orm, darajaFor: () => daraja, callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id) });
+    const daraja = createDarajaClient({
+      credentials: darajaCredentials(stack.config, 'sandbox')!,
+      timeoutMs: 5000,
+      logger: pino({ level: 'silent' }),
+    });
+    const { sendStkPush } = createDarajaActivities({
+      orm: stack.orm,
+      darajaFor: () => daraja,
+      callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id),
+    });
     const pushesBefore = stack.simulator.control.stats().pushesAccepted;
     let answered = false;
-    const run = (): ReturnType<typeof sendStkPush> => new MockActivityEnvironment().run(sendStkPush, { transactionId: tx.id, deadline: Date.now() + 15_000 });
+    const run = (): ReturnType<typeof sendStkPush> =>
+      new MockActivityEnvironment().run(sendStkPush, { transactionId: tx.id, deadline: Date.now() + 15_000 });
     const pushed = run().finally(() => (answered = true));
 
     const refusals = async () => {
-      const [row] = await db.execute<[{ n: string }]>(`select case when is_called then last_value else 0 end as n from accepted_write_refusals`);
+      const [row] = await db.execute<[{ n: string }]>(
+        `select case when is_called then last_value else 0 end as n from accepted_write_refusals`,
+      );
       return Number(row.n);
     };
     await eventually(async () => (answered || (await refusals()) >= 2 ? true : undefined));
@@ -73,7 +86,11 @@ describe('The accepted push write', () => {
 
     const accepted = await pushed;
     const row = await stack.orm.em.fork().findOneOrFail(TransactionSchema, tx.id);
-    expect(row).toMatchObject({ pushState: 'accepted', checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId });
+    expect(row).toMatchObject({
+      pushState: 'accepted',
+      checkoutRequestId: accepted.checkoutRequestId,
+      merchantRequestId: accepted.merchantRequestId,
+    });
     expect(stack.simulator.control.stats().pushesAccepted).toBe(pushesBefore + 1);
   });
 });

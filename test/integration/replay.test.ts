@@ -35,7 +35,10 @@ afterAll(async () => {
 
 async function replay(histories: HistoryAndWorkflowId[]) {
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE! } }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE! } },
+    histories,
+  )) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   return failures;
@@ -46,7 +49,11 @@ describe('Workflow determinism', () => {
     const recorded = await Promise.all(
       SCENARIOS.map(async ([name, amount, walletKes]) => {
         const merchant = await createMerchantFixture(stack, { walletKes });
-        const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount }, { headers: { Authorization: merchant.authorization } });
+        const res = await stack.http.post(
+          '/stk-push',
+          { account_id: merchant.channelId, phone_number: '0712345678', amount },
+          { headers: { Authorization: merchant.authorization } },
+        );
         const handle = stack.temporal.workflow.getHandle(`payment-${res.data.transaction_id}`);
         await handle.result();
         return { name, workflowId: handle.workflowId, history: await handle.fetchHistory() };
@@ -56,14 +63,18 @@ describe('Workflow determinism', () => {
     expect(await replay(recorded.map(({ workflowId, history }) => ({ workflowId, history })))).toEqual([]);
 
     if (process.env.RECORD_HISTORIES === '1') {
-      for (const { name, history } of recorded) writeFileSync(join(FIXTURES, `${name}.history.bin`), History.encode(history).finish());
+      for (const { name, history } of recorded)
+        writeFileSync(join(FIXTURES, `${name}.history.bin`), History.encode(history).finish());
     }
   });
 
   it('When the committed histories are replayed with today’s code, then none diverges', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.history.bin'));
     expect(files.length).toBeGreaterThanOrEqual(SCENARIOS.length);
-    const histories = files.map((file) => ({ workflowId: file.replace(/\.history\.bin$/, ''), history: History.decode(readFileSync(join(FIXTURES, file))) }));
+    const histories = files.map((file) => ({
+      workflowId: file.replace(/\.history\.bin$/, ''),
+      history: History.decode(readFileSync(join(FIXTURES, file))),
+    }));
     expect(await replay(histories)).toEqual([]);
   });
 });

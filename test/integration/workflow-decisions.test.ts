@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { PaymentActivities, SettleResult } from '../../activities/types';
@@ -11,6 +11,7 @@ import {
   pushOutcomeUpdate,
   type PaymentProgress,
   type PaymentTimings,
+  type PushOutcome,
 } from '../../workflows/definitions';
 import type { paymentWorkflow } from '../../workflows/payment';
 import { CHECKOUT_REQUEST_ID, EVIDENCE } from '../../workflows/searchAttributes';
@@ -74,7 +75,8 @@ class Script {
   settle(decision: PaymentDecision): SettleResult {
     this.settlements.push(decision);
     if (this.status === 'completed') {
-      const conflicts = decision.status === 'completed' && this.receipt !== null && decision.receipt !== this.receipt ? 1 : 0;
+      const conflicts =
+        decision.status === 'completed' && this.receipt !== null && decision.receipt !== this.receipt ? 1 : 0;
       const bringsReceipt = this.receipt === null && decision.receipt !== null;
       if (bringsReceipt) this.receipt = decision.receipt;
       return { status: 'completed', lateFeeDue: false, changed: bringsReceipt, conflicts };
@@ -82,7 +84,12 @@ class Script {
     const wasFailed = this.status === 'failed';
     this.status = decision.status;
     this.receipt = decision.receipt;
-    return { status: decision.status, lateFeeDue: wasFailed && decision.status === 'completed', changed: true, conflicts: 0 };
+    return {
+      status: decision.status,
+      lateFeeDue: wasFailed && decision.status === 'completed',
+      changed: true,
+      conflicts: 0,
+    };
   }
 }
 
@@ -152,13 +159,20 @@ afterAll(async () => {
   await connection?.close();
 });
 
-/** Starts a payment whose activities follow `script`. */
-async function startPayment(script: Script, timings: Partial<PaymentTimings> = {}): Promise<WorkflowHandle<typeof paymentWorkflow>> {
+/**
+ * Starts a payment whose activities follow `script` and waits for its push outcome, both in one
+ * update-with-start as the API does (a refused payment may close before a separate update reached it).
+ */
+async function startPayment(
+  script: Script,
+  timings: Partial<PaymentTimings> = {},
+): Promise<{ handle: WorkflowHandle<typeof paymentWorkflow>; push: PushOutcome }> {
   const transactionId = nextTransactionId++;
   scripts.set(transactionId, script);
-  return client.workflow.start<typeof paymentWorkflow>('paymentWorkflow', {
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof paymentWorkflow>('paymentWorkflow', {
     taskQueue,
     workflowId: `workflow-decisions-${randomUUID()}-payment-${transactionId}`,
+    workflowIdConflictPolicy: 'FAIL',
     args: [
       {
         transactionId,
@@ -171,6 +185,8 @@ async function startPayment(script: Script, timings: Partial<PaymentTimings> = {
       },
     ],
   });
+  const push = await client.workflow.executeUpdateWithStart(pushOutcomeUpdate, { startWorkflowOperation });
+  return { handle: await startWorkflowOperation.workflowHandle(), push };
 }
 
 let nextCallbackId = 1;
@@ -202,8 +218,12 @@ function progressUntil(handle: WorkflowHandle, check: (p: PaymentProgress) => bo
 describe('The payment workflow decides (stub activities)', () => {
   it('When a success callback follows a failure callback, then the payment fails, then completes with the late fee charged and both webhooks sent', async () => {
     const script = new Script();
-    const handle = await startPayment(script, { lateCallbackWindowMs: 60_000 });
-    expect(await handle.executeUpdate(pushOutcomeUpdate)).toEqual({ outcome: 'accepted', checkoutRequestId: PUSHED, merchantRequestId: 'MR-1' });
+    const { handle, push } = await startPayment(script, { lateCallbackWindowMs: 60_000 });
+    expect(push).toEqual({
+      outcome: 'accepted',
+      checkoutRequestId: PUSHED,
+      merchantRequestId: 'MR-1',
+    });
 
     await handle.signal(darajaCallbackSignal, callback('1032'));
     await progressUntil(handle, (p) => p.stage === 'failed');
@@ -223,8 +243,7 @@ describe('The payment workflow decides (stub activities)', () => {
     const script = new Script();
     const webhookHeld = new Gate();
     script.webhookGate = webhookHeld.opened;
-    const handle = await startPayment(script);
-    await handle.executeUpdate(pushOutcomeUpdate);
+    const { handle } = await startPayment(script);
 
     const first = callback('0');
     await handle.signal(darajaCallbackSignal, first);
@@ -241,9 +260,12 @@ describe('The payment workflow decides (stub activities)', () => {
 
   it('When the query decides a success and a callback then brings the receipt, then the payment keeps one completion and gains the receipt', async () => {
     const script = new Script();
-    script.queryStkStatus = async () => ({ state: 'final', resultCode: '0', resultDesc: 'The service request is processed successfully.' });
-    const handle = await startPayment(script, { lateCallbackWindowMs: 60_000 });
-    await handle.executeUpdate(pushOutcomeUpdate);
+    script.queryStkStatus = async () => ({
+      state: 'final',
+      resultCode: '0',
+      resultDesc: 'The service request is processed successfully.',
+    });
+    const { handle } = await startPayment(script, { lateCallbackWindowMs: 60_000 });
 
     await progressUntil(handle, (p) => p.stage === 'completed' && p.decision?.source === 'query');
     const success = callback('0');
@@ -267,8 +289,7 @@ describe('The payment workflow decides (stub activities)', () => {
       await answer.opened;
       return { state: 'pending', description: 'The transaction is being processed' };
     };
-    const handle = await startPayment(script);
-    await handle.executeUpdate(pushOutcomeUpdate);
+    const { handle } = await startPayment(script);
 
     await queried.opened;
     const success = callback('0');
@@ -285,8 +306,7 @@ describe('The payment workflow decides (stub activities)', () => {
     const script = new Script();
     const webhookHeld = new Gate();
     script.webhookGate = webhookHeld.opened;
-    const handle = await startPayment(script);
-    await handle.executeUpdate(pushOutcomeUpdate);
+    const { handle } = await startPayment(script);
 
     const success = callback('0');
     await handle.signal(darajaCallbackSignal, success);
@@ -304,10 +324,17 @@ describe('The payment workflow decides (stub activities)', () => {
   it('When the push call times out and the callback then arrives, then the callback completes the payment, which takes its CheckoutRequestID, without a query', async () => {
     const script = new Script();
     script.sendStkPush = async () => {
-      throw ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message: 'Daraja did not answer in time', nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FailureType.DarajaIndeterminate,
+        message: 'Daraja did not answer in time',
+        nonRetryable: true,
+      });
     };
-    const handle = await startPayment(script);
-    expect(await handle.executeUpdate(pushOutcomeUpdate)).toEqual({ outcome: 'unconfirmed', message: 'Daraja did not answer in time' });
+    const { handle, push } = await startPayment(script);
+    expect(push).toEqual({
+      outcome: 'unconfirmed',
+      message: 'Daraja did not answer in time',
+    });
 
     const success = callback('0', { checkoutRequestId: 'ws_CO_FROM_CALLBACK' });
     await handle.signal(darajaCallbackSignal, success);
@@ -328,9 +355,8 @@ describe('The payment workflow decides (stub activities)', () => {
         nonRetryable: true,
       });
     };
-    const handle = await startPayment(script);
-
-    expect(await handle.executeUpdate(pushOutcomeUpdate)).toEqual({
+    const { handle, push } = await startPayment(script);
+    expect(push).toEqual({
       outcome: 'refused',
       code: 'insufficient_balance',
       message: 'Insufficient service balance: the fee is KES 6, the wallet holds KES 1',
@@ -345,9 +371,12 @@ describe('The payment workflow decides (stub activities)', () => {
 
   it('When a success callback names another CheckoutRequestID than the push got, then it neither decides nor completes the payment', async () => {
     const script = new Script();
-    script.queryStkStatus = async () => ({ state: 'final', resultCode: '1032', resultDesc: 'Request cancelled by user' });
-    const handle = await startPayment(script);
-    await handle.executeUpdate(pushOutcomeUpdate);
+    script.queryStkStatus = async () => ({
+      state: 'final',
+      resultCode: '1032',
+      resultDesc: 'Request cancelled by user',
+    });
+    const { handle } = await startPayment(script);
 
     await handle.signal(darajaCallbackSignal, callback('0', { checkoutRequestId: 'ws_CO_SOMEONE_ELSE' }));
 

@@ -69,12 +69,23 @@ describe('Decisions', () => {
       resultDesc: 'The service request is processed successfully.',
       receipt: 'RCPT7',
       source: 'callback',
-      evidence: { callbackId: 7, amount: 500, phoneNumber: '254712345678', transactionDate: '20261130120000', problems: [] },
+      evidence: {
+        callbackId: 7,
+        amount: 500,
+        phoneNumber: '254712345678',
+        transactionDate: '20261130120000',
+        problems: [],
+      },
     });
   });
 
   it('When a failure callback decides, then the payment is failed with its result code', () => {
-    expect(decisionFromCallback(callback(3, '1032'))).toMatchObject({ status: 'failed', resultCode: '1032', receipt: null, source: 'callback' });
+    expect(decisionFromCallback(callback(3, '1032'))).toMatchObject({
+      status: 'failed',
+      resultCode: '1032',
+      receipt: null,
+      source: 'callback',
+    });
   });
 
   it('When an older callback signal has no problems list, then its evidence has an empty one', () => {
@@ -84,12 +95,28 @@ describe('Decisions', () => {
   });
 
   it('When the STK query answers a final result, then it decides without a receipt', () => {
-    expect(decisionFromQuery({ resultCode: '0', resultDesc: 'ok' })).toEqual({ status: 'completed', resultCode: '0', resultDesc: 'ok', receipt: null, source: 'query' });
-    expect(decisionFromQuery({ resultCode: '1032', resultDesc: 'cancelled' })).toMatchObject({ status: 'failed', resultCode: '1032', source: 'query' });
+    expect(decisionFromQuery({ resultCode: '0', resultDesc: 'ok' })).toEqual({
+      status: 'completed',
+      resultCode: '0',
+      resultDesc: 'ok',
+      receipt: null,
+      source: 'query',
+    });
+    expect(decisionFromQuery({ resultCode: '1032', resultDesc: 'cancelled' })).toMatchObject({
+      status: 'failed',
+      resultCode: '1032',
+      source: 'query',
+    });
   });
 
   it('When nothing answered, then the failure has no result code', () => {
-    expect(failedDecision('no_answer', 'silent')).toEqual({ status: 'failed', resultCode: null, resultDesc: 'silent', receipt: null, source: 'no_answer' });
+    expect(failedDecision('no_answer', 'silent')).toEqual({
+      status: 'failed',
+      resultCode: null,
+      resultDesc: 'silent',
+      receipt: null,
+      source: 'no_answer',
+    });
   });
 });
 
@@ -116,7 +143,9 @@ describe('What a later success changes', () => {
     const recorded = decisionFromCallback(callback(1, '0', { receipt: 'FIRST' }));
     expect(contradictsDecision(recorded, callback(2, '0', { receipt: 'OTHER' }))).toBe(true);
     expect(contradictsDecision(recorded, callback(3, '0', { receipt: 'FIRST', amount: 499 }))).toBe(true);
-    expect(contradictsDecision(recorded, callback(4, '0', { receipt: 'FIRST', problems: ['Amount: not a number'] }))).toBe(true);
+    expect(
+      contradictsDecision(recorded, callback(4, '0', { receipt: 'FIRST', problems: ['Amount: not a number'] })),
+    ).toBe(true);
   });
 
   it('When a further callback repeats the recorded success, is the deciding one, or is a failure, then it does not contradict', () => {
