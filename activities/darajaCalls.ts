@@ -1,4 +1,4 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { DarajaError, type DarajaClient, type PushChannel } from '../daraja/types';
 import { AppError } from '../domain/errors';
@@ -18,12 +18,18 @@ const indeterminate = (message: string) =>
   ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message, nonRetryable: true });
 
 /** Activities that talk to Daraja. */
-export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'recordPushAccepted' | 'queryStkStatus'> {
+export function createDarajaActivities({
+  orm,
+  darajaFor,
+  callbackUrlFor,
+}: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'queryStkStatus'> {
   return {
     async sendStkPush({ transactionId, deadline }) {
       const em = orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
-      if (tx.pushState === 'accepted') return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId!, recorded: true };
+      if (tx.pushState === 'accepted') {
+        return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
+      }
       if (tx.pushState === 'rejected') {
         throw ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: tx.resultDesc ?? 'Rejected', nonRetryable: true });
       }
@@ -56,27 +62,15 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
           await em.nativeUpdate(TransactionSchema, { id: transactionId }, { pushState, ...(resultDesc ? { resultDesc } : {}) });
         });
       }
-      const { checkoutRequestId, merchantRequestId } = accepted;
-      // Written at once: a local activity's result reaches the history only when its workflow task
-      // completes, and a worker that dies before then runs this activity again, which must find the
-      // CheckoutRequestID here rather than the `sending` claim. A database hiccup only leaves the
-      // write to recordPushAccepted, which the workflow then runs and retries until Postgres answers.
-      const recorded = await em
-        .nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'sending' }, { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' })
-        .then(
-          (updated) => updated > 0,
-          (err: unknown) => {
-            log.warn('accepted push not recorded yet; recordPushAccepted will', { transactionId, error: String(err) });
-            return false;
-          },
-        );
-      return { checkoutRequestId, merchantRequestId, recorded };
-    },
-
-    async recordPushAccepted({ transactionId, checkoutRequestId, merchantRequestId }) {
-      await orm.em
-        .fork()
-        .nativeUpdate(TransactionSchema, { id: transactionId }, { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' });
+      // The activity alone records the accepted push, and keeps trying until Postgres takes it: a
+      // local activity's result reaches the history only when its workflow task completes, and a
+      // worker that dies before then runs this activity again, which must find the CheckoutRequestID
+      // here rather than the `sending` claim. A write left to the workflow would come after that
+      // window. Should the attempt time out first, its retry finds `sending` and answers
+      // "unconfirmed": no second prompt, and the callback still settles the payment.
+      const ids = { checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId };
+      await recordAccepted(em, transactionId, ids);
+      return ids;
     },
 
     async queryStkStatus({ transactionId, checkoutRequestId }) {
@@ -92,6 +86,35 @@ export function createDarajaActivities({ orm, darajaFor, callbackUrlFor }: Daraj
       }
     },
   };
+}
+
+/** Pauses between attempts to record an accepted push: from 100 ms, doubling, at most 5 s. */
+const RECORD_RETRY_FIRST_MS = 100;
+const RECORD_RETRY_MAX_MS = 5_000;
+
+/**
+ * Marks the push `accepted` with Daraja's ids, retrying until the write succeeds or the activity is
+ * cancelled (its timeout). Only a `sending` claim is moved, so a repeat changes nothing.
+ */
+async function recordAccepted(
+  em: EntityManager,
+  transactionId: number,
+  { checkoutRequestId, merchantRequestId }: { checkoutRequestId: string; merchantRequestId: string },
+): Promise<void> {
+  for (let pause = RECORD_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RECORD_RETRY_MAX_MS)) {
+    try {
+      await em.nativeUpdate(
+        TransactionSchema,
+        { id: transactionId, pushState: 'sending' },
+        { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' },
+      );
+      return;
+    } catch (err) {
+      // The error object itself: the worker's logger writes a database error without its SQL or parameters.
+      log.warn('accepted push not recorded yet; retrying', { transactionId, err, retryInMs: pause });
+      await Context.current().sleep(pause); // rejects once the activity is cancelled
+    }
+  }
 }
 
 /**

@@ -7,12 +7,14 @@ export interface PaymentActivities {
   /** Takes the fee out of the merchant's wallet; fails with InsufficientBalance when it cannot. */
   reserveFee(input: { transactionId: number }): Promise<{ balance: number }>;
   /**
-   * Sends the STK push at most once; fails with DarajaTerminal, DarajaIndeterminate, DarajaRetryable,
-   * or DarajaUnavailable once `deadline` (epoch ms) has passed with nothing sent.
+   * Sends the STK push at most once and records Daraja's ids on the payment before answering (it
+   * retries that write until Postgres takes it); fails with DarajaTerminal, DarajaIndeterminate,
+   * DarajaRetryable, or DarajaUnavailable once `deadline` (epoch ms) has passed with nothing sent.
    */
-  sendStkPush(input: { transactionId: number; deadline: number }): Promise<{ checkoutRequestId: string; merchantRequestId: string; recorded?: boolean }>;
-  /** Records that Daraja accepted the push (idempotent): the backstop when sendStkPush could not (`recorded` false). */
-  recordPushAccepted(input: { transactionId: number; checkoutRequestId: string; merchantRequestId: string }): Promise<void>;
+  sendStkPush(input: {
+    transactionId: number;
+    deadline: number;
+  }): Promise<{ checkoutRequestId: string; merchantRequestId: string }>;
   /** Asks Daraja how a push ended; transient errors answer "pending". */
   queryStkStatus(input: { transactionId: number; checkoutRequestId: string }): Promise<StkQueryResult>;
   /** Records the decision and captures or releases the fee, once. A completed payment is never failed. */

@@ -8,11 +8,10 @@ import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } f
 quietTemporalRuntime();
 
 /**
- * Workflow code must replay every history it ever wrote. Committed histories (test/fixtures/histories, protobuf binary)
- * guard against changes that would break payments already running in production; fresh ones from
- * this run cover every branch of today's code. RECORD_HISTORIES=1 records today's set; the
- * `regular-activities--` ones were written before the hot path ran as local activities
- * (LOCAL_HOT_PATH_PATCH) and must keep replaying for as long as such payments can be running.
+ * Workflow code must replay every history it ever wrote. Committed histories (test/fixtures/histories,
+ * protobuf binary) guard payments already running in production: a change that breaks one must come
+ * with a patch (`patched()`) or a new worker version, and its old fixture stays to prove it. Fresh
+ * histories from this run cover every branch of today's code. RECORD_HISTORIES=1 records today's set.
  */
 const History = temporal.api.history.v1.History;
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
@@ -36,7 +35,10 @@ afterAll(async () => {
 
 async function replay(histories: HistoryAndWorkflowId[]) {
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE! } }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath: process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE! } },
+    histories,
+  )) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   return failures;
@@ -47,7 +49,11 @@ describe('Workflow determinism', () => {
     const recorded = await Promise.all(
       SCENARIOS.map(async ([name, amount, walletKes]) => {
         const merchant = await createMerchantFixture(stack, { walletKes });
-        const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount }, { headers: { Authorization: merchant.authorization } });
+        const res = await stack.http.post(
+          '/stk-push',
+          { account_id: merchant.channelId, phone_number: '0712345678', amount },
+          { headers: { Authorization: merchant.authorization } },
+        );
         const handle = stack.temporal.workflow.getHandle(`payment-${res.data.transaction_id}`);
         await handle.result();
         return { name, workflowId: handle.workflowId, history: await handle.fetchHistory() };
@@ -57,14 +63,18 @@ describe('Workflow determinism', () => {
     expect(await replay(recorded.map(({ workflowId, history }) => ({ workflowId, history })))).toEqual([]);
 
     if (process.env.RECORD_HISTORIES === '1') {
-      for (const { name, history } of recorded) writeFileSync(join(FIXTURES, `${name}.history.bin`), History.encode(history).finish());
+      for (const { name, history } of recorded)
+        writeFileSync(join(FIXTURES, `${name}.history.bin`), History.encode(history).finish());
     }
   });
 
   it('When the committed histories are replayed with today’s code, then none diverges', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.history.bin'));
     expect(files.length).toBeGreaterThanOrEqual(SCENARIOS.length);
-    const histories = files.map((file) => ({ workflowId: file.replace(/\.history\.bin$/, ''), history: History.decode(readFileSync(join(FIXTURES, file))) }));
+    const histories = files.map((file) => ({
+      workflowId: file.replace(/\.history\.bin$/, ''),
+      history: History.decode(readFileSync(join(FIXTURES, file))),
+    }));
     expect(await replay(histories)).toEqual([]);
   });
 });
