@@ -14,7 +14,7 @@ function timelineLines(t: Timeline): string[] {
     ...segment('request → row inserted (API: auth, reads, insert)', t.apiBeforeWorkflowMs),
     ...segment('row inserted → fee reserved (update-with-start, task, reserveFee)', t.startToFeeReservedMs),
     ...segment('fee reserved → push at simulator (task, sendStkPush reads)', t.feeReservedToPushMs),
-    ...segment('push at simulator → API answered (recordPushAccepted, update)', t.pushToAnswerMs),
+    ...segment('push at simulator → API answered (accepted-push write, update)', t.pushToAnswerMs),
     ...segment('= POST /api/stk-push as the client saw it', t.requestMs),
     ...segment('push → callback sent (simulated customer, configured)', t.customerDelayMs),
     ...segment('callback sent → stored by the API', t.callbackToStoredMs),

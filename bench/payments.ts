@@ -60,7 +60,7 @@ export interface Timeline {
   startToFeeReservedMs: number;
   /** Fee reserved → push received by the simulator: workflow task, sendStkPush reads and claim (Temporal + Postgres). */
   feeReservedToPushMs: number;
-  /** Push received by the simulator → API answered: Daraja answer, recordPushAccepted, update answer. */
+  /** Push received by the simulator → API answered: Daraja answer, the accepted push's write, update answer. */
   pushToAnswerMs: number;
   /** Whole POST /api/stk-push as the client saw it. */
   requestMs: number;
