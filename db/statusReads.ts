@@ -55,7 +55,12 @@ function paymentOf(row: RawStatusRow): PaymentStatusRow | null {
 }
 
 /** The merchant's payment in that environment, or null: another merchant's payment is as absent as a missing one. */
-export async function readStatusForMerchant(runSql: RunSql, merchantId: number, environment: Environment, reference: string): Promise<PaymentStatusRow | null> {
+export async function readStatusForMerchant(
+  runSql: RunSql,
+  merchantId: number,
+  environment: Environment,
+  reference: string,
+): Promise<PaymentStatusRow | null> {
   const match = matchReference(reference);
   const [row] = await runSql<RawStatusRow>(
     `select ${PAYMENT_COLUMNS}, w.balance
