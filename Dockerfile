@@ -12,6 +12,8 @@ COPY package.json package-lock.json ./
 # optional packages, which npm install adds (and otherwise honours the lockfile).
 RUN npm install --no-audit --no-fund
 COPY . .
+# tsconfig.build.json compiles the product only (no scripts/ or bench/); the workflow bundle and the
+# dashboard are built here too, and only dist/ and web/dist reach the runtime stage.
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

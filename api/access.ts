@@ -84,7 +84,7 @@ const RULES: Record<Access, Rule> = {
       case 'malformed':
         throw invalidApiCredentials();
       case 'apiKey': {
-        const caller = await callerOfApiKey(deps, em, credentials.username, credentials.password);
+        const caller = await callerOfApiKey(deps, credentials.username, credentials.password);
         if (!caller) throw invalidApiCredentials();
         return caller;
       }
@@ -145,7 +145,7 @@ async function sessionUser(
       throw invalidApiCredentials();
     case 'apiKey':
       if (apiKeys === 'unauthorized') throw signInRequired(who);
-      if (!(await callerOfApiKey(deps, em, credentials.username, credentials.password))) throw invalidApiCredentials();
+      if (!(await callerOfApiKey(deps, credentials.username, credentials.password))) throw invalidApiCredentials();
       throw new AppError('forbidden', API_KEYS_CANNOT);
     case 'session': {
       const user = await userOfSession(em, credentials.token);

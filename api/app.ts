@@ -6,12 +6,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
 import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
-import { sqlRunner, type Orm } from '../db/orm';
+import type { Orm } from '../db/orm';
+import type { RunSql } from '../db/sqlPool';
 import { apiKeyUseRecorder } from './apiKeyUsage';
 import { EndpointRegistry, routerOf } from './endpoints';
 import { createRateLimits } from './rateLimits';
 import { errorHandler } from './errors';
-import { statusPollingWithApiKey } from './statusPolling';
 import { webApp } from './webApp';
 import { ROUTE_MODULES } from './routes';
 import type { RouteDeps } from './routes/module';
@@ -19,6 +19,8 @@ import type { RouteDeps } from './routes/module';
 export interface AppDeps {
   config: Config;
   orm: Orm;
+  /** The hot reads' prepared statements (db/sqlPool.ts): the caller owns the pool and closes it after the server. */
+  runSql: RunSql;
   temporal: Client;
   logger: Logger;
   /** Task queue payments start on (tests give each file its own). */
@@ -33,13 +35,12 @@ export function endpointRegistry(deps: RouteDeps): EndpointRegistry {
 }
 
 /** Builds the Payments API without listening. */
-export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps): Koa {
+export function createApp({ config, orm, runSql, temporal, logger, taskQueue }: AppDeps): Koa {
   // Behind a reverse proxy only when configured: otherwise X-Forwarded-For is the client's to forge.
   // Even then only the address the proxy itself appended counts, not whatever the client wrote before it.
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
   // One EntityManager per request: its identity map never leaks between requests.
   const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
-  const runSql = sqlRunner(orm);
   const recordUse = apiKeyUseRecorder({ runSql, logger });
   const deps: RouteDeps = {
     config,
@@ -56,6 +57,7 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
     access: {
       pepper: config.API_KEY_PEPPER,
       em,
+      runSql,
       recordUse,
       logger,
       callbackToken: config.DARAJA_CALLBACK_TOKEN,
@@ -66,7 +68,6 @@ export function createApp({ config, orm, temporal, logger, taskQueue }: AppDeps)
 
   app.use(errorHandler(logger));
   app.use(helmet(securityHeaders(config)));
-  app.use(statusPollingWithApiKey({ runSql, pepper: config.API_KEY_PEPPER, recordUse }));
   app.use((_ctx, next) => RequestContext.create(orm.em, next));
   app.use(router.routes());
   // 405 with Allow for a known path and another method, 501 for unknown methods; errorHandler gives them the JSON body.

@@ -2,8 +2,9 @@ import type { Context } from 'koa';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../domain/errors';
 import { parseBasicAuth, verifyApiSecret } from '../domain/apiKeySecrets';
+import { readActiveApiKey } from '../db/apiKeyReads';
+import type { RunSql } from '../db/sqlPool';
 import {
-  ApiKeySchema,
   MerchantSchema,
   SessionSchema,
   UserSchema,
@@ -51,6 +52,8 @@ export type PresentedCredentials =
 export interface AuthDeps {
   pepper: string;
   em: () => EntityManager;
+  /** The hot reads' prepared statements (db/sqlPool.ts). */
+  runSql: RunSql;
   recordUse: RecordApiKeyUse;
 }
 
@@ -90,19 +93,14 @@ export async function userOfSession(em: EntityManager, token: string): Promise<U
 
 /**
  * The merchant and key of an API key pair, or null when the username is unknown, the key revoked
- * or the secret wrong. Looked up on every request (no cache), so a revoked key stops at once.
+ * or the secret wrong. Looked up on every request (no cache), so a revoked key stops at once: one
+ * prepared statement (db/apiKeyReads.ts), since every API-key request pays for it.
  */
-export async function callerOfApiKey(
-  deps: AuthDeps,
-  em: EntityManager,
-  username: string,
-  password: string,
-): Promise<ApiCaller | null> {
-  const apiKey = await em.findOne(ApiKeySchema, { username, revokedAt: null });
-  if (!apiKey || !verifyApiSecret(deps.pepper, password, apiKey.secretHash)) return null;
-  const merchant = await em.findOneOrFail(MerchantSchema, apiKey.merchant);
-  deps.recordUse(apiKey.id);
-  return { merchant, apiKey, user: null, environment: apiKey.environment };
+export async function callerOfApiKey(deps: AuthDeps, username: string, password: string): Promise<ApiCaller | null> {
+  const found = await readActiveApiKey(deps.runSql, username);
+  if (!found || !verifyApiSecret(deps.pepper, password, found.apiKey.secretHash)) return null;
+  deps.recordUse(found.apiKey.id);
+  return { merchant: found.merchant, apiKey: found.apiKey, user: null, environment: found.apiKey.environment };
 }
 
 /** A merchant user's dashboard caller: the sandbox unless the request asks for production. */

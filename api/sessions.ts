@@ -13,7 +13,7 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = `sess_${randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  em.create(SessionSchema, { tokenHash: hashSessionToken(token), user: userId, expiresAt, revokedAt: null } as never);
+  em.create(SessionSchema, { tokenHash: hashSessionToken(token), user: userId, expiresAt, revokedAt: null });
   await em.flush();
   return { token, expiresAt };
 }

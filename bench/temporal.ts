@@ -60,7 +60,7 @@ export async function readShape(client: Client, workflowId: string): Promise<Mea
 }
 
 /** Starts a bare same-shape workflow with update-with-start and resolves once its "push" activities are done. */
-export async function startBareShape(client: Client, taskQueue: string, workflowId: string, shape: PaymentShape, timerMs: number, localBeforeAnswer = 0): Promise<void> {
+export async function startBareShape(client: Client, taskQueue: string, workflowId: string, shape: PaymentShape, timerMs: number): Promise<void> {
   const start = new WithStartWorkflowOperation(bareShapeWorkflow, {
     workflowId,
     taskQueue,
@@ -68,7 +68,6 @@ export async function startBareShape(client: Client, taskQueue: string, workflow
       {
         shape: { activitiesBeforeAnswer: shape.activitiesBeforeAnswer, activitiesBeforeSignal: shape.activitiesBeforeSignal, activitiesAfterSignal: shape.activitiesAfterSignal },
         timerMs,
-        localBeforeAnswer,
       },
     ],
     workflowIdConflictPolicy: 'FAIL',

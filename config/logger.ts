@@ -1,4 +1,5 @@
 import pino from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 
@@ -57,11 +58,31 @@ export function serializeError(err: unknown, depth = 0): unknown {
   return view;
 }
 
+/** `json`: one JSON object a line, for machines. `pretty`: one readable, coloured line each, for a person watching. */
+export type LogFormat = 'json' | 'pretty';
+
 /**
- * JSON logs; anything that could carry a secret is redacted before it is written, and database
- * errors never print their SQL or parameters. `destination` defaults to stdout (tests pass a stream).
+ * How logs are written when nobody says: `LOG_FORMAT` (`json` or `pretty`) when set, else pretty
+ * when stdout is a terminal. Never pretty in production (`APP_ENV` or `NODE_ENV`), where a log
+ * collector reads the lines. `npm start`'s children write to a pipe, so it passes its own choice
+ * down through `LOG_FORMAT`.
  */
-export function createLogger(level: string = 'info', destination?: pino.DestinationStream): Logger {
+export function logFormatOf(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): LogFormat {
+  if (env.APP_ENV === 'production' || env.NODE_ENV === 'production') return 'json';
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return isTTY ? 'pretty' : 'json';
+}
+
+/**
+ * Logs in `format` (see logFormatOf; JSON whenever `destination` is given); anything that could
+ * carry a secret is redacted before it is written, and database errors never print their SQL or
+ * parameters. `destination` defaults to stdout (tests pass a stream).
+ */
+export function createLogger(
+  level: string = 'info',
+  destination?: pino.DestinationStream,
+  format: LogFormat = destination ? 'json' : logFormatOf(),
+): Logger {
   const options: pino.LoggerOptions = {
     level,
     serializers: { err: serializeError, error: serializeError },
@@ -85,5 +106,17 @@ export function createLogger(level: string = 'info', destination?: pino.Destinat
       censor: '[redacted]',
     },
   };
+  if (format === 'pretty') {
+    // In-process and synchronous, so the last lines before an exit are not lost; redaction runs first.
+    const lines = pretty({
+      colorize: true,
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: 'pid,hostname',
+      sync: true,
+      destination,
+    });
+    return pino(options, lines);
+  }
   return destination ? pino(options, destination) : pino(options);
 }

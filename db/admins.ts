@@ -20,7 +20,7 @@ export async function ensureAdmin(em: EntityManager, config: Pick<Config, 'ADMIN
   if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) return 'not_configured';
   const email = normalizeEmail(config.ADMIN_EMAIL);
   if (await em.count(UserSchema, { email })) return 'exists';
-  em.create(UserSchema, { email, passwordHash: await hashPassword(config.ADMIN_PASSWORD), role: 'admin', merchant: null } as never);
+  em.create(UserSchema, { email, passwordHash: await hashPassword(config.ADMIN_PASSWORD), role: 'admin', merchant: null });
   try {
     await em.flush();
     return 'created';

@@ -44,7 +44,7 @@ async function ensureLogin(em: EntityManager, who: { email: string; role: 'merch
   if (user) {
     user.passwordHash = await hashPassword(password);
   } else {
-    em.create(UserSchema, { email: who.email, passwordHash: await hashPassword(password), role: who.role, merchant: who.merchant } as never);
+    em.create(UserSchema, { email: who.email, passwordHash: await hashPassword(password), role: who.role, merchant: who.merchant });
   }
   await em.flush();
   return { email: who.email, password };

@@ -17,7 +17,7 @@ export async function createMerchant(em: EntityManager, fields: NewMerchant): Pr
     email: fields.email,
     kycStatus: fields.kycStatus ?? 'unverified',
     callbackUrl: fields.callbackUrl ?? null,
-  } as never);
+  });
   await em.flush();
   await ensureWallet(em, merchant.id);
   return merchant.id;
@@ -44,7 +44,7 @@ export async function createChannel(em: EntityManager, c: NewChannel): Promise<n
     bankName: c.bankName ?? null,
     partyB: c.partyB ?? c.accountNumber,
     isActive: true,
-  } as never);
+  });
   await em.flush();
   return channel.id;
 }
@@ -58,7 +58,7 @@ export interface IssuedApiKey {
 /** Creates an API key; the password exists only in the return value. */
 export async function issueApiKey(em: EntityManager, pepper: string, merchantId: number, name: string, environment: Environment = 'sandbox'): Promise<IssuedApiKey> {
   const key = generateApiKey(pepper, environment);
-  const row = em.create(ApiKeySchema, { merchant: merchantId, name, username: key.username, secretHash: key.secretHash, environment } as never);
+  const row = em.create(ApiKeySchema, { merchant: merchantId, name, username: key.username, secretHash: key.secretHash, environment });
   await em.flush();
   return { id: row.id, username: key.username, password: key.password };
 }

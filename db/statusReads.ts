@@ -1,12 +1,11 @@
 import type { Environment } from './entities';
 import type { PaymentStatus } from '../domain/payment';
 import { parseTransactionId } from '../domain/ids';
-import type { RunSql } from './orm';
+import type { RunSql } from './sqlPool';
 
 /**
  * Status polling is the busiest request a merchant makes (every few seconds per payment), so it is
- * answered by one SQL statement each: the payment, the wallet balance and, for an API key, the key
- * itself. Plain rows, no ORM hydration.
+ * answered by one prepared statement: the payment and the wallet balance. Plain rows, no ORM hydration.
  */
 
 /** What a status read shows of one payment. */
@@ -22,14 +21,6 @@ export interface PaymentStatusRow {
   balance: number;
 }
 
-/** An unrevoked API key, as the status read found it. */
-export interface StatusReadKey {
-  id: number;
-  merchantId: number;
-  environment: Environment;
-  secretHash: string;
-}
-
 interface RawStatusRow {
   tx_id: number | null;
   status: PaymentStatus;
@@ -39,13 +30,6 @@ interface RawStatusRow {
   checkout_request_id: string | null;
   result_code: string | null;
   balance: number | null;
-}
-
-interface RawKeyedRow extends RawStatusRow {
-  key_id: number;
-  merchant_id: number;
-  environment: Environment;
-  secret_hash: string;
 }
 
 const PAYMENT_COLUMNS = `t.id as tx_id, t.status, t.amount, t.mpesa_receipt, t.result_desc, t.checkout_request_id, t.result_code`;
@@ -70,34 +54,13 @@ function paymentOf(row: RawStatusRow): PaymentStatusRow | null {
   };
 }
 
-/**
- * The key with this username (unrevoked) and, when it belongs to the key's merchant and
- * environment, the payment. The caller verifies the secret against `key.secretHash` before
- * using the payment: a wrong secret must learn nothing.
- */
-export async function readStatusWithApiKey(
-  runSql: RunSql,
-  username: string,
-  reference: string,
-): Promise<{ key: StatusReadKey; payment: PaymentStatusRow | null } | null> {
-  const match = matchReference(reference);
-  const [row] = await runSql<RawKeyedRow>(
-    `select k.id as key_id, k.merchant_id, k.environment, k.secret_hash, ${PAYMENT_COLUMNS}, w.balance
-       from api_keys k
-       left join transactions t on ${match.condition} and t.merchant_id = k.merchant_id and t.environment = k.environment
-       left join wallets w on w.merchant_id = k.merchant_id
-      where k.username = ? and k.revoked_at is null`,
-    [match.value, username],
-  );
-  if (!row) return null;
-  return {
-    key: { id: row.key_id, merchantId: row.merchant_id, environment: row.environment, secretHash: row.secret_hash },
-    payment: paymentOf(row),
-  };
-}
-
 /** The merchant's payment in that environment, or null: another merchant's payment is as absent as a missing one. */
-export async function readStatusForMerchant(runSql: RunSql, merchantId: number, environment: Environment, reference: string): Promise<PaymentStatusRow | null> {
+export async function readStatusForMerchant(
+  runSql: RunSql,
+  merchantId: number,
+  environment: Environment,
+  reference: string,
+): Promise<PaymentStatusRow | null> {
   const match = matchReference(reference);
   const [row] = await runSql<RawStatusRow>(
     `select ${PAYMENT_COLUMNS}, w.balance

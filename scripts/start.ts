@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config/config';
+import { logFormatOf } from '../config/logger';
 import { DEMO_MERCHANT_FILE, ensureDemoMerchant } from '../db/demoMerchant';
 import { ensureDemoLogins, type DemoLogins } from '../db/demoLogins';
 import { prefixedLog } from './log';
@@ -53,6 +54,8 @@ void supervisor.run(async () => {
     TEMPORAL_ADDRESS: temporal.address,
     // On this machine a merchant's receiver is usually local (http://127.0.0.1:…): allowed here, explicitly.
     WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
+    // The children write to the supervisor's pipes: they log as this terminal (or redirect) calls for.
+    LOG_FORMAT: logFormatOf(),
   };
   const config = loadConfig(env);
 

@@ -1,5 +1,5 @@
-import pino from 'pino';
 import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
 import { createSimulator } from './app';
 import { assertLocalUse } from './localOnly';
 
@@ -7,7 +7,7 @@ import { assertLocalUse } from './localOnly';
 async function main(): Promise<void> {
   const config = loadConfig();
   assertLocalUse(config);
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = createLogger(config.LOG_LEVEL);
   const simulator = createSimulator({
     credentials: {
       consumerKey: config.DARAJA_CONSUMER_KEY,

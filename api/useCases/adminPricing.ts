@@ -47,7 +47,7 @@ export async function replacePricing(em: EntityManager, body: unknown): Promise<
     // readers are not blocked, and see the old schedule until this one commits.
     await tx.getConnection().execute('lock table pricing_tiers in share row exclusive mode', [], 'run', tx.getTransactionContext());
     await tx.nativeDelete(PricingTierSchema, {});
-    for (const tier of tiers) tx.create(PricingTierSchema, { minAmount: tier.min, maxAmount: tier.max, fee: tier.fee } as never);
+    for (const tier of tiers) tx.create(PricingTierSchema, { minAmount: tier.min, maxAmount: tier.max, fee: tier.fee });
   });
   return loadFeeTiers(em.fork());
 }

@@ -76,7 +76,7 @@ export async function signUp({ em, sessionTtlHours }: AuthDeps, body: unknown): 
     user = await em.transactional(async (tx) => {
       if ((await tx.count(UserSchema, { email: request.email })) || (await tx.count(MerchantSchema, { email: request.email }))) throw emailTaken();
       const merchantId = await createMerchant(tx, { name: request.business_name, email: request.email, kycStatus: 'unverified' });
-      const created = tx.create(UserSchema, { email: request.email, passwordHash, role: 'merchant', merchant: merchantId } as never);
+      const created = tx.create(UserSchema, { email: request.email, passwordHash, role: 'merchant', merchant: merchantId });
       await tx.flush();
       return created;
     });

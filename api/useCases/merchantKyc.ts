@@ -103,10 +103,10 @@ export async function submitKyc(em: EntityManager, merchant: Merchant, body: unk
         reviewedBy: null,
         reviewedAt: null,
         rejectionReason: null,
-      } as never);
+      });
       await tx.flush();
       for (const d of documents) {
-        tx.create(KycDocumentSchema, { submission: submission.id, kind: d.kind, contentType: d.content_type, size: d.size, sha256: d.sha256, content: d.content } as never);
+        tx.create(KycDocumentSchema, { submission: submission.id, kind: d.kind, contentType: d.content_type, size: d.size, sha256: d.sha256, content: d.content });
       }
       await tx.flush();
       return submission.id;

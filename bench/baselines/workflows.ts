@@ -5,7 +5,7 @@
  *
  * Bundled with bundleWorkflowCode like the payment workflow; deterministic like it.
  */
-import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineSignal, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 
 /** The baseline worker's only activity. */
 export interface BareActivities {
@@ -26,8 +26,6 @@ export interface PaymentShape {
 /** Input of bareShapeWorkflow. */
 export interface BareShapeInput {
   shape: PaymentShape;
-  /** How many of the activities before the answer run as local activities (bench/experiments only; default none). */
-  localBeforeAnswer?: number;
   /** The one timer: how long to wait for the signal (long, as PAYMENT_CALLBACK_TIMEOUT_MS is in the bench). */
   timerMs: number;
 }
@@ -39,17 +37,16 @@ export const bareCallbackSignal = defineSignal<[string]>('bareCallback');
 
 const retry = { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' } as const;
 const activities = proxyActivities<BareActivities>({ startToCloseTimeout: '15s', retry });
-const localActivities = proxyLocalActivities<BareActivities>({ startToCloseTimeout: '15s', retry });
 
-async function runActivities(count: number, local = 0): Promise<void> {
-  for (let i = 0; i < count; i += 1) await (i < local ? localActivities : activities).nothing();
+async function runActivities(count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1) await activities.nothing();
 }
 
 /**
  * A payment's shape with nothing inside: the same number of activities, one update answered after
  * the "push", one signal waited for under one timer. No search attributes, no I/O.
  */
-export async function bareShapeWorkflow({ shape, timerMs, localBeforeAnswer = 0 }: BareShapeInput): Promise<string> {
+export async function bareShapeWorkflow({ shape, timerMs }: BareShapeInput): Promise<string> {
   let answer: string | null = null;
   let callback: string | null = null;
   setHandler(bareCallbackSignal, (value) => {
@@ -60,7 +57,7 @@ export async function bareShapeWorkflow({ shape, timerMs, localBeforeAnswer = 0 
     return answer!;
   });
 
-  await runActivities(shape.activitiesBeforeAnswer, localBeforeAnswer);
+  await runActivities(shape.activitiesBeforeAnswer);
   answer = 'accepted';
   await runActivities(shape.activitiesBeforeSignal);
   const signalled = await condition(() => callback !== null, timerMs);

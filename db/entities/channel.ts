@@ -1,8 +1,10 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type OptionalProps } from '@mikro-orm/core';
 import type { ChannelType } from '../../domain/payment';
 
 /** A till, paybill or bank account that a merchant's payments are deposited into. */
 export interface Channel {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   merchant: number;
   name: string;

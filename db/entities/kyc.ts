@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type OptionalProps } from '@mikro-orm/core';
 
 export type KycSubmissionStatus = 'pending' | 'approved' | 'rejected';
 export type KycIdType = 'national_id' | 'passport' | 'alien_id';
@@ -7,6 +7,8 @@ export type KycContentType = 'image/jpeg' | 'image/png' | 'application/pdf';
 
 /** One identity verification request of a merchant, reviewed by an admin. Resubmitting after a rejection adds a new one. */
 export interface KycSubmission {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   merchant: number;
   status: KycSubmissionStatus;
@@ -56,6 +58,8 @@ export const KycSubmissionSchema = new EntitySchema<KycSubmission>({
 
 /** A file attached to a KYC submission, stored in the database so it shares its backups and access rules. */
 export interface KycDocument {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   submission: number;
   kind: KycDocumentKind;

@@ -1,10 +1,12 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type OptionalProps } from '@mikro-orm/core';
 
 export type KycStatus = 'unverified' | 'pending' | 'verified' | 'rejected';
 export type Environment = 'sandbox' | 'production';
 
 /** A business that takes payments through ImaraPay. */
 export interface Merchant {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   name: string;
   email: string;
@@ -32,6 +34,8 @@ export const MerchantSchema = new EntitySchema<Merchant>({
 
 /** An API credential pair. Only a keyed hash of the secret is kept. */
 export interface ApiKey {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   merchant: number;
   name: string;

@@ -1,9 +1,11 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type OptionalProps } from '@mikro-orm/core';
 
 export type UserRole = 'merchant' | 'admin';
 
 /** A person who signs in to the dashboard. Merchant users belong to one merchant; admins to none. */
 export interface User {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   email: string;
   /** scrypt hash with its parameters and salt (domain/passwords.ts). */
@@ -28,6 +30,8 @@ export const UserSchema = new EntitySchema<User>({
 
 /** A dashboard sign-in. Only the SHA-256 of the bearer token is stored. */
 export interface Session {
+  /** Filled in on insert (`onCreate`), so `em.create` does not ask for it. */
+  [OptionalProps]?: 'createdAt';
   id: number;
   tokenHash: string;
   user: number;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../paths';
 import type { Log } from '../log';
+import { downloadTemporalCli, type DownloadCliOptions } from './download';
 
 /**
  * The Temporal CLI (which embeds the dev server and the Web UI) that the project builds for itself.
@@ -38,7 +39,10 @@ export function projectCliPath(repoRoot = REPO_ROOT): string {
  * Returns null when there is none. A TEMPORAL_CLI_PATH that points nowhere is an error rather than
  * a reason to silently pick another binary.
  */
-export function findTemporalCli({ env = process.env, repoRoot = REPO_ROOT }: FindTemporalCliOptions = {}): TemporalCliLocation | null {
+export function findTemporalCli({
+  env = process.env,
+  repoRoot = REPO_ROOT,
+}: FindTemporalCliOptions = {}): TemporalCliLocation | null {
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
@@ -53,12 +57,18 @@ export function findTemporalCli({ env = process.env, repoRoot = REPO_ROOT }: Fin
 
 export interface EnsureTemporalCliOptions extends FindTemporalCliOptions {
   log?: Log;
+  /** The `go` binary to build with, or null for none; looked up on PATH and at /usr/local/go when omitted. */
+  go?: string | null;
+  /** Where the download fallback fetches from (tests serve their own). */
+  download?: Pick<DownloadCliOptions, 'serviceUrl' | 'releasesUrl'>;
 }
 
 /**
- * Returns the path of a usable `temporal` binary, installing one into `<repo>/.tools/bin` when
- * none is found: with `go install` when Go is available (a few minutes cold, seconds with a warm
- * build cache), otherwise with the download built into the Temporal TypeScript SDK.
+ * Returns the path of a usable `temporal` binary. In order: TEMPORAL_CLI_PATH, PATH and
+ * `<repo>/.tools/bin/temporal` (findTemporalCli); else it installs one into `<repo>/.tools/bin`,
+ * with `go install` when Go is available (a few minutes cold, seconds with a warm build cache),
+ * otherwise by downloading the release archive and checking it against the release's SHA-256
+ * checksums. Throws, saying what to install, when neither works.
  */
 export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Promise<string> {
   const { env = process.env, repoRoot = REPO_ROOT, log = (m: string) => process.stderr.write(`${m}\n`) } = opts;
@@ -67,7 +77,7 @@ export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Pr
 
   const target = projectCliPath(repoRoot);
   const failures: string[] = [];
-  const go = findGo(env);
+  const go = opts.go === undefined ? findGo(env) : opts.go;
   if (go) {
     try {
       log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with ${go} install into ${path.dirname(target)}`);
@@ -78,22 +88,22 @@ export async function ensureTemporalCli(opts: EnsureTemporalCliOptions = {}): Pr
       failures.push(`go install finished but ${target} is missing`);
     } catch (err) {
       failures.push(`go install failed: ${(err as Error).message}`);
-      log(`go install failed; trying the Temporal SDK download instead`);
+      log(`go install failed; downloading the release instead`);
     }
   } else {
     failures.push('Go is not installed (looked on PATH and at /usr/local/go/bin/go)');
   }
 
   try {
-    // Imported lazily: it loads the SDK's native bridge, which nothing else here needs.
-    const { downloadCliWithSdk } = await import('./sdkDownload');
-    return await downloadCliWithSdk({ target, log });
+    log(`Downloading the Temporal CLI ${TEMPORAL_CLI_VERSION} release into ${path.dirname(target)}`);
+    return await downloadTemporalCli({ version: TEMPORAL_CLI_VERSION, target, log, ...opts.download });
   } catch (err) {
-    failures.push(`SDK download failed: ${(err as Error).message}`);
+    failures.push(`download failed: ${(err as Error).message}`);
   }
   throw new Error(
     `Could not find or install the Temporal CLI.\n  - ${failures.join('\n  - ')}\n` +
-      `Install it yourself (https://docs.temporal.io/cli) and put it on PATH or set TEMPORAL_CLI_PATH.`,
+      `Install Go (https://go.dev/dl/) and run again, or install the Temporal CLI yourself ` +
+      `(https://docs.temporal.io/cli) and put it on PATH or set TEMPORAL_CLI_PATH.`,
   );
 }
 

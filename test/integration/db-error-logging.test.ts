@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import type { RequiredEntityData } from '@mikro-orm/core';
 import { CustomerSchema, type Customer } from '../../db/entities';
 import { createMerchant } from '../../db/merchants';
-import { createOrm, migrate, sqlRunner, type Orm } from '../../db/orm';
+import { createOrm, migrate, type Orm } from '../../db/orm';
+import { createSqlPool } from '../../db/sqlPool';
 import { createLogger } from '../../config/logger';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
 
@@ -83,7 +84,8 @@ describe('Logging database errors', () => {
   });
 
   it('When a prepared statement of the hot-path runner fails, then its value is not logged', async () => {
-    const err = await caught(() => sqlRunner(orm)('select ?::date as day', ['0000-01-01']));
+    const sqlPool = createSqlPool({ databaseUrl, max: 1 });
+    const err = await caught(() => sqlPool.run('select ?::date as day', ['0000-01-01'])).finally(() => sqlPool.close());
     const { text, entry } = logged(err);
     expect(entry.err).toMatchObject({ type: 'DatabaseError', code: '22008' });
     expect(text).not.toContain('0000-01-01');

@@ -5,8 +5,8 @@ import { signInMerchantUser } from '../support/signedInUsers';
 quietTemporalRuntime();
 
 /**
- * Status polling with an API key is answered ahead of the routers by one SQL statement
- * (api/statusPolling.ts); a dashboard session takes the route. Both must give the same answers.
+ * Status polling with an API key (prepared statements on the API's own pool, db/sqlPool.ts) and
+ * with a dashboard session take the same route, and must give the same answers.
  */
 describe('Status polling', () => {
   let stack: Stack;

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from '../../config/config';
 import { createApp } from '../../api/app';
 import { createHttpServer } from '../../api/httpServer';
 import { createOrm, migrate, type Orm } from '../../db/orm';
+import { createSqlPool } from '../../db/sqlPool';
 import { createChannel, createMerchant, issueApiKey, topUp } from '../../db/merchants';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../simulator/app';
 import { createPaymentWorker } from '../../worker/createWorker';
@@ -107,7 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await orm.em.getConnection().execute(`select setval('transactions_id_seq', ?)`, [randomInt(1, 2_000_000) * 1000]);
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, orm, temporal, logger: silent });
+  const sqlPool = createSqlPool({ databaseUrl });
+  const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger: silent });
   const server: Server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(apiPort, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
@@ -146,6 +148,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await simulator.stop();
       await productionSimulator?.stop();
       await connection.close();
+      await sqlPool.close();
       await orm.close();
       await dropTestDatabase(databaseUrl);
     },

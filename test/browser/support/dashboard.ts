@@ -29,7 +29,7 @@ export async function createDashboardUser(stack: Stack, who: { role: 'admin' } |
   const email = `${who.role}-${randomBytes(4).toString('hex')}@example.test`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const em = stack.orm.em.fork();
-  em.create(UserSchema, { email, passwordHash: await hashPassword(password), role: who.role, merchant: who.role === 'merchant' ? who.merchantId : null } as never);
+  em.create(UserSchema, { email, passwordHash: await hashPassword(password), role: who.role, merchant: who.role === 'merchant' ? who.merchantId : null });
   await em.flush();
   return { email, password };
 }
