@@ -89,6 +89,13 @@ export function createLogger(
     redact: {
       paths: [
         'req.headers.authorization',
+        // Top-level fields and one level down: pino's `*` matches exactly one level.
+        'authorization',
+        'password',
+        'api_password',
+        'secret',
+        'token',
+        'passkey',
         '*.authorization',
         '*.password',
         '*.api_password',

@@ -38,6 +38,15 @@ describe('Log format', () => {
     expect(() => JSON.parse(lines[0]!)).toThrow();
   });
 
+  it.each(['password', 'api_password', 'secret', 'token', 'passkey', 'authorization'])(
+    'When a secret field %s is logged at the top level, then it is redacted',
+    (field) => {
+      const { sink, text } = capture();
+      createLogger('info', sink).info({ [field]: 'hunter2' }, 'something happened');
+      expect(JSON.parse(text())).toMatchObject({ [field]: '[redacted]' });
+    },
+  );
+
   it('When logs go to a given stream without a format, then they are JSON', () => {
     const { sink, text } = capture();
     createLogger('info', sink).info({ transaction_id: 42 }, 'payment settled');
