@@ -1,6 +1,6 @@
 import axios from 'axios';
 import type { Config } from '../../config/config';
-import { freePort } from '../../scripts/net';
+import { freePort, isPortOpen } from '../../scripts/net';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 import { killHard, spawnWorkerProcess, waitForWorkerStarted } from '../support/workerProcess';
 import { killApiProcess, startApiProcess, type ApiProcess } from '../support/apiProcess';
@@ -130,5 +130,19 @@ describe('Metrics of the API and the worker', () => {
     }
     const onApiPort = await http.get(`${apiUrl.replace(/\/api$/, '')}/metrics`, { headers: { Accept: 'application/json' } });
     expect(onApiPort.data).not.toEqual(expect.stringContaining('imarapay_'));
+  });
+
+  it('When the worker and the API get SIGTERM, then each closes its ops listener and exits 0', async () => {
+    const exits = [worker!.child, api!.child].map(
+      (child) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+    );
+    worker!.child.kill('SIGTERM');
+    api!.child.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    expect(worker!.output()).toContain('payment worker stopped');
+    for (const url of [apiMetricsUrl, workerMetricsUrl]) {
+      const { port } = new URL(url);
+      expect([url, await isPortOpen('127.0.0.1', Number(port))]).toEqual([url, false]);
+    }
   });
 });
