@@ -5,6 +5,7 @@ import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, ty
 import { killHard, spawnWorkerProcess, waitForWorkerStarted } from '../support/workerProcess';
 import { killApiProcess, startApiProcess, type ApiProcess } from '../support/apiProcess';
 import { parseSamples, valueOf } from '../support/prometheusText';
+import { startWebhookReceiver } from '../support/webhookReceiver';
 
 /**
  * The API and the worker as real processes (api/main.ts, worker/main.ts), each with its ops
@@ -55,9 +56,13 @@ afterAll(async () => {
 });
 
 describe('Metrics of the API and the worker', () => {
-  it('When a KES 500 sandbox push completes, then both processes report it: payments, push latency, callbacks, ledger, HTTP', async () => {
-    const merchant = await createMerchantFixture(stack, { walletKes: 100 });
+  it('When a KES 500 sandbox push completes, then both processes report it: payments, push latency, callbacks, webhooks, ledger, HTTP', async () => {
+    // The merchant's receiver fails the first webhook, then accepts the retry.
+    const receiver = await startWebhookReceiver([503]);
+    const merchant = await createMerchantFixture(stack, { walletKes: 100, callbackUrl: receiver.url });
     const before = await scrape(apiMetricsUrl);
+    const attempts = (text: string, result: string) => valueOf(text, 'imarapay_webhook_attempts', { result });
+    const deliveredBefore = valueOf(before, 'imarapay_webhook_deliveries', { status: 'delivered' });
     const completedBefore = valueOf(before, 'imarapay_payments', { status: 'completed', decider: 'callback' });
     const pushesBefore = valueOf(before, 'imarapay_push_latency_seconds_count', { route: '/api/stk-push', outcome: 'accepted' });
     const capturesBefore = valueOf(before, 'imarapay_ledger_movements', { kind: 'fee_capture' });
@@ -75,7 +80,15 @@ describe('Metrics of the API and the worker', () => {
       return status.data.status === 'completed' ? true : undefined;
     });
 
-    const after = await scrape(apiMetricsUrl);
+    await eventually(async () => (receiver.received.length >= 2 ? true : undefined));
+    await receiver.close();
+    const after = await eventually(async () => {
+      const text = await scrape(apiMetricsUrl);
+      return valueOf(text, 'imarapay_webhook_deliveries', { status: 'delivered' }) > deliveredBefore ? text : undefined;
+    });
+    expect(valueOf(after, 'imarapay_webhook_deliveries', { status: 'delivered' })).toBe(deliveredBefore + 1);
+    expect(attempts(after, '5xx')).toBe(attempts(before, '5xx') + 1);
+    expect(attempts(after, '2xx')).toBe(attempts(before, '2xx') + 1);
     expect(valueOf(after, 'imarapay_payments', { status: 'completed', decider: 'callback' })).toBe(completedBefore + 1);
     expect(valueOf(after, 'imarapay_push_latency_seconds_count', { route: '/api/stk-push', outcome: 'accepted' })).toBe(
       pushesBefore + 1,
@@ -91,9 +104,7 @@ describe('Metrics of the API and the worker', () => {
     const routes = [...new Set(durations.map((s) => s.labels.route))];
     expect(routes.filter((route) => /ws_CO|\d{4,}/.test(route ?? ''))).toEqual([]);
     for (const name of [
-      'imarapay_webhook_deliveries',
       'imarapay_webhook_backlog_oldest_seconds',
-      'imarapay_webhook_attempts',
       'imarapay_callback_redrives',
       'imarapay_reconciliation_findings',
       'imarapay_process_resident_memory_bytes',
