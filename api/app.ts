@@ -15,6 +15,9 @@ import { errorHandler } from './errors';
 import { webApp } from './webApp';
 import { ROUTE_MODULES } from './routes';
 import type { RouteDeps } from './routes/module';
+import type { Registry } from 'prom-client';
+import { httpMetrics } from '../observability/httpMetrics';
+import type { Lifecycle } from '../observability/readiness';
 
 export interface AppDeps {
   config: Config;
@@ -25,6 +28,10 @@ export interface AppDeps {
   logger: Logger;
   /** Task queue payments start on (tests give each file its own). */
   taskQueue?: string;
+  /** Where request durations and push latencies are recorded (observability/); none: not recorded. */
+  metrics?: Registry;
+  /** The process's shutdown state, for GET /api/ready. */
+  lifecycle?: Lifecycle;
 }
 
 /** Every endpoint of the app, registered by the route modules (also what the OpenAPI document lists). */
@@ -35,7 +42,7 @@ export function endpointRegistry(deps: RouteDeps): EndpointRegistry {
 }
 
 /** Builds the Payments API without listening. */
-export function createApp({ config, orm, runSql, temporal, logger, taskQueue }: AppDeps): Koa {
+export function createApp({ config, orm, runSql, temporal, logger, taskQueue, metrics, lifecycle }: AppDeps): Koa {
   // Behind a reverse proxy only when configured: otherwise X-Forwarded-For is the client's to forge.
   // Even then only the address the proxy itself appended counts, not whatever the client wrote before it.
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
@@ -51,6 +58,7 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue }: 
     logger,
     taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     timings: paymentTimings(config),
+    lifecycle,
   };
   const rateLimits = createRateLimits({ orm, config });
   const router = routerOf(endpointRegistry(deps), {
@@ -66,6 +74,8 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue }: 
     rateLimiter: ({ policy, key }) => rateLimits.rateLimit(policy, key),
   });
 
+  // Outside the error middleware, so that the status observed is the one finally sent.
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(errorHandler(logger));
   app.use(helmet(securityHeaders(config)));
   app.use((_ctx, next) => RequestContext.create(orm.em, next));

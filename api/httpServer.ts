@@ -59,3 +59,25 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
+
+/**
+ * Stops `server` gracefully: no new connections from now on, idle keep-alive connections closed as
+ * they become idle, requests in flight answered in full. After `graceMs` milliseconds whatever is
+ * still open is cut. Resolves `drained` when every request finished in time, `forced` otherwise.
+ */
+export function drainHttpServer(server: http.Server, graceMs: number): Promise<'drained' | 'forced'> {
+  return new Promise((resolve) => {
+    let forced = false;
+    // A keep-alive connection goes idle once its last answer is written; close it then, not at the deadline.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const deadline = setTimeout(() => {
+      forced = true;
+      server.closeAllConnections();
+    }, graceMs);
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(deadline);
+      resolve(forced ? 'forced' : 'drained');
+    });
+  });
+}

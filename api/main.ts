@@ -4,10 +4,15 @@ import { createLogger } from '../config/logger';
 import { createOrm } from '../db/orm';
 import { createSqlPool } from '../db/sqlPool';
 import { ensureAdmin } from '../db/admins';
+import { createMetricsRegistry, openOpsListener, registerPaymentGauges, type Lifecycle } from '../observability';
 import { createApp } from './app';
-import { createHttpServer } from './httpServer';
+import { createHttpServer, drainHttpServer } from './httpServer';
 
-/** `npm run api`: serves the Payments API until SIGINT/SIGTERM. */
+/**
+ * `npm run api`: serves the Payments API, and its metrics on the ops listener, until SIGINT/SIGTERM.
+ * Then it stops accepting connections, answers readiness 503, lets in-flight requests finish (at
+ * most SHUTDOWN_GRACE_SECONDS), closes Temporal and Postgres, and exits 0.
+ */
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'api' });
@@ -17,25 +22,33 @@ async function main() {
   if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger });
-  const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(
-    config.API_PORT,
-    config.API_HOST,
-    () => {
-      logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}/api` }, 'Payments API listening');
-    },
-  );
+  const metrics = createMetricsRegistry('api');
+  registerPaymentGauges(metrics, sqlPool.run);
+  const lifecycle: Lifecycle = { draining: false };
+  const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger, metrics, lifecycle });
+  const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.API_PORT, config.API_HOST, () => resolve());
+  });
+  logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}/api` }, 'Payments API listening');
+  const ops = await openOpsListener(config, { registry: metrics, logger });
 
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (lifecycle.draining) return;
+    lifecycle.draining = true;
+    logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down: finishing in-flight requests');
+    const drained = await drainHttpServer(server, config.SHUTDOWN_GRACE_SECONDS * 1000);
+    if (drained === 'forced') logger.warn('requests still running after the grace period were cut off');
+    await ops?.close();
     await connection.close();
     await sqlPool.close();
     await orm.close();
+    logger.info('Payments API stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((err) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../observability/opsAccess';
 
 /**
  * Every setting ImaraPay reads from the environment, validated once at start-up.
@@ -119,6 +120,16 @@ const schema = z.object({
   RATE_LIMIT_PAYMENTS_PER_API_KEY: rateLimitSetting.default('60/10s'),
   /** Payment starts per merchant per window, whatever the credential (all keys and dashboard sessions together). */
   RATE_LIMIT_PAYMENTS_PER_MERCHANT: rateLimitSetting.default('120/10s'),
+  /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`; required in production off loopback. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** How long GET /api/ready waits for each of Postgres and Temporal before calling it failing. */
+  READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  /** On SIGTERM/SIGINT, how long in-flight requests (API) and activities (worker) may take to finish, in seconds. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((c, ctx) => {
@@ -129,6 +140,9 @@ const schema = z.object({
   if (c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) problem('WEBHOOK_SECRET_KEY', 'set a secret of your own in production');
   if (c.WEBHOOK_ALLOW_PRIVATE_TARGETS) problem('WEBHOOK_ALLOW_PRIVATE_TARGETS', 'webhooks never go to private or loopback addresses in production');
   if (!c.PUBLIC_BASE_URL.startsWith('https://')) problem('PUBLIC_BASE_URL', 'Daraja requires an HTTPS callback URL in production');
+  if (c.METRICS_PORT !== 0 && !c.METRICS_TOKEN && !isLoopbackHost(c.METRICS_HOST)) {
+    problem('METRICS_TOKEN', 'set a metrics token in production when METRICS_HOST is not a loopback address');
+  }
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

@@ -8,8 +8,10 @@
  *   dashboard    web/dist, built with Vite when missing or older than web/
  *   demo merchant            created if missing, with dashboard logins (development only), printed and saved
  *
- * Ctrl-C stops everything in reverse order; if any part dies, the rest is stopped and the exit
- * code is 1.
+ *   metrics      the API's and the worker's ops listeners on 127.0.0.1:9464 and :9465
+ *
+ * Ctrl-C stops everything in reverse order, each API and worker given its shutdown grace; if any
+ * part dies, the rest is stopped and the exit code is 1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,12 +22,14 @@ import { ensureDemoLogins, type DemoLogins } from '../db/demoLogins';
 import { prefixedLog } from './log';
 import { dialHost, waitForPort } from './net';
 import { DATA_DIR, REPO_ROOT } from './paths';
-import { Supervisor, type ChildSpec } from './supervisor';
+import { Supervisor, shutdownWaitMs, type ChildSpec } from './supervisor';
 import { resolveTemporal } from './temporal/devServer';
 import { buildDashboardIfStale } from './web/build';
 
 const TEMPORAL_PORT = 7233;
 const TEMPORAL_UI_PORT = 8233;
+const API_METRICS_PORT = 9464;
+const WORKER_METRICS_PORT = 9465;
 
 const log = prefixedLog('start');
 const supervisor = new Supervisor(log);
@@ -61,8 +65,11 @@ void supervisor.run(async () => {
 
   await supervisor.runToCompletion(tsx('migrate', 'db/migrate.ts', env));
   supervisor.spawn(tsx('simulator', 'simulator/main.ts', env));
-  supervisor.spawn(tsx('worker', 'worker/main.ts', env));
-  supervisor.spawn(tsx('api', 'api/main.ts', env));
+  // Each process its own ops listener on loopback (METRICS_PORT=0 turns both off).
+  const metricsOff = process.env.METRICS_PORT === '0';
+  const metrics = { api: metricsOff ? 0 : API_METRICS_PORT, worker: metricsOff ? 0 : WORKER_METRICS_PORT };
+  supervisor.spawn(drained(tsx('worker', 'worker/main.ts', { ...env, METRICS_PORT: String(metrics.worker) })));
+  supervisor.spawn(drained(tsx('api', 'api/main.ts', { ...env, METRICS_PORT: String(metrics.api) })));
   const apiHost = dialHost(config.API_HOST);
   await Promise.all([
     waitForPort({ host: apiHost, port: config.API_PORT, signal: supervisor.signal }),
@@ -74,7 +81,13 @@ void supervisor.run(async () => {
   const dashboardUrl = `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/`;
   const merchant = { ...demo, temporal_ui_url: temporal.uiUrl, dashboard_url: dashboardUrl, ...logins };
   fs.writeFileSync(DEMO_MERCHANT_FILE, `${JSON.stringify(merchant, null, 2)}\n`, { mode: 0o600 });
-  printBanner({ config, merchant, databaseUrl, simulatorUrl: `http://127.0.0.1:${config.SIMULATOR_PORT}` });
+  printBanner({
+    config,
+    merchant,
+    databaseUrl,
+    simulatorUrl: `http://127.0.0.1:${config.SIMULATOR_PORT}`,
+    metrics: metricsOff ? null : metrics,
+  });
 });
 
 /** What the last run saved in .data/demo-merchant.json (dashboard passwords that may still work). */
@@ -105,6 +118,11 @@ async function startPostgresChild(): Promise<string> {
   ]);
 }
 
+/** An API or worker child, given its shutdown grace to finish requests and activities before SIGKILL. */
+function drained(spec: ChildSpec): ChildSpec {
+  return { ...spec, stopTimeoutMs: shutdownWaitMs(spec.env ?? process.env) };
+}
+
 /** A child that runs a TypeScript entry point through tsx's loader (one process, no tsx wrapper). */
 function tsx(name: string, script: string, env: NodeJS.ProcessEnv): ChildSpec {
   return { name, command: process.execPath, args: ['--import', 'tsx', script], cwd: REPO_ROOT, env };
@@ -115,15 +133,24 @@ interface BannerInput {
   merchant: Awaited<ReturnType<typeof ensureDemoMerchant>> & { temporal_ui_url: string | null; dashboard_url: string } & Partial<DemoLogins>;
   databaseUrl: string;
   simulatorUrl: string;
+  /** The ops listeners' ports, or null when metrics are off. */
+  metrics: { api: number; worker: number } | null;
 }
 
-function printBanner({ merchant, databaseUrl, simulatorUrl, config }: BannerInput): void {
+function printBanner({ merchant, databaseUrl, simulatorUrl, config, metrics }: BannerInput): void {
   const rows: [string, string | number][] = [
     ['Dashboard', merchant.dashboard_url],
     ['Payments API', merchant.base_url],
     ['Temporal Web UI', merchant.temporal_ui_url ?? `(external server at ${config.TEMPORAL_ADDRESS})`],
     ['Daraja simulator', simulatorUrl],
     ['Postgres', withoutPassword(databaseUrl)],
+    ...(metrics
+      ? ([
+          ['API metrics', `http://${config.METRICS_HOST}:${metrics.api}/metrics`],
+          ['Worker metrics', `http://${config.METRICS_HOST}:${metrics.worker}/metrics`],
+          ['Readiness', `${merchant.base_url.replace(/\/api$/, '')}/api/ready`],
+        ] as [string, string][])
+      : []),
   ];
   const credentials: [string, string | number][] = [
     ['api_username', merchant.api_username],

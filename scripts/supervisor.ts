@@ -18,6 +18,17 @@ export interface ChildSpec {
   cwd?: string;
   /** Sees every output line (after it was printed), e.g. to spot a readiness message. */
   onLine?: (line: string) => void;
+  /**
+   * How long the child may take to stop after SIGTERM before its group is SIGKILLed (default 10 s);
+   * the API and the worker get their SHUTDOWN_GRACE_SECONDS and a margin (shutdownWaitMs).
+   */
+  stopTimeoutMs?: number;
+}
+
+/** How long to wait for an API or worker to stop on its own: its shutdown grace plus a margin to close up. */
+export function shutdownWaitMs(env: NodeJS.ProcessEnv): number {
+  const grace = Number(env.SHUTDOWN_GRACE_SECONDS ?? 30);
+  return ((Number.isFinite(grace) && grace >= 0 ? grace : 30) + 10) * 1000;
 }
 
 /**

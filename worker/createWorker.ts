@@ -42,24 +42,27 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     activities,
+    // On shutdown, in-flight activities get this long to finish before they are cancelled.
+    shutdownGraceTime: config.SHUTDOWN_GRACE_SECONDS * 1000,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }
 
 /**
  * A worker process's payment worker with its own connections (the Postgres pool every worker
- * process uses, and Temporal). `close()` releases them once `worker.run()` has returned.
+ * process uses, also read by its metrics, and Temporal). `close()` releases them once `worker.run()` has returned.
  */
 export async function openPaymentWorker({
   config,
   logger,
   workflowBundle,
-}: Pick<PaymentWorkerDeps, 'config' | 'logger' | 'workflowBundle'>): Promise<{ worker: Worker; close(): Promise<void> }> {
+}: Pick<PaymentWorkerDeps, 'config' | 'logger' | 'workflowBundle'>): Promise<{ worker: Worker; orm: Orm; close(): Promise<void> }> {
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createPaymentWorker({ config, orm, connection, logger, workflowBundle });
   return {
     worker,
+    orm,
     close: async () => {
       await connection.close();
       await orm.close();

@@ -23,6 +23,7 @@ import { dashboardViewRoutes } from './dashboardViews';
 import { dashboardAccountRoutes } from './dashboardAccount';
 import { adminReviewRoutes } from './admin/review';
 import { darajaHookRoutes } from './darajaHooks';
+import { opsRoutes } from './ops';
 
 /** Every route module, in registration order. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -50,4 +51,5 @@ export const ROUTE_MODULES: RouteModule[] = [
   dashboardAccountRoutes,
   darajaHookRoutes,
   docsRoutes,
+  opsRoutes,
 ];

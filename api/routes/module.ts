@@ -6,6 +6,7 @@ import type { Logger } from '../../config/logger';
 import type { Orm } from '../../db/orm';
 import type { RunSql } from '../../db/orm';
 import type { PaymentTimings } from '../../workflows/definitions';
+import type { Lifecycle } from '../../observability/readiness';
 
 /** What every route module gets: its clients, passed in. */
 export interface RouteDeps {
@@ -19,6 +20,8 @@ export interface RouteDeps {
   logger: Logger;
   taskQueue: string;
   timings: PaymentTimings;
+  /** The process's shutdown state (readiness answers 503 while draining); absent: never draining. */
+  lifecycle?: Lifecycle;
 }
 
 /** A route module adds its endpoints (api/endpoints.ts), each with its access rule and description. */

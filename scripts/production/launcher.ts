@@ -26,7 +26,7 @@ export class LoggingLauncher implements Launcher {
     const child = spawnManaged({
       ...spec,
       ownProcessGroup: true,
-      stopTimeoutMs: 15_000,
+      stopTimeoutMs: spec.stopTimeoutMs ?? 15_000,
       onLine: (line) => {
         log.write(`${line}\n`);
         spec.onLine?.(line);

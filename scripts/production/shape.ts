@@ -5,7 +5,7 @@ import type { Log } from '../log';
 import { isPortOpen, waitForPort } from '../net';
 import { REPO_ROOT } from '../paths';
 import type { ManagedProcess } from '../processes';
-import type { ChildSpec } from '../supervisor';
+import { shutdownWaitMs, type ChildSpec } from '../supervisor';
 import { ensureTemporalCli } from '../temporal/cli';
 import {
   namespaceSetupEnv,
@@ -48,6 +48,8 @@ export interface ShapePorts {
   simulator: number;
   /** One per API instance. */
   apis: number[];
+  /** Ops listeners (GET /metrics), one per API instance and one per worker; none when omitted. */
+  metrics?: { apis: number[]; workers: number[] };
 }
 
 /** How the parts are run: the Supervisor for production:local, restartable children for chaos. */
@@ -139,8 +141,19 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
   await launcher.runToCompletion(tsx('migrate', 'db/migrate.ts', env));
 
   const simulatorSpec = tsx('simulator', opts.simulatorScript ?? 'simulator/main.ts', env);
-  const workerSpecs = Array.from({ length: opts.workers }, (_, i) => tsx(`worker-${i + 1}`, 'worker/main.ts', env));
-  const apiSpecs = ports.apis.map((port, i) => tsx(`api-${i + 1}`, 'api/main.ts', { ...env, API_PORT: String(port) }));
+  // Each API and worker gets its own ops listener, or none (an inherited METRICS_PORT would collide),
+  // and its shutdown grace before it is killed.
+  const metricsPort = (kind: 'apis' | 'workers', i: number) => String(ports.metrics?.[kind][i] ?? 0);
+  const appSpec = (name: string, script: string, partEnv: NodeJS.ProcessEnv): ChildSpec => ({
+    ...tsx(name, script, partEnv),
+    stopTimeoutMs: shutdownWaitMs(partEnv),
+  });
+  const workerSpecs = Array.from({ length: opts.workers }, (_, i) =>
+    appSpec(`worker-${i + 1}`, 'worker/main.ts', { ...env, METRICS_PORT: metricsPort('workers', i) }),
+  );
+  const apiSpecs = ports.apis.map((port, i) =>
+    appSpec(`api-${i + 1}`, 'api/main.ts', { ...env, API_PORT: String(port), METRICS_PORT: metricsPort('apis', i) }),
+  );
   const simulator = launcher.spawn(simulatorSpec);
   const workers = workerSpecs.map((spec) => launcher.spawn(spec));
   const apis = apiSpecs.map((spec) => launcher.spawn(spec));

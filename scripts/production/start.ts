@@ -3,7 +3,8 @@
  * process tree (see shape.ts): an embedded Postgres on its own port and data folder
  * (.data/production), the Temporal server on that Postgres with 4 history shards, the migrations,
  * the Daraja simulator, two API instances and two workers, and a round-robin proxy in front of the
- * APIs (Daraja's callbacks go through it too). Ctrl-C stops it in reverse order.
+ * APIs (Daraja's callbacks go through it too), each API and worker with its metrics on a loopback
+ * ops listener. Ctrl-C stops it in reverse order.
  *
  * APP_ENV stays `development`: production demands an HTTPS PUBLIC_BASE_URL, which this machine
  * cannot serve. The secrets production checks are real ones all the same, generated once into
@@ -21,7 +22,14 @@ import { startRoundRobinProxy } from './proxy';
 import { startShape } from './shape';
 
 /** Away from `npm start`'s ports (3000, 4010, 7233, 8233, 54329), so both can run at once. */
-const PORTS = { postgres: 54339, temporal: 7333, simulator: 4011, apis: [3001, 3002], proxy: 3100 };
+const PORTS = {
+  postgres: 54339,
+  temporal: 7333,
+  simulator: 4011,
+  apis: [3001, 3002],
+  proxy: 3100,
+  metrics: { apis: [9471, 9472], workers: [9481, 9482] },
+};
 const DATA = path.join(DATA_DIR, 'production');
 
 const log = prefixedLog('production');
@@ -57,6 +65,8 @@ void supervisor.run(async () => {
     ['Daraja simulator', shape.simulatorUrl],
     ['Postgres', `127.0.0.1:${PORTS.postgres}, data in ${path.relative(REPO_ROOT, path.join(DATA, 'postgres'))}`],
     ['Workers', '2'],
+    ...PORTS.metrics.apis.map((port, i): [string, string] => [`API ${i + 1} metrics`, `http://127.0.0.1:${port}/metrics`]),
+    ...PORTS.metrics.workers.map((port, i): [string, string] => [`Worker ${i + 1} metrics`, `http://127.0.0.1:${port}/metrics`]),
   ];
   process.stdout.write(
     [

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../config/config';
 import { createApp } from '../../api/app';
 import { createHttpServer } from '../../api/httpServer';
 import { createOrm, migrate, type Orm } from '../../db/orm';
-import { createSqlPool } from '../../db/sqlPool';
+import { createSqlPool, type RunSql } from '../../db/sqlPool';
 import { createChannel, createMerchant, issueApiKey, topUp } from '../../db/merchants';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../simulator/app';
 import { createPaymentWorker } from '../../worker/createWorker';
@@ -34,6 +34,8 @@ export interface Stack {
   /** The "production" Daraja simulator, when started withProductionDaraja. */
   productionSimulator: Simulator | null;
   orm: Orm;
+  /** The API's pool for its hot prepared reads (db/sqlPool.ts). */
+  runSql: RunSql;
   temporal: Client;
   simulator: Simulator;
   /** The API's base URL, e.g. http://127.0.0.1:51234/api */
@@ -134,6 +136,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     productionSimulator,
     orm,
+    runSql: sqlPool.run,
     temporal,
     simulator,
     apiUrl: `http://127.0.0.1:${apiPort}/api`,

@@ -55,9 +55,17 @@ describe('docker-compose.yml', () => {
       DARAJA_CONSUMER_SECRET: 'consumer-secret',
       DARAJA_SHORTCODE: '4123456',
       DARAJA_PASSKEY: 'a-passkey',
+      METRICS_TOKEN: 'a-long-production-metrics-token',
     };
     const env = Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), operator)]));
     expect(loadConfig(env).APP_ENV).toBe('production');
+  });
+
+  it.each(['api', 'worker'])('When %s starts, then its metrics listen on the internal network behind a required token', (name) => {
+    const service = compose.services[name] as ComposeService & { expose?: string[]; ports?: string[] };
+    expect(service.environment).toMatchObject({ METRICS_HOST: '0.0.0.0', METRICS_PORT: 9464, METRICS_TOKEN: expect.stringMatching(/^\$\{METRICS_TOKEN:\?/) });
+    expect(service.expose).toEqual(['9464']);
+    expect((service.ports ?? []).join(' ')).not.toContain('9464');
   });
 
   it('When the stack starts, then no service runs the Daraja simulator (local use only: it shows tokens and the passkey)', () => {

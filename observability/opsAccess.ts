@@ -1,0 +1,25 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+
+/**
+ * Whether an `Authorization` header carries `Bearer <token>` for the configured metrics token.
+ * With no token configured every caller is accepted (the listener is then meant for loopback or a
+ * private network). Both sides are hashed first, so the comparison takes the same time whatever
+ * the lengths, and nothing about the token leaks through timing.
+ */
+export function metricsCallerAccepted(authorization: string | undefined, token: string | undefined): boolean {
+  if (!token) return true;
+  const match = /^Bearer ([^\s]+)$/.exec(authorization ?? '');
+  if (!match) return false;
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(match[1]!), digest(token));
+}
+
+/** Whether a listen address is on the loopback interface only (localhost, 127.0.0.0/8, ::1). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./.test(bare);
+  return false;
+}

@@ -1,0 +1,183 @@
+import { Gauge, type Registry } from 'prom-client';
+
+/** One plain SQL statement with `?` placeholders, answering its rows (db/sqlPool.ts `run` fits). */
+export type QueryRows = <Row>(sql: string, params: unknown[]) => Promise<Row[]>;
+
+/** One labelled value of a gauge read from Postgres. */
+export interface GaugeSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * Payments by current `status` (pending, completed, failed, needs_review…) and `decider`, what
+ * settled them (callback, query, push_rejected, no_answer; `none` while undecided).
+ */
+export async function paymentCounts(query: QueryRows): Promise<GaugeSample[]> {
+  const rows = await query<{ status: string; decider: string; n: string }>(
+    `select status, coalesce(decided_by, 'none') as decider, count(*) as n from transactions group by 1, 2`,
+    [],
+  );
+  return rows.map((r) => ({ labels: { status: r.status, decider: r.decider }, value: Number(r.n) }));
+}
+
+/** Stored Daraja callbacks by `disposition` (signalled, late, unmatched, malformed, signal_failed…). */
+export async function callbackCounts(query: QueryRows): Promise<GaugeSample[]> {
+  const rows = await query<{ disposition: string; n: string }>(
+    `select disposition, count(*) as n from daraja_callbacks group by 1`,
+    [],
+  );
+  return rows.map((r) => ({ labels: { disposition: r.disposition }, value: Number(r.n) }));
+}
+
+/**
+ * Redeliveries of stored callbacks to their workflows, by `result`. The schema has no record of
+ * redrives yet, so there is nothing to count: once callbacks keep one (a counter column or a
+ * table), this function reads it with one aggregate query and returns one sample per result.
+ */
+export async function callbackRedriveCounts(_query: QueryRows): Promise<GaugeSample[]> {
+  return [];
+}
+
+/** Merchant webhook deliveries by `status` (pending is the backlog, delivered, failed…). */
+export async function webhookDeliveryCounts(query: QueryRows): Promise<GaugeSample[]> {
+  const rows = await query<{ status: string; n: string }>(
+    `select status, count(*) as n from webhook_deliveries group by 1`,
+    [],
+  );
+  return rows.map((r) => ({ labels: { status: r.status }, value: Number(r.n) }));
+}
+
+/** Age in seconds of the oldest delivery still pending (0 when none is). */
+export async function oldestPendingWebhookSeconds(query: QueryRows): Promise<GaugeSample[]> {
+  const rows = await query<{ age: string | null }>(
+    `select extract(epoch from now() - min(created_at)) as age from webhook_deliveries where status = 'pending'`,
+    [],
+  );
+  return [{ labels: {}, value: Math.max(0, Number(rows[0]?.age ?? 0)) }];
+}
+
+/**
+ * Webhook delivery attempts by `result`: `2xx`, `3xx`, `4xx`, `5xx` from the receiver's status, or
+ * `no_answer` when none came (timeout, refused connection, a target refused before sending).
+ */
+export async function webhookAttemptCounts(query: QueryRows): Promise<GaugeSample[]> {
+  const rows = await query<{ result: string; n: string }>(
+    `select case when status_code is null then 'no_answer' else (status_code / 100)::text || 'xx' end as result,
+            count(*) as n
+       from webhook_attempts group by 1`,
+    [],
+  );
+  return rows.map((r) => ({ labels: { result: r.result }, value: Number(r.n) }));
+}
+
+/**
+ * Open reconciliation findings by `kind`. Reconciliation does not record findings in this schema
+ * yet, so there are none to report: once it does (a findings table with a kind and whether it is
+ * resolved), this function counts the unresolved ones per kind with one aggregate query.
+ */
+export async function reconciliationFindingCounts(_query: QueryRows): Promise<GaugeSample[]> {
+  return [];
+}
+
+/** Wallet ledger entries by `kind`: how many, and their sum in whole KES (signed, as booked). */
+export async function ledgerMovements(query: QueryRows): Promise<{ count: GaugeSample[]; kes: GaugeSample[] }> {
+  const rows = await query<{ kind: string; n: string; kes: string }>(
+    `select kind, count(*) as n, coalesce(sum(amount), 0) as kes from wallet_ledger group by 1`,
+    [],
+  );
+  return {
+    count: rows.map((r) => ({ labels: { kind: r.kind }, value: Number(r.n) })),
+    kes: rows.map((r) => ({ labels: { kind: r.kind }, value: Number(r.kes) })),
+  };
+}
+
+interface GaugeDef {
+  name: string;
+  help: string;
+  labelNames: string[];
+}
+
+/**
+ * Registers the gauges read from Postgres at scrape time, one cheap aggregate query each, so that
+ * every process reports the same truth whatever code moved it (several APIs and workers report the
+ * same values: aggregate them with `max`, not `sum`). A query that fails leaves its gauge empty for
+ * that scrape and sets `imarapay_scrape_errors{gauge}` to 1 (0 once it reads again).
+ */
+export function registerPaymentGauges(registry: Registry, query: QueryRows): void {
+  const scrapeErrors = new Gauge({
+    name: 'imarapay_scrape_errors',
+    help: 'Database reads that failed (1) or worked (0) at the latest completed scrape, by gauge',
+    labelNames: ['gauge'],
+    registers: [registry],
+  });
+  const fromDatabase = (def: GaugeDef, read: () => Promise<GaugeSample[]>) =>
+    new Gauge({
+      ...def,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const { labels, value } of await read()) this.set(labels, value);
+          scrapeErrors.set({ gauge: def.name }, 0);
+        } catch {
+          scrapeErrors.set({ gauge: def.name }, 1);
+        }
+      },
+    });
+
+  fromDatabase(
+    { name: 'imarapay_payments', help: 'Payments by status and what decided them', labelNames: ['status', 'decider'] },
+    () => paymentCounts(query),
+  );
+  fromDatabase(
+    { name: 'imarapay_callbacks', help: 'Stored Daraja callbacks by disposition', labelNames: ['disposition'] },
+    () => callbackCounts(query),
+  );
+  fromDatabase(
+    { name: 'imarapay_callback_redrives', help: 'Stored callbacks redelivered to their workflows', labelNames: ['result'] },
+    () => callbackRedriveCounts(query),
+  );
+  fromDatabase(
+    { name: 'imarapay_webhook_deliveries', help: 'Merchant webhook deliveries by status', labelNames: ['status'] },
+    () => webhookDeliveryCounts(query),
+  );
+  fromDatabase(
+    {
+      name: 'imarapay_webhook_backlog_oldest_seconds',
+      help: 'Age of the oldest webhook delivery still pending, in seconds',
+      labelNames: [],
+    },
+    () => oldestPendingWebhookSeconds(query),
+  );
+  fromDatabase(
+    { name: 'imarapay_webhook_attempts', help: 'Webhook delivery attempts by result', labelNames: ['result'] },
+    () => webhookAttemptCounts(query),
+  );
+  fromDatabase(
+    {
+      name: 'imarapay_reconciliation_findings',
+      help: 'Open reconciliation findings by kind',
+      labelNames: ['kind'],
+    },
+    () => reconciliationFindingCounts(query),
+  );
+  // Both ledger gauges are collected in the same tick of a scrape: they share one query.
+  let ledgerRead: ReturnType<typeof ledgerMovements> | null = null;
+  const ledger = () =>
+    (ledgerRead ??= ledgerMovements(query).finally(() => {
+      ledgerRead = null;
+    }));
+  fromDatabase(
+    { name: 'imarapay_ledger_movements', help: 'Wallet ledger entries by kind', labelNames: ['kind'] },
+    async () => (await ledger()).count,
+  );
+  fromDatabase(
+    {
+      name: 'imarapay_ledger_movements_kes',
+      help: 'Sum of wallet ledger entries by kind, in whole KES (signed as booked)',
+      labelNames: ['kind'],
+    },
+    async () => (await ledger()).kes,
+  );
+}
