@@ -26,6 +26,10 @@ export interface SqlPoolOptions {
  */
 const isStaleStatement = (err: unknown) => ['0A000', '26000'].includes((err as { code?: string }).code ?? '');
 
+const ignoreConnectionError = () => {};
+/** Postgres's own errors carry a five-character SQLSTATE; a failed connection's do not. */
+const hasSqlState = (err: unknown) => /^[0-9A-Z]{5}$/.test(String((err as { code?: unknown }).code ?? ''));
+
 /**
  * Plain SQL as named prepared statements (`{ name, text, values }`, a public `pg` feature) on a
  * pool of its own, for hot paths where hydrating entities and re-planning the query cost more than
@@ -54,15 +58,20 @@ export function createSqlPool({ databaseUrl, max = 4 }: SqlPoolOptions): SqlPool
 
   const runPrepared = async (sql: string, params: unknown[]) => {
     const client = await pool.connect();
-    let stale: Error | undefined;
+    // A connection cut while checked out emits 'error' besides failing its query; the pool only
+    // listens on idle connections, and an unheard 'error' would crash the process.
+    client.on('error', ignoreConnectionError);
+    let broken: Error | undefined;
     try {
       return (await client.query({ ...statementOf(sql), values: params })).rows;
     } catch (err) {
-      if (isStaleStatement(err)) stale = err as Error;
+      // A stale statement, or a connection that failed (no SQLSTATE): neither may be handed out again.
+      if (isStaleStatement(err) || !hasSqlState(err)) broken = err as Error;
       throw err;
     } finally {
-      // Releasing with an error destroys the connection, and its stale statement with it.
-      client.release(stale);
+      client.off('error', ignoreConnectionError);
+      // Releasing with an error destroys the connection, and whatever it held with it.
+      client.release(broken);
     }
   };
 

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createApp, type AppDeps } from '../../api/app';
 import { createHttpServer } from '../../api/httpServer';
 import { createOrm, type Orm } from '../../db/orm';
+import { createSqlPool, type SqlPool } from '../../db/sqlPool';
 import { freePort } from '../../scripts/net';
 import { quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 
@@ -106,10 +107,13 @@ describe('Readiness', () => {
     const proxy = await cuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
     target.port = String(proxy.port);
     let orm: Orm | undefined;
+    let sqlPool: SqlPool | undefined;
     let api: Awaited<ReturnType<typeof secondApi>> | undefined;
     try {
+      // Both of the instance's ways to Postgres, the ORM and the hot reads' pool, go through the proxy.
       orm = await createOrm({ databaseUrl: target.toString(), poolSize: 2 });
-      api = await secondApi(stack, { orm });
+      sqlPool = createSqlPool({ databaseUrl: target.toString(), max: 2 });
+      api = await secondApi(stack, { orm, runSql: sqlPool.run });
       const before = await http.get(`${api.url}/ready`);
       expect([before.status, before.data]).toEqual([200, { status: 'ready' }]);
 
@@ -124,6 +128,7 @@ describe('Readiness', () => {
       }
     } finally {
       await api?.close();
+      await sqlPool?.close().catch(() => undefined);
       await orm?.close().catch(() => undefined);
     }
   });
