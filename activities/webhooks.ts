@@ -30,7 +30,10 @@ export interface WebhookDeps {
   lookup?: LookupAll;
 }
 
-type WebhookActivities = Pick<PaymentActivities, 'deliverWebhook' | 'markWebhookGivenUp' | 'redeliverWebhook' | 'markRedeliveryGivenUp'>;
+type WebhookActivities = Pick<
+  PaymentActivities,
+  'deliverWebhook' | 'markWebhookGivenUp' | 'redeliverWebhook' | 'markRedeliveryGivenUp'
+>;
 
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
@@ -45,10 +48,15 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       const merchant = await em.findOneOrFail(MerchantSchema, tx.merchant);
       if (!merchant.callbackUrl) return { delivered: false, skippedReason: 'The merchant has no callback URL' };
       // Webhooks tell merchants about their customers' payments; a wallet top-up shows in the wallet.
-      if (tx.purpose === 'wallet_top_up') return { delivered: false, skippedReason: 'Wallet top-ups are not sent as webhooks' };
+      if (tx.purpose === 'wallet_top_up')
+        return { delivered: false, skippedReason: 'Wallet top-ups are not sent as webhooks' };
       if (event === 'payment.failed' && tx.status === 'completed') {
         // A late success overtook this failure: sending it now would tell the merchant the opposite of the truth.
-        await em.nativeUpdate(WebhookDeliverySchema, { transaction: transactionId, event, status: 'pending' }, { status: 'superseded' });
+        await em.nativeUpdate(
+          WebhookDeliverySchema,
+          { transaction: transactionId, event, status: 'pending' },
+          { status: 'superseded' },
+        );
         return { delivered: false, skippedReason: 'The payment completed since; the failure is no longer true' };
       }
 
@@ -56,7 +64,13 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       await em.getConnection().execute(
         `insert into webhook_deliveries (merchant_id, transaction_id, event, url, payload)
          values (?, ?, ?, ?, ?) on conflict (transaction_id, event) do nothing`,
-        [tx.merchant, transactionId, event, merchant.callbackUrl, JSON.stringify(buildWebhookPayload({ ...tx, transactionId }))],
+        [
+          tx.merchant,
+          transactionId,
+          event,
+          merchant.callbackUrl,
+          JSON.stringify(buildWebhookPayload({ ...tx, transactionId })),
+        ],
       );
       const delivery = await em.findOneOrFail(WebhookDeliverySchema, { transaction: transactionId, event });
 
@@ -67,26 +81,42 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
     },
 
     async markWebhookGivenUp({ transactionId, event }) {
-      await orm.em.fork().nativeUpdate(WebhookDeliverySchema, { transaction: transactionId, event, status: 'pending' }, { status: 'failed' });
+      await orm.em
+        .fork()
+        .nativeUpdate(
+          WebhookDeliverySchema,
+          { transaction: transactionId, event, status: 'pending' },
+          { status: 'failed' },
+        );
     },
 
     async redeliverWebhook({ deliveryId, requestedAt }) {
       const em = orm.em.fork();
       const delivery = await em.findOneOrFail(WebhookDeliverySchema, deliveryId);
       if (delivery.status === 'superseded') {
-        throw ApplicationFailure.create({ type: FailureType.WebhookRejected, message: 'The failure this delivery reports is no longer true', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureType.WebhookRejected,
+          message: 'The failure this delivery reports is no longer true',
+          nonRetryable: true,
+        });
       }
       const merchant = await em.findOneOrFail(MerchantSchema, delivery.merchant);
       // Only an acceptance after the merchant asked answers the ask (the payment's own retry, another
       // redelivery, or this one's earlier try). A redelivery goes to the URL the merchant has now:
       // that is usually why they asked for it.
-      const result = await send(em, delivery, { acceptedAfter: requestedAt, url: merchant.callbackUrl, moveTo: merchant.callbackUrl });
+      const result = await send(em, delivery, {
+        acceptedAfter: requestedAt,
+        url: merchant.callbackUrl,
+        moveTo: merchant.callbackUrl,
+      });
       if (result.delivered) return { delivered: true, attemptNo: result.attemptNo };
       throw rejected(result.outcome, { nonRetryable: merchant.callbackUrl === null });
     },
 
     async markRedeliveryGivenUp({ deliveryId }) {
-      await orm.em.fork().nativeUpdate(WebhookDeliverySchema, { id: deliveryId, status: 'pending' }, { status: 'failed' });
+      await orm.em
+        .fork()
+        .nativeUpdate(WebhookDeliverySchema, { id: deliveryId, status: 'pending' }, { status: 'failed' });
     },
   };
 }
@@ -101,7 +131,8 @@ interface AttemptOutcome {
 /** delivered: attemptNo is this call's own accepted attempt, or null when an earlier one was accepted. */
 type SendResult = { delivered: true; attemptNo: number | null } | { delivered: false; outcome: AttemptOutcome };
 
-const accepted = (o: Pick<AttemptOutcome, 'statusCode'>) => o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300;
+const accepted = (o: Pick<AttemptOutcome, 'statusCode'>) =>
+  o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300;
 
 function rejected(outcome: AttemptOutcome, { nonRetryable = false } = {}): ApplicationFailure {
   return ApplicationFailure.create({
@@ -149,14 +180,22 @@ function sendOnce(deps: WebhookDeps) {
         'select status, delivered_at from webhook_deliveries where id = ?',
         [delivery.id],
       );
-      const attempts = await connection.execute<{ attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number }[]>(
-        'select attempt_no, status, started_at, latency_ms from webhook_attempts where delivery_id = ? order by attempt_no',
+      const attempts = await connection.execute<
+        { attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number }[]
+      >(
+        `select attempt_no, status, started_at, latency_ms from webhook_attempts
+         where delivery_id = ? order by attempt_no`,
         [delivery.id],
       );
       const decision = decideWebhookSend({
         deliveryStatus: current!.status,
         deliveredAt: current!.delivered_at ? new Date(current!.delivered_at) : null,
-        attempts: attempts.map((a) => ({ attemptNo: a.attempt_no, status: a.status, startedAt: new Date(a.started_at), latencyMs: a.latency_ms })),
+        attempts: attempts.map((a) => ({
+          attemptNo: a.attempt_no,
+          status: a.status,
+          startedAt: new Date(a.started_at),
+          latencyMs: a.latency_ms,
+        })),
         acceptedAfter,
         attemptLimitMs: limitMs,
         now: Date.now(),
@@ -164,19 +203,25 @@ function sendOnce(deps: WebhookDeps) {
       if (decision.kind === 'delivered') {
         if (current!.status !== 'delivered') {
           // An accepted attempt whose delivery was not marked (rows written before both were one statement).
-          await connection.execute("update webhook_deliveries set status = 'delivered', delivered_at = now() where id = ?", [delivery.id]);
+          await connection.execute(
+            "update webhook_deliveries set status = 'delivered', delivered_at = now() where id = ?",
+            [delivery.id],
+          );
         }
         return { delivered: true, attemptNo: null };
       }
       if (decision.kind === 'wait') {
         heartbeat();
-        await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, decision.until - Date.now()))));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, decision.until - Date.now()))),
+        );
         continue;
       }
       if (decision.abandoned.length > 0) {
         await connection.execute(
           `update webhook_attempts set status = 'unknown', error = ?
-           where delivery_id = ? and status = 'sending' and attempt_no in (${decision.abandoned.map(() => '?').join(', ')})`,
+           where delivery_id = ? and status = 'sending'
+             and attempt_no in (${decision.abandoned.map(() => '?').join(', ')})`,
           [ABANDONED, delivery.id, ...decision.abandoned],
         );
       }
@@ -191,14 +236,21 @@ function sendOnce(deps: WebhookDeps) {
  * refused), record the answer. The JSON body is serialised once and those exact bytes are both signed
  * and sent, with the delivery id (`X-ImaraPay-Delivery`) receivers dedupe on.
  */
-async function attemptDelivery(deps: WebhookDeps, em: EntityManager, delivery: WebhookDelivery, url: string | null, moveTo: string | null): Promise<AttemptOutcome> {
+async function attemptDelivery(
+  deps: WebhookDeps,
+  em: EntityManager,
+  delivery: WebhookDelivery,
+  url: string | null,
+  moveTo: string | null,
+): Promise<AttemptOutcome> {
   const connection = em.getConnection();
   const body = JSON.stringify(delivery.payload);
   const secret = await ensureWebhookSecret(em, delivery.merchant, deps.secretKey);
   const startedAt = new Date();
   const [{ attempt_no: attemptNo }] = await connection.execute<{ attempt_no: number }[]>(
     `with d as (
-       update webhook_deliveries set attempts = attempts + 1, last_attempt_at = ?, url = coalesce(?, url) where id = ? returning id, attempts
+       update webhook_deliveries set attempts = attempts + 1, last_attempt_at = ?, url = coalesce(?, url)
+       where id = ? returning id, attempts
      )
      insert into webhook_attempts (delivery_id, attempt_no, status, started_at, latency_ms)
      select id, attempts, 'sending', ?, 0 from d returning attempt_no`,
@@ -227,7 +279,16 @@ async function attemptDelivery(deps: WebhookDeps, em: EntityManager, delivery: W
      )
      update webhook_deliveries set status = 'delivered', delivered_at = now()
      where id = (select delivery_id from a) and ?::boolean`,
-    [status, outcome.statusCode, Date.now() - startedAt.getTime(), outcome.error, outcome.excerpt, delivery.id, attemptNo, ok],
+    [
+      status,
+      outcome.statusCode,
+      Date.now() - startedAt.getTime(),
+      outcome.error,
+      outcome.excerpt,
+      delivery.id,
+      attemptNo,
+      ok,
+    ],
   );
   return { attemptNo, ...outcome };
 }
@@ -238,7 +299,12 @@ type PostOutcome = Omit<AttemptOutcome, 'attemptNo'>;
 const refusal = (reason: string): PostOutcome => ({ statusCode: null, error: `Refused: ${reason}`, excerpt: null });
 
 /** Unless private targets are allowed, the URL is checked again now (it may resolve elsewhere than when it was saved). */
-async function postChecked(deps: WebhookDeps, url: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
+async function postChecked(
+  deps: WebhookDeps,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<PostOutcome> {
   const checked = checkCallbackUrl(url, { production: deps.httpsOnly, allowPrivateTargets: !deps.publicUrlsOnly });
   if (!checked.ok) return refusal(checked.reason);
   if (!deps.publicUrlsOnly) return post(deps, url, body, headers);

@@ -68,7 +68,10 @@ export function decideWebhookSend(input: {
   return { kind: 'send', abandoned: sending.map((a) => a.attemptNo).sort((a, b) => a - b) };
 }
 
-/** The HTTP timeout of one webhook POST when a workflow's timings predate that setting (WEBHOOK_HTTP_TIMEOUT_MS's default). */
+/**
+ * The HTTP timeout of one webhook POST, in ms, when a workflow's timings predate that setting
+ * (WEBHOOK_HTTP_TIMEOUT_MS's default).
+ */
 export const DEFAULT_WEBHOOK_HTTP_TIMEOUT_MS = 10_000;
 
 /**

@@ -10,8 +10,14 @@ export const databaseProfile: ActivityOptions & LocalActivityOptions = {
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '15s' },
 };
 
-/** The timings a webhook profile is built from; `webhookHttpTimeoutMs` is absent in workflows started before it existed. */
-export type WebhookTimings = Pick<PaymentTimings, 'webhookInitialRetryMs' | 'webhookMaxRetryMs' | 'webhookRetryWindowMs'> & {
+/**
+ * The timings a webhook profile is built from; `webhookHttpTimeoutMs` (ms) is absent in workflows
+ * started before it existed.
+ */
+export type WebhookTimings = Pick<
+  PaymentTimings,
+  'webhookInitialRetryMs' | 'webhookMaxRetryMs' | 'webhookRetryWindowMs'
+> & {
   webhookHttpTimeoutMs?: number;
 };
 

@@ -44,7 +44,8 @@ export async function startSlowReceiver(answerAfterMs: number) {
   const server: Server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      received.push({ deliveryId: String(req.headers['x-imarapay-delivery']), event: String(req.headers['x-imarapay-event']) });
+      const header = (name: string) => String(req.headers[name]);
+      received.push({ deliveryId: header('x-imarapay-delivery'), event: header('x-imarapay-event') });
       setTimeout(() => {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end('{"ok":true}');

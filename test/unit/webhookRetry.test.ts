@@ -2,14 +2,27 @@ import { decideWebhookSend, type AttemptRecord } from '../../domain/webhookRetry
 
 const now = Date.parse('2026-12-01T10:00:00Z');
 const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000);
-const attempt = (attemptNo: number, status: AttemptRecord['status'], secondsAgo: number, latencyMs = 0): AttemptRecord => ({
+const attempt = (
+  attemptNo: number,
+  status: AttemptRecord['status'],
+  secondsAgo: number,
+  latencyMs = 0,
+): AttemptRecord => ({
   attemptNo,
   status,
   startedAt: at(secondsAgo),
   latencyMs,
 });
 const decide = (over: Partial<Parameters<typeof decideWebhookSend>[0]>) =>
-  decideWebhookSend({ deliveryStatus: 'pending', deliveredAt: null, attempts: [], acceptedAfter: null, attemptLimitMs: 15_000, now, ...over });
+  decideWebhookSend({
+    deliveryStatus: 'pending',
+    deliveredAt: null,
+    attempts: [],
+    acceptedAfter: null,
+    attemptLimitMs: 15_000,
+    now,
+    ...over,
+  });
 
 describe('What a webhook attempt does before sending', () => {
   it('When nothing was attempted yet, then it sends', () => {
@@ -30,12 +43,12 @@ describe('What a webhook attempt does before sending', () => {
     expect(decide({ attempts })).toEqual({ kind: 'send', abandoned: [] });
   });
 
-  it('When an attempt is still sending and its call could still be running, then it waits until that call must have ended', () => {
+  it('When an attempt is still sending and its call could still be running, then it waits for it', () => {
     const attempts = [attempt(1, 'rejected', 60, 80), attempt(2, 'sending', 4)];
     expect(decide({ attempts })).toEqual({ kind: 'wait', attemptNo: 2, until: now - 4_000 + 15_000 });
   });
 
-  it('When an attempt is still sending long after its call must have ended, then its worker stopped: it is abandoned and sent again', () => {
+  it('When an attempt is still sending after its call must have ended, then it is abandoned and sent again', () => {
     const attempts = [attempt(1, 'sending', 40), attempt(2, 'sending', 16)];
     expect(decide({ attempts })).toEqual({ kind: 'send', abandoned: [1, 2] });
   });
@@ -50,13 +63,20 @@ describe('What a webhook attempt does before sending', () => {
 
     it('When the delivery was delivered before the ask, then it sends again', () => {
       const attempts = [attempt(1, 'accepted', 50, 100)];
-      expect(decide({ deliveryStatus: 'delivered', deliveredAt: at(50), attempts, acceptedAfter: requestedAt })).toEqual({ kind: 'send', abandoned: [] });
+      expect(
+        decide({ deliveryStatus: 'delivered', deliveredAt: at(50), attempts, acceptedAfter: requestedAt }),
+      ).toEqual({ kind: 'send', abandoned: [] });
     });
 
     it('When the delivery was accepted after the ask, then nothing is sent', () => {
       const attempts = [attempt(1, 'accepted', 50, 100), attempt(2, 'accepted', 5, 100)];
-      expect(decide({ deliveryStatus: 'delivered', deliveredAt: at(5), attempts, acceptedAfter: requestedAt })).toEqual({ kind: 'delivered', attemptNo: null });
-      expect(decide({ deliveryStatus: 'failed', deliveredAt: null, attempts, acceptedAfter: requestedAt })).toEqual({ kind: 'delivered', attemptNo: 2 });
+      expect(decide({ deliveryStatus: 'delivered', deliveredAt: at(5), attempts, acceptedAfter: requestedAt })).toEqual(
+        { kind: 'delivered', attemptNo: null },
+      );
+      expect(decide({ deliveryStatus: 'failed', deliveredAt: null, attempts, acceptedAfter: requestedAt })).toEqual({
+        kind: 'delivered',
+        attemptNo: 2,
+      });
     });
 
     it('When an attempt started before the ask was answered after it, then it answers the ask', () => {
