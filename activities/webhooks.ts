@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { AxiosInstance } from 'axios';
 import { FailureType } from '../domain/failureTypes';
@@ -8,7 +8,8 @@ import { buildWebhookPayload } from '../domain/webhookPayload';
 import { SIGNATURE_HEADER, sign } from '../domain/webhookSignature';
 import { responseExcerptOf } from '../domain/responseExcerpt';
 import { checkCallbackUrl, checkResolvedAddresses, type LookupAll } from '../domain/urlSafety';
-import { MerchantSchema, TransactionSchema, WebhookAttemptSchema, WebhookDeliverySchema, type WebhookDelivery } from '../db/entities';
+import { MerchantSchema, TransactionSchema, WebhookDeliverySchema, type WebhookDelivery } from '../db/entities';
+import { decideWebhookSend, webhookAttemptLimitMs, type WebhookAttemptStatus } from '../domain/webhookRetry';
 import { ensureWebhookSecret } from '../db/webhookSecrets';
 import type { PaymentActivities } from './types';
 
@@ -29,14 +30,17 @@ export interface WebhookDeps {
   lookup?: LookupAll;
 }
 
-type WebhookActivities = Pick<PaymentActivities, 'deliverWebhook' | 'markWebhookGivenUp' | 'redeliverWebhook' | 'markRedeliveryGivenUp'>;
+type WebhookActivities = Pick<
+  PaymentActivities,
+  'deliverWebhook' | 'markWebhookGivenUp' | 'redeliverWebhook' | 'markRedeliveryGivenUp'
+>;
 
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** Activities that deliver payment results to merchants, signed, and redeliver them on request. */
 export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
   const { orm } = deps;
-  const attempt = attemptDelivery(deps);
+  const send = sendOnce(deps);
   return {
     async deliverWebhook({ transactionId, event }) {
       const em = orm.em.fork();
@@ -44,10 +48,15 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       const merchant = await em.findOneOrFail(MerchantSchema, tx.merchant);
       if (!merchant.callbackUrl) return { delivered: false, skippedReason: 'The merchant has no callback URL' };
       // Webhooks tell merchants about their customers' payments; a wallet top-up shows in the wallet.
-      if (tx.purpose === 'wallet_top_up') return { delivered: false, skippedReason: 'Wallet top-ups are not sent as webhooks' };
+      if (tx.purpose === 'wallet_top_up')
+        return { delivered: false, skippedReason: 'Wallet top-ups are not sent as webhooks' };
       if (event === 'payment.failed' && tx.status === 'completed') {
         // A late success overtook this failure: sending it now would tell the merchant the opposite of the truth.
-        await em.nativeUpdate(WebhookDeliverySchema, { transaction: transactionId, event, status: 'pending' }, { status: 'superseded' });
+        await em.nativeUpdate(
+          WebhookDeliverySchema,
+          { transaction: transactionId, event, status: 'pending' },
+          { status: 'superseded' },
+        );
         return { delivered: false, skippedReason: 'The payment completed since; the failure is no longer true' };
       }
 
@@ -55,44 +64,59 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       await em.getConnection().execute(
         `insert into webhook_deliveries (merchant_id, transaction_id, event, url, payload)
          values (?, ?, ?, ?, ?) on conflict (transaction_id, event) do nothing`,
-        [tx.merchant, transactionId, event, merchant.callbackUrl, JSON.stringify(buildWebhookPayload({ ...tx, transactionId }))],
+        [
+          tx.merchant,
+          transactionId,
+          event,
+          merchant.callbackUrl,
+          JSON.stringify(buildWebhookPayload({ ...tx, transactionId })),
+        ],
       );
       const delivery = await em.findOneOrFail(WebhookDeliverySchema, { transaction: transactionId, event });
-      if (delivery.status === 'delivered') return { delivered: true, skippedReason: null };
 
-      // Retries of the payment's own delivery keep the URL it was created for.
-      const outcome = await attempt(em, delivery, delivery.url);
-      if (accepted(outcome)) {
-        await em.nativeUpdate(WebhookDeliverySchema, { id: delivery.id }, { status: 'delivered', deliveredAt: new Date() });
-        return { delivered: true, skippedReason: null };
-      }
-      throw rejected(outcome);
+      // Retries of the payment's own delivery keep the URL it was created for; any acceptance counts.
+      const result = await send(em, delivery, { acceptedAfter: null, url: delivery.url, moveTo: null });
+      if (result.delivered) return { delivered: true, skippedReason: null };
+      throw rejected(result.outcome);
     },
 
     async markWebhookGivenUp({ transactionId, event }) {
-      await orm.em.fork().nativeUpdate(WebhookDeliverySchema, { transaction: transactionId, event, status: 'pending' }, { status: 'failed' });
+      await orm.em
+        .fork()
+        .nativeUpdate(
+          WebhookDeliverySchema,
+          { transaction: transactionId, event, status: 'pending' },
+          { status: 'failed' },
+        );
     },
 
     async redeliverWebhook({ deliveryId, requestedAt }) {
       const em = orm.em.fork();
       const delivery = await em.findOneOrFail(WebhookDeliverySchema, deliveryId);
-      // Accepted since the merchant asked (the payment's own retry, or another redelivery): the ask is answered.
-      if (delivery.status === 'delivered' && delivery.deliveredAt && delivery.deliveredAt.getTime() > requestedAt) return { delivered: true, attemptNo: null };
       if (delivery.status === 'superseded') {
-        throw ApplicationFailure.create({ type: FailureType.WebhookRejected, message: 'The failure this delivery reports is no longer true', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureType.WebhookRejected,
+          message: 'The failure this delivery reports is no longer true',
+          nonRetryable: true,
+        });
       }
       const merchant = await em.findOneOrFail(MerchantSchema, delivery.merchant);
-      // A redelivery goes to the URL the merchant has now: that is usually why they asked for it.
-      const outcome = await attempt(em, delivery, merchant.callbackUrl, { moveTo: merchant.callbackUrl });
-      if (accepted(outcome)) {
-        await em.nativeUpdate(WebhookDeliverySchema, { id: delivery.id }, { status: 'delivered', deliveredAt: new Date() });
-        return { delivered: true, attemptNo: outcome.attemptNo };
-      }
-      throw rejected(outcome, { nonRetryable: merchant.callbackUrl === null });
+      // Only an acceptance after the merchant asked answers the ask (the payment's own retry, another
+      // redelivery, or this one's earlier try). A redelivery goes to the URL the merchant has now:
+      // that is usually why they asked for it.
+      const result = await send(em, delivery, {
+        acceptedAfter: requestedAt,
+        url: merchant.callbackUrl,
+        moveTo: merchant.callbackUrl,
+      });
+      if (result.delivered) return { delivered: true, attemptNo: result.attemptNo };
+      throw rejected(result.outcome, { nonRetryable: merchant.callbackUrl === null });
     },
 
     async markRedeliveryGivenUp({ deliveryId }) {
-      await orm.em.fork().nativeUpdate(WebhookDeliverySchema, { id: deliveryId, status: 'pending' }, { status: 'failed' });
+      await orm.em
+        .fork()
+        .nativeUpdate(WebhookDeliverySchema, { id: deliveryId, status: 'pending' }, { status: 'failed' });
     },
   };
 }
@@ -104,7 +128,11 @@ interface AttemptOutcome {
   excerpt: string | null;
 }
 
-const accepted = (o: AttemptOutcome) => o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300;
+/** delivered: attemptNo is this call's own accepted attempt, or null when an earlier one was accepted. */
+type SendResult = { delivered: true; attemptNo: number | null } | { delivered: false; outcome: AttemptOutcome };
+
+const accepted = (o: Pick<AttemptOutcome, 'statusCode'>) =>
+  o.statusCode !== null && o.statusCode >= 200 && o.statusCode < 300;
 
 function rejected(outcome: AttemptOutcome, { nonRetryable = false } = {}): ApplicationFailure {
   return ApplicationFailure.create({
@@ -114,39 +142,155 @@ function rejected(outcome: AttemptOutcome, { nonRetryable = false } = {}): Appli
   });
 }
 
+/** How often an attempt heartbeats and looks again at an earlier attempt it waits for. */
+const HEARTBEAT_EVERY_MS = 1_000;
+const WAIT_POLL_MS = 500;
+
+/** Heartbeats when running as an activity (a dead worker then stops heartbeating and Temporal retries it elsewhere). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // Not inside an activity (a script calling the activity directly): nothing to tell.
+  }
+}
+
+const ABANDONED = "The worker stopped during this attempt: the receiver's answer is unknown, so it was sent again";
+
 /**
- * One recorded attempt: number it, sign the body, POST it (unless the URL is refused), record what
- * happened. The JSON body is serialised once and those exact bytes are both signed and sent.
+ * One attempt at a delivery, unless the receiver already accepted it:
+ * 1. decide from the recorded attempts (decideWebhookSend): already accepted → nothing is sent; an
+ *    earlier attempt possibly still under way → wait for its answer; attempts left `sending` by a
+ *    worker that stopped → recorded `unknown`, and the delivery is sent again with the same delivery id;
+ * 2. record the attempt `sending` with its number (one statement), before anything is sent;
+ * 3. POST it, heartbeating throughout;
+ * 4. record the answer and, on a 2xx, mark the delivery delivered, in one statement.
+ * A worker dying between 3 and 4 leaves the attempt `sending`: the at-least-once window.
  */
-function attemptDelivery(deps: WebhookDeps) {
-  return async (em: EntityManager, delivery: WebhookDelivery, url: string | null, { moveTo = null as string | null } = {}): Promise<AttemptOutcome> => {
-    const [{ attempts: attemptNo }] = await em
-      .getConnection()
-      .execute<{ attempts: number }[]>(
-        'update webhook_deliveries set attempts = attempts + 1, last_attempt_at = now(), url = coalesce(?, url) where id = ? returning attempts',
-        [moveTo, delivery.id],
+function sendOnce(deps: WebhookDeps) {
+  const limitMs = webhookAttemptLimitMs(deps.timeoutMs);
+  return async (
+    em: EntityManager,
+    delivery: WebhookDelivery,
+    { acceptedAfter, url, moveTo }: { acceptedAfter: number | null; url: string | null; moveTo: string | null },
+  ): Promise<SendResult> => {
+    const connection = em.getConnection();
+    for (;;) {
+      const [current] = await connection.execute<{ status: string; delivered_at: Date | null }[]>(
+        'select status, delivered_at from webhook_deliveries where id = ?',
+        [delivery.id],
       );
-    const body = JSON.stringify(delivery.payload);
-    const secret = await ensureWebhookSecret(em, delivery.merchant, deps.secretKey);
-    const startedAt = new Date();
-    const headers = {
-      'X-ImaraPay-Event': delivery.event,
-      'X-ImaraPay-Delivery': String(delivery.id),
-      [SIGNATURE_HEADER]: sign({ secret, body, timestamp: Math.floor(startedAt.getTime() / 1000) }),
-    };
-    const outcome = url === null ? refusal('The merchant has no callback URL') : await postChecked(deps, url, body, headers);
-    em.create(WebhookAttemptSchema, {
-      delivery: delivery.id,
-      attemptNo,
-      startedAt,
-      latencyMs: Date.now() - startedAt.getTime(),
-      statusCode: outcome.statusCode,
-      error: outcome.error,
-      responseExcerpt: outcome.excerpt,
-    });
-    await em.flush();
-    return { attemptNo, ...outcome };
+      const attempts = await connection.execute<
+        { attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number }[]
+      >(
+        `select attempt_no, status, started_at, latency_ms from webhook_attempts
+         where delivery_id = ? order by attempt_no`,
+        [delivery.id],
+      );
+      const decision = decideWebhookSend({
+        deliveryStatus: current!.status,
+        deliveredAt: current!.delivered_at ? new Date(current!.delivered_at) : null,
+        attempts: attempts.map((a) => ({
+          attemptNo: a.attempt_no,
+          status: a.status,
+          startedAt: new Date(a.started_at),
+          latencyMs: a.latency_ms,
+        })),
+        acceptedAfter,
+        attemptLimitMs: limitMs,
+        now: Date.now(),
+      });
+      if (decision.kind === 'delivered') {
+        if (current!.status !== 'delivered') {
+          // An accepted attempt whose delivery was not marked (rows written before both were one statement).
+          await connection.execute(
+            "update webhook_deliveries set status = 'delivered', delivered_at = now() where id = ?",
+            [delivery.id],
+          );
+        }
+        return { delivered: true, attemptNo: null };
+      }
+      if (decision.kind === 'wait') {
+        heartbeat();
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, decision.until - Date.now()))),
+        );
+        continue;
+      }
+      if (decision.abandoned.length > 0) {
+        await connection.execute(
+          `update webhook_attempts set status = 'unknown', error = ?
+           where delivery_id = ? and status = 'sending'
+             and attempt_no in (${decision.abandoned.map(() => '?').join(', ')})`,
+          [ABANDONED, delivery.id, ...decision.abandoned],
+        );
+      }
+      const outcome = await attemptDelivery(deps, em, delivery, url, moveTo);
+      return accepted(outcome) ? { delivered: true, attemptNo: outcome.attemptNo } : { delivered: false, outcome };
+    }
   };
+}
+
+/**
+ * One recorded attempt: number it and record it `sending`, sign the body, POST it (unless the URL is
+ * refused), record the answer. The JSON body is serialised once and those exact bytes are both signed
+ * and sent, with the delivery id (`X-ImaraPay-Delivery`) receivers dedupe on.
+ */
+async function attemptDelivery(
+  deps: WebhookDeps,
+  em: EntityManager,
+  delivery: WebhookDelivery,
+  url: string | null,
+  moveTo: string | null,
+): Promise<AttemptOutcome> {
+  const connection = em.getConnection();
+  const body = JSON.stringify(delivery.payload);
+  const secret = await ensureWebhookSecret(em, delivery.merchant, deps.secretKey);
+  const startedAt = new Date();
+  const [{ attempt_no: attemptNo }] = await connection.execute<{ attempt_no: number }[]>(
+    `with d as (
+       update webhook_deliveries set attempts = attempts + 1, last_attempt_at = ?, url = coalesce(?, url)
+       where id = ? returning id, attempts
+     )
+     insert into webhook_attempts (delivery_id, attempt_no, status, started_at, latency_ms)
+     select id, attempts, 'sending', ?, 0 from d returning attempt_no`,
+    [startedAt, moveTo, delivery.id, startedAt],
+  );
+  const headers = {
+    'X-ImaraPay-Event': delivery.event,
+    'X-ImaraPay-Delivery': String(delivery.id),
+    [SIGNATURE_HEADER]: sign({ secret, body, timestamp: Math.floor(startedAt.getTime() / 1000) }),
+  };
+  heartbeat();
+  const beating = setInterval(heartbeat, HEARTBEAT_EVERY_MS);
+  let outcome: PostOutcome;
+  try {
+    outcome = url === null ? refusal('The merchant has no callback URL') : await postChecked(deps, url, body, headers);
+  } finally {
+    clearInterval(beating);
+  }
+  const ok = accepted(outcome);
+  const status: WebhookAttemptStatus = ok ? 'accepted' : outcome.statusCode !== null ? 'rejected' : 'failed';
+  // The answer and, on a 2xx, the delivery's acceptance in one statement: nothing can fail between them.
+  await connection.execute(
+    `with a as (
+       update webhook_attempts set status = ?, status_code = ?, latency_ms = ?, error = ?, response_excerpt = ?
+       where delivery_id = ? and attempt_no = ? returning delivery_id
+     )
+     update webhook_deliveries set status = 'delivered', delivered_at = now()
+     where id = (select delivery_id from a) and ?::boolean`,
+    [
+      status,
+      outcome.statusCode,
+      Date.now() - startedAt.getTime(),
+      outcome.error,
+      outcome.excerpt,
+      delivery.id,
+      attemptNo,
+      ok,
+    ],
+  );
+  return { attemptNo, ...outcome };
 }
 
 type LookupEntry = { address: string; family: 4 | 6 };
@@ -155,7 +299,12 @@ type PostOutcome = Omit<AttemptOutcome, 'attemptNo'>;
 const refusal = (reason: string): PostOutcome => ({ statusCode: null, error: `Refused: ${reason}`, excerpt: null });
 
 /** Unless private targets are allowed, the URL is checked again now (it may resolve elsewhere than when it was saved). */
-async function postChecked(deps: WebhookDeps, url: string, body: string, headers: Record<string, string>): Promise<PostOutcome> {
+async function postChecked(
+  deps: WebhookDeps,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<PostOutcome> {
   const checked = checkCallbackUrl(url, { production: deps.httpsOnly, allowPrivateTargets: !deps.publicUrlsOnly });
   if (!checked.ok) return refusal(checked.reason);
   if (!deps.publicUrlsOnly) return post(deps, url, body, headers);

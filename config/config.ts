@@ -184,5 +184,6 @@ export function paymentTimings(config: Config) {
     webhookInitialRetryMs: config.WEBHOOK_INITIAL_RETRY_MS,
     webhookMaxRetryMs: config.WEBHOOK_MAX_RETRY_MS,
     webhookRetryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+    webhookHttpTimeoutMs: config.WEBHOOK_HTTP_TIMEOUT_MS,
   };
 }

@@ -1,6 +1,7 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { FailureType } from '../domain/failureTypes';
 import type { PaymentTimings } from './definitions';
+import { DEFAULT_WEBHOOK_HTTP_TIMEOUT_MS, webhookAttemptLimitMs } from '../domain/webhookRetry';
 
 /** Named timeout and retry profiles, shared by every workflow so that each is set on purpose in one place. */
 
@@ -36,10 +37,28 @@ export const queryProfile: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3 },
 };
 
-/** Merchant webhooks: exponential backoff for the whole retry window (72 h by default). */
-export function webhookProfile(timings: Pick<PaymentTimings, 'webhookInitialRetryMs' | 'webhookMaxRetryMs' | 'webhookRetryWindowMs'>): ActivityOptions {
+/**
+ * The timings a webhook profile is built from; `webhookHttpTimeoutMs` is the receiver's HTTP
+ * timeout in ms (DEFAULT_WEBHOOK_HTTP_TIMEOUT_MS when not given).
+ */
+export type WebhookTimings = Pick<
+  PaymentTimings,
+  'webhookInitialRetryMs' | 'webhookMaxRetryMs' | 'webhookRetryWindowMs'
+> & {
+  webhookHttpTimeoutMs?: number;
+};
+
+/**
+ * Merchant webhooks: exponential backoff for the whole retry window (72 h by default). The activity
+ * heartbeats during its POST, so a worker that dies mid-call is noticed within the heartbeat timeout
+ * and the attempt retried in seconds. One activity attempt may first wait out an earlier attempt's
+ * call (still `sending` on a worker that may be alive), then make its own: twice the attempt limit.
+ */
+export function webhookProfile(timings: WebhookTimings): ActivityOptions {
+  const attemptLimitMs = webhookAttemptLimitMs(timings.webhookHttpTimeoutMs ?? DEFAULT_WEBHOOK_HTTP_TIMEOUT_MS);
   return {
-    startToCloseTimeout: '60s',
+    startToCloseTimeout: 2 * attemptLimitMs,
+    heartbeatTimeout: '5s',
     scheduleToCloseTimeout: timings.webhookRetryWindowMs,
     retry: { initialInterval: timings.webhookInitialRetryMs, backoffCoefficient: 2, maximumInterval: timings.webhookMaxRetryMs },
   };

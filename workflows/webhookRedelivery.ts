@@ -1,14 +1,13 @@
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
-import { databaseProfile, webhookProfile } from './activityProfiles';
+import { databaseProfile, webhookProfile, type WebhookTimings } from './activityProfiles';
 import type { PaymentActivities } from '../activities/types';
-import type { PaymentTimings } from './definitions';
 
 /** Input of webhookRedeliveryWorkflow: the delivery to send again, with the payment webhooks' retry timings. */
 export interface WebhookRedeliveryInput {
   deliveryId: number;
   /** When the merchant asked (epoch ms): an acceptance after this moment answers the request. */
   requestedAt: number;
-  timings: Pick<PaymentTimings, 'webhookInitialRetryMs' | 'webhookMaxRetryMs' | 'webhookRetryWindowMs'>;
+  timings: WebhookTimings;
 }
 
 /** Result of webhookRedeliveryWorkflow: whether the merchant's receiver accepted it within the retry window. */

@@ -52,8 +52,18 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
     'select received_at, result_code, disposition, raw_body from daraja_callbacks where transaction_id = ? order by id',
     [id],
   );
-  const attempts = await connection.execute<{ event: string; attempt_no: number; started_at: Date; status_code: number | null; latency_ms: number; error: string | null; url: string }[]>(
-    `select d.event, a.attempt_no, a.started_at, a.status_code, a.latency_ms, a.error, d.url
+  type AttemptRow = {
+    event: string;
+    attempt_no: number;
+    status: string;
+    started_at: Date;
+    status_code: number | null;
+    latency_ms: number;
+    error: string | null;
+    url: string;
+  };
+  const attempts = await connection.execute<AttemptRow[]>(
+    `select d.event, a.attempt_no, a.status, a.started_at, a.status_code, a.latency_ms, a.error, d.url
        from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id
       where d.transaction_id = ? order by a.started_at, a.id`,
     [id],
@@ -89,7 +99,14 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
   }
   for (const attempt of attempts) {
     const outcome = attempt.status_code !== null ? `answered ${attempt.status_code}` : `failed: ${attempt.error ?? 'no answer'}`;
-    events.push({ at: new Date(attempt.started_at).toISOString(), kind: 'webhook_attempt', title: `Webhook ${attempt.event} attempt ${attempt.attempt_no} ${outcome} in ${attempt.latency_ms} ms`, detail: attempt.url });
+    // An attempt is recorded before it is sent: until its answer comes it has neither outcome nor latency.
+    const title = attempt.status === 'sending' ? 'being sent' : `${outcome} in ${attempt.latency_ms} ms`;
+    events.push({
+      at: new Date(attempt.started_at).toISOString(),
+      kind: 'webhook_attempt',
+      title: `Webhook ${attempt.event} attempt ${attempt.attempt_no} ${title}`,
+      detail: attempt.url,
+    });
   }
   events.sort((a, b) => a.at.localeCompare(b.at));
   return { transaction: { ...transactionView(row), environment: row.environment, workflow_id: payment!.workflow_id, decided_by: payment!.decided_by }, events };

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { WebhookAttemptStatus } from '../../domain/webhookRetry';
 
 export type WebhookEvent = 'payment.completed' | 'payment.failed';
 /** superseded: a `payment.failed` delivery not sent because the payment completed since. */
@@ -39,13 +40,18 @@ export const WebhookDeliverySchema = new EntitySchema<WebhookDelivery>({
   },
 });
 
-/** One HTTP attempt at a webhook delivery. */
+/**
+ * One HTTP attempt at a webhook delivery: recorded `sending` before the POST, then updated with the
+ * receiver's answer (see WebhookAttemptStatus).
+ */
 export interface WebhookAttempt {
   id: number;
   delivery: number;
   attemptNo: number;
+  status: WebhookAttemptStatus;
   startedAt: Date;
   statusCode: number | null;
+  /** Milliseconds from start to answer; 0 while `sending`. */
   latencyMs: number;
   error: string | null;
   /** The first bytes of the receiver's answer, for merchants debugging their endpoint. */
@@ -60,6 +66,7 @@ export const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
     id: { type: 'integer', primary: true, autoincrement: true },
     delivery: { kind: 'm:1', entity: 'WebhookDelivery', mapToPk: true },
     attemptNo: { type: 'integer' },
+    status: { type: 'string', length: 10 },
     startedAt: { type: 'datetime' },
     statusCode: { type: 'integer', nullable: true },
     latencyMs: { type: 'integer' },

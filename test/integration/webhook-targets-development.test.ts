@@ -19,7 +19,9 @@ async function firstDeliveryOf(stack: Stack, merchant: MerchantFixture): Promise
     async () => {
       const [summary] = (await stack.http.get('/webhooks/deliveries', as(merchant))).data as any[];
       const detail = summary && (await stack.http.get(`/webhooks/deliveries/${summary.id}`, as(merchant))).data;
-      return detail?.attempt_log.length >= 1 ? detail : undefined;
+      // An attempt is listed from the moment it is sent; wait for its answer (or refusal).
+      const answered = detail?.attempt_log.some((a: any) => a.status_code !== null || a.error !== null);
+      return answered ? detail : undefined;
     },
     { timeoutMs: 60_000 },
   );

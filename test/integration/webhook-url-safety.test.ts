@@ -87,7 +87,8 @@ describe('Callback URL safety in production', () => {
         async () => {
           const [summary] = (await stack.http.get('/webhooks/deliveries', as(merchant))).data as any[];
           const d = summary && (await stack.http.get(`/webhooks/deliveries/${summary.id}`, as(merchant))).data;
-          return d?.attempt_log.length >= 1 ? d : undefined;
+          // Listed from the moment it is attempted; wait for its refusal to be recorded.
+          return d?.attempt_log[0]?.error ? d : undefined;
         },
         { timeoutMs: 60_000 },
       );

@@ -34,3 +34,31 @@ export async function startWebhookReceiver(script: number[] | ((event: string) =
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * A merchant's receiver that takes its time: it records each webhook (and its delivery id) the
+ * moment the request arrives, i.e. the moment it accepts it, and answers 200 only `answerAfterMs` later.
+ */
+export async function startSlowReceiver(answerAfterMs: number) {
+  const received: { deliveryId: string; event: string }[] = [];
+  const server: Server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const header = (name: string) => String(req.headers[name]);
+      received.push({ deliveryId: header('x-imarapay-delivery'), event: header('x-imarapay-event') });
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"ok":true}');
+      }, answerAfterMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/payment/callback`,
+    received,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
