@@ -9,7 +9,7 @@ import { transactionView, type TransactionView } from './listTransactions';
 /** One thing that happened to a payment, oldest first. */
 export interface TimelineEvent {
   at: string;
-  kind: 'created' | 'fee_reserved' | 'push_accepted' | 'push_refused' | 'push_unconfirmed' | 'callback_received' | 'fee_captured' | 'fee_released' | 'late_fee_captured' | 'wallet_credited' | 'settled' | 'webhook_attempt';
+  kind: 'created' | 'fee_reserved' | 'push_accepted' | 'push_refused' | 'push_unconfirmed' | 'callback_received' | 'status_query' | 'fee_captured' | 'fee_released' | 'late_fee_captured' | 'wallet_credited' | 'settled' | 'webhook_attempt';
   title: string;
   detail: string | null;
 }
@@ -32,7 +32,7 @@ const LEDGER_EVENTS: Record<string, { kind: TimelineEvent['kind']; title: (amoun
 /**
  * GET /api/transactions/:id/timeline: a payment's story from what Postgres recorded: the fee's
  * ledger entries, the push's outcome, every raw Daraja callback (duplicates and late ones too),
- * the settlement, and each webhook attempt. Another merchant's payment is "not found".
+ * each STK status query with its answer or error, the settlement, and each webhook attempt. Another merchant's payment is "not found".
  */
 export async function transactionTimeline(em: EntityManager, caller: ApiCaller, params: unknown): Promise<TransactionTimeline> {
   const { id } = parseInput(transactionIdParamSchema, params);
@@ -50,6 +50,10 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
   );
   const callbacks = await connection.execute<{ received_at: Date; result_code: string | null; disposition: string; raw_body: string }[]>(
     'select received_at, result_code, disposition, raw_body from daraja_callbacks where transaction_id = ? order by id',
+    [id],
+  );
+  const queries = await connection.execute<{ asked_at: Date; state: string; result_code: string | null; result_desc: string | null; error: string | null }[]>(
+    'select asked_at, state, result_code, result_desc, error from stk_status_queries where transaction_id = ? order by id',
     [id],
   );
   const attempts = await connection.execute<{ event: string; attempt_no: number; started_at: Date; status_code: number | null; latency_ms: number; error: string | null; url: string }[]>(
@@ -78,6 +82,7 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
       detail: resultDescOf(callback.raw_body),
     });
   }
+  for (const query of queries) events.push({ at: new Date(query.asked_at).toISOString(), kind: 'status_query', ...statusQueryText(query) });
   if (row.status !== 'pending') {
     const how = payment!.decided_by === 'query' ? ' (from an STK status query)' : payment!.decided_by === 'callback' ? ' (from the callback)' : '';
     events.push({
@@ -93,6 +98,13 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
   }
   events.sort((a, b) => a.at.localeCompare(b.at));
   return { transaction: { ...transactionView(row), environment: row.environment, workflow_id: payment!.workflow_id, decided_by: payment!.decided_by }, events };
+}
+
+/** What one STK status query learned, in words: Daraja's final answer, "still being processed", or why it could not be asked. */
+function statusQueryText(query: { state: string; result_code: string | null; result_desc: string | null; error: string | null }): Pick<TimelineEvent, 'title' | 'detail'> {
+  if (query.state === 'final') return { title: `STK status query: ResultCode ${query.result_code ?? '?'}`, detail: query.result_desc };
+  if (query.state === 'pending') return { title: 'STK status query: still being processed', detail: query.result_desc };
+  return { title: 'STK status query failed: no answer from Daraja', detail: query.error };
 }
 
 /** Daraja's ResultDesc from a stored raw callback, when it has one. */
