@@ -3,6 +3,7 @@ import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, ty
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 import { createMerchant } from '../../db/merchants';
 import { UserSchema } from '../../db/entities';
+import { loadSeedSnippets } from '../support/seedSnippets';
 
 quietTemporalRuntime();
 
@@ -112,5 +113,15 @@ describe('GET /api/me: the Temporal UI link', () => {
     const mine = await stack.http.get('/me', { headers: { Authorization: await signInMerchantUser(stack, merchant.merchantId) } });
     expect(mine.status).toBe(200);
     expect(mine.data).not.toHaveProperty('temporal_ui');
+  });
+});
+
+describe("The docs' STK push example (the very file the API Documentation page shows)", () => {
+  it('When it runs for a channel of the merchant, then it prints the CheckoutRequestID of a payment that completes', async () => {
+    const merchant = await createMerchantFixture(stack);
+    const docs = loadSeedSnippets({ baseUrl: stack.apiUrl, username: merchant.username, password: merchant.password });
+    const checkoutRequestId = await docs.stkPushExample(merchant.channelId);
+    expect(checkoutRequestId).toMatch(/^ws_CO_/);
+    expect(await docs.pollTransactionStatus(checkoutRequestId, 30_000)).toMatchObject({ status: 'completed', amount: 500 });
   });
 });

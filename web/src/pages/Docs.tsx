@@ -2,7 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { PageHeader } from '../components/Layout';
 import { kes } from '../format';
 import { usePricing } from '../queries';
-import { AUTH, CALLBACK, CHANNELS, ERRORS, PRICING, STATUS, STK_PUSH, TRANSACTIONS, type Sample } from './docs/snippets';
+import { AUTH, CALLBACK, CHANNELS, ERRORS, PRICING, STATUS, STK_PUSH, STK_PUSH_USAGE, TRANSACTIONS, type Sample } from './docs/snippets';
 
 /** The seed's narrative API documentation, with its samples; /docs is the generated reference. */
 export default function DocsPage() {
@@ -94,6 +94,8 @@ export default function DocsPage() {
           </table>
         </div>
         <Code sample={STK_PUSH} />
+        <p>Example usage:</p>
+        <Code sample={STK_PUSH_USAGE} />
       </Section>
       <Section title="Check Transaction Status">
         <p>M-Pesa payments are asynchronous. After initiating an STK Push, poll this endpoint every 3–5 seconds until the status is completed or failed. Stop polling after 90 seconds.</p>
