@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Channel } from '../api/models';
 import { Field, FormError } from '../components/Field';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -56,40 +57,26 @@ export function ChannelsPage() {
       <PageHeader title="Payment channels" subtitle="Manage the paybill and till accounts your customers can pay into" />
       <QueryState query={channels} isEmpty={(c) => c.length === 0} empty="No payment channels yet: add one below.">
         {(rows) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Channel ID</th>
-                  <th scope="col">Channel type</th>
-                  <th scope="col">Account number</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Date created</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.id}>
-                    <td>{c.id}</td>
-                    <td>{c.bank_name ?? TYPE_LABEL[c.account_type]}</td>
-                    <td>{c.account_number}</td>
-                    <td>
-                      <StatusBadge status={c.is_active ? 'active' : 'inactive'} />
-                    </td>
-                    <td>{dateTime(c.created_at)}</td>
-                    <td>
-                      {c.is_active && (
-                        <button type="button" className="secondary small" onClick={() => deactivate.mutate(c.id)} disabled={deactivate.isPending}>
-                          Deactivate
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={rows}
+            rowKey={(c) => c.id}
+            columns={[
+              { header: 'Channel ID', cell: (c) => c.id },
+              { header: 'Channel type', cell: (c) => c.bank_name ?? TYPE_LABEL[c.account_type] },
+              { header: 'Account number', cell: (c) => c.account_number },
+              { header: 'Status', cell: (c) => <StatusBadge status={c.is_active ? 'active' : 'inactive'} /> },
+              { header: 'Date created', cell: (c) => dateTime(c.created_at) },
+              {
+                header: 'Action',
+                cell: (c) =>
+                  c.is_active && (
+                    <button type="button" className="secondary small" onClick={() => deactivate.mutate(c.id)} disabled={deactivate.isPending}>
+                      Deactivate
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       <div className="two-columns">

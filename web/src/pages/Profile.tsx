@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client';
 import type { Me, Settings, WebhookDelivery } from '../api/models';
 import { CopyButton } from '../components/CopyButton';
 import { Field, FormError } from '../components/Field';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -152,40 +153,26 @@ function Deliveries() {
       <h2>Webhook deliveries</h2>
       <QueryState query={deliveries} isEmpty={(d) => d.length === 0} empty="No webhook deliveries yet.">
         {(rows) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Transaction</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Last attempt</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((d) => (
-                  <tr key={d.id}>
-                    <td>{d.event}</td>
-                    <td>{d.transaction_id}</td>
-                    <td>
-                      <StatusBadge status={d.status} />
-                    </td>
-                    <td className="num">{d.attempts}</td>
-                    <td className="wrap">{d.url}</td>
-                    <td>{dateTime(d.last_attempt_at)}</td>
-                    <td>
-                      <button type="button" className="secondary small" onClick={() => redeliver.mutate(d.id)} disabled={redeliver.isPending}>
-                        Redeliver
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={rows}
+            rowKey={(d) => d.id}
+            columns={[
+              { header: 'Event', cell: (d) => d.event },
+              { header: 'Transaction', cell: (d) => d.transaction_id },
+              { header: 'Status', cell: (d) => <StatusBadge status={d.status} /> },
+              { header: 'Attempts', numeric: true, cell: (d) => d.attempts },
+              { header: 'URL', className: 'wrap', cell: (d) => d.url },
+              { header: 'Last attempt', cell: (d) => dateTime(d.last_attempt_at) },
+              {
+                header: 'Actions',
+                cell: (d) => (
+                  <button type="button" className="secondary small" onClick={() => redeliver.mutate(d.id)} disabled={redeliver.isPending}>
+                    Redeliver
+                  </button>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       <FormError error={redeliver.error} />
