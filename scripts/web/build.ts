@@ -5,6 +5,8 @@ import { REPO_ROOT } from '../paths';
 
 const WEB_DIR = path.join(REPO_ROOT, 'web');
 const BUILT_INDEX = path.join(WEB_DIR, 'dist', 'index.html');
+/** The API Documentation's code samples, which the dashboard imports from the tests' fixtures. */
+const DOC_SNIPPETS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'snippets');
 
 /** Newest modification time among the dashboard's sources (web/ less its build). */
 function newestSourceMtime(dir = WEB_DIR): number {
@@ -17,10 +19,10 @@ function newestSourceMtime(dir = WEB_DIR): number {
   return newest;
 }
 
-/** True when web/dist is missing or older than a file of web/. */
+/** True when web/dist is missing or older than a file of web/ or a documentation sample. */
 export function dashboardBuildIsStale(): boolean {
   const built = fs.statSync(BUILT_INDEX, { throwIfNoEntry: false });
-  return !built || built.mtimeMs < newestSourceMtime();
+  return !built || built.mtimeMs < Math.max(newestSourceMtime(), newestSourceMtime(DOC_SNIPPETS_DIR));
 }
 
 /** Builds the dashboard into web/dist with Vite when it is missing or stale; answers whether it built. */

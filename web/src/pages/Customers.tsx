@@ -43,7 +43,7 @@ function CustomerDetail({ id }: { id: string }) {
       <QueryState query={customer}>
         {(c) => (
           <>
-            <PageHeader title={c.name ?? c.phone_number} subtitle={`${c.phone_number} · ${c.payment_count} payments · ${kes(c.total_paid)} paid`} />
+            <PageHeader title={c.name ?? c.phone_number} subtitle={`${c.phone_number} · ${c.payment_count} ${c.payment_count === 1 ? 'payment' : 'payments'} · ${kes(c.total_paid)} paid`} />
             {c.payments.length === 0 ? <p className="empty">No payments.</p> : <TransactionTable rows={c.payments} />}
           </>
         )}
