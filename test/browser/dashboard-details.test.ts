@@ -125,6 +125,10 @@ describe('Dashboard details', () => {
         shown.add(await sample.locator('code').innerText());
       }
     }
+    // The seed's example answers and payloads are there too, under its headings.
+    for (const heading of ['Success response', 'Status response', 'Callback payload', 'Handling the callback', 'Channel object', 'Add a channel', 'List transactions', 'Transaction object']) {
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    }
     const sources = files.map((f) => fs.readFileSync(path.join(SNIPPETS, f), 'utf8').trimEnd()).sort();
     expect([...shown].map((text) => text.trimEnd()).sort()).toEqual(sources);
   });

@@ -2,6 +2,7 @@ import { useState, type ReactNode } from 'react';
 import { PageHeader } from '../components/Layout';
 import { kes } from '../format';
 import { usePricing } from '../queries';
+import { CALLBACK_PAYLOAD, CHANNEL_OBJECT, STATUS_RESPONSE, SUCCESS_RESPONSE, TRANSACTION_OBJECT } from './docs/examples';
 import { AUTH, CALLBACK, CHANNELS, ERRORS, PRICING, STATUS, STK_PUSH, STK_PUSH_USAGE, TRANSACTIONS, type Sample } from './docs/snippets';
 
 /** The seed's narrative API documentation, with its samples; /docs is the generated reference. */
@@ -96,10 +97,12 @@ export default function DocsPage() {
         <Code sample={STK_PUSH} />
         <p>Example usage:</p>
         <Code sample={STK_PUSH_USAGE} />
+        <Json title="Success response" value={SUCCESS_RESPONSE} />
       </Section>
       <Section title="Check Transaction Status">
         <p>M-Pesa payments are asynchronous. After initiating an STK Push, poll this endpoint every 3–5 seconds until the status is completed or failed. Stop polling after 90 seconds.</p>
         <Code sample={STATUS} />
+        <Json title="Status response" value={STATUS_RESPONSE} />
         <p>
           The status field will be one of: <code>pending</code> · <code>completed</code> · <code>failed</code>
         </p>
@@ -109,15 +112,44 @@ export default function DocsPage() {
           Instead of polling, set a Callback URL on your <a href="/profile">Profile</a>. ImaraPay POSTs the payment result to your URL as soon as M-Pesa confirms it, in M-Pesa's own callback
           shape, signed in the <code>ImaraPay-Signature</code> header. When ResultCode is 0 the payment succeeded; any other value is a failure — use ResultDesc as the message.
         </p>
+        <Json title="Callback payload" value={CALLBACK_PAYLOAD} />
+        <h3>Handling the callback</h3>
         <Code sample={CALLBACK} />
       </Section>
       <Section title="Payment Channels">
         <p>A payment channel is a Till, Paybill, or Bank account where funds are deposited. You must pass a channel's id when initiating an STK Push.</p>
+        <h3>List your channels</h3>
         <Code sample={CHANNELS} />
+        <Json title="Channel object" value={CHANNEL_OBJECT} />
+        <h3>Add a channel</h3>
+        <p>
+          <code>POST /api/accounts</code> with:
+        </p>
+        <FieldTable
+          rows={[
+            ['account_type', 'required', 'string', 'till · paybill · bank'],
+            ['account_number', 'required', 'string', 'Till number, Paybill number (5 to 7 digits), or bank account number.'],
+            ['bank_name', 'bank only', 'string', 'Bank name (e.g. Equity Bank). Call GET /api/banks for the full list.'],
+            ['account_reference', 'optional', 'string', 'Account reference sent to M-Pesa. Defaults to account_number.'],
+          ]}
+        />
       </Section>
       <Section title="Transactions">
         <p>Query past transactions for reconciliation, reporting, or showing payment history: filter by status, account_id, date, and search by receipt, phone or reference.</p>
+        <h3>List transactions</h3>
+        <FieldTable
+          header="Query param"
+          rows={[
+            ['status', 'optional', 'string', 'pending · completed · failed'],
+            ['account_id', 'optional', 'integer', 'Only this payment channel.'],
+            ['q', 'optional', 'string', 'Search by M-Pesa receipt, phone number or your reference.'],
+            ['from, to', 'optional', 'string', 'Dates (YYYY-MM-DD, Nairobi time) or ISO timestamps.'],
+            ['limit', 'optional', 'integer', '1 to 1,000; 100 by default. The X-Next-Cursor header holds the cursor of the next page.'],
+            ['cursor', 'optional', 'string', 'The X-Next-Cursor header of the previous page.'],
+          ]}
+        />
         <Code sample={TRANSACTIONS} />
+        <Json title="Transaction object" value={TRANSACTION_OBJECT} />
       </Section>
       <Section title="Error Codes">
         <div className="table-wrap">
@@ -205,6 +237,46 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
       <h2 id={`${anchor(title)}-title`}>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** A response or payload as JSON, under its title. */
+function Json({ title, value }: { title: string; value: unknown }) {
+  return (
+    <>
+      <h3>{title}</h3>
+      <pre tabIndex={0} className="json-sample">
+        <code>{JSON.stringify(value, null, 2)}</code>
+      </pre>
+    </>
+  );
+}
+
+/** Request fields or query parameters: name, whether required, type and meaning. */
+function FieldTable({ rows, header = 'Field' }: { rows: readonly [string, string, string, string][]; header?: string }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{header}</th>
+            <th scope="col">Type</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([name, presence, type, description]) => (
+            <tr key={name}>
+              <td>
+                <code>{name}</code> <span className="muted">{presence}</span>
+              </td>
+              <td>{type}</td>
+              <td>{description}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
