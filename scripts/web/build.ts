@@ -29,6 +29,12 @@ export function dashboardBuildIsStale(): boolean {
 export function buildDashboardIfStale(log: (line: string) => void): boolean {
   if (!dashboardBuildIsStale()) return false;
   log('building the dashboard (web/dist)…');
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  // Jest sets NODE_ENV=test, which would make Vite bundle React's development build into web/dist,
+  // the very files `npm start` then serves: a build is always a production build.
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   return true;
 }
