@@ -125,3 +125,27 @@ describe("The docs' STK push example (the very file the API Documentation page s
     expect(await docs.pollTransactionStatus(checkoutRequestId, 30_000)).toMatchObject({ status: 'completed', amount: 500 });
   });
 });
+
+// Last in this file: it stops the simulator.
+describe('GET /api/transactions/:id/timeline: status queries Daraja cannot answer', () => {
+  it('When Daraja cannot be reached while the workflow queries, then each failed query is on the timeline with its error', async () => {
+    const merchant = await createMerchantFixture(stack);
+    // 9908: the prompt stays open, so no callback comes and only the queries could decide.
+    const push = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 }, { headers: { Authorization: merchant.authorization } });
+    expect(push.status).toBe(200);
+    await stack.simulator.stop();
+    const timeline = await eventually(
+      async () => {
+        const res = await stack.http.get(`/transactions/${push.data.transaction_id}/timeline`, { headers: { Authorization: merchant.authorization } });
+        return res.data.transaction?.status === 'failed' ? res.data : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const queries = (timeline.events as TimelineEvent[]).filter((e) => e.kind === 'status_query');
+    expect(queries.length).toBeGreaterThan(0);
+    for (const query of queries) {
+      expect(query.title).toBe('STK status query failed: no answer from Daraja');
+      expect(query.detail).toEqual(expect.any(String));
+    }
+  });
+});
