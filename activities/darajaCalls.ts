@@ -3,7 +3,14 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { DarajaError, type DarajaClient, type PushChannel, type StkQueryResult } from '../daraja/types';
 import { AppError } from '../domain/errors';
 import { FailureType } from '../domain/failureTypes';
-import { ChannelSchema, StkStatusQuerySchema, TransactionSchema, type Environment, type StkStatusQuery, type Transaction } from '../db/entities';
+import {
+  ChannelSchema,
+  StkStatusQuerySchema,
+  TransactionSchema,
+  type Environment,
+  type StkStatusQuery,
+  type Transaction,
+} from '../db/entities';
 import type { PaymentActivities } from './types';
 
 export interface DarajaCallDeps {

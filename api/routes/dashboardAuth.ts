@@ -9,7 +9,9 @@ import type { RouteModule } from './module';
 
 /** Where the Temporal Web UI lists the payment workflows of the configured namespace. */
 const temporalUi = (config: Config) => ({
-  workflows_url: `${config.TEMPORAL_UI_URL.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`,
+  workflows_url:
+    `${config.TEMPORAL_UI_URL.replace(/\/+$/, '')}` +
+    `/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`,
 });
 
 const sessionExample = {
@@ -98,8 +100,9 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     path: '/api/me',
     summary: 'Who is signed in',
     description:
-      'The session’s user and merchant (null for admins). Admins also get `temporal_ui.workflows_url`, where the Temporal Web UI ' +
-      'shows each payment’s workflow (`<workflows_url>/payment-<transaction id>`), from the TEMPORAL_UI_URL setting.',
+      'The session’s user and merchant (null for admins). Admins also get `temporal_ui.workflows_url`, ' +
+      'where the Temporal Web UI shows each payment’s workflow (`<workflows_url>/payment-<transaction id>`), ' +
+      'from the TEMPORAL_UI_URL setting.',
     tags: ['Accounts'],
     responses: [
       {

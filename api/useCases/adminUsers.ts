@@ -9,16 +9,28 @@ import { decodeIdCursor, encodeIdCursor, textParam } from './listParams';
 /** The query of GET /api/admin/users. */
 export const userListQuerySchema = z.object({
   kyc_status: z
-    .enum(['unverified', 'pending', 'verified', 'rejected'], { error: 'kyc_status must be one of unverified, pending, verified, rejected' })
+    .enum(['unverified', 'pending', 'verified', 'rejected'], {
+      error: 'kyc_status must be one of unverified, pending, verified, rejected',
+    })
     .optional(),
   role: z.enum(['merchant', 'admin'], { error: 'role must be merchant or admin' }).optional(),
-  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit must be at most 500').default(100),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(500, 'limit must be at most 500')
+    .default(100),
   /** Case-insensitive words in the user's email, the business name or email, or the name on its KYC submission. */
   q: textParam('q').optional(),
   /** The X-Next-Cursor header of the previous page. */
   cursor: textParam('cursor', 200).optional(),
   /** The last id of the previous page (the older form of `cursor`). */
-  after_id: z.coerce.number({ error: 'after_id must be a number' }).int('after_id must be a whole number').min(0, 'after_id cannot be negative').max(MAX_SERIAL_ID, 'after_id is not a valid id').default(0),
+  after_id: z.coerce
+    .number({ error: 'after_id must be a number' })
+    .int('after_id must be a whole number')
+    .min(0, 'after_id cannot be negative')
+    .max(MAX_SERIAL_ID, 'after_id is not a valid id')
+    .default(0),
 });
 
 /** One dashboard user, with the merchant it belongs to (null for admins). */
@@ -49,10 +61,17 @@ const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * submissions, case-insensitive. Pages are keyset-paged by id: `nextCursor` (the X-Next-Cursor
  * header) is set when more rows exist. Errors: 400 validation_failed naming the bad field.
  */
-export async function listUsers(em: EntityManager, query: unknown): Promise<{ users: AdminUserBody[]; nextCursor: string | null }> {
+export async function listUsers(
+  em: EntityManager,
+  query: unknown,
+): Promise<{ users: AdminUserBody[]; nextCursor: string | null }> {
   const { kyc_status, role, q, cursor, limit, after_id } = parseInput(userListQuerySchema, query);
   const afterId = cursor === undefined ? after_id : decodeIdCursor(cursor);
-  if (afterId === null) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
+  if (afterId === null)
+    throw validationError(
+      'cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged',
+      'cursor',
+    );
   const conditions = ['u.id > ?'];
   const params: unknown[] = [afterId];
   if (kyc_status) {
@@ -67,7 +86,8 @@ export async function listUsers(em: EntityManager, query: unknown): Promise<{ us
     const pattern = `%${likeEscape(q)}%`;
     conditions.push(
       `(u.email ilike ? or m.name ilike ? or m.email ilike ?
-        or exists (select 1 from kyc_submissions k where k.merchant_id = m.id and (k.full_name ilike ? or k.business_name ilike ?)))`,
+        or exists (select 1 from kyc_submissions k
+                    where k.merchant_id = m.id and (k.full_name ilike ? or k.business_name ilike ?)))`,
     );
     params.push(pattern, pattern, pattern, pattern, pattern);
   }
@@ -86,7 +106,8 @@ export async function listUsers(em: EntityManager, query: unknown): Promise<{ us
     email: row.email,
     role: row.role,
     created_at: new Date(row.created_at).toISOString(),
-    merchant: row.merchant_id === null ? null : { id: row.merchant_id, name: row.merchant_name!, kyc_status: row.kyc_status! },
+    merchant:
+      row.merchant_id === null ? null : { id: row.merchant_id, name: row.merchant_name!, kyc_status: row.kyc_status! },
   }));
   return { users, nextCursor: rows.length > limit ? encodeIdCursor(page.at(-1)!.id) : null };
 }

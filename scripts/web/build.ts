@@ -31,7 +31,8 @@ export function buildDashboardIfStale(log: (line: string) => void): boolean {
   log('building the dashboard (web/dist)…');
   // Jest sets NODE_ENV=test, which would make Vite bundle React's development build into web/dist,
   // the very files `npm start` then serves: a build is always a production build.
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], {
+  const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
     env: { ...process.env, NODE_ENV: 'production' },

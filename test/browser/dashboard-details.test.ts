@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { createMerchant } from '../../db/merchants';
 import { UserSchema } from '../../db/entities';
 import { createDashboardUser, dashboardOrigin, launchBrowser, signInThroughPage } from './support/dashboard';
@@ -26,7 +33,11 @@ describe('Dashboard details', () => {
     shop = await createMerchantFixture(stack, { walletKes: 1000 });
     browser = await launchBrowser();
     merchantPage = await (await browser.newContext()).newPage();
-    await signInThroughPage(merchantPage, origin, await createDashboardUser(stack, { role: 'merchant', merchantId: shop.merchantId }));
+    await signInThroughPage(
+      merchantPage,
+      origin,
+      await createDashboardUser(stack, { role: 'merchant', merchantId: shop.merchantId }),
+    );
     adminPage = await (await browser.newContext()).newPage();
     await signInThroughPage(adminPage, origin, await createDashboardUser(stack, { role: 'admin' }));
   });
@@ -36,7 +47,7 @@ describe('Dashboard details', () => {
     await stack?.stop();
   });
 
-  it('When an STK push is sent from the form, then the form is cleared for the next one, the channel stays chosen, and the live status stays', async () => {
+  it('When a push is sent from the form, then its fields are cleared, the channel stays and so does the live status', async () => {
     const page = merchantPage;
     await page.getByRole('link', { name: 'Create STK Push' }).click();
     await page.getByLabel('Channel').selectOption({ label: 'Till 5123456' });
@@ -53,7 +64,7 @@ describe('Dashboard details', () => {
     expect(await page.locator('.live-status').innerText()).toContain('Paid KES 500');
   });
 
-  it('When the wallet ledger lists fees, then a debit reads −KES 6 with its direction in words, and no amount reads "KES -"', async () => {
+  it('When the ledger lists a fee, then the debit reads −KES 6 with its direction in words, never "KES -6"', async () => {
     const page = merchantPage;
     await page.getByRole('link', { name: 'Service wallet' }).click();
     const reserved = page.locator('tbody tr', { hasText: 'Fee reserved' }).first();
@@ -68,11 +79,20 @@ describe('Dashboard details', () => {
     expect(await page.locator('main').innerText()).not.toMatch(/KES\s*-/);
   });
 
-  it('When no callback comes and the STK status query decides, then the transaction page shows each query and its answer', async () => {
-    const push = await stack.http.post('/stk-push', { account_id: shop.channelId, phone_number: '0712345678', amount: 9902 }, { headers: { Authorization: shop.authorization } });
+  it('When no callback comes and a status query decides, then the transaction page shows each query', async () => {
+    const push = await stack.http.post(
+      '/stk-push',
+      { account_id: shop.channelId, phone_number: '0712345678', amount: 9902 },
+      { headers: { Authorization: shop.authorization } },
+    );
     expect(push.status).toBe(200);
     const id: number = push.data.transaction_id;
-    await eventually(async () => ((await stack.http.get(`/transaction/status/${id}`, { headers: { Authorization: shop.authorization } })).data.status === 'completed' ? true : undefined));
+    await eventually(async () =>
+      (await stack.http.get(`/transaction/status/${id}`, { headers: { Authorization: shop.authorization } })).data
+        .status === 'completed'
+        ? true
+        : undefined,
+    );
     await merchantPage.goto(`${origin}/transactions/${id}`);
     const query = merchantPage.locator('.timeline li.timeline-status_query').last();
     await query.waitFor();
@@ -80,12 +100,22 @@ describe('Dashboard details', () => {
     expect(await query.innerText()).toContain('Status query');
   });
 
-  it('When an admin searches All Users and more users match than one page holds, then the server finds them all, page by page', async () => {
+  it('When an admin searches All Users and more match than a page holds, then the server pages through them all', async () => {
     const token = randomBytes(4).toString('hex');
     const em = stack.orm.em.fork();
     for (let i = 0; i < 55; i++) {
-      const merchantId = await createMerchant(em, { name: `Kiosk ${token.toUpperCase()} ${i}`, email: `kiosk-${token}-${i}@example.test`, kycStatus: 'pending', callbackUrl: null });
-      em.create(UserSchema, { email: `kiosk-owner-${token}-${i}@example.test`, passwordHash: 'unused', role: 'merchant', merchant: merchantId } as never);
+      const merchantId = await createMerchant(em, {
+        name: `Kiosk ${token.toUpperCase()} ${i}`,
+        email: `kiosk-${token}-${i}@example.test`,
+        kycStatus: 'pending',
+        callbackUrl: null,
+      });
+      em.create(UserSchema, {
+        email: `kiosk-owner-${token}-${i}@example.test`,
+        passwordHash: 'unused',
+        role: 'merchant',
+        merchant: merchantId,
+      } as never);
     }
     await em.flush();
     const page = adminPage;
@@ -102,8 +132,12 @@ describe('Dashboard details', () => {
     expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
   });
 
-  it('When an admin opens All Transactions, then each payment links to its workflow in the Temporal UI configured at run time', async () => {
-    const push = await stack.http.post('/stk-push', { account_id: shop.channelId, phone_number: '0712345678', amount: 100 }, { headers: { Authorization: shop.authorization } });
+  it('When an admin opens All Transactions, then payments link to the Temporal UI configured at run time', async () => {
+    const push = await stack.http.post(
+      '/stk-push',
+      { account_id: shop.channelId, phone_number: '0712345678', amount: 100 },
+      { headers: { Authorization: shop.authorization } },
+    );
     const id: number = push.data.transaction_id;
     await adminPage.getByRole('link', { name: 'All Transactions' }).click();
     const link = adminPage.getByRole('link', { name: `payment-${id}` });
@@ -111,7 +145,7 @@ describe('Dashboard details', () => {
     expect(await link.getAttribute('href')).toBe(`${TEMPORAL_UI_URL}/namespaces/default/workflows/payment-${id}`);
   });
 
-  it('When the API documentation is opened, then every code sample is, byte for byte, a snippet file that the tests run', async () => {
+  it('When the API documentation is opened, then every code sample is exactly a snippet file the tests run', async () => {
     const files = fs.readdirSync(SNIPPETS).filter((f) => /\.(js|py)$/.test(f));
     const shown = new Set<string>();
     const page = merchantPage;
@@ -126,7 +160,16 @@ describe('Dashboard details', () => {
       }
     }
     // The seed's example answers and payloads are there too, under its headings.
-    for (const heading of ['Success response', 'Status response', 'Callback payload', 'Handling the callback', 'Channel object', 'Add a channel', 'List transactions', 'Transaction object']) {
+    for (const heading of [
+      'Success response',
+      'Status response',
+      'Callback payload',
+      'Handling the callback',
+      'Channel object',
+      'Add a channel',
+      'List transactions',
+      'Transaction object',
+    ]) {
       await page.getByRole('heading', { name: heading, exact: true }).waitFor();
     }
     const sources = files.map((f) => fs.readFileSync(path.join(SNIPPETS, f), 'utf8').trimEnd()).sort();

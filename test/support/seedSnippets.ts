@@ -6,7 +6,13 @@ import vm from 'node:vm';
 const SNIPPETS = join(__dirname, '..', 'fixtures', 'snippets');
 
 export interface SeedSnippets {
-  stkPush(args: { accountId: number; phone: string; amount: number; reference?: string; description?: string }): Promise<any>;
+  stkPush(args: {
+    accountId: number;
+    phone: string;
+    amount: number;
+    reference?: string;
+    description?: string;
+  }): Promise<any>;
   pollTransactionStatus(checkoutRequestId: string, timeoutMs?: number): Promise<any>;
   /** The "Example usage" of the STK push sample, for a channel of the caller's: the CheckoutRequestID it printed. */
   stkPushExample(accountId: number): Promise<string>;
@@ -32,7 +38,15 @@ function sampleText(file: string, replacements: [string, string][] = []): string
  * (authentication, stkPush, pollTransactionStatus) once, with only the base URL and credentials filled
  * in, then each example's statements, whose printed lines are what they return here.
  */
-export function loadSeedSnippets({ baseUrl, username, password }: { baseUrl: string; username: string; password: string }): SeedSnippets {
+export function loadSeedSnippets({
+  baseUrl,
+  username,
+  password,
+}: {
+  baseUrl: string;
+  username: string;
+  password: string;
+}): SeedSnippets {
   const quietConsole = { log: () => undefined, error: () => undefined };
   const context = vm.createContext({ fetch, btoa, setTimeout, Date, Error, Promise, JSON, console: quietConsole });
   const auth = sampleText('auth.js', [
@@ -42,10 +56,16 @@ export function loadSeedSnippets({ baseUrl, username, password }: { baseUrl: str
   ]);
   vm.runInContext([auth, sampleText('stk-push.js'), sampleText('status.js')].join('\n'), context);
 
-  /** Runs one example's statements (top-level await included); answers what it printed with console.log and console.error. */
-  async function runExample(file: string, replacements: [string, string][] = []): Promise<{ log: unknown[][]; error: unknown[][] }> {
+  /** Runs one example's statements (top-level await included); answers what it printed (console.log, console.error). */
+  async function runExample(
+    file: string,
+    replacements: [string, string][] = [],
+  ): Promise<{ log: unknown[][]; error: unknown[][] }> {
     const printed = { log: [] as unknown[][], error: [] as unknown[][] };
-    context.console = { log: (...args: unknown[]) => printed.log.push(args), error: (...args: unknown[]) => printed.error.push(args) };
+    context.console = {
+      log: (...args: unknown[]) => printed.log.push(args),
+      error: (...args: unknown[]) => printed.error.push(args),
+    };
     try {
       await vm.runInContext(`(async () => {\n${sampleText(file, replacements)}\n})()`, context);
     } finally {
@@ -69,7 +89,9 @@ export function loadSeedSnippets({ baseUrl, username, password }: { baseUrl: str
       return (await runExample('pricing.js')).log.map((line) => Number(line[0]));
     },
     async listTransactions() {
-      return (await runExample('transactions.js')).log.map((line) => ({ mpesa_receipt: String(line[0]).split(' | ')[0]! }));
+      return (await runExample('transactions.js')).log.map((line) => ({
+        mpesa_receipt: String(line[0]).split(' | ')[0]!,
+      }));
     },
     async errorHandlingExample(accountId) {
       const { error } = await runExample('errors.js', [['accountId: 1,', `accountId: ${accountId},`]]);

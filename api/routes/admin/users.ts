@@ -12,8 +12,9 @@ export const adminUserRoutes: RouteModule = (api, deps) => {
     summary: 'All users',
     description:
       'Every dashboard user in id order, with its role and its merchant’s KYC status (null merchant for admins). ' +
-      'Search with ?q= (case-insensitive, in the user’s email, the business name and email, and the names on its KYC submissions); ' +
-      'filter with ?kyc_status= or ?role=. When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page ' +
+      'Search with ?q= (case-insensitive, in the user’s email, the business name and email, ' +
+      'and the names on its KYC submissions); filter with ?kyc_status= or ?role=. ' +
+      'When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page ' +
       '(?after_id=<last id> still works).',
     tags: ['Admin: users'],
     query: userListQuerySchema,

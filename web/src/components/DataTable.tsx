@@ -15,7 +15,15 @@ export interface Column<Row> {
  * The table every list page shows: a scrollable frame (phone width), column headers with `scope`,
  * one row per item. `rowKey` gives each row a stable React key.
  */
-export function DataTable<Row>({ columns, rows, rowKey }: { columns: readonly Column<Row>[]; rows: readonly Row[]; rowKey: (row: Row) => string | number }) {
+export function DataTable<Row>({
+  columns,
+  rows,
+  rowKey,
+}: {
+  columns: readonly Column<Row>[];
+  rows: readonly Row[];
+  rowKey: (row: Row) => string | number;
+}) {
   return (
     <div className="table-wrap">
       <table>
@@ -32,7 +40,11 @@ export function DataTable<Row>({ columns, rows, rowKey }: { columns: readonly Co
           {rows.map((row) => (
             <tr key={rowKey(row)}>
               {columns.map((column, i) => (
-                <td key={i} className={[column.numeric && 'num', column.className].filter(Boolean).join(' ') || undefined} {...column.cellProps?.(row)}>
+                <td
+                  key={i}
+                  className={[column.numeric && 'num', column.className].filter(Boolean).join(' ') || undefined}
+                  {...column.cellProps?.(row)}
+                >
                   {column.cell(row)}
                 </td>
               ))}
@@ -61,13 +73,24 @@ export function useCursorPages() {
 }
 
 /** Previous / Next under a cursor-paged table; Next is off on the last page (no X-Next-Cursor). */
-export function Pager({ pages, nextCursor }: { pages: ReturnType<typeof useCursorPages>; nextCursor: string | null | undefined }) {
+export function Pager({
+  pages,
+  nextCursor,
+}: {
+  pages: ReturnType<typeof useCursorPages>;
+  nextCursor: string | null | undefined;
+}) {
   return (
     <div className="pager">
       <button type="button" className="secondary" disabled={!pages.hasPrevious} onClick={pages.previous}>
         Previous
       </button>
-      <button type="button" className="secondary" disabled={!nextCursor} onClick={() => nextCursor && pages.next(nextCursor)}>
+      <button
+        type="button"
+        className="secondary"
+        disabled={!nextCursor}
+        onClick={() => nextCursor && pages.next(nextCursor)}
+      >
         Next
       </button>
     </div>

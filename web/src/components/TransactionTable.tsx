@@ -9,7 +9,14 @@ export function TransactionTable({ rows, linkRows = true }: { rows: readonly Tra
   const columns: Column<Transaction>[] = [
     {
       header: 'Type',
-      cell: (t) => (linkRows ? <Link to={`/transactions/${t.id}`}>{t.type === 'wallet_top_up' ? 'Wallet top-up' : 'Payment'} #{t.id}</Link> : t.type),
+      cell: (t) =>
+        linkRows ? (
+          <Link to={`/transactions/${t.id}`}>
+            {t.type === 'wallet_top_up' ? 'Wallet top-up' : 'Payment'} #{t.id}
+          </Link>
+        ) : (
+          t.type
+        ),
     },
     { header: 'Amount', numeric: true, cell: (t) => kes(t.amount) },
     { header: 'Status', cell: (t) => <StatusBadge status={t.status} /> },

@@ -24,7 +24,8 @@ export function ApiKeysPage() {
     },
   });
   const revoke = useMutation({
-    mutationFn: (id: number) => unwrap<ApiKey>(api.DELETE('/api/api-keys/{id}', { params: { path: { id: String(id) } } })),
+    mutationFn: (id: number) =>
+      unwrap<ApiKey>(api.DELETE('/api/api-keys/{id}', { params: { path: { id: String(id) } } })),
     onSuccess: () => {
       setConfirming(null);
       return queryClient.invalidateQueries({ queryKey: ['api-keys'] });
@@ -44,7 +45,11 @@ export function ApiKeysPage() {
           <input id="name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Shop backend" />
         </Field>
         <Field label="Environment" name="environment" error={create.error}>
-          <select id="environment" value={environment} onChange={(e) => setEnvironment(e.target.value as 'sandbox' | 'production')}>
+          <select
+            id="environment"
+            value={environment}
+            onChange={(e) => setEnvironment(e.target.value as 'sandbox' | 'production')}
+          >
             <option value="sandbox">Sandbox</option>
             <option value="production">Production</option>
           </select>
@@ -65,11 +70,13 @@ export function ApiKeysPage() {
             </dd>
             <dt>API password</dt>
             <dd>
-              <code className="api-password">{created.api_password}</code> <CopyButton value={created.api_password} label="password" />
+              <code className="api-password">{created.api_password}</code>{' '}
+              <CopyButton value={created.api_password} label="password" />
             </dd>
             <dt>Authorization header</dt>
             <dd>
-              <code className="wrap">Authorization: {created.authorization}</code> <CopyButton value={`Authorization: ${created.authorization}`} label="header" />
+              <code className="wrap">Authorization: {created.authorization}</code>{' '}
+              <CopyButton value={`Authorization: ${created.authorization}`} label="header" />
             </dd>
           </dl>
         </div>
@@ -98,7 +105,12 @@ export function ApiKeysPage() {
                     <span className="muted">Revoked {dateTime(k.revoked_at)}</span>
                   ) : confirming === k.id ? (
                     <>
-                      <button type="button" className="danger small" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending}>
+                      <button
+                        type="button"
+                        className="danger small"
+                        onClick={() => revoke.mutate(k.id)}
+                        disabled={revoke.isPending}
+                      >
                         Confirm revoke
                       </button>{' '}
                       <button type="button" className="secondary small" onClick={() => setConfirming(null)}>

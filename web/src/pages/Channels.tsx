@@ -17,7 +17,12 @@ export function ChannelsPage() {
   const channels = useChannels();
   const banks = useBanks();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ account_type: 'till' as ChannelType, account_number: '', bank_name: '', account_reference: '' });
+  const [form, setForm] = useState({
+    account_type: 'till' as ChannelType,
+    account_number: '',
+    bank_name: '',
+    account_reference: '',
+  });
   const add = useMutation({
     mutationFn: () =>
       unwrap<Channel>(
@@ -36,10 +41,12 @@ export function ChannelsPage() {
     },
   });
   const deactivate = useMutation({
-    mutationFn: (id: number) => unwrap<Channel>(api.POST('/api/accounts/{id}/deactivate', { params: { path: { id: String(id) } } })),
+    mutationFn: (id: number) =>
+      unwrap<Channel>(api.POST('/api/accounts/{id}/deactivate', { params: { path: { id: String(id) } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['channels'] }),
   });
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [name]: e.target.value });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.mutate();
@@ -54,7 +61,10 @@ export function ChannelsPage() {
 
   return (
     <section>
-      <PageHeader title="Payment channels" subtitle="Manage the paybill and till accounts your customers can pay into" />
+      <PageHeader
+        title="Payment channels"
+        subtitle="Manage the paybill and till accounts your customers can pay into"
+      />
       <QueryState query={channels} isEmpty={(c) => c.length === 0} empty="No payment channels yet: add one below.">
         {(rows) => (
           <DataTable
@@ -70,7 +80,12 @@ export function ChannelsPage() {
                 header: 'Action',
                 cell: (c) =>
                   c.is_active && (
-                    <button type="button" className="secondary small" onClick={() => deactivate.mutate(c.id)} disabled={deactivate.isPending}>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={() => deactivate.mutate(c.id)}
+                      disabled={deactivate.isPending}
+                    >
                       Deactivate
                     </button>
                   ),
@@ -102,11 +117,26 @@ export function ChannelsPage() {
               </select>
             </Field>
           )}
-          <Field label={form.account_type === 'bank' ? 'Bank account number' : form.account_type === 'till' ? 'Till number' : 'Paybill number'} name="account_number" error={add.error}>
+          <Field
+            label={
+              form.account_type === 'bank'
+                ? 'Bank account number'
+                : form.account_type === 'till'
+                  ? 'Till number'
+                  : 'Paybill number'
+            }
+            name="account_number"
+            error={add.error}
+          >
             <input id="account_number" required value={form.account_number} onChange={set('account_number')} />
           </Field>
           {form.account_type !== 'till' && (
-            <Field label="Account reference" name="account_reference" error={add.error} hint="Optional, at most 12 characters (defaults to the account number)">
+            <Field
+              label="Account reference"
+              name="account_reference"
+              error={add.error}
+              hint="Optional, at most 12 characters (defaults to the account number)"
+            >
               <input id="account_reference" value={form.account_reference} onChange={set('account_reference')} />
             </Field>
           )}

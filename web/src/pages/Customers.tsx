@@ -23,27 +23,41 @@ const CUSTOMER_COLUMNS: Column<Customer>[] = [
 ];
 
 function CustomerList() {
-  const customers = useQuery({ queryKey: ['customers'], queryFn: () => unwrapPage<Customer>(api.GET('/api/customers', { params: { query: { limit: 100 } } })) });
+  const customers = useQuery({
+    queryKey: ['customers'],
+    queryFn: () => unwrapPage<Customer>(api.GET('/api/customers', { params: { query: { limit: 100 } } })),
+  });
   return (
     <section>
       <PageHeader title="Customers" subtitle="People and contacts linked to your payments" />
-      <QueryState query={customers} isEmpty={(p) => p.rows.length === 0} empty="No customers yet: everyone you send an STK push to appears here.">
-        {({ rows }) => (
-          <DataTable columns={CUSTOMER_COLUMNS} rows={rows} rowKey={(c) => c.id} />
-        )}
+      <QueryState
+        query={customers}
+        isEmpty={(p) => p.rows.length === 0}
+        empty="No customers yet: everyone you send an STK push to appears here."
+      >
+        {({ rows }) => <DataTable columns={CUSTOMER_COLUMNS} rows={rows} rowKey={(c) => c.id} />}
       </QueryState>
     </section>
   );
 }
 
+const paymentCount = (n: number) => `${n} ${n === 1 ? 'payment' : 'payments'}`;
+
 function CustomerDetail({ id }: { id: string }) {
-  const customer = useQuery({ queryKey: ['customers', id], queryFn: () => unwrap<Customer & { payments: Transaction[] }>(api.GET('/api/customers/{id}', { params: { path: { id } } })) });
+  const customer = useQuery({
+    queryKey: ['customers', id],
+    queryFn: () =>
+      unwrap<Customer & { payments: Transaction[] }>(api.GET('/api/customers/{id}', { params: { path: { id } } })),
+  });
   return (
     <section>
       <QueryState query={customer}>
         {(c) => (
           <>
-            <PageHeader title={c.name ?? c.phone_number} subtitle={`${c.phone_number} · ${c.payment_count} ${c.payment_count === 1 ? 'payment' : 'payments'} · ${kes(c.total_paid)} paid`} />
+            <PageHeader
+              title={c.name ?? c.phone_number}
+              subtitle={`${c.phone_number} · ${paymentCount(c.payment_count)} · ${kes(c.total_paid)} paid`}
+            />
             {c.payments.length === 0 ? <p className="empty">No payments.</p> : <TransactionTable rows={c.payments} />}
           </>
         )}

@@ -8,7 +8,10 @@ import { ErrorNote, QueryState } from '../../components/QueryState';
 
 /** Edits the fee schedule whole: the API checks that the tiers cover 1–250,000 without gaps or overlaps. */
 export default function AdminPricingPage() {
-  const pricing = useQuery({ queryKey: ['admin', 'pricing'], queryFn: () => unwrap<PricingTier[]>(api.GET('/api/admin/pricing')) });
+  const pricing = useQuery({
+    queryKey: ['admin', 'pricing'],
+    queryFn: () => unwrap<PricingTier[]>(api.GET('/api/admin/pricing')),
+  });
   return (
     <section>
       <PageHeader title="Pricing" subtitle="The fee schedule every merchant pays" />
@@ -19,12 +22,20 @@ export default function AdminPricingPage() {
 
 function TierEditor({ initial }: { initial: PricingTier[] }) {
   const queryClient = useQueryClient();
-  const [tiers, setTiers] = useState(initial.map((t) => ({ min: String(t.min), max: String(t.max), fee: String(t.fee) })));
+  const [tiers, setTiers] = useState(
+    initial.map((t) => ({ min: String(t.min), max: String(t.max), fee: String(t.fee) })),
+  );
   const save = useMutation({
-    mutationFn: () => unwrap<PricingTier[]>(api.PUT('/api/admin/pricing', { body: { tiers: tiers.map((t) => ({ min: Number(t.min), max: Number(t.max), fee: Number(t.fee) })) } })),
+    mutationFn: () =>
+      unwrap<PricingTier[]>(
+        api.PUT('/api/admin/pricing', {
+          body: { tiers: tiers.map((t) => ({ min: Number(t.min), max: Number(t.max), fee: Number(t.fee) })) },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['pricing'] }),
   });
-  const set = (i: number, key: 'min' | 'max' | 'fee', value: string) => setTiers(tiers.map((t, j) => (j === i ? { ...t, [key]: value } : t)));
+  const set = (i: number, key: 'min' | 'max' | 'fee', value: string) =>
+    setTiers(tiers.map((t, j) => (j === i ? { ...t, [key]: value } : t)));
   return (
     <div className="card">
       <DataTable
@@ -34,13 +45,22 @@ function TierEditor({ initial }: { initial: PricingTier[] }) {
           ...(['min', 'max', 'fee'] as const).map((key, column) => ({
             header: ['Amount from', 'Amount to', 'Transaction fee'][column],
             cell: ({ tier, i }: { tier: (typeof tiers)[number]; i: number }) => (
-              <input aria-label={`Tier ${i + 1} ${key}`} inputMode="numeric" value={tier[key]} onChange={(e) => set(i, key, e.target.value)} />
+              <input
+                aria-label={`Tier ${i + 1} ${key}`}
+                inputMode="numeric"
+                value={tier[key]}
+                onChange={(e) => set(i, key, e.target.value)}
+              />
             ),
           })),
           {
             header: <span className="visually-hidden">Remove</span>,
             cell: ({ i }) => (
-              <button type="button" className="secondary small" onClick={() => setTiers(tiers.filter((_, j) => j !== i))}>
+              <button
+                type="button"
+                className="secondary small"
+                onClick={() => setTiers(tiers.filter((_, j) => j !== i))}
+              >
                 Remove
               </button>
             ),

@@ -9,7 +9,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { dateTime, kes } from '../../format';
 import { useMe } from '../../session';
 
-/** Every payment of every merchant, each linked to its workflow in the Temporal Web UI the API names (TEMPORAL_UI_URL). */
+/** Every payment of every merchant, each linked to its workflow in the Temporal Web UI (TEMPORAL_UI_URL). */
 export default function AdminTransactionsPage() {
   const workflowsUrl = useMe().data?.temporal_ui?.workflows_url;
   const [draft, setDraft] = useState({ q: '', status: '', merchant_id: '' });
@@ -44,7 +44,11 @@ export default function AdminTransactionsPage() {
       <form className="filters" onSubmit={apply} role="search">
         <label>
           Search
-          <input value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} placeholder="Receipt, phone or reference" />
+          <input
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+            placeholder="Receipt, phone or reference"
+          />
         </label>
         <label>
           Status
@@ -57,7 +61,11 @@ export default function AdminTransactionsPage() {
         </label>
         <label>
           Merchant ID
-          <input inputMode="numeric" value={draft.merchant_id} onChange={(e) => setDraft({ ...draft, merchant_id: e.target.value })} />
+          <input
+            inputMode="numeric"
+            value={draft.merchant_id}
+            onChange={(e) => setDraft({ ...draft, merchant_id: e.target.value })}
+          />
         </label>
         <button type="submit">Apply</button>
       </form>

@@ -46,11 +46,18 @@ export default function UsersPage() {
       <form className="filters" onSubmit={apply} role="search">
         <label>
           Search
-          <input value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} placeholder="Email, name or business" />
+          <input
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+            placeholder="Email, name or business"
+          />
         </label>
         <label>
           KYC status
-          <select value={draft.kyc_status} onChange={(e) => setDraft({ ...draft, kyc_status: e.target.value as Filters['kyc_status'] })}>
+          <select
+            value={draft.kyc_status}
+            onChange={(e) => setDraft({ ...draft, kyc_status: e.target.value as Filters['kyc_status'] })}
+          >
             <option value="">Any</option>
             <option value="unverified">Unverified</option>
             <option value="pending">Pending</option>

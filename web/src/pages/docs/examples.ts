@@ -36,7 +36,16 @@ export const CALLBACK_PAYLOAD = {
       },
     },
   },
-  ImaraPay: { transaction_id: 42, status: 'completed', amount: 500, fee_charged: 6, mpesa_receipt: 'RGH8KXXXX', external_reference: 'INV-001', result_code: '0', environment: 'sandbox' },
+  ImaraPay: {
+    transaction_id: 42,
+    status: 'completed',
+    amount: 500,
+    fee_charged: 6,
+    mpesa_receipt: 'RGH8KXXXX',
+    external_reference: 'INV-001',
+    result_code: '0',
+    environment: 'sandbox',
+  },
 };
 
 export const CHANNEL_OBJECT = {
