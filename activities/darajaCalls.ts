@@ -1,9 +1,16 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { DarajaError, type DarajaClient, type PushChannel } from '../daraja/types';
+import { DarajaError, type DarajaClient, type PushChannel, type StkQueryResult } from '../daraja/types';
 import { AppError } from '../domain/errors';
 import { FailureType } from '../domain/failureTypes';
-import { ChannelSchema, TransactionSchema, type Environment, type Transaction } from '../db/entities';
+import {
+  ChannelSchema,
+  StkStatusQuerySchema,
+  TransactionSchema,
+  type Environment,
+  type StkStatusQuery,
+  type Transaction,
+} from '../db/entities';
 import type { PaymentActivities } from './types';
 
 export interface DarajaCallDeps {
@@ -77,13 +84,29 @@ export function createDarajaActivities({
       const em = orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
       await em.nativeUpdate(TransactionSchema, { id: transactionId, stage: 'awaiting_callback' }, { stage: 'querying' });
+      // Every query is kept, whatever it learned, so the payment's timeline shows what decided it.
+      const record = (fields: Pick<StkStatusQuery, 'state' | 'resultCode' | 'resultDesc' | 'error'>) =>
+        em.insert(StkStatusQuerySchema, { transaction: transactionId, askedAt: new Date(), ...fields }).then(
+          () => undefined,
+          // The answer matters more than its record: a lost row must not turn into a query failure.
+          (err: unknown) => log.warn('STK query not recorded', { transactionId, error: String(err) }),
+        );
+      let answer: StkQueryResult;
       try {
-        return await darajaFor(tx.environment).stkQuery(checkoutRequestId);
+        answer = await darajaFor(tx.environment).stkQuery(checkoutRequestId);
       } catch (err) {
+        const error = err instanceof DarajaError ? `${err.errorCode ?? 'error'}: ${err.message}` : String(err);
+        await record({ state: 'error', resultCode: null, resultDesc: null, error });
         // Busy, unreachable or confused: none of these says how the payment ended.
-        if (err instanceof DarajaError) return { state: 'pending', description: `${err.errorCode ?? 'error'}: ${err.message}` };
+        if (err instanceof DarajaError) return { state: 'pending', description: error };
         throw err;
       }
+      await record(
+        answer.state === 'final'
+          ? { state: 'final', resultCode: answer.resultCode, resultDesc: answer.resultDesc, error: null }
+          : { state: 'pending', resultCode: null, resultDesc: answer.description, error: null },
+      );
+      return answer;
     },
   };
 }

@@ -27,6 +27,8 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** A workflow bundle built ahead of time (npm run build); unset = bundle workflows/ at worker start. */
   TEMPORAL_WORKFLOW_BUNDLE: z.string().optional(),
+  /** Temporal Web UI base URL, for admins' links to payment workflows (npm start's dev server UI by default). */
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
   /** Task queue the payment worker polls. */
   TEMPORAL_TASK_QUEUE: z.string().default('imarapay-payments'),
 

@@ -4,7 +4,15 @@ import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
+import type { Config } from '../../config/config';
 import type { RouteModule } from './module';
+
+/** Where the Temporal Web UI lists the payment workflows of the configured namespace. */
+const temporalUi = (config: Config) => ({
+  workflows_url:
+    `${config.TEMPORAL_UI_URL.replace(/\/+$/, '')}` +
+    `/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows`,
+});
 
 const sessionExample = {
   token: 'sess_Q2hhbmdlIG1lIGluIHlvdXIgZGFzaGJvYXJkIGNvZGU',
@@ -91,6 +99,10 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     access: 'signedIn',
     path: '/api/me',
     summary: 'Who is signed in',
+    description:
+      'The session’s user and merchant (null for admins). Admins also get `temporal_ui.workflows_url`, ' +
+      'where the Temporal Web UI shows each payment’s workflow (`<workflows_url>/payment-<transaction id>`), ' +
+      'from the TEMPORAL_UI_URL setting.',
     tags: ['Accounts'],
     responses: [
       {
@@ -105,7 +117,9 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(401, 'unauthorized', 'Your session has expired or was ended; sign in again'),
     ],
     handler: async (ctx, { user, token }) => {
-      ctx.body = await describeSession(deps.em(), user, token);
+      const session = await describeSession(deps.em(), user, token);
+      // Workflows are ImaraPay's operations view: only staff get the link, read at run time from the config.
+      ctx.body = user.role === 'admin' ? { ...session, temporal_ui: temporalUi(deps.config) } : session;
     },
   });
 };

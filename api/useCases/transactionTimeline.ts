@@ -9,7 +9,20 @@ import { transactionView, type TransactionView } from './listTransactions';
 /** One thing that happened to a payment, oldest first. */
 export interface TimelineEvent {
   at: string;
-  kind: 'created' | 'fee_reserved' | 'push_accepted' | 'push_refused' | 'push_unconfirmed' | 'callback_received' | 'fee_captured' | 'fee_released' | 'late_fee_captured' | 'wallet_credited' | 'settled' | 'webhook_attempt';
+  kind:
+    | 'created'
+    | 'fee_reserved'
+    | 'push_accepted'
+    | 'push_refused'
+    | 'push_unconfirmed'
+    | 'callback_received'
+    | 'status_query'
+    | 'fee_captured'
+    | 'fee_released'
+    | 'late_fee_captured'
+    | 'wallet_credited'
+    | 'settled'
+    | 'webhook_attempt';
   title: string;
   detail: string | null;
 }
@@ -19,7 +32,12 @@ export interface TransactionTimeline {
   events: TimelineEvent[];
 }
 
-export const transactionIdParamSchema = z.object({ id: z.coerce.number({ error: 'id must be a transaction id' }).int().positive({ error: 'id must be a transaction id' }) });
+export const transactionIdParamSchema = z.object({
+  id: z.coerce
+    .number({ error: 'id must be a transaction id' })
+    .int()
+    .positive({ error: 'id must be a transaction id' }),
+});
 
 const LEDGER_EVENTS: Record<string, { kind: TimelineEvent['kind']; title: (amount: number) => string }> = {
   fee_reserve: { kind: 'fee_reserved', title: (a) => `Fee of KES ${-a} reserved from the service wallet` },
@@ -32,24 +50,42 @@ const LEDGER_EVENTS: Record<string, { kind: TimelineEvent['kind']; title: (amoun
 /**
  * GET /api/transactions/:id/timeline: a payment's story from what Postgres recorded: the fee's
  * ledger entries, the push's outcome, every raw Daraja callback (duplicates and late ones too),
- * the settlement, and each webhook attempt. Another merchant's payment is "not found".
+ * each STK status query with its answer or error, the settlement, and each webhook attempt.
+ * Another merchant's payment is "not found".
  */
-export async function transactionTimeline(em: EntityManager, caller: ApiCaller, params: unknown): Promise<TransactionTimeline> {
+export async function transactionTimeline(
+  em: EntityManager,
+  caller: ApiCaller,
+  params: unknown,
+): Promise<TransactionTimeline> {
   const { id } = parseInput(transactionIdParamSchema, params);
-  const { rows } = await findTransactions(em, { id, merchantId: caller.merchant.id, environment: caller.environment, limit: 1 });
+  const { rows } = await findTransactions(em, {
+    id,
+    merchantId: caller.merchant.id,
+    environment: caller.environment,
+    limit: 1,
+  });
   const row = rows[0];
   if (!row) throw new AppError('not_found', `Transaction ${id} does not exist`);
   const connection = em.getConnection();
-  const [payment] = await connection.execute<{ push_state: string; decided_by: string | null; workflow_id: string; updated_at: Date }[]>(
-    'select push_state, decided_by, workflow_id, updated_at from transactions where id = ?',
-    [id],
-  );
+  const [payment] = await connection.execute<
+    { push_state: string; decided_by: string | null; workflow_id: string; updated_at: Date }[]
+  >('select push_state, decided_by, workflow_id, updated_at from transactions where id = ?', [id]);
   const ledger = await connection.execute<{ kind: string; amount: number; created_at: Date }[]>(
     'select kind, amount, created_at from wallet_ledger where transaction_id = ? order by id',
     [id],
   );
-  const callbacks = await connection.execute<{ received_at: Date; result_code: string | null; disposition: string; raw_body: string }[]>(
+  const callbacks = await connection.execute<
+    { received_at: Date; result_code: string | null; disposition: string; raw_body: string }[]
+  >(
     'select received_at, result_code, disposition, raw_body from daraja_callbacks where transaction_id = ? order by id',
+    [id],
+  );
+  const queries = await connection.execute<
+    { asked_at: Date; state: string; result_code: string | null; result_desc: string | null; error: string | null }[]
+  >(
+    `select asked_at, state, result_code, result_desc, error
+       from stk_status_queries where transaction_id = ? order by id`,
     [id],
   );
   type AttemptRow = {
@@ -69,17 +105,48 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
     [id],
   );
 
-  const events: TimelineEvent[] = [{ at: row.createdAt.toISOString(), kind: 'created', title: `STK push of KES ${row.amount} to ${row.phoneNumber} requested`, detail: row.externalReference ? `Reference ${row.externalReference}` : null }];
+  const events: TimelineEvent[] = [
+    {
+      at: row.createdAt.toISOString(),
+      kind: 'created',
+      title: `STK push of KES ${row.amount} to ${row.phoneNumber} requested`,
+      detail: row.externalReference ? `Reference ${row.externalReference}` : null,
+    },
+  ];
   for (const entry of ledger) {
     const known = LEDGER_EVENTS[entry.kind];
-    if (known) events.push({ at: new Date(entry.created_at).toISOString(), kind: known.kind, title: known.title(entry.amount), detail: null });
+    if (known)
+      events.push({
+        at: new Date(entry.created_at).toISOString(),
+        kind: known.kind,
+        title: known.title(entry.amount),
+        detail: null,
+      });
   }
   // The push's own time is not stored: it follows the fee reservation (or the request) at once.
   const pushAt = new Date(ledger.find((e) => e.kind === 'fee_reserve')?.created_at ?? row.createdAt).toISOString();
   const push = payment!.push_state;
-  if (push === 'accepted') events.push({ at: pushAt, kind: 'push_accepted', title: 'M-Pesa accepted the push: the prompt is on the customer’s phone', detail: row.checkoutRequestId });
-  if (push === 'rejected') events.push({ at: pushAt, kind: 'push_refused', title: 'M-Pesa refused the push: no prompt was sent', detail: row.resultDesc });
-  if (push === 'unconfirmed') events.push({ at: pushAt, kind: 'push_unconfirmed', title: 'M-Pesa did not answer the push in time; waiting for its callback', detail: null });
+  if (push === 'accepted')
+    events.push({
+      at: pushAt,
+      kind: 'push_accepted',
+      title: 'M-Pesa accepted the push: the prompt is on the customer’s phone',
+      detail: row.checkoutRequestId,
+    });
+  if (push === 'rejected')
+    events.push({
+      at: pushAt,
+      kind: 'push_refused',
+      title: 'M-Pesa refused the push: no prompt was sent',
+      detail: row.resultDesc,
+    });
+  if (push === 'unconfirmed')
+    events.push({
+      at: pushAt,
+      kind: 'push_unconfirmed',
+      title: 'M-Pesa did not answer the push in time; waiting for its callback',
+      detail: null,
+    });
   for (const callback of callbacks) {
     events.push({
       at: new Date(callback.received_at).toISOString(),
@@ -88,8 +155,15 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
       detail: resultDescOf(callback.raw_body),
     });
   }
+  for (const query of queries)
+    events.push({ at: new Date(query.asked_at).toISOString(), kind: 'status_query', ...statusQueryText(query) });
   if (row.status !== 'pending') {
-    const how = payment!.decided_by === 'query' ? ' (from an STK status query)' : payment!.decided_by === 'callback' ? ' (from the callback)' : '';
+    const how =
+      payment!.decided_by === 'query'
+        ? ' (from an STK status query)'
+        : payment!.decided_by === 'callback'
+          ? ' (from the callback)'
+          : '';
     events.push({
       at: (row.completedAt ?? new Date(payment!.updated_at)).toISOString(),
       kind: 'settled',
@@ -109,13 +183,38 @@ export async function transactionTimeline(em: EntityManager, caller: ApiCaller, 
     });
   }
   events.sort((a, b) => a.at.localeCompare(b.at));
-  return { transaction: { ...transactionView(row), environment: row.environment, workflow_id: payment!.workflow_id, decided_by: payment!.decided_by }, events };
+  return {
+    transaction: {
+      ...transactionView(row),
+      environment: row.environment,
+      workflow_id: payment!.workflow_id,
+      decided_by: payment!.decided_by,
+    },
+    events,
+  };
+}
+
+/**
+ * What one STK status query learned, in words: Daraja's final answer, "still being processed", or
+ * why Daraja could not be asked.
+ */
+function statusQueryText(query: {
+  state: string;
+  result_code: string | null;
+  result_desc: string | null;
+  error: string | null;
+}): Pick<TimelineEvent, 'title' | 'detail'> {
+  if (query.state === 'final')
+    return { title: `STK status query: ResultCode ${query.result_code ?? '?'}`, detail: query.result_desc };
+  if (query.state === 'pending') return { title: 'STK status query: still being processed', detail: query.result_desc };
+  return { title: 'STK status query failed: no answer from Daraja', detail: query.error };
 }
 
 /** Daraja's ResultDesc from a stored raw callback, when it has one. */
 function resultDescOf(rawBody: string): string | null {
   try {
-    const desc = (JSON.parse(rawBody) as { Body?: { stkCallback?: { ResultDesc?: unknown } } }).Body?.stkCallback?.ResultDesc;
+    const desc = (JSON.parse(rawBody) as { Body?: { stkCallback?: { ResultDesc?: unknown } } }).Body?.stkCallback
+      ?.ResultDesc;
     return typeof desc === 'string' ? desc : null;
   } catch {
     return null; // a malformed body is still listed, without a description

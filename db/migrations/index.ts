@@ -9,6 +9,7 @@ import { Migration20261130160000_callback_ingestion } from './Migration202611301
 import { Migration20261130161000_payment_evidence } from './Migration20261130161000_payment_evidence';
 import { Migration20261130170000_rate_limits } from './Migration20261130170000_rate_limits';
 import { Migration20261201110000_webhook_attempt_status } from './Migration20261201110000_webhook_attempt_status';
+import { Migration20261201130000_stk_status_queries } from './Migration20261201130000_stk_status_queries';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130161000_payment_evidence', class: Migration20261130161000_payment_evidence },
   { name: 'Migration20261130170000_rate_limits', class: Migration20261130170000_rate_limits },
   { name: 'Migration20261201110000_webhook_attempt_status', class: Migration20261201110000_webhook_attempt_status },
+  { name: 'Migration20261201130000_stk_status_queries', class: Migration20261201130000_stk_status_queries },
 ];

@@ -5,6 +5,8 @@ import { REPO_ROOT } from '../paths';
 
 const WEB_DIR = path.join(REPO_ROOT, 'web');
 const BUILT_INDEX = path.join(WEB_DIR, 'dist', 'index.html');
+/** The API Documentation's code samples, which the dashboard imports from the tests' fixtures. */
+const DOC_SNIPPETS_DIR = path.join(REPO_ROOT, 'test', 'fixtures', 'snippets');
 
 /** Newest modification time among the dashboard's sources (web/ less its build). */
 function newestSourceMtime(dir = WEB_DIR): number {
@@ -17,16 +19,23 @@ function newestSourceMtime(dir = WEB_DIR): number {
   return newest;
 }
 
-/** True when web/dist is missing or older than a file of web/. */
+/** True when web/dist is missing or older than a file of web/ or a documentation sample. */
 export function dashboardBuildIsStale(): boolean {
   const built = fs.statSync(BUILT_INDEX, { throwIfNoEntry: false });
-  return !built || built.mtimeMs < newestSourceMtime();
+  return !built || built.mtimeMs < Math.max(newestSourceMtime(), newestSourceMtime(DOC_SNIPPETS_DIR));
 }
 
 /** Builds the dashboard into web/dist with Vite when it is missing or stale; answers whether it built. */
 export function buildDashboardIfStale(log: (line: string) => void): boolean {
   if (!dashboardBuildIsStale()) return false;
   log('building the dashboard (web/dist)…');
-  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  // Jest sets NODE_ENV=test, which would make Vite bundle React's development build into web/dist,
+  // the very files `npm start` then serves: a build is always a production build.
+  const vite = path.join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   return true;
 }

@@ -80,6 +80,7 @@ describe('Dashboard: an admin runs the platform', () => {
     await page.getByRole('link', { name: 'All Users' }).click();
     await page.locator('tbody tr').first().waitFor();
     await page.getByLabel('Search').fill(shopEmail);
+    await page.getByRole('button', { name: 'Search' }).click();
     const rows = page.locator('tbody tr');
     await eventually(async () => ((await rows.count()) === 1 ? true : undefined));
     expect(await rows.first().innerText()).toContain('verified');

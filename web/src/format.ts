@@ -1,5 +1,7 @@
-/** Money is whole KES: `KES 1,250`. */
-export const kes = (amount: number) => `KES ${new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }).format(amount)}`;
+const wholeNumber = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** Money is whole KES: `KES 1,250`; a debit reads `−KES 6`, with a true minus sign (U+2212) before the currency. */
+export const kes = (amount: number) => `${amount < 0 ? '\u2212' : ''}KES ${wholeNumber.format(Math.abs(amount))}`;
 
 const NAIROBI = 'Africa/Nairobi';
 const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });

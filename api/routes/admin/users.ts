@@ -1,8 +1,9 @@
 import { errorResponse } from '../../openapi/registry';
 import { listUsers, userListQuerySchema } from '../../useCases/adminUsers';
+import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import type { RouteModule } from '../module';
 
-/** GET /api/admin/users: every dashboard user with its merchant and KYC status (?kyc_status=, ?role=). */
+/** GET /api/admin/users: every dashboard user with its merchant and KYC status (?q=, ?kyc_status=, ?role=). */
 export const adminUserRoutes: RouteModule = (api, deps) => {
   api.add({
     method: 'get',
@@ -10,7 +11,11 @@ export const adminUserRoutes: RouteModule = (api, deps) => {
     path: '/api/admin/users',
     summary: 'All users',
     description:
-      'Every dashboard user in id order, with its role and its merchant’s KYC status (null merchant for admins). Filter with ?kyc_status= or ?role=; page with ?limit= and ?after_id=<last id>.',
+      'Every dashboard user in id order, with its role and its merchant’s KYC status (null merchant for admins). ' +
+      'Search with ?q= (case-insensitive, in the user’s email, the business name and email, ' +
+      'and the names on its KYC submissions); filter with ?kyc_status= or ?role=. ' +
+      'When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page ' +
+      '(?after_id=<last id> still works).',
     tags: ['Admin: users'],
     query: userListQuerySchema,
     responses: [
@@ -39,7 +44,9 @@ export const adminUserRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx) => {
-      ctx.body = await listUsers(deps.em(), ctx.query);
+      const { users, nextCursor } = await listUsers(deps.em(), ctx.query);
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.body = users;
     },
   });
 };

@@ -10,6 +10,8 @@ export interface Me {
   user: { id: number; email: string; role: 'merchant' | 'admin' };
   merchant: { id: number; name: string; kyc_status: KycStatus } | null;
   expires_at: string;
+  /** Admins only: where the Temporal Web UI lists payment workflows (`<workflows_url>/payment-<id>`). */
+  temporal_ui?: { workflows_url: string };
 }
 
 export interface Transaction {

@@ -204,7 +204,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who is signed in */
+        /**
+         * Who is signed in
+         * @description The session’s user and merchant (null for admins). Admins also get `temporal_ui.workflows_url`, where the Temporal Web UI shows each payment’s workflow (`<workflows_url>/payment-<transaction id>`), from the TEMPORAL_UI_URL setting.
+         */
         get: operations["getApiMe"];
         put?: never;
         post?: never;
@@ -293,7 +296,7 @@ export interface paths {
         };
         /**
          * All users
-         * @description Every dashboard user in id order, with its role and its merchant’s KYC status (null merchant for admins). Filter with ?kyc_status= or ?role=; page with ?limit= and ?after_id=<last id>.
+         * @description Every dashboard user in id order, with its role and its merchant’s KYC status (null merchant for admins). Search with ?q= (case-insensitive, in the user’s email, the business name and email, and the names on its KYC submissions); filter with ?kyc_status= or ?role=. When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page (?after_id=<last id> still works).
          */
         get: operations["getApiAdminUsers"];
         put?: never;
@@ -2796,6 +2799,8 @@ export interface operations {
                 kyc_status?: "unverified" | "pending" | "verified" | "rejected";
                 role?: "merchant" | "admin";
                 limit?: number;
+                q?: string;
+                cursor?: string;
                 after_id?: number;
             };
             header?: never;

@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client';
 import type { ApiKey, CreatedApiKey } from '../api/models';
 import { CopyButton } from '../components/CopyButton';
 import { Field, FormError } from '../components/Field';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { dateTime } from '../format';
@@ -23,7 +24,8 @@ export function ApiKeysPage() {
     },
   });
   const revoke = useMutation({
-    mutationFn: (id: number) => unwrap<ApiKey>(api.DELETE('/api/api-keys/{id}', { params: { path: { id: String(id) } } })),
+    mutationFn: (id: number) =>
+      unwrap<ApiKey>(api.DELETE('/api/api-keys/{id}', { params: { path: { id: String(id) } } })),
     onSuccess: () => {
       setConfirming(null);
       return queryClient.invalidateQueries({ queryKey: ['api-keys'] });
@@ -43,7 +45,11 @@ export function ApiKeysPage() {
           <input id="name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Shop backend" />
         </Field>
         <Field label="Environment" name="environment" error={create.error}>
-          <select id="environment" value={environment} onChange={(e) => setEnvironment(e.target.value as 'sandbox' | 'production')}>
+          <select
+            id="environment"
+            value={environment}
+            onChange={(e) => setEnvironment(e.target.value as 'sandbox' | 'production')}
+          >
             <option value="sandbox">Sandbox</option>
             <option value="production">Production</option>
           </select>
@@ -64,62 +70,61 @@ export function ApiKeysPage() {
             </dd>
             <dt>API password</dt>
             <dd>
-              <code className="api-password">{created.api_password}</code> <CopyButton value={created.api_password} label="password" />
+              <code className="api-password">{created.api_password}</code>{' '}
+              <CopyButton value={created.api_password} label="password" />
             </dd>
             <dt>Authorization header</dt>
             <dd>
-              <code className="wrap">Authorization: {created.authorization}</code> <CopyButton value={`Authorization: ${created.authorization}`} label="header" />
+              <code className="wrap">Authorization: {created.authorization}</code>{' '}
+              <CopyButton value={`Authorization: ${created.authorization}`} label="header" />
             </dd>
           </dl>
         </div>
       )}
       <QueryState query={keys} isEmpty={(k) => k.length === 0} empty="No API keys yet.">
         {(rows) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">API username</th>
-                  <th scope="col">Account ID</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((k) => (
-                  <tr key={k.id}>
-                    <td>
-                      {k.name} <span className="muted">({k.environment})</span>
-                    </td>
-                    <td>
-                      <code>{k.api_username}</code>
-                    </td>
-                    <td>{k.account_id}</td>
-                    <td>{dateTime(k.created_at)}</td>
-                    <td>
-                      {k.revoked_at ? (
-                        <span className="muted">Revoked {dateTime(k.revoked_at)}</span>
-                      ) : confirming === k.id ? (
-                        <>
-                          <button type="button" className="danger small" onClick={() => revoke.mutate(k.id)} disabled={revoke.isPending}>
-                            Confirm revoke
-                          </button>{' '}
-                          <button type="button" className="secondary small" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </>
-                      ) : (
-                        <button type="button" className="secondary small" onClick={() => setConfirming(k.id)}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={rows}
+            rowKey={(k) => k.id}
+            columns={[
+              {
+                header: 'Name',
+                cell: (k) => (
+                  <>
+                    {k.name} <span className="muted">({k.environment})</span>
+                  </>
+                ),
+              },
+              { header: 'API username', cell: (k) => <code>{k.api_username}</code> },
+              { header: 'Account ID', cell: (k) => k.account_id },
+              { header: 'Created', cell: (k) => dateTime(k.created_at) },
+              {
+                header: 'Actions',
+                cell: (k) =>
+                  k.revoked_at ? (
+                    <span className="muted">Revoked {dateTime(k.revoked_at)}</span>
+                  ) : confirming === k.id ? (
+                    <>
+                      <button
+                        type="button"
+                        className="danger small"
+                        onClick={() => revoke.mutate(k.id)}
+                        disabled={revoke.isPending}
+                      >
+                        Confirm revoke
+                      </button>{' '}
+                      <button type="button" className="secondary small" onClick={() => setConfirming(null)}>
+                        Cancel
+                      </button>
+                    </>
+                  ) : (
+                    <button type="button" className="secondary small" onClick={() => setConfirming(k.id)}>
+                      Revoke
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
       </QueryState>
     </section>

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { Channel } from '../api/models';
 import { Field, FormError } from '../components/Field';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -16,7 +17,12 @@ export function ChannelsPage() {
   const channels = useChannels();
   const banks = useBanks();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ account_type: 'till' as ChannelType, account_number: '', bank_name: '', account_reference: '' });
+  const [form, setForm] = useState({
+    account_type: 'till' as ChannelType,
+    account_number: '',
+    bank_name: '',
+    account_reference: '',
+  });
   const add = useMutation({
     mutationFn: () =>
       unwrap<Channel>(
@@ -35,10 +41,12 @@ export function ChannelsPage() {
     },
   });
   const deactivate = useMutation({
-    mutationFn: (id: number) => unwrap<Channel>(api.POST('/api/accounts/{id}/deactivate', { params: { path: { id: String(id) } } })),
+    mutationFn: (id: number) =>
+      unwrap<Channel>(api.POST('/api/accounts/{id}/deactivate', { params: { path: { id: String(id) } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['channels'] }),
   });
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [name]: e.target.value });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     add.mutate();
@@ -53,43 +61,37 @@ export function ChannelsPage() {
 
   return (
     <section>
-      <PageHeader title="Payment channels" subtitle="Manage the paybill and till accounts your customers can pay into" />
+      <PageHeader
+        title="Payment channels"
+        subtitle="Manage the paybill and till accounts your customers can pay into"
+      />
       <QueryState query={channels} isEmpty={(c) => c.length === 0} empty="No payment channels yet: add one below.">
         {(rows) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Channel ID</th>
-                  <th scope="col">Channel type</th>
-                  <th scope="col">Account number</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Date created</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.id}>
-                    <td>{c.id}</td>
-                    <td>{c.bank_name ?? TYPE_LABEL[c.account_type]}</td>
-                    <td>{c.account_number}</td>
-                    <td>
-                      <StatusBadge status={c.is_active ? 'active' : 'inactive'} />
-                    </td>
-                    <td>{dateTime(c.created_at)}</td>
-                    <td>
-                      {c.is_active && (
-                        <button type="button" className="secondary small" onClick={() => deactivate.mutate(c.id)} disabled={deactivate.isPending}>
-                          Deactivate
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={rows}
+            rowKey={(c) => c.id}
+            columns={[
+              { header: 'Channel ID', cell: (c) => c.id },
+              { header: 'Channel type', cell: (c) => c.bank_name ?? TYPE_LABEL[c.account_type] },
+              { header: 'Account number', cell: (c) => c.account_number },
+              { header: 'Status', cell: (c) => <StatusBadge status={c.is_active ? 'active' : 'inactive'} /> },
+              { header: 'Date created', cell: (c) => dateTime(c.created_at) },
+              {
+                header: 'Action',
+                cell: (c) =>
+                  c.is_active && (
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={() => deactivate.mutate(c.id)}
+                      disabled={deactivate.isPending}
+                    >
+                      Deactivate
+                    </button>
+                  ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       <div className="two-columns">
@@ -115,11 +117,26 @@ export function ChannelsPage() {
               </select>
             </Field>
           )}
-          <Field label={form.account_type === 'bank' ? 'Bank account number' : form.account_type === 'till' ? 'Till number' : 'Paybill number'} name="account_number" error={add.error}>
+          <Field
+            label={
+              form.account_type === 'bank'
+                ? 'Bank account number'
+                : form.account_type === 'till'
+                  ? 'Till number'
+                  : 'Paybill number'
+            }
+            name="account_number"
+            error={add.error}
+          >
             <input id="account_number" required value={form.account_number} onChange={set('account_number')} />
           </Field>
           {form.account_type !== 'till' && (
-            <Field label="Account reference" name="account_reference" error={add.error} hint="Optional, at most 12 characters (defaults to the account number)">
+            <Field
+              label="Account reference"
+              name="account_reference"
+              error={add.error}
+              hint="Optional, at most 12 characters (defaults to the account number)"
+            >
               <input id="account_reference" value={form.account_reference} onChange={set('account_reference')} />
             </Field>
           )}

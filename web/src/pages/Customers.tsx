@@ -2,6 +2,7 @@ import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client';
 import type { Customer, Transaction } from '../api/models';
+import { DataTable, type Column } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { TransactionTable } from '../components/TransactionTable';
@@ -13,53 +14,50 @@ export function CustomersPage() {
   return id ? <CustomerDetail id={id} /> : <CustomerList />;
 }
 
+const CUSTOMER_COLUMNS: Column<Customer>[] = [
+  { header: 'Type / name', cell: (c) => <Link to={`/customers/${c.id}`}>{c.name ?? 'M-Pesa customer'}</Link> },
+  { header: 'Contact', cell: (c) => c.phone_number },
+  { header: 'Payments', numeric: true, cell: (c) => c.payment_count },
+  { header: 'Total paid', numeric: true, cell: (c) => kes(c.total_paid) },
+  { header: 'Date', cell: (c) => dateTime(c.created_at) },
+];
+
 function CustomerList() {
-  const customers = useQuery({ queryKey: ['customers'], queryFn: () => unwrapPage<Customer>(api.GET('/api/customers', { params: { query: { limit: 100 } } })) });
+  const customers = useQuery({
+    queryKey: ['customers'],
+    queryFn: () => unwrapPage<Customer>(api.GET('/api/customers', { params: { query: { limit: 100 } } })),
+  });
   return (
     <section>
       <PageHeader title="Customers" subtitle="People and contacts linked to your payments" />
-      <QueryState query={customers} isEmpty={(p) => p.rows.length === 0} empty="No customers yet: everyone you send an STK push to appears here.">
-        {({ rows }) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Type / name</th>
-                  <th scope="col">Contact</th>
-                  <th scope="col">Payments</th>
-                  <th scope="col">Total paid</th>
-                  <th scope="col">Date</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((c) => (
-                  <tr key={c.id}>
-                    <td>
-                      <Link to={`/customers/${c.id}`}>{c.name ?? 'M-Pesa customer'}</Link>
-                    </td>
-                    <td>{c.phone_number}</td>
-                    <td className="num">{c.payment_count}</td>
-                    <td className="num">{kes(c.total_paid)}</td>
-                    <td>{dateTime(c.created_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+      <QueryState
+        query={customers}
+        isEmpty={(p) => p.rows.length === 0}
+        empty="No customers yet: everyone you send an STK push to appears here."
+      >
+        {({ rows }) => <DataTable columns={CUSTOMER_COLUMNS} rows={rows} rowKey={(c) => c.id} />}
       </QueryState>
     </section>
   );
 }
 
+const paymentCount = (n: number) => `${n} ${n === 1 ? 'payment' : 'payments'}`;
+
 function CustomerDetail({ id }: { id: string }) {
-  const customer = useQuery({ queryKey: ['customers', id], queryFn: () => unwrap<Customer & { payments: Transaction[] }>(api.GET('/api/customers/{id}', { params: { path: { id } } })) });
+  const customer = useQuery({
+    queryKey: ['customers', id],
+    queryFn: () =>
+      unwrap<Customer & { payments: Transaction[] }>(api.GET('/api/customers/{id}', { params: { path: { id } } })),
+  });
   return (
     <section>
       <QueryState query={customer}>
         {(c) => (
           <>
-            <PageHeader title={c.name ?? c.phone_number} subtitle={`${c.phone_number} · ${c.payment_count} payments · ${kes(c.total_paid)} paid`} />
+            <PageHeader
+              title={c.name ?? c.phone_number}
+              subtitle={`${c.phone_number} · ${paymentCount(c.payment_count)} · ${kes(c.total_paid)} paid`}
+            />
             {c.payments.length === 0 ? <p className="empty">No payments.</p> : <TransactionTable rows={c.payments} />}
           </>
         )}

@@ -2,7 +2,25 @@ import { useState, type ReactNode } from 'react';
 import { PageHeader } from '../components/Layout';
 import { kes } from '../format';
 import { usePricing } from '../queries';
-import { AUTH, CALLBACK, CHANNELS, ERRORS, PRICING, STATUS, STK_PUSH, TRANSACTIONS, type Sample } from './docs/snippets';
+import {
+  CALLBACK_PAYLOAD,
+  CHANNEL_OBJECT,
+  STATUS_RESPONSE,
+  SUCCESS_RESPONSE,
+  TRANSACTION_OBJECT,
+} from './docs/examples';
+import {
+  AUTH,
+  CALLBACK,
+  CHANNELS,
+  ERRORS,
+  PRICING,
+  STATUS,
+  STK_PUSH,
+  STK_PUSH_USAGE,
+  TRANSACTIONS,
+  type Sample,
+} from './docs/snippets';
 
 /** The seed's narrative API documentation, with its samples; /docs is the generated reference. */
 export default function DocsPage() {
@@ -12,11 +30,23 @@ export default function DocsPage() {
     <section className="docs">
       <PageHeader title="API Documentation" subtitle="Integrate ImaraPay M-Pesa payments into your application" />
       <p>
-        Every endpoint, field and error is also in the <a href="/docs">generated API reference</a> (and <a href="/api/openapi.json">OpenAPI 3.1 document</a>).
+        Every endpoint, field and error is also in the <a href="/docs">generated API reference</a> (and{' '}
+        <a href="/api/openapi.json">OpenAPI 3.1 document</a>).
       </p>
       <nav aria-label="On this page" className="card toc">
         <ul>
-          {['Overview', 'Authentication', 'Quick Start', 'Initiate STK Push', 'Check Transaction Status', 'Webhooks', 'Payment Channels', 'Transactions', 'Error Codes', 'Pricing'].map((s) => (
+          {[
+            'Overview',
+            'Authentication',
+            'Quick Start',
+            'Initiate STK Push',
+            'Check Transaction Status',
+            'Webhooks',
+            'Payment Channels',
+            'Transactions',
+            'Error Codes',
+            'Pricing',
+          ].map((s) => (
             <li key={s}>
               <a href={`#${anchor(s)}`}>{s}</a>
             </li>
@@ -25,8 +55,9 @@ export default function DocsPage() {
       </nav>
       <Section title="Overview">
         <p>
-          ImaraPay lets you trigger M-Pesa STK Push payments directly to your customers from your backend. Money is deposited straight into your registered payment channel (Till, Paybill, or
-          Bank account) — you are charged a small per-transaction service fee from your ImaraPay service wallet.
+          ImaraPay lets you trigger M-Pesa STK Push payments directly to your customers from your backend. Money is
+          deposited straight into your registered payment channel (Till, Paybill, or Bank account) — you are charged a
+          small per-transaction service fee from your ImaraPay service wallet.
         </p>
         <p>All API requests use HTTPS. The base URL for every endpoint is:</p>
         <pre>
@@ -34,8 +65,14 @@ export default function DocsPage() {
         </pre>
       </Section>
       <Section title="Authentication">
-        <p>Every API request (except public endpoints like /api/pricing) requires an API key pair. You can create keys on the API Keys page inside your ImaraPay dashboard.</p>
-        <p>When you create a key you receive an API Username and an API Password. Combine them into an HTTP Basic Auth header:</p>
+        <p>
+          Every API request (except public endpoints like /api/pricing) requires an API key pair. You can create keys on
+          the API Keys page inside your ImaraPay dashboard.
+        </p>
+        <p>
+          When you create a key you receive an API Username and an API Password. Combine them into an HTTP Basic Auth
+          header:
+        </p>
         <pre>
           <code>Authorization: Basic base64(API_USERNAME:API_PASSWORD)</code>
         </pre>
@@ -52,8 +89,9 @@ export default function DocsPage() {
       </Section>
       <Section title="Initiate STK Push">
         <p>
-          <code>POST /api/stk-push</code> sends an M-Pesa payment prompt to the customer's phone. Money is deposited directly into your payment channel; the fee is reserved from your service wallet
-          at the time of the request and refunded if the payment fails.
+          <code>POST /api/stk-push</code> sends an M-Pesa payment prompt to the customer's phone. Money is deposited
+          directly into your payment channel; the fee is reserved from your service wallet at the time of the request
+          and refunded if the payment fails.
         </p>
         <div className="table-wrap">
           <table>
@@ -94,28 +132,92 @@ export default function DocsPage() {
           </table>
         </div>
         <Code sample={STK_PUSH} />
+        <p>Example usage:</p>
+        <Code sample={STK_PUSH_USAGE} />
+        <Json title="Success response" value={SUCCESS_RESPONSE} />
       </Section>
       <Section title="Check Transaction Status">
-        <p>M-Pesa payments are asynchronous. After initiating an STK Push, poll this endpoint every 3–5 seconds until the status is completed or failed. Stop polling after 90 seconds.</p>
+        <p>
+          M-Pesa payments are asynchronous. After initiating an STK Push, poll this endpoint every 3–5 seconds until the
+          status is completed or failed. Stop polling after 90 seconds.
+        </p>
         <Code sample={STATUS} />
+        <Json title="Status response" value={STATUS_RESPONSE} />
         <p>
           The status field will be one of: <code>pending</code> · <code>completed</code> · <code>failed</code>
         </p>
       </Section>
       <Section title="Webhooks">
         <p>
-          Instead of polling, set a Callback URL on your <a href="/profile">Profile</a>. ImaraPay POSTs the payment result to your URL as soon as M-Pesa confirms it, in M-Pesa's own callback
-          shape, signed in the <code>ImaraPay-Signature</code> header. When ResultCode is 0 the payment succeeded; any other value is a failure — use ResultDesc as the message.
+          Instead of polling, set a Callback URL on your <a href="/profile">Profile</a>. ImaraPay POSTs the payment
+          result to your URL as soon as M-Pesa confirms it, in M-Pesa's own callback shape, signed in the{' '}
+          <code>ImaraPay-Signature</code> header. When ResultCode is 0 the payment succeeded; any other value is a
+          failure — use ResultDesc as the message.
         </p>
+        <Json title="Callback payload" value={CALLBACK_PAYLOAD} />
+        <h3>Handling the callback</h3>
         <Code sample={CALLBACK} />
       </Section>
       <Section title="Payment Channels">
-        <p>A payment channel is a Till, Paybill, or Bank account where funds are deposited. You must pass a channel's id when initiating an STK Push.</p>
+        <p>
+          A payment channel is a Till, Paybill, or Bank account where funds are deposited. You must pass a channel's id
+          when initiating an STK Push.
+        </p>
+        <h3>List your channels</h3>
         <Code sample={CHANNELS} />
+        <Json title="Channel object" value={CHANNEL_OBJECT} />
+        <h3>Add a channel</h3>
+        <p>
+          <code>POST /api/accounts</code> with:
+        </p>
+        <FieldTable
+          rows={[
+            ['account_type', 'required', 'string', 'till · paybill · bank'],
+            [
+              'account_number',
+              'required',
+              'string',
+              'Till number, Paybill number (5 to 7 digits), or bank account number.',
+            ],
+            [
+              'bank_name',
+              'bank only',
+              'string',
+              'Bank name (e.g. Equity Bank). Call GET /api/banks for the full list.',
+            ],
+            [
+              'account_reference',
+              'optional',
+              'string',
+              'Account reference sent to M-Pesa. Defaults to account_number.',
+            ],
+          ]}
+        />
       </Section>
       <Section title="Transactions">
-        <p>Query past transactions for reconciliation, reporting, or showing payment history: filter by status, account_id, date, and search by receipt, phone or reference.</p>
+        <p>
+          Query past transactions for reconciliation, reporting, or showing payment history: filter by status,
+          account_id, date, and search by receipt, phone or reference.
+        </p>
+        <h3>List transactions</h3>
+        <FieldTable
+          header="Query param"
+          rows={[
+            ['status', 'optional', 'string', 'pending · completed · failed'],
+            ['account_id', 'optional', 'integer', 'Only this payment channel.'],
+            ['q', 'optional', 'string', 'Search by M-Pesa receipt, phone number or your reference.'],
+            ['from, to', 'optional', 'string', 'Dates (YYYY-MM-DD, Nairobi time) or ISO timestamps.'],
+            [
+              'limit',
+              'optional',
+              'integer',
+              '1 to 1,000; 100 by default. The X-Next-Cursor header holds the cursor of the next page.',
+            ],
+            ['cursor', 'optional', 'string', 'The X-Next-Cursor header of the previous page.'],
+          ]}
+        />
         <Code sample={TRANSACTIONS} />
+        <Json title="Transaction object" value={TRANSACTION_OBJECT} />
       </Section>
       <Section title="Error Codes">
         <div className="table-wrap">
@@ -158,7 +260,11 @@ export default function DocsPage() {
               {[
                 ['0', 'Success', 'Payment confirmed. Credit the customer.'],
                 ['1032', 'Request cancelled by user', 'Ask the customer to try again.'],
-                ['1037', 'No response from customer (timeout)', 'Prompt timed out on their phone. Ask them to try again.'],
+                [
+                  '1037',
+                  'No response from customer (timeout)',
+                  'Prompt timed out on their phone. Ask them to try again.',
+                ],
                 ['1', 'Insufficient balance', 'Customer has insufficient M-Pesa balance.'],
                 ['17', 'M-Pesa system error', 'Retry after a few seconds.'],
                 ['26', 'Request throttled', 'Too many requests. Back off and retry.'],
@@ -177,8 +283,8 @@ export default function DocsPage() {
       </Section>
       <Section title="Pricing">
         <p>
-          ImaraPay charges a flat per-transaction fee based on the payment amount. Fees are reserved from your service wallet when the STK push is sent, and refunded automatically if the customer
-          cancels or the push fails.
+          ImaraPay charges a flat per-transaction fee based on the payment amount. Fees are reserved from your service
+          wallet when the STK push is sent, and refunded automatically if the customer cancels or the push fails.
         </p>
         {pricing.data && (
           <ul>
@@ -206,15 +312,71 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** A response or payload as JSON, under its title. */
+function Json({ title, value }: { title: string; value: unknown }) {
+  return (
+    <>
+      <h3>{title}</h3>
+      <pre tabIndex={0} className="json-sample">
+        <code>{JSON.stringify(value, null, 2)}</code>
+      </pre>
+    </>
+  );
+}
+
+/** Request fields or query parameters: name, whether required, type and meaning. */
+function FieldTable({
+  rows,
+  header = 'Field',
+}: {
+  rows: readonly [string, string, string, string][];
+  header?: string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{header}</th>
+            <th scope="col">Type</th>
+            <th scope="col">Description</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([name, presence, type, description]) => (
+            <tr key={name}>
+              <td>
+                <code>{name}</code> <span className="muted">{presence}</span>
+              </td>
+              <td>{type}</td>
+              <td>{description}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 function Code({ sample }: { sample: Sample }) {
   const [language, setLanguage] = useState<'js' | 'py'>('js');
   return (
     <div className="code-sample">
       <div role="group" aria-label="Language">
-        <button type="button" className={language === 'js' ? 'small' : 'secondary small'} aria-pressed={language === 'js'} onClick={() => setLanguage('js')}>
+        <button
+          type="button"
+          className={language === 'js' ? 'small' : 'secondary small'}
+          aria-pressed={language === 'js'}
+          onClick={() => setLanguage('js')}
+        >
           JavaScript
         </button>{' '}
-        <button type="button" className={language === 'py' ? 'small' : 'secondary small'} aria-pressed={language === 'py'} onClick={() => setLanguage('py')}>
+        <button
+          type="button"
+          className={language === 'py' ? 'small' : 'secondary small'}
+          aria-pressed={language === 'py'}
+          onClick={() => setLanguage('py')}
+        >
           Python
         </button>
       </div>

@@ -14,7 +14,11 @@ export function LoginPage() {
   const login = useMutation({
     mutationFn: () => unwrap<Me>(api.POST('/api/auth/login', { body: { email, password } })),
     // The session cookie is set; with "who am I" known, the app's routes take the user on.
-    onSuccess: (me) => queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),
+    // GET /api/me is then asked once more for what only it tells (an admin's Temporal UI address).
+    onSuccess: (me) => {
+      queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at });
+      void queryClient.invalidateQueries({ queryKey: ME_KEY });
+    },
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -1,3 +1,4 @@
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { kes } from '../format';
@@ -10,26 +11,15 @@ export function PricingPage() {
       <PageHeader title="Pricing" subtitle="Transaction fees by amount range" />
       <QueryState query={pricing} isEmpty={(t) => t.length === 0}>
         {(tiers) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Amount from</th>
-                  <th scope="col">Amount to</th>
-                  <th scope="col">Transaction fee</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tiers.map((t) => (
-                  <tr key={t.min}>
-                    <td className="num">{kes(t.min)}</td>
-                    <td className="num">{kes(t.max)}</td>
-                    <td className="num">{kes(t.fee)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={tiers}
+            rowKey={(t) => t.min}
+            columns={[
+              { header: 'Amount from', numeric: true, cell: (t) => kes(t.min) },
+              { header: 'Amount to', numeric: true, cell: (t) => kes(t.max) },
+              { header: 'Transaction fee', numeric: true, cell: (t) => kes(t.fee) },
+            ]}
+          />
         )}
       </QueryState>
     </section>

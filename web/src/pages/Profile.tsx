@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client';
 import type { Me, Settings, WebhookDelivery } from '../api/models';
 import { CopyButton } from '../components/CopyButton';
 import { Field, FormError } from '../components/Field';
+import { DataTable } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -47,10 +48,29 @@ function ChangePassword() {
     <form className="card" onSubmit={submit}>
       <h2>Password</h2>
       <Field label="Current password" name="current_password" error={change.error}>
-        <input id="current_password" type="password" autoComplete="current-password" required value={form.current_password} onChange={(e) => setForm({ ...form, current_password: e.target.value })} />
+        <input
+          id="current_password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={form.current_password}
+          onChange={(e) => setForm({ ...form, current_password: e.target.value })}
+        />
       </Field>
-      <Field label="New password" name="new_password" error={change.error} hint="At least 10 characters; your other sessions are signed out">
-        <input id="new_password" type="password" autoComplete="new-password" required value={form.new_password} onChange={(e) => setForm({ ...form, new_password: e.target.value })} />
+      <Field
+        label="New password"
+        name="new_password"
+        error={change.error}
+        hint="At least 10 characters; your other sessions are signed out"
+      >
+        <input
+          id="new_password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={form.new_password}
+          onChange={(e) => setForm({ ...form, new_password: e.target.value })}
+        />
       </Field>
       <FormError error={change.error} />
       <button type="submit" disabled={change.isPending}>
@@ -82,8 +102,19 @@ function CallbackUrl() {
       <p className="muted">ImaraPay POSTs every payment's result here, signed with your signing secret.</p>
       <QueryState query={settings}>
         {(s) => (
-          <Field label="Callback (webhook) URL" name="callback_url" error={save.error} hint="Leave empty to stop webhooks">
-            <input id="callback_url" type="url" value={url ?? s.callback_url ?? ''} onChange={(e) => setUrl(e.target.value)} placeholder="https://shop.example.com/payment/callback" />
+          <Field
+            label="Callback (webhook) URL"
+            name="callback_url"
+            error={save.error}
+            hint="Leave empty to stop webhooks"
+          >
+            <input
+              id="callback_url"
+              type="url"
+              value={url ?? s.callback_url ?? ''}
+              onChange={(e) => setUrl(e.target.value)}
+              placeholder="https://shop.example.com/payment/callback"
+            />
           </Field>
         )}
       </QueryState>
@@ -98,8 +129,14 @@ function CallbackUrl() {
 
 function SigningSecret() {
   const [secret, setSecret] = useState<string | null>(null);
-  const reveal = useMutation({ mutationFn: () => unwrap<{ secret: string }>(api.GET('/api/settings/webhook-secret')), onSuccess: (s) => setSecret(s.secret) });
-  const rotate = useMutation({ mutationFn: () => unwrap<{ secret: string }>(api.POST('/api/settings/webhook-secret/rotate')), onSuccess: (s) => setSecret(s.secret) });
+  const reveal = useMutation({
+    mutationFn: () => unwrap<{ secret: string }>(api.GET('/api/settings/webhook-secret')),
+    onSuccess: (s) => setSecret(s.secret),
+  });
+  const rotate = useMutation({
+    mutationFn: () => unwrap<{ secret: string }>(api.POST('/api/settings/webhook-secret/rotate')),
+    onSuccess: (s) => setSecret(s.secret),
+  });
   const [confirmRotate, setConfirmRotate] = useState(false);
   return (
     <div className="card">
@@ -142,9 +179,14 @@ function SigningSecret() {
 
 function Deliveries() {
   const queryClient = useQueryClient();
-  const deliveries = useQuery({ queryKey: ['deliveries'], queryFn: () => unwrap<WebhookDelivery[]>(api.GET('/api/webhooks/deliveries', { params: { query: { limit: 50 } } })), refetchInterval: 5000 });
+  const deliveries = useQuery({
+    queryKey: ['deliveries'],
+    queryFn: () => unwrap<WebhookDelivery[]>(api.GET('/api/webhooks/deliveries', { params: { query: { limit: 50 } } })),
+    refetchInterval: 5000,
+  });
   const redeliver = useMutation({
-    mutationFn: (id: number) => unwrap(api.POST('/api/webhooks/deliveries/{id}/redeliver', { params: { path: { id: String(id) } } })),
+    mutationFn: (id: number) =>
+      unwrap(api.POST('/api/webhooks/deliveries/{id}/redeliver', { params: { path: { id: String(id) } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['deliveries'] }),
   });
   return (
@@ -152,40 +194,31 @@ function Deliveries() {
       <h2>Webhook deliveries</h2>
       <QueryState query={deliveries} isEmpty={(d) => d.length === 0} empty="No webhook deliveries yet.">
         {(rows) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Transaction</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">URL</th>
-                  <th scope="col">Last attempt</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((d) => (
-                  <tr key={d.id}>
-                    <td>{d.event}</td>
-                    <td>{d.transaction_id}</td>
-                    <td>
-                      <StatusBadge status={d.status} />
-                    </td>
-                    <td className="num">{d.attempts}</td>
-                    <td className="wrap">{d.url}</td>
-                    <td>{dateTime(d.last_attempt_at)}</td>
-                    <td>
-                      <button type="button" className="secondary small" onClick={() => redeliver.mutate(d.id)} disabled={redeliver.isPending}>
-                        Redeliver
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={rows}
+            rowKey={(d) => d.id}
+            columns={[
+              { header: 'Event', cell: (d) => d.event },
+              { header: 'Transaction', cell: (d) => d.transaction_id },
+              { header: 'Status', cell: (d) => <StatusBadge status={d.status} /> },
+              { header: 'Attempts', numeric: true, cell: (d) => d.attempts },
+              { header: 'URL', className: 'wrap', cell: (d) => d.url },
+              { header: 'Last attempt', cell: (d) => dateTime(d.last_attempt_at) },
+              {
+                header: 'Actions',
+                cell: (d) => (
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={() => redeliver.mutate(d.id)}
+                    disabled={redeliver.isPending}
+                  >
+                    Redeliver
+                  </button>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       <FormError error={redeliver.error} />

@@ -10,11 +10,14 @@ import { QueryState } from '../components/QueryState';
 import { feeFor, kes } from '../format';
 import { useChannels, usePricing } from '../queries';
 
+/** The fields of one payment; the chosen channel is kept from one push to the next. */
+const EMPTY_PAYMENT = { phone_number: '', amount: '', external_reference: '', description: '' };
+
 export function StkPushPage() {
   const channels = useChannels();
   const pricing = usePricing();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ account_id: '', phone_number: '', amount: '', external_reference: '', description: '' });
+  const [form, setForm] = useState({ account_id: '', ...EMPTY_PAYMENT });
   const push = useMutation({
     mutationFn: () =>
       unwrap<PushAnswer>(
@@ -28,7 +31,11 @@ export function StkPushPage() {
           },
         }),
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['wallet'] }),
+    onSuccess: () => {
+      // Ready for the next customer: the channel stays, the sent payment's status shows beside the form.
+      setForm((current) => ({ ...current, ...EMPTY_PAYMENT }));
+      return queryClient.invalidateQueries({ queryKey: ['wallet'] });
+    },
   });
   const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
   const amount = Number(form.amount);

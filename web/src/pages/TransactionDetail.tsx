@@ -8,6 +8,23 @@ import { StatusBadge } from '../components/StatusBadge';
 import { dateTime, kes, timeOfDay } from '../format';
 import { NotFoundPage } from './NotFound';
 
+/** What each timeline event is, in a word or two (the API's `kind`). */
+const KIND_LABEL: Record<string, string> = {
+  created: 'Requested',
+  fee_reserved: 'Fee',
+  push_accepted: 'Push',
+  push_refused: 'Push',
+  push_unconfirmed: 'Push',
+  callback_received: 'Callback',
+  status_query: 'Status query',
+  fee_captured: 'Fee',
+  fee_released: 'Fee',
+  late_fee_captured: 'Fee',
+  wallet_credited: 'Wallet',
+  settled: 'Settled',
+  webhook_attempt: 'Webhook',
+};
+
 /** A transaction and its timeline: what ImaraPay, M-Pesa and the merchant's webhook did, in order. */
 export function TransactionDetailPage() {
   const { id = '' } = useParams();
@@ -58,7 +75,9 @@ export function TransactionDetailPage() {
           <li key={i} className={`timeline-${e.kind}`}>
             <time dateTime={e.at}>{timeOfDay(e.at)}</time>
             <div>
-              <p>{e.title}</p>
+              <p>
+                <span className="timeline-kind">{KIND_LABEL[e.kind] ?? e.kind}</span> {e.title}
+              </p>
               {e.detail && <p className="muted">{e.detail}</p>}
             </div>
           </li>

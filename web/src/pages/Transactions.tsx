@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrapPage } from '../api/client';
 import type { Transaction } from '../api/models';
+import { Pager, useCursorPages } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { TransactionTable } from '../components/TransactionTable';
@@ -31,9 +32,8 @@ export function TransactionsPage() {
   const channels = useChannels();
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  // Cursors of the pages before this one, so that "Previous" goes back without the API paging backwards.
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const page = useQuery({
     queryKey: ['transactions', 'list', filters, cursor],
     queryFn: () => unwrapPage<Transaction>(api.GET('/api/transactions', { params: { query: { ...queryOf(filters), limit: 25, ...(cursor ? { cursor } : {}) } } })),
@@ -42,7 +42,7 @@ export function TransactionsPage() {
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setFilters(draft);
-    setCursors([]);
+    pages.reset();
   };
   const csvUrl = `/api/transactions.csv?${new URLSearchParams(Object.entries(queryOf(filters)).map(([k, v]) => [k, String(v)])).toString()}`;
 
@@ -91,14 +91,7 @@ export function TransactionsPage() {
         {({ rows, nextCursor }) => (
           <>
             <TransactionTable rows={rows} />
-            <div className="pager">
-              <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-                Previous
-              </button>
-              <button type="button" className="secondary" disabled={!nextCursor} onClick={() => nextCursor && setCursors([...cursors, nextCursor])}>
-                Next
-              </button>
-            </div>
+            <Pager pages={pages} nextCursor={nextCursor} />
           </>
         )}
       </QueryState>

@@ -3,7 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client';
 import type { LedgerEntry, PushAnswer } from '../api/models';
 import { Field, FormError } from '../components/Field';
+import { DataTable, Pager, useCursorPages } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
+import { direction, SignedAmount } from '../components/Money';
 import { LiveStatus } from '../components/LiveStatus';
 import { QueryState } from '../components/QueryState';
 import { dateTime, kes } from '../format';
@@ -20,11 +22,22 @@ const KIND_LABEL: Record<string, string> = {
 
 export function WalletPage() {
   const wallet = useWallet();
-  const ledger = useQuery({ queryKey: ['wallet', 'ledger'], queryFn: () => unwrapPage<LedgerEntry>(api.GET('/api/wallet/ledger', { params: { query: { limit: 50 } } })) });
+  const pages = useCursorPages();
+  const { cursor } = pages;
+  const ledger = useQuery({
+    queryKey: ['wallet', 'ledger', cursor],
+    queryFn: () =>
+      unwrapPage<LedgerEntry>(
+        api.GET('/api/wallet/ledger', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }),
+      ),
+  });
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ amount: '', phone_number: '' });
   const topUp = useMutation({
-    mutationFn: () => unwrap<PushAnswer>(api.POST('/api/wallet/top-ups', { body: { amount: Number(form.amount), phone_number: form.phone_number } })),
+    mutationFn: () =>
+      unwrap<PushAnswer>(
+        api.POST('/api/wallet/top-ups', { body: { amount: Number(form.amount), phone_number: form.phone_number } }),
+      ),
   });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['wallet'] });
   const submit = (event: FormEvent) => {
@@ -42,10 +55,22 @@ export function WalletPage() {
         <form className="card" onSubmit={submit}>
           <h2>Top up by M-Pesa</h2>
           <Field label="Amount (KES)" name="amount" error={topUp.error}>
-            <input id="amount" inputMode="numeric" required value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} />
+            <input
+              id="amount"
+              inputMode="numeric"
+              required
+              value={form.amount}
+              onChange={(e) => setForm({ ...form, amount: e.target.value })}
+            />
           </Field>
           <Field label="Your phone number" name="phone_number" error={topUp.error}>
-            <input id="phone_number" inputMode="tel" required value={form.phone_number} onChange={(e) => setForm({ ...form, phone_number: e.target.value })} />
+            <input
+              id="phone_number"
+              inputMode="tel"
+              required
+              value={form.phone_number}
+              onChange={(e) => setForm({ ...form, phone_number: e.target.value })}
+            />
           </Field>
           <FormError error={topUp.error} />
           <button type="submit" disabled={topUp.isPending}>
@@ -53,36 +78,32 @@ export function WalletPage() {
           </button>
         </form>
       </div>
-      {topUp.data && <LiveStatus key={topUp.data.transaction_id} transactionId={topUp.data.transaction_id} onSettled={refresh} />}
+      {topUp.data && (
+        <LiveStatus key={topUp.data.transaction_id} transactionId={topUp.data.transaction_id} onSettled={refresh} />
+      )}
       <h2>Ledger</h2>
       <QueryState query={ledger} isEmpty={(p) => p.rows.length === 0} empty="No wallet movements yet.">
-        {({ rows }) => (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Entry</th>
-                  <th scope="col">Amount</th>
-                  <th scope="col">Balance after</th>
-                  <th scope="col">Transaction</th>
-                  <th scope="col">Reference</th>
-                  <th scope="col">Date</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((e) => (
-                  <tr key={e.id}>
-                    <td>{KIND_LABEL[e.kind] ?? e.kind}</td>
-                    <td className="num">{kes(e.amount)}</td>
-                    <td className="num">{kes(e.balance_after)}</td>
-                    <td>{e.transaction_id ?? '—'}</td>
-                    <td>{e.reference ?? '—'}</td>
-                    <td>{dateTime(e.created_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+        {({ rows, nextCursor }) => (
+          <>
+            <DataTable
+              rows={rows}
+              rowKey={(e) => e.id}
+              columns={[
+                { header: 'Entry', cell: (e) => KIND_LABEL[e.kind] ?? e.kind },
+                {
+                  header: 'Amount',
+                  numeric: true,
+                  cell: (e) => <SignedAmount amount={e.amount} />,
+                  cellProps: (e) => ({ 'data-direction': direction(e.amount) }),
+                },
+                { header: 'Balance after', numeric: true, cell: (e) => kes(e.balance_after) },
+                { header: 'Transaction', cell: (e) => e.transaction_id ?? '—' },
+                { header: 'Reference', cell: (e) => e.reference ?? '—' },
+                { header: 'Date', cell: (e) => dateTime(e.created_at) },
+              ]}
+            />
+            <Pager pages={pages} nextCursor={nextCursor} />
+          </>
         )}
       </QueryState>
     </section>

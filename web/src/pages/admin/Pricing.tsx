@@ -2,12 +2,16 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import type { PricingTier } from '../../api/models';
+import { DataTable } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { ErrorNote, QueryState } from '../../components/QueryState';
 
 /** Edits the fee schedule whole: the API checks that the tiers cover 1–250,000 without gaps or overlaps. */
 export default function AdminPricingPage() {
-  const pricing = useQuery({ queryKey: ['admin', 'pricing'], queryFn: () => unwrap<PricingTier[]>(api.GET('/api/admin/pricing')) });
+  const pricing = useQuery({
+    queryKey: ['admin', 'pricing'],
+    queryFn: () => unwrap<PricingTier[]>(api.GET('/api/admin/pricing')),
+  });
   return (
     <section>
       <PageHeader title="Pricing" subtitle="The fee schedule every merchant pays" />
@@ -18,44 +22,51 @@ export default function AdminPricingPage() {
 
 function TierEditor({ initial }: { initial: PricingTier[] }) {
   const queryClient = useQueryClient();
-  const [tiers, setTiers] = useState(initial.map((t) => ({ min: String(t.min), max: String(t.max), fee: String(t.fee) })));
+  const [tiers, setTiers] = useState(
+    initial.map((t) => ({ min: String(t.min), max: String(t.max), fee: String(t.fee) })),
+  );
   const save = useMutation({
-    mutationFn: () => unwrap<PricingTier[]>(api.PUT('/api/admin/pricing', { body: { tiers: tiers.map((t) => ({ min: Number(t.min), max: Number(t.max), fee: Number(t.fee) })) } })),
+    mutationFn: () =>
+      unwrap<PricingTier[]>(
+        api.PUT('/api/admin/pricing', {
+          body: { tiers: tiers.map((t) => ({ min: Number(t.min), max: Number(t.max), fee: Number(t.fee) })) },
+        }),
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['pricing'] }),
   });
-  const set = (i: number, key: 'min' | 'max' | 'fee', value: string) => setTiers(tiers.map((t, j) => (j === i ? { ...t, [key]: value } : t)));
+  const set = (i: number, key: 'min' | 'max' | 'fee', value: string) =>
+    setTiers(tiers.map((t, j) => (j === i ? { ...t, [key]: value } : t)));
   return (
     <div className="card">
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Amount from</th>
-              <th scope="col">Amount to</th>
-              <th scope="col">Transaction fee</th>
-              <th scope="col">
-                <span className="visually-hidden">Remove</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tiers.map((t, i) => (
-              <tr key={i}>
-                {(['min', 'max', 'fee'] as const).map((key) => (
-                  <td key={key}>
-                    <input aria-label={`Tier ${i + 1} ${key}`} inputMode="numeric" value={t[key]} onChange={(e) => set(i, key, e.target.value)} />
-                  </td>
-                ))}
-                <td>
-                  <button type="button" className="secondary small" onClick={() => setTiers(tiers.filter((_, j) => j !== i))}>
-                    Remove
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={tiers.map((tier, i) => ({ tier, i }))}
+        rowKey={({ i }) => i}
+        columns={[
+          ...(['min', 'max', 'fee'] as const).map((key, column) => ({
+            header: ['Amount from', 'Amount to', 'Transaction fee'][column],
+            cell: ({ tier, i }: { tier: (typeof tiers)[number]; i: number }) => (
+              <input
+                aria-label={`Tier ${i + 1} ${key}`}
+                inputMode="numeric"
+                value={tier[key]}
+                onChange={(e) => set(i, key, e.target.value)}
+              />
+            ),
+          })),
+          {
+            header: <span className="visually-hidden">Remove</span>,
+            cell: ({ i }) => (
+              <button
+                type="button"
+                className="secondary small"
+                onClick={() => setTiers(tiers.filter((_, j) => j !== i))}
+              >
+                Remove
+              </button>
+            ),
+          },
+        ]}
+      />
       <button type="button" className="secondary" onClick={() => setTiers([...tiers, { min: '', max: '', fee: '' }])}>
         Add tier
       </button>{' '}

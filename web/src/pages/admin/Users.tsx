@@ -1,32 +1,63 @@
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
+import { api, unwrapPage } from '../../api/client';
 import type { AdminUser, KycStatus } from '../../api/models';
+import { DataTable, Pager, useCursorPages } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
 import { StatusBadge } from '../../components/StatusBadge';
 import { dateTime } from '../../format';
 
-/** Every account and its KYC status; the search narrows the loaded page by email or business name. */
+interface Filters {
+  q: string;
+  kyc_status: '' | KycStatus;
+}
+
+/** Every account and its KYC status; the API searches email, business and KYC names, page by page. */
 export default function UsersPage() {
-  const [kycStatus, setKycStatus] = useState<'' | KycStatus>('');
-  const [search, setSearch] = useState('');
+  const [draft, setDraft] = useState<Filters>({ q: '', kyc_status: '' });
+  const [filters, setFilters] = useState(draft);
+  const pages = useCursorPages();
+  const { cursor } = pages;
   const users = useQuery({
-    queryKey: ['admin', 'users', kycStatus],
-    queryFn: () => unwrap<AdminUser[]>(api.GET('/api/admin/users', { params: { query: { limit: 500, ...(kycStatus ? { kyc_status: kycStatus } : {}) } } })),
+    queryKey: ['admin', 'users', filters, cursor],
+    queryFn: () =>
+      unwrapPage<AdminUser>(
+        api.GET('/api/admin/users', {
+          params: {
+            query: {
+              limit: 50,
+              ...(filters.q.trim() ? { q: filters.q.trim() } : {}),
+              ...(filters.kyc_status ? { kyc_status: filters.kyc_status } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
+          },
+        }),
+      ),
   });
-  const term = search.trim().toLowerCase();
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters(draft);
+    pages.reset();
+  };
   return (
     <section>
       <PageHeader title="All Users" subtitle="Manage accounts and KYC status across the platform" />
-      <div className="filters" role="search">
+      <form className="filters" onSubmit={apply} role="search">
         <label>
           Search
-          <input value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Email or business" />
+          <input
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+            placeholder="Email, name or business"
+          />
         </label>
         <label>
           KYC status
-          <select value={kycStatus} onChange={(e) => setKycStatus(e.target.value as '' | KycStatus)}>
+          <select
+            value={draft.kyc_status}
+            onChange={(e) => setDraft({ ...draft, kyc_status: e.target.value as Filters['kyc_status'] })}
+          >
             <option value="">Any</option>
             <option value="unverified">Unverified</option>
             <option value="pending">Pending</option>
@@ -34,38 +65,25 @@ export default function UsersPage() {
             <option value="rejected">Rejected</option>
           </select>
         </label>
-      </div>
-      <QueryState query={users}>
-        {(all) => {
-          const rows = all.filter((u) => !term || u.email.toLowerCase().includes(term) || u.merchant?.name.toLowerCase().includes(term));
-          if (rows.length === 0) return <p className="empty">No users match.</p>;
-          return (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Business</th>
-                    <th scope="col">KYC</th>
-                    <th scope="col">Joined</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((u) => (
-                    <tr key={u.id}>
-                      <td>{u.email}</td>
-                      <td>{u.role}</td>
-                      <td>{u.merchant ? `${u.merchant.name} (#${u.merchant.id})` : '—'}</td>
-                      <td>{u.merchant ? <StatusBadge status={u.merchant.kyc_status} /> : '—'}</td>
-                      <td>{dateTime(u.created_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          );
-        }}
+        <button type="submit">Search</button>
+      </form>
+      <QueryState query={users} isEmpty={(p) => p.rows.length === 0} empty="No users match.">
+        {({ rows, nextCursor }) => (
+          <>
+            <DataTable
+              rows={rows}
+              rowKey={(u) => u.id}
+              columns={[
+                { header: 'Email', cell: (u) => u.email },
+                { header: 'Role', cell: (u) => u.role },
+                { header: 'Business', cell: (u) => (u.merchant ? `${u.merchant.name} (#${u.merchant.id})` : '—') },
+                { header: 'KYC', cell: (u) => (u.merchant ? <StatusBadge status={u.merchant.kyc_status} /> : '—') },
+                { header: 'Joined', cell: (u) => dateTime(u.created_at) },
+              ]}
+            />
+            <Pager pages={pages} nextCursor={nextCursor} />
+          </>
+        )}
       </QueryState>
     </section>
   );

@@ -1,0 +1,80 @@
+/** The API Documentation's example answers and payloads, in the shapes the API gives (docs/api/*.md). */
+
+export const SUCCESS_RESPONSE = {
+  success: true,
+  message: 'STK push sent successfully',
+  transaction_id: 42,
+  checkout_request_id: 'ws_CO_123456789_20240615123456_1_254712345678',
+  fee_to_be_charged: 6,
+};
+
+export const STATUS_RESPONSE = {
+  status: 'completed',
+  amount: 500,
+  mpesa_receipt: 'RGH8KXXXX',
+  result_desc: 'The service request is processed successfully.',
+  balance: 94,
+  transaction_id: 42,
+  checkout_request_id: 'ws_CO_123456789_20240615123456_1_254712345678',
+  result_code: '0',
+};
+
+export const CALLBACK_PAYLOAD = {
+  Body: {
+    stkCallback: {
+      MerchantRequestID: '29115-34620561-1',
+      CheckoutRequestID: 'ws_CO_123456789',
+      ResultCode: 0,
+      ResultDesc: 'The service request is processed successfully.',
+      CallbackMetadata: {
+        Item: [
+          { Name: 'Amount', Value: 500 },
+          { Name: 'MpesaReceiptNumber', Value: 'RGH8KXXXX' },
+          { Name: 'TransactionDate', Value: 20240615123456 },
+          { Name: 'PhoneNumber', Value: 254712345678 },
+        ],
+      },
+    },
+  },
+  ImaraPay: {
+    transaction_id: 42,
+    status: 'completed',
+    amount: 500,
+    fee_charged: 6,
+    mpesa_receipt: 'RGH8KXXXX',
+    external_reference: 'INV-001',
+    result_code: '0',
+    environment: 'sandbox',
+  },
+};
+
+export const CHANNEL_OBJECT = {
+  id: 1,
+  name: 'Paybill 247247',
+  account_type: 'paybill',
+  account_number: '247247',
+  account_reference: '247247',
+  bank_name: null,
+  is_active: true,
+  created_at: '2024-06-15T08:00:00.000Z',
+};
+
+export const TRANSACTION_OBJECT = {
+  id: 42,
+  type: 'payment',
+  phone_number: '254712345678',
+  amount: 500,
+  fee_charged: 6,
+  status: 'completed',
+  mpesa_receipt: 'RGH8KXXXX',
+  external_reference: 'INV-001',
+  description: 'Order #1001',
+  checkout_request_id: 'ws_CO_...',
+  result_code: '0',
+  result_desc: 'The service request is processed successfully.',
+  account_id: 1,
+  account_name: 'Till 3118761',
+  channel: 'Till - 3118761',
+  created_at: '2024-06-15T12:34:56.000Z',
+  completed_at: '2024-06-15T12:35:14.000Z',
+};
