@@ -6,7 +6,7 @@ import { errorResponse } from '../openapi';
 import type { LookupAll } from '../../domain/urlSafety';
 import { acceptableCallbackUrl, callbackUrlRulesOf } from '../callbackUrls';
 import { SIGNATURE_ALGORITHM, SIGNATURE_HEADER } from '../../domain/webhookSignature';
-import { MerchantSchema } from '../../db/entities';
+import { setCallbackUrl } from '../../db/merchantSettings';
 import { ensureWebhookSecret, rotateWebhookSecret } from '../../db/webhookSecrets';
 
 /** The body of PUT /api/settings. */
@@ -65,7 +65,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
       const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
       const callbackUrl =
         raw === null ? null : await acceptableCallbackUrl(raw, callbackUrlRulesOf(deps.config), systemLookup);
-      await deps.em().nativeUpdate(MerchantSchema, { id: merchant.id }, { callbackUrl });
+      await setCallbackUrl(deps.em(), merchant.id, callbackUrl);
       ctx.body = settingsBody(callbackUrl);
     },
   });
