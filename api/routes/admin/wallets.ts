@@ -1,6 +1,7 @@
 import { AppError } from '../../../domain/errors';
 import { parseTransactionId as parseSerialId } from '../../../domain/ids';
-import { MerchantSchema } from '../../../db/entities';
+import { merchantById } from '../../../db/merchants';
+import { parseInput } from '../../validate';
 import { errorResponse } from '../../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import {
@@ -16,7 +17,7 @@ import type { RouteModule } from '../module';
 export const adminWalletRoutes: RouteModule = (api, deps) => {
   const merchantOf = async (idText: string | undefined) => {
     const id = parseSerialId(idText);
-    const merchant = id === null ? null : await deps.em().findOne(MerchantSchema, id);
+    const merchant = id === null ? null : await merchantById(deps.em(), id);
     if (!merchant) throw new AppError('not_found', `Merchant ${idText} does not exist`);
     return merchant;
   };
@@ -53,7 +54,8 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx) => {
       const merchant = await merchantOf(ctx.params.id);
-      const { entries, nextCursor } = await walletLedger(deps.em(), merchant.id, ctx.query);
+      const params = parseInput(ledgerQuerySchema, ctx.query);
+      const { entries, nextCursor } = await walletLedger(deps.em(), merchant.id, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = entries;
     },
@@ -94,8 +96,9 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, admin) => {
       const merchant = await merchantOf(ctx.params.id);
+      const { amount, reason } = parseInput(adjustmentSchema, ctx.request.body);
       ctx.status = 201;
-      ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: admin.user.id, body: ctx.request.body });
+      ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: admin.user.id, amount, reason });
     },
   });
 };
