@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { newPublicId } from '../domain/publicIds';
 import type { Metadata } from '../domain/metadata';
 import { CustomerSchema, type Customer, type Environment } from './entities';
-import { keysetAfterId, keysetPage } from './keyset';
+import { keysetAfter, keysetAfterId, keysetOrder, keysetPage } from './keyset';
 
 /**
  * Customers are the people who paid a merchant, one per (merchant, environment, phone number),
@@ -94,15 +94,19 @@ export async function listCustomers(em: EntityManager, query: CustomerListQuery)
     where.push('c.phone_number = ?');
     params.push(query.phoneNumber);
   }
-  if (query.afterId !== undefined) {
-    where.push('c.id < ?');
-    params.push(query.afterId);
+  const after = keysetAfter(['c.id'], 'desc', query.afterId === undefined ? undefined : [query.afterId]);
+  if (after) {
+    where.push(after.sql);
+    params.push(...after.params);
   }
   const rows = await em
     .getConnection()
-    .execute<RawSummary[]>(`${SUMMARY_SELECT} where ${where.join(' and ')} group by c.id order by c.id desc limit ?`, [...params, query.limit + 1]);
-  const customers = rows.slice(0, query.limit).map(toSummary);
-  return { customers, nextAfterId: rows.length > query.limit ? customers[customers.length - 1]!.id : null };
+    .execute<RawSummary[]>(
+      `${SUMMARY_SELECT} where ${where.join(' and ')} group by c.id order by ${keysetOrder(['c.id'], 'desc')} limit ?`,
+      [...params, query.limit + 1],
+    );
+  const { page, last } = keysetPage(rows, query.limit);
+  return { customers: page.map(toSummary), nextAfterId: last ? last.id : null };
 }
 
 /** One of the merchant's customers by public id, or null (another merchant's customer is null too). */
