@@ -42,3 +42,8 @@ export async function deactivate(em: EntityManager, channel: Channel): Promise<v
   channel.isActive = false;
   await em.flush();
 }
+
+/** Any merchant's channel with this id (for staff), or null. */
+export async function findChannel(em: EntityManager, channelId: number): Promise<Channel | null> {
+  return em.findOne(ChannelSchema, { id: channelId });
+}
