@@ -45,3 +45,35 @@ export async function overviewFigures(em: EntityManager, environment?: Environme
     webhookBacklog: Number(counts!.webhook_backlog),
   };
 }
+
+/** One minute of customer payments, by how they stand now. */
+export interface MinuteOfPayments {
+  /** The minute's start, UTC (YYYY-MM-DDTHH:MM:00Z). */
+  minute: string;
+  completed: number;
+  failed: number;
+  pending: number;
+}
+
+/** Customer payments started in each of the last `minutes` minutes, every minute present (zeros included). */
+export async function paymentsByMinute(em: EntityManager, minutes: number): Promise<MinuteOfPayments[]> {
+  const rows = await em.getConnection().execute<{ minute: string; completed: string; failed: string; pending: string }[]>(
+    `select to_char(m.minute at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"') as minute,
+            count(t.id) filter (where t.status = 'completed') as completed,
+            count(t.id) filter (where t.status = 'failed') as failed,
+            count(t.id) filter (where t.status = 'pending') as pending
+       from generate_series(date_trunc('minute', now()) - make_interval(mins => ? - 1), date_trunc('minute', now()),
+                            interval '1 minute') as m(minute)
+       left join transactions t on t.purpose = 'payment'
+                               and t.created_at >= m.minute and t.created_at < m.minute + interval '1 minute'
+      group by m.minute order by m.minute`,
+    [minutes],
+  );
+  // Postgres counts are bigint, which the driver hands over as strings.
+  return rows.map((r) => ({
+    minute: r.minute,
+    completed: Number(r.completed),
+    failed: Number(r.failed),
+    pending: Number(r.pending),
+  }));
+}
