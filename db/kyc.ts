@@ -81,11 +81,6 @@ export async function recordKycSubmission(
   }
 }
 
-/** The merchant as stored now, past the request's identity map; throws when it does not exist. */
-export async function freshMerchant(em: EntityManager, merchantId: number): Promise<Merchant> {
-  return em.findOneOrFail(MerchantSchema, merchantId, { disableIdentityMap: true });
-}
-
 /** The merchant's submission `submissionId`, or (without it) its latest; null when none. */
 export async function latestKycSubmission(
   em: EntityManager,

@@ -69,3 +69,8 @@ export { topUp };
 export async function merchantById(em: EntityManager, id: number): Promise<Merchant | null> {
   return em.findOne(MerchantSchema, id);
 }
+
+/** The merchant as stored now, past the request's identity map; throws when it does not exist. */
+export async function freshMerchant(em: EntityManager, merchantId: number): Promise<Merchant> {
+  return em.findOneOrFail(MerchantSchema, merchantId, { disableIdentityMap: true });
+}

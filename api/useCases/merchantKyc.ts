@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { normalizeMsisdn } from '../../domain/phone';
 import type { KycDocumentKind, KycStatus, Merchant } from '../../db/entities';
-import { freshMerchant, latestKycSubmission, recordKycSubmission } from '../../db/kyc';
+import { latestKycSubmission, recordKycSubmission } from '../../db/kyc';
+import { freshMerchant } from '../../db/merchants';
 import { decodeKycDocument, KYC_CONTENT_TYPES, KYC_DOCUMENT_MAX_BYTES } from './kycDocuments';
 import { documentsOf, submissionBody, type KycSubmissionBody } from './kycViews';
 
