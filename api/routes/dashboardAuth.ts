@@ -5,6 +5,7 @@ import { errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 const sessionExample = {
   token: 'sess_Q2hhbmdlIG1lIGluIHlvdXIgZGFzaGJvYXJkIGNvZGU',
@@ -38,7 +39,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(409, 'conflict', 'An account with this email already exists: sign in instead', { field: 'email' }),
     ],
     handler: async (ctx) => {
-      const session = await signUp(authDeps(), ctx.request.body);
+      const session = await signUp(authDeps(), parseInput(signUpRequestSchema, ctx.request.body));
       startBrowserSession(ctx, session);
       ctx.status = 201;
       ctx.body = session;
@@ -62,7 +63,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(401, 'unauthorized', 'Invalid email or password'),
     ],
     handler: async (ctx) => {
-      const session = await logIn(authDeps(), ctx.request.body);
+      const session = await logIn(authDeps(), parseInput(logInRequestSchema, ctx.request.body));
       startBrowserSession(ctx, session);
       ctx.body = session;
     },

@@ -2,6 +2,7 @@ import { loadFeeTiers } from '../../../db/pricing';
 import { errorResponse } from '../../openapi/registry';
 import { pricingScheduleSchema, replacePricing } from '../../useCases/adminPricing';
 import type { RouteModule } from '../module';
+import { parseInput } from '../../validate';
 
 const scheduleExample = [
   { min: 1, max: 100, fee: 1 },
@@ -40,7 +41,7 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx) => {
-      ctx.body = await replacePricing(deps.em(), ctx.request.body);
+      ctx.body = await replacePricing(deps.em(), parseInput(pricingScheduleSchema, ctx.request.body));
     },
   });
 };
