@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { TransactionSchema, type Environment, type Transaction } from './entities';
+import { DarajaCallbackSchema, TransactionSchema, type DarajaCallback, type Environment, type Transaction } from './entities';
 import { keysetAfterId, keysetPage } from './keyset';
 
 /** Whose payments a read may see: one merchant, one environment. */
@@ -50,4 +50,23 @@ export async function paymentsPage(
   );
   const { page, last } = keysetPage(rows, limit);
   return { payments: page, hasMore: last !== undefined };
+}
+
+/** The newest `limit` payments in `needs_review` or with conflicting M-Pesa evidence, newest first. */
+export async function paymentsInDoubt(em: EntityManager, limit: number): Promise<Transaction[]> {
+  const ids = await em
+    .getConnection()
+    .execute<{ id: number }[]>(
+      `select id from transactions where status = 'needs_review' or evidence_conflicts <> '[]'::jsonb
+        order by id desc limit ?`,
+      [limit],
+    );
+  if (ids.length === 0) return [];
+  return em.find(TransactionSchema, { id: { $in: ids.map((r) => r.id) } }, { orderBy: { id: 'desc' } });
+}
+
+/** Every stored raw Daraja callback of these transactions, oldest first. */
+export async function callbacksOf(em: EntityManager, transactionIds: number[]): Promise<DarajaCallback[]> {
+  if (transactionIds.length === 0) return [];
+  return em.find(DarajaCallbackSchema, { transaction: { $in: transactionIds } }, { orderBy: { id: 'asc' } });
 }
