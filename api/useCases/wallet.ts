@@ -6,12 +6,22 @@ import { ACCOUNT_REFERENCE, cleanMpesaText } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
 import type { Merchant, Transaction } from '../../db/entities';
 import { adjustWallet, ensureWallet } from '../../db/ledger';
+import { merchantById } from '../../db/merchants';
+import { parseTransactionId as parseSerialId } from '../../domain/ids';
 import { ledgerPage, walletBalance, type LedgerRow } from '../../db/ledgerQuery';
 import type { ApiCaller } from '../auth';
 import { hashRequest, startPayment, type PaymentStartDeps } from './paymentStart';
 import type { PushOutcome } from '../../workflows/definitions';
 import { guardPayment } from './paymentGuard';
 import { decodeIdCursor, encodeIdCursor, limitParam, textParam } from './listParams';
+
+/** The merchant a staff path names by id (`/api/admin/merchants/:id/…`); `not_found` when there is none. */
+export async function merchantNamed(em: EntityManager, idText: string | undefined): Promise<Merchant> {
+  const id = parseSerialId(idText);
+  const merchant = id === null ? null : await merchantById(em, id);
+  if (!merchant) throw new AppError('not_found', `Merchant ${idText} does not exist`);
+  return merchant;
+}
 
 /** GET /api/wallet. */
 export async function walletView(em: EntityManager, merchantId: number): Promise<{ balance: number; currency: 'KES' }> {

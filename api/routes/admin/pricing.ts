@@ -1,4 +1,4 @@
-import { loadFeeTiers } from '../../../db/pricing';
+import { feeSchedule } from '../../useCases/pricing';
 import { errorResponse } from '../../openapi/registry';
 import { pricingScheduleSchema, replacePricing } from '../../useCases/adminPricing';
 import type { RouteModule } from '../module';
@@ -20,7 +20,7 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: pricing'],
     responses: [{ status: 200, description: 'Tiers, lowest first', example: scheduleExample }],
     handler: async (ctx) => {
-      ctx.body = await loadFeeTiers(deps.em());
+      ctx.body = await feeSchedule(deps.em());
     },
   });
 

@@ -1,12 +1,10 @@
-import { AppError } from '../../../domain/errors';
-import { parseTransactionId as parseSerialId } from '../../../domain/ids';
-import { merchantById } from '../../../db/merchants';
 import { parseInput } from '../../validate';
 import { errorResponse } from '../../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import {
   adjustMerchantWallet,
   adjustmentSchema,
+  merchantNamed,
   ledgerQuerySchema,
   walletLedger,
   walletView,
@@ -15,12 +13,7 @@ import type { RouteModule } from '../module';
 
 /** An admin's view of a merchant's service wallet, and manual credits and debits. */
 export const adminWalletRoutes: RouteModule = (api, deps) => {
-  const merchantOf = async (idText: string | undefined) => {
-    const id = parseSerialId(idText);
-    const merchant = id === null ? null : await merchantById(deps.em(), id);
-    if (!merchant) throw new AppError('not_found', `Merchant ${idText} does not exist`);
-    return merchant;
-  };
+  const merchantOf = (idText: string | undefined) => merchantNamed(deps.em(), idText);
 
   api.add({
     method: 'get',
