@@ -3,7 +3,11 @@ import { ChannelSchema, type Channel } from './entities';
 import type { ChannelType } from '../domain/payment';
 
 /** The merchant's channel with this id, or null when there is none (or it is another merchant's). */
-export async function merchantChannel(em: EntityManager, merchantId: number, channelId: number): Promise<Channel | null> {
+export async function merchantChannel(
+  em: EntityManager,
+  merchantId: number,
+  channelId: number,
+): Promise<Channel | null> {
   return em.findOne(ChannelSchema, { id: channelId, merchant: merchantId });
 }
 

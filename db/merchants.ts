@@ -1,7 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateApiKey } from '../domain/apiKeySecrets';
 import type { ChannelType } from '../domain/payment';
-import { ApiKeySchema, ChannelSchema, MerchantSchema, type Environment, type KycStatus, type Merchant } from './entities';
+import {
+  ApiKeySchema,
+  ChannelSchema,
+  MerchantSchema,
+  type Environment,
+  type KycStatus,
+  type Merchant,
+} from './entities';
 import { ensureWallet, topUp } from './ledger';
 
 export interface NewMerchant {

@@ -57,8 +57,10 @@ export interface MinuteOfPayments {
 
 /** Customer payments started in each of the last `minutes` minutes, every minute present (zeros included). */
 export async function paymentsByMinute(em: EntityManager, minutes: number): Promise<MinuteOfPayments[]> {
-  const rows = await em.getConnection().execute<{ minute: string; completed: string; failed: string; pending: string }[]>(
-    `select to_char(m.minute at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"') as minute,
+  const rows = await em
+    .getConnection()
+    .execute<{ minute: string; completed: string; failed: string; pending: string }[]>(
+      `select to_char(m.minute at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:00"Z"') as minute,
             count(t.id) filter (where t.status = 'completed') as completed,
             count(t.id) filter (where t.status = 'failed') as failed,
             count(t.id) filter (where t.status = 'pending') as pending
@@ -67,8 +69,8 @@ export async function paymentsByMinute(em: EntityManager, minutes: number): Prom
        left join transactions t on t.purpose = 'payment'
                                and t.created_at >= m.minute and t.created_at < m.minute + interval '1 minute'
       group by m.minute order by m.minute`,
-    [minutes],
-  );
+      [minutes],
+    );
   // Postgres counts are bigint, which the driver hands over as strings.
   return rows.map((r) => ({
     minute: r.minute,

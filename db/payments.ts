@@ -1,5 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DarajaCallbackSchema, TransactionSchema, type DarajaCallback, type Environment, type Transaction } from './entities';
+import {
+  DarajaCallbackSchema,
+  TransactionSchema,
+  type DarajaCallback,
+  type Environment,
+  type Transaction,
+} from './entities';
 import { keysetAfterId, keysetPage } from './keyset';
 
 /** Whose payments a read may see: one merchant, one environment. */
@@ -54,13 +60,11 @@ export async function paymentsPage(
 
 /** The newest `limit` payments in `needs_review` or with conflicting M-Pesa evidence, newest first. */
 export async function paymentsInDoubt(em: EntityManager, limit: number): Promise<Transaction[]> {
-  const ids = await em
-    .getConnection()
-    .execute<{ id: number }[]>(
-      `select id from transactions where status = 'needs_review' or evidence_conflicts <> '[]'::jsonb
+  const ids = await em.getConnection().execute<{ id: number }[]>(
+    `select id from transactions where status = 'needs_review' or evidence_conflicts <> '[]'::jsonb
         order by id desc limit ?`,
-      [limit],
-    );
+    [limit],
+  );
   if (ids.length === 0) return [];
   return em.find(TransactionSchema, { id: { $in: ids.map((r) => r.id) } }, { orderBy: { id: 'desc' } });
 }

@@ -15,7 +15,8 @@ export async function createMerchantWithUser(
   try {
     return await em.transactional(async (tx) => {
       const taken =
-        (await tx.count(UserSchema, { email: fields.email })) || (await tx.count(MerchantSchema, { email: fields.email }));
+        (await tx.count(UserSchema, { email: fields.email })) ||
+        (await tx.count(MerchantSchema, { email: fields.email }));
       if (taken) return 'email_taken' as const;
       const merchantId = await createMerchant(tx, {
         name: fields.businessName,

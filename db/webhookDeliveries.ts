@@ -33,7 +33,8 @@ export interface DeliveryScope {
 const SUMMARY_COLUMNS =
   'd.id, d.transaction_id, d.event, d.url, d.status, d.attempts, d.last_attempt_at, d.delivered_at, d.created_at';
 const OWN_DELIVERIES =
-  'from webhook_deliveries d join transactions t on t.id = d.transaction_id where d.merchant_id = ? and t.environment = ?';
+  'from webhook_deliveries d join transactions t on t.id = d.transaction_id ' +
+  'where d.merchant_id = ? and t.environment = ?';
 
 /** The merchant's newest `limit` deliveries, optionally only those in one state. */
 export async function merchantDeliveries(
@@ -44,13 +45,11 @@ export async function merchantDeliveries(
   const params: unknown[] = [scope.merchantId, scope.environment];
   if (status) params.push(status);
   params.push(limit);
-  return em
-    .getConnection()
-    .execute<DeliveryRow[]>(
-      `select ${SUMMARY_COLUMNS} ${OWN_DELIVERIES} ${status ? 'and d.status = ?' : ''}
+  return em.getConnection().execute<DeliveryRow[]>(
+    `select ${SUMMARY_COLUMNS} ${OWN_DELIVERIES} ${status ? 'and d.status = ?' : ''}
         order by d.created_at desc, d.id desc limit ?`,
-      params,
-    );
+    params,
+  );
 }
 
 /** The merchant's delivery `id` with its payload, or null. */
@@ -61,11 +60,10 @@ export async function merchantDelivery(
 ): Promise<(DeliveryRow & { payload: unknown }) | null> {
   const rows = await em
     .getConnection()
-    .execute<(DeliveryRow & { payload: unknown })[]>(`select ${SUMMARY_COLUMNS}, d.payload ${OWN_DELIVERIES} and d.id = ?`, [
-      scope.merchantId,
-      scope.environment,
-      id,
-    ]);
+    .execute<(DeliveryRow & { payload: unknown })[]>(
+      `select ${SUMMARY_COLUMNS}, d.payload ${OWN_DELIVERIES} and d.id = ?`,
+      [scope.merchantId, scope.environment, id],
+    );
   return rows[0] ?? null;
 }
 
@@ -74,7 +72,8 @@ export async function deliveryAttempts(em: EntityManager, deliveryId: number): P
   return em
     .getConnection()
     .execute<DeliveryAttemptRow[]>(
-      'select attempt_no, started_at, status_code, latency_ms, error, response_excerpt from webhook_attempts where delivery_id = ? order by attempt_no',
+      `select attempt_no, started_at, status_code, latency_ms, error, response_excerpt
+         from webhook_attempts where delivery_id = ? order by attempt_no`,
       [deliveryId],
     );
 }
@@ -94,8 +93,8 @@ export async function merchantCallbackUrl(em: EntityManager, merchantId: number)
 export async function markDeliveryPendingAgain(em: EntityManager, deliveryId: number, attempts: number): Promise<void> {
   await em
     .getConnection()
-    .execute(`update webhook_deliveries set status = 'pending' where id = ? and attempts = ? and status <> 'superseded'`, [
-      deliveryId,
-      attempts,
-    ]);
+    .execute(
+      `update webhook_deliveries set status = 'pending' where id = ? and attempts = ? and status <> 'superseded'`,
+      [deliveryId, attempts],
+    );
 }

@@ -88,7 +88,11 @@ export type AddChannelRequest = z.infer<typeof addChannelSchema>;
  * `validation_failed` for numbers or banks M-Pesa cannot push to, `kyc_required`, and `conflict`
  * when an active channel with the same details exists.
  */
-export async function addChannel(em: EntityManager, caller: ApiCaller, request: AddChannelRequest): Promise<ChannelView> {
+export async function addChannel(
+  em: EntityManager,
+  caller: ApiCaller,
+  request: AddChannelRequest,
+): Promise<ChannelView> {
   const plan = planChannel(request);
   assertVerified(caller.merchant, 'add payment channels');
 

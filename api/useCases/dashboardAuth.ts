@@ -72,7 +72,11 @@ export async function signUp(
   const passwordHash = await hashPassword(request.password);
   const emailTaken = () => new AppError('conflict', 'An account with this email already exists: sign in instead', { field: 'email' });
 
-  const user = await createMerchantWithUser(em, { email: request.email, businessName: request.business_name, passwordHash });
+  const user = await createMerchantWithUser(em, {
+    email: request.email,
+    businessName: request.business_name,
+    passwordHash,
+  });
   if (user === 'email_taken') throw emailTaken();
   return startSession(em, user, sessionTtlHours);
 }

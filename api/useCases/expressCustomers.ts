@@ -47,7 +47,11 @@ export async function customerForPhone(em: EntityManager, caller: ApiCaller, fie
 }
 
 /** POST /api/v1/customers: a new customer; `conflict` when the phone number has one already. */
-export async function createCustomer(em: EntityManager, caller: ApiCaller, input: NewCustomerFields): Promise<Customer> {
+export async function createCustomer(
+  em: EntityManager,
+  caller: ApiCaller,
+  input: NewCustomerFields,
+): Promise<Customer> {
   const existing = await customerWithPhone(em, keyOf(caller, input.phoneNumber));
   if (existing) {
     throw new AppError('conflict', `A customer with this phone number already exists: ${existing.publicId}`, {

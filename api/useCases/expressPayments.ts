@@ -107,7 +107,11 @@ export async function createExpressPayment(
 }
 
 /** GET /api/v1/payments/:id (a `trxn_…` id): only this merchant's, in this key's environment; else `not_found`. */
-export async function getExpressPayment(em: EntityManager, caller: ApiCaller, publicId: string): Promise<ExpressPayment> {
+export async function getExpressPayment(
+  em: EntityManager,
+  caller: ApiCaller,
+  publicId: string,
+): Promise<ExpressPayment> {
   const tx = await paymentByPublicId(em, scopeOf(caller), publicId);
   if (!tx) throw new AppError('not_found', `No payment ${publicId}`);
   return present(em, tx);

@@ -77,7 +77,11 @@ export interface KycStatusBody {
  * POST /api/kyc: stores the submission and its documents and marks the merchant `pending`, in one
  * transaction. Refused while another submission is under review or once the merchant is verified.
  */
-export async function submitKyc(em: EntityManager, merchant: Merchant, request: KycSubmissionRequest): Promise<KycStatusBody> {
+export async function submitKyc(
+  em: EntityManager,
+  merchant: Merchant,
+  request: KycSubmissionRequest,
+): Promise<KycStatusBody> {
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const documents = request.documents.map((d, i) => ({ ...d, ...decodeKycDocument(d.content_base64, d.content_type, `documents.${i}.content_base64`) }));
 
@@ -97,7 +101,13 @@ export async function submitKyc(em: EntityManager, merchant: Merchant, request: 
       kraPin: request.kra_pin ?? null,
       phoneNumber,
     },
-    documents.map((d) => ({ kind: d.kind, contentType: d.content_type, size: d.size, sha256: d.sha256, content: d.content })),
+    documents.map((d) => ({
+      kind: d.kind,
+      contentType: d.content_type,
+      size: d.size,
+      sha256: d.sha256,
+      content: d.content,
+    })),
   );
   if ('refused' in recorded) throw recorded.refused === 'under_review' ? underReview() : alreadyVerified();
   return kycStatusOf(em, merchant.id, recorded.id);

@@ -52,7 +52,11 @@ export interface GuardedPayment<C extends ChannelChoice | null> {
  * (channel deactivated, no active channel, no fee tier covers the amount).
  *
  * POST /api/stk-push calls it as
- * `guardPayment(deps, { caller, amount, kycAction: 'send STK pushes', channel: { id: account_id, field: 'account_id' } })`.
+ * ```
+ * guardPayment(deps, {
+ *   caller, amount, kycAction: 'send STK pushes', channel: { id: account_id, field: 'account_id' },
+ * })
+ * ```
  */
 export async function guardPayment<C extends ChannelChoice | null>(
   deps: PaymentGuardDeps,
@@ -103,6 +107,7 @@ export function assertPayable(channel: Channel | null, id: number, field: string
 /** The KES fee of the tier covering `amount`; throws `validation_failed` (field `amount`) when none does. */
 export function feeCovering(amount: number, tiers: FeeTier[]): number {
   const fee = feeFor(amount, tiers);
-  if (fee === undefined) throw new AppError('validation_failed', `No fee tier covers KES ${amount}`, { field: 'amount' });
+  if (fee === undefined)
+    throw new AppError('validation_failed', `No fee tier covers KES ${amount}`, { field: 'amount' });
   return fee;
 }

@@ -84,7 +84,11 @@ export async function approveKyc(em: EntityManager, { admin, submissionId }: Kyc
 }
 
 /** POST /api/admin/kyc/:id/reject: the merchant sees the reason and may submit again. */
-export async function rejectKyc(em: EntityManager, decision: KycDecision, { reason }: { reason: string }): Promise<KycReviewBody> {
+export async function rejectKyc(
+  em: EntityManager,
+  decision: KycDecision,
+  { reason }: { reason: string },
+): Promise<KycReviewBody> {
   return decide(em, decision.admin, decision.submissionId, { status: 'rejected', rejectionReason: reason, merchantStatus: 'rejected' });
 }
 

@@ -3,7 +3,11 @@ import { setCallbackUrl } from '../../db/merchantSettings';
 import { ensureWebhookSecret, rotateWebhookSecret } from '../../db/webhookSecrets';
 
 /** PUT /api/settings: saves the callback URL (already checked as acceptable), or stops webhooks with null. */
-export async function saveCallbackUrl(em: EntityManager, merchantId: number, callbackUrl: string | null): Promise<void> {
+export async function saveCallbackUrl(
+  em: EntityManager,
+  merchantId: number,
+  callbackUrl: string | null,
+): Promise<void> {
   await setCallbackUrl(em, merchantId, callbackUrl);
 }
 

@@ -80,7 +80,9 @@ export async function redeliver(deps: RedeliverDeps, caller: ApiCaller, idText: 
   if (delivery.status === 'superseded') {
     throw new AppError('conflict', 'This payment.failed delivery was superseded: the payment completed afterwards, so the failure is no longer true and is not sent');
   }
-  if (!(await merchantCallbackUrl(deps.em, caller.merchant.id))) throw new AppError('conflict', 'You have no callback URL: set one with PUT /api/settings, then redeliver');
+  if (!(await merchantCallbackUrl(deps.em, caller.merchant.id))) {
+    throw new AppError('conflict', 'You have no callback URL: set one with PUT /api/settings, then redeliver');
+  }
 
   const workflowId = webhookRedeliveryWorkflowId(delivery.id, delivery.attempts);
   try {
