@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newPublicId } from '../domain/publicIds';
-import type { Environment } from './entities';
+import type { Metadata } from '../domain/metadata';
+import { CustomerSchema, type Customer, type Environment } from './entities';
+import { keysetAfter, keysetAfterId, keysetOrder, keysetPage } from './keyset';
 
 /**
  * Customers are the people who paid a merchant, one per (merchant, environment, phone number),
@@ -92,15 +94,19 @@ export async function listCustomers(em: EntityManager, query: CustomerListQuery)
     where.push('c.phone_number = ?');
     params.push(query.phoneNumber);
   }
-  if (query.afterId !== undefined) {
-    where.push('c.id < ?');
-    params.push(query.afterId);
+  const after = keysetAfter(['c.id'], 'desc', query.afterId === undefined ? undefined : [query.afterId]);
+  if (after) {
+    where.push(after.sql);
+    params.push(...after.params);
   }
   const rows = await em
     .getConnection()
-    .execute<RawSummary[]>(`${SUMMARY_SELECT} where ${where.join(' and ')} group by c.id order by c.id desc limit ?`, [...params, query.limit + 1]);
-  const customers = rows.slice(0, query.limit).map(toSummary);
-  return { customers, nextAfterId: rows.length > query.limit ? customers[customers.length - 1]!.id : null };
+    .execute<RawSummary[]>(
+      `${SUMMARY_SELECT} where ${where.join(' and ')} group by c.id order by ${keysetOrder(['c.id'], 'desc')} limit ?`,
+      [...params, query.limit + 1],
+    );
+  const { page, last } = keysetPage(rows, query.limit);
+  return { customers: page.map(toSummary), nextAfterId: last ? last.id : null };
 }
 
 /** One of the merchant's customers by public id, or null (another merchant's customer is null too). */
@@ -113,4 +119,90 @@ export async function findCustomer(em: EntityManager, key: { merchantId: number;
       key.environment,
     ]);
   return row ? toSummary(row) : null;
+}
+
+/** The customer details a merchant may set (Express API). */
+export interface CustomerDetails {
+  name?: string;
+  email?: string;
+  description?: string;
+  metadata: Metadata;
+}
+
+/** The merchant's customer (entity) with this `cus_…` id, or null. */
+export async function customerByPublicId(
+  em: EntityManager,
+  key: { merchantId: number; environment: Environment; publicId: string },
+): Promise<Customer | null> {
+  return em.findOne(CustomerSchema, { merchant: key.merchantId, environment: key.environment, publicId: key.publicId });
+}
+
+/** The merchant's customer (entity) with this phone number, or null. */
+export async function customerWithPhone(em: EntityManager, key: CustomerKey): Promise<Customer | null> {
+  return em.findOne(CustomerSchema, {
+    merchant: key.merchantId,
+    environment: key.environment,
+    phoneNumber: key.phoneNumber,
+  });
+}
+
+/** The customer row by id; throws when it does not exist (customers are never deleted). */
+export async function customerByRowId(em: EntityManager, id: number): Promise<Customer> {
+  return em.fork().findOneOrFail(CustomerSchema, id);
+}
+
+/**
+ * The customer with this phone number, created with `details` if there is none yet (an existing
+ * one keeps its details). Concurrent calls for a new phone agree on one customer: the unique key decides.
+ */
+export async function upsertCustomerByPhone(
+  em: EntityManager,
+  key: CustomerKey,
+  details: CustomerDetails,
+): Promise<Customer> {
+  await em.getConnection().execute(
+    `insert into customers (public_id, merchant_id, environment, phone_number, name, email, description, metadata)
+     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (merchant_id, environment, phone_number) do nothing`,
+    [
+      newPublicId('cus'),
+      key.merchantId,
+      key.environment,
+      key.phoneNumber,
+      details.name ?? null,
+      details.email ?? null,
+      details.description ?? null,
+      JSON.stringify(details.metadata),
+    ],
+  );
+  return em.findOneOrFail(
+    CustomerSchema,
+    { merchant: key.merchantId, environment: key.environment, phoneNumber: key.phoneNumber },
+    { disableIdentityMap: true },
+  );
+}
+
+/** Saves the given changes to the customer; fields left undefined stay as they are. */
+export async function updateCustomerDetails(
+  em: EntityManager,
+  customer: Customer,
+  changes: Partial<CustomerDetails> & { phoneNumber?: string },
+): Promise<Customer> {
+  em.assign(customer, Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)));
+  await em.flush();
+  return customer;
+}
+
+/** A page of the merchant's customers (entities), newest first, after the row id `afterId`. */
+export async function customerEntitiesPage(
+  em: EntityManager,
+  scope: { merchantId: number; environment: Environment },
+  { afterId, limit }: { afterId?: number; limit: number },
+): Promise<{ customers: Customer[]; hasMore: boolean }> {
+  const rows = await em.find(
+    CustomerSchema,
+    { merchant: scope.merchantId, environment: scope.environment, ...keysetAfterId('desc', afterId) },
+    { orderBy: { id: 'desc' }, limit: limit + 1 },
+  );
+  const { page, last } = keysetPage(rows, limit);
+  return { customers: page, hasMore: last !== undefined };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { keysetAfter, keysetOrder, keysetPage } from './keyset';
 import type { LedgerKind } from './entities';
 
 /** One wallet movement as the API shows it. */
@@ -30,15 +31,17 @@ export async function ledgerPage(
   em: EntityManager,
   { merchantId, beforeId, limit }: { merchantId: number; beforeId?: number; limit: number },
 ): Promise<{ entries: LedgerRow[]; nextBeforeId: number | null }> {
+  const after = keysetAfter(['id'], 'desc', beforeId === undefined ? undefined : [beforeId]);
   const rows = await em.getConnection().execute<RawLedgerRow[]>(
     `select id, kind, amount, balance_after, transaction_id, reference, created_at
        from wallet_ledger
-      where merchant_id = ? ${beforeId !== undefined ? 'and id < ?' : ''}
-      order by id desc
+      where merchant_id = ? ${after ? `and ${after.sql}` : ''}
+      order by ${keysetOrder(['id'], 'desc')}
       limit ?`,
-    [merchantId, ...(beforeId !== undefined ? [beforeId] : []), limit + 1],
+    [merchantId, ...(after?.params ?? []), limit + 1],
   );
-  const entries = rows.slice(0, limit).map((r) => ({
+  const { page, last } = keysetPage(rows, limit);
+  const entries = page.map((r) => ({
     id: r.id,
     kind: r.kind,
     amount: r.amount,
@@ -47,7 +50,7 @@ export async function ledgerPage(
     reference: r.reference,
     createdAt: new Date(r.created_at),
   }));
-  return { entries, nextBeforeId: rows.length > limit ? entries[entries.length - 1]!.id : null };
+  return { entries, nextBeforeId: last ? last.id : null };
 }
 
 /** The wallet's balance (0 for a merchant that has never had a wallet row). */

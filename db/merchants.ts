@@ -1,7 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { generateApiKey } from '../domain/apiKeySecrets';
 import type { ChannelType } from '../domain/payment';
-import { ApiKeySchema, ChannelSchema, MerchantSchema, type Environment, type KycStatus } from './entities';
+import {
+  ApiKeySchema,
+  ChannelSchema,
+  MerchantSchema,
+  type Environment,
+  type KycStatus,
+  type Merchant,
+} from './entities';
 import { ensureWallet, topUp } from './ledger';
 
 export interface NewMerchant {
@@ -64,3 +71,13 @@ export async function issueApiKey(em: EntityManager, pepper: string, merchantId:
 }
 
 export { topUp };
+
+/** The merchant with this id, or null. */
+export async function merchantById(em: EntityManager, id: number): Promise<Merchant | null> {
+  return em.findOne(MerchantSchema, id);
+}
+
+/** The merchant as stored now, past the request's identity map; throws when it does not exist. */
+export async function freshMerchant(em: EntityManager, merchantId: number): Promise<Merchant> {
+  return em.findOneOrFail(MerchantSchema, merchantId, { disableIdentityMap: true });
+}

@@ -3,6 +3,10 @@ import type { ChannelType, PaymentStatus } from '../domain/payment';
 import type { DateRange } from '../domain/dateRange';
 import type { Environment, TransactionPurpose } from './entities';
 import { isInstantInRange } from '../domain/dateRange';
+import { keysetAfter, keysetOrder, keysetPage, type KeyColumn } from './keyset';
+
+// Newest first; the id breaks ties between payments created in the same microsecond.
+const KEYS: KeyColumn[] = [['t.created_at', '?::timestamptz'], 't.id'];
 
 /**
  * Transaction lists for merchants and admins: filters, search, and keyset pagination in a stable
@@ -122,7 +126,8 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
   if (filter.created?.from) add('t.created_at >= ?', filter.created.from);
   if (filter.created?.to) add(`t.created_at ${filter.created.to.inclusive ? '<=' : '<'} ?`, filter.created.to.at);
   // Keyset pagination: strictly after the previous page's last row in (created_at desc, id desc) order.
-  if (filter.after) add('(t.created_at, t.id) < (?::timestamptz, ?)', filter.after.createdAt, filter.after.id);
+  const after = keysetAfter(KEYS, 'desc', filter.after && [filter.after.createdAt, filter.after.id]);
+  if (after) add(after.sql, ...after.params);
 
   const rows = await em.getConnection().execute<RawRow[]>(
     `select t.id, t.merchant_id, m.name as merchant_name, t.environment, t.purpose, t.phone_number, t.amount, t.fee, t.status,
@@ -136,13 +141,12 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
        left join channels c on c.id = t.channel_id
        left join customers cu on cu.id = t.customer_id
       ${where.length ? `where ${where.join(' and ')}` : ''}
-      order by t.created_at desc, t.id desc
+      order by ${keysetOrder(KEYS, 'desc')}
       limit ?`,
     [...params, filter.limit + 1],
   );
-  const page = rows.slice(0, filter.limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > filter.limit && last ? { createdAt: last.cursor_created_at, id: last.id } : null;
+  const { page, last } = keysetPage(rows, filter.limit);
+  const nextCursor = last ? { createdAt: last.cursor_created_at, id: last.id } : null;
   return { rows: page.map(toRow), nextCursor };
 }
 

@@ -1,6 +1,7 @@
 import { errorResponse } from '../openapi/registry';
 import { createApiKey, createApiKeyRequestSchema, listApiKeys, revokeApiKey } from '../useCases/apiKeys';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 const keyExample = {
   id: 3,
@@ -47,7 +48,8 @@ export const apiKeyRoutes: RouteModule = (api, deps) => {
     handler: async (ctx, caller) => {
       const { merchant } = caller;
       ctx.status = 201;
-      ctx.body = await createApiKey({ em: deps.em(), pepper: deps.config.API_KEY_PEPPER }, merchant, ctx.request.body);
+      const request = parseInput(createApiKeyRequestSchema, ctx.request.body);
+      ctx.body = await createApiKey({ em: deps.em(), pepper: deps.config.API_KEY_PEPPER }, merchant, request);
     },
   });
 

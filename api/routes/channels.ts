@@ -1,6 +1,7 @@
 import { errorResponse } from '../openapi/registry';
 import { addChannel, addChannelSchema, deactivateChannel, listChannels } from '../useCases/channels';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 const tillExample = {
   id: 1,
@@ -59,7 +60,7 @@ export const channelRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, caller) => {
       ctx.status = 201;
-      ctx.body = await addChannel(deps.em(), caller, ctx.request.body);
+      ctx.body = await addChannel(deps.em(), caller, parseInput(addChannelSchema, ctx.request.body));
     },
   });
 

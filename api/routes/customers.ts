@@ -2,6 +2,7 @@ import { errorResponse } from '../openapi/registry';
 import { customerListQuerySchema, listMerchantCustomers, merchantCustomer } from '../useCases/customers';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 import { transactionExample } from './transactions';
 
 const customerExample = {
@@ -28,7 +29,8 @@ export const customerRoutes: RouteModule = (api, deps) => {
     query: customerListQuerySchema,
     responses: [{ status: 200, description: 'A page of customers', example: [customerExample] }],
     handler: async (ctx, caller) => {
-      const { customers, nextCursor } = await listMerchantCustomers(deps.em(), caller, ctx.query);
+      const params = parseInput(customerListQuerySchema, ctx.query);
+      const { customers, nextCursor } = await listMerchantCustomers(deps.em(), caller, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = customers;
     },

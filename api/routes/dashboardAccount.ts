@@ -1,6 +1,7 @@
 import { errorResponse } from '../openapi/registry';
 import { changePassword, changePasswordRequestSchema } from '../useCases/changePassword';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 /** POST /api/me/password: for merchants' users and admins alike. */
 export const dashboardAccountRoutes: RouteModule = (api, deps) => {
@@ -18,7 +19,7 @@ export const dashboardAccountRoutes: RouteModule = (api, deps) => {
       errorResponse(400, 'validation_failed', 'current_password is not your password', { field: 'current_password' }),
     ],
     handler: async (ctx, { user, token }) => {
-      await changePassword(deps.em(), user, token, ctx.request.body);
+      await changePassword(deps.em(), user, token, parseInput(changePasswordRequestSchema, ctx.request.body));
       ctx.status = 204;
     },
   });

@@ -6,6 +6,7 @@ import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
 import type { Config } from '../../config/config';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 /** Where the Temporal Web UI lists the payment workflows of the configured namespace. */
 const temporalUi = (config: Config) => ({
@@ -46,7 +47,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(409, 'conflict', 'An account with this email already exists: sign in instead', { field: 'email' }),
     ],
     handler: async (ctx) => {
-      const session = await signUp(authDeps(), ctx.request.body);
+      const session = await signUp(authDeps(), parseInput(signUpRequestSchema, ctx.request.body));
       startBrowserSession(ctx, session);
       ctx.status = 201;
       ctx.body = session;
@@ -70,7 +71,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       errorResponse(401, 'unauthorized', 'Invalid email or password'),
     ],
     handler: async (ctx) => {
-      const session = await logIn(authDeps(), ctx.request.body);
+      const session = await logIn(authDeps(), parseInput(logInRequestSchema, ctx.request.body));
       startBrowserSession(ctx, session);
       ctx.body = session;
     },

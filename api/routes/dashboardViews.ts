@@ -2,6 +2,7 @@ import { errorResponse } from '../openapi/registry';
 import { paymentsPerMinute, paymentsPerMinuteQuerySchema } from '../useCases/paymentsPerMinute';
 import { transactionTimeline } from '../useCases/transactionTimeline';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 import { transactionExample } from './transactions';
 
 /** Views the dashboard needs beyond the list endpoints: a payment's timeline, the admin chart's series. */
@@ -80,7 +81,7 @@ export const dashboardViewRoutes: RouteModule = (api, deps) => {
       errorResponse(400, 'validation_failed', 'minutes must be 5 to 1440', { field: 'minutes' }),
     ],
     handler: async (ctx) => {
-      ctx.body = await paymentsPerMinute(deps.em(), ctx.query);
+      ctx.body = await paymentsPerMinute(deps.em(), parseInput(paymentsPerMinuteQuerySchema, ctx.query));
     },
   });
 };

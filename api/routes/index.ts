@@ -1,7 +1,7 @@
 import type { RouteModule } from './module';
 import { paymentRoutes } from './payments';
 import { pricingRoutes } from './pricing';
-import { expressRoutes } from './express';
+import { expressRoutes } from './expressApi';
 import { dashboardAuthRoutes } from './dashboardAuth';
 import { kycRoutes } from './kyc';
 import { apiKeyRoutes } from './apiKeys';

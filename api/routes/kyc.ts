@@ -1,6 +1,7 @@
 import { errorResponse } from '../openapi/registry';
 import { KYC_REQUEST_MAX_BYTES, kycStatusOf, kycSubmissionRequestSchema, submitKyc } from '../useCases/merchantKyc';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 /** A submission as both the merchant and the admin endpoints show it (shared by their docs). */
 export const kycSubmissionExample = {
@@ -65,7 +66,7 @@ export const kycRoutes: RouteModule = (api, deps) => {
     handler: async (ctx, caller) => {
       const { merchant } = caller;
       ctx.status = 201;
-      ctx.body = await submitKyc(deps.em(), merchant, ctx.request.body);
+      ctx.body = await submitKyc(deps.em(), merchant, parseInput(kycSubmissionRequestSchema, ctx.request.body));
     },
   });
 

@@ -1,4 +1,4 @@
-import { loadFeeTiers } from '../../db/pricing';
+import { feeSchedule } from '../useCases/pricing';
 import type { RouteModule } from './module';
 
 /** GET /api/pricing: the public fee schedule, `[{ min, max, fee }]`. */
@@ -21,7 +21,7 @@ export const pricingRoutes: RouteModule = (api, { em }) => {
       },
     ],
     handler: async (ctx) => {
-      ctx.body = await loadFeeTiers(em());
+      ctx.body = await feeSchedule(em());
     },
   });
 };

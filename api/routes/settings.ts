@@ -6,8 +6,7 @@ import { errorResponse } from '../openapi';
 import type { LookupAll } from '../../domain/urlSafety';
 import { acceptableCallbackUrl, callbackUrlRulesOf } from '../callbackUrls';
 import { SIGNATURE_ALGORITHM, SIGNATURE_HEADER } from '../../domain/webhookSignature';
-import { MerchantSchema } from '../../db/entities';
-import { ensureWebhookSecret, rotateWebhookSecret } from '../../db/webhookSecrets';
+import { newWebhookSecret, saveCallbackUrl, webhookSecret } from '../useCases/settings';
 
 /** The body of PUT /api/settings. */
 export const settingsRequestSchema = z.object({
@@ -65,7 +64,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
       const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
       const callbackUrl =
         raw === null ? null : await acceptableCallbackUrl(raw, callbackUrlRulesOf(deps.config), systemLookup);
-      await deps.em().nativeUpdate(MerchantSchema, { id: merchant.id }, { callbackUrl });
+      await saveCallbackUrl(deps.em(), merchant.id, callbackUrl);
       ctx.body = settingsBody(callbackUrl);
     },
   });
@@ -81,7 +80,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     responses: [{ status: 200, description: 'The current secret', example: SECRET_EXAMPLE }],
     handler: async (ctx, caller) => {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { secret: await ensureWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+      ctx.body = { secret: await webhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
     },
   });
 
@@ -96,7 +95,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     responses: [{ status: 200, description: 'The new secret', example: SECRET_EXAMPLE }],
     handler: async (ctx, caller) => {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { secret: await rotateWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+      ctx.body = { secret: await newWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
     },
   });
 };

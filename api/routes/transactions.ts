@@ -7,6 +7,7 @@ import {
   transactionsQuerySchema,
 } from '../useCases/listTransactions';
 import type { RouteModule } from './module';
+import { parseInput } from '../validate';
 
 export const transactionExample = {
   id: 42,
@@ -55,7 +56,8 @@ export const transactionRoutes: RouteModule = (api, deps) => {
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
     handler: async (ctx, caller) => {
-      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, ctx.query);
+      const params = parseInput(transactionsQuerySchema, ctx.query);
+      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = transactions;
     },
@@ -77,7 +79,9 @@ export const transactionRoutes: RouteModule = (api, deps) => {
       },
     ],
     handler: async (ctx, caller) => {
-      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, ctx.query, 'csv');
+      // A CSV file is a download: its own, larger page size.
+      const params = parseInput(transactionsCsvQuerySchema, ctx.query);
+      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.set(
         'Content-Disposition',

@@ -5,6 +5,8 @@ import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import { ledgerQuerySchema, startWalletTopUp, topUpSchema, walletLedger, walletView } from '../useCases/wallet';
 import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
+import { parseInput } from '../validate';
+import { respond } from '../useCases/startStkPush';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
 export const walletRoutes: RouteModule = (api, deps) => {
@@ -53,7 +55,8 @@ export const walletRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx, caller) => {
-      const { entries, nextCursor } = await walletLedger(deps.em(), caller.merchant.id, ctx.query);
+      const params = parseInput(ledgerQuerySchema, ctx.query);
+      const { entries, nextCursor } = await walletLedger(deps.em(), caller.merchant.id, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = entries;
     },
@@ -104,8 +107,9 @@ export const walletRoutes: RouteModule = (api, deps) => {
       ),
     ],
     handler: async (ctx, caller) => {
+      const request = parseInput(topUpSchema, ctx.request.body);
       const idempotencyKey = idempotencyKeyOf(ctx);
-      const result = await startWalletTopUp(
+      const { transaction, outcome } = await startWalletTopUp(
         {
           em: deps.em(),
           temporal: deps.temporal,
@@ -115,8 +119,10 @@ export const walletRoutes: RouteModule = (api, deps) => {
           liveEnabled: darajaCredentials(deps.config, 'production') !== null,
           productionDeployment: deps.config.APP_ENV === 'production',
         },
-        { caller: caller, body: ctx.request.body, idempotencyKey },
+        { caller, request, idempotencyKey },
       );
+      // The same answer as an STK push: 200 accepted, 202 unconfirmed, an error for a refusal.
+      const result = respond(transaction, outcome);
       ctx.status = result.status;
       ctx.body = result.body;
     },

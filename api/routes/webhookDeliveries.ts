@@ -1,6 +1,7 @@
 import type { RouteModule } from './module';
 import { errorResponse } from '../openapi';
 import { deliveriesQuerySchema, getDelivery, listDeliveries, redeliver } from '../useCases/webhookDeliveries';
+import { parseInput } from '../validate';
 
 const SUMMARY_EXAMPLE = {
   id: 17,
@@ -81,7 +82,7 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx, caller) => {
-      ctx.body = await listDeliveries(deps.em(), caller, ctx.query);
+      ctx.body = await listDeliveries(deps.em(), caller, parseInput(deliveriesQuerySchema, ctx.query));
     },
   });
 

@@ -3,9 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
 import { validateTiers, type FeeTier } from '../../domain/pricing';
-import { PricingTierSchema } from '../../db/entities';
-import { loadFeeTiers } from '../../db/pricing';
-import { parseInput } from '../validate';
+import { loadFeeTiers, replaceFeeTiers } from '../../db/pricing';
 
 /** Pricing columns are Postgres `integer`s. */
 const MAX_PRICING_KES = 2_147_483_647;
@@ -29,8 +27,7 @@ export const pricingScheduleSchema = z.object({
  * schedule must start at KES 1, leave no gap or overlap, and reach M-Pesa's maximum, so that
  * every amount a merchant may push has exactly one fee.
  */
-export async function replacePricing(em: EntityManager, body: unknown): Promise<FeeTier[]> {
-  const { tiers } = parseInput(pricingScheduleSchema, body);
+export async function replacePricing(em: EntityManager, { tiers }: { tiers: FeeTier[] }): Promise<FeeTier[]> {
   // Validated in the order given, lowest band first, so "tier 3" in an error is the third one sent.
   try {
     validateTiers(tiers);
@@ -42,12 +39,6 @@ export async function replacePricing(em: EntityManager, body: unknown): Promise<
   if (last.max < MPESA_MAX_AMOUNT) {
     throw new AppError('validation_failed', `The last tier ends at ${last.max}: the schedule must reach KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's limit), or larger payments would have no fee`, { field: 'tiers' });
   }
-  await em.transactional(async (tx) => {
-    // Two admins saving at once take turns (a second delete would not see the first one's new rows);
-    // readers are not blocked, and see the old schedule until this one commits.
-    await tx.getConnection().execute('lock table pricing_tiers in share row exclusive mode', [], 'run', tx.getTransactionContext());
-    await tx.nativeDelete(PricingTierSchema, {});
-    for (const tier of tiers) tx.create(PricingTierSchema, { minAmount: tier.min, maxAmount: tier.max, fee: tier.fee });
-  });
+  await replaceFeeTiers(em, tiers);
   return loadFeeTiers(em.fork());
 }

@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
-import { ApiKeySchema, type ApiKey, type Environment, type Merchant } from '../../db/entities';
+import type { ApiKey, Environment, Merchant } from '../../db/entities';
+import { apiKeyById, countActiveApiKeys, merchantApiKeys, revokeMerchantApiKey } from '../../db/apiKeys';
 import { issueApiKey } from '../../db/merchants';
 import { assertVerified } from '../guards';
-import { parseInput } from '../validate';
 
 /** The body of POST /api/api-keys. */
 export const createApiKeyRequestSchema = z.object({
   name: z.string({ error: 'name must be a string such as "Shop backend"' }).trim().min(1, 'name cannot be empty').max(100, 'name must be at most 100 characters'),
   environment: z.enum(['sandbox', 'production'], { error: "environment must be 'sandbox' or 'production'" }).default('sandbox'),
 });
+
+/** A parsed POST /api/api-keys body. */
+export type CreateApiKeyRequest = z.infer<typeof createApiKeyRequestSchema>;
 
 /** A key as listed: never its secret, nor the secret's hash. */
 export interface ApiKeyBody {
@@ -47,14 +50,17 @@ export interface ApiKeyDeps {
 export const MAX_ACTIVE_API_KEYS = 20;
 
 /** POST /api/api-keys: only a verified merchant may hold keys, at most MAX_ACTIVE_API_KEYS unrevoked at once (409 past that). */
-export async function createApiKey({ em, pepper }: ApiKeyDeps, merchant: Merchant, body: unknown): Promise<CreatedApiKeyBody> {
-  const request = parseInput(createApiKeyRequestSchema, body);
+export async function createApiKey(
+  { em, pepper }: ApiKeyDeps,
+  merchant: Merchant,
+  request: CreateApiKeyRequest,
+): Promise<CreatedApiKeyBody> {
   assertVerified(merchant, 'create API keys');
-  if ((await em.count(ApiKeySchema, { merchant: merchant.id, revokedAt: null })) >= MAX_ACTIVE_API_KEYS) {
+  if ((await countActiveApiKeys(em, merchant.id)) >= MAX_ACTIVE_API_KEYS) {
     throw new AppError('conflict', `You already have ${MAX_ACTIVE_API_KEYS} active API keys: revoke one you no longer use first`);
   }
   const issued = await issueApiKey(em, pepper, merchant.id, request.name, request.environment);
-  const row = await em.findOneOrFail(ApiKeySchema, issued.id);
+  const row = await apiKeyById(em, issued.id);
   return {
     id: issued.id,
     name: row.name,
@@ -69,8 +75,7 @@ export async function createApiKey({ em, pepper }: ApiKeyDeps, merchant: Merchan
 
 /** GET /api/api-keys: the merchant's keys, newest first, revoked ones included (with revoked_at). */
 export async function listApiKeys(em: EntityManager, merchant: Merchant): Promise<ApiKeyBody[]> {
-  const keys = await em.find(ApiKeySchema, { merchant: merchant.id }, { orderBy: { id: 'desc' }, disableIdentityMap: true });
-  return keys.map(apiKeyBody);
+  return (await merchantApiKeys(em, merchant.id)).map(apiKeyBody);
 }
 
 /** DELETE /api/api-keys/:id: the key stops working at once (every request looks it up). Revoking twice is harmless. */
@@ -79,8 +84,7 @@ export async function revokeApiKey(em: EntityManager, merchant: Merchant, keyId:
   const notFound = () => new AppError('not_found', `API key ${keyId} does not exist`);
   if (id === null) throw notFound();
   // Scoped by merchant: another merchant's key answers exactly like a missing one.
-  await em.nativeUpdate(ApiKeySchema, { id, merchant: merchant.id, revokedAt: null }, { revokedAt: new Date() });
-  const key = await em.findOne(ApiKeySchema, { id, merchant: merchant.id }, { disableIdentityMap: true });
+  const key = await revokeMerchantApiKey(em, merchant.id, id);
   if (!key) throw notFound();
   return apiKeyBody(key);
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { hashPassword, passwordProblem, verifyPassword } from '../../domain/passwords';
-import { SessionSchema, type User } from '../../db/entities';
+import type { User } from '../../db/entities';
+import { changePasswordHash } from '../../db/users';
 import { hashSessionToken } from '../sessions';
-import { parseInput } from '../validate';
 
 export const changePasswordRequestSchema = z.object({
   current_password: z.string({ error: 'current_password is required' }).max(200),
@@ -21,10 +21,12 @@ export const changePasswordRequestSchema = z.object({
  * again (a session left open on a shared computer must not be enough), and every other session of
  * the user ends, so a stolen session does not outlive the change.
  */
-export async function changePassword(em: EntityManager, user: User, sessionToken: string, body: unknown): Promise<void> {
-  const request = parseInput(changePasswordRequestSchema, body);
+export async function changePassword(
+  em: EntityManager,
+  user: User,
+  sessionToken: string,
+  request: z.infer<typeof changePasswordRequestSchema>,
+): Promise<void> {
   if (!(await verifyPassword(request.current_password, user.passwordHash))) throw new AppError('validation_failed', 'current_password is not your password', { field: 'current_password' });
-  user.passwordHash = await hashPassword(request.new_password);
-  await em.flush();
-  await em.nativeUpdate(SessionSchema, { user: user.id, revokedAt: null, tokenHash: { $ne: hashSessionToken(sessionToken) } }, { revokedAt: new Date() });
+  await changePasswordHash(em, user, await hashPassword(request.new_password), hashSessionToken(sessionToken));
 }

@@ -5,9 +5,10 @@ import { findBank } from '../../domain/banks';
 import { ACCOUNT_REFERENCE } from '../../domain/mpesaText';
 // Channel ids are serial ids like transaction ids: the same parsing applies.
 import { parseTransactionId as parseSerialId } from '../../domain/ids';
-import { ChannelSchema, type Channel } from '../../db/entities';
+import type { Channel } from '../../db/entities';
+import { activeChannelLike, channelById, deactivate, merchantChannel, merchantChannels } from '../../db/channels';
 import { createChannel } from '../../db/merchants';
-import { mpesaTextField, parseInput } from '../validate';
+import { mpesaTextField } from '../validate';
 import type { ApiCaller } from '../auth';
 import { assertVerified } from '../guards';
 
@@ -79,19 +80,27 @@ function planChannel(request: z.infer<typeof addChannelSchema>): ChannelPlan {
   return { bankName: bank.name, partyB: bank.paybill, accountReference: request.account_reference ?? number };
 }
 
-/** POST /api/accounts: adds a till, paybill or bank channel to the caller's merchant. */
-export async function addChannel(em: EntityManager, caller: ApiCaller, body: unknown): Promise<ChannelView> {
-  const request = parseInput(addChannelSchema, body);
+/** A parsed POST /api/accounts body. */
+export type AddChannelRequest = z.infer<typeof addChannelSchema>;
+
+/**
+ * POST /api/accounts: adds a till, paybill or bank channel to the caller's merchant. Throws
+ * `validation_failed` for numbers or banks M-Pesa cannot push to, `kyc_required`, and `conflict`
+ * when an active channel with the same details exists.
+ */
+export async function addChannel(
+  em: EntityManager,
+  caller: ApiCaller,
+  request: AddChannelRequest,
+): Promise<ChannelView> {
   const plan = planChannel(request);
   assertVerified(caller.merchant, 'add payment channels');
 
-  const duplicate = await em.findOne(ChannelSchema, {
-    merchant: caller.merchant.id,
+  const duplicate = await activeChannelLike(em, caller.merchant.id, {
     accountType: request.account_type,
     accountNumber: request.account_number,
     accountReference: plan.accountReference,
     bankName: plan.bankName,
-    isActive: true,
   });
   if (duplicate) throw new AppError('conflict', `This channel already exists as channel ${duplicate.id}`, { account_id: duplicate.id });
 
@@ -103,19 +112,18 @@ export async function addChannel(em: EntityManager, caller: ApiCaller, body: unk
     bankName: plan.bankName,
     partyB: plan.partyB,
   });
-  return channelView(await em.findOneOrFail(ChannelSchema, id));
+  return channelView(await channelById(em, id));
 }
 
 /** GET /api/accounts: the caller's channels, active and deactivated, oldest first. */
 export async function listChannels(em: EntityManager, caller: ApiCaller): Promise<ChannelView[]> {
-  const channels = await em.find(ChannelSchema, { merchant: caller.merchant.id }, { orderBy: { id: 'asc' } });
-  return channels.map(channelView);
+  return (await merchantChannels(em, caller.merchant.id)).map(channelView);
 }
 
-/** One of the caller's channels; another merchant's answers exactly like a missing one. */
+/** One of the caller's channels; another merchant's answers exactly like a missing one (`not_found`). */
 export async function ownChannel(em: EntityManager, caller: ApiCaller, idText: string | undefined): Promise<Channel> {
   const id = parseSerialId(idText);
-  const channel = id === null ? null : await em.findOne(ChannelSchema, { id, merchant: caller.merchant.id });
+  const channel = id === null ? null : await merchantChannel(em, caller.merchant.id, id);
   if (!channel) throw new AppError('not_found', `Payment channel ${idText} does not exist`);
   return channel;
 }
@@ -123,9 +131,6 @@ export async function ownChannel(em: EntityManager, caller: ApiCaller, idText: s
 /** POST /api/accounts/:id/deactivate: STK pushes to it are refused from now on; its payments stay listed. */
 export async function deactivateChannel(em: EntityManager, caller: ApiCaller, idText: string | undefined): Promise<ChannelView> {
   const channel = await ownChannel(em, caller, idText);
-  if (channel.isActive) {
-    channel.isActive = false;
-    await em.flush();
-  }
+  await deactivate(em, channel);
   return channelView(channel);
 }

@@ -4,7 +4,6 @@ import { AppError, validationError } from '../../domain/errors';
 import { normalizeMsisdn } from '../../domain/phone';
 import { findCustomer, listCustomers, type CustomerSummary } from '../../db/customers';
 import { findTransactions } from '../../db/transactionsQuery';
-import { parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
 import { decodeIdCursor, encodeIdCursor, limitParam, textParam } from './listParams';
 import { transactionView, type TransactionView } from './listTransactions';
@@ -38,9 +37,18 @@ export const customerListQuerySchema = z.object({
   phone_number: textParam('phone_number', 20).optional(),
 });
 
-/** GET /api/customers: the caller's customers in the caller's environment, newest first. */
-export async function listMerchantCustomers(em: EntityManager, caller: ApiCaller, query: unknown): Promise<{ customers: CustomerView[]; nextCursor: string | null }> {
-  const params = parseInput(customerListQuerySchema, query);
+/** A parsed GET /api/customers query. */
+export type CustomerListParams = z.infer<typeof customerListQuerySchema>;
+
+/**
+ * GET /api/customers: the caller's customers in the caller's environment, newest first, `limit` at
+ * a time from `cursor`. Throws `validation_failed` for a cursor this API did not issue.
+ */
+export async function listMerchantCustomers(
+  em: EntityManager,
+  caller: ApiCaller,
+  params: CustomerListParams,
+): Promise<{ customers: CustomerView[]; nextCursor: string | null }> {
   const afterId = params.cursor === undefined ? undefined : decodeIdCursor(params.cursor);
   if (afterId === null) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
   const { customers, nextAfterId } = await listCustomers(em, {

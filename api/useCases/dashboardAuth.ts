@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { normalizeEmail } from '../../domain/email';
 import { decoyPasswordHash, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem, verifyPassword } from '../../domain/passwords';
-import { MerchantSchema, SessionSchema, UserSchema, type Merchant, type User } from '../../db/entities';
-import { createMerchant } from '../../db/merchants';
+import type { Merchant, User } from '../../db/entities';
+import { freshMerchant } from '../../db/merchants';
+import { createMerchantWithUser, sessionByTokenHash, userByEmail } from '../../db/users';
 import { createSession, hashSessionToken } from '../sessions';
-import { parseInput } from '../validate';
 
 const email = z
   .string({ error: 'email must be a string such as owner@shop.co.ke' })
@@ -65,33 +64,29 @@ const INVALID_LOGIN = 'Invalid email or password';
  * POST /api/auth/signup: creates the merchant (unverified, with its service wallet) and its first
  * user in one transaction, then signs the user in.
  */
-export async function signUp({ em, sessionTtlHours }: AuthDeps, body: unknown): Promise<SessionBody> {
-  const request = parseInput(signUpRequestSchema, body);
+export async function signUp(
+  { em, sessionTtlHours }: AuthDeps,
+  request: z.infer<typeof signUpRequestSchema>,
+): Promise<SessionBody> {
   // Hashed before the transaction opens: tens of milliseconds of CPU should not hold a connection.
   const passwordHash = await hashPassword(request.password);
   const emailTaken = () => new AppError('conflict', 'An account with this email already exists: sign in instead', { field: 'email' });
 
-  let user: User;
-  try {
-    user = await em.transactional(async (tx) => {
-      if ((await tx.count(UserSchema, { email: request.email })) || (await tx.count(MerchantSchema, { email: request.email }))) throw emailTaken();
-      const merchantId = await createMerchant(tx, { name: request.business_name, email: request.email, kycStatus: 'unverified' });
-      const created = tx.create(UserSchema, { email: request.email, passwordHash, role: 'merchant', merchant: merchantId });
-      await tx.flush();
-      return created;
-    });
-  } catch (err) {
-    // Two sign-ups with one email raced past the check: the unique constraint decides.
-    if (err instanceof UniqueConstraintViolationException) throw emailTaken();
-    throw err;
-  }
+  const user = await createMerchantWithUser(em, {
+    email: request.email,
+    businessName: request.business_name,
+    passwordHash,
+  });
+  if (user === 'email_taken') throw emailTaken();
   return startSession(em, user, sessionTtlHours);
 }
 
 /** POST /api/auth/login: merchants and admins alike. */
-export async function logIn({ em, sessionTtlHours }: AuthDeps, body: unknown): Promise<SessionBody> {
-  const request = parseInput(logInRequestSchema, body);
-  const user = await em.findOne(UserSchema, { email: normalizeEmail(request.email) });
+export async function logIn(
+  { em, sessionTtlHours }: AuthDeps,
+  request: z.infer<typeof logInRequestSchema>,
+): Promise<SessionBody> {
+  const user = await userByEmail(em, normalizeEmail(request.email));
   // An unknown email still pays for one scrypt run, so timing does not reveal which emails exist.
   const matches = await verifyPassword(request.password, user?.passwordHash ?? (await decoyPasswordHash()));
   if (!user || !matches) throw new AppError('unauthorized', INVALID_LOGIN);
@@ -100,7 +95,7 @@ export async function logIn({ em, sessionTtlHours }: AuthDeps, body: unknown): P
 
 /** GET /api/me: who the session belongs to and when it ends. */
 export async function describeSession(em: EntityManager, user: User, token: string): Promise<SessionUserBody & { expires_at: string }> {
-  const session = await em.findOneOrFail(SessionSchema, { tokenHash: hashSessionToken(token) });
+  const session = await sessionByTokenHash(em, hashSessionToken(token));
   return { ...(await sessionUser(em, user)), expires_at: session.expiresAt.toISOString() };
 }
 
@@ -110,7 +105,7 @@ async function startSession(em: EntityManager, user: User, ttlHours: number): Pr
 }
 
 async function sessionUser(em: EntityManager, user: User): Promise<SessionUserBody> {
-  const merchant = user.merchant === null ? null : await em.findOneOrFail(MerchantSchema, user.merchant, { disableIdentityMap: true });
+  const merchant = user.merchant === null ? null : await freshMerchant(em, user.merchant);
   return {
     user: { id: user.id, email: user.email, role: user.role },
     merchant: merchant && { id: merchant.id, name: merchant.name, kyc_status: merchant.kycStatus },

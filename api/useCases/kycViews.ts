@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { KycDocumentSchema, type KycDocument, type KycSubmission } from '../../db/entities';
+import type { KycDocument, KycSubmission } from '../../db/entities';
+import { kycDocumentsOf } from '../../db/kyc';
 
 /** A document as listed: metadata only, never its bytes. */
 export interface KycDocumentBody {
@@ -32,7 +33,7 @@ export interface KycSubmissionBody {
 export async function documentsOf(em: EntityManager, submissionIds: number[]): Promise<Map<number, KycDocumentBody[]>> {
   const byId = new Map<number, KycDocumentBody[]>(submissionIds.map((id) => [id, []]));
   if (submissionIds.length === 0) return byId;
-  const documents = await em.find(KycDocumentSchema, { submission: { $in: submissionIds } }, { orderBy: { id: 'asc' }, disableIdentityMap: true });
+  const documents = await kycDocumentsOf(em, submissionIds);
   for (const document of documents) byId.get(document.submission)?.push(documentBody(document));
   return byId;
 }

@@ -4,7 +4,9 @@ import { AppError, validationError } from '../../domain/errors';
 import { parseDateRange } from '../../domain/dateRange';
 import { normalizeMsisdn } from '../../domain/phone';
 import { toCsv } from '../../domain/csv';
-import { ChannelSchema, CustomerSchema, MerchantSchema } from '../../db/entities';
+import { findChannel, merchantChannel } from '../../db/channels';
+import { customerByPublicId } from '../../db/customers';
+import { merchantById } from '../../db/merchants';
 import {
   decodeTransactionCursor,
   encodeTransactionCursor,
@@ -12,7 +14,6 @@ import {
   type TransactionFilter,
   type TransactionRow,
 } from '../../db/transactionsQuery';
-import { parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
 import { idParam, limitParam, textParam } from './listParams';
 
@@ -106,12 +107,28 @@ export interface TransactionPage<View = TransactionView> {
   nextCursor: string | null;
 }
 
-/** GET /api/transactions: the caller's merchant, in the caller's environment, with the documented filters. */
-export async function listMerchantTransactions(em: EntityManager, caller: ApiCaller, query: unknown, format: 'json' | 'csv' = 'json'): Promise<TransactionPage> {
-  const params = parseInput(format === 'csv' ? transactionsCsvQuerySchema : transactionsQuerySchema, query);
+/** A parsed merchant transactions query (JSON page or CSV file). */
+export type TransactionsParams = z.infer<typeof transactionsQuerySchema>;
+/** A parsed admin transactions query. */
+export type AdminTransactionsParams = z.infer<typeof adminTransactionsQuerySchema>;
+
+/**
+ * GET /api/transactions (and its CSV): the caller's merchant, in the caller's environment, with the
+ * documented filters. Throws `not_found` for a channel or customer not the caller's, `validation_failed`
+ * for a cursor this API did not issue.
+ */
+export async function listMerchantTransactions(
+  em: EntityManager,
+  caller: ApiCaller,
+  params: TransactionsParams,
+): Promise<TransactionPage> {
   const filter: TransactionFilter = { ...(await commonFilter(em, params, caller.merchant.id)), merchantId: caller.merchant.id, environment: caller.environment };
   if (params.customer_id) {
-    const customer = await em.findOne(CustomerSchema, { publicId: params.customer_id, merchant: caller.merchant.id, environment: caller.environment });
+    const customer = await customerByPublicId(em, {
+      merchantId: caller.merchant.id,
+      environment: caller.environment,
+      publicId: params.customer_id,
+    });
     if (!customer) throw new AppError('not_found', `Customer ${params.customer_id} does not exist`);
     filter.customerId = customer.id;
   }
@@ -127,9 +144,11 @@ export interface AdminTransactionView extends TransactionView {
 }
 
 /** GET /api/admin/transactions: every merchant's, optionally one merchant's or one environment's. */
-export async function listAllTransactions(em: EntityManager, query: unknown): Promise<TransactionPage<AdminTransactionView>> {
-  const params = parseInput(adminTransactionsQuerySchema, query);
-  if (params.merchant_id !== undefined && !(await em.count(MerchantSchema, { id: params.merchant_id }))) {
+export async function listAllTransactions(
+  em: EntityManager,
+  params: AdminTransactionsParams,
+): Promise<TransactionPage<AdminTransactionView>> {
+  if (params.merchant_id !== undefined && !(await merchantById(em, params.merchant_id))) {
     throw new AppError('not_found', `Merchant ${params.merchant_id} does not exist`);
   }
   if (params.customer_id) throw validationError('customer_id filters a merchant\'s own list; here use merchant_id and q', 'customer_id');
@@ -151,7 +170,10 @@ async function commonFilter(em: EntityManager, params: z.infer<typeof transactio
   if (params.type) filter.purpose = params.type;
   if (params.account_id !== undefined) {
     // Filtering by someone else's channel answers like an unknown channel: its existence is not revealed.
-    const channel = await em.findOne(ChannelSchema, merchantId !== undefined ? { id: params.account_id, merchant: merchantId } : { id: params.account_id });
+    const channel =
+      merchantId !== undefined
+        ? await merchantChannel(em, merchantId, params.account_id)
+        : await findChannel(em, params.account_id);
     if (!channel) throw new AppError('not_found', `Payment channel ${params.account_id} does not exist`);
     filter.channelId = channel.id;
   }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { normalizeMsisdn } from '../../domain/phone';
-import { KycDocumentSchema, KycSubmissionSchema, MerchantSchema, type KycDocumentKind, type KycStatus, type Merchant } from '../../db/entities';
-import { parseInput } from '../validate';
+import type { KycDocumentKind, KycStatus, Merchant } from '../../db/entities';
+import { latestKycSubmission, recordKycSubmission } from '../../db/kyc';
+import { freshMerchant } from '../../db/merchants';
 import { decodeKycDocument, KYC_CONTENT_TYPES, KYC_DOCUMENT_MAX_BYTES } from './kycDocuments';
 import { documentsOf, submissionBody, type KycSubmissionBody } from './kycViews';
 
@@ -62,6 +62,9 @@ export const kycSubmissionRequestSchema = z
   });
 
 /** What GET /api/kyc (and a submission) answers. */
+/** A parsed POST /api/kyc body. */
+export type KycSubmissionRequest = z.infer<typeof kycSubmissionRequestSchema>;
+
 export interface KycStatusBody {
   kyc_status: KycStatus;
   /** The latest submission, without document bytes; null before the first one. */
@@ -74,8 +77,11 @@ export interface KycStatusBody {
  * POST /api/kyc: stores the submission and its documents and marks the merchant `pending`, in one
  * transaction. Refused while another submission is under review or once the merchant is verified.
  */
-export async function submitKyc(em: EntityManager, merchant: Merchant, body: unknown): Promise<KycStatusBody> {
-  const request = parseInput(kycSubmissionRequestSchema, body);
+export async function submitKyc(
+  em: EntityManager,
+  merchant: Merchant,
+  request: KycSubmissionRequest,
+): Promise<KycStatusBody> {
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const documents = request.documents.map((d, i) => ({ ...d, ...decodeKycDocument(d.content_base64, d.content_type, `documents.${i}.content_base64`) }));
 
@@ -83,49 +89,34 @@ export async function submitKyc(em: EntityManager, merchant: Merchant, body: unk
   const underReview = () => new AppError('conflict', 'Your KYC submission is being reviewed; you can submit again only if it is rejected');
   if (merchant.kycStatus === 'verified') throw alreadyVerified();
 
-  let submissionId: number;
-  try {
-    submissionId = await em.transactional(async (tx) => {
-      if (await tx.count(KycSubmissionSchema, { merchant: merchant.id, status: 'pending' })) throw underReview();
-      // Conditional: an approval that landed since this request was authenticated is not undone.
-      const updated = await tx.nativeUpdate(MerchantSchema, { id: merchant.id, kycStatus: { $ne: 'verified' } }, { kycStatus: 'pending' });
-      if (updated === 0) throw alreadyVerified();
-      const submission = tx.create(KycSubmissionSchema, {
-        merchant: merchant.id,
-        status: 'pending',
-        fullName: request.full_name,
-        idType: request.id_type,
-        idNumber: request.id_number,
-        businessName: request.business_name,
-        businessRegistrationNumber: request.business_registration_number ?? null,
-        kraPin: request.kra_pin ?? null,
-        phoneNumber,
-        reviewedBy: null,
-        reviewedAt: null,
-        rejectionReason: null,
-      });
-      await tx.flush();
-      for (const d of documents) {
-        tx.create(KycDocumentSchema, { submission: submission.id, kind: d.kind, contentType: d.content_type, size: d.size, sha256: d.sha256, content: d.content });
-      }
-      await tx.flush();
-      return submission.id;
-    });
-  } catch (err) {
-    // Two submissions raced past the check: the one-pending-per-merchant index decides.
-    if (err instanceof UniqueConstraintViolationException) throw underReview();
-    throw err;
-  }
-  return kycStatusOf(em, merchant.id, submissionId);
+  const recorded = await recordKycSubmission(
+    em,
+    merchant.id,
+    {
+      fullName: request.full_name,
+      idType: request.id_type,
+      idNumber: request.id_number,
+      businessName: request.business_name,
+      businessRegistrationNumber: request.business_registration_number ?? null,
+      kraPin: request.kra_pin ?? null,
+      phoneNumber,
+    },
+    documents.map((d) => ({
+      kind: d.kind,
+      contentType: d.content_type,
+      size: d.size,
+      sha256: d.sha256,
+      content: d.content,
+    })),
+  );
+  if ('refused' in recorded) throw recorded.refused === 'under_review' ? underReview() : alreadyVerified();
+  return kycStatusOf(em, merchant.id, recorded.id);
 }
 
 /** GET /api/kyc: the merchant's KYC status and its latest submission. */
 export async function kycStatusOf(em: EntityManager, merchantId: number, submissionId?: number): Promise<KycStatusBody> {
-  const merchant = await em.findOneOrFail(MerchantSchema, merchantId, { disableIdentityMap: true });
-  const latest = await em.findOne(KycSubmissionSchema, submissionId ? { id: submissionId, merchant: merchantId } : { merchant: merchantId }, {
-    orderBy: { id: 'desc' },
-    disableIdentityMap: true,
-  });
+  const merchant = await freshMerchant(em, merchantId);
+  const latest = await latestKycSubmission(em, merchantId, submissionId);
   if (!latest) return { kyc_status: merchant.kycStatus, submission: null, rejection_reason: null };
   const documents = (await documentsOf(em, [latest.id])).get(latest.id) ?? [];
   return {

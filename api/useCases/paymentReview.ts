@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EvidenceConflict } from '../../domain/evidence';
-import { DarajaCallbackSchema, TransactionSchema, type Transaction } from '../../db/entities';
+import type { Transaction } from '../../db/entities';
+import { callbacksOf, paymentsInDoubt } from '../../db/payments';
 
 /** One payment whose M-Pesa evidence an operator should look at, with that evidence. */
 export interface PaymentReviewView {
@@ -24,13 +25,8 @@ export interface PaymentReviewView {
  * newest first (at most 100), each with its raw callbacks so the operator sees what M-Pesa sent.
  */
 export async function paymentsForReview(em: EntityManager): Promise<PaymentReviewView[]> {
-  const ids = await em
-    .getConnection()
-    .execute<{ id: number }[]>(`select id from transactions where status = 'needs_review' or evidence_conflicts <> '[]'::jsonb order by id desc limit 100`);
-  const payments = ids.length ? await em.find(TransactionSchema, { id: { $in: ids.map((r) => r.id) } }, { orderBy: { id: 'desc' } }) : [];
-  const callbacks = payments.length
-    ? await em.find(DarajaCallbackSchema, { transaction: { $in: payments.map((p) => p.id) } }, { orderBy: { id: 'asc' } })
-    : [];
+  const payments = await paymentsInDoubt(em, 100);
+  const callbacks = await callbacksOf(em, payments.map((p) => p.id));
   return payments.map((tx) => ({
     transaction_id: tx.id,
     merchant_id: tx.merchant,

@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
-import { KycDocumentSchema, KycSubmissionSchema, MerchantSchema, UserSchema, type KycStatus, type KycSubmission, type User } from '../../db/entities';
-import { parseInput } from '../validate';
+import type { KycStatus, KycSubmission, User } from '../../db/entities';
+import {
+  decideKycSubmission,
+  kycDocumentWithContent,
+  kycSubmissionById,
+  kycSubmissionsPage,
+  merchantsByIds,
+  userById,
+} from '../../db/kyc';
 import { kycDocumentFileName } from './kycDocuments';
 import { documentsOf, submissionBody, type KycSubmissionBody } from './kycViews';
 import { MAX_SERIAL_ID } from '../../domain/ids';
@@ -39,14 +45,11 @@ export interface KycReviewBody extends KycQueueItem {
 }
 
 /** GET /api/admin/kyc: submissions, oldest first (the review queue's order), each with its merchant. */
-export async function listKycSubmissions(em: EntityManager, query: unknown): Promise<KycQueueItem[]> {
-  const { status, limit, after_id } = parseInput(kycQueueQuerySchema, query);
-  // Ids follow creation order, so they serve as both the sort key and the page cursor.
-  const submissions = await em.find(
-    KycSubmissionSchema,
-    { ...(status ? { status } : {}), id: { $gt: after_id } },
-    { orderBy: { id: 'asc' }, limit, disableIdentityMap: true },
-  );
+export async function listKycSubmissions(
+  em: EntityManager,
+  { status, limit, after_id }: z.infer<typeof kycQueueQuerySchema>,
+): Promise<KycQueueItem[]> {
+  const submissions = await kycSubmissionsPage(em, { status, afterId: after_id, limit });
   const merchants = await merchantsById(em, submissions.map((s) => s.merchant));
   const documents = await documentsOf(em, submissions.map((s) => s.id));
   return submissions.map((s) => ({ ...submissionBody(s, documents.get(s.id) ?? []), merchant: merchants.get(s.merchant)! }));
@@ -54,17 +57,17 @@ export async function listKycSubmissions(em: EntityManager, query: unknown): Pro
 
 /** GET /api/admin/kyc/:id: the submission, its merchant, its documents' metadata and its reviewer. */
 export async function kycSubmissionDetails(em: EntityManager, submissionId: string): Promise<KycReviewBody> {
-  const submission = await em.findOne(KycSubmissionSchema, { id: parseId(submissionId, 'KYC submission') }, { disableIdentityMap: true });
+  const submission = await kycSubmissionById(em, parseId(submissionId, 'KYC submission'));
   if (!submission) throw new AppError('not_found', `KYC submission ${submissionId} does not exist`);
   return reviewBody(em, submission);
 }
 
 /** GET /api/admin/kyc/:id/documents/:documentId: the file itself. */
 export async function kycDocumentFile(em: EntityManager, submissionId: string, documentId: string) {
-  const document = await em.findOne(
-    KycDocumentSchema,
-    { id: parseId(documentId, 'Document'), submission: parseId(submissionId, 'KYC submission') },
-    { populate: ['content'], disableIdentityMap: true },
+  const document = await kycDocumentWithContent(
+    em,
+    parseId(submissionId, 'KYC submission'),
+    parseId(documentId, 'Document'),
   );
   if (!document) throw new AppError('not_found', `Document ${documentId} of KYC submission ${submissionId} does not exist`);
   return { content: document.content, contentType: document.contentType, fileName: kycDocumentFileName(document.submission, document.kind, document.contentType) };
@@ -81,8 +84,11 @@ export async function approveKyc(em: EntityManager, { admin, submissionId }: Kyc
 }
 
 /** POST /api/admin/kyc/:id/reject: the merchant sees the reason and may submit again. */
-export async function rejectKyc(em: EntityManager, decision: KycDecision, body: unknown): Promise<KycReviewBody> {
-  const { reason } = parseInput(rejectKycRequestSchema, body);
+export async function rejectKyc(
+  em: EntityManager,
+  decision: KycDecision,
+  { reason }: { reason: string },
+): Promise<KycReviewBody> {
   return decide(em, decision.admin, decision.submissionId, { status: 'rejected', rejectionReason: reason, merchantStatus: 'rejected' });
 }
 
@@ -95,24 +101,21 @@ interface Outcome {
 /** Decides a pending submission and updates its merchant in one transaction; the row lock makes two admins' decisions take turns. */
 async function decide(em: EntityManager, admin: User, submissionId: string, outcome: Outcome): Promise<KycReviewBody> {
   const id = parseId(submissionId, 'KYC submission');
-  const decided = await em.transactional(async (tx) => {
-    const submission = await tx.findOne(KycSubmissionSchema, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!submission) throw new AppError('not_found', `KYC submission ${submissionId} does not exist`);
-    if (submission.status !== 'pending') throw new AppError('conflict', `KYC submission ${submissionId} was already ${submission.status}; only a pending submission can be decided`);
-    submission.status = outcome.status;
-    submission.rejectionReason = outcome.rejectionReason;
-    submission.reviewedBy = admin.id;
-    submission.reviewedAt = new Date();
-    await tx.nativeUpdate(MerchantSchema, { id: submission.merchant }, { kycStatus: outcome.merchantStatus });
-    return submission;
-  });
-  return reviewBody(em, decided);
+  const result = await decideKycSubmission(em, id, { ...outcome, reviewerId: admin.id });
+  if ('missing' in result) throw new AppError('not_found', `KYC submission ${submissionId} does not exist`);
+  if ('already' in result) {
+    throw new AppError(
+      'conflict',
+      `KYC submission ${submissionId} was already ${result.already}; only a pending submission can be decided`,
+    );
+  }
+  return reviewBody(em, result.decided);
 }
 
 async function reviewBody(em: EntityManager, submission: KycSubmission): Promise<KycReviewBody> {
   const merchants = await merchantsById(em, [submission.merchant]);
   const documents = await documentsOf(em, [submission.id]);
-  const reviewer = submission.reviewedBy === null ? null : await em.findOne(UserSchema, submission.reviewedBy, { disableIdentityMap: true });
+  const reviewer = submission.reviewedBy === null ? null : await userById(em, submission.reviewedBy);
   return {
     ...submissionBody(submission, documents.get(submission.id) ?? []),
     merchant: merchants.get(submission.merchant)!,
@@ -122,7 +125,7 @@ async function reviewBody(em: EntityManager, submission: KycSubmission): Promise
 
 async function merchantsById(em: EntityManager, ids: number[]): Promise<Map<number, MerchantSummary>> {
   if (ids.length === 0) return new Map();
-  const merchants = await em.find(MerchantSchema, { id: { $in: [...new Set(ids)] } }, { disableIdentityMap: true });
+  const merchants = await merchantsByIds(em, ids);
   return new Map(merchants.map((m) => [m.id, { id: m.id, name: m.name, email: m.email, kyc_status: m.kycStatus }]));
 }
 

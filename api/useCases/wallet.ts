@@ -4,14 +4,24 @@ import { AppError, validationError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
 import { ACCOUNT_REFERENCE, cleanMpesaText } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
-import type { Environment, Merchant } from '../../db/entities';
+import type { Merchant, Transaction } from '../../db/entities';
 import { adjustWallet, ensureWallet } from '../../db/ledger';
+import { merchantById } from '../../db/merchants';
+import { parseTransactionId as parseSerialId } from '../../domain/ids';
 import { ledgerPage, walletBalance, type LedgerRow } from '../../db/ledgerQuery';
-import { parseInput } from '../validate';
 import type { ApiCaller } from '../auth';
 import { hashRequest, startPayment, type PaymentStartDeps } from './paymentStart';
-import { respond, type StkPushResponse } from './startStkPush';
+import type { PushOutcome } from '../../workflows/definitions';
+import { guardPayment } from './paymentGuard';
 import { decodeIdCursor, encodeIdCursor, limitParam, textParam } from './listParams';
+
+/** The merchant a staff path names by id (`/api/admin/merchants/:id/…`); `not_found` when there is none. */
+export async function merchantNamed(em: EntityManager, idText: string | undefined): Promise<Merchant> {
+  const id = parseSerialId(idText);
+  const merchant = id === null ? null : await merchantById(em, id);
+  if (!merchant) throw new AppError('not_found', `Merchant ${idText} does not exist`);
+  return merchant;
+}
 
 /** GET /api/wallet. */
 export async function walletView(em: EntityManager, merchantId: number): Promise<{ balance: number; currency: 'KES' }> {
@@ -31,11 +41,22 @@ export interface LedgerEntryView {
 
 export const ledgerQuerySchema = z.object({ limit: limitParam(100, 1000), cursor: textParam('cursor', 200).optional() });
 
-/** GET /api/wallet/ledger: the wallet's movements, newest first, a page at a time. */
-export async function walletLedger(em: EntityManager, merchantId: number, query: unknown): Promise<{ entries: LedgerEntryView[]; nextCursor: string | null }> {
-  const params = parseInput(ledgerQuerySchema, query);
+/**
+ * GET /api/wallet/ledger: the wallet's movements, newest first, `limit` at a time, continuing at
+ * `cursor` (the previous page's X-Next-Cursor). Throws `validation_failed` for a cursor this API did not issue.
+ */
+export async function walletLedger(
+  em: EntityManager,
+  merchantId: number,
+  params: { limit: number; cursor?: string },
+): Promise<{ entries: LedgerEntryView[]; nextCursor: string | null }> {
   const beforeId = params.cursor === undefined ? undefined : decodeIdCursor(params.cursor);
-  if (beforeId === null) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
+  if (beforeId === null) {
+    throw validationError(
+      'cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged',
+      'cursor',
+    );
+  }
   const { entries, nextBeforeId } = await ledgerPage(em, { merchantId, beforeId, limit: params.limit });
   return {
     entries: entries.map((e) => ({
@@ -72,23 +93,42 @@ export interface TopUpDeps extends PaymentStartDeps {
 /** AccountReference of a top-up: tells ImaraPay's paybill statement whose wallet the money is for. */
 export const topUpReference = (merchantId: number) => `TOPUP${merchantId}`;
 
+/** A parsed top-up request. */
+export interface TopUpRequest {
+  /** Whole KES. */
+  amount: number;
+  /** The phone that pays, as sent (0712…, +254712…, 254712…). */
+  phone_number: string;
+}
+
 /**
  * POST /api/wallet/top-ups: an STK push of `amount` to ImaraPay's paybill from the merchant's own
  * phone. It runs as a payment workflow like any other (fee 0); when it completes, the settlement
- * credits the wallet exactly once. Answers like POST /api/stk-push.
+ * credits the wallet exactly once. Answers the recorded top-up and its push outcome, like an STK push.
+ * Throws `forbidden` when the environment may not fill a wallet, and the payment guard's errors.
  */
-export async function startWalletTopUp(deps: TopUpDeps, { caller, body, idempotencyKey }: { caller: ApiCaller; body: unknown; idempotencyKey: string | null }): Promise<StkPushResponse> {
-  const request = parseInput(topUpSchema, body);
+export async function startWalletTopUp(
+  deps: TopUpDeps,
+  { caller, request, idempotencyKey }: { caller: ApiCaller; request: TopUpRequest; idempotencyKey: string | null },
+): Promise<{ transaction: Transaction; outcome: PushOutcome }> {
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const { merchant, environment } = caller;
-  assertTopUpEnvironment(deps, environment);
+  // Sandbox pushes are simulated: on a production deployment they must never become spendable balance.
+  if (deps.productionDeployment && environment !== 'production') {
+    throw new AppError(
+      'forbidden',
+      'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode',
+    );
+  }
+  // The money goes to ImaraPay's own paybill, into the merchant's own wallet: no channel, no fee, no KYC.
+  await guardPayment(deps, { caller, amount: request.amount, kycAction: null, channel: null });
   const reference = cleanMpesaText('account_reference', ACCOUNT_REFERENCE, topUpReference(merchant.id));
   if (!reference.ok) throw new AppError('internal', `The top-up reference breaks M-Pesa's rule: ${reference.message}`);
   const accountReference = reference.value;
   // A zero fee is still reserved and captured by the workflow, which needs the wallet row to exist.
   await ensureWallet(deps.em, merchant.id);
 
-  const { transaction, outcome } = await startPayment(deps, {
+  return startPayment(deps, {
     merchant: merchant.id,
     purpose: 'wallet_top_up',
     channel: null,
@@ -105,17 +145,6 @@ export async function startWalletTopUp(deps: TopUpDeps, { caller, body, idempote
     idempotencyKey,
     requestHash: hashRequest({ purpose: 'wallet_top_up', amount: request.amount, phone_number: phoneNumber }),
   });
-  return respond(transaction, outcome);
-}
-
-function assertTopUpEnvironment(deps: TopUpDeps, environment: Environment): void {
-  // Sandbox pushes are simulated: on a production deployment they must never become spendable balance.
-  if (deps.productionDeployment && environment !== 'production') {
-    throw new AppError('forbidden', 'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode');
-  }
-  if (environment === 'production' && !deps.liveEnabled) {
-    throw new AppError('forbidden', 'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key');
-  }
 }
 
 export const adjustmentSchema = z.object({
@@ -127,22 +156,29 @@ export const adjustmentSchema = z.object({
   reason: z.string({ error: 'reason is required: say why the wallet is adjusted' }).trim().min(3, 'reason must say why the wallet is adjusted').max(500, 'reason must be at most 500 characters'),
 });
 
-/** POST /api/admin/merchants/:id/wallet/adjustments: an admin credits or debits a wallet, with a reason. */
+/**
+ * POST /api/admin/merchants/:id/wallet/adjustments: an admin credits (amount > 0) or debits
+ * (amount < 0) a wallet by whole KES, with a reason. Throws `validation_failed` when a debit would
+ * take the balance below zero.
+ */
 export async function adjustMerchantWallet(
   em: EntityManager,
-  { merchant, adminId, body }: { merchant: Merchant; adminId: number; body: unknown },
+  { merchant, adminId, amount, reason }: { merchant: Merchant; adminId: number; amount: number; reason: string },
 ): Promise<LedgerEntryView & { balance: number }> {
-  const request = parseInput(adjustmentSchema, body);
-  const reference = `Admin ${adminId}: ${request.reason}`;
-  const result = await adjustWallet(em, { merchantId: merchant.id, amount: request.amount, reference });
+  const reference = `Admin ${adminId}: ${reason}`;
+  const result = await adjustWallet(em, { merchantId: merchant.id, amount, reference });
   if (!result) {
     const balance = await walletBalance(em, merchant.id);
-    throw new AppError('validation_failed', `A debit of KES ${-request.amount} would take the wallet below zero: it holds KES ${balance}`, { field: 'amount', balance });
+    throw new AppError(
+      'validation_failed',
+      `A debit of KES ${-amount} would take the wallet below zero: it holds KES ${balance}`,
+      { field: 'amount', balance },
+    );
   }
   return {
     id: result.entryId,
     kind: 'adjustment',
-    amount: request.amount,
+    amount,
     balance_after: result.balance,
     transaction_id: null,
     reference,

@@ -3,7 +3,7 @@ import { ACCOUNT_REFERENCE, TRANSACTION_DESC, cleanMpesaText } from '../../domai
 import { buildStkPushBody } from '../../daraja/requestBuilder';
 import type { StkPushRequest } from '../../daraja/types';
 import { stkPushRequestSchema } from '../../api/useCases/startStkPush';
-import { expressPaymentSchema } from '../../api/express/schemas';
+import { expressPaymentSchema } from '../../api/routes/expressApiSchemas';
 import { addChannelSchema } from '../../api/useCases/channels';
 
 const credentials = { shortcode: '174379', passkey: 'test-passkey' };

@@ -10,6 +10,7 @@ import {
 } from '../../useCases/reviewKyc';
 import { kycSubmissionExample } from '../kyc';
 import type { RouteModule } from '../module';
+import { parseInput } from '../../validate';
 
 const merchantExample = { id: 5, name: 'Mama Mboga Ltd', email: 'owner@mamamboga.co.ke', kyc_status: 'pending' };
 const reviewed = (status: 'approved' | 'rejected', kycStatus: string, reason: string | null) => ({
@@ -42,7 +43,7 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
       { status: 200, description: 'Submissions', example: [{ ...kycSubmissionExample, merchant: merchantExample }] },
     ],
     handler: async (ctx) => {
-      ctx.body = await listKycSubmissions(deps.em(), ctx.query);
+      ctx.body = await listKycSubmissions(deps.em(), parseInput(kycQueueQuerySchema, ctx.query));
     },
   });
 
@@ -124,7 +125,8 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
       notPending,
     ],
     handler: async (ctx, admin) => {
-      ctx.body = await rejectKyc(deps.em(), { admin: admin.user, submissionId: ctx.params.id! }, ctx.request.body);
+      const request = parseInput(rejectKycRequestSchema, ctx.request.body);
+      ctx.body = await rejectKyc(deps.em(), { admin: admin.user, submissionId: ctx.params.id! }, request);
     },
   });
 };

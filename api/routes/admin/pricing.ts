@@ -1,7 +1,8 @@
-import { loadFeeTiers } from '../../../db/pricing';
+import { feeSchedule } from '../../useCases/pricing';
 import { errorResponse } from '../../openapi/registry';
 import { pricingScheduleSchema, replacePricing } from '../../useCases/adminPricing';
 import type { RouteModule } from '../module';
+import { parseInput } from '../../validate';
 
 const scheduleExample = [
   { min: 1, max: 100, fee: 1 },
@@ -19,7 +20,7 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: pricing'],
     responses: [{ status: 200, description: 'Tiers, lowest first', example: scheduleExample }],
     handler: async (ctx) => {
-      ctx.body = await loadFeeTiers(deps.em());
+      ctx.body = await feeSchedule(deps.em());
     },
   });
 
@@ -40,7 +41,7 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx) => {
-      ctx.body = await replacePricing(deps.em(), ctx.request.body);
+      ctx.body = await replacePricing(deps.em(), parseInput(pricingScheduleSchema, ctx.request.body));
     },
   });
 };

@@ -2,6 +2,7 @@ import { errorResponse } from '../../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import { adminTransactionsQuerySchema, listAllTransactions } from '../../useCases/listTransactions';
 import type { RouteModule } from '../module';
+import { parseInput } from '../../validate';
 import { transactionExample } from '../transactions';
 
 /** GET /api/admin/transactions: every merchant's transactions. */
@@ -25,7 +26,8 @@ export const adminTransactionRoutes: RouteModule = (api, deps) => {
       errorResponse(404, 'not_found', 'Merchant 9 does not exist'),
     ],
     handler: async (ctx) => {
-      const { transactions, nextCursor } = await listAllTransactions(deps.em(), ctx.query);
+      const params = parseInput(adminTransactionsQuerySchema, ctx.query);
+      const { transactions, nextCursor } = await listAllTransactions(deps.em(), params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = transactions;
     },

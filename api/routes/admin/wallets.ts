@@ -1,11 +1,10 @@
-import { AppError } from '../../../domain/errors';
-import { parseTransactionId as parseSerialId } from '../../../domain/ids';
-import { MerchantSchema } from '../../../db/entities';
+import { parseInput } from '../../validate';
 import { errorResponse } from '../../openapi/registry';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import {
   adjustMerchantWallet,
   adjustmentSchema,
+  merchantNamed,
   ledgerQuerySchema,
   walletLedger,
   walletView,
@@ -14,12 +13,7 @@ import type { RouteModule } from '../module';
 
 /** An admin's view of a merchant's service wallet, and manual credits and debits. */
 export const adminWalletRoutes: RouteModule = (api, deps) => {
-  const merchantOf = async (idText: string | undefined) => {
-    const id = parseSerialId(idText);
-    const merchant = id === null ? null : await deps.em().findOne(MerchantSchema, id);
-    if (!merchant) throw new AppError('not_found', `Merchant ${idText} does not exist`);
-    return merchant;
-  };
+  const merchantOf = (idText: string | undefined) => merchantNamed(deps.em(), idText);
 
   api.add({
     method: 'get',
@@ -53,7 +47,8 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx) => {
       const merchant = await merchantOf(ctx.params.id);
-      const { entries, nextCursor } = await walletLedger(deps.em(), merchant.id, ctx.query);
+      const params = parseInput(ledgerQuerySchema, ctx.query);
+      const { entries, nextCursor } = await walletLedger(deps.em(), merchant.id, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = entries;
     },
@@ -94,8 +89,9 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, admin) => {
       const merchant = await merchantOf(ctx.params.id);
+      const { amount, reason } = parseInput(adjustmentSchema, ctx.request.body);
       ctx.status = 201;
-      ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: admin.user.id, body: ctx.request.body });
+      ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: admin.user.id, amount, reason });
     },
   });
 };

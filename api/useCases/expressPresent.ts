@@ -1,6 +1,9 @@
 import type { Customer, Transaction } from '../../db/entities';
 
 /** A payment as the Express API shows it. */
+export type ExpressPayment = ReturnType<typeof presentPayment>;
+
+/** A payment as the Express API shows it. */
 export function presentPayment(tx: Transaction, customerPublicId: string | null, message: string) {
   return {
     id: tx.publicId,

@@ -1,17 +1,19 @@
 import { rateLimitKeys } from '../rateLimits';
 import { darajaCredentials } from '../../config/config';
-import { createCustomer, customerById, listCustomers, updateCustomer } from '../express/customers';
-import { createExpressPayment, getExpressPayment, listExpressPayments } from '../express/payments';
-import { presentCustomer } from '../express/present';
+import { validateMetadata } from '../../domain/metadata';
+import { createCustomer, customerById, listCustomers, updateCustomer } from '../useCases/expressCustomers';
+import { createExpressPayment, getExpressPayment, listExpressPayments } from '../useCases/expressPayments';
+import { presentCustomer } from '../useCases/expressPresent';
 import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { errorResponse } from '../openapi/registry';
+import { parseInput } from '../validate';
 import {
   expressCustomerSchema,
   expressCustomerUpdateSchema,
   expressPaymentSchema,
   listQuerySchema,
-} from '../express/schemas';
+} from './expressApiSchemas';
 
 const paymentExample = {
   id: 'trxn_4fZK2nq8WbX1pL0aQ',
@@ -93,7 +95,9 @@ export const expressRoutes: RouteModule = (api, deps) => {
       errorResponse(409, 'conflict', 'This Idempotency-Key was already used with a different request body.'),
     ],
     handler: async (ctx, caller) => {
-      const result = await createExpressPayment(
+      const input = parseInput(expressPaymentSchema, ctx.request.body);
+      const metadata = validateMetadata(input.metadata, 'metadata');
+      const started = await createExpressPayment(
         {
           em: deps.em(),
           temporal: deps.temporal,
@@ -102,11 +106,11 @@ export const expressRoutes: RouteModule = (api, deps) => {
           liveEnabled: darajaCredentials(deps.config, 'production') !== null,
         },
         caller,
-        ctx.request.body,
+        { ...input, metadata },
         idempotencyKeyOf(ctx),
       );
-      ctx.status = result.status;
-      ctx.body = result.body;
+      ctx.status = started.outcome === 'accepted' ? 201 : 202;
+      ctx.body = started.payment;
     },
   });
 
@@ -126,7 +130,8 @@ export const expressRoutes: RouteModule = (api, deps) => {
       badInput,
     ],
     handler: async (ctx, caller) => {
-      ctx.body = await listExpressPayments(deps.em(), caller, ctx.query);
+      const { limit, starting_after: startingAfter } = parseInput(listQuerySchema, ctx.query);
+      ctx.body = await listExpressPayments(deps.em(), caller, { limit, startingAfter });
     },
   });
 
@@ -165,7 +170,9 @@ export const expressRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, caller) => {
       ctx.status = 201;
-      ctx.body = presentCustomer(await createCustomer(deps.em(), caller, ctx.request.body));
+      const input = parseInput(expressCustomerSchema, ctx.request.body);
+      const metadata = validateMetadata(input.metadata, 'metadata');
+      ctx.body = presentCustomer(await createCustomer(deps.em(), caller, { ...input, metadata }));
     },
   });
 
@@ -184,7 +191,8 @@ export const expressRoutes: RouteModule = (api, deps) => {
       },
     ],
     handler: async (ctx, caller) => {
-      const page = await listCustomers(deps.em(), caller, ctx.query);
+      const { limit, starting_after: startingAfter } = parseInput(listQuerySchema, ctx.query);
+      const page = await listCustomers(deps.em(), caller, { limit, startingAfter });
       ctx.body = { object: 'list', data: page.data.map(presentCustomer), has_more: page.has_more };
     },
   });
@@ -222,7 +230,12 @@ export const expressRoutes: RouteModule = (api, deps) => {
         missing('customer'),
       ],
       handler: async (ctx, caller) => {
-        ctx.body = presentCustomer(await updateCustomer(deps.em(), caller, ctx.params.id!, ctx.request.body));
+        const input = parseInput(expressCustomerUpdateSchema, ctx.request.body);
+        const changes = {
+          ...input,
+          metadata: input.metadata === undefined ? undefined : validateMetadata(input.metadata, 'metadata'),
+        };
+        ctx.body = presentCustomer(await updateCustomer(deps.em(), caller, ctx.params.id!, changes));
       },
     });
   }
