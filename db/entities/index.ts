@@ -9,6 +9,7 @@ export * from './user';
 export * from './customer';
 export * from './kyc';
 export * from './rateLimit';
+export * from './reconciliationRun';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -21,6 +22,7 @@ import { UserSchema, SessionSchema } from './user';
 import { CustomerSchema } from './customer';
 import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
 import { RateLimitCounterSchema } from './rateLimit';
+import { ReconciliationRunSchema } from './reconciliationRun';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -39,4 +41,5 @@ export const ALL_ENTITIES = [
   KycSubmissionSchema,
   KycDocumentSchema,
   RateLimitCounterSchema,
+  ReconciliationRunSchema,
 ];
