@@ -2,6 +2,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { openPaymentWorker } from './createWorker';
+import { ensureReconciliationScheduleAt } from './reconciliationSchedule';
 import { sdkLogFunction } from './sdkLogs';
 
 /** `npm run worker`: runs the payment worker until SIGINT/SIGTERM. */
@@ -17,6 +18,7 @@ async function main() {
     logger,
     workflowBundle: config.TEMPORAL_WORKFLOW_BUNDLE ? { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } : undefined,
   });
+  await ensureReconciliationScheduleAt(config);
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'payment worker started');
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks before resolving.
   await worker.run();

@@ -7,8 +7,9 @@ import { createApp } from '../../api/app';
 import { createHttpServer } from '../../api/httpServer';
 import { receiveDarajaCallback, type CallbackDeps } from '../../api/useCases/receiveDarajaCallback';
 import { paymentTimings } from '../../config/config';
-import { createOrm, type Orm } from '../../db/orm';
-import { DarajaCallbackSchema, ReconciliationRunSchema, TransactionSchema } from '../../db/entities';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Orm } from '../../db/orm';
+import { ALL_ENTITIES, DarajaCallbackSchema, ReconciliationRunSchema, TransactionSchema } from '../../db/entities';
 import { walletSnapshot } from '../../db/ledger';
 import { freePort } from '../../scripts/net';
 import { ensureReconciliationSchedule, reconciliationInput } from '../../worker/reconciliationSchedule';
@@ -37,7 +38,8 @@ beforeAll(async () => {
   });
   closedPort = await freePort(); // nothing listens there
   unreachableTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
-  unreachableOrm = await createOrm({ databaseUrl: `postgres://postgres@127.0.0.1:${closedPort}/nowhere`, poolSize: 1, connect: false });
+  // Postgres gone: an ORM whose server does not answer (not connected at start, or init itself would fail).
+  unreachableOrm = await MikroORM.init({ clientUrl: `postgres://postgres@127.0.0.1:${closedPort}/nowhere`, entities: ALL_ENTITIES, connect: false, allowGlobalContext: false });
 });
 afterAll(async () => {
   await unreachableOrm?.close().catch(() => undefined);
