@@ -5,6 +5,7 @@ import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import { ledgerQuerySchema, startWalletTopUp, topUpSchema, walletLedger, walletView } from '../useCases/wallet';
 import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
+import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
 export const walletRoutes: RouteModule = (api, deps) => {
@@ -102,6 +103,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
         'forbidden',
         'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode',
       ),
+      PAYMENT_NOT_STARTED_RESPONSE,
     ],
     handler: async (ctx, caller) => {
       const idempotencyKey = idempotencyKeyOf(ctx);

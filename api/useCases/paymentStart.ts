@@ -8,6 +8,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { AppError, InsufficientBalanceError } from '../../domain/errors';
+import { errorResponse } from '../openapi/registry';
 import { newPublicId } from '../../domain/publicIds';
 import { TransactionSchema, WalletSchema, type Transaction } from '../../db/entities';
 import {
@@ -205,6 +206,15 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
 
 /** When a client should retry a payment whose workflow could not be started. */
 const RETRY_AFTER_SECONDS = 5;
+
+/** The documented 503 of every payment start whose workflow could not be started. */
+export const PAYMENT_NOT_STARTED_RESPONSE = errorResponse(
+  503,
+  'temporarily_unavailable',
+  'The payment could not be started just now; nothing was sent to M-Pesa. Retry with the same Idempotency-Key to start this same payment.',
+  { transaction_id: 47, retry_after: RETRY_AFTER_SECONDS },
+  'ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key)',
+);
 
 /** How long past the push deadline a request may wait for its answer. */
 const ANSWER_MARGIN_MS = 15_000;
