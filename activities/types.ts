@@ -2,6 +2,8 @@ import type { StkQueryResult } from '../daraja/types';
 import type { PaymentDecision } from '../domain/payment';
 import type { WebhookEvent } from '../db/entities/webhook';
 import type { Finding } from '../db/entities/reconciliationRun';
+
+export type { Finding };
 import type { PaymentTimings } from '../workflows/definitions';
 
 /** The payment activities, as workflows see them (workflows import this file as types only). */

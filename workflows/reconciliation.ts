@@ -1,6 +1,5 @@
 import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { PaymentActivities, ReconciliationActivities, ReconciliationWindows } from '../activities/types';
-import type { Finding } from '../db/entities/reconciliationRun';
+import type { Finding, PaymentActivities, ReconciliationActivities, ReconciliationWindows } from '../activities/types';
 import { databaseProfile, webhookProfile } from './activityProfiles';
 import { pushOutcomeUpdate, type PaymentTimings, type PushOutcome } from './definitions';
 
