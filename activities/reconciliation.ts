@@ -71,12 +71,19 @@ export function createReconciliationActivities({ orm, logger, client }: Reconcil
         Context.current().heartbeat(row.id);
         const parsed = parseStkCallback(parseJson(row.raw_body));
         if (!parsed || parsed.unusable) {
-          await em.getConnection().execute(`update daraja_callbacks set disposition = 'malformed' where id = ?`, [row.id]);
+          await em
+            .getConnection()
+            .execute(`update daraja_callbacks set disposition = 'malformed' where id = ?`, [row.id]);
           continue;
         }
         const disposition = await handOverStoredCallback(
           { em: orm.em.fork(), temporal: temporal(), logger, taskQueue: taskQueue(), timings },
-          { id: row.id, callbackId: row.signal_id === null ? row.id : Number(row.signal_id), transactionId: row.url_transaction_id, parsed },
+          {
+            id: row.id,
+            callbackId: row.signal_id === null ? row.id : Number(row.signal_id),
+            transactionId: row.url_transaction_id,
+            parsed,
+          },
         );
         await recordRedrive(em, row.id);
         (disposition === 'signal_failed' ? stillPending : handedOver).push(row.id);
@@ -99,7 +106,11 @@ export function createReconciliationActivities({ orm, logger, client }: Reconcil
         const { input, options } = paymentWorkflowStart({ taskQueue: taskQueue(), timings }, tx);
         const start =
           action === 'start'
-            ? temporal().workflow.start(paymentWorkflow, { ...options, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' })
+            ? temporal().workflow.start(paymentWorkflow, {
+                ...options,
+                args: [input],
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              })
             : temporal().workflow.start('unstartedPaymentWorkflow', {
                 ...options,
                 typedSearchAttributes: [

@@ -62,7 +62,8 @@ export function errorHandler(logger: Logger): Middleware {
       if (err) {
         ctx.status = STATUS_OF[err.code];
         // A part ImaraPay depends on is down: tell the client when retrying makes sense.
-        if (err.code === 'temporarily_unavailable') ctx.set('Retry-After', String(err.details?.retry_after ?? RETRY_AFTER_SECONDS));
+        if (err.code === 'temporarily_unavailable')
+          ctx.set('Retry-After', String(err.details?.retry_after ?? RETRY_AFTER_SECONDS));
         ctx.body = { error: err.message, code: err.code, ...err.details };
         return;
       }

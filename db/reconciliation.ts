@@ -29,10 +29,12 @@ export async function callbacksToRedrive(em: EntityManager, graceMs: number): Pr
 
 /** Counts one redrive on a callback row, for ops and metrics. */
 export async function recordRedrive(em: EntityManager, callbackId: number): Promise<void> {
-  await em.getConnection().execute(
-    `update daraja_callbacks set redrive_attempts = redrive_attempts + 1, last_redrive_at = now() where id = ?`,
-    [callbackId],
-  );
+  await em
+    .getConnection()
+    .execute(
+      `update daraja_callbacks set redrive_attempts = redrive_attempts + 1, last_redrive_at = now() where id = ?`,
+      [callbackId],
+    );
 }
 
 /** A payment row that may have no workflow: never past `created`, nothing pushed, older than `graceMs`. */
@@ -56,7 +58,11 @@ export async function orphanCandidates(em: EntityManager, graceMs: number): Prom
  * Ends a payment that was never started: failed, with `resultDesc`, only while it is still
  * `created`, nothing was pushed and no fee ever moved (no ledger entry). Answers whether it did.
  */
-export async function endUnstartedPayment(em: EntityManager, transactionId: number, resultDesc: string): Promise<boolean> {
+export async function endUnstartedPayment(
+  em: EntityManager,
+  transactionId: number,
+  resultDesc: string,
+): Promise<boolean> {
   const rows = await em.getConnection().execute<{ id: number }[]>(
     `update transactions set status = 'failed', stage = 'failed', result_code = 'NOT_STARTED', result_desc = ?,
             decided_by = 'reconciliation', completed_at = now()

@@ -40,13 +40,18 @@ export interface UnstartedPaymentInput {
  * request is long past: failed, no prompt, no fee moved, the merchant told `payment.failed`.
  * A retry of its request attaches here and is answered that it was not started.
  */
-export async function unstartedPaymentWorkflow({ transactionId, timings }: UnstartedPaymentInput): Promise<{ ended: boolean }> {
+export async function unstartedPaymentWorkflow({
+  transactionId,
+  timings,
+}: UnstartedPaymentInput): Promise<{ ended: boolean }> {
   const db = proxyActivities<ReconciliationActivities & PaymentActivities>(databaseProfile);
   const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
   const notStarted: PushOutcome = {
     outcome: 'rejected',
     code: 'daraja_unavailable',
-    message: 'This payment was not started; no prompt was sent and no fee was charged. Start a new payment with a new Idempotency-Key.',
+    message:
+      'This payment was not started; no prompt was sent and no fee was charged. ' +
+      'Start a new payment with a new Idempotency-Key.',
   };
   setHandler(pushOutcomeUpdate, () => notStarted);
   const { ended } = await db.endUnstartedPayment({ transactionId });

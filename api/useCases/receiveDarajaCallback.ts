@@ -64,10 +64,17 @@ export async function receiveDarajaCallback(deps: CallbackDeps, received: Receiv
   try {
     storedId = await storeCallback(deps.em, received, row, { disposition: 'received', signalId: null });
   } catch (err) {
-    logger.error({ err, transactionId: received.transactionId }, 'could not store a Daraja callback; handing it over unstored');
+    logger.error(
+      { err, transactionId: received.transactionId },
+      'could not store a Daraja callback; handing it over unstored',
+    );
     return handOverUnstored(deps, received, row);
   }
-  if (truncated) logger.warn({ callbackId: storedId, receivedBytes: received.receivedBytes }, 'oversized Daraja callback stored truncated');
+  if (truncated)
+    logger.warn(
+      { callbackId: storedId, receivedBytes: received.receivedBytes },
+      'oversized Daraja callback stored truncated',
+    );
   if (!parsed || parsed.unusable) {
     await writeDisposition(deps.em, storedId, 'malformed', null).catch(() => undefined);
     return { disposition: 'malformed', stored: true, signalled: false, accepted: true };
@@ -88,7 +95,7 @@ const HANDED_OVER = new Set<CallbackDisposition>(['signalled', 'late']);
 export interface StoredCallback {
   /** The row's id. */
   id: number;
-  /** The id its workflow knows it by: the row's id, or the one derived from its bytes when it was signalled unstored. */
+  /** The id its workflow knows it by: the row's id, or the one derived from its bytes (signalled unstored). */
   callbackId: number;
   /** The payment id its URL named. */
   transactionId: number | null;
@@ -101,7 +108,10 @@ export interface StoredCallback {
  * and returns the disposition: signalled, late, unmatched, mismatched, or signal_failed when
  * Temporal (or Postgres, midway) could not be reached. Never throws.
  */
-export async function handOverStoredCallback(deps: CallbackDeps, callback: StoredCallback): Promise<CallbackDisposition> {
+export async function handOverStoredCallback(
+  deps: CallbackDeps,
+  callback: StoredCallback,
+): Promise<CallbackDisposition> {
   const settle = async (disposition: CallbackDisposition, transactionId: number | null = null) => {
     await writeDisposition(deps.em, callback.id, disposition, transactionId);
     return disposition;
@@ -115,7 +125,12 @@ export async function handOverStoredCallback(deps: CallbackDeps, callback: Store
   }
 }
 
-async function writeDisposition(em: EntityManager, id: number, disposition: CallbackDisposition, transactionId: number | null) {
+async function writeDisposition(
+  em: EntityManager,
+  id: number,
+  disposition: CallbackDisposition,
+  transactionId: number | null,
+) {
   const transaction = transactionId === null ? {} : { transaction: transactionId };
   await em.nativeUpdate(DarajaCallbackSchema, { id }, { disposition, ...transaction });
 }
@@ -159,8 +174,12 @@ export function unstoredCallbackId(raw: Buffer): number {
   return -parseInt(createHash('sha256').update(raw).digest('hex').slice(0, 12), 16);
 }
 
-/** Postgres could not store the callback: signal its workflow straight from the body, then store it if Postgres is back. */
-async function handOverUnstored(deps: CallbackDeps, received: ReceivedCallback, row: StorableCallback): Promise<CallbackReceipt> {
+/** Postgres could not store the callback: signal its workflow from the body, then store it if Postgres is back. */
+async function handOverUnstored(
+  deps: CallbackDeps,
+  received: ReceivedCallback,
+  row: StorableCallback,
+): Promise<CallbackReceipt> {
   const refused: CallbackReceipt = { disposition: null, stored: false, signalled: false, accepted: false };
   const { parsed } = row;
   if (!parsed || parsed.unusable || received.transactionId === null) return refused;
@@ -177,9 +196,13 @@ async function handOverUnstored(deps: CallbackDeps, received: ReceivedCallback, 
     }
     disposition = 'late';
     try {
-      if (isSuccessCode(parsed.resultCode)) await startLateCallback(deps, { id: transactionId, merchant: null }, outcome);
+      if (isSuccessCode(parsed.resultCode))
+        await startLateCallback(deps, { id: transactionId, merchant: null }, outcome);
     } catch (lateErr) {
-      deps.logger.error({ err: lateErr, transactionId }, 'a late Daraja callback could be neither stored nor handed over');
+      deps.logger.error(
+        { err: lateErr, transactionId },
+        'a late Daraja callback could be neither stored nor handed over',
+      );
       return refused;
     }
   }
@@ -249,9 +272,12 @@ async function handOver(
   settle: (disposition: CallbackDisposition, transactionId?: number | null) => Promise<CallbackDisposition>,
 ): Promise<CallbackDisposition> {
   const { em, temporal, logger } = deps;
-  const tx = transactionId !== null
-    ? await em.findOne(TransactionSchema, transactionId)
-    : parsed.checkoutRequestId ? await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId }) : null;
+  const tx =
+    transactionId !== null
+      ? await em.findOne(TransactionSchema, transactionId)
+      : parsed.checkoutRequestId
+        ? await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId })
+        : null;
   if (!tx) return settle('unmatched');
   if (!tx.checkoutRequestId && parsed.checkoutRequestId) {
     tx.checkoutRequestId = await adoptCheckoutRequestId(em, tx.id, parsed);
@@ -283,8 +309,16 @@ async function handOver(
  * names, with the MerchantRequestID, in one conditional write: the first callback to name one wins.
  * Returns the id the payment holds afterwards; an id another payment already holds is not taken.
  */
-async function adoptCheckoutRequestId(em: EntityManager, transactionId: number, parsed: ParsedCallback): Promise<string | null> {
-  const taken = await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId }, { fields: ['id'] });
+async function adoptCheckoutRequestId(
+  em: EntityManager,
+  transactionId: number,
+  parsed: ParsedCallback,
+): Promise<string | null> {
+  const taken = await em.findOne(
+    TransactionSchema,
+    { checkoutRequestId: parsed.checkoutRequestId },
+    { fields: ['id'] },
+  );
   if (!taken) {
     await em
       .nativeUpdate(
@@ -296,6 +330,10 @@ async function adoptCheckoutRequestId(em: EntityManager, transactionId: number, 
         if (!(err instanceof UniqueConstraintViolationException)) throw err; // another payment took it meanwhile
       });
   }
-  const [row] = await em.getConnection().execute<{ checkout_request_id: string | null }[]>('select checkout_request_id from transactions where id = ?', [transactionId]);
+  const [row] = await em
+    .getConnection()
+    .execute<{ checkout_request_id: string | null }[]>('select checkout_request_id from transactions where id = ?', [
+      transactionId,
+    ]);
   return row?.checkout_request_id ?? null;
 }

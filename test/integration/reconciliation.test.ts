@@ -13,7 +13,14 @@ import { ALL_ENTITIES, DarajaCallbackSchema, ReconciliationRunSchema, Transactio
 import { walletSnapshot } from '../../db/ledger';
 import { freePort } from '../../scripts/net';
 import { ensureReconciliationSchedule, reconciliationInput } from '../../worker/reconciliationSchedule';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 
 quietTemporalRuntime();
@@ -37,9 +44,17 @@ beforeAll(async () => {
     },
   });
   closedPort = await freePort(); // nothing listens there
-  unreachableTemporal = new Client({ connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }), namespace: stack.config.TEMPORAL_NAMESPACE });
+  unreachableTemporal = new Client({
+    connection: Connection.lazy({ address: `127.0.0.1:${closedPort}` }),
+    namespace: stack.config.TEMPORAL_NAMESPACE,
+  });
   // Postgres gone: an ORM whose server does not answer (not connected at start, or init itself would fail).
-  unreachableOrm = await MikroORM.init({ clientUrl: `postgres://postgres@127.0.0.1:${closedPort}/nowhere`, entities: ALL_ENTITIES, connect: false, allowGlobalContext: false });
+  unreachableOrm = await MikroORM.init({
+    clientUrl: `postgres://postgres@127.0.0.1:${closedPort}/nowhere`,
+    entities: ALL_ENTITIES,
+    connect: false,
+    allowGlobalContext: false,
+  });
 });
 afterAll(async () => {
   await unreachableOrm?.close().catch(() => undefined);
@@ -50,7 +65,14 @@ const em = () => stack.orm.em.fork();
 const tx = (id: number) => em().findOneOrFail(TransactionSchema, id);
 
 function callbackDeps(overrides: Partial<CallbackDeps>): CallbackDeps {
-  return { em: em(), temporal: stack.temporal, logger: silent, taskQueue: stack.taskQueue, timings: paymentTimings(stack.config), ...overrides };
+  return {
+    em: em(),
+    temporal: stack.temporal,
+    logger: silent,
+    taskQueue: stack.taskQueue,
+    timings: paymentTimings(stack.config),
+    ...overrides,
+  };
 }
 
 /** Daraja's success callback for a push, as M-Pesa would send it. */
@@ -80,7 +102,11 @@ function successBody(checkoutRequestId: string, amount: number, receipt: string)
 const receipt = () => `R${randomBytes(5).toString('hex').toUpperCase().slice(0, 9)}`;
 
 async function openPrompt(merchant: MerchantFixture): Promise<{ id: number; checkoutRequestId: string }> {
-  const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 }, { headers: { Authorization: merchant.authorization } });
+  const res = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 },
+    { headers: { Authorization: merchant.authorization } },
+  );
   expect(res.status).toBe(200);
   return { id: res.data.transaction_id, checkoutRequestId: res.data.checkout_request_id };
 }
@@ -99,12 +125,17 @@ describe('A stored callback that never reached its workflow', () => {
     const payment = await openPrompt(merchant);
     const mpesaReceipt = receipt();
     const received = await receiveDarajaCallback(callbackDeps({ temporal: unreachableTemporal }), {
-      raw: successBody(payment.checkoutRequestId, 9908, mpesaReceipt), receivedBytes: 0, transactionId: payment.id, sourceIp: null,
+      raw: successBody(payment.checkoutRequestId, 9908, mpesaReceipt),
+      receivedBytes: 0,
+      transactionId: payment.id,
+      sourceIp: null,
     });
     expect(received).toMatchObject({ accepted: true, stored: true, signalled: false, disposition: 'signal_failed' });
 
     await runReconciliation();
-    const done = await eventually(async () => ((await tx(payment.id)).status === 'completed' ? tx(payment.id) : undefined));
+    const done = await eventually(async () =>
+      (await tx(payment.id)).status === 'completed' ? tx(payment.id) : undefined,
+    );
     expect(done.mpesaReceipt).toBe(mpesaReceipt);
     const [stored] = await em().find(DarajaCallbackSchema, { urlTransactionId: payment.id });
     expect(stored).toMatchObject({ redriveAttempts: 1 });
@@ -119,12 +150,17 @@ describe('A stored callback that never reached its workflow', () => {
     expect((await tx(payment.id)).status).toBe('failed');
     const mpesaReceipt = receipt();
     const received = await receiveDarajaCallback(callbackDeps({ temporal: unreachableTemporal }), {
-      raw: successBody(payment.checkoutRequestId, 9908, mpesaReceipt), receivedBytes: 0, transactionId: payment.id, sourceIp: null,
+      raw: successBody(payment.checkoutRequestId, 9908, mpesaReceipt),
+      receivedBytes: 0,
+      transactionId: payment.id,
+      sourceIp: null,
     });
     expect(received.disposition).toBe('signal_failed');
 
     await runReconciliation();
-    const done = await eventually(async () => ((await tx(payment.id)).status === 'completed' ? tx(payment.id) : undefined));
+    const done = await eventually(async () =>
+      (await tx(payment.id)).status === 'completed' ? tx(payment.id) : undefined,
+    );
     expect(done.mpesaReceipt).toBe(mpesaReceipt);
     const [stored] = await em().find(DarajaCallbackSchema, { urlTransactionId: payment.id });
     expect(stored!.disposition).toBe('late');
@@ -139,17 +175,28 @@ describe('A stored callback that never reached its workflow', () => {
     const payment = await openPrompt(merchant);
     const mpesaReceipt = receipt();
     const received = await receiveDarajaCallback(callbackDeps({ em: unreachableOrm.em.fork() }), {
-      raw: successBody(payment.checkoutRequestId, 9908, mpesaReceipt), receivedBytes: 0, transactionId: payment.id, sourceIp: null,
+      raw: successBody(payment.checkoutRequestId, 9908, mpesaReceipt),
+      receivedBytes: 0,
+      transactionId: payment.id,
+      sourceIp: null,
     });
     expect(received).toMatchObject({ accepted: true, stored: false, signalled: true });
-    const done = await eventually(async () => ((await tx(payment.id)).status === 'completed' ? tx(payment.id) : undefined));
+    const done = await eventually(async () =>
+      (await tx(payment.id)).status === 'completed' ? tx(payment.id) : undefined,
+    );
     expect(done.mpesaReceipt).toBe(mpesaReceipt);
   });
 
   it('When neither Postgres nor Temporal can be reached, then Daraja is not told Accept', async () => {
-    const received = await receiveDarajaCallback(callbackDeps({ em: unreachableOrm.em.fork(), temporal: unreachableTemporal }), {
-      raw: successBody('ws_CO_000000000000', 10, receipt()), receivedBytes: 0, transactionId: 1, sourceIp: null,
-    });
+    const received = await receiveDarajaCallback(
+      callbackDeps({ em: unreachableOrm.em.fork(), temporal: unreachableTemporal }),
+      {
+        raw: successBody('ws_CO_000000000000', 10, receipt()),
+        receivedBytes: 0,
+        transactionId: 1,
+        sourceIp: null,
+      },
+    );
     expect(received.accepted).toBe(false);
   });
 });
@@ -160,7 +207,10 @@ describe('A payment the API recorded but could not start', () => {
   beforeAll(async () => {
     const port = await freePort();
     const app = createApp({ config: stack.config, orm: stack.orm, temporal: unreachableTemporal, logger: silent });
-    server = createHttpServer(app, { requestTimeoutMs: stack.config.HTTP_REQUEST_TIMEOUT_MS }).listen(port, '127.0.0.1');
+    server = createHttpServer(app, { requestTimeoutMs: stack.config.HTTP_REQUEST_TIMEOUT_MS }).listen(
+      port,
+      '127.0.0.1',
+    );
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     brokenApi = `http://127.0.0.1:${port}/api`;
   });
@@ -169,9 +219,15 @@ describe('A payment the API recorded but could not start', () => {
   });
 
   async function pushWithoutTemporal(merchant: MerchantFixture, amount: number, key: string) {
-    const res = await axios.post(`${brokenApi}/stk-push`, { account_id: merchant.channelId, phone_number: '0712345678', amount }, {
-      headers: { Authorization: merchant.authorization, 'Idempotency-Key': key }, validateStatus: () => true, timeout: 120_000,
-    });
+    const res = await axios.post(
+      `${brokenApi}/stk-push`,
+      { account_id: merchant.channelId, phone_number: '0712345678', amount },
+      {
+        headers: { Authorization: merchant.authorization, 'Idempotency-Key': key },
+        validateStatus: () => true,
+        timeout: 120_000,
+      },
+    );
     expect(res.status).toBe(503);
     expect(res.data).toMatchObject({ code: 'temporarily_unavailable' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
@@ -184,7 +240,11 @@ describe('A payment the API recorded but could not start', () => {
     const merchant = await createMerchantFixture(stack, { walletKes: 100 });
     const row = await pushWithoutTemporal(merchant, 500, `key-${randomBytes(4).toString('hex')}`);
     const result = await runReconciliation();
-    expect(result.findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'orphan_started', ids: expect.arrayContaining([row.id]) })]));
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'orphan_started', ids: expect.arrayContaining([row.id]) }),
+      ]),
+    );
     const done = await eventually(async () => ((await tx(row.id)).status === 'completed' ? tx(row.id) : undefined));
     expect(done.mpesaReceipt).toMatch(/^[A-Z0-9]{10}$/);
   });
@@ -193,11 +253,17 @@ describe('A payment the API recorded but could not start', () => {
     const merchant = await createMerchantFixture(stack, { walletKes: 100 });
     const key = `key-${randomBytes(4).toString('hex')}`;
     const row = await pushWithoutTemporal(merchant, 500, key);
-    await em().getConnection().execute(`update transactions set created_at = now() - interval '1 hour' where id = ?`, [row.id]);
+    await em()
+      .getConnection()
+      .execute(`update transactions set created_at = now() - interval '1 hour' where id = ?`, [row.id]);
     const pushesBefore = stack.simulator.control.pushes().length;
 
     const result = await runReconciliation();
-    expect(result.findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'orphan_ended', ids: expect.arrayContaining([row.id]) })]));
+    expect(result.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'orphan_ended', ids: expect.arrayContaining([row.id]) }),
+      ]),
+    );
     await stack.temporal.workflow.getHandle(`payment-${row.id}`).result();
     const ended = await tx(row.id);
     expect(ended).toMatchObject({ status: 'failed', pushState: 'none' });
@@ -205,7 +271,11 @@ describe('A payment the API recorded but could not start', () => {
     expect(await walletSnapshot(em(), merchant.merchantId)).toEqual({ balance: 100, ledgerSum: 100 });
     expect(stack.simulator.control.pushes().length).toBe(pushesBefore);
 
-    const retry = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 }, { headers: { Authorization: merchant.authorization, 'Idempotency-Key': key } });
+    const retry = await stack.http.post(
+      '/stk-push',
+      { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 },
+      { headers: { Authorization: merchant.authorization, 'Idempotency-Key': key } },
+    );
     expect(retry.status).toBeGreaterThanOrEqual(400);
     expect(retry.data.transaction_id).toBe(row.id);
     expect(retry.data.error).toMatch(/not started/i);
@@ -220,11 +290,21 @@ describe('The reconciliation schedule', () => {
     const described = await stack.temporal.schedule.getHandle(scheduleId).describe();
     expect(described.spec.intervals?.[0]?.every).toBe(3600_000);
     expect(described.policies.overlap).toBe('SKIP');
-    await ensureReconciliationSchedule(stack.temporal, { ...stack.config, RECONCILIATION_INTERVAL_SECONDS: 5 }, { scheduleId, taskQueue: stack.taskQueue });
+    await ensureReconciliationSchedule(
+      stack.temporal,
+      { ...stack.config, RECONCILIATION_INTERVAL_SECONDS: 5 },
+      { scheduleId, taskQueue: stack.taskQueue },
+    );
     expect((await stack.temporal.schedule.getHandle(scheduleId).describe()).spec.intervals?.[0]?.every).toBe(5_000);
 
     await stack.temporal.schedule.getHandle(scheduleId).trigger();
-    const run = await eventually(async () => (await em().findOne(ReconciliationRunSchema, { workflowId: { $like: `${scheduleId}%` }, finishedAt: { $ne: null } })) ?? undefined);
+    const run = await eventually(
+      async () =>
+        (await em().findOne(ReconciliationRunSchema, {
+          workflowId: { $like: `${scheduleId}%` },
+          finishedAt: { $ne: null },
+        })) ?? undefined,
+    );
     expect(Array.isArray(run.findings)).toBe(true);
     await stack.temporal.schedule.getHandle(scheduleId).delete();
   });
@@ -234,11 +314,15 @@ describe('The reconciliation schedule', () => {
     const res = await stack.http.get('/admin/reconciliation', { headers: { Authorization: await signInAdmin(stack) } });
     expect(res.status).toBe(200);
     expect(res.data.runs.length).toBeGreaterThan(0);
-    expect(res.data.runs[0]).toEqual(expect.objectContaining({ id: expect.any(Number), started_at: expect.any(String), findings: expect.any(Array) }));
+    expect(res.data.runs[0]).toEqual(
+      expect.objectContaining({ id: expect.any(Number), started_at: expect.any(String), findings: expect.any(Array) }),
+    );
     expect(Array.isArray(res.data.open_findings)).toBe(true);
     const merchant = await createMerchantFixture(stack);
     const merchantSession = await signInMerchantUser(stack, merchant.merchantId);
-    expect((await stack.http.get('/admin/reconciliation', { headers: { Authorization: merchantSession } })).status).toBe(403);
+    expect(
+      (await stack.http.get('/admin/reconciliation', { headers: { Authorization: merchantSession } })).status,
+    ).toBe(403);
     expect((await stack.http.get('/admin/reconciliation')).status).toBe(401);
   });
 });

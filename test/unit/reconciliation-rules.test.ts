@@ -25,7 +25,9 @@ describe('The id of a callback signalled without being stored', () => {
     expect(unstoredCallbackId(body)).toBe(unstoredCallbackId(Buffer.from(body)));
     expect(unstoredCallbackId(body)).toBeLessThan(0);
     expect(Number.isSafeInteger(unstoredCallbackId(body))).toBe(true);
-    expect(unstoredCallbackId(Buffer.from('{"Body":{"stkCallback":{"ResultCode":1}}}'))).not.toBe(unstoredCallbackId(body));
+    expect(unstoredCallbackId(Buffer.from('{"Body":{"stkCallback":{"ResultCode":1}}}'))).not.toBe(
+      unstoredCallbackId(body),
+    );
   });
 });
 
@@ -37,9 +39,9 @@ describe('Reconciliation settings', () => {
   });
 
   it('When the start window is shorter than the grace, then the configuration is refused naming it', () => {
-    expect(() => loadConfig({ RECONCILIATION_ORPHAN_GRACE_SECONDS: '60', RECONCILIATION_ORPHAN_START_WINDOW_SECONDS: '10' })).toThrow(
-      /RECONCILIATION_ORPHAN_START_WINDOW_SECONDS/,
-    );
+    expect(() =>
+      loadConfig({ RECONCILIATION_ORPHAN_GRACE_SECONDS: '60', RECONCILIATION_ORPHAN_START_WINDOW_SECONDS: '10' }),
+    ).toThrow(/RECONCILIATION_ORPHAN_START_WINDOW_SECONDS/);
     expect(() => loadConfig({ RECONCILIATION_INTERVAL_SECONDS: '0' })).toThrow(/RECONCILIATION_INTERVAL_SECONDS/);
   });
 });

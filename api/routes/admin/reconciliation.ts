@@ -14,7 +14,7 @@ export const adminReconciliationRoutes: RouteModule = (api, deps) => {
     description:
       'The latest runs of the reconciliation schedule (newest first), each with its findings: callbacks handed over ' +
       'again, payments without a workflow started or ended, overdue payments, webhooks given up and wallets whose ' +
-      'balance is not the sum of their ledger. `open_findings` are the latest finished run\'s findings it could not ' +
+      "balance is not the sum of their ledger. `open_findings` are the latest finished run's findings it could not " +
       'repair: they need an operator.',
     tags: ['Admin: reconciliation'],
     responses: [
@@ -31,7 +31,9 @@ export const adminReconciliationRoutes: RouteModule = (api, deps) => {
               findings: [{ kind: 'orphan_started', count: 1, repaired: true, id_kind: 'transaction', ids: [1042] }],
             },
           ],
-          open_findings: [{ kind: 'webhook_given_up', count: 2, repaired: false, id_kind: 'transaction', ids: [977, 981] }],
+          open_findings: [
+            { kind: 'webhook_given_up', count: 2, repaired: false, id_kind: 'transaction', ids: [977, 981] },
+          ],
         },
       },
     ],
