@@ -18,7 +18,10 @@ async function main() {
     logger,
     workflowBundle: config.TEMPORAL_WORKFLOW_BUNDLE ? { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } : undefined,
   });
-  await ensureReconciliationScheduleAt(config);
+  // A worker that cannot set the schedule up still runs payments; the next worker start tries again.
+  await ensureReconciliationScheduleAt(config).catch((err: unknown) =>
+    logger.error({ err }, 'could not create or update the reconciliation schedule'),
+  );
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'payment worker started');
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks before resolving.
   await worker.run();
