@@ -151,8 +151,12 @@ export function createReconciliationActivities({ orm, logger, client }: Reconcil
 
     async finishReconciliationRun({ runId, findings }) {
       await finishRun(orm.em.fork(), runId, findings);
-      for (const f of findings) {
-        log.warn('reconciliation finding', { runId, kind: f.kind, count: f.count, repaired: f.repaired, ids: f.ids });
+      // One line per kind, however many findings of it (repaired and open ones are separate findings).
+      for (const kind of new Set(findings.map((f) => f.kind))) {
+        const ofKind = findings.filter((f) => f.kind === kind);
+        const count = ofKind.reduce((sum, f) => sum + f.count, 0);
+        const open = ofKind.filter((f) => !f.repaired).reduce((sum, f) => sum + f.count, 0);
+        log.warn('reconciliation finding', { runId, kind, count, open, ids: ofKind.flatMap((f) => f.ids).slice(0, 20) });
       }
     },
 
