@@ -156,7 +156,13 @@ export function createReconciliationActivities({ orm, logger, client }: Reconcil
         const ofKind = findings.filter((f) => f.kind === kind);
         const count = ofKind.reduce((sum, f) => sum + f.count, 0);
         const open = ofKind.filter((f) => !f.repaired).reduce((sum, f) => sum + f.count, 0);
-        log.warn('reconciliation finding', { runId, kind, count, open, ids: ofKind.flatMap((f) => f.ids).slice(0, 20) });
+        log.warn('reconciliation finding', {
+          runId,
+          kind,
+          count,
+          open,
+          ids: ofKind.flatMap((f) => f.ids).slice(0, 20),
+        });
       }
     },
 
