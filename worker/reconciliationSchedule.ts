@@ -6,6 +6,17 @@ import { reconciliationWorkflow } from '../workflows/reconciliation';
 /** The schedule's stable id, as the Temporal UI shows it under Schedules. */
 export const RECONCILIATION_SCHEDULE_ID = 'imarapay-reconciliation';
 
+/** The task queue of a deployment that keeps the default TEMPORAL_TASK_QUEUE. */
+const DEFAULT_TASK_QUEUE = 'imarapay-payments';
+
+/**
+ * The schedule id of the deployment whose workers poll `taskQueue`: `imarapay-reconciliation`, suffixed
+ * with the queue when it is not the default, so deployments sharing a namespace each keep their own.
+ */
+export function reconciliationScheduleId(taskQueue: string): string {
+  return taskQueue === DEFAULT_TASK_QUEUE ? RECONCILIATION_SCHEDULE_ID : `${RECONCILIATION_SCHEDULE_ID}-${taskQueue}`;
+}
+
 /** Beyond the longest a payment can stay pending (push, callback wait, queries, unconfirmed wait): overdue. */
 const OVERDUE_MARGIN_MS = 5 * 60_000;
 
@@ -31,7 +42,7 @@ export function reconciliationInput(config: Config): ReconciliationWindows {
 export async function ensureReconciliationSchedule(
   client: Client,
   config: Config,
-  { scheduleId = RECONCILIATION_SCHEDULE_ID, taskQueue = config.TEMPORAL_TASK_QUEUE } = {},
+  { taskQueue = config.TEMPORAL_TASK_QUEUE, scheduleId = reconciliationScheduleId(taskQueue) } = {},
 ): Promise<void> {
   const every = config.RECONCILIATION_INTERVAL_SECONDS * 1000;
   const input = reconciliationInput(config);

@@ -12,7 +12,12 @@ import type { Orm } from '../../db/orm';
 import { ALL_ENTITIES, DarajaCallbackSchema, ReconciliationRunSchema, TransactionSchema } from '../../db/entities';
 import { walletSnapshot } from '../../db/ledger';
 import { freePort } from '../../scripts/net';
-import { ensureReconciliationSchedule, reconciliationInput } from '../../worker/reconciliationSchedule';
+import {
+  ensureReconciliationSchedule,
+  reconciliationInput,
+  reconciliationScheduleId,
+} from '../../worker/reconciliationSchedule';
+import { killHard, spawnWorkerProcess, waitForWorkerStarted } from '../support/workerProcess';
 import {
   createMerchantFixture,
   eventually,
@@ -283,6 +288,26 @@ describe('A payment the API recorded but could not start', () => {
 });
 
 describe('The reconciliation schedule', () => {
+  it('When a worker process starts, then its deployment has the schedule, running the reconciliation workflow', async () => {
+    const worker = spawnWorkerProcess(stack.config);
+    try {
+      await waitForWorkerStarted(worker);
+      const described = await stack.temporal.schedule.getHandle(reconciliationScheduleId(stack.taskQueue)).describe();
+      expect(described.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'reconciliationWorkflow',
+        taskQueue: stack.taskQueue,
+      });
+      expect(described.spec.intervals?.[0]?.every).toBe(3600_000);
+    } finally {
+      await killHard(worker.child);
+      await stack.temporal.schedule
+        .getHandle(reconciliationScheduleId(stack.taskQueue))
+        .delete()
+        .catch(() => undefined);
+    }
+  });
+
   it('When a worker starts, then the schedule exists (created once, updated when its interval changes) and a run records its findings', async () => {
     const scheduleId = `imarapay-reconciliation-${stack.taskQueue}`;
     await ensureReconciliationSchedule(stack.temporal, stack.config, { scheduleId, taskQueue: stack.taskQueue });
