@@ -1,9 +1,11 @@
 import { createDarajaActivities, type DarajaCallDeps } from './darajaCalls';
 import { createSettlementActivities } from './settlement';
 import { createWebhookActivities, type WebhookDeps } from './webhooks';
-import type { PaymentActivities } from './types';
+import { createReconciliationActivities } from './reconciliation';
+import type { PaymentActivities, ReconciliationActivities } from './types';
+import type { Logger } from '../config/logger';
 
-export type { PaymentActivities } from './types';
+export type { PaymentActivities, ReconciliationActivities } from './types';
 
 export interface ActivityDeps extends DarajaCallDeps {
   webhookHttp: WebhookDeps['http'];
@@ -14,10 +16,12 @@ export interface ActivityDeps extends DarajaCallDeps {
   webhookPublicUrlsOnly: boolean;
   /** Production: webhooks go to HTTPS URLs only (checked again at every attempt). */
   webhookHttpsOnly: boolean;
+  /** Where the reconciliation's callback redrives log. */
+  logger: Logger;
 }
 
-/** Builds every payment activity from its clients; the worker is the only place this is wired. */
-export function createActivities(deps: ActivityDeps): PaymentActivities {
+/** Builds every activity from its clients; the worker is the only place this is wired. */
+export function createActivities(deps: ActivityDeps): PaymentActivities & ReconciliationActivities {
   return {
     ...createSettlementActivities({ orm: deps.orm }),
     ...createDarajaActivities(deps),
@@ -29,5 +33,6 @@ export function createActivities(deps: ActivityDeps): PaymentActivities {
       publicUrlsOnly: deps.webhookPublicUrlsOnly,
       httpsOnly: deps.webhookHttpsOnly,
     }),
+    ...createReconciliationActivities({ orm: deps.orm, logger: deps.logger }),
   };
 }

@@ -1,6 +1,10 @@
 import type { StkQueryResult } from '../daraja/types';
 import type { PaymentDecision } from '../domain/payment';
 import type { WebhookEvent } from '../db/entities/webhook';
+import type { Finding } from '../db/entities/reconciliationRun';
+
+export type { Finding };
+import type { PaymentTimings } from '../workflows/definitions';
 
 /** The payment activities, as workflows see them (workflows import this file as types only). */
 export interface PaymentActivities {
@@ -52,4 +56,31 @@ export interface SettleResult {
   changed: boolean;
   /** How many disagreements with the recorded evidence this call recorded (absent in older histories). */
   conflicts?: number;
+}
+
+/** What the reconciliation needs from its input: the grace and windows it applies, and the payments' timings. */
+export interface ReconciliationWindows {
+  /** Rows and callbacks younger than this are left to their own request (ms). */
+  orphanGraceMs: number;
+  /** An orphan row younger than this is started; an older one is ended failed (ms). */
+  orphanStartWindowMs: number;
+  /** A payment still pending after this is overdue (ms). */
+  overdueAfterMs: number;
+  timings: PaymentTimings;
+}
+
+/** The reconciliation's activities (activities/reconciliation.ts). Each answers what it found as findings. */
+export interface ReconciliationActivities {
+  /** Opens the run's row in `reconciliation_runs`. */
+  beginReconciliationRun(input: { workflowId: string }): Promise<{ runId: number }>;
+  /** Hands every stored callback not yet handed over to its workflow again (or the late path). */
+  redriveStoredCallbacks(input: ReconciliationWindows): Promise<Finding[]>;
+  /** Starts (young) or ends (old) every payment row that has no workflow. */
+  recoverOrphanPayments(input: ReconciliationWindows): Promise<Finding[]>;
+  /** Finds what only ops can settle: overdue payments, webhooks given up, wallets off their ledger. */
+  auditPayments(input: ReconciliationWindows): Promise<Finding[]>;
+  /** Records the findings on the run's row and logs one warning per kind found. */
+  finishReconciliationRun(input: { runId: number; findings: Finding[] }): Promise<void>;
+  /** Ends a never-started payment failed (no prompt, no fee); false when it had moved on meanwhile. */
+  endUnstartedPayment(input: { transactionId: number }): Promise<{ ended: boolean }>;
 }

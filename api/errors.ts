@@ -18,7 +18,11 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   internal: 500,
   not_implemented: 501,
   daraja_unavailable: 503,
+  temporarily_unavailable: 503,
 };
+
+/** When a `temporarily_unavailable` answer tells the client to try again, unless the error says otherwise. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /** Answers that middleware (the router's 404/405/501, Koa's own) leave without a body get one. */
 function bodilessError(ctx: Context): AppError | null {
@@ -57,6 +61,9 @@ export function errorHandler(logger: Logger): Middleware {
       const err = thrown instanceof AppError ? thrown : clientHttpError(thrown);
       if (err) {
         ctx.status = STATUS_OF[err.code];
+        // A part ImaraPay depends on is down: tell the client when retrying makes sense.
+        if (err.code === 'temporarily_unavailable')
+          ctx.set('Retry-After', String(err.details?.retry_after ?? RETRY_AFTER_SECONDS));
         ctx.body = { error: err.message, code: err.code, ...err.details };
         return;
       }

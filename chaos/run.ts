@@ -48,6 +48,12 @@ const CHAOS_TIMINGS: NodeJS.ProcessEnv = {
   WEBHOOK_MAX_RETRY_MS: '5000',
   WEBHOOK_HTTP_TIMEOUT_MS: '5000',
   DARAJA_HTTP_TIMEOUT_MS: '5000',
+  // Reconciliation within a row: callbacks stored during an outage and rows left without a workflow are
+  // handed over or started within seconds of the heal, well inside --bound-seconds.
+  RECONCILIATION_INTERVAL_SECONDS: '10',
+  RECONCILIATION_ORPHAN_GRACE_SECONDS: '5',
+  // The merchant's receiver listens on this machine (APP_ENV stays development, as in production:local).
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   // Each row is one merchant paying in a burst: the per-merchant payment limits would refuse the load itself.
   RATE_LIMIT_PAYMENTS_PER_API_KEY: '100000/1s',
   RATE_LIMIT_PAYMENTS_PER_MERCHANT: '100000/1s',

@@ -132,11 +132,26 @@ const schema = z.object({
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   /** On SIGTERM/SIGINT, how long in-flight requests (API) and activities (worker) may take to finish, in seconds. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** How often the reconciliation schedule runs (seconds). */
+  RECONCILIATION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /**
+   * How old a payment row without a workflow, or a callback still `received`, must be before the
+   * reconciliation acts on it (seconds): younger ones may still be in their own request.
+   */
+  RECONCILIATION_ORPHAN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * A payment row without a workflow younger than this (seconds) is started as if its request had
+   * started it; an older one is ended failed without a prompt: a customer is not prompted minutes late.
+   */
+  RECONCILIATION_ORPHAN_START_WINDOW_SECONDS: z.coerce.number().int().min(0).max(3600).default(120),
   /** pino log level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 }).superRefine((c, ctx) => {
-  if (c.APP_ENV !== 'production') return;
   const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (c.RECONCILIATION_ORPHAN_START_WINDOW_SECONDS < c.RECONCILIATION_ORPHAN_GRACE_SECONDS) {
+    problem('RECONCILIATION_ORPHAN_START_WINDOW_SECONDS', 'must be at least RECONCILIATION_ORPHAN_GRACE_SECONDS');
+  }
+  if (c.APP_ENV !== 'production') return;
   if (c.DARAJA_CALLBACK_TOKEN === DEV_CALLBACK_TOKEN) problem('DARAJA_CALLBACK_TOKEN', 'set a secret of your own in production');
   if (c.API_KEY_PEPPER === DEV_API_KEY_PEPPER) problem('API_KEY_PEPPER', 'set a secret of your own in production');
   if (c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) problem('WEBHOOK_SECRET_KEY', 'set a secret of your own in production');

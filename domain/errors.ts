@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'not_implemented'
   | 'rate_limited'
   | 'csrf_failed'
+  | 'temporarily_unavailable'
   | 'internal';
 
 export class AppError extends Error {

@@ -36,6 +36,7 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     webhookSecretKey: config.WEBHOOK_SECRET_KEY,
     webhookPublicUrlsOnly: !config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookHttpsOnly: config.APP_ENV === 'production',
+    logger,
   });
   return Worker.create({
     connection,

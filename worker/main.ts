@@ -4,6 +4,7 @@ import { createLogger } from '../config/logger';
 import { createSqlPool } from '../db/sqlPool';
 import { createMetricsRegistry, openOpsListener, registerPaymentGauges, temporalRuntimeMetrics } from '../observability';
 import { openPaymentWorker } from './createWorker';
+import { ensureReconciliationScheduleAt } from './reconciliationSchedule';
 import { sdkLogFunction } from './sdkLogs';
 
 /**
@@ -26,6 +27,10 @@ async function main() {
     logger,
     workflowBundle: config.TEMPORAL_WORKFLOW_BUNDLE ? { codePath: config.TEMPORAL_WORKFLOW_BUNDLE } : undefined,
   });
+  // A worker that cannot set the schedule up still runs payments; the next worker start tries again.
+  await ensureReconciliationScheduleAt(config).catch((err: unknown) =>
+    logger.error({ err }, 'could not create or update the reconciliation schedule'),
+  );
   const metrics = createMetricsRegistry('worker');
   // The gauges' aggregate reads get their own two connections, apart from the activities' pool.
   const gaugeSql = createSqlPool({ databaseUrl: config.DATABASE_URL, max: 2 });

@@ -1,3 +1,4 @@
 export { paymentWorkflow } from './payment';
 export { lateCallbackWorkflow } from './lateCallback';
 export { webhookRedeliveryWorkflow } from './webhookRedelivery';
+export { reconciliationWorkflow, unstartedPaymentWorkflow } from './reconciliation';

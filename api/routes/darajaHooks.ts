@@ -1,4 +1,6 @@
 import type { Context } from 'koa';
+import { AppError } from '../../domain/errors';
+import { errorResponse } from '../openapi/registry';
 import { receiveDarajaCallback } from '../useCases/receiveDarajaCallback';
 import type { RouteModule } from './module';
 
@@ -19,7 +21,9 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
     summary: 'Daraja STK callback (for Safaricom, not for merchants)',
     description:
       'Where M-Pesa posts the result of each STK push. Daraja does not sign callbacks, so the URL carries a secret per-payment token (shown here as {token}; never published). ' +
-      'Every body is stored raw and answered at once; a wrong token answers 404 and is not stored.',
+      'Every body is stored raw and handed to its payment; a wrong token answers 404 and is not stored. ' +
+      'When Postgres is down the callback is still handed over (and Accept answered); only when it can be neither ' +
+      'stored nor handed over is the answer 503.',
     tags: ['Platform'],
     params: { token: 'Secret per-payment token (redacted)', transactionId: 'The payment the callback is for' },
     responses: [
@@ -28,12 +32,13 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
         description: 'Stored and accepted (also for malformed, duplicate and late callbacks)',
         example: { ResultCode: 0, ResultDesc: 'Accept' },
       },
+      errorResponse(503, 'temporarily_unavailable', 'The callback could be neither stored nor handed over'),
     ],
     handler: async (ctx, { transactionId }) => {
       // Read before the body: once a request stream ends, its socket may be gone and with it the address.
       const sourceIp = ctx.ip || null;
       const body = await readBody(ctx, MAX_CALLBACK_BYTES);
-      await receiveDarajaCallback(
+      const receipt = await receiveDarajaCallback(
         {
           em: deps.em(),
           temporal: deps.temporal,
@@ -43,6 +48,11 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
         },
         { ...body, transactionId, sourceIp },
       );
+      if (!receipt.accepted) {
+        throw new AppError('temporarily_unavailable', 'The callback could be neither stored nor handed over', {
+          retry_after: 5,
+        });
+      }
       ctx.body = ACCEPT;
     },
   });

@@ -14,6 +14,7 @@ import {
   expressPaymentSchema,
   listQuerySchema,
 } from './expressApiSchemas';
+import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
 
 const paymentExample = {
   id: 'trxn_4fZK2nq8WbX1pL0aQ',
@@ -93,6 +94,7 @@ export const expressRoutes: RouteModule = (api, deps) => {
       ),
       errorResponse(404, 'not_found', 'No customer cus_…'),
       errorResponse(409, 'conflict', 'This Idempotency-Key was already used with a different request body.'),
+      PAYMENT_NOT_STARTED_RESPONSE,
     ],
     handler: async (ctx, caller) => {
       const input = parseInput(expressPaymentSchema, ctx.request.body);

@@ -22,6 +22,7 @@ import { adminTransactionRoutes } from './admin/transactions';
 import { dashboardViewRoutes } from './dashboardViews';
 import { dashboardAccountRoutes } from './dashboardAccount';
 import { adminReviewRoutes } from './admin/review';
+import { adminReconciliationRoutes } from './admin/reconciliation';
 import { darajaHookRoutes } from './darajaHooks';
 import { opsRoutes } from './ops';
 
@@ -47,6 +48,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminWalletRoutes,
   adminTransactionRoutes,
   adminReviewRoutes,
+  adminReconciliationRoutes,
   dashboardViewRoutes,
   dashboardAccountRoutes,
   darajaHookRoutes,

@@ -5,6 +5,7 @@ import { errorResponse } from '../openapi/registry';
 import { darajaCredentials } from '../../config/config';
 import { startStkPush, stkPushRequestSchema } from '../useCases/startStkPush';
 import { transactionStatus } from '../useCases/transactionStatus';
+import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
 
 /** POST /api/stk-push and GET /api/transaction/status/:reference. */
 export const paymentRoutes: RouteModule = (api, deps) => {
@@ -73,6 +74,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
       errorResponse(503, 'daraja_unavailable', 'M-Pesa stayed busy; no prompt was sent. Safe to retry.', {
         transaction_id: 46,
       }),
+      PAYMENT_NOT_STARTED_RESPONSE,
     ],
     handler: async (ctx, caller) => {
       const result = await startStkPush(

@@ -7,6 +7,7 @@ import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { parseInput } from '../validate';
 import { respond } from '../useCases/startStkPush';
+import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
 export const walletRoutes: RouteModule = (api, deps) => {
@@ -105,6 +106,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
         'forbidden',
         'Top-ups are real M-Pesa payments: use a production API key, or the dashboard in production mode',
       ),
+      PAYMENT_NOT_STARTED_RESPONSE,
     ],
     handler: async (ctx, caller) => {
       const request = parseInput(topUpSchema, ctx.request.body);

@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import { AppError, InsufficientBalanceError } from '../../domain/errors';
+import { errorResponse } from '../openapi/registry';
 import { newPublicId } from '../../domain/publicIds';
 import { TransactionSchema, WalletSchema, type Transaction } from '../../db/entities';
 import {
@@ -120,8 +126,11 @@ function sameRequestOrConflict(earlier: Transaction, requestHash: string | null)
   return earlier;
 }
 
-/** Starts the payment's workflow (or attaches to it) and waits for the push's outcome. */
-export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction): Promise<PushOutcome> {
+/** The input and start options of a payment's workflow: one definition for the API and the reconciliation. */
+export function paymentWorkflowStart(
+  deps: Pick<PaymentStartDeps, 'taskQueue' | 'timings'>,
+  tx: Transaction,
+): { input: PaymentWorkflowInput; options: Omit<WorkflowStartOptions<typeof paymentWorkflow>, 'args'> } {
   const input: PaymentWorkflowInput = {
     transactionId: tx.id,
     merchantId: tx.merchant,
@@ -131,28 +140,43 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
     environment: tx.environment,
     timings: deps.timings,
   };
+  return {
+    input,
+    options: {
+      workflowId: tx.workflowId,
+      taskQueue: deps.taskQueue,
+      typedSearchAttributes: [
+        { key: MERCHANT_ID, value: String(tx.merchant) },
+        { key: TRANSACTION_ID, value: String(tx.id) },
+        { key: PAYMENT_STATUS, value: 'created' },
+        { key: ENVIRONMENT, value: tx.environment },
+        ...(tx.externalReference ? [{ key: EXTERNAL_REFERENCE, value: tx.externalReference }] : []),
+      ],
+      staticSummary: `KES ${tx.amount} ${tx.purpose === 'wallet_top_up' ? 'wallet top-up' : 'STK push'} · merchant ${tx.merchant} · fee ${tx.fee}`,
+      staticDetails: [
+        `**Transaction** ${tx.id} (${tx.environment})`,
+        `${tx.channel === null ? `**Paybill** ${tx.partyB}` : `**Channel** ${tx.channel}`} · **Reference** ${tx.accountReference}`,
+        tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n\n'),
+    },
+  };
+}
+
+/**
+ * Starts the payment's workflow (or attaches to it) and waits for the push's outcome. Throws
+ * AppError `temporarily_unavailable` (503, Retry-After) when the workflow could not be started:
+ * the payment is recorded, and a retry with the same Idempotency-Key (or the reconciliation) starts it.
+ */
+export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction): Promise<PushOutcome> {
+  const { input, options } = paymentWorkflowStart(deps, tx);
   const start = new WithStartWorkflowOperation(paymentWorkflow, {
-    workflowId: tx.workflowId,
-    taskQueue: deps.taskQueue,
+    ...options,
     args: [input],
     // A retry attaches to the running payment; a finished one is never started again.
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    typedSearchAttributes: [
-      { key: MERCHANT_ID, value: String(tx.merchant) },
-      { key: TRANSACTION_ID, value: String(tx.id) },
-      { key: PAYMENT_STATUS, value: 'created' },
-      { key: ENVIRONMENT, value: tx.environment },
-      ...(tx.externalReference ? [{ key: EXTERNAL_REFERENCE, value: tx.externalReference }] : []),
-    ],
-    staticSummary: `KES ${tx.amount} ${tx.purpose === 'wallet_top_up' ? 'wallet top-up' : 'STK push'} · merchant ${tx.merchant} · fee ${tx.fee}`,
-    staticDetails: [
-      `**Transaction** ${tx.id} (${tx.environment})`,
-      `${tx.channel === null ? `**Paybill** ${tx.partyB}` : `**Channel** ${tx.channel}`} · **Reference** ${tx.accountReference}`,
-      tx.externalReference ? `**External reference** ${tx.externalReference}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n\n'),
   });
   // Never hang the merchant's request: past the push deadline (plus a margin) answer with what is known.
   const answerBy = Date.now() + deps.timings.pushDeadlineMs + ANSWER_MARGIN_MS;
@@ -167,11 +191,31 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
       const wallet = await em.findOne(WalletSchema, { merchant: tx.merchant });
       return outcomeFromRecord(await em.findOneOrFail(TransactionSchema, tx.id), wallet?.balance ?? 0);
     }
-    if (!(await workflowExists(deps.temporal, tx.workflowId))) throw err;
+    if (!(await workflowExists(deps.temporal, tx.workflowId))) {
+      throw new AppError(
+        'temporarily_unavailable',
+        'The payment could not be started just now; nothing was sent to M-Pesa. ' +
+          'Retry with the same Idempotency-Key to start this same payment.',
+        { transaction_id: tx.id, retry_after: RETRY_AFTER_SECONDS },
+      );
+    }
     // The workflow runs but has not told us yet (no worker free, Daraja slow): it carries on by itself.
     return { outcome: 'unconfirmed', message: 'The payment is being processed' };
   }
 }
+
+/** When a client should retry a payment whose workflow could not be started. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** The documented 503 of every payment start whose workflow could not be started. */
+export const PAYMENT_NOT_STARTED_RESPONSE = errorResponse(
+  503,
+  'temporarily_unavailable',
+  'The payment could not be started just now; nothing was sent to M-Pesa. ' +
+    'Retry with the same Idempotency-Key to start this same payment.',
+  { transaction_id: 47, retry_after: RETRY_AFTER_SECONDS },
+  'ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key)',
+);
 
 /** How long past the push deadline a request may wait for its answer. */
 const ANSWER_MARGIN_MS = 15_000;

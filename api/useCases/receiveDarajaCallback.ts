@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { parseStkCallback, type ParsedCallback } from '../../domain/callback';
 import { DarajaCallbackSchema, TransactionSchema, type CallbackDisposition } from '../../db/entities';
-import { darajaCallbackSignal, lateCallbackWorkflowId, type PaymentTimings } from '../../workflows/definitions';
+import {
+  darajaCallbackSignal,
+  lateCallbackWorkflowId,
+  paymentWorkflowId,
+  type PaymentTimings,
+} from '../../workflows/definitions';
 import { lateCallbackWorkflow } from '../../workflows/lateCallback';
 import { isSuccessCode, type CallbackOutcome } from '../../domain/payment';
 import { TRANSACTION_ID, MERCHANT_ID, PAYMENT_STATUS } from '../../workflows/searchAttributes';
@@ -27,18 +33,121 @@ export interface ReceivedCallback {
   sourceIp: string | null;
 }
 
+/** What became of one received callback; Daraja is answered Accept only when `accepted`. */
+export interface CallbackReceipt {
+  /** The disposition written on the stored row; null when it could not be stored. */
+  disposition: CallbackDisposition | null;
+  stored: boolean;
+  /** Whether its payment's workflow (or a late-callback workflow) has it now. */
+  signalled: boolean;
+  /** Stored or handed over: ImaraPay holds the evidence, so Daraja may forget it. */
+  accepted: boolean;
+}
+
 /**
- * Stores a Daraja callback before anything else, then hands it to its payment's workflow.
- * Never throws for anything a sender can put in the body (size, encoding, BOM, control bytes,
- * absurd field lengths or types): Daraja must always get its "Accept", and every body is kept.
+ * Stores a Daraja callback, then hands it to its payment's workflow. Never throws for anything a
+ * sender can put in the body (size, encoding, BOM, control bytes, absurd field lengths or types):
+ * every body is kept. When Postgres cannot store it, the callback is still signalled (built from the
+ * parsed body, with an id derived from its bytes) and stored afterwards if Postgres is back; it is
+ * `accepted` when either worked. A stored callback that could not be handed over stays
+ * `signal_failed` (or `received` after a crash) for the reconciliation to hand over again.
  * The first callback that names a CheckoutRequestID gives it to a payment that has none (a push
  * whose answer timed out), so the payment can be found and reported by it.
  */
-export async function receiveDarajaCallback(deps: CallbackDeps, received: ReceivedCallback): Promise<CallbackDisposition> {
-  const { em, logger } = deps;
+export async function receiveDarajaCallback(deps: CallbackDeps, received: ReceivedCallback): Promise<CallbackReceipt> {
+  const { logger } = deps;
   const { text, exact } = storableText(received.raw);
   const truncated = received.receivedBytes > received.raw.length;
   const parsed = truncated ? null : parseStkCallback(parseJson(text));
+  const row = { text, exact, truncated, parsed };
+  let storedId: number;
+  try {
+    storedId = await storeCallback(deps.em, received, row, { disposition: 'received', signalId: null });
+  } catch (err) {
+    logger.error(
+      { err, transactionId: received.transactionId },
+      'could not store a Daraja callback; handing it over unstored',
+    );
+    return handOverUnstored(deps, received, row);
+  }
+  if (truncated)
+    logger.warn(
+      { callbackId: storedId, receivedBytes: received.receivedBytes },
+      'oversized Daraja callback stored truncated',
+    );
+  if (!parsed || parsed.unusable) {
+    await writeDisposition(deps.em, storedId, 'malformed', null).catch(() => undefined);
+    return { disposition: 'malformed', stored: true, signalled: false, accepted: true };
+  }
+  const disposition = await handOverStoredCallback(deps, {
+    id: storedId,
+    callbackId: storedId,
+    transactionId: received.transactionId,
+    parsed,
+  });
+  return { disposition, stored: true, signalled: HANDED_OVER.has(disposition), accepted: true };
+}
+
+/** Dispositions that mean the callback's workflow has it (or never needs it). */
+const HANDED_OVER = new Set<CallbackDisposition>(['signalled', 'late']);
+
+/** A stored callback, as the hand-over needs it. */
+export interface StoredCallback {
+  /** The row's id. */
+  id: number;
+  /** The id its workflow knows it by: the row's id, or the one derived from its bytes (signalled unstored). */
+  callbackId: number;
+  /** The payment id its URL named. */
+  transactionId: number | null;
+  parsed: ParsedCallback;
+}
+
+/**
+ * Hands a stored callback to its payment's workflow (at-least-once: the workflow dedupes by
+ * `callbackId`), or, when that workflow has closed, a success to a late-callback workflow. Writes
+ * and returns the disposition: signalled, late, unmatched, mismatched, or signal_failed when
+ * Temporal (or Postgres, midway) could not be reached. Never throws.
+ */
+export async function handOverStoredCallback(
+  deps: CallbackDeps,
+  callback: StoredCallback,
+): Promise<CallbackDisposition> {
+  const settle = async (disposition: CallbackDisposition, transactionId: number | null = null) => {
+    await writeDisposition(deps.em, callback.id, disposition, transactionId);
+    return disposition;
+  };
+  try {
+    return await handOver(deps, callback, settle);
+  } catch (err) {
+    // Stored: the reconciliation hands it over again; meanwhile the workflow's query may settle the payment.
+    deps.logger.error({ err, callbackId: callback.id }, 'could not hand a stored Daraja callback over');
+    return settle('signal_failed', null).catch(() => 'signal_failed' as const);
+  }
+}
+
+async function writeDisposition(
+  em: EntityManager,
+  id: number,
+  disposition: CallbackDisposition,
+  transactionId: number | null,
+) {
+  const transaction = transactionId === null ? {} : { transaction: transactionId };
+  await em.nativeUpdate(DarajaCallbackSchema, { id }, { disposition, ...transaction });
+}
+
+interface StorableCallback {
+  text: string;
+  exact: boolean;
+  truncated: boolean;
+  parsed: ParsedCallback | null;
+}
+
+async function storeCallback(
+  em: EntityManager,
+  received: ReceivedCallback,
+  { text, exact, truncated, parsed }: StorableCallback,
+  { disposition, signalId }: { disposition: CallbackDisposition; signalId: number | null },
+): Promise<number> {
   const stored = em.create(DarajaCallbackSchema, {
     rawBody: text,
     rawBytes: exact ? null : received.raw,
@@ -49,22 +158,96 @@ export async function receiveDarajaCallback(deps: CallbackDeps, received: Receiv
     resultCode: parsed?.resultCode || null,
     problems: parsed?.unusable ?? (parsed?.problems.length ? parsed.problems.join('; ') : null),
     transaction: null,
-    disposition: 'received',
+    urlTransactionId: received.transactionId,
+    signalId,
+    disposition,
   } as never);
   await em.flush();
-  if (truncated) logger.warn({ callbackId: stored.id, receivedBytes: received.receivedBytes }, 'oversized Daraja callback stored truncated');
-  const settle = async (disposition: CallbackDisposition, transactionId: number | null = null) => {
-    await em.nativeUpdate(DarajaCallbackSchema, { id: stored.id }, { disposition, transaction: transactionId });
-    return disposition;
-  };
-  if (!parsed || parsed.unusable) return settle('malformed');
+  return stored.id;
+}
+
+/**
+ * The id of a callback signalled while it could not be stored: derived from its bytes, so that the
+ * same body arriving again is deduplicated by the workflow. Negative, never a row's id; 48 bits.
+ */
+export function unstoredCallbackId(raw: Buffer): number {
+  return -parseInt(createHash('sha256').update(raw).digest('hex').slice(0, 12), 16);
+}
+
+/** Postgres could not store the callback: signal its workflow from the body, then store it if Postgres is back. */
+async function handOverUnstored(
+  deps: CallbackDeps,
+  received: ReceivedCallback,
+  row: StorableCallback,
+): Promise<CallbackReceipt> {
+  const refused: CallbackReceipt = { disposition: null, stored: false, signalled: false, accepted: false };
+  const { parsed } = row;
+  if (!parsed || parsed.unusable || received.transactionId === null) return refused;
+  const transactionId = received.transactionId;
+  const callbackId = unstoredCallbackId(received.raw);
+  const outcome = outcomeOf(parsed, callbackId);
+  let disposition: CallbackDisposition = 'signalled';
   try {
-    return await handOver(deps, received, parsed, stored.id, settle);
+    await deps.temporal.workflow.getHandle(paymentWorkflowId(transactionId)).signal(darajaCallbackSignal, outcome);
   } catch (err) {
-    // Stored, and the workflow's query or the late window still settles the payment; Daraja is answered.
-    logger.error({ err, callbackId: stored.id }, 'could not hand a stored Daraja callback over');
-    return settle('signal_failed', received.transactionId);
+    if (!(err instanceof WorkflowNotFoundError)) {
+      deps.logger.error({ err, transactionId }, 'a Daraja callback could be neither stored nor signalled');
+      return refused;
+    }
+    disposition = 'late';
+    try {
+      if (isSuccessCode(parsed.resultCode))
+        await startLateCallback(deps, { id: transactionId, merchant: null }, outcome);
+    } catch (lateErr) {
+      deps.logger.error(
+        { err: lateErr, transactionId },
+        'a late Daraja callback could be neither stored nor handed over',
+      );
+      return refused;
+    }
   }
+  // Stored as already handed over, under the id the workflow knows it by, so a redrive is a duplicate.
+  const stored = await storeCallback(deps.em.fork(), received, row, { disposition, signalId: callbackId }).then(
+    () => true,
+    () => false,
+  );
+  return { disposition: stored ? disposition : null, stored, signalled: true, accepted: true };
+}
+
+function outcomeOf(parsed: ParsedCallback, callbackId: number): CallbackOutcome {
+  return {
+    callbackId,
+    checkoutRequestId: parsed.checkoutRequestId,
+    resultCode: parsed.resultCode,
+    resultDesc: parsed.resultDesc,
+    receipt: parsed.receipt,
+    amount: parsed.amount,
+    phoneNumber: parsed.phoneNumber,
+    transactionDate: parsed.transactionDate,
+    problems: parsed.problems,
+  };
+}
+
+async function startLateCallback(
+  { temporal, taskQueue, timings }: CallbackDeps,
+  tx: { id: number; merchant: number | null },
+  outcome: CallbackOutcome,
+): Promise<void> {
+  await temporal.workflow
+    .start(lateCallbackWorkflow, {
+      workflowId: lateCallbackWorkflowId(tx.id, outcome.callbackId),
+      taskQueue,
+      args: [{ transactionId: tx.id, callback: outcome, timings }],
+      typedSearchAttributes: [
+        { key: TRANSACTION_ID, value: String(tx.id) },
+        ...(tx.merchant === null ? [] : [{ key: MERCHANT_ID, value: String(tx.merchant) }]),
+        { key: PAYMENT_STATUS, value: 'late_callback' },
+      ],
+      staticSummary: `Late M-Pesa success for transaction ${tx.id}`,
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // a redrive of one already handed over
+    });
 }
 
 /** The body as text for the `raw_body` column, and whether that text is exactly the bytes received. */
@@ -84,15 +267,17 @@ function parseJson(text: string): unknown {
 }
 
 async function handOver(
-  { em, temporal, logger, taskQueue, timings }: CallbackDeps,
-  received: ReceivedCallback,
-  parsed: ParsedCallback,
-  callbackId: number,
+  deps: CallbackDeps,
+  { callbackId, transactionId, parsed }: StoredCallback,
   settle: (disposition: CallbackDisposition, transactionId?: number | null) => Promise<CallbackDisposition>,
 ): Promise<CallbackDisposition> {
-  const tx = received.transactionId !== null
-    ? await em.findOne(TransactionSchema, received.transactionId)
-    : parsed.checkoutRequestId ? await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId }) : null;
+  const { em, temporal, logger } = deps;
+  const tx =
+    transactionId !== null
+      ? await em.findOne(TransactionSchema, transactionId)
+      : parsed.checkoutRequestId
+        ? await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId })
+        : null;
   if (!tx) return settle('unmatched');
   if (!tx.checkoutRequestId && parsed.checkoutRequestId) {
     tx.checkoutRequestId = await adoptCheckoutRequestId(em, tx.id, parsed);
@@ -103,17 +288,7 @@ async function handOver(
     return settle('mismatched', tx.id);
   }
 
-  const outcome: CallbackOutcome = {
-    callbackId,
-    checkoutRequestId: parsed.checkoutRequestId,
-    resultCode: parsed.resultCode,
-    resultDesc: parsed.resultDesc,
-    receipt: parsed.receipt,
-    amount: parsed.amount,
-    phoneNumber: parsed.phoneNumber,
-    transactionDate: parsed.transactionDate,
-    problems: parsed.problems,
-  };
+  const outcome = outcomeOf(parsed, callbackId);
   try {
     await temporal.workflow.getHandle(tx.workflowId).signal(darajaCallbackSignal, outcome);
     return settle('signalled', tx.id);
@@ -121,19 +296,7 @@ async function handOver(
     if (err instanceof WorkflowNotFoundError) {
       // The payment's workflow has closed (after its late-callback window). A success still counts.
       logger.warn({ callbackId, transactionId: tx.id }, 'callback arrived after the payment workflow closed');
-      if (isSuccessCode(parsed.resultCode)) {
-        await temporal.workflow.start(lateCallbackWorkflow, {
-          workflowId: lateCallbackWorkflowId(tx.id, callbackId),
-          taskQueue,
-          args: [{ transactionId: tx.id, callback: outcome, timings }],
-          typedSearchAttributes: [
-            { key: TRANSACTION_ID, value: String(tx.id) },
-            { key: MERCHANT_ID, value: String(tx.merchant) },
-            { key: PAYMENT_STATUS, value: 'late_callback' },
-          ],
-          staticSummary: `Late M-Pesa success for transaction ${tx.id}`,
-        });
-      }
+      if (isSuccessCode(parsed.resultCode)) await startLateCallback(deps, tx, outcome);
       return settle('late', tx.id);
     }
     logger.error({ err, callbackId, transactionId: tx.id }, 'could not signal payment workflow');
@@ -146,8 +309,16 @@ async function handOver(
  * names, with the MerchantRequestID, in one conditional write: the first callback to name one wins.
  * Returns the id the payment holds afterwards; an id another payment already holds is not taken.
  */
-async function adoptCheckoutRequestId(em: EntityManager, transactionId: number, parsed: ParsedCallback): Promise<string | null> {
-  const taken = await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId }, { fields: ['id'] });
+async function adoptCheckoutRequestId(
+  em: EntityManager,
+  transactionId: number,
+  parsed: ParsedCallback,
+): Promise<string | null> {
+  const taken = await em.findOne(
+    TransactionSchema,
+    { checkoutRequestId: parsed.checkoutRequestId },
+    { fields: ['id'] },
+  );
   if (!taken) {
     await em
       .nativeUpdate(
@@ -159,6 +330,10 @@ async function adoptCheckoutRequestId(em: EntityManager, transactionId: number, 
         if (!(err instanceof UniqueConstraintViolationException)) throw err; // another payment took it meanwhile
       });
   }
-  const [row] = await em.getConnection().execute<{ checkout_request_id: string | null }[]>('select checkout_request_id from transactions where id = ?', [transactionId]);
+  const [row] = await em
+    .getConnection()
+    .execute<{ checkout_request_id: string | null }[]>('select checkout_request_id from transactions where id = ?', [
+      transactionId,
+    ]);
   return row?.checkout_request_id ?? null;
 }

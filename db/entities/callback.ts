@@ -1,10 +1,11 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { BigIntType, EntitySchema } from '@mikro-orm/core';
 
 /**
  * What happened to a received callback:
  * signalled (handed to its payment's workflow), unmatched (no payment has that id),
  * malformed (not Daraja's shape), mismatched (the URL's payment and the CheckoutRequestID disagree),
- * late (its workflow had closed; a late-callback workflow took it), signal_failed (stored, not yet handed over).
+ * late (its workflow had closed; a late-callback workflow took it), signal_failed (stored, not yet handed over:
+ * the reconciliation hands it over again).
  */
 export type CallbackDisposition = 'received' | 'signalled' | 'unmatched' | 'malformed' | 'mismatched' | 'late' | 'signal_failed';
 
@@ -27,6 +28,13 @@ export interface DarajaCallback {
   problems: string | null;
   sourceIp: string | null;
   disposition: CallbackDisposition;
+  /** The payment id the CallBackURL named, kept even when no payment has it (the redrive needs it). */
+  urlTransactionId: number | null;
+  /** The callback id its workflow was signalled with when that is not `id` (sent while Postgres was down). */
+  signalId: number | null;
+  /** How many times the reconciliation handed this callback over again. */
+  redriveAttempts: number;
+  lastRedriveAt: Date | null;
 }
 
 export const DarajaCallbackSchema = new EntitySchema<DarajaCallback>({
@@ -45,5 +53,9 @@ export const DarajaCallbackSchema = new EntitySchema<DarajaCallback>({
     problems: { type: 'text', nullable: true },
     sourceIp: { type: 'string', length: 64, nullable: true },
     disposition: { type: 'string', length: 20, default: 'received' },
+    urlTransactionId: { type: 'integer', nullable: true },
+    signalId: { type: new BigIntType('number'), nullable: true },
+    redriveAttempts: { type: 'integer', default: 0 },
+    lastRedriveAt: { type: 'datetime', nullable: true },
   },
 });

@@ -10,6 +10,7 @@ export * from './customer';
 export * from './kyc';
 export * from './rateLimit';
 export * from './stkQuery';
+export * from './reconciliationRun';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -23,6 +24,7 @@ import { CustomerSchema } from './customer';
 import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
 import { RateLimitCounterSchema } from './rateLimit';
 import { StkStatusQuerySchema } from './stkQuery';
+import { ReconciliationRunSchema } from './reconciliationRun';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -42,4 +44,5 @@ export const ALL_ENTITIES = [
   KycDocumentSchema,
   RateLimitCounterSchema,
   StkStatusQuerySchema,
+  ReconciliationRunSchema,
 ];

@@ -8,6 +8,7 @@ import { Migration20261122183000_transaction_public_ids } from './Migration20261
 import { Migration20261130160000_callback_ingestion } from './Migration20261130160000_callback_ingestion';
 import { Migration20261130161000_payment_evidence } from './Migration20261130161000_payment_evidence';
 import { Migration20261130170000_rate_limits } from './Migration20261130170000_rate_limits';
+import { Migration20261201100000_reconciliation } from './Migration20261201100000_reconciliation';
 import { Migration20261201110000_webhook_attempt_status } from './Migration20261201110000_webhook_attempt_status';
 import { Migration20261201130000_stk_status_queries } from './Migration20261201130000_stk_status_queries';
 
@@ -22,6 +23,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130160000_callback_ingestion', class: Migration20261130160000_callback_ingestion },
   { name: 'Migration20261130161000_payment_evidence', class: Migration20261130161000_payment_evidence },
   { name: 'Migration20261130170000_rate_limits', class: Migration20261130170000_rate_limits },
+  { name: 'Migration20261201100000_reconciliation', class: Migration20261201100000_reconciliation },
   { name: 'Migration20261201110000_webhook_attempt_status', class: Migration20261201110000_webhook_attempt_status },
   { name: 'Migration20261201130000_stk_status_queries', class: Migration20261201130000_stk_status_queries },
 ];

@@ -876,6 +876,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/reconciliation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconciliation runs and open findings
+         * @description The latest runs of the reconciliation schedule (newest first), each with its findings: callbacks handed over again, payments without a workflow started or ended, overdue payments, webhooks given up and wallets whose balance is not the sum of their ledger. `open_findings` are the latest finished run's findings it could not repair: they need an operator.
+         */
+        get: operations["getApiAdminReconciliation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transactions/{id}/timeline": {
         parameters: {
             query?: never;
@@ -947,7 +967,7 @@ export interface paths {
         put?: never;
         /**
          * Daraja STK callback (for Safaricom, not for merchants)
-         * @description Where M-Pesa posts the result of each STK push. Daraja does not sign callbacks, so the URL carries a secret per-payment token (shown here as {token}; never published). Every body is stored raw and answered at once; a wrong token answers 404 and is not stored.
+         * @description Where M-Pesa posts the result of each STK push. Daraja does not sign callbacks, so the URL carries a secret per-payment token (shown here as {token}; never published). Every body is stored raw and handed to its payment; a wrong token answers 404 and is not stored. When Postgres is down the callback is still handed over (and Accept answered); only when it can be neither stored nor handed over is the answer 503.
          */
         post: operations["postHooksDarajaTokenTransactionId"];
         delete?: never;
@@ -1216,19 +1236,12 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description M-Pesa stayed busy; no prompt was sent. Safe to retry. */
+            /** @description M-Pesa stayed busy; no prompt was sent. Safe to retry.; ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "M-Pesa stayed busy; no prompt was sent. Safe to retry.",
-                     *       "code": "daraja_unavailable",
-                     *       "transaction_id": 46
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -1611,6 +1624,23 @@ export interface operations {
                      *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
                      *       "code": "rate_limited",
                      *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The payment could not be started just now; nothing was sent to M-Pesa. Retry with the same Idempotency-Key to start this same payment.",
+                     *       "code": "temporarily_unavailable",
+                     *       "transaction_id": 47,
+                     *       "retry_after": 5
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4425,6 +4455,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The payment could not be started just now; nothing was sent to M-Pesa. Retry with the same Idempotency-Key to start this same payment.",
+                     *       "code": "temporarily_unavailable",
+                     *       "transaction_id": 47,
+                     *       "retry_after": 5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getApiTransactions: {
@@ -5318,6 +5365,91 @@ export interface operations {
             };
         };
     };
+    getApiAdminReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Runs and open findings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "runs": [
+                     *         {
+                     *           "id": 42,
+                     *           "workflow_id": "imarapay-reconciliation-2026-11-30T12:00:00Z",
+                     *           "started_at": "2026-11-30T12:00:00.120Z",
+                     *           "finished_at": "2026-11-30T12:00:00.870Z",
+                     *           "findings": [
+                     *             {
+                     *               "kind": "orphan_started",
+                     *               "count": 1,
+                     *               "repaired": true,
+                     *               "id_kind": "transaction",
+                     *               "ids": [
+                     *                 1042
+                     *               ]
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "open_findings": [
+                     *         {
+                     *           "kind": "webhook_given_up",
+                     *           "count": 2,
+                     *           "repaired": false,
+                     *           "id_kind": "transaction",
+                     *           "ids": [
+                     *             977,
+                     *             981
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiTransactionsIdTimeline: {
         parameters: {
             query?: never;
@@ -5602,6 +5734,21 @@ export interface operations {
                      * @example {
                      *       "error": "Not found",
                      *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The callback could be neither stored nor handed over */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The callback could be neither stored nor handed over",
+                     *       "code": "temporarily_unavailable"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

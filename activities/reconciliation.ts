@@ -1,0 +1,192 @@
+import { Context, log } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { parseStkCallback } from '../domain/callback';
+import { TransactionSchema, type Finding, type FindingKind } from '../db/entities';
+import {
+  beginRun,
+  callbacksToRedrive,
+  endUnstartedPayment,
+  finishRun,
+  orphanCandidates,
+  overduePayments,
+  recordRedrive,
+  walletsOffLedger,
+  webhooksGivenUp,
+  type OrphanCandidateRow,
+} from '../db/reconciliation';
+import { handOverStoredCallback } from '../api/useCases/receiveDarajaCallback';
+import { paymentWorkflowStart } from '../api/useCases/paymentStart';
+import { paymentWorkflow } from '../workflows/payment';
+import { PAYMENT_STATUS } from '../workflows/searchAttributes';
+import { paymentWorkflowId } from '../workflows/definitions';
+import type { Logger } from '../config/logger';
+import type { ReconciliationActivities } from './types';
+
+/** What a payment that was never started says, as its result description and to a retry of its request. */
+export const NOT_STARTED_DESC =
+  'This payment was not started: ImaraPay could not reach its payment engine in time. ' +
+  'No prompt was sent and no fee was charged. Start a new payment with a new Idempotency-Key.';
+
+/**
+ * What to do with a payment row that has no workflow, by its age (ms): leave it to its own request
+ * while younger than the grace, start it as its request would have within the start window, and end
+ * it failed beyond (a customer prompted minutes after the merchant was told 503 expects nothing).
+ */
+export function orphanAction(ageMs: number, graceMs: number, startWindowMs: number): 'wait' | 'start' | 'end' {
+  if (ageMs < graceMs) return 'wait';
+  return ageMs < startWindowMs ? 'start' : 'end';
+}
+
+export interface ReconciliationDeps {
+  orm: MikroORM;
+  logger: Logger;
+  /** The Temporal client; by default the worker's own (from the activity's context). */
+  client?: () => Client;
+}
+
+/** The reconciliation's activities; each is safe to repeat. */
+export function createReconciliationActivities({ orm, logger, client }: ReconciliationDeps): ReconciliationActivities {
+  const temporal = () => client?.() ?? Context.current().client;
+  const taskQueue = () => Context.current().info.taskQueue;
+  const finding = (kind: FindingKind, idKind: Finding['idKind'], ids: number[], repaired: boolean): Finding => ({
+    kind,
+    count: ids.length,
+    repaired,
+    idKind,
+    ids: ids.slice(0, 20),
+  });
+
+  return {
+    async beginReconciliationRun({ workflowId }) {
+      return { runId: await beginRun(orm.em.fork(), workflowId) };
+    },
+
+    async redriveStoredCallbacks({ orphanGraceMs, timings }) {
+      const em = orm.em.fork();
+      const rows = await callbacksToRedrive(em, orphanGraceMs);
+      const handedOver: number[] = [];
+      const stillPending: number[] = [];
+      for (const row of rows) {
+        Context.current().heartbeat(row.id);
+        const parsed = parseStkCallback(parseJson(row.raw_body));
+        if (!parsed || parsed.unusable) {
+          await em
+            .getConnection()
+            .execute(`update daraja_callbacks set disposition = 'malformed' where id = ?`, [row.id]);
+          continue;
+        }
+        const disposition = await handOverStoredCallback(
+          { em: orm.em.fork(), temporal: temporal(), logger, taskQueue: taskQueue(), timings },
+          {
+            id: row.id,
+            callbackId: row.signal_id === null ? row.id : Number(row.signal_id),
+            transactionId: row.url_transaction_id,
+            parsed,
+          },
+        );
+        await recordRedrive(em, row.id);
+        (disposition === 'signal_failed' ? stillPending : handedOver).push(row.id);
+      }
+      return [
+        ...(handedOver.length ? [finding('callback_redriven', 'callback', handedOver, true)] : []),
+        ...(stillPending.length ? [finding('callback_redriven', 'callback', stillPending, false)] : []),
+      ];
+    },
+
+    async recoverOrphanPayments({ orphanGraceMs, orphanStartWindowMs, timings }) {
+      const em = orm.em.fork();
+      const started: number[] = [];
+      const ended: number[] = [];
+      for (const candidate of await orphanCandidates(em, orphanGraceMs)) {
+        Context.current().heartbeat(candidate.id);
+        const action = orphanAction(candidate.age_ms, orphanGraceMs, orphanStartWindowMs);
+        if (action === 'wait' || (await hasWorkflow(temporal(), candidate))) continue;
+        const tx = await em.findOneOrFail(TransactionSchema, candidate.id);
+        const { input, options } = paymentWorkflowStart({ taskQueue: taskQueue(), timings }, tx);
+        const start =
+          action === 'start'
+            ? temporal().workflow.start(paymentWorkflow, {
+                ...options,
+                args: [input],
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              })
+            : temporal().workflow.start('unstartedPaymentWorkflow', {
+                ...options,
+                typedSearchAttributes: [
+                  ...(options.typedSearchAttributes as { key: unknown }[]).filter((a) => a.key !== PAYMENT_STATUS),
+                  { key: PAYMENT_STATUS, value: 'failed' },
+                ] as typeof options.typedSearchAttributes,
+                staticSummary: `Not started: ${options.staticSummary}`,
+                args: [{ transactionId: tx.id, timings }],
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              });
+        // Another run (or the client's retry) got there first: the payment has its workflow either way.
+        const ok = await start.then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+            throw err;
+          },
+        );
+        if (ok) (action === 'start' ? started : ended).push(tx.id);
+      }
+      return [
+        ...(started.length ? [finding('orphan_started', 'transaction', started, true)] : []),
+        ...(ended.length ? [finding('orphan_ended', 'transaction', ended, true)] : []),
+      ];
+    },
+
+    async auditPayments({ overdueAfterMs }) {
+      const em = orm.em.fork();
+      const found: Finding[] = [];
+      const overdue = await overduePayments(em, overdueAfterMs);
+      if (overdue.length) found.push(finding('payment_overdue', 'transaction', overdue, false));
+      const givenUp = await webhooksGivenUp(em);
+      if (givenUp.length) found.push(finding('webhook_given_up', 'transaction', givenUp, false));
+      const offLedger = await walletsOffLedger(em);
+      if (offLedger.length) found.push(finding('wallet_ledger_mismatch', 'merchant', offLedger, false));
+      return found;
+    },
+
+    async finishReconciliationRun({ runId, findings }) {
+      await finishRun(orm.em.fork(), runId, findings);
+      // One line per kind, however many findings of it (repaired and open ones are separate findings).
+      for (const kind of new Set(findings.map((f) => f.kind))) {
+        const ofKind = findings.filter((f) => f.kind === kind);
+        const count = ofKind.reduce((sum, f) => sum + f.count, 0);
+        const open = ofKind.filter((f) => !f.repaired).reduce((sum, f) => sum + f.count, 0);
+        log.warn('reconciliation finding', {
+          runId,
+          kind,
+          count,
+          open,
+          ids: ofKind.flatMap((f) => f.ids).slice(0, 20),
+        });
+      }
+    },
+
+    async endUnstartedPayment({ transactionId }) {
+      return { ended: await endUnstartedPayment(orm.em.fork(), transactionId, NOT_STARTED_DESC) };
+    },
+  };
+}
+
+/** Whether a payment already has a workflow (running or closed) under its ID. */
+async function hasWorkflow(client: Client, candidate: OrphanCandidateRow): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(paymentWorkflowId(candidate.id)).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err; // Temporal unreachable: the activity is retried
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\ufeff/, ''));
+  } catch {
+    return null;
+  }
+}

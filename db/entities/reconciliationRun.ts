@@ -1,0 +1,43 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/** The kinds of thing a reconciliation run looks for. */
+export type FindingKind =
+  | 'callback_redriven'
+  | 'orphan_started'
+  | 'orphan_ended'
+  | 'payment_overdue'
+  | 'webhook_given_up'
+  | 'wallet_ledger_mismatch';
+
+/**
+ * What one run found of one kind: how many, up to 20 of their ids (transactions, callbacks or
+ * merchants, as `idKind` says), and whether the run repaired them (`repaired`) or leaves them to ops.
+ */
+export interface Finding {
+  kind: FindingKind;
+  count: number;
+  repaired: boolean;
+  idKind: 'transaction' | 'callback' | 'merchant';
+  ids: number[];
+}
+
+/** One run of the reconciliation schedule and what it found. */
+export interface ReconciliationRun {
+  id: number;
+  workflowId: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  findings: Finding[];
+}
+
+export const ReconciliationRunSchema = new EntitySchema<ReconciliationRun>({
+  name: 'ReconciliationRun',
+  tableName: 'reconciliation_runs',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    workflowId: { type: 'string', length: 255 },
+    startedAt: { type: 'datetime', defaultRaw: 'now()', index: true },
+    finishedAt: { type: 'datetime', nullable: true },
+    findings: { type: 'json', defaultRaw: `'[]'` },
+  },
+});
