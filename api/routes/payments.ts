@@ -3,7 +3,8 @@ import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { errorResponse } from '../openapi/registry';
 import { darajaCredentials } from '../../config/config';
-import { startStkPush, stkPushRequestSchema } from '../useCases/startStkPush';
+import { respond, startStkPush, stkPushRequestSchema } from '../useCases/startStkPush';
+import { parseInput } from '../validate';
 import { transactionStatus } from '../useCases/transactionStatus';
 import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
 
@@ -77,7 +78,8 @@ export const paymentRoutes: RouteModule = (api, deps) => {
       PAYMENT_NOT_STARTED_RESPONSE,
     ],
     handler: async (ctx, caller) => {
-      const result = await startStkPush(
+      const request = parseInput(stkPushRequestSchema, ctx.request.body);
+      const { transaction, outcome } = await startStkPush(
         {
           em: deps.em(),
           temporal: deps.temporal,
@@ -85,10 +87,11 @@ export const paymentRoutes: RouteModule = (api, deps) => {
           timings: deps.timings,
           liveEnabled: darajaCredentials(deps.config, 'production') !== null,
         },
-        { caller, body: ctx.request.body, idempotencyKey: idempotencyKeyOf(ctx) },
+        { caller, request, idempotencyKey: idempotencyKeyOf(ctx) },
       );
-      ctx.status = result.status;
-      ctx.body = result.body;
+      const answer = respond(transaction, outcome);
+      ctx.status = answer.status;
+      ctx.body = answer.body;
     },
   });
 

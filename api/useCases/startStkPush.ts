@@ -1,17 +1,14 @@
 import { z } from 'zod';
-import { AppError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT, MPESA_MIN_AMOUNT } from '../../domain/money';
 import { TRANSACTION_DESC } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
-import { feeFor } from '../../domain/pricing';
-import { ChannelSchema, type Transaction } from '../../db/entities';
-import { loadFeeTiers } from '../../db/pricing';
+import type { Transaction } from '../../db/entities';
 import { linkCustomer } from '../../db/customers';
 import type { PushOutcome } from '../../workflows/definitions';
-import { mpesaTextField, parseInput } from '../validate';
+import { mpesaTextField } from '../validate';
 import type { ApiCaller } from '../auth';
-import { assertVerified } from '../guards';
 import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from './paymentStart';
+import { guardPayment } from './paymentGuard';
 
 /** The documented request body of POST /api/stk-push. */
 export const stkPushRequestSchema = z.object({
@@ -35,6 +32,8 @@ export const stkPushRequestSchema = z.object({
   description: mpesaTextField('description', TRANSACTION_DESC).nullish(),
 });
 
+export type StkPushRequest = z.infer<typeof stkPushRequestSchema>;
+
 export interface StkPushDeps extends PaymentStartDeps {
   /** Whether production Daraja credentials are configured. */
   liveEnabled: boolean;
@@ -42,7 +41,8 @@ export interface StkPushDeps extends PaymentStartDeps {
 
 export interface StkPushCommand {
   caller: ApiCaller;
-  body: unknown;
+  /** The request body, parsed at the route with stkPushRequestSchema. */
+  request: StkPushRequest;
   idempotencyKey: string | null;
 }
 
@@ -60,39 +60,26 @@ export interface StkPushResponse {
 }
 
 /**
- * POST /api/stk-push: validates, records the payment, starts its workflow and answers once
- * Daraja has accepted (or refused) the push. With an Idempotency-Key, a retry returns the
- * same payment instead of prompting the customer twice.
+ * POST /api/stk-push: passes the payment guard (KYC, live payments, the channel, the fee), records
+ * the payment, starts its workflow and answers once Daraja has accepted (or refused) the push, as
+ * the recorded payment and its push outcome. With an Idempotency-Key, a retry returns the same
+ * payment instead of prompting the customer twice.
+ * Throws AppError for every refusal (400/403/404 from the guard, 409 for a reused key).
  */
 export async function startStkPush(
   deps: StkPushDeps,
-  { caller, body, idempotencyKey }: StkPushCommand,
-): Promise<StkPushResponse> {
-  const request = parseInput(stkPushRequestSchema, body);
+  { caller, request, idempotencyKey }: StkPushCommand,
+): Promise<{ transaction: Transaction; outcome: PushOutcome }> {
   const phoneNumber = normalizeMsisdn(request.phone_number);
   const { merchant } = caller;
-  assertVerified(merchant, 'send STK pushes');
-  if (caller.environment === 'production' && !deps.liveEnabled) {
-    throw new AppError(
-      'forbidden',
-      'Live (production) payments are not enabled on this ImaraPay deployment; use a sandbox key',
-    );
-  }
+  const { channel, fee } = await guardPayment(deps, {
+    caller,
+    amount: request.amount,
+    kycAction: 'send STK pushes',
+    channel: { id: request.account_id, field: 'account_id' },
+  });
 
-  // Another account's channel is answered exactly like a missing one: existence is not for others to learn.
-  const channel = await deps.em.findOne(ChannelSchema, { id: request.account_id, merchant: merchant.id });
-  if (!channel)
-    throw new AppError('not_found', `Payment channel ${request.account_id} does not exist`, { field: 'account_id' });
-  if (!channel.isActive)
-    throw new AppError('validation_failed', `Payment channel ${request.account_id} is deactivated`, {
-      field: 'account_id',
-    });
-
-  const fee = feeFor(request.amount, await loadFeeTiers(deps.em));
-  if (fee === undefined)
-    throw new AppError('validation_failed', `No fee tier covers KES ${request.amount}`, { field: 'amount' });
-
-  const { transaction, outcome } = await startPayment(
+  return startPayment(
     deps,
     {
       merchant: merchant.id,
@@ -111,7 +98,6 @@ export async function startStkPush(
     // The payer becomes (or already is) one of the merchant's customers, by phone number.
     () => linkCustomer(deps.em, { merchantId: merchant.id, environment: caller.environment, phoneNumber }),
   );
-  return respond(transaction, outcome);
 }
 
 /** The documented answer to a push (STK push or wallet top-up), or the error its outcome means. */

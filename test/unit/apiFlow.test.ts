@@ -20,7 +20,6 @@ const NOT_YET_MOVED = new Set([
   'api/useCases/adminUsers.ts',
   'api/useCases/paymentStart.ts',
   'api/useCases/receiveDarajaCallback.ts',
-  'api/useCases/startStkPush.ts',
   'api/useCases/transactionTimeline.ts',
 ]);
 
