@@ -1,6 +1,6 @@
 import { errorResponse } from '../openapi/registry';
 import { paymentsPerMinute, paymentsPerMinuteQuerySchema } from '../useCases/paymentsPerMinute';
-import { transactionTimeline } from '../useCases/transactionTimeline';
+import { transactionIdParamSchema, transactionTimeline } from '../useCases/transactionTimeline';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
 import { transactionExample } from './transactions';
@@ -59,7 +59,7 @@ export const dashboardViewRoutes: RouteModule = (api, deps) => {
       errorResponse(404, 'not_found', 'Transaction 42 does not exist'),
     ],
     handler: async (ctx, caller) => {
-      ctx.body = await transactionTimeline(deps.em(), caller, ctx.params);
+      ctx.body = await transactionTimeline(deps.em(), caller, parseInput(transactionIdParamSchema, ctx.params));
     },
   });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { KycStatus, UserRole } from '../../db/entities';
-import { parseInput } from '../validate';
+import { searchUsers } from '../../db/adminUsers';
 import { validationError } from '../../domain/errors';
 import { MAX_SERIAL_ID } from '../../domain/ids';
 import { decodeIdCursor, encodeIdCursor, textParam } from './listParams';
@@ -33,6 +33,9 @@ export const userListQuerySchema = z.object({
     .default(0),
 });
 
+/** GET /api/admin/users's query, parsed. */
+export type UserListQuery = z.infer<typeof userListQuerySchema>;
+
 /** One dashboard user, with the merchant it belongs to (null for admins). */
 export interface AdminUserBody {
   id: number;
@@ -42,66 +45,26 @@ export interface AdminUserBody {
   merchant: { id: number; name: string; kyc_status: KycStatus } | null;
 }
 
-interface UserRow {
-  id: number;
-  email: string;
-  role: UserRole;
-  created_at: Date;
-  merchant_id: number | null;
-  merchant_name: string | null;
-  kyc_status: KycStatus | null;
-}
-
-/** `%`, `_` and `\` match themselves in a search, not any text. */
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 /**
  * GET /api/admin/users: users in id order, filtered by role, by the merchant's KYC status and by a
  * search (`q`) in the user's email, the business name and email, and the names on its KYC
  * submissions, case-insensitive. Pages are keyset-paged by id: `nextCursor` (the X-Next-Cursor
- * header) is set when more rows exist. Errors: 400 validation_failed naming the bad field.
+ * header) is set when more rows exist. Errors: 400 validation_failed (field `cursor`) for a cursor
+ * this API did not issue.
  */
 export async function listUsers(
   em: EntityManager,
-  query: unknown,
+  query: UserListQuery,
 ): Promise<{ users: AdminUserBody[]; nextCursor: string | null }> {
-  const { kyc_status, role, q, cursor, limit, after_id } = parseInput(userListQuerySchema, query);
+  const { kyc_status, role, q, cursor, limit, after_id } = query;
   const afterId = cursor === undefined ? after_id : decodeIdCursor(cursor);
   if (afterId === null)
     throw validationError(
       'cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged',
       'cursor',
     );
-  const conditions = ['u.id > ?'];
-  const params: unknown[] = [afterId];
-  if (kyc_status) {
-    conditions.push('m.kyc_status = ?');
-    params.push(kyc_status);
-  }
-  if (role) {
-    conditions.push('u.role = ?');
-    params.push(role);
-  }
-  if (q) {
-    const pattern = `%${likeEscape(q)}%`;
-    conditions.push(
-      `(u.email ilike ? or m.name ilike ? or m.email ilike ?
-        or exists (select 1 from kyc_submissions k
-                    where k.merchant_id = m.id and (k.full_name ilike ? or k.business_name ilike ?)))`,
-    );
-    params.push(pattern, pattern, pattern, pattern, pattern);
-  }
-  // One row more than the page says whether another page follows.
-  const rows = await em.getConnection().execute<UserRow[]>(
-    `select u.id, u.email, u.role, u.created_at, m.id as merchant_id, m.name as merchant_name, m.kyc_status
-       from users u left join merchants m on m.id = u.merchant_id
-      where ${conditions.join(' and ')}
-      order by u.id
-      limit ?`,
-    [...params, limit + 1],
-  );
-  const page = rows.slice(0, limit);
-  const users = page.map((row) => ({
+  const { rows, lastId } = await searchUsers(em, { afterId, kycStatus: kyc_status, role, q, limit });
+  const users = rows.map((row) => ({
     id: row.id,
     email: row.email,
     role: row.role,
@@ -109,5 +72,5 @@ export async function listUsers(
     merchant:
       row.merchant_id === null ? null : { id: row.merchant_id, name: row.merchant_name!, kyc_status: row.kyc_status! },
   }));
-  return { users, nextCursor: rows.length > limit ? encodeIdCursor(page.at(-1)!.id) : null };
+  return { users, nextCursor: lastId === null ? null : encodeIdCursor(lastId) };
 }

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { findTransactions } from '../../db/transactionsQuery';
+import { paymentTimelineRecords } from '../../db/paymentTimeline';
 import type { ApiCaller } from '../auth';
-import { parseInput } from '../validate';
 import { transactionView, type TransactionView } from './listTransactions';
 
 /** One thing that happened to a payment, oldest first. */
@@ -39,6 +39,9 @@ export const transactionIdParamSchema = z.object({
     .positive({ error: 'id must be a transaction id' }),
 });
 
+/** The path parameters of GET /api/transactions/:id/timeline, parsed. */
+export type TransactionIdParams = z.infer<typeof transactionIdParamSchema>;
+
 const LEDGER_EVENTS: Record<string, { kind: TimelineEvent['kind']; title: (amount: number) => string }> = {
   fee_reserve: { kind: 'fee_reserved', title: (a) => `Fee of KES ${-a} reserved from the service wallet` },
   fee_capture: { kind: 'fee_captured', title: () => 'Fee captured: the payment completed' },
@@ -56,9 +59,8 @@ const LEDGER_EVENTS: Record<string, { kind: TimelineEvent['kind']; title: (amoun
 export async function transactionTimeline(
   em: EntityManager,
   caller: ApiCaller,
-  params: unknown,
+  { id }: TransactionIdParams,
 ): Promise<TransactionTimeline> {
-  const { id } = parseInput(transactionIdParamSchema, params);
   const { rows } = await findTransactions(em, {
     id,
     merchantId: caller.merchant.id,
@@ -67,43 +69,7 @@ export async function transactionTimeline(
   });
   const row = rows[0];
   if (!row) throw new AppError('not_found', `Transaction ${id} does not exist`);
-  const connection = em.getConnection();
-  const [payment] = await connection.execute<
-    { push_state: string; decided_by: string | null; workflow_id: string; updated_at: Date }[]
-  >('select push_state, decided_by, workflow_id, updated_at from transactions where id = ?', [id]);
-  const ledger = await connection.execute<{ kind: string; amount: number; created_at: Date }[]>(
-    'select kind, amount, created_at from wallet_ledger where transaction_id = ? order by id',
-    [id],
-  );
-  const callbacks = await connection.execute<
-    { received_at: Date; result_code: string | null; disposition: string; raw_body: string }[]
-  >(
-    'select received_at, result_code, disposition, raw_body from daraja_callbacks where transaction_id = ? order by id',
-    [id],
-  );
-  const queries = await connection.execute<
-    { asked_at: Date; state: string; result_code: string | null; result_desc: string | null; error: string | null }[]
-  >(
-    `select asked_at, state, result_code, result_desc, error
-       from stk_status_queries where transaction_id = ? order by id`,
-    [id],
-  );
-  type AttemptRow = {
-    event: string;
-    attempt_no: number;
-    status: string;
-    started_at: Date;
-    status_code: number | null;
-    latency_ms: number;
-    error: string | null;
-    url: string;
-  };
-  const attempts = await connection.execute<AttemptRow[]>(
-    `select d.event, a.attempt_no, a.status, a.started_at, a.status_code, a.latency_ms, a.error, d.url
-       from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id
-      where d.transaction_id = ? order by a.started_at, a.id`,
-    [id],
-  );
+  const { payment, ledger, callbacks, queries, attempts } = await paymentTimelineRecords(em, id);
 
   const events: TimelineEvent[] = [
     {

@@ -2,6 +2,7 @@ import { errorResponse } from '../../openapi/registry';
 import { listUsers, userListQuerySchema } from '../../useCases/adminUsers';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import type { RouteModule } from '../module';
+import { parseInput } from '../../validate';
 
 /** GET /api/admin/users: every dashboard user with its merchant and KYC status (?q=, ?kyc_status=, ?role=). */
 export const adminUserRoutes: RouteModule = (api, deps) => {
@@ -44,7 +45,7 @@ export const adminUserRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx) => {
-      const { users, nextCursor } = await listUsers(deps.em(), ctx.query);
+      const { users, nextCursor } = await listUsers(deps.em(), parseInput(userListQuerySchema, ctx.query));
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = users;
     },
