@@ -1,4 +1,5 @@
 import type { RouteModule } from './module';
+import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi';
 import { deliveriesQuerySchema, getDelivery, listDeliveries, redeliver } from '../useCases/webhookDeliveries';
 import { parseInput } from '../validate';
@@ -108,14 +109,17 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
     summary: 'Send a delivery again',
     description:
       'POSTs the same payload again, freshly signed, to your current callback URL (not necessarily the one it first went to), retried like any webhook for up to 72 hours. ' +
-      'Its attempts are added to the same delivery, numbered on from the earlier ones. Asking again before the redelivery has made its first attempt returns the same `workflow_id` and sends nothing extra.',
+      'Its attempts are added to the same delivery, numbered on from the earlier ones. ' +
+      'A delivery has at most one redelivery under way: asking again while it runs returns the same `workflow_id` ' +
+      'and sends nothing extra. At most 30 requests per merchant every 10 minutes (429 `rate_limited` beyond).',
     tags: ['Webhooks'],
+    rateLimits: [{ policy: 'redeliveriesPerMerchant', key: rateLimitKeys.merchant }],
     params: { id: 'The delivery id' },
     responses: [
       {
         status: 202,
         description: 'Redelivery started',
-        example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17-3' },
+        example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17' },
       },
       notFound,
       errorResponse(
