@@ -2,6 +2,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { createWebhookActivities } from '../../activities/webhooks';
+import { webhookAttemptCounts } from '../../observability/paymentGauges';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 import { startSlowReceiver, startWebhookReceiver } from '../support/webhookReceiver';
 
@@ -165,6 +166,26 @@ describe('Webhook receivers that misbehave', () => {
       expect(results.map((r) => r.delivered)).toEqual([true, true]);
       expect(receiver.received).toHaveLength(1);
       expect((await attemptsOf(deliveryId)).filter((r) => r.status === 'accepted')).toHaveLength(2);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
+  it('When an attempt is still waiting for its answer, then the attempts gauge counts it as sending, not no_answer', async () => {
+    const receiver = await startSlowReceiver(800);
+    try {
+      const deliveryId = await deliveredDeliveryMovingTo(receiver.url);
+      const counts = async () =>
+        Object.fromEntries(
+          (await webhookAttemptCounts(stack.runSql)).map((s) => [s.labels.result, s.value]),
+        );
+      const before = await counts();
+      const sending = activities().redeliverWebhook({ deliveryId, requestedAt: Date.now() });
+      await eventually(async () => (receiver.received.length === 1 ? true : undefined));
+      const during = await counts();
+      await sending;
+      expect(during.sending).toBe((before.sending ?? 0) + 1);
+      expect(during.no_answer ?? 0).toBe(before.no_answer ?? 0);
     } finally {
       await receiver.close();
     }
