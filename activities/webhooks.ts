@@ -192,7 +192,10 @@ function sendOnce(deps: WebhookDeps) {
   };
 }
 
-type Claim = { kind: 'delivered' } | { kind: 'wait'; until: number } | { kind: 'send'; attemptNo: number; startedAt: Date };
+type Claim =
+  | { kind: 'delivered' }
+  | { kind: 'wait'; until: number }
+  | { kind: 'send'; attemptNo: number; startedAt: Date };
 
 /**
  * Steps 1 and 2 of sendOnce in one transaction holding the delivery row's lock: two activities on the
@@ -211,7 +214,8 @@ async function claimAttempt(
       'select status, delivered_at from webhook_deliveries where id = ? for update',
       [deliveryId],
     );
-    const attempts = await rows<{ attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number }>(
+    type AttemptRow = { attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number };
+    const attempts = await rows<AttemptRow>(
       `select attempt_no, status, started_at, latency_ms from webhook_attempts
        where delivery_id = ? order by attempt_no`,
       [deliveryId],

@@ -42,7 +42,7 @@ const DETAIL_EXAMPLE = {
       started_at: '2024-06-15T12:35:24.090Z',
       status_code: null,
       latency_ms: 10002,
-      error: 'ECONNABORTED: timeout of 10000ms exceeded',
+      error: 'Timeout: no complete answer within 10000 ms',
       response_excerpt: null,
     },
     {
@@ -93,7 +93,9 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
     path: '/api/webhooks/deliveries/:id',
     summary: 'One delivery, with its payload and every attempt',
     description:
-      'Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.',
+      'Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), ' +
+      'how long it took, the error, and an excerpt of your answer ' +
+      '(at most 200 printable characters; only its first 64 KiB are read).',
     tags: ['Webhooks'],
     params: { id: 'The delivery id (also sent as the X-ImaraPay-Delivery header)' },
     responses: [{ status: 200, description: 'The delivery', example: DETAIL_EXAMPLE }, notFound],

@@ -93,7 +93,9 @@ export async function redeliver(deps: RedeliverDeps, caller: ApiCaller, idText: 
     args: [{ deliveryId: delivery.id, requestedAt: Date.now(), timings: deps.timings }],
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `Redeliver webhook ${delivery.id} (${delivery.event}, transaction ${delivery.transaction_id}) · merchant ${caller.merchant.id}`,
+    staticSummary:
+      `Redeliver webhook ${delivery.id} (${delivery.event}, transaction ${delivery.transaction_id})` +
+      ` · merchant ${caller.merchant.id}`,
   });
   // Shown as pending until the redelivery ends (a no-op once a running one has attempted).
   await markDeliveryPendingAgain(deps.em, delivery.id, delivery.attempts);

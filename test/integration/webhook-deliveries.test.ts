@@ -208,7 +208,7 @@ describe('Redelivery', () => {
     }
   });
 
-  it('When a redelivery is still retrying and the merchant asks again, then the request attaches to it and no second redelivery starts', async () => {
+  it('When a redelivery is still retrying and it is asked for again, then the request attaches to it', async () => {
     let answered = 0;
     // Accepts the payment's own webhook, then refuses everything: the redelivery keeps retrying.
     const receiver = await startWebhookReceiver(() => (answered++ === 0 ? 200 : 500));

@@ -497,7 +497,7 @@ export interface paths {
         };
         /**
          * One delivery, with its payload and every attempt
-         * @description Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.
+         * @description Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and an excerpt of your answer (at most 200 printable characters; only its first 64 KiB are read).
          */
         get: operations["getApiWebhooksDeliveriesId"];
         put?: never;
@@ -3753,7 +3753,7 @@ export interface operations {
                      *           "started_at": "2024-06-15T12:35:24.090Z",
                      *           "status_code": null,
                      *           "latency_ms": 10002,
-                     *           "error": "ECONNABORTED: timeout of 10000ms exceeded",
+                     *           "error": "Timeout: no complete answer within 10000 ms",
                      *           "response_excerpt": null
                      *         },
                      *         {
