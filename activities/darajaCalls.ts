@@ -95,7 +95,9 @@ export function createDarajaActivities({
       try {
         answer = await darajaFor(tx.environment).stkQuery(checkoutRequestId);
       } catch (err) {
-        const error = err instanceof DarajaError ? `${err.errorCode ?? 'error'}: ${err.message}` : String(err);
+        // The timeline shows merchants the description; the transport detail (addresses, ports) stays in the log.
+        const error = queryFailureDescription(err);
+        log.warn('STK query failed', { transactionId, error: String(err) });
         await record({ state: 'error', resultCode: null, resultDesc: null, error });
         // Busy, unreachable or confused: none of these says how the payment ended.
         if (err instanceof DarajaError) return { state: 'pending', description: error };
@@ -109,6 +111,20 @@ export function createDarajaActivities({
       return answer;
     },
   };
+}
+
+/**
+ * What a merchant is told about an STK query that failed: Daraja's own code and message when it
+ * answered (e.g. "M-Pesa answered: 500.003.02 Spike arrest violation"), else whether it did not
+ * answer in time or could not be reached at all. Never a transport error's text.
+ */
+export function queryFailureDescription(err: unknown): string {
+  if (err instanceof DarajaError && err.httpStatus !== null) {
+    return `M-Pesa answered: ${err.message.replace(/^Daraja \w+ failed \(\w+\): /, '')}`;
+  }
+  const code = err instanceof DarajaError ? err.errorCode : null;
+  if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'ECONNRESET') return 'M-Pesa did not answer in time';
+  return 'M-Pesa could not be reached';
 }
 
 /** Pauses between attempts to record an accepted push: from 100 ms, doubling, at most 5 s. */

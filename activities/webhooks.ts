@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
@@ -174,65 +175,98 @@ function sendOnce(deps: WebhookDeps) {
     delivery: WebhookDelivery,
     { acceptedAfter, url, moveTo }: { acceptedAfter: number | null; url: string | null; moveTo: string | null },
   ): Promise<SendResult> => {
-    const connection = em.getConnection();
+    const secret = await ensureWebhookSecret(em, delivery.merchant, deps.secretKey);
     for (;;) {
-      const [current] = await connection.execute<{ status: string; delivered_at: Date | null }[]>(
-        'select status, delivered_at from webhook_deliveries where id = ?',
-        [delivery.id],
-      );
-      const attempts = await connection.execute<
-        { attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number }[]
-      >(
-        `select attempt_no, status, started_at, latency_ms from webhook_attempts
-         where delivery_id = ? order by attempt_no`,
-        [delivery.id],
-      );
-      const decision = decideWebhookSend({
-        deliveryStatus: current!.status,
-        deliveredAt: current!.delivered_at ? new Date(current!.delivered_at) : null,
-        attempts: attempts.map((a) => ({
-          attemptNo: a.attempt_no,
-          status: a.status,
-          startedAt: new Date(a.started_at),
-          latencyMs: a.latency_ms,
-        })),
-        acceptedAfter,
-        attemptLimitMs: limitMs,
-        now: Date.now(),
-      });
-      if (decision.kind === 'delivered') {
-        if (current!.status !== 'delivered') {
-          // An accepted attempt whose delivery was not marked (rows written before both were one statement).
-          await connection.execute(
-            "update webhook_deliveries set status = 'delivered', delivered_at = now() where id = ?",
-            [delivery.id],
-          );
-        }
-        return { delivered: true, attemptNo: null };
-      }
-      if (decision.kind === 'wait') {
+      const claim = await claimAttempt(em, delivery.id, { acceptedAfter, moveTo, limitMs });
+      if (claim.kind === 'delivered') return { delivered: true, attemptNo: null };
+      if (claim.kind === 'wait') {
         heartbeat();
         await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, decision.until - Date.now()))),
+          setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, claim.until - Date.now()))),
         );
         continue;
       }
-      if (decision.abandoned.length > 0) {
-        await connection.execute(
-          `update webhook_attempts set status = 'unknown', error = ?
-           where delivery_id = ? and status = 'sending'
-             and attempt_no in (${decision.abandoned.map(() => '?').join(', ')})`,
-          [ABANDONED, delivery.id, ...decision.abandoned],
-        );
-      }
-      const outcome = await attemptDelivery(deps, em, delivery, url, moveTo);
+      const outcome = await attemptDelivery(deps, em, delivery, secret, claim, url);
       return accepted(outcome) ? { delivered: true, attemptNo: outcome.attemptNo } : { delivered: false, outcome };
     }
   };
 }
 
+type Claim =
+  | { kind: 'delivered' }
+  | { kind: 'wait'; until: number }
+  | { kind: 'send'; attemptNo: number; startedAt: Date };
+
 /**
- * One recorded attempt: number it and record it `sending`, sign the body, POST it (unless the URL is
+ * Steps 1 and 2 of sendOnce in one transaction holding the delivery row's lock: two activities on the
+ * same delivery (the payment's own retry and a redelivery) decide one after the other, so the second
+ * sees the first's `sending` attempt and waits for its answer instead of sending too.
+ */
+async function claimAttempt(
+  em: EntityManager,
+  deliveryId: number,
+  { acceptedAfter, moveTo, limitMs }: { acceptedAfter: number | null; moveTo: string | null; limitMs: number },
+): Promise<Claim> {
+  return em.getKnex().transaction(async (trx) => {
+    const rows = async <T>(sql: string, params: unknown[]) =>
+      ((await trx.raw(sql, params as never[])) as { rows: T[] }).rows;
+    const [current] = await rows<{ status: string; delivered_at: Date | null }>(
+      'select status, delivered_at from webhook_deliveries where id = ? for update',
+      [deliveryId],
+    );
+    type AttemptRow = { attempt_no: number; status: WebhookAttemptStatus; started_at: Date; latency_ms: number };
+    const attempts = await rows<AttemptRow>(
+      `select attempt_no, status, started_at, latency_ms from webhook_attempts
+       where delivery_id = ? order by attempt_no`,
+      [deliveryId],
+    );
+    const decision = decideWebhookSend({
+      deliveryStatus: current!.status,
+      deliveredAt: current!.delivered_at ? new Date(current!.delivered_at) : null,
+      attempts: attempts.map((a) => ({
+        attemptNo: a.attempt_no,
+        status: a.status,
+        startedAt: new Date(a.started_at),
+        latencyMs: a.latency_ms,
+      })),
+      acceptedAfter,
+      attemptLimitMs: limitMs,
+      now: Date.now(),
+    });
+    if (decision.kind === 'delivered') {
+      if (current!.status !== 'delivered') {
+        // An accepted attempt whose delivery was not marked (rows written before both were one statement).
+        await trx.raw("update webhook_deliveries set status = 'delivered', delivered_at = now() where id = ?", [
+          deliveryId,
+        ]);
+      }
+      return { kind: 'delivered' };
+    }
+    if (decision.kind === 'wait') return { kind: 'wait', until: decision.until };
+    if (decision.abandoned.length > 0) {
+      await trx.raw(
+        `update webhook_attempts set status = 'unknown', error = ?
+         where delivery_id = ? and status = 'sending'
+           and attempt_no in (${decision.abandoned.map(() => '?').join(', ')})`,
+        [ABANDONED, deliveryId, ...decision.abandoned],
+      );
+    }
+    const startedAt = new Date();
+    const [{ attempt_no: attemptNo }] = await rows<{ attempt_no: number }>(
+      `with d as (
+         update webhook_deliveries set attempts = attempts + 1, last_attempt_at = ?, url = coalesce(?, url)
+         where id = ? returning id, attempts
+       )
+       insert into webhook_attempts (delivery_id, attempt_no, status, started_at, latency_ms)
+       select id, attempts, 'sending', ?, 0 from d returning attempt_no`,
+      [startedAt, moveTo, deliveryId, startedAt],
+    );
+    return { kind: 'send', attemptNo: attemptNo!, startedAt };
+  });
+}
+
+/**
+ * One claimed attempt (numbered and recorded `sending`): sign the body, POST it (unless the URL is
  * refused), record the answer. The JSON body is serialised once and those exact bytes are both signed
  * and sent, with the delivery id (`X-ImaraPay-Delivery`) receivers dedupe on.
  */
@@ -240,22 +274,12 @@ async function attemptDelivery(
   deps: WebhookDeps,
   em: EntityManager,
   delivery: WebhookDelivery,
+  secret: string,
+  { attemptNo, startedAt }: { attemptNo: number; startedAt: Date },
   url: string | null,
-  moveTo: string | null,
 ): Promise<AttemptOutcome> {
   const connection = em.getConnection();
   const body = JSON.stringify(delivery.payload);
-  const secret = await ensureWebhookSecret(em, delivery.merchant, deps.secretKey);
-  const startedAt = new Date();
-  const [{ attempt_no: attemptNo }] = await connection.execute<{ attempt_no: number }[]>(
-    `with d as (
-       update webhook_deliveries set attempts = attempts + 1, last_attempt_at = ?, url = coalesce(?, url)
-       where id = ? returning id, attempts
-     )
-     insert into webhook_attempts (delivery_id, attempt_no, status, started_at, latency_ms)
-     select id, attempts, 'sending', ?, 0 from d returning attempt_no`,
-    [startedAt, moveTo, delivery.id, startedAt],
-  );
   const headers = {
     'X-ImaraPay-Event': delivery.event,
     'X-ImaraPay-Delivery': String(delivery.id),
@@ -321,6 +345,26 @@ async function postChecked(
   return post(deps, url, body, headers, guardedLookup);
 }
 
+/** Most bytes of a receiver's answer read: enough for the excerpt; the rest is never downloaded. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+/** Most bytes of our own request body (a payload is a few KB). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** The activity's cancellation (worker shutdown, timeout, workflow cancelled), when running as one. */
+function cancellationSignal(): AbortSignal | null {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * POSTs the body and reads at most MAX_ANSWER_BYTES of the answer, all within `timeoutMs` (a hard
+ * deadline on the whole exchange, not an idle timer: a receiver trickling its answer cannot hold the
+ * attempt open) or until the activity is cancelled; either ends it with no answer and closes the socket.
+ * A 2xx counts as accepted however long its body: the status is the answer, the body only an excerpt.
+ */
 async function post(
   { http, timeoutMs }: WebhookDeps,
   url: string,
@@ -328,26 +372,63 @@ async function post(
   headers: Record<string, string>,
   lookup?: (hostname: string) => Promise<[LookupEntry[]]>,
 ): Promise<PostOutcome> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const cancelled = cancellationSignal();
+  const signal = cancelled ? AbortSignal.any([cancelled, deadline]) : deadline;
   try {
-    const res = await http.post(url, body, {
-      timeout: timeoutMs,
+    const res = await http.post<Readable>(url, body, {
+      signal,
       headers: { 'Content-Type': 'application/json', 'User-Agent': 'ImaraPay-Webhooks/1.0', ...headers },
       // Send the signed string as is: axios must not parse, trim or re-serialise it.
       transformRequest: [(data: unknown) => data],
       validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: (data) => data,
+      responseType: 'stream',
+      maxBodyLength: MAX_REQUEST_BYTES,
       maxRedirects: 0,
       // Straight to the receiver: through an HTTP(S)_PROXY the address check would see the proxy, not the target.
       proxy: false,
       ...(lookup ? { lookup } : {}),
     });
-    const text = typeof res.data === 'string' ? res.data : JSON.stringify(res.data ?? '');
+    const text = await readAtMost(res.data, MAX_ANSWER_BYTES, signal);
     return { statusCode: res.status, error: null, excerpt: responseExcerptOf(text) };
   } catch (err) {
+    if (signal.aborted) {
+      const reason = cancelled?.aborted
+        ? 'Cancelled: the worker stopped waiting for the answer'
+        : `Timeout: no complete answer within ${timeoutMs} ms`;
+      return { statusCode: null, error: reason, excerpt: null };
+    }
     const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
     const refused = [e, e.cause].find((x) => x?.code === 'ENONPUBLIC');
     if (refused) return { statusCode: null, error: refused.message ?? 'Refused', excerpt: null };
     return { statusCode: null, error: `${e.code ?? 'ERROR'}: ${e.message ?? 'request failed'}`, excerpt: null };
   }
+}
+
+/**
+ * The first `limit` bytes of a response body as text; the stream (and its socket) is destroyed once
+ * they are read, or when `signal` aborts (then it rejects).
+ */
+function readAtMost(stream: Readable, limit: number, signal: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error?: Error) => {
+      signal.removeEventListener('abort', onAbort);
+      stream.removeAllListeners('data');
+      stream.destroy();
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks).subarray(0, limit).toString('utf8'));
+    };
+    const onAbort = () => done(new Error('aborted'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) done();
+    });
+    stream.once('end', () => done());
+    stream.once('error', (err) => done(err));
+  });
 }

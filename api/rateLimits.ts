@@ -8,7 +8,7 @@ import type { Orm } from '../db/orm';
 import type { ApiCaller } from './auth';
 
 /**
- * Rate limits: brute force on logins and sign-ups, floods on the payment endpoints. Counters live in
+ * Rate limits: brute force on logins and sign-ups, floods on the payment and redelivery endpoints. Counters live in
  * Postgres (`rate_limits`, rate-limiter-flexible's RateLimiterPostgres), so a limit holds across every
  * API instance. Each policy is a fixed window of `points` requests per `durationSeconds`, configured
  * as `<requests>/<window>` (config/config.ts; defaults below).
@@ -27,6 +27,11 @@ export const RATE_LIMIT_POLICIES = {
    * key or a session does not buy more STK prompts to customers' phones.
    */
   paymentsPerMerchant: 'RATE_LIMIT_PAYMENTS_PER_MERCHANT',
+  /**
+   * Webhook redelivery requests per merchant, all keys and sessions together: 30 per 10 min. Each
+   * one that starts a redelivery keeps it retrying for up to the webhook retry window (72 h).
+   */
+  redeliveriesPerMerchant: 'RATE_LIMIT_REDELIVERIES_PER_MERCHANT',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

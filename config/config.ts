@@ -122,6 +122,8 @@ const schema = z.object({
   RATE_LIMIT_PAYMENTS_PER_API_KEY: rateLimitSetting.default('60/10s'),
   /** Payment starts per merchant per window, whatever the credential (all keys and dashboard sessions together). */
   RATE_LIMIT_PAYMENTS_PER_MERCHANT: rateLimitSetting.default('120/10s'),
+  /** Webhook redelivery requests per merchant per window (each may start a redelivery retried for days). */
+  RATE_LIMIT_REDELIVERIES_PER_MERCHANT: rateLimitSetting.default('30/10m'),
   /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */

@@ -58,12 +58,15 @@ export async function oldestPendingWebhookSeconds(query: QueryRows): Promise<Gau
 }
 
 /**
- * Webhook delivery attempts by `result`: `2xx`, `3xx`, `4xx`, `5xx` from the receiver's status, or
- * `no_answer` when none came (timeout, refused connection, a target refused before sending).
+ * Webhook delivery attempts by `result`: `2xx`, `3xx`, `4xx`, `5xx` from the receiver's status,
+ * `sending` while the answer is awaited, or `no_answer` when none came (timeout, refused connection,
+ * a target refused before sending, a worker that stopped mid-call).
  */
 export async function webhookAttemptCounts(query: QueryRows): Promise<GaugeSample[]> {
   const rows = await query<{ result: string; n: string }>(
-    `select case when status_code is null then 'no_answer' else (status_code / 100)::text || 'xx' end as result,
+    `select case when status = 'sending' then 'sending'
+                 when status_code is null then 'no_answer'
+                 else (status_code / 100)::text || 'xx' end as result,
             count(*) as n
        from webhook_attempts group by 1`,
     [],

@@ -36,8 +36,7 @@ export async function webhookRedeliveryWorkflow({ deliveryId, requestedAt, timin
 }
 
 /**
- * The workflow ID of one redelivery request: the delivery and how many attempts it had when asked.
- * A repeated request (a double click) finds the same ID and is told about the redelivery already
- * under way; once that one has made an attempt, a new request starts a new redelivery.
+ * The workflow ID of a delivery's redelivery: one per delivery, so at most one runs at a time. A
+ * request while it runs attaches to it; once it has ended, a new request starts the next one.
  */
-export const webhookRedeliveryWorkflowId = (deliveryId: number, attemptsSoFar: number) => `webhook-redelivery-${deliveryId}-${attemptsSoFar}`;
+export const webhookRedeliveryWorkflowId = (deliveryId: number) => `webhook-redelivery-${deliveryId}`;

@@ -1,4 +1,5 @@
 import type { RouteModule } from './module';
+import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi';
 import { deliveriesQuerySchema, getDelivery, listDeliveries, redeliver } from '../useCases/webhookDeliveries';
 import { parseInput } from '../validate';
@@ -41,7 +42,7 @@ const DETAIL_EXAMPLE = {
       started_at: '2024-06-15T12:35:24.090Z',
       status_code: null,
       latency_ms: 10002,
-      error: 'ECONNABORTED: timeout of 10000ms exceeded',
+      error: 'Timeout: no complete answer within 10000 ms',
       response_excerpt: null,
     },
     {
@@ -92,7 +93,9 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
     path: '/api/webhooks/deliveries/:id',
     summary: 'One delivery, with its payload and every attempt',
     description:
-      'Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.',
+      'Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), ' +
+      'how long it took, the error, and an excerpt of your answer ' +
+      '(at most 200 printable characters; only its first 64 KiB are read).',
     tags: ['Webhooks'],
     params: { id: 'The delivery id (also sent as the X-ImaraPay-Delivery header)' },
     responses: [{ status: 200, description: 'The delivery', example: DETAIL_EXAMPLE }, notFound],
@@ -108,14 +111,17 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
     summary: 'Send a delivery again',
     description:
       'POSTs the same payload again, freshly signed, to your current callback URL (not necessarily the one it first went to), retried like any webhook for up to 72 hours. ' +
-      'Its attempts are added to the same delivery, numbered on from the earlier ones. Asking again before the redelivery has made its first attempt returns the same `workflow_id` and sends nothing extra.',
+      'Its attempts are added to the same delivery, numbered on from the earlier ones. ' +
+      'A delivery has at most one redelivery under way: asking again while it runs returns the same `workflow_id` ' +
+      'and sends nothing extra. At most 30 requests per merchant every 10 minutes (429 `rate_limited` beyond).',
     tags: ['Webhooks'],
+    rateLimits: [{ policy: 'redeliveriesPerMerchant', key: rateLimitKeys.merchant }],
     params: { id: 'The delivery id' },
     responses: [
       {
         status: 202,
         description: 'Redelivery started',
-        example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17-3' },
+        example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17' },
       },
       notFound,
       errorResponse(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { AppError } from '../../domain/errors';
 import type { WebhookDeliveryStatus } from '../../db/entities';
 import type { PaymentTimings } from '../../workflows/definitions';
@@ -72,8 +72,8 @@ export interface RedeliverDeps {
 }
 
 /**
- * Starts a redelivery of one of the caller's deliveries to their current callback URL. Asking again
- * before that redelivery has made its first attempt answers with the same workflow (no second POST).
+ * Starts a redelivery of one of the caller's deliveries to their current callback URL. While one is
+ * under way for that delivery, asking again answers with that same workflow and starts nothing.
  */
 export async function redeliver(deps: RedeliverDeps, caller: ApiCaller, idText: string): Promise<{ delivery_id: number; workflow_id: string }> {
   const delivery = await findOwnDelivery(deps.em, caller, idText);
@@ -84,22 +84,20 @@ export async function redeliver(deps: RedeliverDeps, caller: ApiCaller, idText: 
     throw new AppError('conflict', 'You have no callback URL: set one with PUT /api/settings, then redeliver');
   }
 
-  const workflowId = webhookRedeliveryWorkflowId(delivery.id, delivery.attempts);
-  try {
-    await deps.temporal.workflow.start(webhookRedeliveryWorkflow, {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [{ deliveryId: delivery.id, requestedAt: Date.now(), timings: deps.timings }],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `Redeliver webhook ${delivery.id} (${delivery.event}, transaction ${delivery.transaction_id}) · merchant ${caller.merchant.id}`,
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    // The same request again: that redelivery is already under way (or done); nothing new is started.
-    return { delivery_id: delivery.id, workflow_id: workflowId };
-  }
-  // Shown as pending until the redelivery ends.
+  const workflowId = webhookRedeliveryWorkflowId(delivery.id);
+  // A running redelivery of this delivery is reused (a second click, or a flood of them, attaches to
+  // it); an ended one makes way for a new run under the same ID.
+  await deps.temporal.workflow.start(webhookRedeliveryWorkflow, {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [{ deliveryId: delivery.id, requestedAt: Date.now(), timings: deps.timings }],
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    staticSummary:
+      `Redeliver webhook ${delivery.id} (${delivery.event}, transaction ${delivery.transaction_id})` +
+      ` · merchant ${caller.merchant.id}`,
+  });
+  // Shown as pending until the redelivery ends (a no-op once a running one has attempted).
   await markDeliveryPendingAgain(deps.em, delivery.id, delivery.attempts);
   return { delivery_id: delivery.id, workflow_id: workflowId };
 }

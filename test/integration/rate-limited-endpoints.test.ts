@@ -29,6 +29,7 @@ describe('Rate-limited endpoints', () => {
         RATE_LIMIT_SIGN_UP_PER_IP: '2/15m',
         RATE_LIMIT_PAYMENTS_PER_API_KEY: '2/1h',
         RATE_LIMIT_PAYMENTS_PER_MERCHANT: '4/1h',
+        RATE_LIMIT_REDELIVERIES_PER_MERCHANT: '2/1h',
       },
     });
     merchant = await createMerchantFixture(stack);
@@ -125,5 +126,16 @@ describe('Rate-limited endpoints', () => {
     expect(keys.filter((k) => k.revoked_at === null)).toHaveLength(MAX_ACTIVE_API_KEYS);
     await stack.http.delete(`/api-keys/${keys[0]!.id}`, { headers: { Authorization: session } });
     expect((await create()).status).toBe(201);
+  });
+
+  it('When a merchant asks for redeliveries faster than allowed, then 429 before anything is looked up', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) {
+      const res = await stack.http.post('/webhooks/deliveries/999999/redeliver', {}, {
+        headers: { Authorization: merchant.authorization },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([404, 404, 429]);
   });
 });

@@ -125,7 +125,7 @@ describe('Redelivery', () => {
 
       const res = await stack.http.post(`/webhooks/deliveries/${delivered.id}/redeliver`, {}, as(merchant));
       expect(res.status).toBe(202);
-      expect(res.data).toEqual({ delivery_id: delivered.id, workflow_id: `webhook-redelivery-${delivered.id}-1` });
+      expect(res.data).toEqual({ delivery_id: delivered.id, workflow_id: `webhook-redelivery-${delivered.id}` });
 
       const again = await deliveryOf(merchant, delivered.transaction_id, (d) => d.attempts === 2 && d.status === 'delivered');
       expect(again.attempt_log.map((a: any) => [a.attempt_no, a.status_code])).toEqual([[1, 200], [2, 200]]);
@@ -203,6 +203,32 @@ describe('Redelivery', () => {
       await deliveryOf(merchant, delivered.transaction_id, (d) => d.status === 'delivered' && d.attempts === 2);
       await new Promise((r) => setTimeout(r, 1000));
       expect(receiver.received).toHaveLength(2);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('When a redelivery is still retrying and it is asked for again, then the request attaches to it', async () => {
+    let answered = 0;
+    // Accepts the payment's own webhook, then refuses everything: the redelivery keeps retrying.
+    const receiver = await startWebhookReceiver(() => (answered++ === 0 ? 200 : 500));
+    try {
+      const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
+      const delivered = await deliveryOf(merchant, await pay(merchant));
+      const first = await stack.http.post(`/webhooks/deliveries/${delivered.id}/redeliver`, {}, as(merchant));
+      expect(first.status).toBe(202);
+      await deliveryOf(merchant, delivered.transaction_id, (d) => d.attempts >= 2);
+      const again = await stack.http.post(`/webhooks/deliveries/${delivered.id}/redeliver`, {}, as(merchant));
+      expect(again.status).toBe(202);
+      expect(again.data.workflow_id).toBe(first.data.workflow_id);
+      const running = [];
+      for await (const w of stack.temporal.workflow.list({
+        query: `WorkflowType = 'webhookRedeliveryWorkflow' AND ExecutionStatus = 'Running'`,
+      })) {
+        if (w.workflowId.startsWith(`webhook-redelivery-${delivered.id}`)) running.push(w.workflowId);
+      }
+      expect(running.length).toBeLessThanOrEqual(1);
+      await stack.temporal.workflow.getHandle(first.data.workflow_id).terminate('test over');
     } finally {
       await receiver.close();
     }

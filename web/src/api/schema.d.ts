@@ -497,7 +497,7 @@ export interface paths {
         };
         /**
          * One delivery, with its payload and every attempt
-         * @description Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and the first 500 characters of your answer.
+         * @description Each attempt records when it started, the HTTP status your endpoint answered (null when it could not be reached), how long it took, the error, and an excerpt of your answer (at most 200 printable characters; only its first 64 KiB are read).
          */
         get: operations["getApiWebhooksDeliveriesId"];
         put?: never;
@@ -519,7 +519,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description POSTs the same payload again, freshly signed, to your current callback URL (not necessarily the one it first went to), retried like any webhook for up to 72 hours. Its attempts are added to the same delivery, numbered on from the earlier ones. Asking again before the redelivery has made its first attempt returns the same `workflow_id` and sends nothing extra.
+         * @description POSTs the same payload again, freshly signed, to your current callback URL (not necessarily the one it first went to), retried like any webhook for up to 72 hours. Its attempts are added to the same delivery, numbered on from the earlier ones. A delivery has at most one redelivery under way: asking again while it runs returns the same `workflow_id` and sends nothing extra. At most 30 requests per merchant every 10 minutes (429 `rate_limited` beyond).
          */
         post: operations["postApiWebhooksDeliveriesIdRedeliver"];
         delete?: never;
@@ -3783,7 +3783,7 @@ export interface operations {
                      *           "started_at": "2024-06-15T12:35:24.090Z",
                      *           "status_code": null,
                      *           "latency_ms": 10002,
-                     *           "error": "ECONNABORTED: timeout of 10000ms exceeded",
+                     *           "error": "Timeout: no complete answer within 10000 ms",
                      *           "response_excerpt": null
                      *         },
                      *         {
@@ -3853,7 +3853,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "delivery_id": 17,
-                     *       "workflow_id": "webhook-redelivery-17-3"
+                     *       "workflow_id": "webhook-redelivery-17"
                      *     }
                      */
                     "application/json": unknown;
@@ -3899,6 +3899,22 @@ export interface operations {
                      * @example {
                      *       "error": "You have no callback URL: set one with PUT /api/settings, then redeliver",
                      *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
