@@ -18,8 +18,6 @@ const DATABASE_ACCESS =
 // These use cases still reach the ORM themselves; each leaves this list when its reads and writes move to db/.
 const NOT_YET_MOVED = new Set([
   'api/useCases/adminUsers.ts',
-  'api/useCases/paymentStart.ts',
-  'api/useCases/receiveDarajaCallback.ts',
   'api/useCases/transactionTimeline.ts',
 ]);
 
