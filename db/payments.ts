@@ -1,7 +1,9 @@
+import { UniqueConstraintViolationException, type RequiredEntityData } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   DarajaCallbackSchema,
   TransactionSchema,
+  WalletSchema,
   type DarajaCallback,
   type Environment,
   type Transaction,
@@ -73,4 +75,71 @@ export async function paymentsInDoubt(em: EntityManager, limit: number): Promise
 export async function callbacksOf(em: EntityManager, transactionIds: number[]): Promise<DarajaCallback[]> {
   if (transactionIds.length === 0) return [];
   return em.find(DarajaCallbackSchema, { transaction: { $in: transactionIds } }, { orderBy: { id: 'asc' } });
+}
+
+/** Where an Idempotency-Key is unique: one merchant, one environment. */
+export interface IdempotencyScope {
+  merchant: number;
+  environment: Environment;
+  idempotencyKey: string;
+}
+
+/** The payment recorded under this Idempotency-Key, or null. */
+export async function paymentByIdempotencyKey(em: EntityManager, key: IdempotencyScope): Promise<Transaction | null> {
+  return em.findOne(TransactionSchema, {
+    merchant: key.merchant,
+    environment: key.environment,
+    idempotencyKey: key.idempotencyKey,
+  });
+}
+
+/**
+ * A new payment's columns; the schema's defaults fill the rest: creation times, no evidence
+ * conflicts, and purpose `payment` unless given.
+ */
+export type NewPaymentRow = Omit<
+  RequiredEntityData<Transaction>,
+  'evidenceConflicts' | 'createdAt' | 'updatedAt' | 'purpose'
+> &
+  Partial<Pick<Transaction, 'purpose'>>;
+
+/**
+ * Inserts a payment whose row `rowFor(id)` builds from its id, drawn from the sequence first (the
+ * workflow ID is derived from it). When another payment took its Idempotency-Key meanwhile (two
+ * requests raced) answers that one, the winner, with `inserted: false`; with no key to find it by,
+ * the unique violation is thrown.
+ */
+export async function insertPayment(
+  em: EntityManager,
+  rowFor: (id: number) => NewPaymentRow,
+): Promise<{ payment: Transaction; inserted: boolean }> {
+  const [{ id }] = await em
+    .getConnection()
+    .execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
+  const row = rowFor(id);
+  const payment = em.create(TransactionSchema, row, { partial: true });
+  try {
+    await em.flush();
+    return { payment, inserted: true };
+  } catch (err) {
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+    em.clear();
+    const { merchant, environment, idempotencyKey } = row;
+    const winner = idempotencyKey
+      ? await paymentByIdempotencyKey(em, { merchant: merchant as number, environment, idempotencyKey })
+      : null;
+    if (!winner) throw err;
+    return { payment: winner, inserted: false };
+  }
+}
+
+/** The payment as committed now (read past the request's identity map) and its merchant's wallet balance (KES). */
+export async function paymentWithBalance(
+  em: EntityManager,
+  transactionId: number,
+): Promise<{ payment: Transaction; balance: number }> {
+  const fresh = em.fork();
+  const payment = await fresh.findOneOrFail(TransactionSchema, transactionId);
+  const wallet = await fresh.findOne(WalletSchema, { merchant: payment.merchant });
+  return { payment, balance: wallet?.balance ?? 0 };
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   WithStartWorkflowOperation,
@@ -10,7 +9,8 @@ import {
 import { AppError, InsufficientBalanceError } from '../../domain/errors';
 import { errorResponse } from '../openapi/registry';
 import { newPublicId } from '../../domain/publicIds';
-import { TransactionSchema, WalletSchema, type Transaction } from '../../db/entities';
+import type { Transaction } from '../../db/entities';
+import { insertPayment, paymentByIdempotencyKey, paymentWithBalance } from '../../db/payments';
 import {
   paymentWorkflowId,
   pushOutcomeUpdate,
@@ -77,23 +77,12 @@ export async function recordTransaction(
   fields: NewTransaction,
   linkCustomer?: LinkCustomer,
 ): Promise<Transaction> {
-  const findEarlier = () =>
-    fields.idempotencyKey
-      ? em.findOne(TransactionSchema, {
-          merchant: fields.merchant,
-          environment: fields.environment,
-          idempotencyKey: fields.idempotencyKey,
-        })
-      : null;
-  const earlier = await findEarlier();
+  const { merchant, environment, idempotencyKey } = fields;
+  const earlier = idempotencyKey ? await paymentByIdempotencyKey(em, { merchant, environment, idempotencyKey }) : null;
   if (earlier) return sameRequestOrConflict(earlier, fields.requestHash);
   const customer = linkCustomer ? await linkCustomer() : fields.customer;
 
-  // The id is drawn first because the workflow ID is derived from it.
-  const [{ id }] = await em
-    .getConnection()
-    .execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
-  const transaction = em.create(TransactionSchema, {
+  const { payment, inserted } = await insertPayment(em, (id) => ({
     ...fields,
     ...(customer !== undefined ? { customer } : {}),
     id,
@@ -102,18 +91,9 @@ export async function recordTransaction(
     stage: 'created',
     pushState: 'none',
     workflowId: paymentWorkflowId(id),
-  } as Transaction);
-  try {
-    await em.flush();
-    return transaction;
-  } catch (err) {
-    // Two requests with one Idempotency-Key raced: the loser answers with the winner's payment.
-    if (!(err instanceof UniqueConstraintViolationException)) throw err;
-    em.clear();
-    const winner = await findEarlier();
-    if (!winner) throw err;
-    return sameRequestOrConflict(winner, fields.requestHash);
-  }
+  }));
+  // Two requests with one Idempotency-Key raced: the loser answers with the winner's payment.
+  return inserted ? payment : sameRequestOrConflict(payment, fields.requestHash);
 }
 
 function sameRequestOrConflict(earlier: Transaction, requestHash: string | null): Transaction {
@@ -187,9 +167,8 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       // The payment's workflow has already finished: answer from what it recorded.
-      const em = deps.em.fork();
-      const wallet = await em.findOne(WalletSchema, { merchant: tx.merchant });
-      return outcomeFromRecord(await em.findOneOrFail(TransactionSchema, tx.id), wallet?.balance ?? 0);
+      const { payment, balance } = await paymentWithBalance(deps.em, tx.id);
+      return outcomeFromRecord(payment, balance);
     }
     if (!(await workflowExists(deps.temporal, tx.workflowId))) {
       throw new AppError(

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { parseStkCallback, type ParsedCallback } from '../../domain/callback';
-import { DarajaCallbackSchema, TransactionSchema, type CallbackDisposition } from '../../db/entities';
+import type { CallbackDisposition } from '../../db/entities';
+import { adoptCheckoutRequestId, markCallbackDisposition, paymentForCallback, storeCallback } from '../../db/callbacks';
 import {
   darajaCallbackSignal,
   lateCallbackWorkflowId,
@@ -62,7 +62,7 @@ export async function receiveDarajaCallback(deps: CallbackDeps, received: Receiv
   const row = { text, exact, truncated, parsed };
   let storedId: number;
   try {
-    storedId = await storeCallback(deps.em, received, row, { disposition: 'received', signalId: null });
+    storedId = await storeReceived(deps.em, received, row, { disposition: 'received', signalId: null });
   } catch (err) {
     logger.error(
       { err, transactionId: received.transactionId },
@@ -76,7 +76,7 @@ export async function receiveDarajaCallback(deps: CallbackDeps, received: Receiv
       'oversized Daraja callback stored truncated',
     );
   if (!parsed || parsed.unusable) {
-    await writeDisposition(deps.em, storedId, 'malformed', null).catch(() => undefined);
+    await markCallbackDisposition(deps.em, storedId, 'malformed', null).catch(() => undefined);
     return { disposition: 'malformed', stored: true, signalled: false, accepted: true };
   }
   const disposition = await handOverStoredCallback(deps, {
@@ -113,7 +113,7 @@ export async function handOverStoredCallback(
   callback: StoredCallback,
 ): Promise<CallbackDisposition> {
   const settle = async (disposition: CallbackDisposition, transactionId: number | null = null) => {
-    await writeDisposition(deps.em, callback.id, disposition, transactionId);
+    await markCallbackDisposition(deps.em, callback.id, disposition, transactionId);
     return disposition;
   };
   try {
@@ -125,16 +125,6 @@ export async function handOverStoredCallback(
   }
 }
 
-async function writeDisposition(
-  em: EntityManager,
-  id: number,
-  disposition: CallbackDisposition,
-  transactionId: number | null,
-) {
-  const transaction = transactionId === null ? {} : { transaction: transactionId };
-  await em.nativeUpdate(DarajaCallbackSchema, { id }, { disposition, ...transaction });
-}
-
 interface StorableCallback {
   text: string;
   exact: boolean;
@@ -142,13 +132,14 @@ interface StorableCallback {
   parsed: ParsedCallback | null;
 }
 
-async function storeCallback(
+/** Stores the callback as received, with what its parse found, and answers its row id. */
+async function storeReceived(
   em: EntityManager,
   received: ReceivedCallback,
   { text, exact, truncated, parsed }: StorableCallback,
   { disposition, signalId }: { disposition: CallbackDisposition; signalId: number | null },
 ): Promise<number> {
-  const stored = em.create(DarajaCallbackSchema, {
+  return storeCallback(em, {
     rawBody: text,
     rawBytes: exact ? null : received.raw,
     receivedBytes: received.receivedBytes,
@@ -161,9 +152,7 @@ async function storeCallback(
     urlTransactionId: received.transactionId,
     signalId,
     disposition,
-  } as never);
-  await em.flush();
-  return stored.id;
+  });
 }
 
 /**
@@ -207,7 +196,7 @@ async function handOverUnstored(
     }
   }
   // Stored as already handed over, under the id the workflow knows it by, so a redrive is a duplicate.
-  const stored = await storeCallback(deps.em.fork(), received, row, { disposition, signalId: callbackId }).then(
+  const stored = await storeReceived(deps.em.fork(), received, row, { disposition, signalId: callbackId }).then(
     () => true,
     () => false,
   );
@@ -272,15 +261,13 @@ async function handOver(
   settle: (disposition: CallbackDisposition, transactionId?: number | null) => Promise<CallbackDisposition>,
 ): Promise<CallbackDisposition> {
   const { em, temporal, logger } = deps;
-  const tx =
-    transactionId !== null
-      ? await em.findOne(TransactionSchema, transactionId)
-      : parsed.checkoutRequestId
-        ? await em.findOne(TransactionSchema, { checkoutRequestId: parsed.checkoutRequestId })
-        : null;
+  const tx = await paymentForCallback(em, { transactionId, checkoutRequestId: parsed.checkoutRequestId });
   if (!tx) return settle('unmatched');
   if (!tx.checkoutRequestId && parsed.checkoutRequestId) {
-    tx.checkoutRequestId = await adoptCheckoutRequestId(em, tx.id, parsed);
+    tx.checkoutRequestId = await adoptCheckoutRequestId(em, tx.id, {
+      checkoutRequestId: parsed.checkoutRequestId,
+      merchantRequestId: parsed.merchantRequestId,
+    });
   }
   // The URL names one payment and the body another: somebody replayed a URL; do not act on it.
   if (tx.checkoutRequestId && parsed.checkoutRequestId && tx.checkoutRequestId !== parsed.checkoutRequestId) {
@@ -302,38 +289,4 @@ async function handOver(
     logger.error({ err, callbackId, transactionId: tx.id }, 'could not signal payment workflow');
     return settle('signal_failed', tx.id);
   }
-}
-
-/**
- * Gives a payment that has no CheckoutRequestID (its push answer timed out) the one its callback
- * names, with the MerchantRequestID, in one conditional write: the first callback to name one wins.
- * Returns the id the payment holds afterwards; an id another payment already holds is not taken.
- */
-async function adoptCheckoutRequestId(
-  em: EntityManager,
-  transactionId: number,
-  parsed: ParsedCallback,
-): Promise<string | null> {
-  const taken = await em.findOne(
-    TransactionSchema,
-    { checkoutRequestId: parsed.checkoutRequestId },
-    { fields: ['id'] },
-  );
-  if (!taken) {
-    await em
-      .nativeUpdate(
-        TransactionSchema,
-        { id: transactionId, checkoutRequestId: null },
-        { checkoutRequestId: parsed.checkoutRequestId, merchantRequestId: parsed.merchantRequestId },
-      )
-      .catch((err: unknown) => {
-        if (!(err instanceof UniqueConstraintViolationException)) throw err; // another payment took it meanwhile
-      });
-  }
-  const [row] = await em
-    .getConnection()
-    .execute<{ checkout_request_id: string | null }[]>('select checkout_request_id from transactions where id = ?', [
-      transactionId,
-    ]);
-  return row?.checkout_request_id ?? null;
 }

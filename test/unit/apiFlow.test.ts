@@ -15,17 +15,10 @@ function sourcesUnder(folder: string): string[] {
 const DATABASE_ACCESS =
   /\.execute\s*[<(]|getConnection\(|\bem(\(\))?\.(find\w*|create|native\w+|flush|count|assign|persist|remove|transactional|upsert\w*)\b|\w+Schema\b[^;]*from '[./]+\/db\/entities'/;
 
-// These use cases still reach the ORM themselves; each leaves this list when its reads and writes move to db/.
-const NOT_YET_MOVED = new Set([
-  'api/useCases/paymentStart.ts',
-  'api/useCases/receiveDarajaCallback.ts',
-]);
-
 describe('The API flows one way: route → use case → db/', () => {
   it('When a route or use case needs the database, then it calls a function of db/ instead of SQL or the ORM', () => {
     const offenders = [...sourcesUnder('api/routes'), ...sourcesUnder('api/useCases')]
       .map((path) => relative(root, join(root, path)))
-      .filter((path) => !NOT_YET_MOVED.has(path))
       .filter((path) => DATABASE_ACCESS.test(readFileSync(join(root, path), 'utf8')));
     expect(offenders).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { latestRuns } from '../../../db/reconciliation';
+import { reconciliationView } from '../../useCases/reconciliationView';
 import type { RouteModule } from '../module';
 
 /** How many runs the admin view lists. */
@@ -38,15 +38,7 @@ export const adminReconciliationRoutes: RouteModule = (api, deps) => {
       },
     ],
     handler: async (ctx) => {
-      const runs = (await latestRuns(deps.em(), RUNS_SHOWN)).map((run) => ({
-        id: run.id,
-        workflow_id: run.workflow_id,
-        started_at: run.started_at,
-        finished_at: run.finished_at,
-        findings: run.findings.map(({ idKind, ...f }) => ({ ...f, id_kind: idKind })),
-      }));
-      const latestFinished = runs.find((run) => run.finished_at !== null);
-      ctx.body = { runs, open_findings: latestFinished?.findings.filter((f) => !f.repaired) ?? [] };
+      ctx.body = await reconciliationView(deps.em(), RUNS_SHOWN);
     },
   });
 };
