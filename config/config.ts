@@ -127,7 +127,12 @@ const schema = z.object({
   /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** When set, GET /metrics needs `Authorization: Bearer <token>`; required in production off loopback. */
-  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    // A Bearer token is one word: a token with whitespace could never be presented, so no scrape would pass.
+    .regex(/^\S+$/, 'must not contain whitespace (a Bearer token is a single word)')
+    .optional(),
   /** How long GET /api/ready waits for each of Postgres and Temporal before calling it failing. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   /** On SIGTERM/SIGINT, how long in-flight requests (API) and activities (worker) may take to finish, in seconds. */
