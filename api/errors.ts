@@ -18,6 +18,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   internal: 500,
   not_implemented: 501,
   daraja_unavailable: 503,
+  temporarily_unavailable: 503,
 };
 
 /** Answers that middleware (the router's 404/405/501, Koa's own) leave without a body get one. */
