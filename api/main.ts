@@ -17,13 +17,27 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'api' });
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
-  const sqlPool = createSqlPool({ databaseUrl: config.DATABASE_URL, max: 10 });
+  const sqlPool = createSqlPool({
+    databaseUrl: config.DATABASE_URL,
+    max: 10,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    maxWaiting: config.DB_POOL_MAX_WAITING,
+  });
+  // The gauges' full-table aggregates get two connections of their own: scrapes never take the ones
+  // that authenticate API keys, answer status reads and readiness.
+  const gaugeSql = createSqlPool({
+    databaseUrl: config.DATABASE_URL,
+    max: 2,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.METRICS_GAUGE_TIMEOUT_MS,
+  });
   const admin = await ensureAdmin(orm.em.fork(), config);
   if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = createMetricsRegistry('api');
-  registerPaymentGauges(metrics, sqlPool.run);
+  registerPaymentGauges(metrics, gaugeSql.run, { cacheTtlMs: config.METRICS_GAUGE_CACHE_SECONDS * 1000 });
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger, metrics, lifecycle });
   const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
@@ -42,6 +56,7 @@ async function main() {
     if (drained === 'forced') logger.warn('requests still running after the grace period were cut off');
     await ops?.close();
     await connection.close();
+    await gaugeSql.close();
     await sqlPool.close();
     await orm.close();
     logger.info('Payments API stopped');

@@ -28,8 +28,13 @@ async function main() {
   });
   const metrics = createMetricsRegistry('worker');
   // The gauges' aggregate reads get their own two connections, apart from the activities' pool.
-  const gaugeSql = createSqlPool({ databaseUrl: config.DATABASE_URL, max: 2 });
-  registerPaymentGauges(metrics, gaugeSql.run);
+  const gaugeSql = createSqlPool({
+    databaseUrl: config.DATABASE_URL,
+    max: 2,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.METRICS_GAUGE_TIMEOUT_MS,
+  });
+  registerPaymentGauges(metrics, gaugeSql.run, { cacheTtlMs: config.METRICS_GAUGE_CACHE_SECONDS * 1000 });
   const ops = await openOpsListener(config, { registry: metrics, logger, extraMetrics: runtimeMetrics?.scrape });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, 'payment worker started');
   // Worker.run() installs its own SIGINT/SIGTERM handling: it stops polling, lets in-flight activities
