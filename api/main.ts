@@ -10,8 +10,9 @@ import { createHttpServer, drainHttpServer } from './httpServer';
 
 /**
  * `npm run api`: serves the Payments API, and its metrics on the ops listener, until SIGINT/SIGTERM.
- * Then it stops accepting connections, answers readiness 503, lets in-flight requests finish (at
- * most SHUTDOWN_GRACE_SECONDS), closes Temporal and Postgres, and exits 0.
+ * Then it answers readiness 503 at once but keeps serving for SHUTDOWN_DELAY_SECONDS, so that load
+ * balancers take it out of rotation before it refuses connections; then it stops accepting, lets
+ * in-flight requests finish (at most SHUTDOWN_GRACE_SECONDS), closes Temporal and Postgres, and exits 0.
  */
 async function main() {
   const config = loadConfig();
@@ -51,6 +52,13 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (lifecycle.draining) return;
     lifecycle.draining = true;
+    if (config.SHUTDOWN_DELAY_SECONDS > 0) {
+      logger.info(
+        { signal, delaySeconds: config.SHUTDOWN_DELAY_SECONDS },
+        'shutting down: readiness answers 503, still serving until load balancers notice',
+      );
+      await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DELAY_SECONDS * 1000));
+    }
     logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down: finishing in-flight requests');
     const drained = await drainHttpServer(server, config.SHUTDOWN_GRACE_SECONDS * 1000);
     if (drained === 'forced') logger.warn('requests still running after the grace period were cut off');
