@@ -10,20 +10,35 @@ import { createHttpServer, drainHttpServer } from './httpServer';
 
 /**
  * `npm run api`: serves the Payments API, and its metrics on the ops listener, until SIGINT/SIGTERM.
- * Then it stops accepting connections, answers readiness 503, lets in-flight requests finish (at
- * most SHUTDOWN_GRACE_SECONDS), closes Temporal and Postgres, and exits 0.
+ * Then it answers readiness 503 at once but keeps serving for SHUTDOWN_DELAY_SECONDS, so that load
+ * balancers take it out of rotation before it refuses connections; then it stops accepting, lets
+ * in-flight requests finish (at most SHUTDOWN_GRACE_SECONDS), closes Temporal and Postgres, and exits 0.
  */
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'api' });
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
-  const sqlPool = createSqlPool({ databaseUrl: config.DATABASE_URL, max: 10 });
+  const sqlPool = createSqlPool({
+    databaseUrl: config.DATABASE_URL,
+    max: 10,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    maxWaiting: config.DB_POOL_MAX_WAITING,
+  });
+  // The gauges' full-table aggregates get two connections of their own: scrapes never take the ones
+  // that authenticate API keys, answer status reads and readiness.
+  const gaugeSql = createSqlPool({
+    databaseUrl: config.DATABASE_URL,
+    max: 2,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.METRICS_GAUGE_TIMEOUT_MS,
+  });
   const admin = await ensureAdmin(orm.em.fork(), config);
   if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = createMetricsRegistry('api');
-  registerPaymentGauges(metrics, sqlPool.run);
+  registerPaymentGauges(metrics, gaugeSql.run, { cacheTtlMs: config.METRICS_GAUGE_CACHE_SECONDS * 1000 });
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger, metrics, lifecycle });
   const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
@@ -37,11 +52,19 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (lifecycle.draining) return;
     lifecycle.draining = true;
+    if (config.SHUTDOWN_DELAY_SECONDS > 0) {
+      logger.info(
+        { signal, delaySeconds: config.SHUTDOWN_DELAY_SECONDS },
+        'shutting down: readiness answers 503, still serving until load balancers notice',
+      );
+      await new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_DELAY_SECONDS * 1000));
+    }
     logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down: finishing in-flight requests');
     const drained = await drainHttpServer(server, config.SHUTDOWN_GRACE_SECONDS * 1000);
     if (drained === 'forced') logger.warn('requests still running after the grace period were cut off');
     await ops?.close();
     await connection.close();
+    await gaugeSql.close();
     await sqlPool.close();
     await orm.close();
     logger.info('Payments API stopped');

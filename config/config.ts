@@ -129,9 +129,29 @@ const schema = z.object({
   /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   /** When set, GET /metrics needs `Authorization: Bearer <token>`; required in production off loopback. */
-  METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(16)
+    // A Bearer token is one word: a token with whitespace could never be presented, so no scrape would pass.
+    .regex(/^\S+$/, 'must not contain whitespace (a Bearer token is a single word)')
+    .optional(),
   /** How long GET /api/ready waits for each of Postgres and Temporal before calling it failing. */
   READINESS_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  /** How long the hot reads' pools wait to establish a Postgres connection before answering 503, in ms. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  /** How long one hot read may run before Postgres cancels it and the API answers 503, in ms. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** How many hot reads may queue for a connection; beyond that they are answered 503 at once. */
+  DB_POOL_MAX_WAITING: z.coerce.number().int().min(0).default(100),
+  /** How long the database gauges of GET /metrics are reused before they are read again, in seconds (0: each scrape). */
+  METRICS_GAUGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+  /** How long one database gauge read may run before Postgres cancels it (the gauge is then empty), in ms. */
+  METRICS_GAUGE_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * On SIGTERM/SIGINT, how long the API keeps serving while readiness answers 503, so that load
+   * balancers stop sending traffic before the listener closes, in seconds (default 5 in production, 0 otherwise).
+   */
+  SHUTDOWN_DELAY_SECONDS: z.coerce.number().int().min(0).max(600).optional(),
   /** On SIGTERM/SIGINT, how long in-flight requests (API) and activities (worker) may take to finish, in seconds. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** How often the reconciliation schedule runs (seconds). */
@@ -164,7 +184,7 @@ const schema = z.object({
   }
 });
 
-export type Config = Readonly<z.infer<typeof schema>>;
+export type Config = Readonly<Omit<z.infer<typeof schema>, 'SHUTDOWN_DELAY_SECONDS'> & { SHUTDOWN_DELAY_SECONDS: number }>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -177,7 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
-  return Object.freeze(parsed.data);
+  const delay = parsed.data.SHUTDOWN_DELAY_SECONDS ?? (parsed.data.APP_ENV === 'production' ? 5 : 0);
+  return Object.freeze({ ...parsed.data, SHUTDOWN_DELAY_SECONDS: delay });
 }
 
 /** Daraja credentials per environment: sandbox keys use DARAJA_* (the simulator by default), live keys DARAJA_PRODUCTION_*. */

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'insufficient_balance'
   | 'daraja_rejected'
   | 'daraja_unavailable'
+  | 'temporarily_unavailable'
   | 'method_not_allowed'
   | 'not_implemented'
   | 'rate_limited'

@@ -91,6 +91,6 @@ export async function openOpsListener(
     port: config.METRICS_PORT,
     token: config.METRICS_TOKEN,
   });
-  options.logger.info({ url: `${server.url}/metrics`, token: Boolean(config.METRICS_TOKEN) }, 'metrics listening');
+  options.logger.info({ url: `${server.url}/metrics`, tokenRequired: Boolean(config.METRICS_TOKEN) }, 'metrics listening');
   return server;
 }

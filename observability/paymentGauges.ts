@@ -95,6 +95,31 @@ export async function ledgerMovements(query: QueryRows): Promise<{ count: GaugeS
   };
 }
 
+/**
+ * `read` shared by its callers: while one call is in flight every other caller gets the same
+ * promise (single flight), and its outcome, values or error, is reused for `ttlMs` milliseconds
+ * after it settles (0: only callers that overlap share). A failure is kept as long as a success so
+ * that a struggling database is not asked again by every scrape.
+ */
+export function sharedRead<T>(read: () => Promise<T>, ttlMs: number, now: () => number = Date.now): () => Promise<T> {
+  let latest: { promise: Promise<T>; settledAt?: number } | null = null;
+  return () => {
+    if (latest && (latest.settledAt === undefined || now() - latest.settledAt < ttlMs)) return latest.promise;
+    const entry: { promise: Promise<T>; settledAt?: number } = { promise: read() };
+    latest = entry;
+    const settled = () => {
+      entry.settledAt = now();
+    };
+    entry.promise.then(settled, settled);
+    return entry.promise;
+  };
+}
+
+export interface PaymentGaugeOptions {
+  /** How long one round of reads is reused by later scrapes, in milliseconds (default 15 000; 0: each scrape). */
+  cacheTtlMs?: number;
+}
+
 interface GaugeDef {
   name: string;
   help: string;
@@ -102,20 +127,28 @@ interface GaugeDef {
 }
 
 /**
- * Registers the gauges read from Postgres at scrape time, one cheap aggregate query each, so that
- * every process reports the same truth whatever code moved it (several APIs and workers report the
- * same values: aggregate them with `max`, not `sum`). A query that fails leaves its gauge empty for
- * that scrape and sets `imarapay_scrape_errors{gauge}` to 1 (0 once it reads again).
+ * Registers the gauges read from Postgres at scrape time, one aggregate query each, so that every
+ * process reports the same truth whatever code moved it (several APIs and workers report the same
+ * values: aggregate them with `max`, not `sum`). Each read is shared (`sharedRead`): parallel
+ * scrapes cost one round of queries, and a round is reused for `cacheTtlMs`. A query that fails
+ * leaves its gauge empty and sets `imarapay_scrape_errors{gauge}` to 1 (0 once it reads again).
+ * `query` should run on a small pool of its own with a statement timeout: these are full-table
+ * aggregates, kept away from the connections that serve requests.
  */
-export function registerPaymentGauges(registry: Registry, query: QueryRows): void {
+export function registerPaymentGauges(
+  registry: Registry,
+  query: QueryRows,
+  { cacheTtlMs = 15_000 }: PaymentGaugeOptions = {},
+): void {
   const scrapeErrors = new Gauge({
     name: 'imarapay_scrape_errors',
     help: 'Database reads that failed (1) or worked (0) at the latest completed scrape, by gauge',
     labelNames: ['gauge'],
     registers: [registry],
   });
-  const fromDatabase = (def: GaugeDef, read: () => Promise<GaugeSample[]>) =>
-    new Gauge({
+  const fromDatabase = (def: GaugeDef, uncached: () => Promise<GaugeSample[]>) => {
+    const read = sharedRead(uncached, cacheTtlMs);
+    return new Gauge({
       ...def,
       registers: [registry],
       async collect() {
@@ -128,6 +161,7 @@ export function registerPaymentGauges(registry: Registry, query: QueryRows): voi
         }
       },
     });
+  };
 
   fromDatabase(
     { name: 'imarapay_payments', help: 'Payments by status and what decided them', labelNames: ['status', 'decider'] },
@@ -165,12 +199,8 @@ export function registerPaymentGauges(registry: Registry, query: QueryRows): voi
     },
     () => reconciliationFindingCounts(query),
   );
-  // Both ledger gauges are collected in the same tick of a scrape: they share one query.
-  let ledgerRead: ReturnType<typeof ledgerMovements> | null = null;
-  const ledger = () =>
-    (ledgerRead ??= ledgerMovements(query).finally(() => {
-      ledgerRead = null;
-    }));
+  // Both ledger gauges come from one query.
+  const ledger = sharedRead(() => ledgerMovements(query), cacheTtlMs);
   fromDatabase(
     { name: 'imarapay_ledger_movements', help: 'Wallet ledger entries by kind', labelNames: ['kind'] },
     async () => (await ledger()).count,

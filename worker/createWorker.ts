@@ -45,6 +45,9 @@ export async function createPaymentWorker({ config, orm, connection, logger, wor
     activities,
     // On shutdown, in-flight activities get this long to finish before they are cancelled.
     shutdownGraceTime: config.SHUTDOWN_GRACE_SECONDS * 1000,
+    // An activity that ignores its cancellation (a socket that never answers) must not keep the
+    // process alive: 10 s after the grace, run() gives up on it and the process exits.
+    shutdownForceTime: (config.SHUTDOWN_GRACE_SECONDS + 10) * 1000,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import axios from 'axios';
 import { freePort, isPortOpen } from '../../scripts/net';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
@@ -45,9 +46,41 @@ async function slowPushInFlight(port: number) {
 }
 
 describe('Graceful shutdown of the API', () => {
+  it('When SIGTERM arrives with SHUTDOWN_DELAY_SECONDS set, then new connections are still served, readiness is 503 draining, and the process exits 0 after', async () => {
+    const port = await freePort();
+    api = await startApiProcess(stack.config, {
+      API_PORT: String(port),
+      SHUTDOWN_GRACE_SECONDS: '5',
+      SHUTDOWN_DELAY_SECONDS: '3',
+    });
+    // One connection per request: each ask is a new connection, as a load balancer's health check is.
+    const fresh = axios.create({
+      baseURL: `http://127.0.0.1:${port}/api`,
+      validateStatus: () => true,
+      httpAgent: new Agent({ keepAlive: false }),
+    });
+    expect((await fresh.get('/ready')).status).toBe(200);
+
+    api.child.kill('SIGTERM');
+    const ready = await eventually(async () => {
+      const res = await fresh.get('/ready');
+      return res.status === 503 ? res : undefined;
+    }, { intervalMs: 20 });
+    expect(ready.data).toEqual({ error: 'Shutting down', code: 'not_ready', draining: true });
+    const health = await fresh.get('/health');
+    expect([health.status, health.data]).toEqual([200, { status: 'ok' }]);
+
+    expect(await api.exited).toBe(0);
+    expect(await isPortOpen('127.0.0.1', port)).toBe(false);
+  });
+
   it('When SIGTERM arrives while a push is in flight, then new connections are refused, the push gets its full answer, and the process exits 0', async () => {
     const port = await freePort();
-    api = await startApiProcess(stack.config, { API_PORT: String(port), SHUTDOWN_GRACE_SECONDS: '60' });
+    api = await startApiProcess(stack.config, {
+      API_PORT: String(port),
+      SHUTDOWN_GRACE_SECONDS: '60',
+      SHUTDOWN_DELAY_SECONDS: '0',
+    });
     const push = await slowPushInFlight(port);
 
     api.child.kill('SIGTERM');
@@ -64,7 +97,11 @@ describe('Graceful shutdown of the API', () => {
 
   it('When a request outlasts SHUTDOWN_GRACE_SECONDS, then it is cut and the process still exits 0', async () => {
     const port = await freePort();
-    api = await startApiProcess(stack.config, { API_PORT: String(port), SHUTDOWN_GRACE_SECONDS: '1' });
+    api = await startApiProcess(stack.config, {
+      API_PORT: String(port),
+      SHUTDOWN_GRACE_SECONDS: '1',
+      SHUTDOWN_DELAY_SECONDS: '0',
+    });
     const push = await slowPushInFlight(port);
 
     api.child.kill('SIGTERM');

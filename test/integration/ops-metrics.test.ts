@@ -37,12 +37,15 @@ beforeAll(async () => {
     ...stack.config,
     METRICS_PORT: workerMetricsPort,
     METRICS_TOKEN: TOKEN,
+    // Scrapes before and after one payment must both read the database.
+    METRICS_GAUGE_CACHE_SECONDS: 0,
     TEMPORAL_WORKFLOW_BUNDLE: process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE,
   } as Config);
   api = await startApiProcess(stack.config, {
     API_PORT: String(apiPort),
     METRICS_PORT: String(apiMetricsPort),
     METRICS_TOKEN: TOKEN,
+    METRICS_GAUGE_CACHE_SECONDS: '0',
   });
   await waitForWorkerStarted(worker);
   apiUrl = `http://127.0.0.1:${apiPort}/api`;

@@ -133,6 +133,34 @@ describe('Readiness', () => {
     }
   });
 
+  it('When Postgres freezes (accepts, never answers), then a status read is a 503 temporarily_unavailable, not a hang', async () => {
+    const sockets = new Set<net.Socket>();
+    const frozen = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => frozen.listen(0, '127.0.0.1', resolve));
+    const target = new URL(stack.config.DATABASE_URL);
+    target.port = String((frozen.address() as net.AddressInfo).port);
+    const sqlPool = createSqlPool({ databaseUrl: target.toString(), max: 2, connectTimeoutMs: 500 });
+    const api = await secondApi(stack, { runSql: sqlPool.run });
+    try {
+      const basic = `Basic ${Buffer.from('ak_frozen:secret').toString('base64')}`;
+      // The client's own timeout (10 s) stands for "hangs": the pool must answer well before it.
+      const res = await http.get(`${api.url}/transaction/status/ws_CO_1`, {
+        headers: { Authorization: basic },
+        timeout: 10_000,
+      });
+      expect(res.status).toBe(503);
+      expect(res.data).toEqual({ error: expect.any(String), code: 'temporarily_unavailable' });
+    } finally {
+      await api.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => frozen.close(() => resolve()));
+      await sqlPool.close().catch(() => undefined);
+    }
+  });
+
   it('When the instance is draining for shutdown, then it is 503 at once', async () => {
     const api = await secondApi(stack, { lifecycle: { draining: true } });
     try {

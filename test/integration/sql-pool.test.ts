@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Client } from 'pg';
 import { createSqlPool, type SqlPool } from '../../db/sqlPool';
 import { createTestDatabase, dropTestDatabase } from '../support/database';
@@ -69,5 +70,64 @@ describe('The hot reads’ pool', () => {
   it('When a statement fails for another reason, then the error is the caller’s and nothing is retried', async () => {
     await expect(pool.run('select ?::int as n', ['not a number'])).rejects.toMatchObject({ code: '22P02' });
     expect(await pool.run(READ, [1])).toEqual([{ label: 'first' }]);
+  });
+});
+
+/** A TCP server that accepts connections and never answers: Postgres frozen (SIGSTOP), as a client sees it. */
+async function frozenPostgres(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.toString(),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('The hot reads’ pool when Postgres does not answer', () => {
+  it('When Postgres accepts connections but never answers, then a read fails as temporarily_unavailable instead of hanging', async () => {
+    const frozen = await frozenPostgres();
+    const stuck = createSqlPool({ databaseUrl: frozen.url, max: 2, connectTimeoutMs: 300 });
+    try {
+      await expect(stuck.run(READ, [1])).rejects.toMatchObject({ code: 'temporarily_unavailable' });
+    } finally {
+      await frozen.close();
+      await stuck.close();
+    }
+  });
+
+  it('When a statement outlasts the statement timeout, then it fails as temporarily_unavailable and the pool still serves', async () => {
+    const slow = createSqlPool({ databaseUrl, max: 1, statementTimeoutMs: 200 });
+    try {
+      await expect(slow.run('select pg_sleep(5)', [])).rejects.toMatchObject({ code: 'temporarily_unavailable' });
+      expect(await slow.run(READ, [1])).toEqual([{ label: 'first' }]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('When more reads wait for a connection than allowed, then the extra ones fail at once as temporarily_unavailable', async () => {
+    const small = createSqlPool({ databaseUrl, max: 1, maxWaiting: 2 });
+    try {
+      const holding = small.run('select pg_sleep(1)', []);
+      const waiting = [small.run(READ, [1]), small.run(READ, [2])];
+      const refused = await Promise.allSettled([small.run(READ, [1]), small.run(READ, [2])]);
+      expect(refused.map((r) => r.status === 'rejected' && (r.reason as { code?: string }).code)).toEqual([
+        'temporarily_unavailable',
+        'temporarily_unavailable',
+      ]);
+      await holding;
+      expect(await Promise.all(waiting)).toEqual([[{ label: 'first' }], [{ label: 'second' }]]);
+    } finally {
+      await small.close();
+    }
   });
 });

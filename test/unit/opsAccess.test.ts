@@ -17,6 +17,7 @@ describe('The metrics token', () => {
       TOKEN,
       `Basic ${TOKEN}`,
       `bearer${TOKEN}`,
+      `Bearer\t${TOKEN}`,
       `Bearer ${TOKEN}x`,
       `Bearer ${TOKEN.slice(0, -1)}`,
       `Bearer  ${TOKEN}`,
@@ -25,6 +26,12 @@ describe('The metrics token', () => {
     ]) {
       expect([header, metricsCallerAccepted(header, TOKEN)]).toEqual([header, false]);
     }
+  });
+});
+
+describe('The Bearer scheme', () => {
+  it.each(['bearer', 'BEARER', 'BeArEr'])('When the scheme is spelt %s, then the token is still accepted', (scheme) => {
+    expect(metricsCallerAccepted(`${scheme} ${TOKEN}`, TOKEN)).toBe(true);
   });
 });
 
@@ -59,4 +66,13 @@ describe('Metrics settings in production', () => {
   it('When development listens beyond loopback without a token, then it is allowed', () => {
     expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0' }).METRICS_PORT).toBe(9464);
   });
+});
+
+describe('A metrics token with whitespace', () => {
+  it.each(['a token with spaces in it', 'a-long-token-ending-in-newline\n', '\ta-long-token-with-a-tab'])(
+    'When METRICS_TOKEN is %j, then the configuration is refused with a clear message',
+    (token) => {
+      expect(() => loadConfig({ METRICS_TOKEN: token })).toThrow(/METRICS_TOKEN: must not contain whitespace/);
+    },
+  );
 });
