@@ -17,7 +17,6 @@ export type ErrorCode =
   | 'not_implemented'
   | 'rate_limited'
   | 'csrf_failed'
-  | 'temporarily_unavailable'
   | 'internal';
 
 export class AppError extends Error {
