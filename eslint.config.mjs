@@ -3,10 +3,26 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 // Every Node built-in, sub-paths included (dns/promises, fs/promises, …), with and without the node: prefix.
-const nodeBuiltins = [...new Set(builtinModules.flatMap((name) => [name.replace(/^node:/, ''), `node:${name.replace(/^node:/, '')}`]))];
+const nodeBuiltins = [
+  ...new Set(builtinModules.flatMap((name) => [name.replace(/^node:/, ''), `node:${name.replace(/^node:/, '')}`])),
+];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'web/dist/**', 'node_modules/**', '.data/**', '.tools/**', 'coverage/**', 'bench/results/**', 'chaos/results/**', 'test/fixtures/**', 'jest.config.js', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'web/dist/**',
+      'node_modules/**',
+      '.data/**',
+      '.tools/**',
+      'coverage/**',
+      'bench/results/**',
+      'chaos/results/**',
+      'test/fixtures/**',
+      'jest.config.js',
+      'eslint.config.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -28,18 +44,39 @@ export default tseslint.config(
         {
           paths: [
             ...nodeBuiltins.map((name) => ({ name, message: 'Workflows must not do I/O; use an activity.' })),
-            ...['axios', 'pg', 'koa', 'pino', '@mikro-orm/core', '@mikro-orm/postgresql', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'].map((name) => ({
+            ...[
+              'axios',
+              'pg',
+              'koa',
+              'pino',
+              '@mikro-orm/core',
+              '@mikro-orm/postgresql',
+              '@temporalio/client',
+              '@temporalio/worker',
+              '@temporalio/activity',
+            ].map((name) => ({
               name,
               message: 'Workflows must not do I/O; use an activity.',
             })),
           ],
           patterns: [
-            { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Import activities as types only (import type).' },
-            { group: ['**/db/*', '**/api/*', '**/daraja/*', '**/simulator/*', '**/scripts/*'], message: 'Workflows must not import I/O layers.' },
+            {
+              group: ['**/activities', '**/activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities as types only (import type).',
+            },
+            {
+              group: ['**/db/*', '**/api/*', '**/daraja/*', '**/simulator/*', '**/scripts/*'],
+              message: 'Workflows must not import I/O layers.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' }, { name: 'setInterval', message: 'Use sleep() in a loop.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() in a loop.' },
+      ],
     },
   },
 );

@@ -38,20 +38,36 @@ export function createDarajaActivities({
         return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
       }
       if (tx.pushState === 'rejected') {
-        throw ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: tx.resultDesc ?? 'Rejected', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureType.DarajaTerminal,
+          message: tx.resultDesc ?? 'Rejected',
+          nonRetryable: true,
+        });
       }
       if (Date.now() > deadline && tx.pushState === 'none') {
         // Past the deadline nothing more is sent, and nothing earlier is in doubt: the push never happened.
         await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'rejected' });
-        throw ApplicationFailure.create({ type: FailureType.DarajaUnavailable, message: 'Daraja stayed busy past the push deadline', nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureType.DarajaUnavailable,
+          message: 'Daraja stayed busy past the push deadline',
+          nonRetryable: true,
+        });
       }
       // Looked up before the claim: a failed lookup after it would make the retry think a prompt may have gone out.
       const target = await pushTarget(em, tx);
       // Claim the push. Finding it already claimed means an earlier attempt died mid-call and may
       // have reached the phone: a second push would give the customer a second prompt.
-      const claimed = await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'sending', stage: 'pushing' });
+      const claimed = await em.nativeUpdate(
+        TransactionSchema,
+        { id: transactionId, pushState: 'none' },
+        { pushState: 'sending', stage: 'pushing' },
+      );
       if (claimed === 0) {
-        await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'sending' }, { pushState: 'unconfirmed' });
+        await em.nativeUpdate(
+          TransactionSchema,
+          { id: transactionId, pushState: 'sending' },
+          { pushState: 'unconfirmed' },
+        );
         throw indeterminate('An earlier push attempt did not finish; its prompt may have reached the customer');
       }
 
@@ -66,7 +82,11 @@ export function createDarajaActivities({
         });
       } catch (err) {
         throw await classifyPushFailure(err, async (pushState, resultDesc) => {
-          await em.nativeUpdate(TransactionSchema, { id: transactionId }, { pushState, ...(resultDesc ? { resultDesc } : {}) });
+          await em.nativeUpdate(
+            TransactionSchema,
+            { id: transactionId },
+            { pushState, ...(resultDesc ? { resultDesc } : {}) },
+          );
         });
       }
       // The activity alone records the accepted push, and keeps trying until Postgres takes it: a
@@ -83,7 +103,11 @@ export function createDarajaActivities({
     async queryStkStatus({ transactionId, checkoutRequestId }) {
       const em = orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, transactionId);
-      await em.nativeUpdate(TransactionSchema, { id: transactionId, stage: 'awaiting_callback' }, { stage: 'querying' });
+      await em.nativeUpdate(
+        TransactionSchema,
+        { id: transactionId, stage: 'awaiting_callback' },
+        { stage: 'querying' },
+      );
       // Every query is kept, whatever it learned, so the payment's timeline shows what decided it.
       const record = (fields: Pick<StkStatusQuery, 'state' | 'resultCode' | 'resultDesc' | 'error'>) =>
         em.insert(StkStatusQuerySchema, { transaction: transactionId, askedAt: new Date(), ...fields }).then(
@@ -180,10 +204,20 @@ async function classifyPushFailure(
     }
     if (err.kind === 'terminal') {
       await record('rejected', err.message);
-      return ApplicationFailure.create({ type: FailureType.DarajaTerminal, message: err.message, nonRetryable: true, details });
+      return ApplicationFailure.create({
+        type: FailureType.DarajaTerminal,
+        message: err.message,
+        nonRetryable: true,
+        details,
+      });
     }
     await record('unconfirmed');
-    return ApplicationFailure.create({ type: FailureType.DarajaIndeterminate, message: err.message, nonRetryable: true, details });
+    return ApplicationFailure.create({
+      type: FailureType.DarajaIndeterminate,
+      message: err.message,
+      nonRetryable: true,
+      details,
+    });
   }
   if (err instanceof AppError) {
     // The request could not even be built (a field Daraja would refuse): nothing was sent.

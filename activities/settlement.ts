@@ -14,7 +14,9 @@ export interface SettlementDeps {
 }
 
 /** Activities that move the fee and record the payment's outcome. All are idempotent. */
-export function createSettlementActivities({ orm }: SettlementDeps): Pick<PaymentActivities, 'reserveFee' | 'settlePayment' | 'markNeedsReview' | 'chargeLateFee'> {
+export function createSettlementActivities({
+  orm,
+}: SettlementDeps): Pick<PaymentActivities, 'reserveFee' | 'settlePayment' | 'markNeedsReview' | 'chargeLateFee'> {
   const loadTransaction = async (transactionId: number) => {
     const em = orm.em.fork();
     return { em, tx: await em.findOneOrFail(TransactionSchema, transactionId) };
@@ -44,13 +46,23 @@ export function createSettlementActivities({ orm }: SettlementDeps): Pick<Paymen
       } catch (err) {
         // Retrying cannot fix data Postgres refuses: end the payment where ops see it instead.
         if (!isDataError(err)) throw err;
-        throw ApplicationFailure.create({ type: FailureType.SettlementDataInvalid, message: `Recording the outcome failed on its data: ${(err as Error).message}`, nonRetryable: true });
+        throw ApplicationFailure.create({
+          type: FailureType.SettlementDataInvalid,
+          message: `Recording the outcome failed on its data: ${(err as Error).message}`,
+          nonRetryable: true,
+        });
       }
     },
 
     async markNeedsReview({ transactionId, reason }) {
       // Only ImaraPay's own words are written here: whatever broke the settlement is not written again.
-      await orm.em.fork().nativeUpdate(TransactionSchema, { id: transactionId, status: { $ne: 'completed' } }, { status: 'needs_review', stage: 'needs_review', reviewReason: reason });
+      await orm.em
+        .fork()
+        .nativeUpdate(
+          TransactionSchema,
+          { id: transactionId, status: { $ne: 'completed' } },
+          { status: 'needs_review', stage: 'needs_review', reviewReason: reason },
+        );
       log.warn('payment needs review', { transactionId, reason });
     },
 
@@ -78,13 +90,18 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
   const ids = { merchantId: tx.merchant, transactionId };
   const evidence = decision.evidence;
   if (decision.status === 'completed' && (tx.status === 'completed' || tx.status === 'needs_review')) {
-    const conflicts = conflictsWith({ receipt: tx.mpesaReceipt, amount: tx.mpesaAmount ?? (tx.status === 'completed' ? tx.amount : null) }, decision, new Date());
+    const conflicts = conflictsWith(
+      { receipt: tx.mpesaReceipt, amount: tx.mpesaAmount ?? (tx.status === 'completed' ? tx.amount : null) },
+      decision,
+      new Date(),
+    );
     if (conflicts.length > 0) {
       tem.assign(tx, { evidenceConflicts: [...tx.evidenceConflicts, ...conflicts] });
       log.warn('conflicting M-Pesa evidence recorded; the first is kept', { transactionId, conflicts });
     }
     // A query-decided success still takes the receipt and facts its callback brings later.
-    if (tx.status === 'completed' && !tx.mpesaReceipt && decision.receipt) tem.assign(tx, { mpesaReceipt: decision.receipt, ...mpesaFacts(decision) });
+    if (tx.status === 'completed' && !tx.mpesaReceipt && decision.receipt)
+      tem.assign(tx, { mpesaReceipt: decision.receipt, ...mpesaFacts(decision) });
     return { status: tx.status, lateFeeDue: false, changed: false, conflicts: conflicts.length };
   }
   const reviewReason = reviewReasonFor(decision, tx.amount);
@@ -109,7 +126,11 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
     // A top-up's money is the merchant's: credited once, in the same transaction that completes it.
     if (tx.purpose === 'wallet_top_up') {
       const receipt = decision.receipt ?? tx.mpesaReceipt;
-      await creditTopUpPayment(tem, { ...ids, amount: tx.amount, reference: receipt ? `M-Pesa ${receipt}` : `Top-up ${transactionId}` });
+      await creditTopUpPayment(tem, {
+        ...ids,
+        amount: tx.amount,
+        reference: receipt ? `M-Pesa ${receipt}` : `Top-up ${transactionId}`,
+      });
     }
     tem.assign(tx, {
       status: 'completed',
@@ -124,7 +145,8 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
     return { status: 'completed', lateFeeDue: capture === 'released_earlier', changed: true, conflicts: 0 };
   }
   // A confirmed success (or one under review) is never overwritten by a later failure (a query, a repeated callback).
-  if (tx.status === 'completed' || tx.status === 'needs_review') return { status: tx.status, lateFeeDue: false, changed: false, conflicts: 0 };
+  if (tx.status === 'completed' || tx.status === 'needs_review')
+    return { status: tx.status, lateFeeDue: false, changed: false, conflicts: 0 };
   await releaseFee(tem, ids);
   const changed = tx.status !== 'failed';
   tem.assign(tx, {
@@ -139,7 +161,9 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
 }
 
 /** M-Pesa's own Amount, PhoneNumber and TransactionDate from the deciding callback, when it said them. */
-function mpesaFacts(decision: PaymentDecision): Partial<Pick<Transaction, 'mpesaAmount' | 'mpesaPhoneNumber' | 'mpesaTransactionDate'>> {
+function mpesaFacts(
+  decision: PaymentDecision,
+): Partial<Pick<Transaction, 'mpesaAmount' | 'mpesaPhoneNumber' | 'mpesaTransactionDate'>> {
   const evidence = decision.evidence;
   if (!evidence) return {};
   return {

@@ -33,7 +33,10 @@ export interface PaymentActivities {
    * is refused at every attempt (recorded as the attempt's error).
    * A `payment.failed` delivery whose payment has since completed is superseded, never sent.
    */
-  deliverWebhook(input: { transactionId: number; event: WebhookEvent }): Promise<{ delivered: boolean; skippedReason: string | null }>;
+  deliverWebhook(input: {
+    transactionId: number;
+    event: WebhookEvent;
+  }): Promise<{ delivered: boolean; skippedReason: string | null }>;
   /** Marks a webhook delivery as given up after its retry window. */
   markWebhookGivenUp(input: { transactionId: number; event: WebhookEvent }): Promise<void>;
   /**
@@ -42,7 +45,10 @@ export interface PaymentActivities {
    * merchant has no callback URL any more). Sends nothing once the delivery was accepted after
    * `requestedAt` (epoch ms; another attempt got there first): `attemptNo` is then null.
    */
-  redeliverWebhook(input: { deliveryId: number; requestedAt: number }): Promise<{ delivered: true; attemptNo: number | null }>;
+  redeliverWebhook(input: {
+    deliveryId: number;
+    requestedAt: number;
+  }): Promise<{ delivered: true; attemptNo: number | null }>;
   /** Marks a redelivery as given up after its retry window (pending → failed). */
   markRedeliveryGivenUp(input: { deliveryId: number }): Promise<void>;
 }

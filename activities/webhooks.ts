@@ -193,9 +193,7 @@ function sendOnce(deps: WebhookDeps) {
 }
 
 type Claim =
-  | { kind: 'delivered' }
-  | { kind: 'wait'; until: number }
-  | { kind: 'send'; attemptNo: number; startedAt: Date };
+  { kind: 'delivered' } | { kind: 'wait'; until: number } | { kind: 'send'; attemptNo: number; startedAt: Date };
 
 /**
  * Steps 1 and 2 of sendOnce in one transaction holding the delivery row's lock: two activities on the

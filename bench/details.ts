@@ -5,11 +5,13 @@ import { cpuLine, type ScenarioResults } from './report';
 import type { Stack } from './stack';
 import type { MeasuredShape } from './temporal';
 
-const n = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
+const n = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
 const pct = (value: number) => `${(value * 100).toFixed(0)}%`;
 
 function timelineLines(t: Timeline): string[] {
-  const segment = (label: string, value: number | undefined) => (value === undefined ? [] : [`    ${label.padEnd(58)} ${n(value).padStart(8)} ms`]);
+  const segment = (label: string, value: number | undefined) =>
+    value === undefined ? [] : [`    ${label.padEnd(58)} ${n(value).padStart(8)} ms`];
   return [
     ...segment('request → row inserted (API: auth, reads, insert)', t.apiBeforeWorkflowMs),
     ...segment('row inserted → fee reserved (update-with-start, task, reserveFee)', t.startToFeeReservedMs),
@@ -81,7 +83,9 @@ export function details(results: ScenarioResults, stack: Stack, shape: MeasuredS
     out.push('');
   }
   if (latency) {
-    out.push(`2. stk-push latency (9908 payments: no callback runs during the measurement). Same-shape workflow shown for attribution.`);
+    out.push(
+      `2. stk-push latency (9908 payments: no callback runs during the measurement). Same-shape workflow shown for attribution.`,
+    );
     for (const level of latency.levels) {
       out.push(
         `  ${level.concurrency} client(s): ImaraPay p50/p99 ${n(level.imarapay.p50)}/${n(level.imarapay.p99)} ms (${n(level.imarapay.perSecond)}/s); trivial update-with-start ${n(level.trivial.p50)}/${n(level.trivial.p99)} ms; same-shape bare workflow ${n(level.sameShape.p50)}/${n(level.sameShape.p99)} ms`,
@@ -89,7 +93,10 @@ export function details(results: ScenarioResults, stack: Stack, shape: MeasuredS
         ...timelineLines(level.timeline).slice(0, 5),
       );
     }
-    out.push(`  Left waiting (run last, then torn down): ${latency.leftWaiting.payments} payments and ${latency.leftWaiting.bare} bare workflows.`, '');
+    out.push(
+      `  Left waiting (run last, then torn down): ${latency.leftWaiting.payments} payments and ${latency.leftWaiting.bare} bare workflows.`,
+      '',
+    );
   }
   if (status) {
     out.push(
@@ -114,6 +121,8 @@ export function details(results: ScenarioResults, stack: Stack, shape: MeasuredS
     );
   }
   const { worker } = stack.workerFacts;
-  out.push(`Workers run with the SDK defaults: maxCachedWorkflows ${worker.maxCachedWorkflows} (from a ${worker.heapSizeLimitMiB} MiB heap limit).`);
+  out.push(
+    `Workers run with the SDK defaults: maxCachedWorkflows ${worker.maxCachedWorkflows} (from a ${worker.heapSizeLimitMiB} MiB heap limit).`,
+  );
   return out.join('\n');
 }

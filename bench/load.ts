@@ -2,7 +2,11 @@ import http from 'node:http';
 
 /** A small keep-alive HTTP/1.1 JSON client: cheap enough that the load generator is not what is measured. */
 export interface HttpClient {
-  request(method: 'GET' | 'POST', url: string, options?: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number }): Promise<HttpAnswer>;
+  request(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+  ): Promise<HttpAnswer>;
   close(): void;
 }
 
@@ -22,7 +26,10 @@ export function createHttpClient(maxSockets: number): HttpClient {
           {
             method,
             agent,
-            headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+            headers: {
+              ...headers,
+              ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+            },
           },
           (res) => {
             const chunks: Buffer[] = [];
@@ -72,7 +79,14 @@ export interface ClientsResult {
 }
 
 /** Runs `count` calls from `concurrency` concurrent clients, each starting its next call when its last one ends. */
-export async function runClients({ count, concurrency, deadline, call, onProgress, progressEvery = 1000 }: ClientsOptions): Promise<ClientsResult> {
+export async function runClients({
+  count,
+  concurrency,
+  deadline,
+  call,
+  onProgress,
+  progressEvery = 1000,
+}: ClientsOptions): Promise<ClientsResult> {
   const latencies: number[] = [];
   const errors: string[] = [];
   let next = 0;
@@ -108,9 +122,17 @@ export interface LatencySummary {
 /** Nearest-rank percentiles of latencies in ms. */
 export function summarize(latencies: number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+  const at = (q: number) =>
+    sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const mean = sorted.length === 0 ? NaN : sorted.reduce((a, b) => a + b, 0) / sorted.length;
-  return { count: sorted.length, mean, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] ?? NaN };
+  return {
+    count: sorted.length,
+    mean,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1] ?? NaN,
+  };
 }
 
 export function median(values: number[]): number {
@@ -121,7 +143,10 @@ export function median(values: number[]): number {
 export const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true, at most until `deadline` (epoch ms); returns whether it did. */
-export async function waitUntil(check: () => Promise<boolean>, { deadline, intervalMs = 500, onTick }: { deadline: number; intervalMs?: number; onTick?: () => void }): Promise<boolean> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  { deadline, intervalMs = 500, onTick }: { deadline: number; intervalMs?: number; onTick?: () => void },
+): Promise<boolean> {
   while (Date.now() < deadline) {
     if (await check()) return true;
     onTick?.();

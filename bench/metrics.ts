@@ -56,12 +56,19 @@ export interface WorkerMetrics {
 /** Differences `after - before` of the worker metrics, by name (the SDK's exporter prefixes them with `temporal_`). */
 export function workerMetricsDelta(before: Sample[], after: Sample[]): WorkerMetrics | null {
   if (after.length === 0) return null;
-  const delta = (name: string, where?: (labels: Record<string, string>) => boolean) => total(after, name, where) - total(before, name, where);
+  const delta = (name: string, where?: (labels: Record<string, string>) => boolean) =>
+    total(after, name, where) - total(before, name, where);
   const mean = (name: string, where?: (labels: Record<string, string>) => boolean) => {
     const count = delta(`${name}_count`, where);
     return count > 0 ? delta(`${name}_sum`, where) / count : null;
   };
-  const activityTypes = [...new Set(after.filter((s) => s.name === 'temporal_activity_execution_latency_count').map((s) => s.labels.activity_type ?? '?'))];
+  const activityTypes = [
+    ...new Set(
+      after
+        .filter((s) => s.name === 'temporal_activity_execution_latency_count')
+        .map((s) => s.labels.activity_type ?? '?'),
+    ),
+  ];
   const activities: WorkerMetrics['activities'] = {};
   for (const type of activityTypes) {
     const where = (labels: Record<string, string>) => labels.activity_type === type;

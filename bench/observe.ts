@@ -81,7 +81,13 @@ export async function observe(stack: Stack, parts: Part[], cores: number): Promi
     // Bounded by end(); the iteration cap is a guard against a window left open by a bug.
     for (let i = 0; running && i < 100_000; i += 1) {
       const sample = await stack.statsPg
-        .query<{ pid: number; state: string | null; wait_event_type: string | null; wait_event: string | null; query: string }>(
+        .query<{
+          pid: number;
+          state: string | null;
+          wait_event_type: string | null;
+          wait_event: string | null;
+          query: string;
+        }>(
           `select pid, state, wait_event_type, wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) as query
              from pg_stat_activity where datname = $1`,
           [stack.databaseName],
@@ -150,13 +156,18 @@ export async function observe(stack: Stack, parts: Part[], cores: number): Promi
           idleInTransactionMs: dbAfter.idleInTransactionMs - dbBefore.idleInTransactionMs,
           meanLockWaiters: samples ? waiterSum / samples : 0,
           lockWaitShare: samples ? samplesWithWaiters / samples : 0,
-          lockWaitQueries: [...lockQueries].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([query, count]) => ({ query, samples: count })),
+          lockWaitQueries: [...lockQueries]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 5)
+            .map(([query, count]) => ({ query, samples: count })),
           meanActiveBackends: samples ? activeSum / samples : 0,
           samples,
         },
         workers: {
           worker: parts.includes('worker') ? workerMetricsDelta(metricsBefore.worker, metricsAfter.worker) : null,
-          baselineWorker: parts.includes('baselineWorker') ? workerMetricsDelta(metricsBefore.baselineWorker, metricsAfter.baselineWorker) : null,
+          baselineWorker: parts.includes('baselineWorker')
+            ? workerMetricsDelta(metricsBefore.baselineWorker, metricsAfter.baselineWorker)
+            : null,
         },
         loadAverage: [load0, os.loadavg()[0]!],
       };
@@ -175,12 +186,20 @@ function benchCpuMs(): number {
 }
 
 async function scrapeWorkers(stack: Stack): Promise<{ worker: Sample[]; baselineWorker: Sample[] }> {
-  const [worker, baselineWorker] = await Promise.all([scrape(stack.http, stack.metricsUrls.worker), scrape(stack.http, stack.metricsUrls.baselineWorker)]);
+  const [worker, baselineWorker] = await Promise.all([
+    scrape(stack.http, stack.metricsUrls.worker),
+    scrape(stack.http, stack.metricsUrls.baselineWorker),
+  ]);
   return { worker, baselineWorker };
 }
 
 async function databaseStats(pg: PgClient, database: string): Promise<DbStats> {
-  const { rows } = await pg.query<{ xact_commit: string; xact_rollback: string; active_time: number | null; idle_in_transaction_time: number | null }>(
+  const { rows } = await pg.query<{
+    xact_commit: string;
+    xact_rollback: string;
+    active_time: number | null;
+    idle_in_transaction_time: number | null;
+  }>(
     'select xact_commit, xact_rollback, active_time, idle_in_transaction_time from pg_stat_database where datname = $1',
     [database],
   );

@@ -22,7 +22,8 @@ export async function pushPayment(stack: Stack, merchant: BenchMerchant, amount:
     headers: { authorization: merchant.authorization },
     body: { account_id: merchant.channelId, phone_number: '0712345678', amount, description: 'Bench' },
   });
-  if (answer.status !== 200) throw new Error(`stk-push answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+  if (answer.status !== 200)
+    throw new Error(`stk-push answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
   return {
     transactionId: answer.body.transaction_id as number,
     checkoutRequestId: answer.body.checkout_request_id as string,
@@ -34,11 +35,14 @@ export async function pushPayment(stack: Stack, merchant: BenchMerchant, amount:
 export const paymentWorkflowIdOf = (transactionId: number) => `payment-${transactionId}`;
 
 /** The merchant of the i-th payment: payments are spread evenly over `pool` (default: the --merchants set). */
-export const merchantFor = (stack: Stack, index: number, pool: BenchMerchant[] = stack.paying) => pool[index % pool.length]!;
+export const merchantFor = (stack: Stack, index: number, pool: BenchMerchant[] = stack.paying) =>
+  pool[index % pool.length]!;
 
 /** Completes every open 9908 prompt at the simulator; each then sends its success callback. */
 export async function releaseOpenPrompts(stack: Stack): Promise<number> {
-  const answer = await stack.http.request('POST', `${stack.simulatorUrl}/__bench/complete-open`, { timeoutMs: 120_000 });
+  const answer = await stack.http.request('POST', `${stack.simulatorUrl}/__bench/complete-open`, {
+    timeoutMs: 120_000,
+  });
   return answer.body.completed as number;
 }
 
@@ -96,7 +100,11 @@ export async function timelineOf(stack: Stack, pushes: PushRecord[], settled: bo
   );
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
   const simulator = await stack.http.request('GET', `${stack.simulatorUrl}/__bench/pushes`, { timeoutMs: 60_000 });
-  const atSimulator = new Map((simulator.body as Array<{ checkoutRequestId: string; receivedAt: number; callbackSentAt: number | null }>).map((p) => [p.checkoutRequestId, p]));
+  const atSimulator = new Map(
+    (simulator.body as Array<{ checkoutRequestId: string; receivedAt: number; callbackSentAt: number | null }>).map(
+      (p) => [p.checkoutRequestId, p],
+    ),
+  );
 
   const segments = new Map<keyof Timeline, number[]>();
   const add = (key: keyof Timeline, from: number | null | undefined, to: number | null | undefined) => {

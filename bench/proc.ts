@@ -33,7 +33,12 @@ export function spawnBenchChild({ name, script, env, logFile, cpuProfileDir }: S
   const child = spawnManaged({
     name,
     command: process.execPath,
-    args: [...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, name)] : []), '--import', 'tsx', join(REPO_ROOT, script)],
+    args: [
+      ...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', join(cpuProfileDir, name)] : []),
+      '--import',
+      'tsx',
+      join(REPO_ROOT, script),
+    ],
     cwd: REPO_ROOT,
     env,
     stopTimeoutMs: 20_000,
@@ -61,12 +66,17 @@ export async function waitForLine(child: BenchChild, marker: string, timeoutMs: 
   let exited = false;
   void child.process.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
-    const line = child.output().split('\n').find((l) => l.includes(marker));
+    const line = child
+      .output()
+      .split('\n')
+      .find((l) => l.includes(marker));
     if (line) return line;
     if (exited) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${child.name} did not print "${marker}" within ${timeoutMs} ms${exited ? ' (it exited)' : ''}:\n${child.output().slice(-3000)}`);
+  throw new Error(
+    `${child.name} did not print "${marker}" within ${timeoutMs} ms${exited ? ' (it exited)' : ''}:\n${child.output().slice(-3000)}`,
+  );
 }
 
 /** User + system CPU time of a process (all its threads), in milliseconds; null once it is gone. */

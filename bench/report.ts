@@ -31,7 +31,8 @@ export interface Row {
 /** Targets of the issue, as ratios to the baselines (memory: an absolute bound). */
 export const TARGETS = { e2eRatio: 0.6, p99Ratio: 2, statusRatio: 0.7, workerMemoryMiB: 1.5 * 1024 };
 
-const n = (value: number | null | undefined, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
+const n = (value: number | null | undefined, digits = 1) =>
+  value === null || value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits);
 const verdict = (ok: boolean | null): Row['verdict'] => (ok === null ? '' : ok ? 'met' : 'missed');
 
 /** The summary rows: each ImaraPay figure beside the baseline measured in the same run. */
@@ -93,7 +94,15 @@ export function summaryRows(results: ScenarioResults): Row[] {
       target: `< ${TARGETS.workerMemoryMiB} MiB`,
       verdict: verdict(real.workerPeakRssMiB === null ? null : real.workerPeakRssMiB < TARGETS.workerMemoryMiB),
     });
-    rows.push({ scenario: '', measure: 'API peak RSS MiB', imarapay: n(real.apiPeakRssMiB, 0), baseline: '—', ratio: '', target: '', verdict: '' });
+    rows.push({
+      scenario: '',
+      measure: 'API peak RSS MiB',
+      imarapay: n(real.apiPeakRssMiB, 0),
+      baseline: '—',
+      ratio: '',
+      target: '',
+      verdict: '',
+    });
     rows.push({
       scenario: '',
       measure: 'time to drain s',
@@ -129,14 +138,24 @@ const COLUMNS: Array<[keyof Row, string]> = [
 /** A plain-text table for the terminal. */
 export function textTable(rows: Row[]): string {
   const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => String(r[key]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(COLUMNS.map(([, t]) => t)), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(COLUMNS.map(([k]) => String(r[k]))))].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(COLUMNS.map(([, t]) => t)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(COLUMNS.map(([k]) => String(r[k])))),
+  ].join('\n');
 }
 
 /** The same table in Markdown, for BENCHMARKS.md. */
 export function markdownTable(rows: Row[]): string {
   const head = `| ${COLUMNS.map(([, t]) => t).join(' | ')} |\n|${COLUMNS.map(() => '---').join('|')}|`;
-  return [head, ...rows.map((r) => `| ${COLUMNS.map(([k]) => String(r[k]).replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+  return [head, ...rows.map((r) => `| ${COLUMNS.map(([k]) => String(r[k]).replace(/\|/g, '\\|')).join(' | ')} |`)].join(
+    '\n',
+  );
 }
 
 const PART_NAMES: Record<Part, string> = {
@@ -154,7 +173,9 @@ const PART_NAMES: Record<Part, string> = {
 export function cpuLine(window: WindowSummary | WindowSummary[], units: number, scale = 1): string {
   const windows = Array.isArray(window) ? window : [window];
   const totals = new Map<Part, number>();
-  for (const w of windows) for (const [part, ms] of Object.entries(w.cpuMs) as Array<[Part, number]>) totals.set(part, (totals.get(part) ?? 0) + ms);
+  for (const w of windows)
+    for (const [part, ms] of Object.entries(w.cpuMs) as Array<[Part, number]>)
+      totals.set(part, (totals.get(part) ?? 0) + ms);
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
   return [...totals]
     .sort((a, b) => b[1] - a[1])
@@ -167,7 +188,9 @@ export function cpuLine(window: WindowSummary | WindowSummary[], units: number, 
 export async function describeMachine(stack: Stack | null): Promise<Record<string, unknown>> {
   const pkg = (name: string) => {
     try {
-      return (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+      return (
+        JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }
+      ).version;
     } catch {
       return null;
     }
@@ -201,6 +224,9 @@ export async function describeMachine(stack: Stack | null): Promise<Record<strin
       mikroOrm: pkg('@mikro-orm/core'),
       koa: pkg('koa'),
     },
-    git: { commit: git(['rev-parse', 'HEAD']), uncommittedFiles: changed === null ? null : changed.split('\n').filter(Boolean).length },
+    git: {
+      commit: git(['rev-parse', 'HEAD']),
+      uncommittedFiles: changed === null ? null : changed.split('\n').filter(Boolean).length,
+    },
   };
 }

@@ -74,15 +74,23 @@ async function main(): Promise<void> {
     if (!Number.isInteger(parsed) || parsed < min) throw new Error(`expected a whole number ≥ ${min}, got ${value}`);
     return parsed;
   };
-  const scenarios = new Set((values.scenarios ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as ScenarioName[]);
-  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; use ${SCENARIOS.join(',')}`);
-  const latencyRequests = (values['latency-requests'] ?? (quick ? '20,60,100' : '200,500,1000')).split(',').map((v) => int(v, 0));
+  const scenarios = new Set(
+    (values.scenarios ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()) as ScenarioName[],
+  );
+  for (const s of scenarios)
+    if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}; use ${SCENARIOS.join(',')}`);
+  const latencyRequests = (values['latency-requests'] ?? (quick ? '20,60,100' : '200,500,1000'))
+    .split(',')
+    .map((v) => int(v, 0));
   const options = {
     quick,
     scenarios: [...scenarios],
     payments: int(values.payments, quick ? 100 : 2000),
     concurrency: int(values.concurrency, 50),
-    latencyLevels: [1, 10, 50].map((concurrency, i) => ({ concurrency, requests: latencyRequests[i] ?? latencyRequests.at(-1)! })),
+    latencyLevels: [1, 10, 50].map((concurrency, i) => ({
+      concurrency,
+      requests: latencyRequests[i] ?? latencyRequests.at(-1)!,
+    })),
     statusRoundMs: int(values['status-seconds'], quick ? 2 : 10) * 1000,
     statusRounds: int(values['status-rounds'], quick ? 2 : 3),
     inFlight: int(values['in-flight'], quick ? 300 : 10_000),
@@ -101,10 +109,13 @@ async function main(): Promise<void> {
   const runDir = join(resultsDir, stamp);
   mkdirSync(runDir, { recursive: true });
   const t0 = performance.now();
-  const log = (message: string) => process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+  const log = (message: string) =>
+    process.stderr.write(`[bench +${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
   const cores = os.cpus().length;
   const machine = await describeMachine(null);
-  log(`${cores} cores, ${machine.memoryGiB} GiB; scenarios ${options.scenarios.join(', ')}${quick ? ' (quick)' : ''}; ${options.engine} engine, ${options.workers} worker(s); logs in ${runDir}`);
+  log(
+    `${cores} cores, ${machine.memoryGiB} GiB; scenarios ${options.scenarios.join(', ')}${quick ? ' (quick)' : ''}; ${options.engine} engine, ${options.workers} worker(s); logs in ${runDir}`,
+  );
 
   let stack: Stack | null = null;
   let interrupted = false;
@@ -123,10 +134,21 @@ async function main(): Promise<void> {
   const timings: Record<string, number> = {};
   let shape: MeasuredShape | null = null;
   try {
-    stack = await startStack({ callbackDelayMs: options.callbackDelayMs, merchants: options.merchants, createMerchants: options.spreadMerchants, runDir, cpuProfile: options.cpuProfile, engine: options.engine, workers: options.workers, log });
+    stack = await startStack({
+      callbackDelayMs: options.callbackDelayMs,
+      merchants: options.merchants,
+      createMerchants: options.spreadMerchants,
+      runDir,
+      cpuProfile: options.cpuProfile,
+      engine: options.engine,
+      workers: options.workers,
+      log,
+    });
     timings.setupS = (performance.now() - t0) / 1000;
     shape = await probeShape(stack);
-    log(`a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback (${shape.localActivities} of them local), ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`);
+    log(
+      `a payment's history: ${shape.activitiesBeforeAnswer} activities before the answer, ${shape.activitiesAfterSignal} after the callback (${shape.localActivities} of them local), ${shape.signals} signal, ${shape.timers} timer, ${shape.searchAttributeUpserts} search-attribute upserts, ${shape.historyEvents} events`,
+    );
 
     const timed = async <T>(name: ScenarioName, run: () => Promise<T>): Promise<T | undefined> => {
       if (!scenarios.has(name) || interrupted) return undefined;
@@ -151,14 +173,26 @@ async function main(): Promise<void> {
       ),
     );
     results.status = await timed('status', () =>
-      runStatusReads(stack!, { ...common, concurrency: 50, roundMs: options.statusRoundMs, rounds: options.statusRounds, payments: 100 }, log),
+      runStatusReads(
+        stack!,
+        { ...common, concurrency: 50, roundMs: options.statusRoundMs, rounds: options.statusRounds, payments: 100 },
+        log,
+      ),
     );
-    results.inflight = await timed('inflight', () => runInFlight(stack!, { ...common, payments: options.inFlight, concurrency: options.concurrency }, log));
+    results.inflight = await timed('inflight', () =>
+      runInFlight(stack!, { ...common, payments: options.inFlight, concurrency: options.concurrency }, log),
+    );
     // Last: its payments are left waiting for callbacks that never come, and the stack is torn down after.
-    results.latency = await timed('latency', () => runPushLatency(stack!, { ...common, levels: options.latencyLevels }, log));
+    results.latency = await timed('latency', () =>
+      runPushLatency(stack!, { ...common, levels: options.latencyLevels }, log),
+    );
 
     // The code under test is what was checked out when the children started: keep the git state from then.
-    const described = { ...(await describeMachine(stack)), git: machine.git, loadAverageAtStart: machine.loadAverageAtStart };
+    const described = {
+      ...(await describeMachine(stack)),
+      git: machine.git,
+      loadAverageAtStart: machine.loadAverageAtStart,
+    };
     const rows = summaryRows(results);
     const detailText = details(results, stack, shape);
     const durationS = (performance.now() - t0) / 1000;
@@ -176,7 +210,9 @@ async function main(): Promise<void> {
     const jsonFile = join(resultsDir, `${stamp}.json`);
     writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(resultsDir, `${stamp}.md`), `${markdownTable(rows)}\n\n${detailText}\n`);
-    process.stdout.write(`\n${textTable(rows)}\n\n${detailText}\n\nRun took ${(durationS / 60).toFixed(1)} min. Results: ${jsonFile}\n`);
+    process.stdout.write(
+      `\n${textTable(rows)}\n\n${detailText}\n\nRun took ${(durationS / 60).toFixed(1)} min. Results: ${jsonFile}\n`,
+    );
   } finally {
     if (stack) {
       if (!interrupted) log('stopping every process the bench started');
@@ -197,7 +233,10 @@ async function probeShape(stack: Stack): Promise<MeasuredShape> {
   let timer: NodeJS.Timeout | undefined;
   const result = (await Promise.race([
     stack.temporal.workflow.getHandle(workflowId).result(),
-    new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the probe payment did not settle within 60 s')), 60_000))),
+    new Promise(
+      (_, reject) =>
+        (timer = setTimeout(() => reject(new Error('the probe payment did not settle within 60 s')), 60_000)),
+    ),
   ]).finally(() => clearTimeout(timer))) as { status?: string };
   if (result.status !== 'completed') throw new Error(`the probe payment ended ${JSON.stringify(result)}`);
   return readShape(stack.temporal, workflowId);

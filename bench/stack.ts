@@ -76,13 +76,23 @@ export interface Stack {
   taskQueue: string;
   baselineTaskQueue: string;
   /** pid of every part whose CPU and memory the report shows. */
-  pids: { api: number; worker: number; simulator: number; temporal: number | null; baselineWorker: number; readServer: number };
+  pids: {
+    api: number;
+    worker: number;
+    simulator: number;
+    temporal: number | null;
+    baselineWorker: number;
+    readServer: number;
+  };
   metricsUrls: { worker: string; baselineWorker: string };
   workerFacts: { worker: WorkerFacts; baselineWorker: WorkerFacts };
   stop(): Promise<void>;
 }
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_ADMIN_URL ??
+  process.env.TEST_DATABASE_ADMIN_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
  * Starts ImaraPay the way it runs in production, one process per part, on this machine: a fresh
@@ -90,14 +100,25 @@ const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? process.env.TEST_DATAB
  * simulator, the payment worker and the API as child processes; plus the baseline worker and the
  * bare read server. Every step that started something is undone by stop(), also after a failure.
  */
-export async function startStack({ callbackDelayMs, merchants: merchantCount, createMerchants, runDir, cpuProfile = false, engine = 'dev', workers: workerCount = 1, log }: StackOptions): Promise<Stack> {
+export async function startStack({
+  callbackDelayMs,
+  merchants: merchantCount,
+  createMerchants,
+  runDir,
+  cpuProfile = false,
+  engine = 'dev',
+  workers: workerCount = 1,
+  log,
+}: StackOptions): Promise<Stack> {
   const undo: Array<() => Promise<void>> = [];
   let stopped: Promise<void> | null = null;
   // Idempotent: an interrupt and the normal end may both ask; the steps run once, newest first.
   const stopAll = () =>
     (stopped ??= (async () => {
       for (const step of undo.reverse()) {
-        await step().catch((err: unknown) => log(`clean-up step failed: ${err instanceof Error ? err.message : String(err)}`));
+        await step().catch((err: unknown) =>
+          log(`clean-up step failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
       }
     })());
   try {
@@ -123,7 +144,9 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     const failed = [temporalStart, ...bundles].find((outcome) => outcome.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const temporalServer = (temporalStart as PromiseFulfilledResult<ResolvedTemporal & { pid?: number }>).value;
-    const [paymentBundle, baselineBundle] = bundles.map((outcome) => (outcome as PromiseFulfilledResult<string>).value) as [string, string];
+    const [paymentBundle, baselineBundle] = bundles.map(
+      (outcome) => (outcome as PromiseFulfilledResult<string>).value,
+    ) as [string, string];
 
     const orm = await createOrm({ databaseUrl, poolSize: 4 });
     undo.push(() => orm.close());
@@ -177,7 +200,9 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     const worker = start('worker', 'bench/worker.ts', { BENCH_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}` });
     // More workers on the same task queue; only the first one's metrics are scraped.
     const moreWorkers = await Promise.all(
-      Array.from({ length: workerCount - 1 }, async (_, i) => start(`worker-${i + 2}`, 'bench/worker.ts', { BENCH_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` })),
+      Array.from({ length: workerCount - 1 }, async (_, i) =>
+        start(`worker-${i + 2}`, 'bench/worker.ts', { BENCH_METRICS_ADDRESS: `127.0.0.1:${await freePort()}` }),
+      ),
     );
     const api = start('api', 'api/main.ts');
     const baselineWorker = start('baseline-worker', 'bench/baselines/worker.ts', {
@@ -202,7 +227,9 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
     const merchants: BenchMerchant[] = [];
     const total = Math.max(merchantCount, createMerchants);
     for (let i = 0; i < total; i += 1) merchants.push(await createBenchMerchant(orm, config, webhooks.url, i));
-    log(`${total} merchant(s) ready, each with KES 50,000,000 in its service wallet; scenarios pay through ${merchantCount}`);
+    log(
+      `${total} merchant(s) ready, each with KES 50,000,000 in its service wallet; scenarios pay through ${merchantCount}`,
+    );
 
     return {
       config,
@@ -225,11 +252,18 @@ export async function startStack({ callbackDelayMs, merchants: merchantCount, cr
         api: api.pid,
         worker: worker.pid,
         simulator: simulator.pid,
-        temporal: temporalServer.pid ?? (temporalServer.startedHere ? findPid(['start-dev', `--port ${temporalServer.address.split(':')[1]}`]) : null),
+        temporal:
+          temporalServer.pid ??
+          (temporalServer.startedHere
+            ? findPid(['start-dev', `--port ${temporalServer.address.split(':')[1]}`])
+            : null),
         baselineWorker: baselineWorker.pid,
         readServer: readServer.pid,
       },
-      metricsUrls: { worker: `http://127.0.0.1:${workerMetricsPort}/metrics`, baselineWorker: `http://127.0.0.1:${baselineMetricsPort}/metrics` },
+      metricsUrls: {
+        worker: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+        baselineWorker: `http://127.0.0.1:${baselineMetricsPort}/metrics`,
+      },
       workerFacts: { worker: factsOf(workerLine), baselineWorker: factsOf(baselineLine) },
       stop: stopAll,
     };
@@ -262,16 +296,35 @@ async function startProductionTemporal(runDir: string, log: Log): Promise<Resolv
         () => undefined,
       ),
     );
-    const url = new URL(await Promise.race([announced, postgres.exited.then((): never => { throw new Error('the embedded Postgres for Temporal exited during start-up'); })]));
+    const url = new URL(
+      await Promise.race([
+        announced,
+        postgres.exited.then((): never => {
+          throw new Error('the embedded Postgres for Temporal exited during start-up');
+        }),
+      ]),
+    );
     const server = await startTemporalOnPostgres({
       launcher,
-      postgres: { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
+      postgres: {
+        host: url.hostname,
+        port: Number(url.port),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      },
       configDir: join(runDir, 'temporal-config'),
       port: await freeTemporalPort(),
       namespace: 'default',
       log,
     });
-    return { address: server.address, uiUrl: null, startedHere: true, pid: server.process.pid, exited: server.process.exited, stop: () => launcher.stopAll() };
+    return {
+      address: server.address,
+      uiUrl: null,
+      startedHere: true,
+      pid: server.process.pid,
+      exited: server.process.exited,
+      stop: () => launcher.stopAll(),
+    };
   } catch (err) {
     await launcher.stopAll();
     throw err;
@@ -295,7 +348,10 @@ function withDatabase(url: string, database: string): string {
 }
 
 async function writeBundle(workflowsPath: string, file: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(workflowsPath), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(workflowsPath),
+    logger: new DefaultLogger('WARN'),
+  });
   writeFileSync(file, code);
   return file;
 }
@@ -312,7 +368,9 @@ async function waitForChildPort(port: number, children: BenchChild[]): Promise<v
   const giveUp = new AbortController();
   const exits = children.map((child) =>
     child.process.exited.then((exit) => {
-      throw new Error(`${child.name} exited during start-up (${JSON.stringify(exit)}):\n${child.output().slice(-3000)}`);
+      throw new Error(
+        `${child.name} exited during start-up (${JSON.stringify(exit)}):\n${child.output().slice(-3000)}`,
+      );
     }),
   );
   try {
@@ -327,12 +385,26 @@ function factsOf(line: string): WorkerFacts {
   return JSON.parse(line.slice(line.indexOf(READY_MARKER) + READY_MARKER.length)) as WorkerFacts;
 }
 
-async function createBenchMerchant(orm: Orm, config: Config, webhookUrl: string, index: number): Promise<BenchMerchant> {
+async function createBenchMerchant(
+  orm: Orm,
+  config: Config,
+  webhookUrl: string,
+  index: number,
+): Promise<BenchMerchant> {
   const em = orm.em.fork();
   const suffix = `${index}-${randomBytes(3).toString('hex')}`;
-  const merchantId = await createMerchant(em, { name: `Bench shop ${suffix}`, email: `bench-${suffix}@example.test`, kycStatus: 'verified', callbackUrl: webhookUrl });
+  const merchantId = await createMerchant(em, {
+    name: `Bench shop ${suffix}`,
+    email: `bench-${suffix}@example.test`,
+    kycStatus: 'verified',
+    callbackUrl: webhookUrl,
+  });
   const channelId = await createChannel(em, { merchantId, accountType: 'till', accountNumber: '5123456' });
   await topUp(em, { merchantId, amount: 50_000_000, reference: 'bench opening balance' });
   const key = await issueApiKey(em, config.API_KEY_PEPPER, merchantId, 'bench key');
-  return { merchantId, channelId, authorization: `Basic ${Buffer.from(`${key.username}:${key.password}`).toString('base64')}` };
+  return {
+    merchantId,
+    channelId,
+    authorization: `Basic ${Buffer.from(`${key.username}:${key.password}`).toString('base64')}`,
+  };
 }

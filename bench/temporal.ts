@@ -60,13 +60,23 @@ export async function readShape(client: Client, workflowId: string): Promise<Mea
 }
 
 /** Starts a bare same-shape workflow with update-with-start and resolves once its "push" activities are done. */
-export async function startBareShape(client: Client, taskQueue: string, workflowId: string, shape: PaymentShape, timerMs: number): Promise<void> {
+export async function startBareShape(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  shape: PaymentShape,
+  timerMs: number,
+): Promise<void> {
   const start = new WithStartWorkflowOperation(bareShapeWorkflow, {
     workflowId,
     taskQueue,
     args: [
       {
-        shape: { activitiesBeforeAnswer: shape.activitiesBeforeAnswer, activitiesBeforeSignal: shape.activitiesBeforeSignal, activitiesAfterSignal: shape.activitiesAfterSignal },
+        shape: {
+          activitiesBeforeAnswer: shape.activitiesBeforeAnswer,
+          activitiesBeforeSignal: shape.activitiesBeforeSignal,
+          activitiesAfterSignal: shape.activitiesAfterSignal,
+        },
         timerMs,
       },
     ],
@@ -77,7 +87,12 @@ export async function startBareShape(client: Client, taskQueue: string, workflow
 
 /** One bare update-with-start round trip of the trivial workflow. */
 export async function trivialRoundTrip(client: Client, taskQueue: string, workflowId: string): Promise<void> {
-  const start = new WithStartWorkflowOperation(trivialUpdateWorkflow, { workflowId, taskQueue, args: [], workflowIdConflictPolicy: 'FAIL' });
+  const start = new WithStartWorkflowOperation(trivialUpdateWorkflow, {
+    workflowId,
+    taskQueue,
+    args: [],
+    workflowIdConflictPolicy: 'FAIL',
+  });
   await client.workflow.executeUpdateWithStart(bareAnswerUpdate, { startWorkflowOperation: start });
 }
 
@@ -106,7 +121,12 @@ export interface CompletionResult {
  */
 export function trackCompletions(
   client: Client,
-  { concurrency, deadline, accept, stallMs = 120_000 }: { concurrency: number; deadline: number; accept: (result: unknown) => boolean; stallMs?: number },
+  {
+    concurrency,
+    deadline,
+    accept,
+    stallMs = 120_000,
+  }: { concurrency: number; deadline: number; accept: (result: unknown) => boolean; stallMs?: number },
 ): CompletionTracker {
   const queue: string[] = [];
   let closed = false;
@@ -140,7 +160,9 @@ export function trackCompletions(
       try {
         const value = await Promise.race([
           client.workflow.getHandle(workflowId).result(),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('deadline passed before it closed')), remaining))),
+          new Promise(
+            (_, reject) => (timer = setTimeout(() => reject(new Error('deadline passed before it closed')), remaining)),
+          ),
           abandoned,
         ]);
         lastProgress = Date.now();
@@ -166,7 +188,8 @@ export function trackCompletions(
     },
     async done() {
       const watchdog = setInterval(() => {
-        if (closed && Date.now() - lastProgress > stallMs) giveUp(new Error(`no workflow closed for ${stallMs / 1000} s`));
+        if (closed && Date.now() - lastProgress > stallMs)
+          giveUp(new Error(`no workflow closed for ${stallMs / 1000} s`));
       }, 1000);
       try {
         await Promise.all(pollers);

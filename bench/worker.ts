@@ -12,7 +12,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   installBenchRuntime(requiredEnv('BENCH_METRICS_ADDRESS'));
   const logger = createLogger(config.LOG_LEVEL).child({ component: 'worker' });
-  const { worker, close } = await openPaymentWorker({ config, logger, workflowBundle: { codePath: requiredEnv('TEMPORAL_WORKFLOW_BUNDLE') } });
+  const { worker, close } = await openPaymentWorker({
+    config,
+    logger,
+    workflowBundle: { codePath: requiredEnv('TEMPORAL_WORKFLOW_BUNDLE') },
+  });
   announceReady(worker);
   // Worker.run() handles SIGTERM itself and resolves once in-flight tasks are done.
   await worker.run();

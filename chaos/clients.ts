@@ -46,9 +46,17 @@ export interface ClientOptions {
 }
 
 /** One merchant's client: POST /api/stk-push, retried (same key, same body) while the answer is unusable. */
-export async function pay(plan: ClientPlan, { apiUrl, merchant, retryBudgetMs, requestTimeoutMs }: ClientOptions): Promise<ClientOutcome> {
+export async function pay(
+  plan: ClientPlan,
+  { apiUrl, merchant, retryBudgetMs, requestTimeoutMs }: ClientOptions,
+): Promise<ClientOutcome> {
   const key = randomUUID();
-  const body = JSON.stringify({ account_id: merchant.channelId, phone_number: plan.phone, amount: plan.amount, description: `Chaos ${plan.index}` });
+  const body = JSON.stringify({
+    account_id: merchant.channelId,
+    phone_number: plan.phone,
+    amount: plan.amount,
+    description: `Chaos ${plan.index}`,
+  });
   const giveUpAt = Date.now() + retryBudgetMs;
   let attempts = 0;
   let status: number | null = null;
@@ -63,7 +71,13 @@ export async function pay(plan: ClientPlan, { apiUrl, merchant, retryBudgetMs, r
       });
       status = answer.status;
       const json = (await answer.json().catch(() => ({}))) as { transaction_id?: number };
-      if (status < 500) return { plan, transactionId: typeof json.transaction_id === 'number' ? json.transaction_id : null, status, attempts };
+      if (status < 500)
+        return {
+          plan,
+          transactionId: typeof json.transaction_id === 'number' ? json.transaction_id : null,
+          status,
+          attempts,
+        };
     } catch {
       status = null;
     }

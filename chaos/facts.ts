@@ -33,10 +33,15 @@ export async function gatherRow(sources: FactSources, merchantId: number): Promi
   const pg = new PgClient({ connectionString: sources.databaseUrl });
   await pg.connect();
   try {
-    const { rows: transactions } = await pg.query<{ id: number; amount: number; status: string; mpesa_receipt: string | null; workflow_id: string }>(
-      'select id, amount, status, mpesa_receipt, workflow_id from transactions where merchant_id = $1 order by id',
-      [merchantId],
-    );
+    const { rows: transactions } = await pg.query<{
+      id: number;
+      amount: number;
+      status: string;
+      mpesa_receipt: string | null;
+      workflow_id: string;
+    }>('select id, amount, status, mpesa_receipt, workflow_id from transactions where merchant_id = $1 order by id', [
+      merchantId,
+    ]);
     const { rows: ledger } = await pg.query<{ transaction_id: number | null; kind: string; amount: number }>(
       'select transaction_id, kind, amount from wallet_ledger where merchant_id = $1',
       [merchantId],
@@ -74,7 +79,9 @@ export async function gatherRow(sources: FactSources, merchantId: number): Promi
       wallet: wallet
         ? { balance: wallet.balance, ledgerSum: Number(wallet.ledger_sum), lowestBalanceAfter: wallet.lowest }
         : { balance: 0, ledgerSum: 0, lowestBalanceAfter: 0 },
-      webhooks: sources.receiver.accepted.filter((w) => ids.has(w.transactionId)).map((w) => ({ transactionId: w.transactionId, event: w.event })),
+      webhooks: sources.receiver.accepted
+        .filter((w) => ids.has(w.transactionId))
+        .map((w) => ({ transactionId: w.transactionId, event: w.event })),
     };
   } finally {
     await pg.end();
@@ -96,7 +103,9 @@ async function isClosed(temporal: TemporalClient, workflowId: string): Promise<b
  */
 export async function answerOpenPrompts(simulatorUrl: string, afterMs: number): Promise<number> {
   const pushes = await simulatorPushes(simulatorUrl);
-  const open = pushes.filter((p) => p.outcome === 'awaits_control' && p.result === null && Date.now() - Date.parse(p.receivedAt) > afterMs);
+  const open = pushes.filter(
+    (p) => p.outcome === 'awaits_control' && p.result === null && Date.now() - Date.parse(p.receivedAt) > afterMs,
+  );
   for (const p of open) {
     await fetch(`${simulatorUrl}/__control/pushes/${p.checkoutRequestId}/complete`, {
       method: 'POST',

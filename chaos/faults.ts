@@ -59,12 +59,25 @@ async function receiverFailing(t: FaultTargets, ms: number): Promise<void> {
 /** Every fault the suite knows, in the order rows run. */
 export const FAULTS: readonly Fault[] = [
   { name: 'none', description: 'no fault: the control row', inject: async () => undefined },
-  { name: 'worker-kill', description: 'SIGKILL a worker 3 times (the two in turn), each restarted after 3 s', inject: (t) => killWorkers(t, 3) },
-  { name: 'api-kill', description: 'SIGKILL API instance 1, restarted after 10 s (the proxy sends new requests to instance 2)', inject: (t) => killFor(t, 'api-1', s(10)) },
-  { name: 'temporal-kill', description: 'SIGKILL the Temporal server, restarted on the same Postgres after 30 s', inject: (t) => killFor(t, 'temporal', s(30)) },
+  {
+    name: 'worker-kill',
+    description: 'SIGKILL a worker 3 times (the two in turn), each restarted after 3 s',
+    inject: (t) => killWorkers(t, 3),
+  },
+  {
+    name: 'api-kill',
+    description: 'SIGKILL API instance 1, restarted after 10 s (the proxy sends new requests to instance 2)',
+    inject: (t) => killFor(t, 'api-1', s(10)),
+  },
+  {
+    name: 'temporal-kill',
+    description: 'SIGKILL the Temporal server, restarted on the same Postgres after 30 s',
+    inject: (t) => killFor(t, 'temporal', s(30)),
+  },
   {
     name: 'postgres-stop',
-    description: 'immediate stop of Postgres (SIGQUIT to the postmaster: no checkpoint, crash recovery on start), started again after 20 s',
+    description:
+      'immediate stop of Postgres (SIGQUIT to the postmaster: no checkpoint, crash recovery on start), started again after 20 s',
     async inject(t) {
       t.log('Postgres immediate stop for 20 s');
       process.kill(t.postgresPid(), 'SIGQUIT');
@@ -74,8 +87,16 @@ export const FAULTS: readonly Fault[] = [
       t.log('Postgres restarted');
     },
   },
-  { name: 'daraja-down', description: "Daraja unreachable for 20 s (connections to it refused; the simulator's state is kept)", inject: (t) => darajaDown(t, s(20)) },
-  { name: 'webhook-failing', description: "the merchant's webhook receiver answers 500 for 20 s", inject: (t) => receiverFailing(t, s(20)) },
+  {
+    name: 'daraja-down',
+    description: "Daraja unreachable for 20 s (connections to it refused; the simulator's state is kept)",
+    inject: (t) => darajaDown(t, s(20)),
+  },
+  {
+    name: 'webhook-failing',
+    description: "the merchant's webhook receiver answers 500 for 20 s",
+    inject: (t) => receiverFailing(t, s(20)),
+  },
   {
     name: 'webhook-slow',
     description: "the merchant's receiver answers after 1.5 s all row long while a worker is SIGKILLed 3 times",
@@ -86,15 +107,24 @@ export const FAULTS: readonly Fault[] = [
     name: 'combined',
     description: 'at once: a worker and API instance 1 SIGKILLed, Daraja unreachable 20 s, the receiver failing 20 s',
     inject: async (t) => {
-      await Promise.all([killFor(t, 'worker-1', s(10)), killFor(t, 'api-1', s(10)), darajaDown(t, s(20)), receiverFailing(t, s(20))]);
+      await Promise.all([
+        killFor(t, 'worker-1', s(10)),
+        killFor(t, 'api-1', s(10)),
+        darajaDown(t, s(20)),
+        receiverFailing(t, s(20)),
+      ]);
     },
   },
 ];
 
 export function selectFaults(names: string | undefined): Fault[] {
   if (!names) return [...FAULTS];
-  const wanted = names.split(',').map((n) => n.trim()).filter(Boolean);
+  const wanted = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = wanted.filter((n) => !FAULTS.some((f) => f.name === n));
-  if (unknown.length) throw new Error(`unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.map((f) => f.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown fault(s) ${unknown.join(', ')}; known: ${FAULTS.map((f) => f.name).join(', ')}`);
   return FAULTS.filter((f) => wanted.includes(f.name));
 }

@@ -31,7 +31,9 @@ export function markdownMatrix(rows: MatrixRow[]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) {
     const c = row.clients;
-    const cells = INVARIANTS.map((name) => cell(row.result[name].violations, row.result[name].checked, (s) => `**${s}**`));
+    const cells = INVARIANTS.map((name) =>
+      cell(row.result[name].violations, row.result[name].checked, (s) => `**${s}**`),
+    );
     lines.push(`| ${row.fault} | ${c.payments} (${c.accepted} / ${c.refused} / ${c.gaveUp}) | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');

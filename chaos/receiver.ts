@@ -45,14 +45,22 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         if (now.kind === 'slow') await sleep(now.delayMs);
         let transactionId = NaN;
         try {
-          transactionId = Number((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ImaraPay?: { transaction_id?: unknown } }).ImaraPay?.transaction_id);
+          transactionId = Number(
+            (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { ImaraPay?: { transaction_id?: unknown } }).ImaraPay
+              ?.transaction_id,
+          );
         } catch {
           // recorded with NaN: a body the checks cannot attribute shows up as a finding
         }
         res.writeHead(200, { 'content-type': 'application/json' });
         // Counted once the answer is out: the sender may still miss it (a killed worker).
         res.end('{"ok":true}', () =>
-          accepted.push({ transactionId, event: String(req.headers['x-imarapay-event'] ?? ''), deliveryId: String(req.headers['x-imarapay-delivery'] ?? ''), at: Date.now() }),
+          accepted.push({
+            transactionId,
+            event: String(req.headers['x-imarapay-event'] ?? ''),
+            deliveryId: String(req.headers['x-imarapay-delivery'] ?? ''),
+            at: Date.now(),
+          }),
         );
       })();
     });

@@ -52,14 +52,21 @@ export async function runRow(fault: Fault, rowIndex: number, options: RowOptions
   })();
   const clients: Array<Promise<ClientOutcome>> = plans.map(async (plan) => {
     await sleep((plan.index * options.burstMs) / plans.length);
-    return pay(plan, { apiUrl: options.apiUrl, merchant, retryBudgetMs: options.retryBudgetMs, requestTimeoutMs: 40_000 });
+    return pay(plan, {
+      apiUrl: options.apiUrl,
+      merchant,
+      retryBudgetMs: options.retryBudgetMs,
+      requestTimeoutMs: 40_000,
+    });
   });
   const injected = (async () => {
     await sleep(options.burstMs / 4);
     await fault.inject(ctx.targets);
   })();
   const [outcomes] = await Promise.all([Promise.all(clients), injected]);
-  ctx.log(`row ${fault.name}: burst and fault over; waiting up to ${options.boundMs / 1000} s for every payment to finish`);
+  ctx.log(
+    `row ${fault.name}: burst and fault over; waiting up to ${options.boundMs / 1000} s for every payment to finish`,
+  );
 
   const healedAt = Date.now();
   let settledAfterS: number | null = null;
@@ -83,7 +90,10 @@ export async function runRow(fault: Fault, rowIndex: number, options: RowOptions
   return { fault: fault.name, clients: tally(outcomes), result, merchantId, facts, settledAfterS };
 }
 
-async function createRowMerchant(ctx: RowContext, rowIndex: number): Promise<{ merchantId: number; merchant: PayingMerchant }> {
+async function createRowMerchant(
+  ctx: RowContext,
+  rowIndex: number,
+): Promise<{ merchantId: number; merchant: PayingMerchant }> {
   const em = ctx.orm.em.fork();
   const suffix = `${rowIndex}-${randomBytes(3).toString('hex')}`;
   const merchantId = await createMerchant(em, {
@@ -95,5 +105,11 @@ async function createRowMerchant(ctx: RowContext, rowIndex: number): Promise<{ m
   const channelId = await createChannel(em, { merchantId, accountType: 'till', accountNumber: '5123456' });
   await topUp(em, { merchantId, amount: 1_000_000, reference: 'chaos opening balance' });
   const key = await issueApiKey(em, ctx.config.API_KEY_PEPPER, merchantId, 'chaos key');
-  return { merchantId, merchant: { channelId, authorization: `Basic ${Buffer.from(`${key.username}:${key.password}`).toString('base64')}` } };
+  return {
+    merchantId,
+    merchant: {
+      channelId,
+      authorization: `Basic ${Buffer.from(`${key.username}:${key.password}`).toString('base64')}`,
+    },
+  };
 }

@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   const faults = selectFaults(values.faults);
   const payments = Number(values.payments ?? AMOUNTS.length * (quick ? 2 : 6));
   const boundMs = Number(values['bound-seconds'] ?? 150) * 1000;
-  if (!Number.isInteger(payments) || payments < 1 || !Number.isFinite(boundMs) || boundMs <= 0) throw new Error('--payments and --bound-seconds take positive numbers');
+  if (!Number.isInteger(payments) || payments < 1 || !Number.isFinite(boundMs) || boundMs <= 0)
+    throw new Error('--payments and --bound-seconds take positive numbers');
 
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
@@ -85,14 +86,18 @@ async function main(): Promise<void> {
   const dataDir = path.join(DATA_DIR, 'chaos', stamp);
   fs.mkdirSync(logDir, { recursive: true });
   const t0 = Date.now();
-  const log = (message: string) => process.stderr.write(`[chaos +${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${message}\n`);
-  log(`${faults.length} rows of ${payments} payments (${faults.map((f) => f.name).join(', ')}); part logs in ${path.relative(REPO_ROOT, logDir)}`);
+  const log = (message: string) =>
+    process.stderr.write(`[chaos +${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${message}\n`);
+  log(
+    `${faults.length} rows of ${payments} payments (${faults.map((f) => f.name).join(', ')}); part logs in ${path.relative(REPO_ROOT, logDir)}`,
+  );
 
   const launcher = new LoggingLauncher(logDir);
   const undo: Array<() => Promise<unknown>> = [() => launcher.stopAll()];
   let interrupted = false;
   const cleanUp = async () => {
-    for (const step of undo.reverse()) await step().catch((err: unknown) => log(`clean-up step failed: ${String(err)}`));
+    for (const step of undo.reverse())
+      await step().catch((err: unknown) => log(`clean-up step failed: ${String(err)}`));
     undo.length = 0;
     if (!values['keep-data']) fs.rmSync(dataDir, { recursive: true, force: true });
   };
@@ -149,7 +154,9 @@ async function main(): Promise<void> {
         },
       );
       rows.push(row);
-      log(`row ${fault.name}: ${violationsOf(row)} violation(s); settled ${row.settledAfterS === null ? 'not within the bound' : `${row.settledAfterS.toFixed(0)} s after the heal`}`);
+      log(
+        `row ${fault.name}: ${violationsOf(row)} violation(s); settled ${row.settledAfterS === null ? 'not within the bound' : `${row.settledAfterS.toFixed(0)} s after the heal`}`,
+      );
     }
 
     const report = {
@@ -182,7 +189,9 @@ async function main(): Promise<void> {
     ].join('\n');
     fs.writeFileSync(path.join(resultsDir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(resultsDir, `${stamp}.md`), markdown);
-    process.stdout.write(`\n${textMatrix(rows)}\n\n${findings(rows)}\n\nResults: ${path.relative(REPO_ROOT, path.join(resultsDir, `${stamp}.md`))}\n`);
+    process.stdout.write(
+      `\n${textMatrix(rows)}\n\n${findings(rows)}\n\nResults: ${path.relative(REPO_ROOT, path.join(resultsDir, `${stamp}.md`))}\n`,
+    );
     if (rows.some((row) => violationsOf(row) > 0)) process.exitCode = 1;
   } finally {
     if (!interrupted) {
@@ -198,7 +207,7 @@ async function choosePorts() {
   const one = async () => {
     for (;;) {
       const port = await freePort();
-      if (!taken.has(port)) return taken.add(port), port;
+      if (!taken.has(port)) return (taken.add(port), port);
     }
   };
   const temporal = await freeTemporalPort();

@@ -17,6 +17,9 @@ export function isValidCallbackToken(secret: string, transactionId: number, toke
 }
 
 /** The CallBackURL handed to Daraja for one payment; it carries the payment id so even a push whose answer was lost can be matched. */
-export function darajaCallbackUrl(config: Pick<Config, 'PUBLIC_BASE_URL' | 'DARAJA_CALLBACK_TOKEN'>, transactionId: number): string {
+export function darajaCallbackUrl(
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'DARAJA_CALLBACK_TOKEN'>,
+  transactionId: number,
+): string {
   return `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/hooks/daraja/${callbackToken(config.DARAJA_CALLBACK_TOKEN, transactionId)}/${transactionId}`;
 }

@@ -10,7 +10,17 @@ export type Logger = pino.Logger;
  * server's own message may quote a value ('value "254712345678" is out of range'). Such an error is
  * logged by what identifies it and nothing else.
  */
-const DATABASE_ERROR_FIELDS = ['code', 'sqlState', 'severity', 'constraint', 'schema', 'table', 'column', 'dataType', 'routine'] as const;
+const DATABASE_ERROR_FIELDS = [
+  'code',
+  'sqlState',
+  'severity',
+  'constraint',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'routine',
+] as const;
 
 type ErrorLike = Error & Record<string, unknown>;
 
@@ -38,8 +48,12 @@ const chainHasDatabaseError = (err: unknown, depth = 0): boolean =>
 
 /** `{ type, message, code, sqlState, constraint, table, column, …, stack }` with the message reduced to the SQLSTATE and stack frames only. */
 function databaseErrorView(err: ErrorLike): Record<string, unknown> {
-  const view: Record<string, unknown> = { type: err.constructor.name, message: `database error ${String(err.code)} (SQL and parameters not logged)` };
-  for (const field of DATABASE_ERROR_FIELDS) if (err[field] !== undefined && err[field] !== null) view[field] = err[field];
+  const view: Record<string, unknown> = {
+    type: err.constructor.name,
+    message: `database error ${String(err.code)} (SQL and parameters not logged)`,
+  };
+  for (const field of DATABASE_ERROR_FIELDS)
+    if (err[field] !== undefined && err[field] !== null) view[field] = err[field];
   view.stack = stackFramesOf(err.stack);
   return view;
 }

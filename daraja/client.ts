@@ -1,12 +1,25 @@
 import axios, { type AxiosInstance } from 'axios';
 import pino, { type Logger } from 'pino';
 import { maskMsisdn } from '../domain/phone';
-import { INVALID_TOKEN, classifyDarajaError, failureFromError, isStillProcessing, readErrorBody, type DarajaOperation } from './errors';
+import {
+  INVALID_TOKEN,
+  classifyDarajaError,
+  failureFromError,
+  isStillProcessing,
+  readErrorBody,
+  type DarajaOperation,
+} from './errors';
 import { baseUrlOf, requestAccessToken } from './oauth';
 import { buildStkPushBody, buildStkQueryBody } from './requestBuilder';
 import { nairobiTimestamp } from './timestamp';
 import { sharedTokenCache, tokenCacheKey, type TokenCache } from './tokenCache';
-import { DarajaError, type DarajaClient, type DarajaCredentials, type StkPushAccepted, type StkQueryResult } from './types';
+import {
+  DarajaError,
+  type DarajaClient,
+  type DarajaCredentials,
+  type StkPushAccepted,
+  type StkQueryResult,
+} from './types';
 
 export interface DarajaClientOptions {
   /** Base URL and app credentials: the simulator, the sandbox and production differ only here. */
@@ -35,14 +48,18 @@ const STILL_PROCESSING_RESULT_CODE = '4999';
 const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 
 export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
   const { credentials, timeoutMs } = options;
   const http = options.http ?? axios.create();
   const now = options.now ?? (() => new Date());
   const tokens = options.tokenCache ?? sharedTokenCache;
-  const logger = (options.logger ?? pino({ level: 'silent' })).child({ component: 'daraja', baseUrl: baseUrlOf(credentials) });
+  const logger = (options.logger ?? pino({ level: 'silent' })).child({
+    component: 'daraja',
+    baseUrl: baseUrlOf(credentials),
+  });
   const cacheKey = tokenCacheKey(credentials);
   const fetchToken = () => requestAccessToken(http, credentials, timeoutMs);
 
@@ -73,7 +90,10 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
 
   function toDarajaError(operation: DarajaOperation, error: unknown): DarajaError {
     const classified = error instanceof DarajaError ? error : classifyDarajaError(operation, error);
-    logger.warn({ operation, kind: classified.kind, errorCode: classified.errorCode, httpStatus: classified.httpStatus }, classified.message);
+    logger.warn(
+      { operation, kind: classified.kind, errorCode: classified.errorCode, httpStatus: classified.httpStatus },
+      classified.message,
+    );
     return classified;
   }
 
@@ -81,7 +101,12 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
     async stkPush(request) {
       // Validation errors (InvalidPushRequestError, InvalidPhoneNumberError) are thrown before anything is sent.
       const body = buildStkPushBody({ request, credentials, timestamp: nairobiTimestamp(now()) });
-      const context = { amount: body.Amount, phone: maskMsisdn(body.PhoneNumber), partyB: body.PartyB, type: body.TransactionType };
+      const context = {
+        amount: body.Amount,
+        phone: maskMsisdn(body.PhoneNumber),
+        partyB: body.PartyB,
+        type: body.TransactionType,
+      };
       let data: unknown;
       try {
         data = await authorised('push', PUSH_PATH, body);
@@ -100,10 +125,21 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
         return accepted;
       }
       if (responseCode !== '' && responseCode !== '0') {
-        throw toDarajaError('push', new DarajaError('terminal', `Daraja push refused: ${responseCode} ${text(answer.ResponseDescription)}`, responseCode, 200));
+        throw toDarajaError(
+          'push',
+          new DarajaError(
+            'terminal',
+            `Daraja push refused: ${responseCode} ${text(answer.ResponseDescription)}`,
+            responseCode,
+            200,
+          ),
+        );
       }
       // A 2xx we cannot read: the push may well be on the phone, but we hold no CheckoutRequestID for it.
-      throw toDarajaError('push', new DarajaError('indeterminate', 'Daraja push answered 2xx without a CheckoutRequestID', null, 200));
+      throw toDarajaError(
+        'push',
+        new DarajaError('indeterminate', 'Daraja push answered 2xx without a CheckoutRequestID', null, 200),
+      );
     },
 
     async stkQuery(checkoutRequestId): Promise<StkQueryResult> {
@@ -115,17 +151,31 @@ export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
         const failure = failureFromError(error);
         if (failure.type === 'response' && isStillProcessing(failure.body)) {
           // Daraja says "pending" with an error body: the customer has not answered yet. Not a failure.
-          return { state: 'pending', description: readErrorBody(failure.body)?.errorMessage ?? 'The transaction is being processed' };
+          return {
+            state: 'pending',
+            description: readErrorBody(failure.body)?.errorMessage ?? 'The transaction is being processed',
+          };
         }
         throw toDarajaError('query', error);
       }
       const answer = asRecord(data);
       const resultCode = text(answer.ResultCode).trim();
       if (resultCode === STILL_PROCESSING_RESULT_CODE) {
-        return { state: 'pending', description: text(answer.ResultDesc) || 'The transaction is still under processing' };
+        return {
+          state: 'pending',
+          description: text(answer.ResultDesc) || 'The transaction is still under processing',
+        };
       }
       if (resultCode === '') {
-        throw toDarajaError('query', new DarajaError('retryable', 'Daraja query answered without a ResultCode; ask again later', text(answer.ResponseCode) || null, 200));
+        throw toDarajaError(
+          'query',
+          new DarajaError(
+            'retryable',
+            'Daraja query answered without a ResultCode; ask again later',
+            text(answer.ResponseCode) || null,
+            200,
+          ),
+        );
       }
       logger.debug({ checkoutRequestId, resultCode }, 'STK query answered');
       return { state: 'final', resultCode, resultDesc: text(answer.ResultDesc) };

@@ -6,8 +6,7 @@ export type DarajaOperation = 'oauth' | 'push' | 'query';
 
 /** A failed Daraja call reduced to what classification needs: no headers, no request body, no secrets. */
 export type DarajaFailure =
-  | { type: 'response'; status: number; body: unknown }
-  | { type: 'transport'; code: string | null; message: string };
+  { type: 'response'; status: number; body: unknown } | { type: 'transport'; code: string | null; message: string };
 
 /** Daraja's error shape: `{ requestId, errorCode, errorMessage }`. */
 export interface DarajaErrorBody {
@@ -79,8 +78,13 @@ export function failureFromError(error: unknown): DarajaFailure {
   return { type: 'transport', code, message: error instanceof Error ? error.message : String(error) };
 }
 
-const fail = (kind: DarajaErrorKind, operation: DarajaOperation, detail: string, errorCode: string | null, status: number | null) =>
-  new DarajaError(kind, `Daraja ${operation} failed (${kind}): ${detail}`, errorCode, status);
+const fail = (
+  kind: DarajaErrorKind,
+  operation: DarajaOperation,
+  detail: string,
+  errorCode: string | null,
+  status: number | null,
+) => new DarajaError(kind, `Daraja ${operation} failed (${kind}): ${detail}`, errorCode, status);
 
 function classifyTransport(operation: DarajaOperation, code: string | null, message: string): DarajaError {
   const detail = code ? `${code} ${message}` : message;
@@ -123,7 +127,8 @@ function classifyResponse(operation: DarajaOperation, status: number, body: unkn
   }
   // A bare 502/503 on a push may come from a proxy after the request was forwarded: only a Daraja
   // error body proves it was refused before anything happened.
-  if ((status === 502 || status === 503) && (operation !== 'push' || error)) return fail('retryable', operation, detail, code, status);
+  if ((status === 502 || status === 503) && (operation !== 'push' || error))
+    return fail('retryable', operation, detail, code, status);
   if (operation === 'push') {
     // A 5xx we cannot read (or a 504 from a gateway that gave up waiting) may come after the push
     // reached the phone: the outcome is unknown, never "failed", and the push must not be repeated.

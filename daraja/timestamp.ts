@@ -26,7 +26,14 @@ export function nairobiTimestamp(instant: Date): string {
 export function parseNairobiTimestamp(timestamp: string): Date | null {
   const m = TIMESTAMP.exec(timestamp);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const utc = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(utc);
   // Date.UTC rolls 31 February into March; a round trip catches impossible dates.

@@ -38,8 +38,7 @@ export interface StkPushAccepted {
 
 /** What an STK query says: still pending, or a final result code. */
 export type StkQueryResult =
-  | { state: 'pending'; description: string }
-  | { state: 'final'; resultCode: string; resultDesc: string };
+  { state: 'pending'; description: string } | { state: 'final'; resultCode: string; resultDesc: string };
 
 /**
  * How a Daraja failure must be handled:

@@ -16,11 +16,19 @@ export type EnsureAdminResult = 'created' | 'exists' | 'not_configured';
  * Creates the bootstrap admin (role admin, no merchant) from ADMIN_EMAIL / ADMIN_PASSWORD when no
  * user has that email. Safe to run at every start-up and from several processes at once.
  */
-export async function ensureAdmin(em: EntityManager, config: Pick<Config, 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>): Promise<EnsureAdminResult> {
+export async function ensureAdmin(
+  em: EntityManager,
+  config: Pick<Config, 'ADMIN_EMAIL' | 'ADMIN_PASSWORD'>,
+): Promise<EnsureAdminResult> {
   if (!config.ADMIN_EMAIL || !config.ADMIN_PASSWORD) return 'not_configured';
   const email = normalizeEmail(config.ADMIN_EMAIL);
   if (await em.count(UserSchema, { email })) return 'exists';
-  em.create(UserSchema, { email, passwordHash: await hashPassword(config.ADMIN_PASSWORD), role: 'admin', merchant: null });
+  em.create(UserSchema, {
+    email,
+    passwordHash: await hashPassword(config.ADMIN_PASSWORD),
+    role: 'admin',
+    merchant: null,
+  });
   try {
     await em.flush();
     return 'created';

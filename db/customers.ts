@@ -17,7 +17,10 @@ export interface CustomerKey {
 }
 
 /** The customer's row id, creating the customer if this is their first payment. Safe under concurrent pushes. */
-export async function linkCustomer(em: EntityManager, { merchantId, environment, phoneNumber }: CustomerKey): Promise<number> {
+export async function linkCustomer(
+  em: EntityManager,
+  { merchantId, environment, phoneNumber }: CustomerKey,
+): Promise<number> {
   const connection = em.getConnection();
   // "do nothing" takes no row lock on an existing customer, so concurrent pushes to one number never queue here.
   const [inserted] = await connection.execute<{ id: number }[]>(
@@ -87,7 +90,10 @@ export interface CustomerListQuery {
 }
 
 /** A page of the merchant's customers, newest first, with the id to continue after (null on the last page). */
-export async function listCustomers(em: EntityManager, query: CustomerListQuery): Promise<{ customers: CustomerSummary[]; nextAfterId: number | null }> {
+export async function listCustomers(
+  em: EntityManager,
+  query: CustomerListQuery,
+): Promise<{ customers: CustomerSummary[]; nextAfterId: number | null }> {
   const where = ['c.merchant_id = ?', 'c.environment = ?'];
   const params: unknown[] = [query.merchantId, query.environment];
   if (query.phoneNumber) {
@@ -110,14 +116,16 @@ export async function listCustomers(em: EntityManager, query: CustomerListQuery)
 }
 
 /** One of the merchant's customers by public id, or null (another merchant's customer is null too). */
-export async function findCustomer(em: EntityManager, key: { merchantId: number; environment: Environment; publicId: string }): Promise<CustomerSummary | null> {
+export async function findCustomer(
+  em: EntityManager,
+  key: { merchantId: number; environment: Environment; publicId: string },
+): Promise<CustomerSummary | null> {
   const [row] = await em
     .getConnection()
-    .execute<RawSummary[]>(`${SUMMARY_SELECT} where c.public_id = ? and c.merchant_id = ? and c.environment = ? group by c.id`, [
-      key.publicId,
-      key.merchantId,
-      key.environment,
-    ]);
+    .execute<RawSummary[]>(
+      `${SUMMARY_SELECT} where c.public_id = ? and c.merchant_id = ? and c.environment = ? group by c.id`,
+      [key.publicId, key.merchantId, key.environment],
+    );
   return row ? toSummary(row) : null;
 }
 

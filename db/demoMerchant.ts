@@ -37,10 +37,11 @@ export async function ensureDemoMerchant(config: Config): Promise<DemoMerchantCr
       await topUp(em, { merchantId, amount: DEMO_WALLET_KES, reference: 'Demo merchant opening balance' });
       merchant = await em.findOneOrFail(MerchantSchema, merchantId);
     }
-    const [channel] = await em.getConnection().execute<{ id: number }[]>(
-      'select id from channels where merchant_id = ? and is_active order by id limit 1',
-      [merchant.id],
-    );
+    const [channel] = await em
+      .getConnection()
+      .execute<{ id: number }[]>('select id from channels where merchant_id = ? and is_active order by id limit 1', [
+        merchant.id,
+      ]);
 
     const previous = readPrevious();
     if (previous && previous.merchant_id === merchant.id) {
@@ -50,7 +51,13 @@ export async function ensureDemoMerchant(config: Config): Promise<DemoMerchantCr
       }
     }
     const key = await issueApiKey(em, config.API_KEY_PEPPER, merchant.id, DEMO_KEY_NAME, 'sandbox');
-    return { base_url: baseUrl, api_username: key.username, api_password: key.password, account_id: channel!.id, merchant_id: merchant.id };
+    return {
+      base_url: baseUrl,
+      api_username: key.username,
+      api_password: key.password,
+      account_id: channel!.id,
+      merchant_id: merchant.id,
+    };
   } finally {
     await orm.close();
   }

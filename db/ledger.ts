@@ -34,7 +34,16 @@ async function move(
   em: EntityManager,
   entry: { merchantId: number; kind: LedgerKind; delta: number; transactionId?: number; reference?: string },
 ): Promise<number | null> {
-  const params = [entry.delta, entry.merchantId, entry.delta, entry.merchantId, entry.kind, entry.delta, entry.transactionId ?? null, entry.reference ?? null];
+  const params = [
+    entry.delta,
+    entry.merchantId,
+    entry.delta,
+    entry.merchantId,
+    entry.kind,
+    entry.delta,
+    entry.transactionId ?? null,
+    entry.reference ?? null,
+  ];
   // One statement, so the wallet row is locked for a single round trip (every payment of a merchant
   // queues on it). The `balance + ? >= 0` guard keeps concurrent reservations from overdrawing.
   const [moved] = await sql(em)<{ balance_after: number }>(
@@ -53,7 +62,10 @@ async function move(
  * Appends a zero-amount entry (a fee capture) without taking the wallet row's lock: the balance does
  * not move, so balance_after is simply the balance as it stands.
  */
-async function note(em: EntityManager, entry: { merchantId: number; kind: LedgerKind; transactionId: number }): Promise<void> {
+async function note(
+  em: EntityManager,
+  entry: { merchantId: number; kind: LedgerKind; transactionId: number },
+): Promise<void> {
   await sql(em)(
     `insert into wallet_ledger (merchant_id, kind, amount, balance_after, transaction_id)
      select ?, ?, 0, balance, ? from wallets where merchant_id = ?`,
@@ -63,7 +75,9 @@ async function note(em: EntityManager, entry: { merchantId: number; kind: Ledger
 
 /** Creates the merchant's wallet if it has none. */
 export async function ensureWallet(em: EntityManager, merchantId: number): Promise<void> {
-  await sql(em)('insert into wallets (merchant_id, balance) values (?, 0) on conflict (merchant_id) do nothing', [merchantId]);
+  await sql(em)('insert into wallets (merchant_id, balance) values (?, 0) on conflict (merchant_id) do nothing', [
+    merchantId,
+  ]);
 }
 
 export interface WalletMovement {
@@ -74,7 +88,8 @@ export interface WalletMovement {
 
 /** Adds money to a wallet. */
 export async function topUp(em: EntityManager, { merchantId, amount, reference }: WalletMovement): Promise<number> {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError(`top-up must be a positive whole KES, got ${amount}`);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new RangeError(`top-up must be a positive whole KES, got ${amount}`);
   return em.transactional(async (tx) => {
     await ensureWallet(tx, merchantId);
     const balance = await move(tx, { merchantId, kind: 'top_up', delta: amount, reference });
@@ -112,7 +127,10 @@ export async function reserveFee(em: EntityManager, { merchantId, transactionId,
 export type CaptureResult = 'captured' | 'released_earlier' | 'not_reserved';
 
 /** Marks a reserved fee as earned. Zero amount: the money left the balance at reservation. */
-export async function captureFee(em: EntityManager, { merchantId, transactionId }: Omit<FeeMovement, 'fee'>): Promise<CaptureResult> {
+export async function captureFee(
+  em: EntityManager,
+  { merchantId, transactionId }: Omit<FeeMovement, 'fee'>,
+): Promise<CaptureResult> {
   return em.transactional(async (tx) => {
     await sql(tx)('select pg_advisory_xact_lock(?)', [transactionId]);
     const kinds = await existingKinds(tx, transactionId);
@@ -132,7 +150,10 @@ export async function captureFee(em: EntityManager, { merchantId, transactionId 
 export type ReleaseResult = 'released' | 'captured_earlier' | 'not_reserved';
 
 /** Returns a reserved fee to the wallet because the payment failed. */
-export async function releaseFee(em: EntityManager, { merchantId, transactionId }: Omit<FeeMovement, 'fee'>): Promise<ReleaseResult> {
+export async function releaseFee(
+  em: EntityManager,
+  { merchantId, transactionId }: Omit<FeeMovement, 'fee'>,
+): Promise<ReleaseResult> {
   return em.transactional(async (tx) => {
     await sql(tx)('select pg_advisory_xact_lock(?)', [transactionId]);
     const kinds = await existingKinds(tx, transactionId);
@@ -149,7 +170,10 @@ export async function releaseFee(em: EntityManager, { merchantId, transactionId 
  * Charges the fee of a payment that was failed (fee released) and later proved successful.
  * Returns false, changing nothing, while the wallet cannot cover it; the caller retries later.
  */
-export async function chargeLateFee(em: EntityManager, { merchantId, transactionId, fee }: FeeMovement): Promise<boolean> {
+export async function chargeLateFee(
+  em: EntityManager,
+  { merchantId, transactionId, fee }: FeeMovement,
+): Promise<boolean> {
   return em.transactional(async (tx) => {
     await sql(tx)('select pg_advisory_xact_lock(?)', [transactionId]);
     const kinds = await existingKinds(tx, transactionId);
@@ -160,7 +184,10 @@ export async function chargeLateFee(em: EntityManager, { merchantId, transaction
 }
 
 /** The wallet balance and, for checks, the sum of its ledger. */
-export async function walletSnapshot(em: EntityManager, merchantId: number): Promise<{ balance: number; ledgerSum: number }> {
+export async function walletSnapshot(
+  em: EntityManager,
+  merchantId: number,
+): Promise<{ balance: number; ledgerSum: number }> {
   const [row] = await sql(em)<{ balance: number | null; ledger_sum: string | null }>(
     `select (select balance from wallets where merchant_id = ?) as balance,
             (select coalesce(sum(amount), 0) from wallet_ledger where merchant_id = ?) as ledger_sum`,
@@ -183,7 +210,8 @@ export async function creditTopUpPayment(
   em: EntityManager,
   { merchantId, transactionId, amount, reference }: WalletMovement & { transactionId: number },
 ): Promise<TopUpCreditResult> {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new RangeError(`top-up must be a positive whole KES, got ${amount}`);
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new RangeError(`top-up must be a positive whole KES, got ${amount}`);
   return em.transactional(async (tx) => {
     await sql(tx)('select pg_advisory_xact_lock(?)', [transactionId]);
     if ((await existingKinds(tx, transactionId)).has('top_up')) return 'already_credited';
@@ -197,8 +225,12 @@ export async function creditTopUpPayment(
  * An admin's correction: a credit (amount > 0) or a debit (amount < 0), with the reason in the
  * entry's reference. A debit the balance cannot cover changes nothing and returns null.
  */
-export async function adjustWallet(em: EntityManager, { merchantId, amount, reference }: WalletMovement): Promise<{ entryId: number; createdAt: Date; balance: number } | null> {
-  if (!Number.isSafeInteger(amount) || amount === 0) throw new RangeError(`adjustment must be a non-zero whole KES, got ${amount}`);
+export async function adjustWallet(
+  em: EntityManager,
+  { merchantId, amount, reference }: WalletMovement,
+): Promise<{ entryId: number; createdAt: Date; balance: number } | null> {
+  if (!Number.isSafeInteger(amount) || amount === 0)
+    throw new RangeError(`adjustment must be a non-zero whole KES, got ${amount}`);
   return em.transactional(async (tx) => {
     await ensureWallet(tx, merchantId);
     const balance = await move(tx, { merchantId, kind: 'adjustment', delta: amount, reference });

@@ -55,6 +55,8 @@ export async function ledgerPage(
 
 /** The wallet's balance (0 for a merchant that has never had a wallet row). */
 export async function walletBalance(em: EntityManager, merchantId: number): Promise<number> {
-  const [row] = await em.getConnection().execute<{ balance: number }[]>('select balance from wallets where merchant_id = ?', [merchantId]);
+  const [row] = await em
+    .getConnection()
+    .execute<{ balance: number }[]>('select balance from wallets where merchant_id = ?', [merchantId]);
   return row?.balance ?? 0;
 }

@@ -63,9 +63,21 @@ export interface IssuedApiKey {
 }
 
 /** Creates an API key; the password exists only in the return value. */
-export async function issueApiKey(em: EntityManager, pepper: string, merchantId: number, name: string, environment: Environment = 'sandbox'): Promise<IssuedApiKey> {
+export async function issueApiKey(
+  em: EntityManager,
+  pepper: string,
+  merchantId: number,
+  name: string,
+  environment: Environment = 'sandbox',
+): Promise<IssuedApiKey> {
   const key = generateApiKey(pepper, environment);
-  const row = em.create(ApiKeySchema, { merchant: merchantId, name, username: key.username, secretHash: key.secretHash, environment });
+  const row = em.create(ApiKeySchema, {
+    merchant: merchantId,
+    name,
+    username: key.username,
+    secretHash: key.secretHash,
+    environment,
+  });
   await em.flush();
   return { id: row.id, username: key.username, password: key.password };
 }

@@ -37,7 +37,9 @@ const PAYMENT_COLUMNS = `t.id as tx_id, t.status, t.amount, t.mpesa_receipt, t.r
 /** A reference is a transaction id (a push M-Pesa never confirmed) or a CheckoutRequestID. */
 function matchReference(reference: string): { condition: string; value: number | string } {
   const id = parseTransactionId(reference);
-  return id !== null ? { condition: 't.id = ?', value: id } : { condition: 't.checkout_request_id = ?', value: reference };
+  return id !== null
+    ? { condition: 't.id = ?', value: id }
+    : { condition: 't.checkout_request_id = ?', value: reference };
 }
 
 function paymentOf(row: RawStatusRow): PaymentStatusRow | null {

@@ -103,7 +103,10 @@ interface RawRow {
 }
 
 /** One page of transactions, newest first, and the cursor of the next page (null on the last). */
-export async function findTransactions(em: EntityManager, filter: TransactionFilter): Promise<{ rows: TransactionRow[]; nextCursor: TransactionCursor | null }> {
+export async function findTransactions(
+  em: EntityManager,
+  filter: TransactionFilter,
+): Promise<{ rows: TransactionRow[]; nextCursor: TransactionCursor | null }> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -120,8 +123,19 @@ export async function findTransactions(em: EntityManager, filter: TransactionFil
   if (filter.purpose) add('t.purpose = ?', filter.purpose);
   if (filter.search) {
     const { receipt, phoneNumber, externalReference, checkoutRequestId } = filter.search;
-    const terms = ['t.mpesa_receipt = ?', 't.external_reference = ?', 't.checkout_request_id = ?', ...(phoneNumber ? ['t.phone_number = ?'] : [])];
-    add(`(${terms.join(' or ')})`, receipt, externalReference, checkoutRequestId, ...(phoneNumber ? [phoneNumber] : []));
+    const terms = [
+      't.mpesa_receipt = ?',
+      't.external_reference = ?',
+      't.checkout_request_id = ?',
+      ...(phoneNumber ? ['t.phone_number = ?'] : []),
+    ];
+    add(
+      `(${terms.join(' or ')})`,
+      receipt,
+      externalReference,
+      checkoutRequestId,
+      ...(phoneNumber ? [phoneNumber] : []),
+    );
   }
   if (filter.created?.from) add('t.created_at >= ?', filter.created.from);
   if (filter.created?.to) add(`t.created_at ${filter.created.to.inclusive ? '<=' : '<'} ?`, filter.created.to.at);
@@ -190,7 +204,9 @@ export function encodeTransactionCursor(cursor: TransactionCursor): string {
 
 /** Reads a cursor back; null when it is not one this API issued. */
 export function decodeTransactionCursor(text: string): TransactionCursor | null {
-  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([1-9]\d{0,9})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([1-9]\d{0,9})$/.exec(
+    Buffer.from(text, 'base64url').toString('utf8'),
+  );
   if (!match) return null;
   // The text goes to Postgres as a timestamp: a month 13, 30 February or 25:61 would fail there.
   const createdAt = match[1]!;

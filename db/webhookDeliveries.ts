@@ -69,13 +69,11 @@ export async function merchantDelivery(
 
 /** The delivery's attempts, first to last. */
 export async function deliveryAttempts(em: EntityManager, deliveryId: number): Promise<DeliveryAttemptRow[]> {
-  return em
-    .getConnection()
-    .execute<DeliveryAttemptRow[]>(
-      `select attempt_no, started_at, status_code, latency_ms, error, response_excerpt
+  return em.getConnection().execute<DeliveryAttemptRow[]>(
+    `select attempt_no, started_at, status_code, latency_ms, error, response_excerpt
          from webhook_attempts where delivery_id = ? order by attempt_no`,
-      [deliveryId],
-    );
+    [deliveryId],
+  );
 }
 
 /** The merchant's callback URL, or null when it has none. */

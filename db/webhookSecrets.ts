@@ -8,10 +8,12 @@ import { generateWebhookSecret } from '../domain/webhookSignature';
  */
 
 const readSealed = async (em: EntityManager, merchantId: number) => {
-  const rows = await em.getConnection().execute<{ webhook_secret_ciphertext: string | null }[]>(
-    'select webhook_secret_ciphertext from merchants where id = ?',
-    [merchantId],
-  );
+  const rows = await em
+    .getConnection()
+    .execute<{ webhook_secret_ciphertext: string | null }[]>(
+      'select webhook_secret_ciphertext from merchants where id = ?',
+      [merchantId],
+    );
   if (rows.length === 0) throw new Error(`Merchant ${merchantId} does not exist`);
   return rows[0]!.webhook_secret_ciphertext;
 };
@@ -25,13 +27,21 @@ export async function ensureWebhookSecret(em: EntityManager, merchantId: number,
   if (existing) return open(existing, keyMaterial);
   await em
     .getConnection()
-    .execute('update merchants set webhook_secret_ciphertext = ? where id = ? and webhook_secret_ciphertext is null', [seal(generateWebhookSecret(), keyMaterial), merchantId]);
+    .execute('update merchants set webhook_secret_ciphertext = ? where id = ? and webhook_secret_ciphertext is null', [
+      seal(generateWebhookSecret(), keyMaterial),
+      merchantId,
+    ]);
   return open((await readSealed(em, merchantId))!, keyMaterial);
 }
 
 /** Replaces the merchant's signing secret; deliveries signed from now on use the returned one. */
 export async function rotateWebhookSecret(em: EntityManager, merchantId: number, keyMaterial: string): Promise<string> {
   const secret = generateWebhookSecret();
-  await em.getConnection().execute('update merchants set webhook_secret_ciphertext = ? where id = ?', [seal(secret, keyMaterial), merchantId]);
+  await em
+    .getConnection()
+    .execute('update merchants set webhook_secret_ciphertext = ? where id = ?', [
+      seal(secret, keyMaterial),
+      merchantId,
+    ]);
   return secret;
 }

@@ -32,9 +32,7 @@ const asText = (v: unknown): string | null =>
 
 /** Drops control characters (NUL cannot even be stored) and bounds free text Daraja controls. */
 const cleanDescription = (v: unknown): string =>
-  (asText(v) ?? '')
-    .replace(/[\u0000-\u001f\u007f]/g, ' ')
-    .slice(0, MAX_RESULT_DESC);
+  (asText(v) ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_RESULT_DESC);
 
 /**
  * Reads Daraja's `{ Body: { stkCallback } }` body. Returns null when the body is not that shape
@@ -58,13 +56,20 @@ export function parseStkCallback(body: unknown): ParsedCallback | null {
 
   const checkoutRequestId = asText(cb.CheckoutRequestID);
   const merchantRequestId = asText(cb.MerchantRequestID);
-  const unusable =
-    !RESULT_CODE.test(resultCode) ? 'ResultCode is not a Daraja result code'
-    : checkoutRequestId !== null && !REQUEST_ID.test(checkoutRequestId) ? 'CheckoutRequestID is not a Daraja request id'
-    : merchantRequestId !== null && !REQUEST_ID.test(merchantRequestId) ? 'MerchantRequestID is not a Daraja request id'
-    : null;
+  const unusable = !RESULT_CODE.test(resultCode)
+    ? 'ResultCode is not a Daraja result code'
+    : checkoutRequestId !== null && !REQUEST_ID.test(checkoutRequestId)
+      ? 'CheckoutRequestID is not a Daraja request id'
+      : merchantRequestId !== null && !REQUEST_ID.test(merchantRequestId)
+        ? 'MerchantRequestID is not a Daraja request id'
+        : null;
 
-  const checked = (name: string, value: unknown, valid: (text: string) => boolean, reportable: boolean): string | null => {
+  const checked = (
+    name: string,
+    value: unknown,
+    valid: (text: string) => boolean,
+    reportable: boolean,
+  ): string | null => {
     if (value === undefined || value === null || value === '') return null;
     const text = asText(value);
     if (text !== null && valid(text)) return text;

@@ -19,7 +19,8 @@ export const EARLIEST_INSTANT = new Date('1900-01-01T00:00:00+03:00'); // the fi
 export const LATEST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
 
 /** Whether `at` is a real instant within EARLIEST_INSTANT..LATEST_INSTANT. */
-export const isInstantInRange = (at: Date) => !Number.isNaN(at.getTime()) && at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
+export const isInstantInRange = (at: Date) =>
+  !Number.isNaN(at.getTime()) && at >= EARLIEST_INSTANT && at <= LATEST_INSTANT;
 
 /** A bound on created_at: rows at or after `from`; rows before (or, for a timestamp, at or before) `to`. */
 export interface DateRange {
@@ -38,9 +39,14 @@ function parseBound(text: string, field: string): { at: Date; dateOnly: boolean 
   if ((dateOnly || DATE_TIME.test(text)) && isCalendarDay(text.slice(0, 10))) {
     const at = new Date(dateOnly ? `${text}T00:00:00${EAT_OFFSET}` : text);
     if (isInstantInRange(at)) return { at, dateOnly };
-    if (!Number.isNaN(at.getTime())) throw new AppError('validation_failed', `${field} must be from 1900-01-01 to 9999-12-31`, { field });
+    if (!Number.isNaN(at.getTime()))
+      throw new AppError('validation_failed', `${field} must be from 1900-01-01 to 9999-12-31`, { field });
   }
-  throw new AppError('validation_failed', `${field} must be a date (2024-06-15, a day in East Africa Time) or an ISO timestamp with a time zone (2024-06-15T09:30:00Z)`, { field });
+  throw new AppError(
+    'validation_failed',
+    `${field} must be a date (2024-06-15, a day in East Africa Time) or an ISO timestamp with a time zone (2024-06-15T09:30:00Z)`,
+    { field },
+  );
 }
 
 /** Parses `from` and `to` (either may be absent); `to` of a bare date includes that whole day. */
@@ -49,7 +55,9 @@ export function parseDateRange(from: string | undefined, to: string | undefined)
   let end: DateRange['to'] = null;
   if (to) {
     const bound = parseBound(to, 'to');
-    end = bound.dateOnly ? { at: new Date(bound.at.getTime() + DAY_MS), inclusive: false } : { at: bound.at, inclusive: true };
+    end = bound.dateOnly
+      ? { at: new Date(bound.at.getTime() + DAY_MS), inclusive: false }
+      : { at: bound.at, inclusive: true };
   }
   if (start && end && (end.inclusive ? end.at < start : end.at <= start)) {
     throw new AppError('validation_failed', 'to must not be before from', { field: 'to' });

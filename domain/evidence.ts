@@ -23,7 +23,8 @@ export interface EvidenceConflict {
 export function reviewReasonFor(decision: PaymentDecision, pushedAmount: Kes): string | null {
   const evidence = decision.evidence;
   if (decision.status !== 'completed' || !evidence) return null;
-  if (evidence.problems.length > 0) return `M-Pesa's success callback ${evidence.callbackId} broke Daraja's rules: ${evidence.problems.join('; ')}`;
+  if (evidence.problems.length > 0)
+    return `M-Pesa's success callback ${evidence.callbackId} broke Daraja's rules: ${evidence.problems.join('; ')}`;
   if (evidence.amount !== null && evidence.amount !== pushedAmount) {
     return `M-Pesa's success callback ${evidence.callbackId} reports KES ${evidence.amount} for a push of KES ${pushedAmount}`;
   }
@@ -34,14 +35,20 @@ export function reviewReasonFor(decision: PaymentDecision, pushedAmount: Kes): s
  * The ways a further success disagrees with what the payment already recorded. The first confirmed
  * receipt and amount are kept; each disagreement is recorded beside them with the callback that carried it.
  */
-export function conflictsWith(recorded: { receipt: string | null; amount: Kes | null }, decision: PaymentDecision, at: Date): EvidenceConflict[] {
+export function conflictsWith(
+  recorded: { receipt: string | null; amount: Kes | null },
+  decision: PaymentDecision,
+  at: Date,
+): EvidenceConflict[] {
   const evidence = decision.evidence;
   const callbackId = evidence?.callbackId ?? null;
   const conflicts: EvidenceConflict[] = [];
   const conflict = (kind: EvidenceConflict['kind'], was: string | number | null, now: string | number | null) =>
     conflicts.push({ kind, callbackId, recorded: was, received: now, at: at.toISOString() });
-  if (decision.receipt !== null && recorded.receipt !== null && decision.receipt !== recorded.receipt) conflict('receipt', recorded.receipt, decision.receipt);
-  if (evidence?.amount != null && recorded.amount !== null && evidence.amount !== recorded.amount) conflict('amount', recorded.amount, evidence.amount);
+  if (decision.receipt !== null && recorded.receipt !== null && decision.receipt !== recorded.receipt)
+    conflict('receipt', recorded.receipt, decision.receipt);
+  if (evidence?.amount != null && recorded.amount !== null && evidence.amount !== recorded.amount)
+    conflict('amount', recorded.amount, evidence.amount);
   if (evidence && evidence.problems.length > 0) conflict('invalid', null, evidence.problems.join('; '));
   return conflicts;
 }

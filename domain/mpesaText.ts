@@ -43,14 +43,23 @@ export type MpesaTextResult = { ok: true; value: string } | { ok: false; message
  */
 export function cleanMpesaText(field: string, rule: MpesaTextRule, input: unknown): MpesaTextResult {
   if (typeof input !== 'string') return { ok: false, message: `${field} must be a string` };
-  const value = input.normalize('NFKD').replace(COMBINING_MARKS, '').replace(/^ +| +$/g, '');
+  const value = input
+    .normalize('NFKD')
+    .replace(COMBINING_MARKS, '')
+    .replace(/^ +| +$/g, '');
   if (value === '') return { ok: false, message: `${field} must be 1 to ${rule.max} characters; it cannot be blank` };
   if (!ALLOWED.test(value)) {
     const found = NOT_ALLOWED.exec(value)![0];
-    return { ok: false, message: `${field} may contain only ${ALLOWED_CHARACTERS_TEXT} (M-Pesa's ${rule.darajaName}); found ${describe(found)}` };
+    return {
+      ok: false,
+      message: `${field} may contain only ${ALLOWED_CHARACTERS_TEXT} (M-Pesa's ${rule.darajaName}); found ${describe(found)}`,
+    };
   }
   if (value.length > rule.max) {
-    return { ok: false, message: `${field} must be 1 to ${rule.max} characters: at most ${rule.max} characters is M-Pesa's ${rule.darajaName} limit (got ${value.length})` };
+    return {
+      ok: false,
+      message: `${field} must be 1 to ${rule.max} characters: at most ${rule.max} characters is M-Pesa's ${rule.darajaName} limit (got ${value.length})`,
+    };
   }
   return { ok: true, value };
 }

@@ -80,7 +80,7 @@ export function parseIpv6(text: string): number[] | null {
 
 function inRange(bytes: number[], network: number[], prefix: number): boolean {
   for (let bit = 0; bit < prefix; bit++) {
-    const mask = 0x80 >> bit % 8;
+    const mask = 0x80 >> (bit % 8);
     if ((bytes[bit >> 3]! & mask) !== (network[bit >> 3]! & mask)) return false;
   }
   return true;
@@ -127,20 +127,30 @@ export interface CallbackUrlRules {
  * Hostnames are checked by `checkResolvedAddresses` once resolved.
  */
 export function checkCallbackUrl(raw: string, { production, allowPrivateTargets }: CallbackUrlRules): UrlCheck {
-  if (raw.length > MAX_CALLBACK_URL_LENGTH) return { ok: false, reason: `callback_url must be at most ${MAX_CALLBACK_URL_LENGTH} characters` };
+  if (raw.length > MAX_CALLBACK_URL_LENGTH)
+    return { ok: false, reason: `callback_url must be at most ${MAX_CALLBACK_URL_LENGTH} characters` };
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, reason: 'callback_url must be an absolute URL such as https://shop.example.com/payment/callback' };
+    return {
+      ok: false,
+      reason: 'callback_url must be an absolute URL such as https://shop.example.com/payment/callback',
+    };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'callback_url must be an http(s) URL' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, reason: 'callback_url must be an http(s) URL' };
   if (production && url.protocol !== 'https:') return { ok: false, reason: 'callback_url must use HTTPS' };
   // Credentials in a URL end up in logs and in the deliveries list; a receiver should check the signature instead.
-  if (url.username || url.password) return { ok: false, reason: 'callback_url must not contain a user name or password; verify the ImaraPay-Signature header instead' };
+  if (url.username || url.password)
+    return {
+      ok: false,
+      reason: 'callback_url must not contain a user name or password; verify the ImaraPay-Signature header instead',
+    };
   if (allowPrivateTargets) return { ok: true, url };
   const literal = ipLiteralOf(url.hostname);
-  if (literal !== null && !isPublicAddress(literal)) return { ok: false, reason: `callback_url points at a non-public address (${literal})` };
+  if (literal !== null && !isPublicAddress(literal))
+    return { ok: false, reason: `callback_url points at a non-public address (${literal})` };
   return { ok: true, url };
 }
 
@@ -151,10 +161,15 @@ export type LookupAll = (hostname: string) => Promise<Array<{ address: string; f
  * Resolves a hostname and refuses it when any of its addresses is not public: an attacker's name
  * that answers with both a public and a private address must not get through.
  */
-export async function checkResolvedAddresses(hostname: string, lookup: LookupAll): Promise<{ ok: true; addresses: string[] } | { ok: false; reason: string }> {
+export async function checkResolvedAddresses(
+  hostname: string,
+  lookup: LookupAll,
+): Promise<{ ok: true; addresses: string[] } | { ok: false; reason: string }> {
   const literal = ipLiteralOf(hostname);
   if (literal !== null) {
-    return isPublicAddress(literal) ? { ok: true, addresses: [literal] } : { ok: false, reason: `${literal} is a non-public address` };
+    return isPublicAddress(literal)
+      ? { ok: true, addresses: [literal] }
+      : { ok: false, reason: `${literal} is a non-public address` };
   }
   let resolved: Array<{ address: string }>;
   try {

@@ -48,10 +48,14 @@ export function buildWebhookPayload(facts: WebhookFacts): Record<string, unknown
     ResultDesc: facts.resultDesc ?? (completed ? 'The service request is processed successfully.' : 'Payment failed'),
   };
   if (completed) {
-    const items: Array<{ Name: string; Value: string | number }> = [{ Name: 'Amount', Value: facts.mpesaAmount ?? facts.amount }];
+    const items: Array<{ Name: string; Value: string | number }> = [
+      { Name: 'Amount', Value: facts.mpesaAmount ?? facts.amount },
+    ];
     if (facts.mpesaReceipt) items.push({ Name: 'MpesaReceiptNumber', Value: facts.mpesaReceipt });
-    if (facts.mpesaTransactionDate) items.push({ Name: 'TransactionDate', Value: asDarajaValue(facts.mpesaTransactionDate) });
-    else if (facts.completedAt) items.push({ Name: 'TransactionDate', Value: nairobiTransactionDate(facts.completedAt) });
+    if (facts.mpesaTransactionDate)
+      items.push({ Name: 'TransactionDate', Value: asDarajaValue(facts.mpesaTransactionDate) });
+    else if (facts.completedAt)
+      items.push({ Name: 'TransactionDate', Value: nairobiTransactionDate(facts.completedAt) });
     items.push({ Name: 'PhoneNumber', Value: asDarajaValue(facts.mpesaPhoneNumber ?? facts.phoneNumber) });
     stkCallback.CallbackMetadata = { Item: items };
   }

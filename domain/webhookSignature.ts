@@ -19,11 +19,20 @@ const hmacHex = (secret: string, timestamp: number, body: string | Buffer) =>
   createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 
 /** The header value for `body` (the exact bytes sent), signed at `timestamp` (unix seconds). */
-export function sign({ secret, body, timestamp }: { secret: string; body: string | Buffer; timestamp: number }): string {
+export function sign({
+  secret,
+  body,
+  timestamp,
+}: {
+  secret: string;
+  body: string | Buffer;
+  timestamp: number;
+}): string {
   return `t=${timestamp},v1=${hmacHex(secret, timestamp, body)}`;
 }
 
-export type VerifyResult = { ok: true; timestamp: number } | { ok: false; reason: 'malformed' | 'expired' | 'mismatch' };
+export type VerifyResult =
+  { ok: true; timestamp: number } | { ok: false; reason: 'malformed' | 'expired' | 'mismatch' };
 
 /**
  * Checks a signature header against the raw body. Every `v1=` value is tried (constant-time), so
@@ -45,8 +54,11 @@ export function verify({
 }): VerifyResult {
   const fields = (header ?? '').split(',').map((part) => part.trim().split('=') as [string, string | undefined]);
   const timestampText = fields.find(([k]) => k === 't')?.[1];
-  const signatures = fields.filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/i.test(v)).map(([, v]) => Buffer.from(v!, 'hex'));
-  if (!timestampText || !/^\d{1,12}$/.test(timestampText) || signatures.length === 0) return { ok: false, reason: 'malformed' };
+  const signatures = fields
+    .filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/i.test(v))
+    .map(([, v]) => Buffer.from(v!, 'hex'));
+  if (!timestampText || !/^\d{1,12}$/.test(timestampText) || signatures.length === 0)
+    return { ok: false, reason: 'malformed' };
   const timestamp = Number(timestampText);
   if (Math.abs(now - timestamp) > toleranceSeconds) return { ok: false, reason: 'expired' };
   const expected = Buffer.from(hmacHex(secret, timestamp, body), 'hex');

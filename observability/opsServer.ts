@@ -27,7 +27,14 @@ export interface OpsServer {
  * else (every other path or method is a JSON 404 or 405). The same module serves the API's and the
  * worker's metrics. Resolves once listening; rejects when the address cannot be bound.
  */
-export function startOpsServer({ host, port, token, registry, extraMetrics, logger }: OpsServerOptions): Promise<OpsServer> {
+export function startOpsServer({
+  host,
+  port,
+  token,
+  registry,
+  extraMetrics,
+  logger,
+}: OpsServerOptions): Promise<OpsServer> {
   const server = http.createServer((req, res) => {
     void answer(req, res).catch((err: unknown) => {
       logger.error({ err }, 'metrics scrape failed');
@@ -71,7 +78,10 @@ export function startOpsServer({ host, port, token, registry, extraMetrics, logg
 
 function json(res: http.ServerResponse, status: number, body: { error: string; code: string }): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -91,6 +101,9 @@ export async function openOpsListener(
     port: config.METRICS_PORT,
     token: config.METRICS_TOKEN,
   });
-  options.logger.info({ url: `${server.url}/metrics`, tokenRequired: Boolean(config.METRICS_TOKEN) }, 'metrics listening');
+  options.logger.info(
+    { url: `${server.url}/metrics`, tokenRequired: Boolean(config.METRICS_TOKEN) },
+    'metrics listening',
+  );
   return server;
 }

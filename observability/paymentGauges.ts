@@ -172,7 +172,11 @@ export function registerPaymentGauges(
     () => callbackCounts(query),
   );
   fromDatabase(
-    { name: 'imarapay_callback_redrives', help: 'Stored callbacks redelivered to their workflows', labelNames: ['result'] },
+    {
+      name: 'imarapay_callback_redrives',
+      help: 'Stored callbacks redelivered to their workflows',
+      labelNames: ['result'],
+    },
     () => callbackRedriveCounts(query),
   );
   fromDatabase(

@@ -38,10 +38,18 @@ export async function probe(check: () => Promise<unknown>, timeoutMs: number): P
 }
 
 /** The readiness answer for the checks' results: 200 only when nothing fails and the process is not draining. */
-export function readinessAnswer({ draining, checks }: { draining: boolean; checks?: ReadinessChecks }): ReadinessAnswer {
+export function readinessAnswer({
+  draining,
+  checks,
+}: {
+  draining: boolean;
+  checks?: ReadinessChecks;
+}): ReadinessAnswer {
   if (draining) return { status: 503, body: { error: 'Shutting down', code: 'not_ready', draining: true } };
   if (!checks) throw new Error('readinessAnswer needs the checks unless draining');
-  const failing = Object.entries(checks).filter(([, state]) => state !== 'ok').map(([name]) => name);
+  const failing = Object.entries(checks)
+    .filter(([, state]) => state !== 'ok')
+    .map(([name]) => name);
   if (failing.length === 0) return { status: 200, body: { status: 'ready' } };
   return { status: 503, body: { error: `Not ready: ${failing.join(' and ')} failing`, code: 'not_ready', checks } };
 }

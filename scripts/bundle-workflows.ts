@@ -9,7 +9,9 @@ import { REPO_ROOT } from './paths';
  */
 async function main() {
   const out = join(REPO_ROOT, 'dist', 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(join(REPO_ROOT, 'workflows', 'index.ts')) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(join(REPO_ROOT, 'workflows', 'index.ts')),
+  });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);
   console.log(`Workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);

@@ -57,7 +57,8 @@ void supervisor.run(async () => {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
     // On this machine a merchant's receiver is usually local (http://127.0.0.1:…): allowed here, explicitly.
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS:
+      process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
     // The children write to the supervisor's pipes: they log as this terminal (or redirect) calls for.
     LOG_FORMAT: logFormatOf(),
   };
@@ -130,7 +131,10 @@ function tsx(name: string, script: string, env: NodeJS.ProcessEnv): ChildSpec {
 
 interface BannerInput {
   config: Config;
-  merchant: Awaited<ReturnType<typeof ensureDemoMerchant>> & { temporal_ui_url: string | null; dashboard_url: string } & Partial<DemoLogins>;
+  merchant: Awaited<ReturnType<typeof ensureDemoMerchant>> & {
+    temporal_ui_url: string | null;
+    dashboard_url: string;
+  } & Partial<DemoLogins>;
   databaseUrl: string;
   simulatorUrl: string;
   /** The ops listeners' ports, or null when metrics are off. */
@@ -157,12 +161,14 @@ function printBanner({ merchant, databaseUrl, simulatorUrl, config, metrics }: B
     ['api_password', merchant.api_password],
     ['account_id', merchant.account_id],
     ['merchant_id', merchant.merchant_id],
-    ...(merchant.email ? ([
-      ['email', merchant.email],
-      ['password', merchant.password!],
-      ['admin_email', merchant.admin_email!],
-      ['admin_password', merchant.admin_password!],
-    ] as [string, string][]) : []),
+    ...(merchant.email
+      ? ([
+          ['email', merchant.email],
+          ['password', merchant.password!],
+          ['admin_email', merchant.admin_email!],
+          ['admin_password', merchant.admin_password!],
+        ] as [string, string][])
+      : []),
   ];
   const table = (pairs: [string, string | number][], indent: string) =>
     pairs.map(([k, v]) => `${indent}${k.padEnd(18)}${v}`).join('\n');

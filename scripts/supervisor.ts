@@ -121,7 +121,14 @@ export class Supervisor {
 
   private stopAllAndExit(code: number, reason: string): Promise<never> {
     this.shutdown ??= (async () => {
-      this.log(`${reason}; stopping ${this.services.map((s) => s.name).reverse().join(', ') || 'nothing'}`);
+      this.log(
+        `${reason}; stopping ${
+          this.services
+            .map((s) => s.name)
+            .reverse()
+            .join(', ') || 'nothing'
+        }`,
+      );
       this.abort.abort(new Error(`shutting down: ${reason}`));
       for (const service of [...this.services].reverse()) {
         try {

@@ -57,7 +57,8 @@ export function controlRouter(control: SimulatorControl): Router {
   });
   router.post('/pushes/:checkoutRequestId/complete', (ctx) => {
     const parsed = completeBody.safeParse((ctx.request as { body?: unknown }).body);
-    if (!parsed.success) throw new ControlError(400, 'Body must be {"resultCode": number | string, "resultDesc"?: string}');
+    if (!parsed.success)
+      throw new ControlError(400, 'Body must be {"resultCode": number | string, "resultDesc"?: string}');
     ctx.body = control.complete(ctx.params.checkoutRequestId ?? '', parsed.data);
   });
   router.post('/reset', (ctx) => {

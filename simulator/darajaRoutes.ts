@@ -50,7 +50,8 @@ export function darajaRouter(deps: DarajaRouteDeps): Router {
     const colon = decoded.indexOf(':');
     const key = colon < 0 ? decoded : decoded.slice(0, colon);
     const secret = colon < 0 ? '' : decoded.slice(colon + 1);
-    if (key !== deps.consumerKey || secret !== deps.consumerSecret) return refuse('400.008.01', 'Invalid Authentication passed');
+    if (key !== deps.consumerKey || secret !== deps.consumerSecret)
+      return refuse('400.008.01', 'Invalid Authentication passed');
     const issued = tokens.issue(key);
     engine.stats.tokensIssued += 1;
     // expires_in is a string, as the real Daraja sends it.

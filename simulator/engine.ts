@@ -3,7 +3,15 @@ import type { Logger } from 'pino';
 import { maskMsisdn } from '../domain/phone';
 import { buildCallbackBody, deliverCallback, type CallbackDelivery } from './callbacks';
 import { newCheckoutRequestId, newMerchantRequestId, newReceiptNumber } from './ids';
-import { RESULT_DESCRIPTIONS, describeResult, outcomeById, outcomeForAmount, type CallbackBehaviour, type Outcome, type OutcomeId } from './outcomes';
+import {
+  RESULT_DESCRIPTIONS,
+  describeResult,
+  outcomeById,
+  outcomeForAmount,
+  type CallbackBehaviour,
+  type Outcome,
+  type OutcomeId,
+} from './outcomes';
 import type { Scheduler } from './scheduler';
 import type { ValidPush } from './validation';
 
@@ -58,7 +66,8 @@ export interface EngineSettings {
 
 export type PushDecision = { type: 'accepted'; record: PushRecord; holdMs: number } | { type: 'spike_arrest' };
 
-export type QueryAnswer = { type: 'unknown' } | { type: 'pending' } | { type: 'final'; record: PushRecord; result: SimulatedResult };
+export type QueryAnswer =
+  { type: 'unknown' } | { type: 'pending' } | { type: 'final'; record: PushRecord; result: SimulatedResult };
 
 /** A control API request that cannot be honoured; `status` is the HTTP status to answer with. */
 export class ControlError extends Error {
@@ -83,7 +92,10 @@ const emptyStats = (): SimulatorStats => ({
   callbacksFailed: 0,
 });
 
-const resultOf = (outcome: Outcome): SimulatedResult => ({ resultCode: String(outcome.resultCode), resultDesc: outcome.resultDesc });
+const resultOf = (outcome: Outcome): SimulatedResult => ({
+  resultCode: String(outcome.resultCode),
+  resultDesc: outcome.resultDesc,
+});
 
 /** What the query reports for callback_late while the customer has in fact paid: the sandbox bug. */
 const QUERY_SAYS_UNREACHABLE: SimulatedResult = { resultCode: '1037', resultDesc: RESULT_DESCRIPTIONS['1037'] ?? '' };
@@ -122,7 +134,10 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
         const ok = delivery.status !== null && delivery.status < 300;
         if (ok) stats.callbacksDelivered += 1;
         else stats.callbacksFailed += 1;
-        logger.info({ checkoutRequestId: record.checkoutRequestId, status: delivery.status, error: delivery.error }, 'callback sent');
+        logger.info(
+          { checkoutRequestId: record.checkoutRequestId, status: delivery.status, error: delivery.error },
+          'callback sent',
+        );
       }
     };
     scheduler.track(deliver());
@@ -191,7 +206,15 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
       };
       pushes.set(record.checkoutRequestId, record);
       stats.pushesAccepted += 1;
-      logger.info({ checkoutRequestId: record.checkoutRequestId, amount: push.amount, phone: maskMsisdn(push.phoneNumber), outcome: outcome.id }, 'push accepted');
+      logger.info(
+        {
+          checkoutRequestId: record.checkoutRequestId,
+          amount: push.amount,
+          phone: maskMsisdn(push.phoneNumber),
+          outcome: outcome.id,
+        },
+        'push accepted',
+      );
       schedule(record, outcome);
       return { type: 'accepted', record, holdMs: outcome.push === 'hang' ? settings.pushHangMs : 0 };
     },
@@ -212,7 +235,11 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
     complete(checkoutRequestId: string, resultCode: string, resultDesc?: string): PushRecord {
       const record = pushes.get(checkoutRequestId);
       if (!record) throw new ControlError(404, `No push with CheckoutRequestID ${checkoutRequestId}`);
-      if (record.result) throw new ControlError(409, `Push ${checkoutRequestId} was already answered with ResultCode ${record.result.resultCode}`);
+      if (record.result)
+        throw new ControlError(
+          409,
+          `Push ${checkoutRequestId} was already answered with ResultCode ${record.result.resultCode}`,
+        );
       const result = { resultCode, resultDesc: resultDesc ?? describeResult(resultCode) };
       record.queryResult = result;
       const behaviour = outcomeById(record.outcome).callback;

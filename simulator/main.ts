@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     logger,
   });
   const { url } = await simulator.start(config.SIMULATOR_PORT, config.SIMULATOR_HOST);
-  logger.info({ url, shortcode: config.DARAJA_SHORTCODE }, 'Point DARAJA_BASE_URL here; magic amounts are listed in simulator/README.md');
+  logger.info(
+    { url, shortcode: config.DARAJA_SHORTCODE },
+    'Point DARAJA_BASE_URL here; magic amounts are listed in simulator/README.md',
+  );
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

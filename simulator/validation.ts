@@ -22,7 +22,11 @@ export interface ValidQuery {
 export type DarajaRefusal = { ok: false; errorCode: string; errorMessage: string };
 export type Checked<T> = { ok: true; value: T } | DarajaRefusal;
 
-const invalid = (field: string): DarajaRefusal => ({ ok: false, errorCode: '400.002.02', errorMessage: `Bad Request - Invalid ${field}` });
+const invalid = (field: string): DarajaRefusal => ({
+  ok: false,
+  errorCode: '400.002.02',
+  errorMessage: `Bad Request - Invalid ${field}`,
+});
 const refused = (errorMessage: string): DarajaRefusal => ({ ok: false, errorCode: '500.001.1001', errorMessage });
 
 const SHORTCODE = /^\d{5,7}$/;
@@ -76,7 +80,8 @@ export function validatePush(input: unknown, passkeys: Readonly<Record<string, s
   if (typeof body.Password !== 'string' || body.Password === '') return invalid('Password');
   const timestamp = typeof body.Timestamp === 'string' ? body.Timestamp : digits(body.Timestamp);
   if (timestamp === null || parseNairobiTimestamp(timestamp) === null) return invalid('Timestamp');
-  if (typeof body.TransactionType !== 'string' || !TRANSACTION_TYPES.has(body.TransactionType)) return invalid('TransactionType');
+  if (typeof body.TransactionType !== 'string' || !TRANSACTION_TYPES.has(body.TransactionType))
+    return invalid('TransactionType');
   const amount = wholeAmount(body.Amount);
   if (amount === null) return invalid('Amount');
   const partyA = digits(body.PartyA);
@@ -120,7 +125,8 @@ export function validateQuery(input: unknown, passkeys: Readonly<Record<string, 
   if (typeof body.Password !== 'string' || body.Password === '') return invalid('Password');
   const timestamp = typeof body.Timestamp === 'string' ? body.Timestamp : digits(body.Timestamp);
   if (timestamp === null || parseNairobiTimestamp(timestamp) === null) return invalid('Timestamp');
-  if (typeof body.CheckoutRequestID !== 'string' || body.CheckoutRequestID.trim() === '') return invalid('CheckoutRequestID');
+  if (typeof body.CheckoutRequestID !== 'string' || body.CheckoutRequestID.trim() === '')
+    return invalid('CheckoutRequestID');
   const refusal = credentialsCheck(shortcode, body.Password, timestamp, passkeys);
   if (refusal) return refusal;
   return { ok: true, value: { shortcode, checkoutRequestId: body.CheckoutRequestID } };

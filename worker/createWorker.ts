@@ -20,12 +20,27 @@ export interface PaymentWorkerDeps {
 }
 
 /** Builds the payment worker: real Daraja client, real database, the payment workflow. */
-export async function createPaymentWorker({ config, orm, connection, logger, workflowBundle, taskQueue }: PaymentWorkerDeps): Promise<Worker> {
+export async function createPaymentWorker({
+  config,
+  orm,
+  connection,
+  logger,
+  workflowBundle,
+  taskQueue,
+}: PaymentWorkerDeps): Promise<Worker> {
   // One client per environment: sandbox payments never reach Safaricom's production, and the reverse.
   const clients = new Map<Environment, DarajaClient>();
   for (const environment of ['sandbox', 'production'] as const) {
     const credentials = darajaCredentials(config, environment);
-    if (credentials) clients.set(environment, createDarajaClient({ credentials, timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS, logger: logger.child({ component: 'daraja', environment }) }));
+    if (credentials)
+      clients.set(
+        environment,
+        createDarajaClient({
+          credentials,
+          timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
+          logger: logger.child({ component: 'daraja', environment }),
+        }),
+      );
   }
   const activities = createActivities({
     orm,
@@ -60,7 +75,11 @@ export async function openPaymentWorker({
   config,
   logger,
   workflowBundle,
-}: Pick<PaymentWorkerDeps, 'config' | 'logger' | 'workflowBundle'>): Promise<{ worker: Worker; orm: Orm; close(): Promise<void> }> {
+}: Pick<PaymentWorkerDeps, 'config' | 'logger' | 'workflowBundle'>): Promise<{
+  worker: Worker;
+  orm: Orm;
+  close(): Promise<void>;
+}> {
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 20 });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createPaymentWorker({ config, orm, connection, logger, workflowBundle });
@@ -76,6 +95,12 @@ export async function openPaymentWorker({
 
 /** Stands in for production Daraja when no live credentials are configured: every call is refused, nothing is sent. */
 const liveDisabled: DarajaClient = {
-  stkPush: () => Promise.reject(new DarajaError('terminal', 'Live payments are not enabled on this ImaraPay deployment', null, null)),
-  stkQuery: () => Promise.reject(new DarajaError('terminal', 'Live payments are not enabled on this ImaraPay deployment', null, null)),
+  stkPush: () =>
+    Promise.reject(
+      new DarajaError('terminal', 'Live payments are not enabled on this ImaraPay deployment', null, null),
+    ),
+  stkQuery: () =>
+    Promise.reject(
+      new DarajaError('terminal', 'Live payments are not enabled on this ImaraPay deployment', null, null),
+    ),
 };

@@ -2,7 +2,12 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { createSqlPool } from '../db/sqlPool';
-import { createMetricsRegistry, openOpsListener, registerPaymentGauges, temporalRuntimeMetrics } from '../observability';
+import {
+  createMetricsRegistry,
+  openOpsListener,
+  registerPaymentGauges,
+  temporalRuntimeMetrics,
+} from '../observability';
 import { openPaymentWorker } from './createWorker';
 import { ensureReconciliationScheduleAt } from './reconciliationSchedule';
 import { sdkLogFunction } from './sdkLogs';
@@ -52,7 +57,10 @@ async function main() {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return logger.info({ signal }, 'already shutting down');
     stopping = true;
-    logger.info({ signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS }, 'shutting down: finishing in-flight activities');
+    logger.info(
+      { signal, graceSeconds: config.SHUTDOWN_GRACE_SECONDS },
+      'shutting down: finishing in-flight activities',
+    );
     worker.shutdown();
   };
   process.on('SIGINT', stop);

@@ -60,7 +60,11 @@ export function webhookProfile(timings: WebhookTimings): ActivityOptions {
     startToCloseTimeout: 2 * attemptLimitMs,
     heartbeatTimeout: '5s',
     scheduleToCloseTimeout: timings.webhookRetryWindowMs,
-    retry: { initialInterval: timings.webhookInitialRetryMs, backoffCoefficient: 2, maximumInterval: timings.webhookMaxRetryMs },
+    retry: {
+      initialInterval: timings.webhookInitialRetryMs,
+      backoffCoefficient: 2,
+      maximumInterval: timings.webhookMaxRetryMs,
+    },
   };
 }
 

@@ -64,4 +64,5 @@ export const progressQuery = defineQuery<PaymentProgress>('progress');
 export const paymentWorkflowId = (transactionId: number) => `payment-${transactionId}`;
 
 /** The workflow ID that settles one callback that arrived after its payment's workflow closed. */
-export const lateCallbackWorkflowId = (transactionId: number, callbackId: number) => `payment-${transactionId}-late-callback-${callbackId}`;
+export const lateCallbackWorkflowId = (transactionId: number, callbackId: number) =>
+  `payment-${transactionId}-late-callback-${callbackId}`;

@@ -17,12 +17,15 @@ export interface LateCallbackResult {
   completed: boolean;
 }
 
-
 /**
  * Honours a success that M-Pesa reported after the payment's own workflow had finished:
  * complete the payment, charge its fee again if it had been released, tell the merchant.
  */
-export async function lateCallbackWorkflow({ transactionId, callback, timings }: LateCallbackInput): Promise<LateCallbackResult> {
+export async function lateCallbackWorkflow({
+  transactionId,
+  callback,
+  timings,
+}: LateCallbackInput): Promise<LateCallbackResult> {
   if (!isSuccessCode(callback.resultCode)) return { completed: false }; // a late failure never undoes anything
   const db = proxyActivities<PaymentActivities>(databaseProfile);
   const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
@@ -30,7 +33,14 @@ export async function lateCallbackWorkflow({ transactionId, callback, timings }:
 
   const settled = await db.settlePayment({
     transactionId,
-    decision: { status: 'completed', resultCode: callback.resultCode, resultDesc: callback.resultDesc, receipt: callback.receipt, source: 'callback', evidence: evidenceOf(callback) },
+    decision: {
+      status: 'completed',
+      resultCode: callback.resultCode,
+      resultDesc: callback.resultDesc,
+      receipt: callback.receipt,
+      source: 'callback',
+      evidence: evidenceOf(callback),
+    },
   });
   if (settled.conflicts) upsertSearchAttributes([{ key: EVIDENCE, value: 'conflict' }]);
   if (settled.status === 'needs_review') upsertSearchAttributes([{ key: PAYMENT_STATUS, value: 'needs_review' }]);
@@ -38,7 +48,11 @@ export async function lateCallbackWorkflow({ transactionId, callback, timings }:
   if (settled.lateFeeDue) work.push(lateFee.chargeLateFee({ transactionId }));
   // Only a completion is news for the merchant: a payment under review waits for an operator.
   if (settled.changed && settled.status === 'completed') {
-    work.push(webhook.deliverWebhook({ transactionId, event: 'payment.completed' }).catch(() => db.markWebhookGivenUp({ transactionId, event: 'payment.completed' })));
+    work.push(
+      webhook
+        .deliverWebhook({ transactionId, event: 'payment.completed' })
+        .catch(() => db.markWebhookGivenUp({ transactionId, event: 'payment.completed' })),
+    );
   }
   await Promise.all(work);
   return { completed: settled.changed && settled.status === 'completed' };

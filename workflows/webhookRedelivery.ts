@@ -15,14 +15,17 @@ export interface WebhookRedeliveryResult {
   delivered: boolean;
 }
 
-
 /**
  * A merchant asked for a webhook again: POST the recorded payload to their current callback URL,
  * retried exactly like a payment's own webhook (exponential backoff for the retry window), every
  * attempt recorded on the same delivery. It stops early when the delivery is accepted by another
  * attempt after the request (the payment's own retry). Given up, the delivery is marked failed.
  */
-export async function webhookRedeliveryWorkflow({ deliveryId, requestedAt, timings }: WebhookRedeliveryInput): Promise<WebhookRedeliveryResult> {
+export async function webhookRedeliveryWorkflow({
+  deliveryId,
+  requestedAt,
+  timings,
+}: WebhookRedeliveryInput): Promise<WebhookRedeliveryResult> {
   const db = proxyActivities<PaymentActivities>(databaseProfile);
   const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
   try {

@@ -12,9 +12,27 @@ export interface OpenApiOperation {
   tags: string[];
   security: Array<Record<string, string[]>>;
   'x-imarapay-auth': Access;
-  parameters: Array<{ name: string; in: 'path' | 'query' | 'header'; required: boolean; description?: string; schema: JsonSchema }>;
+  parameters: Array<{
+    name: string;
+    in: 'path' | 'query' | 'header';
+    required: boolean;
+    description?: string;
+    schema: JsonSchema;
+  }>;
   requestBody?: { required: true; content: { 'application/json': { schema: JsonSchema } } };
-  responses: Record<string, { description: string; content?: { 'application/json': { schema?: JsonSchema; example?: unknown; examples?: Record<string, { summary: string; value: unknown }> } } }>;
+  responses: Record<
+    string,
+    {
+      description: string;
+      content?: {
+        'application/json': {
+          schema?: JsonSchema;
+          example?: unknown;
+          examples?: Record<string, { summary: string; value: unknown }>;
+        };
+      };
+    }
+  >;
 }
 
 export interface OpenApiDocument {
@@ -59,18 +77,36 @@ const pathParams = (koaPath: string) => [...koaPath.matchAll(/:([A-Za-z0-9_]+)/g
 
 /** Responses every endpoint of an auth kind can give, added when the description leaves them out. */
 function implicitResponses(auth: Access): ResponseDoc[] {
-  const unauthorized = { status: 401, description: 'Missing, wrong or revoked credentials', example: { error: 'Invalid API credentials', code: 'unauthorized' } };
+  const unauthorized = {
+    status: 401,
+    description: 'Missing, wrong or revoked credentials',
+    example: { error: 'Invalid API credentials', code: 'unauthorized' },
+  };
   if (auth === 'public') return [];
-  if (auth === 'darajaCallback') return [{ status: 404, description: 'Wrong token: not stored', example: { error: 'Not found', code: 'not_found' } }];
+  if (auth === 'darajaCallback')
+    return [
+      { status: 404, description: 'Wrong token: not stored', example: { error: 'Not found', code: 'not_found' } },
+    ];
   if (auth === 'merchant' || auth === 'signedIn') return [unauthorized];
   const who = auth === 'admin' ? 'ImaraPay admins' : 'people signed in to the dashboard (not API keys)';
-  return [unauthorized, { status: 403, description: `Only for ${who}`, example: { error: `This endpoint is for ${who}`, code: 'forbidden' } }];
+  return [
+    unauthorized,
+    {
+      status: 403,
+      description: `Only for ${who}`,
+      example: { error: `This endpoint is for ${who}`, code: 'forbidden' },
+    },
+  ];
 }
 
 const RATE_LIMITED: ResponseDoc = {
   status: 429,
   description: 'Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand)',
-  example: { error: 'Too many requests: at most 60 every 10 s. Retry after 7 s.', code: 'rate_limited', retry_after: 7 },
+  example: {
+    error: 'Too many requests: at most 60 every 10 s. Retry after 7 s.',
+    code: 'rate_limited',
+    retry_after: 7,
+  },
 };
 
 function responsesOf(endpoint: DescribedEndpoint): OpenApiOperation['responses'] {
@@ -82,11 +118,18 @@ function responsesOf(endpoint: DescribedEndpoint): OpenApiOperation['responses']
     const group = all.filter((r) => r.status === status);
     const schema = group.find((r) => r.schema)?.schema;
     const withExamples = group.filter((r) => r.example !== undefined);
-    const jsonSchema = schema ? toJsonSchema(schema) : status >= 400 ? { $ref: '#/components/schemas/Error' } : undefined;
+    const jsonSchema = schema
+      ? toJsonSchema(schema)
+      : status >= 400
+        ? { $ref: '#/components/schemas/Error' }
+        : undefined;
     const content: NonNullable<OpenApiOperation['responses'][string]['content']>['application/json'] = {};
     if (jsonSchema) content.schema = jsonSchema;
     if (withExamples.length === 1) content.example = withExamples[0]!.example;
-    if (withExamples.length > 1) content.examples = Object.fromEntries(withExamples.map((r, i) => [`example${i + 1}`, { summary: r.description, value: r.example }]));
+    if (withExamples.length > 1)
+      content.examples = Object.fromEntries(
+        withExamples.map((r, i) => [`example${i + 1}`, { summary: r.description, value: r.example }]),
+      );
     out[String(status)] = {
       description: group.map((r) => r.description).join('; '),
       ...(Object.keys(content).length > 0 ? { content: { 'application/json': content } } : {}),
@@ -107,11 +150,23 @@ function operationOf(endpoint: DescribedEndpoint): OpenApiOperation {
     const query = toJsonSchema(endpoint.query);
     for (const [name, schema] of Object.entries<JsonSchema>(query.properties ?? {})) {
       const { description, ...rest } = schema;
-      parameters.push({ name, in: 'query', required: (query.required ?? []).includes(name), ...(description ? { description } : {}), schema: rest });
+      parameters.push({
+        name,
+        in: 'query',
+        required: (query.required ?? []).includes(name),
+        ...(description ? { description } : {}),
+        schema: rest,
+      });
     }
   }
   for (const header of endpoint.headers ?? []) {
-    parameters.push({ name: header.name, in: 'header', required: header.required ?? false, description: header.description, schema: { type: 'string' } });
+    parameters.push({
+      name: header.name,
+      in: 'header',
+      required: header.required ?? false,
+      description: header.description,
+      schema: { type: 'string' },
+    });
   }
   return {
     operationId: `${endpoint.method}${endpoint.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
@@ -121,13 +176,23 @@ function operationOf(endpoint: DescribedEndpoint): OpenApiOperation {
     security: SECURITY[endpoint.access],
     'x-imarapay-auth': endpoint.access,
     parameters,
-    ...(endpoint.body ? { requestBody: { required: true as const, content: { 'application/json': { schema: toJsonSchema(endpoint.body) } } } } : {}),
+    ...(endpoint.body
+      ? {
+          requestBody: {
+            required: true as const,
+            content: { 'application/json': { schema: toJsonSchema(endpoint.body) } },
+          },
+        }
+      : {}),
     responses: responsesOf(endpoint),
   };
 }
 
 /** The OpenAPI 3.1 document of the given endpoints, in their order. */
-export function buildOpenApiDocument(endpoints: DescribedEndpoint[], { version = '1.0.0' }: { version?: string } = {}): OpenApiDocument {
+export function buildOpenApiDocument(
+  endpoints: DescribedEndpoint[],
+  { version = '1.0.0' }: { version?: string } = {},
+): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   for (const endpoint of endpoints) {
     const path = openApiPath(endpoint.path);
@@ -146,9 +211,21 @@ export function buildOpenApiDocument(endpoints: DescribedEndpoint[], { version =
     paths,
     components: {
       securitySchemes: {
-        apiKey: { type: 'http', scheme: 'basic', description: 'Authorization: Basic base64(API_USERNAME:API_PASSWORD), from the API Keys page' },
-        dashboardSession: { type: 'http', scheme: 'bearer', description: 'A merchant user signed in to the dashboard: Authorization: Bearer <session token>' },
-        adminSession: { type: 'http', scheme: 'bearer', description: 'An ImaraPay admin signed in: Authorization: Bearer <session token>' },
+        apiKey: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'Authorization: Basic base64(API_USERNAME:API_PASSWORD), from the API Keys page',
+        },
+        dashboardSession: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A merchant user signed in to the dashboard: Authorization: Bearer <session token>',
+        },
+        adminSession: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An ImaraPay admin signed in: Authorization: Bearer <session token>',
+        },
       },
       schemas: { Error: errorSchema },
     },

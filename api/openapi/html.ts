@@ -5,7 +5,8 @@ import type { JsonSchema, OpenApiDocument, OpenApiOperation } from './document';
  * (inline CSS, no scripts, no CDN: it must work on machines without internet).
  */
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** Plain text with `code` spans and blank-line paragraphs. */
 const prose = (text: string) =>
   text
@@ -59,7 +60,9 @@ function fieldRows(schema: JsonSchema, prefix = ''): string[] {
 }
 
 const table = (head: string[], rows: string[]) =>
-  rows.length === 0 ? '' : `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  rows.length === 0
+    ? ''
+    : `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 
 const anchorOf = (op: OpenApiOperation) => escapeHtml(op.operationId);
 
@@ -71,9 +74,16 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
   const body = op.requestBody?.content['application/json'].schema;
   const responses = Object.entries(op.responses).map(([status, r]) => {
     const content = r.content?.['application/json'];
-    const examples = content?.examples ? Object.values(content.examples) : content?.example !== undefined ? [{ summary: '', value: content.example }] : [];
+    const examples = content?.examples
+      ? Object.values(content.examples)
+      : content?.example !== undefined
+        ? [{ summary: '', value: content.example }]
+        : [];
     const blocks = examples
-      .map((e) => `${e.summary ? `<div class="example-label">${escapeHtml(e.summary)}</div>` : ''}<pre>${escapeHtml(JSON.stringify(e.value, null, 2))}</pre>`)
+      .map(
+        (e) =>
+          `${e.summary ? `<div class="example-label">${escapeHtml(e.summary)}</div>` : ''}<pre>${escapeHtml(JSON.stringify(e.value, null, 2))}</pre>`,
+      )
       .join('');
     return `<div class="response"><span class="status s${status[0]}">${status}</span> ${escapeHtml(r.description)}${blocks}</div>`;
   });
@@ -108,11 +118,21 @@ export function renderDocsPage(doc: OpenApiDocument): string {
   const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({ path, method, op: op as OpenApiOperation })),
   );
-  const byTag = doc.tags.map((t) => ({ tag: t.name, ops: operations.filter((o) => o.op.tags[0] === t.name) })).filter((g) => g.ops.length > 0);
+  const byTag = doc.tags
+    .map((t) => ({ tag: t.name, ops: operations.filter((o) => o.op.tags[0] === t.name) }))
+    .filter((g) => g.ops.length > 0);
   const nav = byTag
-    .map((g) => `<h2>${escapeHtml(g.tag)}</h2>${g.ops.map((o) => `<a href="#${anchorOf(o.op)}">${o.method.toUpperCase()} ${escapeHtml(o.path)}</a>`).join('')}`)
+    .map(
+      (g) =>
+        `<h2>${escapeHtml(g.tag)}</h2>${g.ops.map((o) => `<a href="#${anchorOf(o.op)}">${o.method.toUpperCase()} ${escapeHtml(o.path)}</a>`).join('')}`,
+    )
     .join('');
-  const sections = byTag.map((g) => `<h2 class="tag">${escapeHtml(g.tag)}</h2>${g.ops.map((o) => renderOperation(o.method, o.path, o.op)).join('\n')}`).join('\n');
+  const sections = byTag
+    .map(
+      (g) =>
+        `<h2 class="tag">${escapeHtml(g.tag)}</h2>${g.ops.map((o) => renderOperation(o.method, o.path, o.op)).join('\n')}`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(doc.info.title)} documentation</title><style>${STYLE}</style></head>

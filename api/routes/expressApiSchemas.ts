@@ -10,9 +10,15 @@ import { mpesaTextField } from '../validate';
  */
 const MSISDN = /^254(7|1)\d{8}$/;
 
-const phoneNumber = z.string({ error: 'phoneNumber must be a string like 254712345678' }).regex(MSISDN, 'phoneNumber must be in the format 254XXXXXXXXX (a Safaricom number)');
+const phoneNumber = z
+  .string({ error: 'phoneNumber must be a string like 254712345678' })
+  .regex(MSISDN, 'phoneNumber must be in the format 254XXXXXXXXX (a Safaricom number)');
 const customerFields = {
-  name: z.string({ error: 'name must be a string' }).min(1, 'name must be at least 1 character').max(255, 'name must be at most 255 characters').optional(),
+  name: z
+    .string({ error: 'name must be a string' })
+    .min(1, 'name must be at least 1 character')
+    .max(255, 'name must be at most 255 characters')
+    .optional(),
   email: z
     .string({ error: 'email must be a string' })
     .min(5, 'email must be at least 5 characters')
@@ -29,7 +35,10 @@ export const expressPaymentSchema = z.object({
     .gt(0, 'amount must be greater than 0')
     .max(MPESA_MAX_AMOUNT, `amount must be at most ${MPESA_MAX_AMOUNT} KES`),
   description: mpesaTextField('description', TRANSACTION_DESC),
-  customerId: z.string({ error: 'customerId must be a string' }).max(255, 'customerId must be at most 255 characters').optional(),
+  customerId: z
+    .string({ error: 'customerId must be a string' })
+    .max(255, 'customerId must be at most 255 characters')
+    .optional(),
   ...customerFields,
   customerDescription: z
     .string({ error: 'customerDescription must be a string' })
@@ -40,19 +49,33 @@ export const expressPaymentSchema = z.object({
   accountReference: mpesaTextField('accountReference', ACCOUNT_REFERENCE).optional(),
   metadata: z.unknown().optional(),
   /** The payment channel to deposit into; the merchant's first active channel when omitted. */
-  accountId: z.number({ error: 'accountId must be an integer' }).int('accountId must be an integer').positive().max(MAX_SERIAL_ID, 'accountId is not a valid id').optional(),
+  accountId: z
+    .number({ error: 'accountId must be an integer' })
+    .int('accountId must be an integer')
+    .positive()
+    .max(MAX_SERIAL_ID, 'accountId is not a valid id')
+    .optional(),
 });
 
 export const expressCustomerSchema = z.object({
   phoneNumber,
   ...customerFields,
-  description: z.string({ error: 'description must be a string' }).min(1, 'description must be 1 to 255 characters').max(255, 'description must be 1 to 255 characters').optional(),
+  description: z
+    .string({ error: 'description must be a string' })
+    .min(1, 'description must be 1 to 255 characters')
+    .max(255, 'description must be 1 to 255 characters')
+    .optional(),
   metadata: z.unknown().optional(),
 });
 
 export const expressCustomerUpdateSchema = expressCustomerSchema.partial();
 
 export const listQuerySchema = z.object({
-  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be 1 to 100').max(100, 'limit must be 1 to 100').default(20),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int()
+    .min(1, 'limit must be 1 to 100')
+    .max(100, 'limit must be 1 to 100')
+    .default(20),
   starting_after: z.string().optional(),
 });

@@ -16,7 +16,9 @@ const kes = (what: string) =>
 /** The body of PUT /api/admin/pricing: the whole new schedule. */
 export const pricingScheduleSchema = z.object({
   tiers: z
-    .array(z.object({ min: kes('min'), max: kes('max'), fee: kes('fee').min(0, 'fee cannot be negative') }), { error: 'tiers must be a list of { min, max, fee }' })
+    .array(z.object({ min: kes('min'), max: kes('max'), fee: kes('fee').min(0, 'fee cannot be negative') }), {
+      error: 'tiers must be a list of { min, max, fee }',
+    })
     .min(1, 'tiers must hold at least one tier')
     .max(100, 'tiers may hold at most 100 tiers'),
 });
@@ -37,7 +39,11 @@ export async function replacePricing(em: EntityManager, { tiers }: { tiers: FeeT
   }
   const last = tiers[tiers.length - 1]!;
   if (last.max < MPESA_MAX_AMOUNT) {
-    throw new AppError('validation_failed', `The last tier ends at ${last.max}: the schedule must reach KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's limit), or larger payments would have no fee`, { field: 'tiers' });
+    throw new AppError(
+      'validation_failed',
+      `The last tier ends at ${last.max}: the schedule must reach KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's limit), or larger payments would have no fee`,
+      { field: 'tiers' },
+    );
   }
   await replaceFeeTiers(em, tiers);
   return loadFeeTiers(em.fork());

@@ -8,8 +8,14 @@ import { assertVerified } from '../guards';
 
 /** The body of POST /api/api-keys. */
 export const createApiKeyRequestSchema = z.object({
-  name: z.string({ error: 'name must be a string such as "Shop backend"' }).trim().min(1, 'name cannot be empty').max(100, 'name must be at most 100 characters'),
-  environment: z.enum(['sandbox', 'production'], { error: "environment must be 'sandbox' or 'production'" }).default('sandbox'),
+  name: z
+    .string({ error: 'name must be a string such as "Shop backend"' })
+    .trim()
+    .min(1, 'name cannot be empty')
+    .max(100, 'name must be at most 100 characters'),
+  environment: z
+    .enum(['sandbox', 'production'], { error: "environment must be 'sandbox' or 'production'" })
+    .default('sandbox'),
 });
 
 /** A parsed POST /api/api-keys body. */
@@ -57,7 +63,10 @@ export async function createApiKey(
 ): Promise<CreatedApiKeyBody> {
   assertVerified(merchant, 'create API keys');
   if ((await countActiveApiKeys(em, merchant.id)) >= MAX_ACTIVE_API_KEYS) {
-    throw new AppError('conflict', `You already have ${MAX_ACTIVE_API_KEYS} active API keys: revoke one you no longer use first`);
+    throw new AppError(
+      'conflict',
+      `You already have ${MAX_ACTIVE_API_KEYS} active API keys: revoke one you no longer use first`,
+    );
   }
   const issued = await issueApiKey(em, pepper, merchant.id, request.name, request.environment);
   const row = await apiKeyById(em, issued.id);

@@ -8,12 +8,10 @@ import { hashSessionToken } from '../sessions';
 
 export const changePasswordRequestSchema = z.object({
   current_password: z.string({ error: 'current_password is required' }).max(200),
-  new_password: z
-    .string({ error: 'new_password is required' })
-    .superRefine((value, ctx) => {
-      const problem = passwordProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem.replace(/^password/, 'new_password') });
-    }),
+  new_password: z.string({ error: 'new_password is required' }).superRefine((value, ctx) => {
+    const problem = passwordProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.replace(/^password/, 'new_password') });
+  }),
 });
 
 /**
@@ -27,6 +25,7 @@ export async function changePassword(
   sessionToken: string,
   request: z.infer<typeof changePasswordRequestSchema>,
 ): Promise<void> {
-  if (!(await verifyPassword(request.current_password, user.passwordHash))) throw new AppError('validation_failed', 'current_password is not your password', { field: 'current_password' });
+  if (!(await verifyPassword(request.current_password, user.passwordHash)))
+    throw new AppError('validation_failed', 'current_password is not your password', { field: 'current_password' });
   await changePasswordHash(em, user, await hashPassword(request.new_password), hashSessionToken(sessionToken));
 }

@@ -45,7 +45,9 @@ const text = (field: string) => z.string({ error: `${field} must be a string` })
 
 export const addChannelSchema = z.object({
   account_type: z.enum(['till', 'paybill', 'bank'], { error: 'account_type must be till, paybill or bank' }),
-  account_number: text('account_number').min(1, 'account_number cannot be empty').max(30, 'account_number must be at most 30 characters'),
+  account_number: text('account_number')
+    .min(1, 'account_number cannot be empty')
+    .max(30, 'account_number must be at most 30 characters'),
   bank_name: text('bank_name').max(100, 'bank_name must be at most 100 characters').nullish(),
   account_reference: mpesaTextField('account_reference', ACCOUNT_REFERENCE).nullish(),
 });
@@ -65,10 +67,16 @@ function planChannel(request: z.infer<typeof addChannelSchema>): ChannelPlan {
     if (request.bank_name) throw validationError('bank_name is only for bank channels', 'bank_name');
     return { bankName: null, partyB: number, accountReference: request.account_reference ?? number };
   }
-  if (!request.bank_name) throw validationError('bank_name is required for a bank channel; GET /api/banks lists the banks', 'bank_name');
+  if (!request.bank_name)
+    throw validationError('bank_name is required for a bank channel; GET /api/banks lists the banks', 'bank_name');
   const bank = findBank(request.bank_name);
-  if (!bank) throw validationError(`${request.bank_name} is not a bank ImaraPay can deposit to; GET /api/banks lists the banks`, 'bank_name');
-  if (!BANK_ACCOUNT.test(number)) throw validationError('A bank account number is 6 to 20 letters and digits, without spaces', 'account_number');
+  if (!bank)
+    throw validationError(
+      `${request.bank_name} is not a bank ImaraPay can deposit to; GET /api/banks lists the banks`,
+      'bank_name',
+    );
+  if (!BANK_ACCOUNT.test(number))
+    throw validationError('A bank account number is 6 to 20 letters and digits, without spaces', 'account_number');
   // The account number is the reference the bank credits. Cutting a long one short would credit another
   // account (or none), so a longer number needs the 12-character reference the bank gives for M-Pesa.
   if (!request.account_reference && number.length > MAX_ACCOUNT_REFERENCE) {
@@ -102,7 +110,10 @@ export async function addChannel(
     accountReference: plan.accountReference,
     bankName: plan.bankName,
   });
-  if (duplicate) throw new AppError('conflict', `This channel already exists as channel ${duplicate.id}`, { account_id: duplicate.id });
+  if (duplicate)
+    throw new AppError('conflict', `This channel already exists as channel ${duplicate.id}`, {
+      account_id: duplicate.id,
+    });
 
   const id = await createChannel(em, {
     merchantId: caller.merchant.id,
@@ -129,7 +140,11 @@ export async function ownChannel(em: EntityManager, caller: ApiCaller, idText: s
 }
 
 /** POST /api/accounts/:id/deactivate: STK pushes to it are refused from now on; its payments stay listed. */
-export async function deactivateChannel(em: EntityManager, caller: ApiCaller, idText: string | undefined): Promise<ChannelView> {
+export async function deactivateChannel(
+  em: EntityManager,
+  caller: ApiCaller,
+  idText: string | undefined,
+): Promise<ChannelView> {
   const channel = await ownChannel(em, caller, idText);
   await deactivate(em, channel);
   return channelView(channel);

@@ -50,7 +50,11 @@ export async function listMerchantCustomers(
   params: CustomerListParams,
 ): Promise<{ customers: CustomerView[]; nextCursor: string | null }> {
   const afterId = params.cursor === undefined ? undefined : decodeIdCursor(params.cursor);
-  if (afterId === null) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
+  if (afterId === null)
+    throw validationError(
+      'cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged',
+      'cursor',
+    );
   const { customers, nextAfterId } = await listCustomers(em, {
     merchantId: caller.merchant.id,
     environment: caller.environment,
@@ -58,16 +62,32 @@ export async function listMerchantCustomers(
     ...(afterId !== undefined ? { afterId } : {}),
     limit: params.limit,
   });
-  return { customers: customers.map(customerView), nextCursor: nextAfterId === null ? null : encodeIdCursor(nextAfterId) };
+  return {
+    customers: customers.map(customerView),
+    nextCursor: nextAfterId === null ? null : encodeIdCursor(nextAfterId),
+  };
 }
 
 /** How many of a customer's payments the detail shows; GET /api/transactions?customer_id= pages through all. */
 const RECENT_PAYMENTS = 100;
 
 /** GET /api/customers/:id: the customer and their most recent payments. */
-export async function merchantCustomer(em: EntityManager, caller: ApiCaller, publicId: string): Promise<CustomerView & { payments: TransactionView[] }> {
-  const customer = await findCustomer(em, { merchantId: caller.merchant.id, environment: caller.environment, publicId });
+export async function merchantCustomer(
+  em: EntityManager,
+  caller: ApiCaller,
+  publicId: string,
+): Promise<CustomerView & { payments: TransactionView[] }> {
+  const customer = await findCustomer(em, {
+    merchantId: caller.merchant.id,
+    environment: caller.environment,
+    publicId,
+  });
   if (!customer) throw new AppError('not_found', `Customer ${publicId} does not exist`);
-  const { rows } = await findTransactions(em, { merchantId: caller.merchant.id, environment: caller.environment, customerId: customer.id, limit: RECENT_PAYMENTS });
+  const { rows } = await findTransactions(em, {
+    merchantId: caller.merchant.id,
+    environment: caller.environment,
+    customerId: customer.id,
+    limit: RECENT_PAYMENTS,
+  });
   return { ...customerView(customer), payments: rows.map(transactionView) };
 }

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { normalizeEmail } from '../../domain/email';
-import { decoyPasswordHash, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblem, verifyPassword } from '../../domain/passwords';
+import {
+  decoyPasswordHash,
+  hashPassword,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordProblem,
+  verifyPassword,
+} from '../../domain/passwords';
 import type { Merchant, User } from '../../db/entities';
 import { freshMerchant } from '../../db/merchants';
 import { createMerchantWithUser, sessionByTokenHash, userByEmail } from '../../db/users';
@@ -70,7 +77,8 @@ export async function signUp(
 ): Promise<SessionBody> {
   // Hashed before the transaction opens: tens of milliseconds of CPU should not hold a connection.
   const passwordHash = await hashPassword(request.password);
-  const emailTaken = () => new AppError('conflict', 'An account with this email already exists: sign in instead', { field: 'email' });
+  const emailTaken = () =>
+    new AppError('conflict', 'An account with this email already exists: sign in instead', { field: 'email' });
 
   const user = await createMerchantWithUser(em, {
     email: request.email,
@@ -94,7 +102,11 @@ export async function logIn(
 }
 
 /** GET /api/me: who the session belongs to and when it ends. */
-export async function describeSession(em: EntityManager, user: User, token: string): Promise<SessionUserBody & { expires_at: string }> {
+export async function describeSession(
+  em: EntityManager,
+  user: User,
+  token: string,
+): Promise<SessionUserBody & { expires_at: string }> {
   const session = await sessionByTokenHash(em, hashSessionToken(token));
   return { ...(await sessionUser(em, user)), expires_at: session.expiresAt.toISOString() };
 }

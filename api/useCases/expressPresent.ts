@@ -45,6 +45,9 @@ export function presentCustomer(c: Customer) {
 export function paymentMessage(tx: Transaction): string {
   if (tx.status === 'completed') return tx.resultDesc ?? 'Payment completed successfully';
   if (tx.status === 'failed') return tx.resultDesc ?? 'Payment failed';
-  if (tx.status === 'needs_review') return "M-Pesa's confirmation of this payment is in doubt; ImaraPay is reviewing it. Do not deliver or push again until it is resolved";
-  return tx.checkoutRequestId ? 'STK push sent; waiting for the customer to enter their M-Pesa PIN' : 'Payment is being processed';
+  if (tx.status === 'needs_review')
+    return "M-Pesa's confirmation of this payment is in doubt; ImaraPay is reviewing it. Do not deliver or push again until it is resolved";
+  return tx.checkoutRequestId
+    ? 'STK push sent; waiting for the customer to enter their M-Pesa PIN'
+    : 'Payment is being processed';
 }

@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../domain/errors';
 import type { KycContentType } from '../../db/entities';
 
-export const KYC_CONTENT_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const satisfies readonly KycContentType[];
+export const KYC_CONTENT_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'application/pdf',
+] as const satisfies readonly KycContentType[];
 export const KYC_DOCUMENT_MAX_BYTES = 2 * 1024 * 1024;
 /** Longest base64 text that can decode to KYC_DOCUMENT_MAX_BYTES, checked before decoding anything. */
 const MAX_BASE64_CHARS = Math.ceil(KYC_DOCUMENT_MAX_BYTES / 3) * 4;
@@ -33,7 +37,8 @@ export function decodeKycDocument(base64Text: string, contentType: KycContentTyp
   let text = base64Text;
   const dataUrl = DATA_URL.exec(text);
   if (dataUrl) {
-    if (dataUrl[1] !== contentType) throw invalid(`${field} is a data URL of ${dataUrl[1]}, but content_type is ${contentType}`);
+    if (dataUrl[1] !== contentType)
+      throw invalid(`${field} is a data URL of ${dataUrl[1]}, but content_type is ${contentType}`);
     text = text.slice(dataUrl[0].length);
   }
   text = text.replace(/\s+/g, '');
@@ -41,7 +46,8 @@ export function decodeKycDocument(base64Text: string, contentType: KycContentTyp
   if (text.length > MAX_BASE64_CHARS) throw invalid(`${field} is larger than 2 MB; upload a smaller scan or photo`);
   if (!BASE64.test(text)) throw invalid(`${field} is not valid base64`);
   const content = Buffer.from(text, 'base64');
-  if (content.length > KYC_DOCUMENT_MAX_BYTES) throw invalid(`${field} is larger than 2 MB; upload a smaller scan or photo`);
+  if (content.length > KYC_DOCUMENT_MAX_BYTES)
+    throw invalid(`${field} is larger than 2 MB; upload a smaller scan or photo`);
   const signature = SIGNATURES[contentType];
   if (content.length < signature.length || !content.subarray(0, signature.length).equals(signature)) {
     throw invalid(`${field} is not a ${contentType} file`);
@@ -49,7 +55,11 @@ export function decodeKycDocument(base64Text: string, contentType: KycContentTyp
   return { content, size: content.length, sha256: createHash('sha256').update(content).digest('hex') };
 }
 
-const EXTENSIONS: Record<KycContentType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'application/pdf': 'pdf' };
+const EXTENSIONS: Record<KycContentType, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'application/pdf': 'pdf',
+};
 
 /** A download name that says what the file is, e.g. kyc-12-id_front.png. */
 export const kycDocumentFileName = (submissionId: number, kind: string, contentType: KycContentType) =>

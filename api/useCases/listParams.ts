@@ -24,7 +24,11 @@ export const idParam = (field: string) =>
 
 /** An optional single string parameter. */
 export const textParam = (field: string, max = 100) =>
-  z.string({ error: `${field} must be given once, as text` }).trim().min(1, `${field} cannot be empty`).max(max, `${field} must be at most ${max} characters`);
+  z
+    .string({ error: `${field} must be given once, as text` })
+    .trim()
+    .min(1, `${field} cannot be empty`)
+    .max(max, `${field} must be at most ${max} characters`);
 
 /** The response header that carries the next page's cursor; absent on the last page. */
 export const NEXT_CURSOR_HEADER = 'X-Next-Cursor';

@@ -82,7 +82,11 @@ export function transactionView(row: TransactionRow): TransactionView {
 
 /** The filters of GET /api/transactions (and .csv); admins add merchant_id and environment. */
 const filterParams = z.object({
-  status: z.enum(['pending', 'completed', 'failed', 'needs_review'], { error: 'status must be pending, completed, failed or needs_review' }).optional(),
+  status: z
+    .enum(['pending', 'completed', 'failed', 'needs_review'], {
+      error: 'status must be pending, completed, failed or needs_review',
+    })
+    .optional(),
   account_id: idParam('account_id').optional(),
   type: z.enum(['payment', 'wallet_top_up'], { error: 'type must be payment or wallet_top_up' }).optional(),
   customer_id: textParam('customer_id', 40).optional(),
@@ -122,7 +126,11 @@ export async function listMerchantTransactions(
   caller: ApiCaller,
   params: TransactionsParams,
 ): Promise<TransactionPage> {
-  const filter: TransactionFilter = { ...(await commonFilter(em, params, caller.merchant.id)), merchantId: caller.merchant.id, environment: caller.environment };
+  const filter: TransactionFilter = {
+    ...(await commonFilter(em, params, caller.merchant.id)),
+    merchantId: caller.merchant.id,
+    environment: caller.environment,
+  };
   if (params.customer_id) {
     const customer = await customerByPublicId(em, {
       merchantId: caller.merchant.id,
@@ -151,7 +159,8 @@ export async function listAllTransactions(
   if (params.merchant_id !== undefined && !(await merchantById(em, params.merchant_id))) {
     throw new AppError('not_found', `Merchant ${params.merchant_id} does not exist`);
   }
-  if (params.customer_id) throw validationError('customer_id filters a merchant\'s own list; here use merchant_id and q', 'customer_id');
+  if (params.customer_id)
+    throw validationError("customer_id filters a merchant's own list; here use merchant_id and q", 'customer_id');
   const filter: TransactionFilter = {
     ...(await commonFilter(em, params, params.merchant_id)),
     ...(params.merchant_id !== undefined ? { merchantId: params.merchant_id } : {}),
@@ -159,12 +168,21 @@ export async function listAllTransactions(
   };
   const { rows, nextCursor } = await findTransactions(em, filter);
   return {
-    transactions: rows.map((row) => ({ ...transactionView(row), merchant_id: row.merchantId, merchant_name: row.merchantName, environment: row.environment })),
+    transactions: rows.map((row) => ({
+      ...transactionView(row),
+      merchant_id: row.merchantId,
+      merchant_name: row.merchantName,
+      environment: row.environment,
+    })),
     nextCursor: nextCursor && encodeTransactionCursor(nextCursor),
   };
 }
 
-async function commonFilter(em: EntityManager, params: z.infer<typeof transactionsQuerySchema>, merchantId: number | undefined): Promise<TransactionFilter> {
+async function commonFilter(
+  em: EntityManager,
+  params: z.infer<typeof transactionsQuerySchema>,
+  merchantId: number | undefined,
+): Promise<TransactionFilter> {
   const filter: TransactionFilter = { limit: params.limit, created: parseDateRange(params.from, params.to) };
   if (params.status) filter.status = params.status;
   if (params.type) filter.purpose = params.type;
@@ -180,7 +198,11 @@ async function commonFilter(em: EntityManager, params: z.infer<typeof transactio
   if (params.q) filter.search = searchTerms(params.q);
   if (params.cursor) {
     const after = decodeTransactionCursor(params.cursor);
-    if (!after) throw validationError('cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged', 'cursor');
+    if (!after)
+      throw validationError(
+        'cursor is not one this API issued: send the X-Next-Cursor header of the previous page unchanged',
+        'cursor',
+      );
     filter.after = after;
   }
   return filter;
@@ -220,5 +242,8 @@ const CSV_COLUMNS: (keyof TransactionView)[] = [
 
 /** The same objects as the JSON list, one row each, columns named like their JSON fields. */
 export function transactionsCsv(transactions: readonly TransactionView[]): string {
-  return toCsv(CSV_COLUMNS, transactions.map((tx) => CSV_COLUMNS.map((column) => tx[column])));
+  return toCsv(
+    CSV_COLUMNS,
+    transactions.map((tx) => CSV_COLUMNS.map((column) => tx[column])),
+  );
 }

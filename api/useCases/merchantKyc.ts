@@ -8,7 +8,12 @@ import { freshMerchant } from '../../db/merchants';
 import { decodeKycDocument, KYC_CONTENT_TYPES, KYC_DOCUMENT_MAX_BYTES } from './kycDocuments';
 import { documentsOf, submissionBody, type KycSubmissionBody } from './kycViews';
 
-const DOCUMENT_KINDS = ['id_front', 'id_back', 'business_certificate', 'kra_pin_certificate'] as const satisfies readonly KycDocumentKind[];
+const DOCUMENT_KINDS = [
+  'id_front',
+  'id_back',
+  'business_certificate',
+  'kra_pin_certificate',
+] as const satisfies readonly KycDocumentKind[];
 const MAX_DOCUMENTS = 3;
 /**
  * The JSON body POST /api/kyc needs room for: three 2 MB documents as base64 (4/3 larger) plus
@@ -17,7 +22,11 @@ const MAX_DOCUMENTS = 3;
 export const KYC_REQUEST_MAX_BYTES = MAX_DOCUMENTS * Math.ceil((KYC_DOCUMENT_MAX_BYTES * 4) / 3) + 64 * 1024;
 
 const text = (field: string, min: number, max: number) =>
-  z.string({ error: `${field} must be a string` }).trim().min(min, `${field} must be at least ${min} characters`).max(max, `${field} must be at most ${max} characters`);
+  z
+    .string({ error: `${field} must be a string` })
+    .trim()
+    .min(min, `${field} must be at least ${min} characters`)
+    .max(max, `${field} must be at most ${max} characters`);
 
 const documentSchema = z.object({
   kind: z.enum(DOCUMENT_KINDS, { error: `kind must be one of ${DOCUMENT_KINDS.join(', ')}` }),
@@ -29,7 +38,9 @@ const documentSchema = z.object({
 export const kycSubmissionRequestSchema = z
   .object({
     full_name: text('full_name', 2, 200),
-    id_type: z.enum(['national_id', 'passport', 'alien_id'], { error: 'id_type must be one of national_id, passport, alien_id' }),
+    id_type: z.enum(['national_id', 'passport', 'alien_id'], {
+      error: 'id_type must be one of national_id, passport, alien_id',
+    }),
     id_number: z
       .string({ error: 'id_number must be a string' })
       .trim()
@@ -52,12 +63,26 @@ export const kycSubmissionRequestSchema = z
   .superRefine((request, ctx) => {
     // Kenyan national and alien ID numbers are digits only; passports carry letters.
     if (request.id_type !== 'passport' && !/^\d{5,10}$/.test(request.id_number)) {
-      ctx.addIssue({ code: 'custom', path: ['id_number'], message: `id_number of a ${request.id_type} is 5 to 10 digits` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['id_number'],
+        message: `id_number of a ${request.id_type} is 5 to 10 digits`,
+      });
     }
     const kinds = request.documents.map((d) => d.kind);
-    if (!kinds.includes('id_front')) ctx.addIssue({ code: 'custom', path: ['documents'], message: 'documents must include the front of your ID (kind id_front)' });
+    if (!kinds.includes('id_front'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['documents'],
+        message: 'documents must include the front of your ID (kind id_front)',
+      });
     kinds.forEach((kind, i) => {
-      if (kinds.indexOf(kind) !== i) ctx.addIssue({ code: 'custom', path: ['documents', i, 'kind'], message: `documents has more than one ${kind}` });
+      if (kinds.indexOf(kind) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['documents', i, 'kind'],
+          message: `documents has more than one ${kind}`,
+        });
     });
   });
 
@@ -83,10 +108,14 @@ export async function submitKyc(
   request: KycSubmissionRequest,
 ): Promise<KycStatusBody> {
   const phoneNumber = normalizeMsisdn(request.phone_number);
-  const documents = request.documents.map((d, i) => ({ ...d, ...decodeKycDocument(d.content_base64, d.content_type, `documents.${i}.content_base64`) }));
+  const documents = request.documents.map((d, i) => ({
+    ...d,
+    ...decodeKycDocument(d.content_base64, d.content_type, `documents.${i}.content_base64`),
+  }));
 
   const alreadyVerified = () => new AppError('conflict', 'Your identity is already verified');
-  const underReview = () => new AppError('conflict', 'Your KYC submission is being reviewed; you can submit again only if it is rejected');
+  const underReview = () =>
+    new AppError('conflict', 'Your KYC submission is being reviewed; you can submit again only if it is rejected');
   if (merchant.kycStatus === 'verified') throw alreadyVerified();
 
   const recorded = await recordKycSubmission(
@@ -114,7 +143,11 @@ export async function submitKyc(
 }
 
 /** GET /api/kyc: the merchant's KYC status and its latest submission. */
-export async function kycStatusOf(em: EntityManager, merchantId: number, submissionId?: number): Promise<KycStatusBody> {
+export async function kycStatusOf(
+  em: EntityManager,
+  merchantId: number,
+  submissionId?: number,
+): Promise<KycStatusBody> {
   const merchant = await freshMerchant(em, merchantId);
   const latest = await latestKycSubmission(em, merchantId, submissionId);
   if (!latest) return { kyc_status: merchant.kycStatus, submission: null, rejection_reason: null };

@@ -17,7 +17,14 @@ export interface PaymentReviewView {
   checkout_request_id: string | null;
   evidence_conflicts: EvidenceConflict[];
   /** Every stored raw callback for the payment, oldest first. */
-  callbacks: Array<{ id: number; received_at: string; disposition: string; result_code: string | null; problems: string | null; raw_body: string }>;
+  callbacks: Array<{
+    id: number;
+    received_at: string;
+    disposition: string;
+    result_code: string | null;
+    problems: string | null;
+    raw_body: string;
+  }>;
 }
 
 /**
@@ -26,7 +33,10 @@ export interface PaymentReviewView {
  */
 export async function paymentsForReview(em: EntityManager): Promise<PaymentReviewView[]> {
   const payments = await paymentsInDoubt(em, 100);
-  const callbacks = await callbacksOf(em, payments.map((p) => p.id));
+  const callbacks = await callbacksOf(
+    em,
+    payments.map((p) => p.id),
+  );
   return payments.map((tx) => ({
     transaction_id: tx.id,
     merchant_id: tx.merchant,
@@ -40,6 +50,13 @@ export async function paymentsForReview(em: EntityManager): Promise<PaymentRevie
     evidence_conflicts: tx.evidenceConflicts,
     callbacks: callbacks
       .filter((c) => c.transaction === tx.id)
-      .map((c) => ({ id: c.id, received_at: c.receivedAt.toISOString(), disposition: c.disposition, result_code: c.resultCode, problems: c.problems, raw_body: c.rawBody })),
+      .map((c) => ({
+        id: c.id,
+        received_at: c.receivedAt.toISOString(),
+        disposition: c.disposition,
+        result_code: c.resultCode,
+        problems: c.problems,
+        raw_body: c.rawBody,
+      })),
   }));
 }

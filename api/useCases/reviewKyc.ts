@@ -16,15 +16,31 @@ import { MAX_SERIAL_ID } from '../../domain/ids';
 
 /** The query of GET /api/admin/kyc. */
 export const kycQueueQuerySchema = z.object({
-  status: z.enum(['pending', 'approved', 'rejected'], { error: 'status must be one of pending, approved, rejected' }).optional(),
-  limit: z.coerce.number({ error: 'limit must be a number' }).int('limit must be a whole number').min(1, 'limit must be at least 1').max(500, 'limit must be at most 500').default(100),
+  status: z
+    .enum(['pending', 'approved', 'rejected'], { error: 'status must be one of pending, approved, rejected' })
+    .optional(),
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(500, 'limit must be at most 500')
+    .default(100),
   /** Cursor: the last id of the previous page. */
-  after_id: z.coerce.number({ error: 'after_id must be a number' }).int('after_id must be a whole number').min(0, 'after_id cannot be negative').max(MAX_SERIAL_ID, 'after_id is not a valid id').default(0),
+  after_id: z.coerce
+    .number({ error: 'after_id must be a number' })
+    .int('after_id must be a whole number')
+    .min(0, 'after_id cannot be negative')
+    .max(MAX_SERIAL_ID, 'after_id is not a valid id')
+    .default(0),
 });
 
 /** The body of POST /api/admin/kyc/:id/reject. */
 export const rejectKycRequestSchema = z.object({
-  reason: z.string({ error: 'reason must be a string' }).trim().min(3, 'reason must say why, in at least 3 characters').max(1000, 'reason must be at most 1000 characters'),
+  reason: z
+    .string({ error: 'reason must be a string' })
+    .trim()
+    .min(3, 'reason must say why, in at least 3 characters')
+    .max(1000, 'reason must be at most 1000 characters'),
 });
 
 interface MerchantSummary {
@@ -50,9 +66,18 @@ export async function listKycSubmissions(
   { status, limit, after_id }: z.infer<typeof kycQueueQuerySchema>,
 ): Promise<KycQueueItem[]> {
   const submissions = await kycSubmissionsPage(em, { status, afterId: after_id, limit });
-  const merchants = await merchantsById(em, submissions.map((s) => s.merchant));
-  const documents = await documentsOf(em, submissions.map((s) => s.id));
-  return submissions.map((s) => ({ ...submissionBody(s, documents.get(s.id) ?? []), merchant: merchants.get(s.merchant)! }));
+  const merchants = await merchantsById(
+    em,
+    submissions.map((s) => s.merchant),
+  );
+  const documents = await documentsOf(
+    em,
+    submissions.map((s) => s.id),
+  );
+  return submissions.map((s) => ({
+    ...submissionBody(s, documents.get(s.id) ?? []),
+    merchant: merchants.get(s.merchant)!,
+  }));
 }
 
 /** GET /api/admin/kyc/:id: the submission, its merchant, its documents' metadata and its reviewer. */
@@ -69,8 +94,13 @@ export async function kycDocumentFile(em: EntityManager, submissionId: string, d
     parseId(submissionId, 'KYC submission'),
     parseId(documentId, 'Document'),
   );
-  if (!document) throw new AppError('not_found', `Document ${documentId} of KYC submission ${submissionId} does not exist`);
-  return { content: document.content, contentType: document.contentType, fileName: kycDocumentFileName(document.submission, document.kind, document.contentType) };
+  if (!document)
+    throw new AppError('not_found', `Document ${documentId} of KYC submission ${submissionId} does not exist`);
+  return {
+    content: document.content,
+    contentType: document.contentType,
+    fileName: kycDocumentFileName(document.submission, document.kind, document.contentType),
+  };
 }
 
 export interface KycDecision {
@@ -89,7 +119,11 @@ export async function rejectKyc(
   decision: KycDecision,
   { reason }: { reason: string },
 ): Promise<KycReviewBody> {
-  return decide(em, decision.admin, decision.submissionId, { status: 'rejected', rejectionReason: reason, merchantStatus: 'rejected' });
+  return decide(em, decision.admin, decision.submissionId, {
+    status: 'rejected',
+    rejectionReason: reason,
+    merchantStatus: 'rejected',
+  });
 }
 
 interface Outcome {

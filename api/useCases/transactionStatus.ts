@@ -22,8 +22,15 @@ export interface TransactionStatusBody {
  * M-Pesa never confirmed, by transaction_id. Read from Postgres: the workflow writes every
  * decision there before it tells anyone.
  */
-export async function transactionStatus(runSql: RunSql, caller: ApiCaller, reference: string): Promise<TransactionStatusBody> {
-  return statusBodyOf(await readStatusForMerchant(runSql, caller.merchant.id, caller.environment, reference), reference);
+export async function transactionStatus(
+  runSql: RunSql,
+  caller: ApiCaller,
+  reference: string,
+): Promise<TransactionStatusBody> {
+  return statusBodyOf(
+    await readStatusForMerchant(runSql, caller.merchant.id, caller.environment, reference),
+    reference,
+  );
 }
 
 /** The answer for a payment as read, or 404. Another merchant's (or environment's) payment answers exactly like a missing one. */

@@ -138,7 +138,8 @@ export async function transactionTimeline(
     });
   }
   for (const attempt of attempts) {
-    const outcome = attempt.status_code !== null ? `answered ${attempt.status_code}` : `failed: ${attempt.error ?? 'no answer'}`;
+    const outcome =
+      attempt.status_code !== null ? `answered ${attempt.status_code}` : `failed: ${attempt.error ?? 'no answer'}`;
     // An attempt is recorded before it is sent: until its answer comes it has neither outcome nor latency.
     const title = attempt.status === 'sending' ? 'being sent' : `${outcome} in ${attempt.latency_ms} ms`;
     events.push({

@@ -39,7 +39,10 @@ export interface LedgerEntryView {
   created_at: string;
 }
 
-export const ledgerQuerySchema = z.object({ limit: limitParam(100, 1000), cursor: textParam('cursor', 200).optional() });
+export const ledgerQuerySchema = z.object({
+  limit: limitParam(100, 1000),
+  cursor: textParam('cursor', 200).optional(),
+});
 
 /**
  * GET /api/wallet/ledger: the wallet's movements, newest first, `limit` at a time, continuing at
@@ -77,7 +80,10 @@ export const topUpSchema = z.object({
     .number({ error: 'amount must be a whole number of KES' })
     .int('amount must be a whole number of KES (no decimals)')
     .min(MPESA_MIN_AMOUNT, `amount must be at least KES ${MPESA_MIN_AMOUNT}`)
-    .max(MPESA_MAX_AMOUNT, `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`),
+    .max(
+      MPESA_MAX_AMOUNT,
+      `amount must be at most KES ${MPESA_MAX_AMOUNT.toLocaleString('en-US')} (M-Pesa's per-transaction limit)`,
+    ),
   phone_number: z.string({ error: 'phone_number must be a string such as 0712345678' }),
 });
 
@@ -153,7 +159,11 @@ export const adjustmentSchema = z.object({
     .int('amount must be a whole number of KES (no decimals)')
     .refine((n) => n !== 0, 'amount cannot be 0: positive credits the wallet, negative debits it')
     .refine((n) => Math.abs(n) <= 10_000_000, 'amount must be at most KES 10,000,000 either way'),
-  reason: z.string({ error: 'reason is required: say why the wallet is adjusted' }).trim().min(3, 'reason must say why the wallet is adjusted').max(500, 'reason must be at most 500 characters'),
+  reason: z
+    .string({ error: 'reason is required: say why the wallet is adjusted' })
+    .trim()
+    .min(3, 'reason must say why the wallet is adjusted')
+    .max(500, 'reason must be at most 500 characters'),
 });
 
 /**

@@ -21,7 +21,10 @@ const STATUSES = ['pending', 'delivered', 'failed', 'superseded'] as const satis
 
 /** The query of GET /api/webhooks/deliveries. */
 export const deliveriesQuerySchema = z.object({
-  status: z.enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` }).optional().describe('Only deliveries in this state'),
+  status: z
+    .enum(STATUSES, { error: `status must be one of ${STATUSES.join(', ')}` })
+    .optional()
+    .describe('Only deliveries in this state'),
   limit: z.coerce
     .number({ error: 'limit must be a whole number from 1 to 200' })
     .int('limit must be a whole number from 1 to 200')
@@ -48,7 +51,11 @@ export async function listDeliveries(
 }
 
 /** One of the caller's deliveries; another merchant's (or environment's) answers exactly like a missing one. */
-async function findOwnDelivery(em: EntityManager, caller: ApiCaller, idText: string): Promise<DeliverySummary & { payload: unknown }> {
+async function findOwnDelivery(
+  em: EntityManager,
+  caller: ApiCaller,
+  idText: string,
+): Promise<DeliverySummary & { payload: unknown }> {
   const notFound = new AppError('not_found', `Webhook delivery ${idText} was not found`);
   if (!/^\d{1,9}$/.test(idText)) throw notFound;
   const delivery = await merchantDelivery(em, scopeOf(caller), Number(idText));
@@ -61,7 +68,13 @@ export async function getDelivery(em: EntityManager, caller: ApiCaller, idText: 
   const delivery = await findOwnDelivery(em, caller, idText);
   const attempts = await deliveryAttempts(em, delivery.id);
   // Attempts recorded before excerpts were cut down at delivery hold up to 500 raw characters.
-  return { ...delivery, attempt_log: attempts.map((a) => ({ ...a, response_excerpt: a.response_excerpt === null ? null : responseExcerptOf(a.response_excerpt) })) };
+  return {
+    ...delivery,
+    attempt_log: attempts.map((a) => ({
+      ...a,
+      response_excerpt: a.response_excerpt === null ? null : responseExcerptOf(a.response_excerpt),
+    })),
+  };
 }
 
 export interface RedeliverDeps {
@@ -75,10 +88,17 @@ export interface RedeliverDeps {
  * Starts a redelivery of one of the caller's deliveries to their current callback URL. While one is
  * under way for that delivery, asking again answers with that same workflow and starts nothing.
  */
-export async function redeliver(deps: RedeliverDeps, caller: ApiCaller, idText: string): Promise<{ delivery_id: number; workflow_id: string }> {
+export async function redeliver(
+  deps: RedeliverDeps,
+  caller: ApiCaller,
+  idText: string,
+): Promise<{ delivery_id: number; workflow_id: string }> {
   const delivery = await findOwnDelivery(deps.em, caller, idText);
   if (delivery.status === 'superseded') {
-    throw new AppError('conflict', 'This payment.failed delivery was superseded: the payment completed afterwards, so the failure is no longer true and is not sent');
+    throw new AppError(
+      'conflict',
+      'This payment.failed delivery was superseded: the payment completed afterwards, so the failure is no longer true and is not sent',
+    );
   }
   if (!(await merchantCallbackUrl(deps.em, caller.merchant.id))) {
     throw new AppError('conflict', 'You have no callback URL: set one with PUT /api/settings, then redeliver');

@@ -1,7 +1,15 @@
 import { bareCallbackSignal } from '../baselines/workflows';
 import { runClients, summarize, type LatencySummary } from '../load';
 import { observe, type WindowSummary } from '../observe';
-import { AMOUNT_PAID_AFTER_DELAY, merchantFor, paymentWorkflowIdOf, pushPayment, timelineOf, type PushRecord, type Timeline } from '../payments';
+import {
+  AMOUNT_PAID_AFTER_DELAY,
+  merchantFor,
+  paymentWorkflowIdOf,
+  pushPayment,
+  timelineOf,
+  type PushRecord,
+  type Timeline,
+} from '../payments';
 import type { BenchMerchant, Log, Stack } from '../stack';
 import { readShape, startBareShape, trackCompletions, type MeasuredShape } from '../temporal';
 
@@ -56,7 +64,9 @@ export async function runEndToEnd(stack: Stack, options: EndToEndOptions, log: L
   const tag = Date.now().toString(36);
   log(`e2e: baseline (bare workflow of the same shape), ${options.payments} workflows`);
   const before = await runBaseline(stack, options, `bare-e2e-${tag}-a`, log);
-  log(`e2e: baseline ${before.perSecond.toFixed(1)}/s; now ImaraPay, ${options.payments} payments from ${options.concurrency} clients`);
+  log(
+    `e2e: baseline ${before.perSecond.toFixed(1)}/s; now ImaraPay, ${options.payments} payments from ${options.concurrency} clients`,
+  );
   const imarapay = await runImaraPay(stack, options, stack.paying, log);
   log(`e2e: ImaraPay ${imarapay.perSecond.toFixed(1)}/s`);
   let spread: EndToEndResult['spread'];
@@ -83,10 +93,19 @@ export async function runEndToEnd(stack: Stack, options: EndToEndOptions, log: L
   };
 }
 
-async function runImaraPay(stack: Stack, options: EndToEndOptions, merchants: BenchMerchant[], log: Log): Promise<ImaraPayRun> {
+async function runImaraPay(
+  stack: Stack,
+  options: EndToEndOptions,
+  merchants: BenchMerchant[],
+  log: Log,
+): Promise<ImaraPayRun> {
   const deadline = Date.now() + options.timeoutMs;
   const window = await observe(stack, ['api', 'worker', 'simulator', 'temporal', 'postgres', 'bench'], options.cores);
-  const tracker = trackCompletions(stack.temporal, { concurrency: options.concurrency, deadline, accept: (r) => (r as { status?: string }).status === 'completed' });
+  const tracker = trackCompletions(stack.temporal, {
+    concurrency: options.concurrency,
+    deadline,
+    accept: (r) => (r as { status?: string }).status === 'completed',
+  });
   const pushes: PushRecord[] = [];
   const firstRequest = Date.now();
   const clients = await runClients({
@@ -122,7 +141,11 @@ async function runImaraPay(stack: Stack, options: EndToEndOptions, merchants: Be
 async function runBaseline(stack: Stack, options: EndToEndOptions, idPrefix: string, log: Log): Promise<EndToEndRun> {
   const deadline = Date.now() + options.timeoutMs;
   const window = await observe(stack, ['baselineWorker', 'temporal', 'bench'], options.cores);
-  const tracker = trackCompletions(stack.temporal, { concurrency: options.concurrency, deadline, accept: (r) => r === 'paid' });
+  const tracker = trackCompletions(stack.temporal, {
+    concurrency: options.concurrency,
+    deadline,
+    accept: (r) => r === 'paid',
+  });
   const signals: Array<Promise<void>> = [];
   const signalErrors: string[] = [];
   const firstRequest = Date.now();

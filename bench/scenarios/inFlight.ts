@@ -2,7 +2,14 @@ import { bareCallbackSignal } from '../baselines/workflows';
 import { pause, runClients, waitUntil } from '../load';
 import { scrape, workerMetricsDelta, type WorkerMetrics } from '../metrics';
 import { observe, type WindowSummary } from '../observe';
-import { AMOUNT_AWAITS_CONTROL, merchantFor, openPrompts, paymentWorkflowIdOf, pushPayment, releaseOpenPrompts } from '../payments';
+import {
+  AMOUNT_AWAITS_CONTROL,
+  merchantFor,
+  openPrompts,
+  paymentWorkflowIdOf,
+  pushPayment,
+  releaseOpenPrompts,
+} from '../payments';
 import { memory, resetPeakRss } from '../proc';
 import type { Log, Stack } from '../stack';
 import { startBareShape, trackCompletions, type MeasuredShape } from '../temporal';
@@ -101,9 +108,15 @@ export async function runInFlight(stack: Stack, options: InFlightOptions, log: L
   });
   return {
     payments: options.payments,
-    imarapay: { ...imarapay, webhooksReceived: transactionIds.filter((id) => stack.webhooks.completedAt.has(id)).length },
+    imarapay: {
+      ...imarapay,
+      webhooksReceived: transactionIds.filter((id) => stack.webhooks.completedAt.has(id)).length,
+    },
     baseline,
-    memoryRatio: imarapay.workerPeakRssMiB && baseline.workerPeakRssMiB ? imarapay.workerPeakRssMiB / baseline.workerPeakRssMiB : null,
+    memoryRatio:
+      imarapay.workerPeakRssMiB && baseline.workerPeakRssMiB
+        ? imarapay.workerPeakRssMiB / baseline.workerPeakRssMiB
+        : null,
     drainRatio: imarapay.drainMs / baseline.drainMs,
   };
 }
@@ -140,15 +153,22 @@ async function runSide(stack: Stack, options: InFlightOptions, log: Log, spec: S
   // Let the last workflow tasks finish so that the reading is of a quiet, full worker.
   await pause(3000);
   const waiting = { worker: memory(spec.workerPid), api: spec.apiPid ? memory(spec.apiPid) : null };
-  const cached = (await scrape(stack.http, spec.metricsUrl)).filter((s) => s.name === 'temporal_sticky_cache_size').reduce((sum, s) => sum + s.value, 0);
-  log(`in flight (${spec.label}): ${ids.length} waiting; worker RSS ${((waiting.worker?.rss ?? NaN) / MiB).toFixed(0)} MiB, ${cached} in its cache (max ${spec.maxCachedWorkflows}); releasing all`);
+  const cached = (await scrape(stack.http, spec.metricsUrl))
+    .filter((s) => s.name === 'temporal_sticky_cache_size')
+    .reduce((sum, s) => sum + s.value, 0);
+  log(
+    `in flight (${spec.label}): ${ids.length} waiting; worker RSS ${((waiting.worker?.rss ?? NaN) / MiB).toFixed(0)} MiB, ${cached} in its cache (max ${spec.maxCachedWorkflows}); releasing all`,
+  );
 
   const released = Date.now();
   const tracker = trackCompletions(stack.temporal, { concurrency: options.concurrency, deadline, accept: () => true });
   await spec.release();
   ids.forEach((id) => tracker.add(id));
   tracker.close();
-  const progress = setInterval(() => log(`in flight (${spec.label}): draining, ${Math.round((Date.now() - released) / 1000)} s`), 15_000);
+  const progress = setInterval(
+    () => log(`in flight (${spec.label}): draining, ${Math.round((Date.now() - released) / 1000)} s`),
+    15_000,
+  );
   const closed = await tracker.done().finally(() => clearInterval(progress));
   let last = released;
   for (const at of closed.closedAt.values()) last = Math.max(last, at);

@@ -1,6 +1,14 @@
 import { runClients, summarize, type LatencySummary } from '../load';
 import { observe, type WindowSummary } from '../observe';
-import { AMOUNT_AWAITS_CONTROL, merchantFor, paymentWorkflowIdOf, pushPayment, timelineOf, type PushRecord, type Timeline } from '../payments';
+import {
+  AMOUNT_AWAITS_CONTROL,
+  merchantFor,
+  paymentWorkflowIdOf,
+  pushPayment,
+  timelineOf,
+  type PushRecord,
+  type Timeline,
+} from '../payments';
 import type { Log, Stack } from '../stack';
 import { startBareShape, trivialRoundTrip, type MeasuredShape } from '../temporal';
 
@@ -55,8 +63,11 @@ export async function runPushLatency(stack: Stack, options: PushLatencyOptions, 
   };
 
   for (const { concurrency, requests } of options.levels) {
-    log(`latency: ${concurrency} concurrent client(s), ${requests} requests each for the trivial baseline, the same-shape workflow and ImaraPay`);
-    const trivialCall = async () => trivialRoundTrip(stack.temporal, stack.baselineTaskQueue, `trivial-${tag}-${seq++}`);
+    log(
+      `latency: ${concurrency} concurrent client(s), ${requests} requests each for the trivial baseline, the same-shape workflow and ImaraPay`,
+    );
+    const trivialCall = async () =>
+      trivialRoundTrip(stack.temporal, stack.baselineTaskQueue, `trivial-${tag}-${seq++}`);
     const trivialA = await measure(concurrency, Math.ceil(requests / 2), trivialCall);
     const shape = await measure(concurrency, requests, async () => {
       const workflowId = `bare-latency-${tag}-${seq++}`;
@@ -77,7 +88,11 @@ export async function runPushLatency(stack: Stack, options: PushLatencyOptions, 
     levels.push({
       concurrency,
       requests,
-      imarapay: { ...real.summary, errors: real.errors.slice(0, 10), perSecond: (real.latencies.length * 1000) / (real.endedAt - real.startedAt) },
+      imarapay: {
+        ...real.summary,
+        errors: real.errors.slice(0, 10),
+        perSecond: (real.latencies.length * 1000) / (real.endedAt - real.startedAt),
+      },
       trivial: { ...trivial, errors: [...trivialA.errors, ...trivialB.errors].slice(0, 10) },
       sameShape: { ...shape.summary, errors: shape.errors.slice(0, 10) },
       p99Ratio: real.summary.p99 / trivial.p99,
@@ -85,7 +100,9 @@ export async function runPushLatency(stack: Stack, options: PushLatencyOptions, 
       timeline: await timelineOf(stack, measuredPushes, false),
       window: summary,
     });
-    log(`latency c=${concurrency}: ImaraPay p50 ${real.summary.p50.toFixed(1)} / p99 ${real.summary.p99.toFixed(1)} ms; trivial p50 ${trivial.p50.toFixed(1)} / p99 ${trivial.p99.toFixed(1)} ms`);
+    log(
+      `latency c=${concurrency}: ImaraPay p50 ${real.summary.p50.toFixed(1)} / p99 ${real.summary.p99.toFixed(1)} ms; trivial p50 ${trivial.p50.toFixed(1)} / p99 ${trivial.p99.toFixed(1)} ms`,
+    );
   }
 
   return { levels, leftWaiting: { payments: waitingPayments.length, bare: waitingBare.length } };

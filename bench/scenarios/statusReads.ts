@@ -43,14 +43,31 @@ export async function runStatusReads(stack: Stack, options: StatusReadsOptions, 
   log(`status: settling ${options.payments} payments to read`);
   const readable = await settledPayments(stack, options);
   const sides = {
-    imarapay: { latencies: [] as number[], rounds: [] as number[], errors: [] as string[], windows: [] as WindowSummary[], ok: 0, ms: 0 },
-    baseline: { latencies: [] as number[], rounds: [] as number[], errors: [] as string[], windows: [] as WindowSummary[], ok: 0, ms: 0 },
+    imarapay: {
+      latencies: [] as number[],
+      rounds: [] as number[],
+      errors: [] as string[],
+      windows: [] as WindowSummary[],
+      ok: 0,
+      ms: 0,
+    },
+    baseline: {
+      latencies: [] as number[],
+      rounds: [] as number[],
+      errors: [] as string[],
+      windows: [] as WindowSummary[],
+      ok: 0,
+      ms: 0,
+    },
   };
   const calls = {
     imarapay: async (index: number) => {
       const { push, merchant } = readable[index % readable.length]!;
-      const answer = await stack.http.request('GET', `${stack.apiUrl}/transaction/status/${push.checkoutRequestId}`, { headers: { authorization: merchant.authorization } });
-      if (answer.status !== 200 || answer.body.status !== 'completed') throw new Error(`status answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+      const answer = await stack.http.request('GET', `${stack.apiUrl}/transaction/status/${push.checkoutRequestId}`, {
+        headers: { authorization: merchant.authorization },
+      });
+      if (answer.status !== 200 || answer.body.status !== 'completed')
+        throw new Error(`status answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
     },
     baseline: async (index: number) => {
       const { push } = readable[index % readable.length]!;
@@ -58,14 +75,27 @@ export async function runStatusReads(stack: Stack, options: StatusReadsOptions, 
       if (answer.status !== 200) throw new Error(`read answered ${answer.status}`);
     },
   };
-  const parts: Record<keyof typeof sides, Part[]> = { imarapay: ['api', 'postgres', 'bench'], baseline: ['readServer', 'postgres', 'bench'] };
+  const parts: Record<keyof typeof sides, Part[]> = {
+    imarapay: ['api', 'postgres', 'bench'],
+    baseline: ['readServer', 'postgres', 'bench'],
+  };
 
   for (let round = 0; round < options.rounds; round += 1) {
     for (const side of ['baseline', 'imarapay'] as const) {
       // A short unmeasured warm-up fills the connection pools and the JIT.
-      await runClients({ count: 1_000_000, concurrency: options.concurrency, deadline: Date.now() + Math.min(1000, options.roundMs / 4), call: calls[side] });
+      await runClients({
+        count: 1_000_000,
+        concurrency: options.concurrency,
+        deadline: Date.now() + Math.min(1000, options.roundMs / 4),
+        call: calls[side],
+      });
       const window = await observe(stack, parts[side], options.cores);
-      const run = await runClients({ count: 10_000_000, concurrency: options.concurrency, deadline: Date.now() + options.roundMs, call: calls[side] });
+      const run = await runClients({
+        count: 10_000_000,
+        concurrency: options.concurrency,
+        deadline: Date.now() + options.roundMs,
+        call: calls[side],
+      });
       sides[side].windows.push(await window.end());
       const ms = run.endedAt - run.startedAt;
       sides[side].latencies.push(...run.latencies);
@@ -74,13 +104,16 @@ export async function runStatusReads(stack: Stack, options: StatusReadsOptions, 
       sides[side].ok += run.latencies.length;
       sides[side].ms += ms;
     }
-    log(`status: round ${round + 1}/${options.rounds}: ImaraPay ${sides.imarapay.rounds.at(-1)!.toFixed(0)}/s, bare read ${sides.baseline.rounds.at(-1)!.toFixed(0)}/s`);
+    log(
+      `status: round ${round + 1}/${options.rounds}: ImaraPay ${sides.imarapay.rounds.at(-1)!.toFixed(0)}/s, bare read ${sides.baseline.rounds.at(-1)!.toFixed(0)}/s`,
+    );
   }
 
   const finish = (side: keyof typeof sides): ReadSide => {
     const s = sides[side];
     const cpu: Partial<Record<Part, number>> = {};
-    for (const part of parts[side]) cpu[part] = (s.windows.reduce((sum, w) => sum + (w.cpuMs[part] ?? 0), 0) * 1000) / s.ok;
+    for (const part of parts[side])
+      cpu[part] = (s.windows.reduce((sum, w) => sum + (w.cpuMs[part] ?? 0), 0) * 1000) / s.ok;
     return {
       ...summarize(s.latencies),
       perSecond: (s.ok * 1000) / s.ms,
@@ -103,7 +136,11 @@ interface Readable {
 
 async function settledPayments(stack: Stack, options: StatusReadsOptions): Promise<Readable[]> {
   const pushes: Readable[] = [];
-  const tracker = trackCompletions(stack.temporal, { concurrency: 20, deadline: Date.now() + options.timeoutMs, accept: (r) => (r as { status?: string }).status === 'completed' });
+  const tracker = trackCompletions(stack.temporal, {
+    concurrency: 20,
+    deadline: Date.now() + options.timeoutMs,
+    accept: (r) => (r as { status?: string }).status === 'completed',
+  });
   await runClients({
     count: options.payments,
     concurrency: 20,

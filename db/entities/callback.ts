@@ -7,7 +7,8 @@ import { BigIntType, EntitySchema } from '@mikro-orm/core';
  * late (its workflow had closed; a late-callback workflow took it), signal_failed (stored, not yet handed over:
  * the reconciliation hands it over again).
  */
-export type CallbackDisposition = 'received' | 'signalled' | 'unmatched' | 'malformed' | 'mismatched' | 'late' | 'signal_failed';
+export type CallbackDisposition =
+  'received' | 'signalled' | 'unmatched' | 'malformed' | 'mismatched' | 'late' | 'signal_failed';
 
 /** Every raw callback Daraja POSTs, stored before anything else is done with it. */
 export interface DarajaCallback {

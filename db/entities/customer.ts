@@ -20,7 +20,9 @@ export interface Customer {
 export const CustomerSchema = new EntitySchema<Customer>({
   name: 'Customer',
   tableName: 'customers',
-  uniques: [{ name: 'customers_merchant_environment_phone_unique', properties: ['merchant', 'environment', 'phoneNumber'] }],
+  uniques: [
+    { name: 'customers_merchant_environment_phone_unique', properties: ['merchant', 'environment', 'phoneNumber'] },
+  ],
   properties: {
     id: { type: 'integer', primary: true, autoincrement: true },
     publicId: { type: 'string', length: 40, unique: true },

@@ -79,7 +79,12 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     { properties: ['mpesaReceipt'] },
   ],
   // Keys are per environment: a sandbox key's retry must never answer with a live payment.
-  uniques: [{ name: 'transactions_merchant_environment_idempotency_key_unique', properties: ['merchant', 'environment', 'idempotencyKey'] }],
+  uniques: [
+    {
+      name: 'transactions_merchant_environment_idempotency_key_unique',
+      properties: ['merchant', 'environment', 'idempotencyKey'],
+    },
+  ],
   checks: [
     { name: 'transactions_amount_positive', expression: 'amount > 0' },
     { name: 'transactions_fee_not_negative', expression: 'fee >= 0' },

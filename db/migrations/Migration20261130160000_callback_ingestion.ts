@@ -6,10 +6,14 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261130160000_callback_ingestion extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table "daraja_callbacks" add column "raw_bytes" bytea null, add column "received_bytes" int null, add column "truncated" boolean not null default false, add column "problems" text null;`);
+    this.addSql(
+      `alter table "daraja_callbacks" add column "raw_bytes" bytea null, add column "received_bytes" int null, add column "truncated" boolean not null default false, add column "problems" text null;`,
+    );
   }
 
   override async down(): Promise<void> {
-    this.addSql(`alter table "daraja_callbacks" drop column "raw_bytes", drop column "received_bytes", drop column "truncated", drop column "problems";`);
+    this.addSql(
+      `alter table "daraja_callbacks" drop column "raw_bytes", drop column "received_bytes", drop column "truncated", drop column "problems";`,
+    );
   }
 }

@@ -14,7 +14,9 @@ export class Migration20261130161000_payment_evidence extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql(`alter table "transactions" drop column "mpesa_amount", drop column "mpesa_phone_number", drop column "mpesa_transaction_date", drop column "review_reason", drop column "evidence_conflicts";`);
+    this.addSql(
+      `alter table "transactions" drop column "mpesa_amount", drop column "mpesa_phone_number", drop column "mpesa_transaction_date", drop column "review_reason", drop column "evidence_conflicts";`,
+    );
     this.addSql(`alter table "transactions" alter column "status" type varchar(10);`);
   }
 }

@@ -3,7 +3,9 @@ import { Migration } from '@mikro-orm/migrations';
 /** Rate-limit counters shared by every API instance (api/rateLimits.ts; rate-limiter-flexible's layout). */
 export class Migration20261130170000_rate_limits extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "rate_limits" ("key" varchar(255) not null, "points" int not null default 0, "expire" bigint null, constraint "rate_limits_pkey" primary key ("key"));`);
+    this.addSql(
+      `create table "rate_limits" ("key" varchar(255) not null, "points" int not null default 0, "expire" bigint null, constraint "rate_limits_pkey" primary key ("key"));`,
+    );
   }
 
   override async down(): Promise<void> {

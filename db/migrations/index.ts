@@ -15,8 +15,14 @@ import { Migration20261201130000_stk_status_queries } from './Migration202612011
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122161736_initial_schema', class: Migration20261122161736_initial_schema },
-  { name: 'Migration20261122161800_fee_rules_and_default_pricing', class: Migration20261122161800_fee_rules_and_default_pricing },
-  { name: 'Migration20261122173000_users_customers_environment_keys', class: Migration20261122173000_users_customers_environment_keys },
+  {
+    name: 'Migration20261122161800_fee_rules_and_default_pricing',
+    class: Migration20261122161800_fee_rules_and_default_pricing,
+  },
+  {
+    name: 'Migration20261122173000_users_customers_environment_keys',
+    class: Migration20261122173000_users_customers_environment_keys,
+  },
   { name: 'Migration20261122180000_kyc', class: Migration20261122180000_kyc },
   { name: 'Migration20261122181000_channels_wallet_topups', class: Migration20261122181000_channels_wallet_topups },
   { name: 'Migration20261122183000_transaction_public_ids', class: Migration20261122183000_transaction_public_ids },

@@ -43,7 +43,12 @@ export interface RunningPostgres {
  * it in a child process of its own (scripts/postgres/run.ts).
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}): Promise<RunningPostgres> {
-  const { dataDir = path.join(DATA_DIR, 'postgres'), port = EMBEDDED_POSTGRES_PORT, maxConnections, log = () => undefined } = opts;
+  const {
+    dataDir = path.join(DATA_DIR, 'postgres'),
+    port = EMBEDDED_POSTGRES_PORT,
+    maxConnections,
+    log = () => undefined,
+  } = opts;
   if (await isPortOpen(HOST, port)) {
     throw new Error(
       `Port ${port} is already in use: is another ImaraPay Postgres running? ` +
@@ -69,7 +74,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ['--locale=C', '--encoding=UTF8'],
-    postgresFlags: ['-c', `listen_addresses=${HOST}`, ...(maxConnections ? ['-c', `max_connections=${maxConnections}`] : [])],
+    postgresFlags: [
+      '-c',
+      `listen_addresses=${HOST}`,
+      ...(maxConnections ? ['-c', `max_connections=${maxConnections}`] : []),
+    ],
     onLog: remember,
     onError: (err: unknown) => remember(err instanceof Error ? err.message : err),
   });

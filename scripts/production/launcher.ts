@@ -40,7 +40,8 @@ export class LoggingLauncher implements Launcher {
   async runToCompletion(spec: ChildSpec): Promise<void> {
     const child = spawnManaged({ ...spec, onLine: (line) => this.logOf(spec.name).write(`${line}\n`) });
     const exit = await child.exited;
-    if (exit.code !== 0) throw new Error(`${spec.name} failed (${JSON.stringify(exit)}); see ${join(this.logDir, `${spec.name}.log`)}`);
+    if (exit.code !== 0)
+      throw new Error(`${spec.name} failed (${JSON.stringify(exit)}); see ${join(this.logDir, `${spec.name}.log`)}`);
   }
 
   /** Sends `signal` to the part's whole process group (SIGKILL: it gets no chance to clean up). */

@@ -19,7 +19,11 @@ export interface ProxyOptions {
   port?: number;
 }
 
-export async function startRoundRobinProxy({ targets, host = '127.0.0.1', port = 0 }: ProxyOptions): Promise<RoundRobinProxy> {
+export async function startRoundRobinProxy({
+  targets,
+  host = '127.0.0.1',
+  port = 0,
+}: ProxyOptions): Promise<RoundRobinProxy> {
   if (targets.length === 0) throw new Error('the proxy needs at least one target');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   let next = 0;

@@ -76,7 +76,13 @@ export interface RunningShape {
   /** The environment every app process got. */
   env: NodeJS.ProcessEnv;
   parts: ShapeParts;
-  processes: { postgres: ManagedProcess; temporal: ManagedProcess; simulator: ManagedProcess; apis: ManagedProcess[]; workers: ManagedProcess[] };
+  processes: {
+    postgres: ManagedProcess;
+    temporal: ManagedProcess;
+    simulator: ManagedProcess;
+    apis: ManagedProcess[];
+    workers: ManagedProcess[];
+  };
   /** Latest pid of the postmaster (it changes when Postgres is restarted). */
   postgresPid(): number;
 }
@@ -109,10 +115,19 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
     }),
   ]);
   const url = new URL(databaseUrl);
-  const pg: TemporalPostgres = { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  const pg: TemporalPostgres = {
+    host: url.hostname,
+    port: Number(url.port),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
 
   const namespace = opts.appEnv.TEMPORAL_NAMESPACE ?? 'default';
-  const { spec: temporalSpec, process: temporal, address: temporalAddress } = await startTemporalOnPostgres({
+  const {
+    spec: temporalSpec,
+    process: temporal,
+    address: temporalAddress,
+  } = await startTemporalOnPostgres({
     launcher,
     postgres: pg,
     configDir: path.join(dataDir, 'temporal-config'),
@@ -123,7 +138,10 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
 
   const bundle = path.join(dataDir, 'workflow-bundle.js');
   log('bundling the workflows once for every worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(path.join(REPO_ROOT, 'workflows', 'index.ts')), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve(path.join(REPO_ROOT, 'workflows', 'index.ts')),
+    logger: new DefaultLogger('WARN'),
+  });
   fs.writeFileSync(bundle, code);
 
   const apiUrls = ports.apis.map((port) => `http://${HOST}:${port}`);
@@ -157,7 +175,11 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
   const simulator = launcher.spawn(simulatorSpec);
   const workers = workerSpecs.map((spec) => launcher.spawn(spec));
   const apis = apiSpecs.map((spec) => launcher.spawn(spec));
-  await Promise.all([ports.simulator, ...ports.apis].map((port) => waitForPort({ host: HOST, port, timeoutMs: 120_000, signal: launcher.signal })));
+  await Promise.all(
+    [ports.simulator, ...ports.apis].map((port) =>
+      waitForPort({ host: HOST, port, timeoutMs: 120_000, signal: launcher.signal }),
+    ),
+  );
 
   return {
     databaseUrl,
@@ -165,7 +187,13 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
     apiUrls,
     simulatorUrl,
     env,
-    parts: { postgres: postgresSpec, temporal: temporalSpec, simulator: simulatorSpec, apis: apiSpecs, workers: workerSpecs },
+    parts: {
+      postgres: postgresSpec,
+      temporal: temporalSpec,
+      simulator: simulatorSpec,
+      apis: apiSpecs,
+      workers: workerSpecs,
+    },
     processes: { postgres, temporal, simulator, apis, workers },
     postgresPid: () => postgresPid,
   };
@@ -187,11 +215,23 @@ export interface TemporalOnPostgresOptions {
  * (what the compose file's admin-tools job runs), the server started with HISTORY_SHARDS shards, then
  * the namespace and search attributes registered by deploy/temporal/setup-namespace.sh.
  */
-export async function startTemporalOnPostgres({ launcher, postgres, configDir, port, namespace, log }: TemporalOnPostgresOptions): Promise<{ spec: ChildSpec; process: ManagedProcess; address: string }> {
+export async function startTemporalOnPostgres({
+  launcher,
+  postgres,
+  configDir,
+  port,
+  namespace,
+  log,
+}: TemporalOnPostgresOptions): Promise<{ spec: ChildSpec; process: ManagedProcess; address: string }> {
   const tools = await installTemporalServer({ log });
   const cliPath = await ensureTemporalCli({ log });
   log('Temporal schema: deploy/temporal/setup-schema.sh (the compose file runs the same script)');
-  await launcher.runToCompletion({ name: 'temporal-schema', command: 'sh', args: [path.join(REPO_ROOT, 'deploy/temporal/setup-schema.sh')], env: schemaSetupEnv(tools, postgres) });
+  await launcher.runToCompletion({
+    name: 'temporal-schema',
+    command: 'sh',
+    args: [path.join(REPO_ROOT, 'deploy/temporal/setup-schema.sh')],
+    env: schemaSetupEnv(tools, postgres),
+  });
   writeServerConfig(configDir, { postgres, ports: portsFrom(port) });
   const spec = temporalServerChild(tools, configDir);
   const server = launcher.spawn(spec);
@@ -216,7 +256,11 @@ export async function startTemporalOnPostgres({ launcher, postgres, configDir, p
 }
 
 /** The Postgres child spec, listening for its DATABASE_URL= and POSTGRES_PID= lines. */
-export function postgresSpecWatching(base: ChildSpec, onUrl: (url: string) => void, onPid: (pid: number) => void): ChildSpec {
+export function postgresSpecWatching(
+  base: ChildSpec,
+  onUrl: (url: string) => void,
+  onPid: (pid: number) => void,
+): ChildSpec {
   return {
     ...base,
     onLine: (line) => {

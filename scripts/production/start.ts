@@ -65,8 +65,14 @@ void supervisor.run(async () => {
     ['Daraja simulator', shape.simulatorUrl],
     ['Postgres', `127.0.0.1:${PORTS.postgres}, data in ${path.relative(REPO_ROOT, path.join(DATA, 'postgres'))}`],
     ['Workers', '2'],
-    ...PORTS.metrics.apis.map((port, i): [string, string] => [`API ${i + 1} metrics`, `http://127.0.0.1:${port}/metrics`]),
-    ...PORTS.metrics.workers.map((port, i): [string, string] => [`Worker ${i + 1} metrics`, `http://127.0.0.1:${port}/metrics`]),
+    ...PORTS.metrics.apis.map((port, i): [string, string] => [
+      `API ${i + 1} metrics`,
+      `http://127.0.0.1:${port}/metrics`,
+    ]),
+    ...PORTS.metrics.workers.map((port, i): [string, string] => [
+      `Worker ${i + 1} metrics`,
+      `http://127.0.0.1:${port}/metrics`,
+    ]),
   ];
   process.stdout.write(
     [

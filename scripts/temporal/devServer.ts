@@ -60,20 +60,27 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<Te
   }
 
   const args = [
-    'server', 'start-dev',
-    '--ip', HOST,
-    '--port', String(port),
+    'server',
+    'start-dev',
+    '--ip',
+    HOST,
+    '--port',
+    String(port),
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     ...(dbFile ? ['--db-filename', dbFile] : []),
     ...(namespace && namespace !== 'default' ? ['--namespace', namespace] : []),
     ...SEARCH_ATTRIBUTE_REGISTRATIONS.flatMap((registration) => ['--search-attribute', registration]),
     // What Temporal's own CI uses: the dev server's SQLite need not survive a power cut.
-    '--sqlite-pragma', 'journal_mode=WAL',
-    '--sqlite-pragma', 'synchronous=OFF',
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    '--sqlite-pragma',
+    'synchronous=OFF',
     // The version check phones home; pointless offline and in CI.
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
     // `warn` would show a screenful of harmless connection warnings on every shutdown.
-    '--log-level', 'error',
+    '--log-level',
+    'error',
   ];
   const server = spawnManaged({
     name: 'temporal',
@@ -120,7 +127,12 @@ async function freePortOtherThan(taken: number): Promise<number> {
  * Polls until the frontend answers, the namespace exists and every custom search attribute is
  * registered: a workflow that upserts an unknown attribute would fail its tasks over and over.
  */
-async function waitUntilReady(address: string, namespace: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
   const expected = SEARCH_ATTRIBUTE_REGISTRATIONS.map((registration) => registration.split('=')[0]);
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -161,13 +173,17 @@ export interface ResolvedTemporal {
  * Uses the server at TEMPORAL_ADDRESS when it is set (its search attributes are then the operator's
  * job, see docker-compose.yml), otherwise starts a dev server with `opts`.
  */
-export async function resolveTemporal(
-  opts: DevServerOptions & { env?: NodeJS.ProcessEnv },
-): Promise<ResolvedTemporal> {
+export async function resolveTemporal(opts: DevServerOptions & { env?: NodeJS.ProcessEnv }): Promise<ResolvedTemporal> {
   const external = (opts.env ?? process.env).TEMPORAL_ADDRESS;
   if (external) {
     opts.log(`Using the Temporal server at TEMPORAL_ADDRESS=${external}`);
-    return { address: external, uiUrl: null, startedHere: false, exited: new Promise(() => undefined), stop: async () => undefined };
+    return {
+      address: external,
+      uiUrl: null,
+      startedHere: false,
+      exited: new Promise(() => undefined),
+      stop: async () => undefined,
+    };
   }
   const server = await startTemporalDevServer(opts);
   return { ...server, startedHere: true };

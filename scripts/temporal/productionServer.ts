@@ -64,7 +64,12 @@ export interface ServerConfigInput {
  * Postgres persistence and visibility, every service on loopback. Returned as an object and written
  * as JSON, which the server's YAML loader reads as it is.
  */
-export function serverConfig({ postgres, ports, shards = HISTORY_SHARDS, logLevel = 'warn' }: ServerConfigInput): Record<string, unknown> {
+export function serverConfig({
+  postgres,
+  ports,
+  shards = HISTORY_SHARDS,
+  logLevel = 'warn',
+}: ServerConfigInput): Record<string, unknown> {
   const store = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -101,7 +106,14 @@ export function serverConfig({ postgres, ports, shards = HISTORY_SHARDS, logLeve
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${ports.frontend}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: DYNAMIC_CONFIG_FILE, pollInterval: '10s' },
@@ -115,7 +127,11 @@ export function writeServerConfig(configDir: string, input: ServerConfigInput): 
 }
 
 /** The server process as a supervisor child: all four services in one process. */
-export function temporalServerChild(tools: TemporalServerTools, configDir: string, env: NodeJS.ProcessEnv = process.env): ChildSpec {
+export function temporalServerChild(
+  tools: TemporalServerTools,
+  configDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildSpec {
   return {
     name: 'temporal',
     command: tools.server,
@@ -127,7 +143,11 @@ export function temporalServerChild(tools: TemporalServerTools, configDir: strin
 }
 
 /** Environment for deploy/temporal/setup-schema.sh, run with the locally built schema tool. */
-export function schemaSetupEnv(tools: TemporalServerTools, postgres: TemporalPostgres, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function schemaSetupEnv(
+  tools: TemporalServerTools,
+  postgres: TemporalPostgres,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   return {
     ...env,
     PATH: `${path.dirname(tools.sqlTool)}${path.delimiter}${env.PATH ?? ''}`,
@@ -141,7 +161,12 @@ export function schemaSetupEnv(tools: TemporalServerTools, postgres: TemporalPos
 }
 
 /** Environment for deploy/temporal/setup-namespace.sh, run with the Temporal CLI at `cliPath`. */
-export function namespaceSetupEnv(cliPath: string, address: string, namespace: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function namespaceSetupEnv(
+  cliPath: string,
+  address: string,
+  namespace: string,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   return {
     ...env,
     PATH: `${path.dirname(cliPath)}${path.delimiter}${env.PATH ?? ''}`,

@@ -36,7 +36,10 @@ export function temporalServerTools(repoRoot = REPO_ROOT): TemporalServerTools {
 /** The tools when all of them are in place, else null. */
 export function findTemporalServerTools(repoRoot = REPO_ROOT): TemporalServerTools | null {
   const tools = temporalServerTools(repoRoot);
-  const ready = isExecutable(tools.server) && isExecutable(tools.sqlTool) && fs.existsSync(path.join(tools.schemaRoot, 'temporal', 'versioned'));
+  const ready =
+    isExecutable(tools.server) &&
+    isExecutable(tools.sqlTool) &&
+    fs.existsSync(path.join(tools.schemaRoot, 'temporal', 'versioned'));
   return ready ? tools : null;
 }
 
@@ -45,7 +48,15 @@ export function findTemporalServerTools(repoRoot = REPO_ROOT): TemporalServerToo
  * schemas next to them. Needs Go and the Go module proxy; a warm build cache (from building the CLI)
  * makes it a couple of minutes.
  */
-export async function installTemporalServer({ repoRoot = REPO_ROOT, env = process.env, log }: { repoRoot?: string; env?: NodeJS.ProcessEnv; log: Log }): Promise<TemporalServerTools> {
+export async function installTemporalServer({
+  repoRoot = REPO_ROOT,
+  env = process.env,
+  log,
+}: {
+  repoRoot?: string;
+  env?: NodeJS.ProcessEnv;
+  log: Log;
+}): Promise<TemporalServerTools> {
   const existing = findTemporalServerTools(repoRoot);
   if (existing) return existing;
   const go = findGo(env);
@@ -59,7 +70,10 @@ export async function installTemporalServer({ repoRoot = REPO_ROOT, env = proces
     log(`Building the Temporal server ${TEMPORAL_SERVER_VERSION} and its schema tool with ${go} install`);
     await goInstall({
       go,
-      packages: [`${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`, `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`],
+      packages: [
+        `${MODULE}/cmd/server@${TEMPORAL_SERVER_VERSION}`,
+        `${MODULE}/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`,
+      ],
       binDir: scratch,
       env,
       log,
@@ -86,7 +100,11 @@ export async function installTemporalServer({ repoRoot = REPO_ROOT, env = proces
 
 /** Where the Go module cache holds go.temporal.io/server@v1.29.1 (downloaded if missing). */
 async function goModuleDir(go: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const { stdout } = await promisify(execFile)(go, ['mod', 'download', '-json', `${MODULE}@${TEMPORAL_SERVER_VERSION}`], { env, maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    go,
+    ['mod', 'download', '-json', `${MODULE}@${TEMPORAL_SERVER_VERSION}`],
+    { env, maxBuffer: 1 << 20 },
+  );
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download did not say where ${MODULE}@${TEMPORAL_SERVER_VERSION} is`);
   return dir;

@@ -1,7 +1,21 @@
 import type { Browser, Page } from 'playwright-core';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInMerchantUser } from '../support/signedInUsers';
-import { createDashboardUser, dashboardOrigin, launchBrowser, signInThroughPage, textOf, TINY_PNG } from './support/dashboard';
+import {
+  createDashboardUser,
+  dashboardOrigin,
+  launchBrowser,
+  signInThroughPage,
+  textOf,
+  TINY_PNG,
+} from './support/dashboard';
 
 /** ImaraPay staff in the admin pages: the overview against the database, users, all transactions, KYC decisions. */
 describe('Dashboard: an admin runs the platform', () => {
@@ -15,9 +29,15 @@ describe('Dashboard: an admin runs the platform', () => {
   /** A merchant with a pending KYC submission (sent over the API as its dashboard user). */
   async function merchantAwaitingReview(): Promise<{ merchantId: number; name: string }> {
     const fixture = await createMerchantFixture(stack, { kycStatus: 'pending', walletKes: 0 });
-    await stack.orm.em.fork().getConnection().execute(`update merchants set kyc_status = 'unverified' where id = ?`, [fixture.merchantId]);
+    await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update merchants set kyc_status = 'unverified' where id = ?`, [fixture.merchantId]);
     const bearer = { headers: { Authorization: await signInMerchantUser(stack, fixture.merchantId) } };
-    const [{ name }] = await stack.orm.em.fork().getConnection().execute<{ name: string }[]>('select name from merchants where id = ?', [fixture.merchantId]);
+    const [{ name }] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ name: string }[]>('select name from merchants where id = ?', [fixture.merchantId]);
     const submitted = await stack.http.post(
       '/kyc',
       {
@@ -35,7 +55,12 @@ describe('Dashboard: an admin runs the platform', () => {
   }
 
   const kycStatusOf = async (merchantId: number) =>
-    (await stack.orm.em.fork().getConnection().execute<{ kyc_status: string }[]>('select kyc_status from merchants where id = ?', [merchantId]))[0]!.kyc_status;
+    (
+      await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ kyc_status: string }[]>('select kyc_status from merchants where id = ?', [merchantId])
+    )[0]!.kyc_status;
 
   beforeAll(async () => {
     quietTemporalRuntime();
@@ -43,12 +68,19 @@ describe('Dashboard: an admin runs the platform', () => {
     shop = await createMerchantFixture(stack, { walletKes: 5000 });
     shopEmail = (await createDashboardUser(stack, { role: 'merchant', merchantId: shop.merchantId })).email;
     for (const amount of [500, 1000, 1032]) {
-      const push = await stack.http.post('/stk-push', { account_id: shop.channelId, phone_number: '0712345678', amount }, { headers: { Authorization: shop.authorization } });
+      const push = await stack.http.post(
+        '/stk-push',
+        { account_id: shop.channelId, phone_number: '0712345678', amount },
+        { headers: { Authorization: shop.authorization } },
+      );
       expect(push.status).toBe(200);
       paymentIds.push(push.data.transaction_id);
     }
     await eventually(async () => {
-      const statuses = await stack.orm.em.fork().getConnection().execute<{ status: string }[]>('select status from transactions where id in (?, ?, ?)', paymentIds);
+      const statuses = await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ status: string }[]>('select status from transactions where id in (?, ?, ?)', paymentIds);
       return statuses.every((s) => s.status !== 'pending') ? true : undefined;
     });
     browser = await launchBrowser();
@@ -62,18 +94,23 @@ describe('Dashboard: an admin runs the platform', () => {
   });
 
   it('When the admin opens the overview, then its figures are those of the database', async () => {
-    const [today] = await stack.orm.em.fork().getConnection().execute<{ completed: string; failed: string; volume: string; fees: string }[]>(
-      `select count(*) filter (where status = 'completed') as completed, count(*) filter (where status = 'failed') as failed,
+    const [today] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ completed: string; failed: string; volume: string; fees: string }[]>(
+        `select count(*) filter (where status = 'completed') as completed, count(*) filter (where status = 'failed') as failed,
               coalesce(sum(amount) filter (where status = 'completed'), 0) as volume, coalesce(sum(fee) filter (where status = 'completed'), 0) as fees
          from transactions where purpose = 'payment'`,
-    );
+      );
     expect(today).toEqual({ completed: '2', failed: '1', volume: '1500', fees: '21' });
     await page.getByRole('link', { name: 'Admin Overview' }).click();
     expect(await textOf(page, '[data-stat=payments] .figure')).toBe('3');
     expect(await textOf(page, '[data-stat=volume] .figure')).toBe('KES 1,500');
     expect(await textOf(page, '[data-stat=fees] .figure')).toBe('KES 21');
     expect(await textOf(page, '[data-stat=success-rate] .figure')).toBe('67%');
-    expect(await page.locator('.chart').getAttribute('aria-label')).toBe('Payments per minute: 2 completed, 1 failed in the last hour');
+    expect(await page.locator('.chart').getAttribute('aria-label')).toBe(
+      'Payments per minute: 2 completed, 1 failed in the last hour',
+    );
   });
 
   it('When the admin searches All Users, then the matching account is listed with its KYC status', async () => {

@@ -3,7 +3,16 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
-import { createDashboardUser, cspViolationsOf, dashboardOrigin, launchBrowser, signInThroughPage, textOf, TINY_PNG, type DashboardLogin } from './support/dashboard';
+import {
+  createDashboardUser,
+  cspViolationsOf,
+  dashboardOrigin,
+  launchBrowser,
+  signInThroughPage,
+  textOf,
+  TINY_PNG,
+  type DashboardLogin,
+} from './support/dashboard';
 
 /**
  * The issue's merchant journey, in Chromium against the real stack: a shop owner goes from sign-up
@@ -163,7 +172,10 @@ describe('Dashboard: a merchant from sign-up to a paid STK push', () => {
     expect(await textOf(page, '.wallet-balance')).toBe('KES 994');
 
     await page.getByRole('link', { name: 'Profile' }).click();
-    await page.locator('tbody tr', { hasText: 'payment.failed' }).locator('.badge-delivered').waitFor({ timeout: 30_000 });
+    await page
+      .locator('tbody tr', { hasText: 'payment.failed' })
+      .locator('.badge-delivered')
+      .waitFor({ timeout: 30_000 });
     expect(webhooks.received.map((w) => w.headers['x-imarapay-event'])).toEqual(['payment.failed']);
   });
 

@@ -1,7 +1,20 @@
 import type { Browser } from 'playwright-core';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { DASHBOARD_CSP } from '../../api/webApp';
-import { createDashboardUser, dashboardOrigin, launchBrowser, signInThroughPage, type DashboardLogin } from './support/dashboard';
+import {
+  createDashboardUser,
+  dashboardOrigin,
+  launchBrowser,
+  signInThroughPage,
+  type DashboardLogin,
+} from './support/dashboard';
 
 /** What the browser session must guarantee: cookie flags, CSRF refusal, the CSP, and merchants kept apart. */
 describe('Dashboard security in the browser', () => {
@@ -19,7 +32,11 @@ describe('Dashboard security in the browser', () => {
     shop = await createMerchantFixture(stack);
     shopLogin = await createDashboardUser(stack, { role: 'merchant', merchantId: shop.merchantId });
     const other = await createMerchantFixture(stack);
-    const push = await stack.http.post('/stk-push', { account_id: other.channelId, phone_number: '0712345678', amount: 100 }, { headers: { Authorization: other.authorization } });
+    const push = await stack.http.post(
+      '/stk-push',
+      { account_id: other.channelId, phone_number: '0712345678', amount: 100 },
+      { headers: { Authorization: other.authorization } },
+    );
     expect(push.status).toBe(200);
     otherShopsPaymentId = push.data.transaction_id;
     browser = await launchBrowser();
@@ -43,7 +60,9 @@ describe('Dashboard security in the browser', () => {
     // No token is kept where scripts can read it.
     const page = context.pages()[0]!;
     // (Page-side code is passed as text: this file is type-checked for Node, without the DOM's types.)
-    expect(await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })')).not.toContain('sess_');
+    expect(
+      await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })'),
+    ).not.toContain('sess_');
     expect(await page.evaluate<string>('document.cookie')).not.toContain('imarapay_session');
     await context.close();
   });
@@ -54,14 +73,26 @@ describe('Dashboard security in the browser', () => {
     await signInThroughPage(page, origin, shopLogin);
     const post = (headers: Record<string, string>) =>
       page.evaluate(async (extra) => {
-        const res = await fetch('/api/api-keys', { method: 'POST', headers: { 'Content-Type': 'application/json', ...extra }, body: JSON.stringify({ name: 'forged' }) });
+        const res = await fetch('/api/api-keys', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...extra },
+          body: JSON.stringify({ name: 'forged' }),
+        });
         return { status: res.status, body: await res.json() };
       }, headers);
     expect(await post({})).toEqual({ status: 403, body: { error: expect.any(String), code: 'csrf_failed' } });
-    expect(await post({ 'X-CSRF-Token': 'forged-token' })).toEqual({ status: 403, body: { error: expect.any(String), code: 'csrf_failed' } });
+    expect(await post({ 'X-CSRF-Token': 'forged-token' })).toEqual({
+      status: 403,
+      body: { error: expect.any(String), code: 'csrf_failed' },
+    });
     const csrf = (await context.cookies(origin)).find((c) => c.name === 'imarapay_csrf')!.value;
-    expect(await post({ 'X-CSRF-Token': csrf })).toMatchObject({ status: 201, body: { name: 'forged', api_username: expect.stringMatching(/^ak_test_/) } });
-    const keys = await page.evaluate(async () => (await fetch('/api/api-keys').then((r) => r.json())) as { name: string }[]);
+    expect(await post({ 'X-CSRF-Token': csrf })).toMatchObject({
+      status: 201,
+      body: { name: 'forged', api_username: expect.stringMatching(/^ak_test_/) },
+    });
+    const keys = await page.evaluate(
+      async () => (await fetch('/api/api-keys').then((r) => r.json())) as { name: string }[],
+    );
     expect(keys.filter((k) => k.name === 'forged')).toHaveLength(1);
     await context.close();
   });
@@ -89,14 +120,24 @@ describe('Dashboard security in the browser', () => {
     const page = await context.newPage();
     await signInThroughPage(page, origin, shopLogin);
     const token = (await context.cookies(origin)).find((c) => c.name === 'imarapay_session')!.value;
-    expect((await stack.http.post('/auth/logout', null, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect(
+      (await stack.http.post('/auth/logout', null, { headers: { Authorization: `Bearer ${token}` } })).status,
+    ).toBe(204);
     await page.getByRole('link', { name: 'Transactions' }).click();
     await page.getByRole('heading', { name: 'Sign in to ImaraPay' }).waitFor();
     await context.close();
   });
 
   it("When a merchant opens another merchant's transaction URL, then the page says not found", async () => {
-    await eventually(async () => ((await stack.http.get(`/transaction/status/${otherShopsPaymentId}`, { headers: { Authorization: shop.authorization } })).status === 404 ? true : undefined));
+    await eventually(async () =>
+      (
+        await stack.http.get(`/transaction/status/${otherShopsPaymentId}`, {
+          headers: { Authorization: shop.authorization },
+        })
+      ).status === 404
+        ? true
+        : undefined,
+    );
     const context = await browser.newContext();
     const page = await context.newPage();
     await signInThroughPage(page, origin, shopLogin);

@@ -25,14 +25,21 @@ async function signUp(email = uniqueEmail('owner')) {
 }
 
 async function count(table: string): Promise<number> {
-  const [row] = await stack.orm.em.fork().getConnection().execute<{ n: string }[]>(`select count(*) as n from ${table}`);
+  const [row] = await stack.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>(`select count(*) as n from ${table}`);
   return Number(row!.n);
 }
 
 describe('Dashboard sign-up and sessions', () => {
   it('When a business signs up, logs in, reads /me and logs out, then each step answers its documented shape and the ended token is refused at once', async () => {
     const email = uniqueEmail('Owner');
-    const signUpRes = await stack.http.post('/auth/signup', { business_name: '  Mama Mboga Ltd ', email: email.toUpperCase(), password: PASSWORD });
+    const signUpRes = await stack.http.post('/auth/signup', {
+      business_name: '  Mama Mboga Ltd ',
+      email: email.toUpperCase(),
+      password: PASSWORD,
+    });
     expect(signUpRes.status).toBe(201);
     expect(signUpRes.data).toEqual({
       token: expect.stringMatching(/^sess_/),
@@ -44,7 +51,10 @@ describe('Dashboard sign-up and sessions', () => {
     expect(expiresInHours).toBeGreaterThan(SESSION_TTL_HOURS - 0.1);
     expect(expiresInHours).toBeLessThanOrEqual(SESSION_TTL_HOURS);
     // The merchant got its service wallet, empty.
-    const [wallet] = await stack.orm.em.fork().getConnection().execute('select balance from wallets where merchant_id = ?', [signUpRes.data.merchant.id]);
+    const [wallet] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute('select balance from wallets where merchant_id = ?', [signUpRes.data.merchant.id]);
     expect(wallet).toEqual({ balance: 0 });
 
     const login = await stack.http.post('/auth/login', { email: ` ${email} `, password: PASSWORD });
@@ -55,7 +65,11 @@ describe('Dashboard sign-up and sessions', () => {
 
     const me = await stack.http.get('/me', bearer(login.data.token));
     expect(me.status).toBe(200);
-    expect(me.data).toEqual({ user: signUpRes.data.user, merchant: signUpRes.data.merchant, expires_at: login.data.expires_at });
+    expect(me.data).toEqual({
+      user: signUpRes.data.user,
+      merchant: signUpRes.data.merchant,
+      expires_at: login.data.expires_at,
+    });
 
     expect((await stack.http.post('/auth/logout', {}, bearer(login.data.token))).status).toBe(204);
     const after = await stack.http.get('/me', bearer(login.data.token));
@@ -78,7 +92,11 @@ describe('Dashboard sign-up and sessions', () => {
   it('When an email is already registered (in any letter case), then sign-up answers 409 and creates nothing', async () => {
     const { email } = await signUp();
     const [users, merchants] = [await count('users'), await count('merchants')];
-    const res = await stack.http.post('/auth/signup', { business_name: 'Copycat', email: email.toUpperCase(), password: PASSWORD });
+    const res = await stack.http.post('/auth/signup', {
+      business_name: 'Copycat',
+      email: email.toUpperCase(),
+      password: PASSWORD,
+    });
     expect(res.status).toBe(409);
     expect(res.data).toMatchObject({ code: 'conflict', field: 'email' });
     expect([await count('users'), await count('merchants')]).toEqual([users, merchants]);
@@ -92,7 +110,12 @@ describe('Dashboard sign-up and sessions', () => {
     [{ business_name: ' ' }, 'business_name', /at least 2 characters/],
   ])('When sign-up has %p, then 400 names %s and nothing is created', async (change, field, message) => {
     const before = await count('users');
-    const res = await stack.http.post('/auth/signup', { business_name: 'Shop', email: uniqueEmail('bad'), password: PASSWORD, ...change });
+    const res = await stack.http.post('/auth/signup', {
+      business_name: 'Shop',
+      email: uniqueEmail('bad'),
+      password: PASSWORD,
+      ...change,
+    });
     expect(res.status).toBe(400);
     expect(res.data.field).toBe(field);
     expect(res.data.error).toMatch(message);
@@ -105,7 +128,10 @@ describe('Dashboard sign-up and sessions', () => {
     await stack.orm.em
       .fork()
       .getConnection()
-      .execute(`insert into sessions (token_hash, user_id, expires_at) values (?, ?, now() - interval '1 minute')`, [hashSessionToken(token), body.user.id]);
+      .execute(`insert into sessions (token_hash, user_id, expires_at) values (?, ?, now() - interval '1 minute')`, [
+        hashSessionToken(token),
+        body.user.id,
+      ]);
     const me = await stack.http.get('/me', bearer(token));
     expect(me.status).toBe(401);
     expect(me.data.error).toMatch(/expired/);
@@ -133,7 +159,9 @@ describe('Admins', () => {
     const config = { ADMIN_EMAIL: adminEmail.toUpperCase(), ADMIN_PASSWORD: adminPassword };
     expect(await ensureAdmin(stack.orm.em.fork(), config)).toBe('created');
     expect(await ensureAdmin(stack.orm.em.fork(), config)).toBe('exists');
-    expect(await ensureAdmin(stack.orm.em.fork(), { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined })).toBe('not_configured');
+    expect(await ensureAdmin(stack.orm.em.fork(), { ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined })).toBe(
+      'not_configured',
+    );
 
     const login = await stack.http.post('/auth/login', { email: adminEmail, password: adminPassword });
     expect(login.status).toBe(200);
@@ -157,10 +185,15 @@ describe('Admins', () => {
     });
     expect(all.data).toContainEqual(expect.objectContaining({ email: adminEmail, role: 'admin', merchant: null }));
 
-    await stack.orm.em.fork().getConnection().execute(`update merchants set kyc_status = 'verified' where id = ?`, [merchantUser.body.merchant.id]);
+    await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute(`update merchants set kyc_status = 'verified' where id = ?`, [merchantUser.body.merchant.id]);
     const verified = await stack.http.get('/admin/users', { ...bearer(token), params: { kyc_status: 'verified' } });
     expect(verified.data.map((u: { id: number }) => u.id)).toContain(merchantUser.body.user.id);
-    expect(verified.data.every((u: { merchant: { kyc_status: string } | null }) => u.merchant?.kyc_status === 'verified')).toBe(true);
+    expect(
+      verified.data.every((u: { merchant: { kyc_status: string } | null }) => u.merchant?.kyc_status === 'verified'),
+    ).toBe(true);
     const unverified = await stack.http.get('/admin/users', { ...bearer(token), params: { kyc_status: 'unverified' } });
     expect(unverified.data.length).toBeGreaterThan(0);
     expect(unverified.data.map((u: { id: number }) => u.id)).not.toContain(merchantUser.body.user.id);

@@ -1,4 +1,11 @@
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 
@@ -15,14 +22,20 @@ afterAll(async () => {
 });
 
 async function pay(merchant: MerchantFixture, amount: number): Promise<{ checkout_request_id: string }> {
-  const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount }, { headers: { Authorization: merchant.authorization } });
+  const res = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount },
+    { headers: { Authorization: merchant.authorization } },
+  );
   expect(res.status).toBe(200);
   return res.data;
 }
 
 async function settled(merchant: MerchantFixture, checkoutRequestId: string, status: 'completed' | 'failed') {
   await eventually(async () => {
-    const res = await stack.http.get(`/transaction/status/${checkoutRequestId}`, { headers: { Authorization: merchant.authorization } });
+    const res = await stack.http.get(`/transaction/status/${checkoutRequestId}`, {
+      headers: { Authorization: merchant.authorization },
+    });
     return res.data.status === status ? true : undefined;
   });
 }
@@ -81,7 +94,12 @@ describe('Admin overview', () => {
       const sandbox = await stack.http.get('/admin/overview?environment=sandbox', admin);
       expect(sandbox.data).toMatchObject({ environment: 'sandbox', payments_today: { completed: 3 } });
       const production = await stack.http.get('/admin/overview?environment=production', admin);
-      expect(production.data).toMatchObject({ environment: 'production', payments_today: { pending: 0, completed: 0, failed: 0 }, volume_today: 0, success_rate_today: null });
+      expect(production.data).toMatchObject({
+        environment: 'production',
+        payments_today: { pending: 0, completed: 0, failed: 0 },
+        volume_today: 0,
+        success_rate_today: null,
+      });
     } finally {
       await downReceiver.close();
     }
@@ -90,14 +108,22 @@ describe('Admin overview', () => {
   it('When the environment filter is unknown, then 400 names it', async () => {
     const res = await stack.http.get('/admin/overview?environment=staging', admin);
     expect(res.status).toBe(400);
-    expect(res.data).toEqual({ error: 'environment must be sandbox or production', code: 'validation_failed', field: 'environment' });
+    expect(res.data).toEqual({
+      error: 'environment must be sandbox or production',
+      code: 'validation_failed',
+      field: 'environment',
+    });
   });
 
   it('When a merchant (API key or dashboard user) or nobody asks, then the overview is refused', async () => {
     const merchant = await createMerchantFixture(stack);
     expect((await stack.http.get('/admin/overview')).status).toBe(401);
-    expect((await stack.http.get('/admin/overview', { headers: { Authorization: merchant.authorization } })).status).toBe(401);
-    const dashboard = await stack.http.get('/admin/overview', { headers: { Authorization: await signInMerchantUser(stack, merchant.merchantId) } });
+    expect(
+      (await stack.http.get('/admin/overview', { headers: { Authorization: merchant.authorization } })).status,
+    ).toBe(401);
+    const dashboard = await stack.http.get('/admin/overview', {
+      headers: { Authorization: await signInMerchantUser(stack, merchant.merchantId) },
+    });
     expect(dashboard.status).toBe(403);
     expect(dashboard.data.code).toBe('forbidden');
   });

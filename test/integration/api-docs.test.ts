@@ -13,7 +13,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const siteUrl = () => stack.apiUrl.replace(/\/api$/, '');
 
 describe('API documentation', () => {
@@ -22,13 +23,25 @@ describe('API documentation', () => {
     expect(res.status).toBe(200);
     const doc = res.data;
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.paths['/api/stk-push'].post.requestBody.content['application/json'].schema).toEqual(toJsonSchema(stkPushRequestSchema));
-    expect(doc.paths['/api/settings'].put.requestBody.content['application/json'].schema).toEqual(toJsonSchema(settingsRequestSchema));
-    expect(doc.paths['/api/stk-push'].post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
-    expect(doc.paths['/api/transaction/status/{reference}'].get.parameters[0]).toMatchObject({ name: 'reference', in: 'path', required: true });
+    expect(doc.paths['/api/stk-push'].post.requestBody.content['application/json'].schema).toEqual(
+      toJsonSchema(stkPushRequestSchema),
+    );
+    expect(doc.paths['/api/settings'].put.requestBody.content['application/json'].schema).toEqual(
+      toJsonSchema(settingsRequestSchema),
+    );
+    expect(doc.paths['/api/stk-push'].post.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
+    expect(doc.paths['/api/transaction/status/{reference}'].get.parameters[0]).toMatchObject({
+      name: 'reference',
+      in: 'path',
+      required: true,
+    });
     expect(doc.paths['/api/pricing'].get.security).toEqual([]);
     expect(doc.paths['/api/webhooks/deliveries'].get.parameters.map((p: any) => p.name)).toEqual(['status', 'limit']);
-    expect(doc.paths['/api/webhooks/deliveries/{id}/redeliver'].post.responses['202'].content['application/json'].example).toMatchObject({ workflow_id: expect.any(String) });
+    expect(
+      doc.paths['/api/webhooks/deliveries/{id}/redeliver'].post.responses['202'].content['application/json'].example,
+    ).toMatchObject({ workflow_id: expect.any(String) });
     expect(doc.paths['/api/settings/webhook-secret/rotate'].post['x-imarapay-auth']).toBe('dashboard');
     expect(doc.paths['/api/admin/overview'].get.security).toEqual([{ adminSession: [] }]);
     // The Daraja callback is described without its secret token.
@@ -44,14 +57,18 @@ describe('API documentation', () => {
     const html = page.data as string;
     for (const [path, methods] of Object.entries<Record<string, { summary: string }>>(doc.data.paths)) {
       for (const [method, op] of Object.entries(methods)) {
-        expect(html).toContain(`<span class="method ${method}">${method.toUpperCase()}</span> <code class="path">${path}</code>`);
+        expect(html).toContain(
+          `<span class="method ${method}">${method.toUpperCase()}</span> <code class="path">${path}</code>`,
+        );
         expect(html).toContain(escapeHtml(op.summary));
       }
     }
     expect(html).toContain('<code>phone_number</code>');
     expect(html).toContain('Merchant dashboard session only');
     expect(html).toContain('ImaraPay admin session');
-    expect(html).toContain('&quot;checkout_request_id&quot;: &quot;ws_CO_123456789_20240615123456_1_254712345678&quot;');
+    expect(html).toContain(
+      '&quot;checkout_request_id&quot;: &quot;ws_CO_123456789_20240615123456_1_254712345678&quot;',
+    );
     // Nothing is loaded from elsewhere: the machines it is read on may have no internet.
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!shop\.example\.com)[^"'\s<]*\.(css|js)/i);
     expect(html).not.toContain(stack.config.DARAJA_CALLBACK_TOKEN);

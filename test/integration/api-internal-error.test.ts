@@ -21,7 +21,10 @@ describe('An unexpected failure', () => {
       { headers: { Authorization: merchant.authorization } },
     );
     expect(res.status).toBe(500);
-    expect(res.data).toEqual({ error: 'Unexpected server error. Retry once; if it persists, contact support.', code: 'internal' });
+    expect(res.data).toEqual({
+      error: 'Unexpected server error. Retry once; if it persists, contact support.',
+      code: 'internal',
+    });
     expect(JSON.stringify(res.data)).not.toMatch(/pricing_tiers|select|relation|at \w+ \(/);
   });
 });

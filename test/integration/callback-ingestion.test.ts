@@ -2,7 +2,14 @@ import axios from 'axios';
 import fc from 'fast-check';
 import { DarajaCallbackSchema, TransactionSchema, type DarajaCallback } from '../../db/entities';
 import { darajaCallbackUrl } from '../../config/callbackUrl';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
 quietTemporalRuntime();
@@ -22,7 +29,12 @@ afterAll(async () => {
 
 const ACCEPT = { ResultCode: 0, ResultDesc: 'Accept' };
 const post = (url: string, data: string | Buffer) =>
-  axios.post(url, data, { headers: { 'Content-Type': 'application/json' }, validateStatus: () => true, transformRequest: (d) => d, maxBodyLength: Infinity });
+  axios.post(url, data, {
+    headers: { 'Content-Type': 'application/json' },
+    validateStatus: () => true,
+    transformRequest: (d) => d,
+    maxBodyLength: Infinity,
+  });
 
 async function callbacksAfter(id: number): Promise<DarajaCallback[]> {
   return stack.orm.em.fork().find(DarajaCallbackSchema, { id: { $gt: id } }, { orderBy: { id: 'asc' } });
@@ -35,10 +47,24 @@ async function lastCallbackId(): Promise<number> {
 const storedBytes = (c: DarajaCallback) => c.rawBytes ?? Buffer.from(c.rawBody, 'utf8');
 
 const callback = (checkoutRequestId: string, stkCallback: Record<string, unknown> = {}) =>
-  JSON.stringify({ Body: { stkCallback: { MerchantRequestID: 'm-1', CheckoutRequestID: checkoutRequestId, ResultCode: 1032, ResultDesc: 'Request cancelled by user', ...stkCallback } } });
+  JSON.stringify({
+    Body: {
+      stkCallback: {
+        MerchantRequestID: 'm-1',
+        CheckoutRequestID: checkoutRequestId,
+        ResultCode: 1032,
+        ResultDesc: 'Request cancelled by user',
+        ...stkCallback,
+      },
+    },
+  });
 
 async function pushPending(amount = 9908) {
-  const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount }, { headers: { Authorization: merchant.authorization } });
+  const res = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount },
+    { headers: { Authorization: merchant.authorization } },
+  );
   expect(res.status).toBeLessThan(300);
   return res.data as { transaction_id: number; checkout_request_id: string };
 }
@@ -57,7 +83,10 @@ describe('The callback endpoint always stores and always accepts', () => {
 
   it('When the body holds a raw NUL byte, then Daraja gets Accept and the exact bytes are stored', async () => {
     const before = await lastCallbackId();
-    const body = Buffer.from(callback('ws_CO_nul', { ResultDesc: 'bad\u0000byte' }).replace('\\u0000', '\u0000'), 'utf8');
+    const body = Buffer.from(
+      callback('ws_CO_nul', { ResultDesc: 'bad\u0000byte' }).replace('\\u0000', '\u0000'),
+      'utf8',
+    );
     expect(body.includes(0)).toBe(true);
     const res = await post(unknownPaymentUrl, body);
     expect(res.status).toBe(200);
@@ -70,22 +99,41 @@ describe('The callback endpoint always stores and always accepts', () => {
     ['a CheckoutRequestID longer than 64 characters', { CheckoutRequestID: `ws_CO_${'1'.repeat(70)}` }],
     ['a ResultCode longer than 20 characters', { ResultCode: 'E'.repeat(25) }],
     ['a JSON-escaped NUL in the CheckoutRequestID', { CheckoutRequestID: 'ws_CO_\u00001' }],
-  ])('When the callback has %s, then Daraja gets Accept and it is stored as malformed with the reason', async (_label, fields) => {
-    const before = await lastCallbackId();
-    const res = await post(unknownPaymentUrl, callback('ws_CO_x', fields));
-    expect(res.status).toBe(200);
-    expect(res.data).toEqual(ACCEPT);
-    const [stored] = await callbacksAfter(before);
-    expect(stored).toMatchObject({ disposition: 'malformed', checkoutRequestId: null, problems: expect.stringContaining('is not a Daraja') });
-  });
+  ])(
+    'When the callback has %s, then Daraja gets Accept and it is stored as malformed with the reason',
+    async (_label, fields) => {
+      const before = await lastCallbackId();
+      const res = await post(unknownPaymentUrl, callback('ws_CO_x', fields));
+      expect(res.status).toBe(200);
+      expect(res.data).toEqual(ACCEPT);
+      const [stored] = await callbacksAfter(before);
+      expect(stored).toMatchObject({
+        disposition: 'malformed',
+        checkoutRequestId: null,
+        problems: expect.stringContaining('is not a Daraja'),
+      });
+    },
+  );
 
   it('When a valid success callback starts with a UTF-8 BOM, then it is read, linked and completes its payment', async () => {
     const payment = await pushPending();
-    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(callback(payment.checkout_request_id, {
-      ResultCode: 0,
-      ResultDesc: 'The service request is processed successfully.',
-      CallbackMetadata: { Item: [{ Name: 'Amount', Value: 9908 }, { Name: 'MpesaReceiptNumber', Value: 'BOM0RECPT1' }, { Name: 'TransactionDate', Value: 20261130120000 }, { Name: 'PhoneNumber', Value: 254712345678 }] },
-    }))]);
+    const body = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(
+        callback(payment.checkout_request_id, {
+          ResultCode: 0,
+          ResultDesc: 'The service request is processed successfully.',
+          CallbackMetadata: {
+            Item: [
+              { Name: 'Amount', Value: 9908 },
+              { Name: 'MpesaReceiptNumber', Value: 'BOM0RECPT1' },
+              { Name: 'TransactionDate', Value: 20261130120000 },
+              { Name: 'PhoneNumber', Value: 254712345678 },
+            ],
+          },
+        }),
+      ),
+    ]);
     const res = await post(darajaCallbackUrl(stack.config, payment.transaction_id), body);
     expect(res.data).toEqual(ACCEPT);
     const tx = await eventually(async () => {
@@ -104,7 +152,9 @@ describe('The callback endpoint always stores and always accepts', () => {
     const snapshot = async () => {
       const em = stack.orm.em.fork();
       const tx = await em.findOneOrFail(TransactionSchema, payment.transaction_id);
-      const ledger = await em.getConnection().execute('select id, kind, amount from wallet_ledger where merchant_id = ? order by id', [merchant.merchantId]);
+      const ledger = await em
+        .getConnection()
+        .execute('select id, kind, amount from wallet_ledger where merchant_id = ? order by id', [merchant.merchantId]);
       const transactions = await em.getConnection().execute('select count(*)::int as n from transactions');
       return { tx: { ...tx, updatedAt: null }, ledger, transactions };
     };
@@ -113,7 +163,14 @@ describe('The callback endpoint always stores and always accepts', () => {
     const urls = [unknownPaymentUrl, darajaCallbackUrl(stack.config, payment.transaction_id)];
 
     const anyJson = fc.jsonValue({ maxDepth: 3 });
-    const field = fc.oneof(anyJson, fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 2000 }), fc.integer(), fc.double(), fc.constant(null));
+    const field = fc.oneof(
+      anyJson,
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.string({ maxLength: 2000 }),
+      fc.integer(),
+      fc.double(),
+      fc.constant(null),
+    );
     const validBody = fc.record({
       MerchantRequestID: fc.string({ maxLength: 30 }),
       // Never the payment's own id: only a valid callback for that payment may change it.
@@ -123,7 +180,21 @@ describe('The callback endpoint always stores and always accepts', () => {
       CallbackMetadata: fc.oneof(
         fc.constant(undefined),
         field,
-        fc.record({ Item: fc.oneof(field, fc.array(fc.oneof(field, fc.record({ Name: fc.constantFrom('Amount', 'MpesaReceiptNumber', 'TransactionDate', 'PhoneNumber', 'Balance'), Value: field })), { maxLength: 8 })) }),
+        fc.record({
+          Item: fc.oneof(
+            field,
+            fc.array(
+              fc.oneof(
+                field,
+                fc.record({
+                  Name: fc.constantFrom('Amount', 'MpesaReceiptNumber', 'TransactionDate', 'PhoneNumber', 'Balance'),
+                  Value: field,
+                }),
+              ),
+              { maxLength: 8 },
+            ),
+          ),
+        }),
       ),
     });
     const text = fc.oneof(
@@ -135,7 +206,10 @@ describe('The callback endpoint always stores and always accepts', () => {
     const bytes = fc.oneof(
       { weight: 8, arbitrary: text.map((t) => Buffer.from(t, 'utf8')) },
       { weight: 2, arbitrary: fc.uint8Array({ maxLength: 500 }).map((a) => Buffer.from(a)) },
-      { weight: 1, arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => Buffer.alloc(n, '{"Body":'.repeat(10))) },
+      {
+        weight: 1,
+        arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => Buffer.alloc(n, '{"Body":'.repeat(10))),
+      },
     );
 
     const sent: Buffer[] = [];
@@ -167,7 +241,11 @@ describe('A payment answered 202 learns its CheckoutRequestID', () => {
     try {
       const hooked = await createMerchantFixture(stack, { walletKes: 1000, callbackUrl: receiver.url });
       const auth = { headers: { Authorization: hooked.authorization } };
-      const res = await stack.http.post('/stk-push', { account_id: hooked.channelId, phone_number: '0712345678', amount: 9907 }, auth);
+      const res = await stack.http.post(
+        '/stk-push',
+        { account_id: hooked.channelId, phone_number: '0712345678', amount: 9907 },
+        auth,
+      );
       expect(res.status).toBe(202);
       const id = res.data.transaction_id as number;
       await stack.temporal.workflow.getHandle(`payment-${id}`).result();
@@ -180,13 +258,22 @@ describe('A payment answered 202 learns its CheckoutRequestID', () => {
 
       const status = await stack.http.get(`/transaction/status/${checkoutRequestId}`, auth);
       expect(status.status).toBe(200);
-      expect(status.data).toMatchObject({ status: 'completed', transaction_id: id, checkout_request_id: checkoutRequestId });
-      expect((await stack.http.get(`/transaction/status/${id}`, auth)).data.checkout_request_id).toBe(checkoutRequestId);
+      expect(status.data).toMatchObject({
+        status: 'completed',
+        transaction_id: id,
+        checkout_request_id: checkoutRequestId,
+      });
+      expect((await stack.http.get(`/transaction/status/${id}`, auth)).data.checkout_request_id).toBe(
+        checkoutRequestId,
+      );
       const search = await stack.http.get(`/transactions?q=${checkoutRequestId}`, auth);
       expect(search.data).toEqual([expect.objectContaining({ id, checkout_request_id: checkoutRequestId })]);
 
       const hook = await eventually(async () => receiver.received[0]);
-      expect(hook.body.Body.stkCallback).toMatchObject({ CheckoutRequestID: checkoutRequestId, MerchantRequestID: tx.merchantRequestId });
+      expect(hook.body.Body.stkCallback).toMatchObject({
+        CheckoutRequestID: checkoutRequestId,
+        MerchantRequestID: tx.merchantRequestId,
+      });
       const described = await stack.temporal.workflow.getHandle(`payment-${id}`).describe();
       expect(described.searchAttributes.ImaraCheckoutRequestId).toEqual([checkoutRequestId]);
     } finally {

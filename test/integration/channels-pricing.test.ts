@@ -1,4 +1,11 @@
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 import { loadSeedSnippets } from '../support/seedSnippets';
 
@@ -17,12 +24,16 @@ afterAll(async () => {
 });
 
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
-const addChannel = (m: MerchantFixture, body: Record<string, unknown>) => stack.http.post('/accounts', body, as(m.authorization));
+const addChannel = (m: MerchantFixture, body: Record<string, unknown>) =>
+  stack.http.post('/accounts', body, as(m.authorization));
 const push = (m: MerchantFixture, body: Record<string, unknown>) =>
   stack.http.post('/stk-push', { phone_number: '0712345678', amount: 500, ...body }, as(m.authorization));
 
 async function channelCount(merchantId: number): Promise<number> {
-  const [row] = await stack.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from channels where merchant_id = ?', [merchantId]);
+  const [row] = await stack.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ n: string }[]>('select count(*) as n from channels where merchant_id = ?', [merchantId]);
   return Number(row!.n);
 }
 
@@ -41,13 +52,31 @@ describe('Payment channels', () => {
       is_active: true,
       created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
     });
-    const paybill = await addChannel(m, { account_type: 'paybill', account_number: '247247', account_reference: 'INV #7/A' });
+    const paybill = await addChannel(m, {
+      account_type: 'paybill',
+      account_number: '247247',
+      account_reference: 'INV #7/A',
+    });
     expect(paybill.data).toMatchObject({ name: 'Paybill 247247', account_reference: 'INV #7/A', bank_name: null });
-    const bank = await addChannel(m, { account_type: 'bank', account_number: '0123456789', bank_name: '  equity   BANK ' });
-    expect(bank.data).toMatchObject({ name: 'Equity Bank 0123456789', account_type: 'bank', bank_name: 'Equity Bank', account_reference: '0123456789' });
+    const bank = await addChannel(m, {
+      account_type: 'bank',
+      account_number: '0123456789',
+      bank_name: '  equity   BANK ',
+    });
+    expect(bank.data).toMatchObject({
+      name: 'Equity Bank 0123456789',
+      account_type: 'bank',
+      bank_name: 'Equity Bank',
+      account_reference: '0123456789',
+    });
 
     const list = await stack.http.get('/accounts', as(m.authorization));
-    expect(list.data.map((c: { id: number }) => c.id)).toEqual([m.channelId, till.data.id, paybill.data.id, bank.data.id]);
+    expect(list.data.map((c: { id: number }) => c.id)).toEqual([
+      m.channelId,
+      till.data.id,
+      paybill.data.id,
+      bank.data.id,
+    ]);
   });
 
   it('When the docs’ channel snippet runs, then it finds the active till and skips a deactivated one', async () => {
@@ -60,11 +89,19 @@ describe('Payment channels', () => {
   });
 
   it('When a push goes to a bank channel, then M-Pesa is asked to pay the bank’s paybill with the account number as reference', async () => {
-    const bank = await addChannel(merchant, { account_type: 'bank', account_number: '1180263849', bank_name: 'KCB Bank' });
+    const bank = await addChannel(merchant, {
+      account_type: 'bank',
+      account_number: '1180263849',
+      bank_name: 'KCB Bank',
+    });
     const res = await push(merchant, { account_id: bank.data.id });
     expect(res.status).toBe(200);
     const record = stack.simulator.control.push(res.data.checkout_request_id);
-    expect(record?.body).toMatchObject({ PartyB: '522522', AccountReference: '1180263849', TransactionType: 'CustomerPayBillOnline' });
+    expect(record?.body).toMatchObject({
+      PartyB: '522522',
+      AccountReference: '1180263849',
+      TransactionType: 'CustomerPayBillOnline',
+    });
   });
 
   it('When a bank account number is longer than 12 characters, then an explicit account_reference is required and pushed', async () => {
@@ -76,7 +113,10 @@ describe('Payment channels', () => {
     const added = await addChannel(merchant, { ...long, account_reference: '567890123' });
     expect(added.status).toBe(201);
     const res = await push(merchant, { account_id: added.data.id });
-    expect(stack.simulator.control.push(res.data.checkout_request_id)?.body).toMatchObject({ PartyB: '400200', AccountReference: '567890123' });
+    expect(stack.simulator.control.push(res.data.checkout_request_id)?.body).toMatchObject({
+      PartyB: '400200',
+      AccountReference: '567890123',
+    });
   });
 
   it.each([
@@ -102,8 +142,16 @@ describe('Payment channels', () => {
   });
 
   it('When the same channel is added twice, then the second answers 409 with the first one’s id', async () => {
-    const first = await addChannel(merchant, { account_type: 'paybill', account_number: '888880', account_reference: 'SHOP1' });
-    const second = await addChannel(merchant, { account_type: 'paybill', account_number: '888880', account_reference: 'SHOP1' });
+    const first = await addChannel(merchant, {
+      account_type: 'paybill',
+      account_number: '888880',
+      account_reference: 'SHOP1',
+    });
+    const second = await addChannel(merchant, {
+      account_type: 'paybill',
+      account_number: '888880',
+      account_reference: 'SHOP1',
+    });
     expect(second.status).toBe(409);
     expect(second.data.account_id).toBe(first.data.id);
   });
@@ -126,9 +174,14 @@ describe('Payment channels', () => {
     expect(pushed.status).toBe(400);
     expect(pushed.data).toMatchObject({ field: 'account_id', error: expect.stringMatching(/deactivated/) });
     expect(stack.simulator.control.stats().pushesAccepted).toBe(pushesBefore);
-    const [row] = await stack.orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from transactions where merchant_id = ?', [m.merchantId]);
+    const [row] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ n: string }[]>('select count(*) as n from transactions where merchant_id = ?', [m.merchantId]);
     expect(Number(row!.n)).toBe(0);
-    expect((await stack.http.post(`/accounts/${m.channelId}/deactivate`, {}, as(m.authorization))).data.is_active).toBe(false);
+    expect((await stack.http.post(`/accounts/${m.channelId}/deactivate`, {}, as(m.authorization))).data.is_active).toBe(
+      false,
+    );
   });
 
   it('When another merchant’s channel is deactivated or listed, then 404 and none of its details', async () => {
@@ -138,14 +191,22 @@ describe('Payment channels', () => {
     expect(JSON.stringify(res.data)).not.toContain('5123456');
     const mine = await stack.http.get('/accounts', as(merchant.authorization));
     expect(mine.data.map((c: { id: number }) => c.id)).not.toContain(other.channelId);
-    const [row] = await stack.orm.em.fork().getConnection().execute<{ is_active: boolean }[]>('select is_active from channels where id = ?', [other.channelId]);
+    const [row] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ is_active: boolean }[]>('select is_active from channels where id = ?', [other.channelId]);
     expect(row!.is_active).toBe(true);
   });
 
   it('When the banks are asked for without credentials, then the list names each bank with its paybill', async () => {
     const res = await stack.http.get('/banks');
     expect(res.status).toBe(200);
-    expect(res.data).toEqual(expect.arrayContaining([{ name: 'Equity Bank', paybill: '247247' }, { name: 'KCB Bank', paybill: '522522' }]));
+    expect(res.data).toEqual(
+      expect.arrayContaining([
+        { name: 'Equity Bank', paybill: '247247' },
+        { name: 'KCB Bank', paybill: '522522' },
+      ]),
+    );
     expect(res.data.every((b: { paybill: string }) => /^\d{5,7}$/.test(b.paybill))).toBe(true);
   });
 });
@@ -162,28 +223,50 @@ describe('Pricing', () => {
     { min: 50001, max: 150000, fee: 120 },
     { min: 150001, max: 250000, fee: 150 },
   ];
-  const putPricing = (tiers: unknown, authorization = adminAuth) => stack.http.put('/admin/pricing', { tiers }, as(authorization));
+  const putPricing = (tiers: unknown, authorization = adminAuth) =>
+    stack.http.put('/admin/pricing', { tiers }, as(authorization));
 
   it('When nothing was changed, then the docs’ getFee example gives 6, 15 and 50, and the admin sees the same schedule', async () => {
-    const snippets = loadSeedSnippets({ baseUrl: stack.apiUrl, username: merchant.username, password: merchant.password });
+    const snippets = loadSeedSnippets({
+      baseUrl: stack.apiUrl,
+      username: merchant.username,
+      password: merchant.password,
+    });
     expect(await snippets.getFeeExample()).toEqual([6, 15, 50]);
     expect((await stack.http.get('/admin/pricing', as(adminAuth))).data).toEqual(DEFAULT_SCHEDULE);
   });
 
   it.each([
-    ['overlapping', [{ min: 1, max: 500, fee: 5 }, { min: 400, max: 250000, fee: 20 }], /overlaps the previous tier/],
-    ['gapped', [{ min: 1, max: 500, fee: 5 }, { min: 600, max: 250000, fee: 20 }], /leaves a gap/],
+    [
+      'overlapping',
+      [
+        { min: 1, max: 500, fee: 5 },
+        { min: 400, max: 250000, fee: 20 },
+      ],
+      /overlaps the previous tier/,
+    ],
+    [
+      'gapped',
+      [
+        { min: 1, max: 500, fee: 5 },
+        { min: 600, max: 250000, fee: 20 },
+      ],
+      /leaves a gap/,
+    ],
     ['not starting at 1', [{ min: 10, max: 250000, fee: 5 }], /should start at 1/],
     ['stopping short of 250,000', [{ min: 1, max: 100000, fee: 5 }], /must reach KES 250,000/],
     ['negative', [{ min: 1, max: 250000, fee: -1 }], /fee cannot be negative/],
     ['empty', [], /at least one tier/],
-  ])('When the new schedule is %s, then 400 names the problem and the schedule is unchanged', async (_name, tiers, message) => {
-    const res = await putPricing(tiers);
-    expect(res.status).toBe(400);
-    expect(res.data.error).toMatch(message);
-    expect(res.data.field).toMatch(/^tiers/);
-    expect((await stack.http.get('/pricing')).data).toEqual(DEFAULT_SCHEDULE);
-  });
+  ])(
+    'When the new schedule is %s, then 400 names the problem and the schedule is unchanged',
+    async (_name, tiers, message) => {
+      const res = await putPricing(tiers);
+      expect(res.status).toBe(400);
+      expect(res.data.error).toMatch(message);
+      expect(res.data.field).toMatch(/^tiers/);
+      expect((await stack.http.get('/pricing')).data).toEqual(DEFAULT_SCHEDULE);
+    },
+  );
 
   it('When someone other than an admin edits pricing, then 401 or 403 and the schedule is unchanged', async () => {
     const valid = [{ min: 1, max: 250000, fee: 1 }];
@@ -221,7 +304,12 @@ describe('Pricing', () => {
       const m = await createMerchantFixture(stack);
       const pushed = await push(m, { account_id: m.channelId, amount: 500 });
       expect(pushed.data.fee_to_be_charged).toBe(9);
-      await eventually(async () => ((await stack.http.get(`/transaction/status/${pushed.data.checkout_request_id}`, as(m.authorization))).data.status === 'completed' ? true : undefined));
+      await eventually(async () =>
+        (await stack.http.get(`/transaction/status/${pushed.data.checkout_request_id}`, as(m.authorization))).data
+          .status === 'completed'
+          ? true
+          : undefined,
+      );
       expect((await stack.http.get('/wallet', as(m.authorization))).data).toEqual({ balance: 991, currency: 'KES' });
     } finally {
       expect((await putPricing(DEFAULT_SCHEDULE)).status).toBe(200);

@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 const post = (url: string, data: string) =>
-  axios.post(url, data, { headers: { 'Content-Type': 'application/json' }, validateStatus: () => true, transformRequest: (d) => d });
+  axios.post(url, data, {
+    headers: { 'Content-Type': 'application/json' },
+    validateStatus: () => true,
+    transformRequest: (d) => d,
+  });
 
 async function lastCallback() {
   const [row] = await stack.orm.em.fork().find(DarajaCallbackSchema, {}, { orderBy: { id: 'desc' }, limit: 1 });
@@ -26,11 +30,19 @@ async function lastCallback() {
 
 describe('The Daraja callback endpoint', () => {
   it('When a callback names an unknown CheckoutRequestID, then it is stored as unmatched and Daraja gets Accept', async () => {
-    const body = JSON.stringify({ Body: { stkCallback: { MerchantRequestID: 'm-1', CheckoutRequestID: 'ws_CO_unknown', ResultCode: 0, ResultDesc: 'ok' } } });
+    const body = JSON.stringify({
+      Body: {
+        stkCallback: { MerchantRequestID: 'm-1', CheckoutRequestID: 'ws_CO_unknown', ResultCode: 0, ResultDesc: 'ok' },
+      },
+    });
     const res = await post(unknownPaymentUrl, body);
     expect(res.status).toBe(200);
     expect(res.data).toEqual({ ResultCode: 0, ResultDesc: 'Accept' });
-    expect(await lastCallback()).toMatchObject({ disposition: 'unmatched', checkoutRequestId: 'ws_CO_unknown', rawBody: body });
+    expect(await lastCallback()).toMatchObject({
+      disposition: 'unmatched',
+      checkoutRequestId: 'ws_CO_unknown',
+      rawBody: body,
+    });
   });
 
   it('When the body is not JSON, then it is stored as malformed and Daraja still gets Accept', async () => {
@@ -50,7 +62,16 @@ describe('The Daraja callback endpoint', () => {
   });
 
   it('When ResultCode arrives as a string code, then the callback is still read', async () => {
-    const body = JSON.stringify({ Body: { stkCallback: { MerchantRequestID: 'm-2', CheckoutRequestID: 'ws_CO_x', ResultCode: 'SFC_IC0003', ResultDesc: 'Operator does not exist' } } });
+    const body = JSON.stringify({
+      Body: {
+        stkCallback: {
+          MerchantRequestID: 'm-2',
+          CheckoutRequestID: 'ws_CO_x',
+          ResultCode: 'SFC_IC0003',
+          ResultDesc: 'Operator does not exist',
+        },
+      },
+    });
     await post(unknownPaymentUrl, body);
     expect(await lastCallback()).toMatchObject({ resultCode: 'SFC_IC0003', disposition: 'unmatched' });
   });

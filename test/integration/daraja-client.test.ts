@@ -55,7 +55,8 @@ async function darajaErrorFrom(fn: () => Promise<unknown>): Promise<DarajaError>
   return error;
 }
 
-const item = (body: StkCallbackBody, name: string) => body.Body.stkCallback.CallbackMetadata?.Item.find((i) => i.Name === name);
+const item = (body: StkCallbackBody, name: string) =>
+  body.Body.stkCallback.CallbackMetadata?.Item.find((i) => i.Name === name);
 
 describe('Daraja client against the simulator', () => {
   let simulator: Simulator;
@@ -101,7 +102,9 @@ describe('Daraja client against the simulator', () => {
 
   describe('OAuth', () => {
     it('When a fresh client sends ten pushes at once, then exactly one token is requested', async () => {
-      const accepted = await Promise.all(Array.from({ length: 10 }, (_, i) => client.stkPush(push(100 + i, '/cb/oauth-burst'))));
+      const accepted = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => client.stkPush(push(100 + i, '/cb/oauth-burst'))),
+      );
 
       expect(new Set(accepted.map((a) => a.checkoutRequestId)).size).toBe(10);
       expect(simulator.control.stats()).toMatchObject({ tokensIssued: 1, pushesAccepted: 10 });
@@ -111,14 +114,18 @@ describe('Daraja client against the simulator', () => {
       await client.stkPush(push(100, '/cb/oauth-revoke'));
       simulator.control.revokeTokens();
 
-      const accepted = await Promise.all(Array.from({ length: 5 }, () => client.stkPush(push(200, '/cb/oauth-revoke'))));
+      const accepted = await Promise.all(
+        Array.from({ length: 5 }, () => client.stkPush(push(200, '/cb/oauth-revoke'))),
+      );
 
       expect(accepted).toHaveLength(5);
       expect(simulator.control.stats()).toMatchObject({ tokensIssued: 2, invalidTokens: 5, pushesAccepted: 6 });
     });
 
     it('When the consumer secret is wrong, then the push fails as terminal without reaching Daraja', async () => {
-      const error = await darajaErrorFrom(() => newClient({ consumerSecret: 'wrong' }).stkPush(push(100, '/cb/oauth-wrong')));
+      const error = await darajaErrorFrom(() =>
+        newClient({ consumerSecret: 'wrong' }).stkPush(push(100, '/cb/oauth-wrong')),
+      );
 
       expect(error).toMatchObject({ kind: 'terminal', errorCode: '400.008.01', httpStatus: 400 });
       expect(simulator.control.stats()).toMatchObject({ oauthRejected: 1, pushesAccepted: 0 });
@@ -127,7 +134,9 @@ describe('Daraja client against the simulator', () => {
 
   describe('STK push', () => {
     it('When a valid push is sent, then Daraja accepts it and receives the normalised, correctly signed body', async () => {
-      const accepted = await client.stkPush(push(1500, '/cb/push-ok', { channel: { type: 'till', partyB: '5123456', accountReference: 'Shop 1' } }));
+      const accepted = await client.stkPush(
+        push(1500, '/cb/push-ok', { channel: { type: 'till', partyB: '5123456', accountReference: 'Shop 1' } }),
+      );
 
       expect(accepted.checkoutRequestId).toMatch(/^ws_CO_\d{14}\d+$/);
       expect(accepted.merchantRequestId).toMatch(/^\d+-\d+-1$/);
@@ -147,10 +156,16 @@ describe('Daraja client against the simulator', () => {
     it('When Daraja refuses a field, then the push fails as terminal with 400.002.02', async () => {
       const tampering = axios.create();
       tampering.interceptors.request.use((config) => {
-        if (config.url?.endsWith('/processrequest')) config.data = { ...(config.data as object), Timestamp: '2024-13-01' };
+        if (config.url?.endsWith('/processrequest'))
+          config.data = { ...(config.data as object), Timestamp: '2024-13-01' };
         return config;
       });
-      const tampered = createDarajaClient({ credentials, timeoutMs: 3000, http: tampering, tokenCache: createTokenCache() });
+      const tampered = createDarajaClient({
+        credentials,
+        timeoutMs: 3000,
+        http: tampering,
+        tokenCache: createTokenCache(),
+      });
 
       const error = await darajaErrorFrom(() => tampered.stkPush(push(100, '/cb/push-invalid')));
 
@@ -160,7 +175,9 @@ describe('Daraja client against the simulator', () => {
     });
 
     it('When the passkey is wrong, then the push fails as terminal with "Wrong credentials"', async () => {
-      const error = await darajaErrorFrom(() => newClient({ passkey: 'not-the-passkey' }).stkPush(push(100, '/cb/push-passkey')));
+      const error = await darajaErrorFrom(() =>
+        newClient({ passkey: 'not-the-passkey' }).stkPush(push(100, '/cb/push-passkey')),
+      );
 
       expect(error).toMatchObject({ kind: 'terminal', errorCode: '500.001.1001' });
       expect(error.message).toContain('Wrong credentials');
@@ -173,7 +190,12 @@ describe('Daraja client against the simulator', () => {
       const second = await darajaErrorFrom(() => client.stkPush(request));
       const third = await client.stkPush(request);
 
-      expect([first.kind, first.errorCode, second.kind, second.errorCode]).toEqual(['retryable', '500.003.02', 'retryable', '500.003.02']);
+      expect([first.kind, first.errorCode, second.kind, second.errorCode]).toEqual([
+        'retryable',
+        '500.003.02',
+        'retryable',
+        '500.003.02',
+      ]);
       expect(third.checkoutRequestId).toMatch(/^ws_CO_/);
       expect(simulator.control.stats()).toMatchObject({ spikeArrests: 2, pushesAccepted: 1 });
     });
@@ -190,7 +212,10 @@ describe('Daraja client against the simulator', () => {
       expect(recorded).toMatchObject({ outcome: 'push_times_out', result: { resultCode: '0' } });
       const callbacks = receiver.at('/cb/push-timeout');
       expect(callbacks).toHaveLength(1);
-      expect(callbacks[0]?.body.Body.stkCallback).toMatchObject({ CheckoutRequestID: recorded?.checkoutRequestId, ResultCode: 0 });
+      expect(callbacks[0]?.body.Body.stkCallback).toMatchObject({
+        CheckoutRequestID: recorded?.checkoutRequestId,
+        ResultCode: 0,
+      });
     });
   });
 
@@ -233,7 +258,11 @@ describe('Daraja client against the simulator', () => {
       const callbacks = receiver.at('/cb/success');
       expect(callbacks).toHaveLength(1);
       const body = callbacks[0].body;
-      expect(body.Body.stkCallback).toMatchObject({ MerchantRequestID: merchantRequestId, CheckoutRequestID: checkoutRequestId, ResultCode: 0 });
+      expect(body.Body.stkCallback).toMatchObject({
+        MerchantRequestID: merchantRequestId,
+        CheckoutRequestID: checkoutRequestId,
+        ResultCode: 0,
+      });
       expect(item(body, 'Amount')?.Value).toBe(250);
       expect(item(body, 'MpesaReceiptNumber')?.Value).toMatch(/^[A-Z0-9]{10}$/);
       expect(item(body, 'Balance')).toEqual({ Name: 'Balance' });
@@ -248,7 +277,10 @@ describe('Daraja client against the simulator', () => {
       await simulator.control.settled();
 
       const [callback] = receiver.at('/cb/cancelled');
-      expect(callback?.body.Body.stkCallback).toMatchObject({ ResultCode: 1032, ResultDesc: 'Request cancelled by user' });
+      expect(callback?.body.Body.stkCallback).toMatchObject({
+        ResultCode: 1032,
+        ResultDesc: 'Request cancelled by user',
+      });
       expect(callback?.body.Body.stkCallback.CallbackMetadata).toBeUndefined();
     });
 
@@ -288,16 +320,22 @@ describe('Daraja client against the simulator', () => {
       const { checkoutRequestId } = await client.stkPush(push(9908, '/cb/manual'));
       expect(await client.stkQuery(checkoutRequestId)).toMatchObject({ state: 'pending' });
 
-      const completed = await axios.post(`${credentials.baseUrl}/__control/pushes/${checkoutRequestId}/complete`, { resultCode: 2001 });
+      const completed = await axios.post(`${credentials.baseUrl}/__control/pushes/${checkoutRequestId}/complete`, {
+        resultCode: 2001,
+      });
       await simulator.control.settled();
 
-      expect(completed.data).toMatchObject({ result: { resultCode: '2001', resultDesc: 'The initiator information is invalid.' } });
+      expect(completed.data).toMatchObject({
+        result: { resultCode: '2001', resultDesc: 'The initiator information is invalid.' },
+      });
       expect(await client.stkQuery(checkoutRequestId)).toMatchObject({ state: 'final', resultCode: '2001' });
       expect(receiver.at('/cb/manual').map((c) => c.body.Body.stkCallback.ResultCode)).toEqual([2001]);
     });
 
     it('When the callback receiver is down, then the failure is recorded and the simulator keeps serving', async () => {
-      const { checkoutRequestId } = await client.stkPush(push(100, '/cb/unused', { callbackUrl: 'http://127.0.0.1:9/callback' }));
+      const { checkoutRequestId } = await client.stkPush(
+        push(100, '/cb/unused', { callbackUrl: 'http://127.0.0.1:9/callback' }),
+      );
       await simulator.control.settled();
 
       const deliveries = simulator.control.push(checkoutRequestId)?.callbacks ?? [];

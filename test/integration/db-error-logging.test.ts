@@ -35,7 +35,9 @@ function logged(err: unknown): { text: string; entry: { err: Record<string, unkn
       done();
     },
   });
-  createLogger('info', sink).child({ component: 'api' }).error({ err, method: 'POST', route: '/api/v1/customers' }, 'unexpected error');
+  createLogger('info', sink)
+    .child({ component: 'api' })
+    .error({ err, method: 'POST', route: '/api/v1/customers' }, 'unexpected error');
   return { text, entry: JSON.parse(text) as { err: Record<string, unknown> } };
 }
 
@@ -52,7 +54,15 @@ async function duplicateCustomerError(): Promise<unknown> {
   const em = orm.em.fork();
   const merchant = await createMerchant(em, { name: 'Shop', email: `shop-${Date.now()}@example.test` });
   const now = new Date();
-  const customer: RequiredEntityData<Customer> = { publicId: `cus_${merchant}_a`, merchant, environment: 'sandbox', phoneNumber: PHONE, metadata: {}, createdAt: now, updatedAt: now };
+  const customer: RequiredEntityData<Customer> = {
+    publicId: `cus_${merchant}_a`,
+    merchant,
+    environment: 'sandbox',
+    phoneNumber: PHONE,
+    metadata: {},
+    createdAt: now,
+    updatedAt: now,
+  };
   await em.insert<Customer>(CustomerSchema, customer);
   return caught(() => em.insert<Customer>(CustomerSchema, { ...customer, publicId: `cus_${merchant}_b` }));
 }
@@ -94,7 +104,11 @@ describe('Logging database errors', () => {
   it('When a database error is the cause of another error, then the wrapper is logged and the cause without its SQL', async () => {
     const cause = await duplicateCustomerError();
     const { text, entry } = logged(new Error('Could not record the customer', { cause }));
-    expect(entry.err).toMatchObject({ type: 'Error', message: 'Could not record the customer', cause: { code: '23505', constraint: 'customers_merchant_environment_phone_unique' } });
+    expect(entry.err).toMatchObject({
+      type: 'Error',
+      message: 'Could not record the customer',
+      cause: { code: '23505', constraint: 'customers_merchant_environment_phone_unique' },
+    });
     expect(text).not.toContain(PHONE);
   });
 
@@ -106,7 +120,9 @@ describe('Logging database errors', () => {
   it('When MIKRO_ORM_DEBUG asks for the query log, then MikroORM prints no statement or parameter', async () => {
     const printed: string[] = [];
     process.env.MIKRO_ORM_DEBUG = 'true';
-    const debugOrm = await createOrm({ databaseUrl, log: (message) => printed.push(message) }).finally(() => delete process.env.MIKRO_ORM_DEBUG);
+    const debugOrm = await createOrm({ databaseUrl, log: (message) => printed.push(message) }).finally(
+      () => delete process.env.MIKRO_ORM_DEBUG,
+    );
     try {
       await debugOrm.em.fork().getConnection().execute('select ?::text as phone', [PHONE]);
     } finally {

@@ -1,4 +1,10 @@
-import { createMerchantFixture, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 
 quietTemporalRuntime();
 
@@ -14,18 +20,29 @@ afterAll(async () => {
 
 /** Everything a refused request must leave untouched: the merchant's payments and wallet ledger. */
 async function recorded() {
-  const [row] = await stack.orm.em.fork().getConnection().execute<{ transactions: number; entries: number }[]>(
-    `select (select count(*)::int from transactions where merchant_id = ?) as transactions,
+  const [row] = await stack.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ transactions: number; entries: number }[]>(
+      `select (select count(*)::int from transactions where merchant_id = ?) as transactions,
             (select count(*)::int from wallet_ledger where merchant_id = ?) as entries`,
-    [merchant.merchantId, merchant.merchantId],
-  );
+      [merchant.merchantId, merchant.merchantId],
+    );
   return row!;
 }
 
 const stkPush = (description: unknown) =>
-  stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 100, description }, { headers: { Authorization: merchant.authorization } });
+  stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount: 100, description },
+    { headers: { Authorization: merchant.authorization } },
+  );
 const expressPayment = (fields: Record<string, unknown>) =>
-  stack.http.post('/v1/payments', { phoneNumber: '254712345678', amount: 100, description: 'Invoice 1', ...fields }, { headers: { Authorization: merchant.authorization } });
+  stack.http.post(
+    '/v1/payments',
+    { phoneNumber: '254712345678', amount: 100, description: 'Invoice 1', ...fields },
+    { headers: { Authorization: merchant.authorization } },
+  );
 
 describe('M-Pesa field rules at every payment face', () => {
   it.each(['A&B', '😀😀😀😀😀😀😀', "O'Brien", 'Order: 1', '"quoted"', '<b>', '50%', 'a\tb', '   '])(
@@ -45,16 +62,23 @@ describe('M-Pesa field rules at every payment face', () => {
     ['description', { description: '😀😀😀😀😀😀😀' }],
     ['accountReference', { accountReference: 'Acme & Sons' }],
     ['accountReference', { accountReference: '   ' }],
-  ])('When POST /api/v1/payments has a bad %s, then it is 400 validation_failed naming it, and nothing is recorded', async (field, fields) => {
-    const before = await recorded();
-    const res = await expressPayment(fields);
-    expect(res.status).toBe(400);
-    expect(res.data).toMatchObject({ code: 'validation_failed', field });
-    expect(await recorded()).toEqual(before);
-  });
+  ])(
+    'When POST /api/v1/payments has a bad %s, then it is 400 validation_failed naming it, and nothing is recorded',
+    async (field, fields) => {
+      const before = await recorded();
+      const res = await expressPayment(fields);
+      expect(res.status).toBe(400);
+      expect(res.data).toMatchObject({ code: 'validation_failed', field });
+      expect(await recorded()).toEqual(before);
+    },
+  );
 
   it('When a channel is added with account_reference "A&B", then it is 400 validation_failed naming account_reference', async () => {
-    const res = await stack.http.post('/accounts', { account_type: 'paybill', account_number: '600100', account_reference: 'A&B' }, { headers: { Authorization: merchant.authorization } });
+    const res = await stack.http.post(
+      '/accounts',
+      { account_type: 'paybill', account_number: '600100', account_reference: 'A&B' },
+      { headers: { Authorization: merchant.authorization } },
+    );
     expect(res.status).toBe(400);
     expect(res.data).toMatchObject({ code: 'validation_failed', field: 'account_reference' });
   });

@@ -62,10 +62,13 @@ describe('Graceful shutdown of the API', () => {
     expect((await fresh.get('/ready')).status).toBe(200);
 
     api.child.kill('SIGTERM');
-    const ready = await eventually(async () => {
-      const res = await fresh.get('/ready');
-      return res.status === 503 ? res : undefined;
-    }, { intervalMs: 20 });
+    const ready = await eventually(
+      async () => {
+        const res = await fresh.get('/ready');
+        return res.status === 503 ? res : undefined;
+      },
+      { intervalMs: 20 },
+    );
     expect(ready.data).toEqual({ error: 'Shutting down', code: 'not_ready', draining: true });
     const health = await fresh.get('/health');
     expect([health.status, health.data]).toEqual([200, { status: 'ok' }]);

@@ -1,4 +1,10 @@
-import { createMerchantFixture, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin } from '../support/signedInUsers';
 
 quietTemporalRuntime();
@@ -31,9 +37,15 @@ describe('Input the database cannot hold is refused before it gets there', () =>
     ['a time that does not exist', '2024-06-15T25:61:61.000000Z|5'],
     ['year 0000', '0000-01-01T00:00:00.000000Z|5'],
   ])('When a transaction list cursor carries %s, then 400 names cursor', async (_, cursor) => {
-    const res = await stack.http.get('/transactions', { params: { cursor: cursorOf(cursor) }, ...as(merchant.authorization) });
+    const res = await stack.http.get('/transactions', {
+      params: { cursor: cursorOf(cursor) },
+      ...as(merchant.authorization),
+    });
     expect([res.status, res.data]).toEqual([400, refusedOn('cursor')]);
-    const admin = await stack.http.get('/admin/transactions', { params: { cursor: cursorOf(cursor) }, ...as(adminAuth) });
+    const admin = await stack.http.get('/admin/transactions', {
+      params: { cursor: cursorOf(cursor) },
+      ...as(adminAuth),
+    });
     expect([admin.status, admin.data]).toEqual([400, refusedOn('cursor')]);
   });
 
@@ -50,43 +62,71 @@ describe('Input the database cannot hold is refused before it gets there', () =>
   });
 
   it('When a transaction list is asked the widest range allowed, then it answers the list', async () => {
-    const res = await stack.http.get('/transactions', { params: { from: '1900-01-01', to: '9999-12-31' }, ...as(merchant.authorization) });
+    const res = await stack.http.get('/transactions', {
+      params: { from: '1900-01-01', to: '9999-12-31' },
+      ...as(merchant.authorization),
+    });
     expect(res.status).toBe(200);
   });
 
   it('When an Express customer email is longer than 320 characters (the column), then 400 names email and no customer is created', async () => {
     const email = `${'a'.repeat(321 - '@shop.example.com'.length)}@shop.example.com`;
     expect(email).toHaveLength(321);
-    const res = await stack.http.post('/v1/customers', { phoneNumber: '254712345001', email }, as(merchant.authorization));
-    expect([res.status, res.data]).toEqual([400, { ...refusedOn('email'), error: 'email must be at most 320 characters' }]);
+    const res = await stack.http.post(
+      '/v1/customers',
+      { phoneNumber: '254712345001', email },
+      as(merchant.authorization),
+    );
+    expect([res.status, res.data]).toEqual([
+      400,
+      { ...refusedOn('email'), error: 'email must be at most 320 characters' },
+    ]);
     expect((await stack.http.get('/v1/customers', as(merchant.authorization))).data.data).toEqual([]);
 
-    const fits = await stack.http.post('/v1/customers', { phoneNumber: '254712345001', email: email.slice(1) }, as(merchant.authorization));
+    const fits = await stack.http.post(
+      '/v1/customers',
+      { phoneNumber: '254712345001', email: email.slice(1) },
+      as(merchant.authorization),
+    );
     expect(fits.status).toBe(201);
   });
 
   it('When an Express payment names an accountId beyond any id, then 400 names accountId', async () => {
-    const res = await stack.http.post('/v1/payments', { phoneNumber: '254712345678', amount: 10, description: 'Order', accountId: 2_147_483_648 }, as(merchant.authorization));
+    const res = await stack.http.post(
+      '/v1/payments',
+      { phoneNumber: '254712345678', amount: 10, description: 'Order', accountId: 2_147_483_648 },
+      as(merchant.authorization),
+    );
     expect([res.status, res.data]).toEqual([400, refusedOn('accountId')]);
   });
 
   it.each([
     ['max', [{ min: 1, max: 2_147_483_648, fee: 6 }]],
     ['fee', [{ min: 1, max: 250_000, fee: 2_147_483_648 }]],
-  ])('When an admin sends a pricing %s above 2³¹−1, then 400 names it and the schedule is unchanged', async (field, tiers) => {
-    const before = (await stack.http.get('/admin/pricing', as(adminAuth))).data;
-    const res = await stack.http.put('/admin/pricing', { tiers }, as(adminAuth));
-    expect([res.status, res.data]).toEqual([400, refusedOn(`tiers.0.${field}`)]);
-    expect((await stack.http.get('/admin/pricing', as(adminAuth))).data).toEqual(before);
-  });
+  ])(
+    'When an admin sends a pricing %s above 2³¹−1, then 400 names it and the schedule is unchanged',
+    async (field, tiers) => {
+      const before = (await stack.http.get('/admin/pricing', as(adminAuth))).data;
+      const res = await stack.http.put('/admin/pricing', { tiers }, as(adminAuth));
+      expect([res.status, res.data]).toEqual([400, refusedOn(`tiers.0.${field}`)]);
+      expect((await stack.http.get('/admin/pricing', as(adminAuth))).data).toEqual(before);
+    },
+  );
 
   it('When the widest pricing an integer column holds is sent, then it is saved', async () => {
-    const res = await stack.http.put('/admin/pricing', { tiers: [{ min: 1, max: 2_147_483_647, fee: 2_147_483_647 }] }, as(adminAuth));
+    const res = await stack.http.put(
+      '/admin/pricing',
+      { tiers: [{ min: 1, max: 2_147_483_647, fee: 2_147_483_647 }] },
+      as(adminAuth),
+    );
     expect(res.status).toBe(200);
   });
 
-  it.each(['/admin/users', '/admin/kyc'])('When %s is paged after an id beyond any id, then 400 names after_id', async (path) => {
-    const res = await stack.http.get(path, { params: { after_id: '99999999999' }, ...as(adminAuth) });
-    expect([res.status, res.data]).toEqual([400, refusedOn('after_id')]);
-  });
+  it.each(['/admin/users', '/admin/kyc'])(
+    'When %s is paged after an id beyond any id, then 400 names after_id',
+    async (path) => {
+      const res = await stack.http.get(path, { params: { after_id: '99999999999' }, ...as(adminAuth) });
+      expect([res.status, res.data]).toEqual([400, refusedOn('after_id')]);
+    },
+  );
 });

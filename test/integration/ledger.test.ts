@@ -20,7 +20,10 @@ afterAll(async () => {
 let nextTransaction = 1;
 async function setup(walletKes: number) {
   const em = orm.em.fork();
-  const merchantId = await createMerchant(em, { name: 'Ledger shop', email: `ledger-${nextTransaction}-${Date.now()}@example.test` });
+  const merchantId = await createMerchant(em, {
+    name: 'Ledger shop',
+    email: `ledger-${nextTransaction}-${Date.now()}@example.test`,
+  });
   const channelId = await createChannel(em, { merchantId, accountType: 'till', accountNumber: '5123456' });
   if (walletKes > 0) await topUp(em, { merchantId, amount: walletKes, reference: 'opening' });
   const newTransaction = async () => {
@@ -39,7 +42,9 @@ describe('The wallet ledger', () => {
   it('When 30 reservations race for a wallet that covers 5, then exactly 5 succeed and the rest change nothing', async () => {
     const { merchantId, newTransaction } = await setup(30);
     const ids = await Promise.all(Array.from({ length: 30 }, newTransaction));
-    const results = await Promise.allSettled(ids.map((transactionId) => reserveFee(orm.em.fork(), { merchantId, transactionId, fee: 6 })));
+    const results = await Promise.allSettled(
+      ids.map((transactionId) => reserveFee(orm.em.fork(), { merchantId, transactionId, fee: 6 })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused).toHaveLength(25);
@@ -78,8 +83,17 @@ describe('The wallet ledger', () => {
       releaseFee(orm.em.fork(), { merchantId, transactionId: tx }),
     ]);
     const outcomes = [capture, release].sort();
-    expect([['captured', 'captured_earlier'], ['released', 'released_earlier']]).toContainEqual(outcomes);
-    const rows = await orm.em.fork().getConnection().execute<{ kind: string }[]>(`select kind from wallet_ledger where transaction_id = ? and kind in ('fee_capture', 'fee_release')`, [tx]);
+    expect([
+      ['captured', 'captured_earlier'],
+      ['released', 'released_earlier'],
+    ]).toContainEqual(outcomes);
+    const rows = await orm.em
+      .fork()
+      .getConnection()
+      .execute<{ kind: string }[]>(
+        `select kind from wallet_ledger where transaction_id = ? and kind in ('fee_capture', 'fee_release')`,
+        [tx],
+      );
     expect(rows).toHaveLength(1);
   });
 
@@ -102,6 +116,8 @@ describe('The wallet ledger', () => {
 
   it('When the balance column is pushed below zero directly, then Postgres refuses it', async () => {
     const { merchantId } = await setup(5);
-    await expect(orm.em.fork().getConnection().execute('update wallets set balance = -1 where merchant_id = ?', [merchantId])).rejects.toThrow(/wallets_balance_not_negative/);
+    await expect(
+      orm.em.fork().getConnection().execute('update wallets set balance = -1 where merchant_id = ?', [merchantId]),
+    ).rejects.toThrow(/wallets_balance_not_negative/);
   });
 });

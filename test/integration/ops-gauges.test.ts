@@ -51,8 +51,7 @@ async function opsServerWith(run: RunSql, cacheTtlMs: number): Promise<OpsServer
   return startOpsServer({ host: '127.0.0.1', port: 0, registry, logger: pino({ level: 'silent' }) });
 }
 
-const completed = (text: string) =>
-  valueOf(text, 'imarapay_payments', { status: 'completed', decider: 'callback' });
+const completed = (text: string) => valueOf(text, 'imarapay_payments', { status: 'completed', decider: 'callback' });
 
 describe('Database gauges under parallel scrapes', () => {
   it('When 20 scrapes arrive at once, then they share one round of gauge reads and all get the values', async () => {

@@ -18,7 +18,10 @@ jest.setTimeout(180_000);
 const TOKEN = 'ops-metrics-test-token-0123456789';
 const http = axios.create({ validateStatus: () => true, timeout: 30_000 });
 const scrape = async (url: string) => {
-  const res = await http.get<string>(`${url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` }, responseType: 'text' });
+  const res = await http.get<string>(`${url}/metrics`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+    responseType: 'text',
+  });
   expect(res.status).toBe(200);
   return res.data;
 };
@@ -67,7 +70,10 @@ describe('Metrics of the API and the worker', () => {
     const attempts = (text: string, result: string) => valueOf(text, 'imarapay_webhook_attempts', { result });
     const deliveredBefore = valueOf(before, 'imarapay_webhook_deliveries', { status: 'delivered' });
     const completedBefore = valueOf(before, 'imarapay_payments', { status: 'completed', decider: 'callback' });
-    const pushesBefore = valueOf(before, 'imarapay_push_latency_seconds_count', { route: '/api/stk-push', outcome: 'accepted' });
+    const pushesBefore = valueOf(before, 'imarapay_push_latency_seconds_count', {
+      route: '/api/stk-push',
+      outcome: 'accepted',
+    });
     const capturesBefore = valueOf(before, 'imarapay_ledger_movements', { kind: 'fee_capture' });
 
     const push = await http.post(
@@ -96,14 +102,18 @@ describe('Metrics of the API and the worker', () => {
     expect(valueOf(after, 'imarapay_push_latency_seconds_count', { route: '/api/stk-push', outcome: 'accepted' })).toBe(
       pushesBefore + 1,
     );
-    expect(valueOf(after, 'imarapay_push_latency_seconds_sum', { route: '/api/stk-push', outcome: 'accepted' })).toBeGreaterThan(0);
+    expect(
+      valueOf(after, 'imarapay_push_latency_seconds_sum', { route: '/api/stk-push', outcome: 'accepted' }),
+    ).toBeGreaterThan(0);
     expect(valueOf(after, 'imarapay_ledger_movements', { kind: 'fee_capture' })).toBe(capturesBefore + 1);
     // The KES 500 tier's fee, reserved (−6) for this merchant and every earlier payment of the database.
     expect(valueOf(after, 'imarapay_ledger_movements_kes', { kind: 'fee_reserve' })).toBeLessThanOrEqual(-6);
     expect(valueOf(after, 'imarapay_callbacks', { disposition: 'signalled' })).toBeGreaterThanOrEqual(1);
     // Request durations are labelled by route template, never by a path carrying an id or a token.
     const durations = parseSamples(after).filter((s) => s.name === 'imarapay_http_request_duration_seconds_count');
-    expect(durations.find((s) => s.labels.route === '/api/stk-push' && s.labels.method === 'POST')?.labels.status).toBe('200');
+    expect(durations.find((s) => s.labels.route === '/api/stk-push' && s.labels.method === 'POST')?.labels.status).toBe(
+      '200',
+    );
     const routes = [...new Set(durations.map((s) => s.labels.route))];
     expect(routes.filter((route) => /ws_CO|\d{4,}/.test(route ?? ''))).toEqual([]);
     for (const name of [
@@ -118,12 +128,12 @@ describe('Metrics of the API and the worker', () => {
 
     // The worker reads the same database, and adds the Temporal SDK's runtime metrics.
     const fromWorker = await scrape(workerMetricsUrl);
-    expect(valueOf(fromWorker, 'imarapay_payments', { status: 'completed', decider: 'callback' })).toBe(completedBefore + 1);
+    expect(valueOf(fromWorker, 'imarapay_payments', { status: 'completed', decider: 'callback' })).toBe(
+      completedBefore + 1,
+    );
     const temporalSamples = parseSamples(fromWorker).filter((s) => s.name.startsWith('temporal_'));
     expect(temporalSamples.length).toBeGreaterThan(0);
-    expect(
-      temporalSamples.some((s) => s.name === 'temporal_workflow_completed_total' && s.value >= 1),
-    ).toBe(true);
+    expect(temporalSamples.some((s) => s.name === 'temporal_workflow_completed_total' && s.value >= 1)).toBe(true);
   });
 
   it.each([
@@ -133,7 +143,11 @@ describe('Metrics of the API and the worker', () => {
   ])('When /metrics is asked with %s, then it is 401 JSON', async (_, authorization) => {
     for (const url of [apiMetricsUrl, workerMetricsUrl]) {
       const res = await http.get(`${url}/metrics`, { headers: authorization ? { Authorization: authorization } : {} });
-      expect([url, res.status, res.data]).toEqual([url, 401, { error: 'Missing or invalid metrics token', code: 'unauthorized' }]);
+      expect([url, res.status, res.data]).toEqual([
+        url,
+        401,
+        { error: 'Missing or invalid metrics token', code: 'unauthorized' },
+      ]);
     }
   });
 
@@ -142,7 +156,9 @@ describe('Metrics of the API and the worker', () => {
       const res = await http.get(`${apiMetricsUrl}${path}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
       expect([path, res.status, res.data]).toEqual([path, 404, { error: 'Not found', code: 'not_found' }]);
     }
-    const onApiPort = await http.get(`${apiUrl.replace(/\/api$/, '')}/metrics`, { headers: { Accept: 'application/json' } });
+    const onApiPort = await http.get(`${apiUrl.replace(/\/api$/, '')}/metrics`, {
+      headers: { Accept: 'application/json' },
+    });
     expect(onApiPort.data).not.toEqual(expect.stringContaining('imarapay_'));
   });
 

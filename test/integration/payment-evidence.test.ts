@@ -3,7 +3,14 @@ import { DarajaCallbackSchema, TransactionSchema, WebhookDeliverySchema } from '
 import { walletSnapshot } from '../../db/ledger';
 import { darajaCallbackUrl } from '../../config/callbackUrl';
 import { lateCallbackWorkflowId } from '../../workflows/definitions';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin } from '../support/signedInUsers';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
@@ -21,64 +28,120 @@ afterAll(async () => {
 
 type Item = { Name: string; Value?: unknown };
 const successItems = (overrides: Record<string, unknown> = {}): Item[] =>
-  Object.entries({ Amount: 9908, MpesaReceiptNumber: 'TST0RCPT01', TransactionDate: 20261130101010, PhoneNumber: 254708374149, ...overrides }).map(([Name, Value]) => ({ Name, Value }));
+  Object.entries({
+    Amount: 9908,
+    MpesaReceiptNumber: 'TST0RCPT01',
+    TransactionDate: 20261130101010,
+    PhoneNumber: 254708374149,
+    ...overrides,
+  }).map(([Name, Value]) => ({ Name, Value }));
 
 /** Posts a callback for the payment to its own CallBackURL, as Daraja would. */
 async function callBack(payment: { id: number; checkoutRequestId: string }, stkCallback: Record<string, unknown>) {
-  const body = { Body: { stkCallback: { MerchantRequestID: 'm-evidence', CheckoutRequestID: payment.checkoutRequestId, ...stkCallback } } };
+  const body = {
+    Body: {
+      stkCallback: { MerchantRequestID: 'm-evidence', CheckoutRequestID: payment.checkoutRequestId, ...stkCallback },
+    },
+  };
   const res = await axios.post(darajaCallbackUrl(stack.config, payment.id), body, { validateStatus: () => true });
   expect(res.data).toEqual({ ResultCode: 0, ResultDesc: 'Accept' });
 }
-const success = (items: Item[]) => ({ ResultCode: 0, ResultDesc: 'The service request is processed successfully.', CallbackMetadata: { Item: items } });
+const success = (items: Item[]) => ({
+  ResultCode: 0,
+  ResultDesc: 'The service request is processed successfully.',
+  CallbackMetadata: { Item: items },
+});
 
 /** A KES 9,908 push whose prompt stays open until a callback settles it. */
 async function openPayment(merchant: MerchantFixture) {
-  const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 }, { headers: { Authorization: merchant.authorization } });
+  const res = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 },
+    { headers: { Authorization: merchant.authorization } },
+  );
   expect(res.status).toBe(200);
-  return { id: res.data.transaction_id as number, checkoutRequestId: res.data.checkout_request_id as string, fee: res.data.fee_to_be_charged as number };
+  return {
+    id: res.data.transaction_id as number,
+    checkoutRequestId: res.data.checkout_request_id as string,
+    fee: res.data.fee_to_be_charged as number,
+  };
 }
 const txOf = (id: number) => stack.orm.em.fork().findOneOrFail(TransactionSchema, id);
-const settledTx = (id: number, status: string) => eventually(async () => ((await txOf(id)).status === status ? txOf(id) : undefined));
+const settledTx = (id: number, status: string) =>
+  eventually(async () => ((await txOf(id)).status === status ? txOf(id) : undefined));
 async function ledgerKinds(id: number): Promise<string[]> {
-  const rows = await stack.orm.em.fork().getConnection().execute<{ kind: string }[]>('select kind from wallet_ledger where transaction_id = ? order by id', [id]);
+  const rows = await stack.orm.em
+    .fork()
+    .getConnection()
+    .execute<{ kind: string }[]>('select kind from wallet_ledger where transaction_id = ? order by id', [id]);
   return rows.map((r) => r.kind);
 }
 
 describe('No data can wedge a payment', () => {
   it.each([
-    ['a MpesaReceiptNumber longer than any receipt', successItems({ MpesaReceiptNumber: 'RCPT'.repeat(10) }), 'MpesaReceiptNumber is not valid'],
-    ['a MpesaReceiptNumber with odd characters', successItems({ MpesaReceiptNumber: "r3'; drop--" }), 'MpesaReceiptNumber is not valid'],
+    [
+      'a MpesaReceiptNumber longer than any receipt',
+      successItems({ MpesaReceiptNumber: 'RCPT'.repeat(10) }),
+      'MpesaReceiptNumber is not valid',
+    ],
+    [
+      'a MpesaReceiptNumber with odd characters',
+      successItems({ MpesaReceiptNumber: "r3'; drop--" }),
+      'MpesaReceiptNumber is not valid',
+    ],
     ['a fractional Amount', successItems({ Amount: 9907.5 }), 'Amount is not valid'],
     ['an Amount that is an object', successItems({ Amount: { value: 9908 } }), 'Amount is not valid'],
-    ['an Amount other than the push (KES 1 for KES 9,908)', successItems({ Amount: 1 }), 'reports KES 1 for a push of KES 9908'],
-  ])('When a success callback carries %s, then the payment ends in needs_review with its fee reserved, no webhook, and the ledger balanced', async (_label, items, reason) => {
-    const receiver = await startWebhookReceiver();
-    try {
-      const merchant = await createMerchantFixture(stack, { walletKes: 1000, callbackUrl: receiver.url });
-      const payment = await openPayment(merchant);
-      await callBack(payment, success(items));
-      const result = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).result();
-      expect(result.status).toBe('needs_review');
+    [
+      'an Amount other than the push (KES 1 for KES 9,908)',
+      successItems({ Amount: 1 }),
+      'reports KES 1 for a push of KES 9908',
+    ],
+  ])(
+    'When a success callback carries %s, then the payment ends in needs_review with its fee reserved, no webhook, and the ledger balanced',
+    async (_label, items, reason) => {
+      const receiver = await startWebhookReceiver();
+      try {
+        const merchant = await createMerchantFixture(stack, { walletKes: 1000, callbackUrl: receiver.url });
+        const payment = await openPayment(merchant);
+        await callBack(payment, success(items));
+        const result = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).result();
+        expect(result.status).toBe('needs_review');
 
-      const tx = await txOf(payment.id);
-      expect(tx).toMatchObject({ status: 'needs_review', stage: 'needs_review', reviewReason: expect.stringContaining(reason) });
-      expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve']);
-      expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({ balance: 1000 - payment.fee, ledgerSum: 1000 - payment.fee });
-      const [callback] = await stack.orm.em.fork().find(DarajaCallbackSchema, { transaction: payment.id });
-      expect(callback!.disposition).toBe('signalled');
+        const tx = await txOf(payment.id);
+        expect(tx).toMatchObject({
+          status: 'needs_review',
+          stage: 'needs_review',
+          reviewReason: expect.stringContaining(reason),
+        });
+        expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve']);
+        expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({
+          balance: 1000 - payment.fee,
+          ledgerSum: 1000 - payment.fee,
+        });
+        const [callback] = await stack.orm.em.fork().find(DarajaCallbackSchema, { transaction: payment.id });
+        expect(callback!.disposition).toBe('signalled');
 
-      const status = await stack.http.get(`/transaction/status/${payment.checkoutRequestId}`, { headers: { Authorization: merchant.authorization } });
-      expect(status.data.status).toBe('needs_review');
-      const described = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).describe();
-      expect(described.searchAttributes.ImaraPaymentStatus).toEqual(['needs_review']);
-      const review = await stack.http.get('/admin/payments/review', admin);
-      expect(review.data).toContainEqual(expect.objectContaining({ transaction_id: payment.id, status: 'needs_review', callbacks: [expect.objectContaining({ id: callback!.id })] }));
-      expect(await stack.orm.em.fork().count(WebhookDeliverySchema, { transaction: payment.id })).toBe(0);
-      expect(receiver.received).toEqual([]);
-    } finally {
-      await receiver.close();
-    }
-  });
+        const status = await stack.http.get(`/transaction/status/${payment.checkoutRequestId}`, {
+          headers: { Authorization: merchant.authorization },
+        });
+        expect(status.data.status).toBe('needs_review');
+        const described = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).describe();
+        expect(described.searchAttributes.ImaraPaymentStatus).toEqual(['needs_review']);
+        const review = await stack.http.get('/admin/payments/review', admin);
+        expect(review.data).toContainEqual(
+          expect.objectContaining({
+            transaction_id: payment.id,
+            status: 'needs_review',
+            callbacks: [expect.objectContaining({ id: callback!.id })],
+          }),
+        );
+        expect(await stack.orm.em.fork().count(WebhookDeliverySchema, { transaction: payment.id })).toBe(0);
+        expect(receiver.received).toEqual([]);
+      } finally {
+        await receiver.close();
+      }
+    },
+  );
 });
 
 describe('The webhook says what M-Pesa said', () => {
@@ -89,7 +152,11 @@ describe('The webhook says what M-Pesa said', () => {
       const payment = await openPayment(merchant);
       await callBack(payment, { ResultCode: 'SFC_IC0003', ResultDesc: 'Operator does not exist' });
       const hook = await eventually(async () => receiver.received[0]);
-      expect(hook.body.Body.stkCallback).toMatchObject({ ResultCode: 'SFC_IC0003', ResultDesc: 'Operator does not exist', CheckoutRequestID: payment.checkoutRequestId });
+      expect(hook.body.Body.stkCallback).toMatchObject({
+        ResultCode: 'SFC_IC0003',
+        ResultDesc: 'Operator does not exist',
+        CheckoutRequestID: payment.checkoutRequestId,
+      });
       expect(hook.body.ImaraPay).toMatchObject({ status: 'failed', result_code: 'SFC_IC0003' });
     } finally {
       await receiver.close();
@@ -101,7 +168,10 @@ describe('The webhook says what M-Pesa said', () => {
     try {
       const merchant = await createMerchantFixture(stack, { walletKes: 1000, callbackUrl: receiver.url });
       const payment = await openPayment(merchant);
-      await callBack(payment, success(successItems({ Amount: '9908.00', PhoneNumber: 254708374149, TransactionDate: 20261130101010 })));
+      await callBack(
+        payment,
+        success(successItems({ Amount: '9908.00', PhoneNumber: 254708374149, TransactionDate: 20261130101010 })),
+      );
       const hook = await eventually(async () => receiver.received[0]);
       expect(hook.body.Body.stkCallback.CallbackMetadata.Item).toEqual([
         { Name: 'Amount', Value: 9908 },
@@ -110,9 +180,21 @@ describe('The webhook says what M-Pesa said', () => {
         { Name: 'PhoneNumber', Value: 254708374149 },
       ]);
       expect(hook.body.Body.stkCallback.ResultCode).toBe(0);
-      expect(await txOf(payment.id)).toMatchObject({ mpesaAmount: 9908, mpesaPhoneNumber: '254708374149', mpesaTransactionDate: '20261130101010', phoneNumber: '254712345678' });
-      const [listed] = (await stack.http.get('/transactions', { headers: { Authorization: merchant.authorization } })).data;
-      expect(listed).toMatchObject({ id: payment.id, mpesa_amount: 9908, mpesa_phone_number: '254708374149', mpesa_transaction_date: '20261130101010', review_reason: null });
+      expect(await txOf(payment.id)).toMatchObject({
+        mpesaAmount: 9908,
+        mpesaPhoneNumber: '254708374149',
+        mpesaTransactionDate: '20261130101010',
+        phoneNumber: '254712345678',
+      });
+      const [listed] = (await stack.http.get('/transactions', { headers: { Authorization: merchant.authorization } }))
+        .data;
+      expect(listed).toMatchObject({
+        id: payment.id,
+        mpesa_amount: 9908,
+        mpesa_phone_number: '254708374149',
+        mpesa_transaction_date: '20261130101010',
+        review_reason: null,
+      });
     } finally {
       await receiver.close();
     }
@@ -127,16 +209,32 @@ describe('Conflicting evidence is surfaced, never silently resolved', () => {
     await stack.temporal.workflow.getHandle(`payment-${payment.id}`).result();
     await callBack(payment, success(successItems({ MpesaReceiptNumber: 'OTHER0RCPT' })));
 
-    const [, second] = await stack.orm.em.fork().find(DarajaCallbackSchema, { transaction: payment.id }, { orderBy: { id: 'asc' } });
+    const [, second] = await stack.orm.em
+      .fork()
+      .find(DarajaCallbackSchema, { transaction: payment.id }, { orderBy: { id: 'asc' } });
     const late = stack.temporal.workflow.getHandle(lateCallbackWorkflowId(payment.id, second!.id));
     expect(await late.result()).toEqual({ completed: false });
     const tx = await txOf(payment.id);
     expect(tx).toMatchObject({ status: 'completed', mpesaReceipt: 'FIRST0RCPT' });
-    expect(tx.evidenceConflicts).toEqual([expect.objectContaining({ kind: 'receipt', callbackId: second!.id, recorded: 'FIRST0RCPT', received: 'OTHER0RCPT' })]);
+    expect(tx.evidenceConflicts).toEqual([
+      expect.objectContaining({
+        kind: 'receipt',
+        callbackId: second!.id,
+        recorded: 'FIRST0RCPT',
+        received: 'OTHER0RCPT',
+      }),
+    ]);
     expect((await late.describe()).searchAttributes.ImaraEvidence).toEqual(['conflict']);
     expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve', 'fee_capture']);
     const review = await stack.http.get('/admin/payments/review', admin);
-    expect(review.data).toContainEqual(expect.objectContaining({ transaction_id: payment.id, status: 'completed', mpesa_receipt: 'FIRST0RCPT', review_reason: null }));
+    expect(review.data).toContainEqual(
+      expect.objectContaining({
+        transaction_id: payment.id,
+        status: 'completed',
+        mpesa_receipt: 'FIRST0RCPT',
+        review_reason: null,
+      }),
+    );
   });
 
   it('When a second success with another receipt and amount arrives while the payment is still running, then the first is kept and both conflicts are recorded on the payment workflow', async () => {

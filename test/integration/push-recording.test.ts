@@ -40,15 +40,27 @@ describe('Recording an accepted push', () => {
       idempotencyKey: null,
       requestHash: null,
     });
-    const daraja = createDarajaClient({ credentials: darajaCredentials(stack.config, 'sandbox')!, timeoutMs: 5000, logger: pino({ level: 'silent' }) });
-    const { sendStkPush } = createDarajaActivities({ orm: stack.orm, darajaFor: () => daraja, callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id) });
+    const daraja = createDarajaClient({
+      credentials: darajaCredentials(stack.config, 'sandbox')!,
+      timeoutMs: 5000,
+      logger: pino({ level: 'silent' }),
+    });
+    const { sendStkPush } = createDarajaActivities({
+      orm: stack.orm,
+      darajaFor: () => daraja,
+      callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id),
+    });
     const pushesBefore = stack.simulator.control.stats().pushesAccepted;
     const input = { transactionId: tx.id, deadline: Date.now() + 15_000 };
     const run = (): ReturnType<typeof sendStkPush> => new MockActivityEnvironment().run(sendStkPush, input);
 
     const first = await run();
     const row = await stack.orm.em.fork().findOneOrFail(TransactionSchema, tx.id);
-    expect(row).toMatchObject({ pushState: 'accepted', checkoutRequestId: first.checkoutRequestId, merchantRequestId: first.merchantRequestId });
+    expect(row).toMatchObject({
+      pushState: 'accepted',
+      checkoutRequestId: first.checkoutRequestId,
+      merchantRequestId: first.merchantRequestId,
+    });
 
     const again = await run();
     expect(again).toEqual(first);

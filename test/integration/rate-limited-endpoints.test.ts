@@ -131,9 +131,13 @@ describe('Rate-limited endpoints', () => {
   it('When a merchant asks for redeliveries faster than allowed, then 429 before anything is looked up', async () => {
     const statuses = [];
     for (let i = 0; i < 3; i += 1) {
-      const res = await stack.http.post('/webhooks/deliveries/999999/redeliver', {}, {
-        headers: { Authorization: merchant.authorization },
-      });
+      const res = await stack.http.post(
+        '/webhooks/deliveries/999999/redeliver',
+        {},
+        {
+          headers: { Authorization: merchant.authorization },
+        },
+      );
       statuses.push(res.status);
     }
     expect(statuses).toEqual([404, 404, 429]);

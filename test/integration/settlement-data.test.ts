@@ -40,9 +40,16 @@ describe('A settlement that fails on its data', () => {
       requestHash: null,
     });
     const activities = createSettlementActivities({ orm: stack.orm });
-    const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) => new MockActivityEnvironment().run(fn, ...args);
+    const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+      new MockActivityEnvironment().run(fn, ...args);
     await run(activities.reserveFee, { transactionId: tx.id });
-    const decision: PaymentDecision = { status: 'completed', resultCode: '0', resultDesc: 'ok', receipt: 'R'.repeat(40), source: 'callback' };
+    const decision: PaymentDecision = {
+      status: 'completed',
+      resultCode: '0',
+      resultDesc: 'ok',
+      receipt: 'R'.repeat(40),
+      source: 'callback',
+    };
 
     const failure = await run(activities.settlePayment, { transactionId: tx.id, decision }).then(
       () => null,
@@ -53,8 +60,16 @@ describe('A settlement that fails on its data', () => {
 
     await run(activities.markNeedsReview, { transactionId: tx.id, reason: (failure as Error).message });
     const row = await stack.orm.em.fork().findOneOrFail(TransactionSchema, tx.id);
-    expect(row).toMatchObject({ status: 'needs_review', stage: 'needs_review', mpesaReceipt: null, reviewReason: expect.stringContaining('failed on its data') });
-    const kinds = await stack.orm.em.fork().getConnection().execute<{ kind: string }[]>('select kind from wallet_ledger where transaction_id = ?', [tx.id]);
+    expect(row).toMatchObject({
+      status: 'needs_review',
+      stage: 'needs_review',
+      mpesaReceipt: null,
+      reviewReason: expect.stringContaining('failed on its data'),
+    });
+    const kinds = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ kind: string }[]>('select kind from wallet_ledger where transaction_id = ?', [tx.id]);
     expect(kinds.map((k) => k.kind)).toEqual(['fee_reserve']);
     expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({ balance: 94, ledgerSum: 94 });
   });

@@ -1,5 +1,12 @@
 import { issueApiKey } from '../../db/merchants';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInMerchantUser } from '../support/signedInUsers';
 
 quietTemporalRuntime();
@@ -13,17 +20,27 @@ describe('Status polling', () => {
   let merchant: MerchantFixture;
   let session: string;
   let completed: { transaction_id: number; checkout_request_id: string };
-  const statusAs = (authorization: string, reference: string) => stack.http.get(`/transaction/status/${reference}`, { headers: { Authorization: authorization } });
-  const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  const statusAs = (authorization: string, reference: string) =>
+    stack.http.get(`/transaction/status/${reference}`, { headers: { Authorization: authorization } });
+  const basic = (username: string, password: string) =>
+    `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
   beforeAll(async () => {
     stack = await startStack();
     merchant = await createMerchantFixture(stack, { walletKes: 100 });
     session = await signInMerchantUser(stack, merchant.merchantId);
-    const pushed = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 }, { headers: { Authorization: merchant.authorization } });
+    const pushed = await stack.http.post(
+      '/stk-push',
+      { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 },
+      { headers: { Authorization: merchant.authorization } },
+    );
     expect(pushed.status).toBe(200);
     completed = pushed.data;
-    await eventually(async () => ((await statusAs(merchant.authorization, completed.checkout_request_id)).data.status === 'completed' ? true : undefined));
+    await eventually(async () =>
+      (await statusAs(merchant.authorization, completed.checkout_request_id)).data.status === 'completed'
+        ? true
+        : undefined,
+    );
   });
   afterAll(async () => {
     await stack?.stop();
@@ -51,9 +68,21 @@ describe('Status polling', () => {
   });
 
   it('When the secret is wrong, the username unknown or the key revoked, then 401 with the same words and nothing about the payment', async () => {
-    const revoked = await issueApiKey(stack.orm.em.fork(), stack.config.API_KEY_PEPPER, merchant.merchantId, 'to revoke');
-    await stack.orm.em.fork().getConnection().execute('update api_keys set revoked_at = now() where username = ?', [revoked.username]);
-    for (const authorization of [basic(merchant.username, 'wrong-secret'), basic('ak_test_0000000000000000', merchant.password), basic(revoked.username, revoked.password)]) {
+    const revoked = await issueApiKey(
+      stack.orm.em.fork(),
+      stack.config.API_KEY_PEPPER,
+      merchant.merchantId,
+      'to revoke',
+    );
+    await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute('update api_keys set revoked_at = now() where username = ?', [revoked.username]);
+    for (const authorization of [
+      basic(merchant.username, 'wrong-secret'),
+      basic('ak_test_0000000000000000', merchant.password),
+      basic(revoked.username, revoked.password),
+    ]) {
       const res = await statusAs(authorization, completed.checkout_request_id);
       expect(res.status).toBe(401);
       expect(res.data).toEqual({ error: 'Invalid API credentials', code: 'unauthorized' });
@@ -66,7 +95,10 @@ describe('Status polling', () => {
     for (const authorization of [other.authorization, otherSession]) {
       const res = await statusAs(authorization, completed.checkout_request_id);
       expect(res.status).toBe(404);
-      expect(res.data).toEqual({ error: `No transaction found for ${completed.checkout_request_id}`, code: 'not_found' });
+      expect(res.data).toEqual({
+        error: `No transaction found for ${completed.checkout_request_id}`,
+        code: 'not_found',
+      });
     }
     const unknown = await statusAs(merchant.authorization, 'ws_CO_000000000000');
     expect(unknown.data).toEqual({ error: 'No transaction found for ws_CO_000000000000', code: 'not_found' });
@@ -80,16 +112,25 @@ describe('Status polling', () => {
     const key = await issueApiKey(stack.orm.em.fork(), stack.config.API_KEY_PEPPER, merchant.merchantId, 'poller');
     expect((await statusAs(basic(key.username, key.password), completed.checkout_request_id)).status).toBe(200);
     await eventually(async () => {
-      const [row] = await stack.orm.em.fork().getConnection().execute<{ last_used_at: Date | null }[]>('select last_used_at from api_keys where username = ?', [key.username]);
+      const [row] = await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ last_used_at: Date | null }[]>('select last_used_at from api_keys where username = ?', [
+          key.username,
+        ]);
       return row?.last_used_at ?? undefined;
     });
   });
 
   // Last in this file: it changes the schema of the file's own database.
   it('When a migration changes a column the prepared status read selects, then reads keep answering', async () => {
-    const read = () => Promise.all(Array.from({ length: 8 }, () => statusAs(merchant.authorization, completed.checkout_request_id)));
+    const read = () =>
+      Promise.all(Array.from({ length: 8 }, () => statusAs(merchant.authorization, completed.checkout_request_id)));
     expect((await read()).map((r) => r.status)).toEqual(Array(8).fill(200));
-    await stack.orm.em.fork().getConnection().execute('alter table transactions alter column result_desc type varchar(1000)');
+    await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute('alter table transactions alter column result_desc type varchar(1000)');
     for (let round = 0; round < 3; round += 1) {
       const answers = await read();
       expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));

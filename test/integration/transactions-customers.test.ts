@@ -1,5 +1,12 @@
 import { issueApiKey } from '../../db/merchants';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin } from '../support/signedInUsers';
 
 quietTemporalRuntime();
@@ -8,11 +15,14 @@ let stack: Stack;
 let merchant: MerchantFixture;
 let paybillId: number;
 /** The three payments of `merchant`, pushed for real in beforeAll. */
-const paid: Record<'tillCompleted' | 'tillFailed' | 'paybillCompleted', { id: number; receipt: string | null }> = {} as never;
+const paid: Record<'tillCompleted' | 'tillFailed' | 'paybillCompleted', { id: number; receipt: string | null }> =
+  {} as never;
 
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
-const sql = <T>(query: string, params: unknown[] = []) => stack.orm.em.fork().getConnection().execute<T[]>(query, params);
-const list = (m: MerchantFixture, params: Record<string, unknown> = {}) => stack.http.get('/transactions', { ...as(m.authorization), params });
+const sql = <T>(query: string, params: unknown[] = []) =>
+  stack.orm.em.fork().getConnection().execute<T[]>(query, params);
+const list = (m: MerchantFixture, params: Record<string, unknown> = {}) =>
+  stack.http.get('/transactions', { ...as(m.authorization), params });
 const ids = (res: { data: { id: number }[] }) => res.data.map((t) => t.id).sort((a, b) => a - b);
 
 async function pushAndSettle(m: MerchantFixture, body: Record<string, unknown>, wanted: 'completed' | 'failed') {
@@ -20,20 +30,47 @@ async function pushAndSettle(m: MerchantFixture, body: Record<string, unknown>, 
   expect(res.status).toBe(200);
   return eventually(async () => {
     const s = await stack.http.get(`/transaction/status/${res.data.checkout_request_id}`, as(m.authorization));
-    return s.data.status === wanted ? { id: res.data.transaction_id as number, receipt: s.data.mpesa_receipt as string | null } : undefined;
+    return s.data.status === wanted
+      ? { id: res.data.transaction_id as number, receipt: s.data.mpesa_receipt as string | null }
+      : undefined;
   });
 }
 
 beforeAll(async () => {
   stack = await startStack();
   merchant = await createMerchantFixture(stack);
-  paybillId = (await stack.http.post('/accounts', { account_type: 'paybill', account_number: '247247', account_reference: 'SHOP' }, as(merchant.authorization))).data.id;
+  paybillId = (
+    await stack.http.post(
+      '/accounts',
+      { account_type: 'paybill', account_number: '247247', account_reference: 'SHOP' },
+      as(merchant.authorization),
+    )
+  ).data.id;
   // One customer pays from 0712… and again from +254712…; another from 0110….
-  paid.tillCompleted = await pushAndSettle(merchant, { account_id: merchant.channelId, phone_number: '0712345678', amount: 500, external_reference: 'INV-001', description: 'Order 1001' }, 'completed');
-  paid.tillFailed = await pushAndSettle(merchant, { account_id: merchant.channelId, phone_number: '+254712345678', amount: 1032, external_reference: 'INV-002' }, 'failed');
+  paid.tillCompleted = await pushAndSettle(
+    merchant,
+    {
+      account_id: merchant.channelId,
+      phone_number: '0712345678',
+      amount: 500,
+      external_reference: 'INV-001',
+      description: 'Order 1001',
+    },
+    'completed',
+  );
+  paid.tillFailed = await pushAndSettle(
+    merchant,
+    { account_id: merchant.channelId, phone_number: '+254712345678', amount: 1032, external_reference: 'INV-002' },
+    'failed',
+  );
   paid.paybillCompleted = await pushAndSettle(
     merchant,
-    { account_id: paybillId, phone_number: '0110000001', amount: 700, external_reference: '=HYPERLINK("x"), "quoted"\nline two' },
+    {
+      account_id: paybillId,
+      phone_number: '0110000001',
+      amount: 700,
+      external_reference: '=HYPERLINK("x"), "quoted"\nline two',
+    },
     'completed',
   );
 });
@@ -46,7 +83,9 @@ describe('Listing transactions', () => {
     const res = await list(merchant, { status: 'completed', limit: 50 });
     expect(Array.isArray(res.data)).toBe(true);
     const lines: string[] = [];
-    res.data.forEach((tx: any) => lines.push(`${tx.mpesa_receipt} | KES ${tx.amount} | ${tx.phone_number} | ${tx.external_reference}`));
+    res.data.forEach((tx: any) =>
+      lines.push(`${tx.mpesa_receipt} | KES ${tx.amount} | ${tx.phone_number} | ${tx.external_reference}`),
+    );
     expect(lines).toContain(`${paid.tillCompleted.receipt} | KES 500 | 254712345678 | INV-001`);
 
     const tx = res.data.find((t: { id: number }) => t.id === paid.tillCompleted.id);
@@ -77,15 +116,25 @@ describe('Listing transactions', () => {
   });
 
   it('When filtering by status and account_id, then only matching transactions come back; a failed one was charged nothing', async () => {
-    expect(ids(await list(merchant, { status: 'completed' }))).toEqual([paid.tillCompleted.id, paid.paybillCompleted.id]);
+    expect(ids(await list(merchant, { status: 'completed' }))).toEqual([
+      paid.tillCompleted.id,
+      paid.paybillCompleted.id,
+    ]);
     const failed = await list(merchant, { status: 'failed' });
-    expect(failed.data).toEqual([expect.objectContaining({ id: paid.tillFailed.id, fee_charged: 0, status: 'failed' })]);
+    expect(failed.data).toEqual([
+      expect.objectContaining({ id: paid.tillFailed.id, fee_charged: 0, status: 'failed' }),
+    ]);
     expect(ids(await list(merchant, { account_id: paybillId }))).toEqual([paid.paybillCompleted.id]);
-    expect((await list(merchant, { account_id: paybillId })).data[0]).toMatchObject({ account_name: 'Paybill 247247', channel: 'Paybill - 247247' });
+    expect((await list(merchant, { account_id: paybillId })).data[0]).toMatchObject({
+      account_name: 'Paybill 247247',
+      channel: 'Paybill - 247247',
+    });
   });
 
   it('When searching, then a receipt (any case), a phone number in any format, and an external reference each find their payments', async () => {
-    expect(ids(await list(merchant, { q: paid.tillCompleted.receipt!.toLowerCase() }))).toEqual([paid.tillCompleted.id]);
+    expect(ids(await list(merchant, { q: paid.tillCompleted.receipt!.toLowerCase() }))).toEqual([
+      paid.tillCompleted.id,
+    ]);
     expect(ids(await list(merchant, { q: '0712 345 678' }))).toEqual([paid.tillCompleted.id, paid.tillFailed.id]);
     expect(ids(await list(merchant, { q: '254110000001' }))).toEqual([paid.paybillCompleted.id]);
     expect(ids(await list(merchant, { q: 'INV-002' }))).toEqual([paid.tillFailed.id]);
@@ -142,7 +191,10 @@ describe('Paging through transactions', () => {
          from generate_series(1, 57) g`,
       [m.merchantId, m.channelId, m.merchantId],
     );
-    const expected = await sql<{ id: number }>('select id from transactions where merchant_id = ? order by created_at desc, id desc', [m.merchantId]);
+    const expected = await sql<{ id: number }>(
+      'select id from transactions where merchant_id = ? order by created_at desc, id desc',
+      [m.merchantId],
+    );
 
     const seen: number[] = [];
     let cursor: string | undefined;
@@ -152,7 +204,8 @@ describe('Paging through transactions', () => {
       expect(res.status).toBe(200);
       seen.push(...res.data.map((t: { id: number }) => t.id));
       cursor = res.headers['x-next-cursor'];
-      if (++pages === 2) await pushAndSettle(m, { account_id: m.channelId, phone_number: '0712345678', amount: 5 }, 'completed');
+      if (++pages === 2)
+        await pushAndSettle(m, { account_id: m.channelId, phone_number: '0712345678', amount: 5 }, 'completed');
     } while (cursor);
     expect(pages).toBe(6);
     expect(seen).toEqual(expected.map((r) => r.id));
@@ -161,19 +214,42 @@ describe('Paging through transactions', () => {
 
 describe('CSV export', () => {
   it('When completed transactions are exported, then the CSV has a header row, one escaped row each, and downloads as an attachment', async () => {
-    const res = await stack.http.get('/transactions.csv', { ...as(merchant.authorization), params: { status: 'completed' }, responseType: 'text' });
+    const res = await stack.http.get('/transactions.csv', {
+      ...as(merchant.authorization),
+      params: { status: 'completed' },
+      responseType: 'text',
+    });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
-    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="imarapay-transactions-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="imarapay-transactions-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
     const rows = parseCsv(res.data);
     const header = rows[0]!;
-    expect(header.slice(0, 8)).toEqual(['id', 'type', 'created_at', 'completed_at', 'status', 'amount', 'fee_charged', 'phone_number']);
+    expect(header.slice(0, 8)).toEqual([
+      'id',
+      'type',
+      'created_at',
+      'completed_at',
+      'status',
+      'amount',
+      'fee_charged',
+      'phone_number',
+    ]);
     const records = rows.slice(1).map((row) => Object.fromEntries(header.map((h, i) => [h, row[i]])));
-    expect(records.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([paid.tillCompleted.id, paid.paybillCompleted.id]);
+    expect(records.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual([
+      paid.tillCompleted.id,
+      paid.paybillCompleted.id,
+    ]);
     const tricky = records.find((r) => Number(r.id) === paid.paybillCompleted.id)!;
     // Quotes, comma and newline survive the round trip; the leading "=" is defused so no spreadsheet runs it.
     expect(tricky.external_reference).toBe(`'=HYPERLINK("x"), "quoted"\nline two`);
-    expect(tricky).toMatchObject({ amount: '700', fee_charged: '15', channel: 'Paybill - 247247', status: 'completed' });
+    expect(tricky).toMatchObject({
+      amount: '700',
+      fee_charged: '15',
+      channel: 'Paybill - 247247',
+      status: 'completed',
+    });
   });
 });
 
@@ -182,14 +258,24 @@ describe('Customers', () => {
     const res = await stack.http.get('/customers', as(merchant.authorization));
     expect(res.data).toEqual([
       expect.objectContaining({ phone_number: '254110000001', payment_count: 1, total_paid: 700 }),
-      expect.objectContaining({ id: expect.stringMatching(/^cus_/), phone_number: '254712345678', payment_count: 2, total_paid: 500, name: null, email: null }),
+      expect.objectContaining({
+        id: expect.stringMatching(/^cus_/),
+        phone_number: '254712345678',
+        payment_count: 2,
+        total_paid: 500,
+        name: null,
+        email: null,
+      }),
     ]);
     const customerId = res.data[1].id;
     const detail = await stack.http.get(`/customers/${customerId}`, as(merchant.authorization));
     expect(detail.data).toMatchObject({ id: customerId, payment_count: 2, total_paid: 500 });
     expect(detail.data.payments.map((p: { id: number }) => p.id)).toEqual([paid.tillFailed.id, paid.tillCompleted.id]);
     expect(ids(await list(merchant, { customer_id: customerId }))).toEqual([paid.tillCompleted.id, paid.tillFailed.id]);
-    expect((await stack.http.get('/customers', { ...as(merchant.authorization), params: { phone_number: '0712-345-678' } })).data).toEqual([res.data[1]]);
+    expect(
+      (await stack.http.get('/customers', { ...as(merchant.authorization), params: { phone_number: '0712-345-678' } }))
+        .data,
+    ).toEqual([res.data[1]]);
   });
 });
 
@@ -206,7 +292,13 @@ describe('Isolation and admins', () => {
     const csv = await stack.http.get('/transactions.csv', { ...as(other.authorization), responseType: 'text' });
     expect(parseCsv(csv.data)).toHaveLength(1);
 
-    const live = await issueApiKey(stack.orm.em.fork(), stack.config.API_KEY_PEPPER, merchant.merchantId, 'live', 'production');
+    const live = await issueApiKey(
+      stack.orm.em.fork(),
+      stack.config.API_KEY_PEPPER,
+      merchant.merchantId,
+      'live',
+      'production',
+    );
     const liveAuth = `Basic ${Buffer.from(`${live.username}:${live.password}`).toString('base64')}`;
     expect((await stack.http.get('/transactions', as(liveAuth))).data).toEqual([]);
     expect((await stack.http.get('/customers', as(liveAuth))).data).toEqual([]);
@@ -215,12 +307,21 @@ describe('Isolation and admins', () => {
   it('When an admin lists transactions, then every merchant’s appear with whose they are, and merchant_id narrows them', async () => {
     const adminAuth = await signInAdmin(stack);
 
-    const one = await stack.http.get('/admin/transactions', { ...as(adminAuth), params: { merchant_id: merchant.merchantId, status: 'completed' } });
+    const one = await stack.http.get('/admin/transactions', {
+      ...as(adminAuth),
+      params: { merchant_id: merchant.merchantId, status: 'completed' },
+    });
     expect(ids(one)).toEqual([paid.tillCompleted.id, paid.paybillCompleted.id]);
-    expect(one.data[0]).toMatchObject({ merchant_id: merchant.merchantId, merchant_name: expect.stringMatching(/^Test shop/), environment: 'sandbox' });
+    expect(one.data[0]).toMatchObject({
+      merchant_id: merchant.merchantId,
+      merchant_name: expect.stringMatching(/^Test shop/),
+      environment: 'sandbox',
+    });
     const all = await stack.http.get('/admin/transactions', { ...as(adminAuth), params: { limit: 1000 } });
     expect(new Set(all.data.map((t: { merchant_id: number }) => t.merchant_id)).size).toBeGreaterThan(1);
-    expect((await stack.http.get('/admin/transactions', { ...as(adminAuth), params: { merchant_id: 987654 } })).status).toBe(404);
+    expect(
+      (await stack.http.get('/admin/transactions', { ...as(adminAuth), params: { merchant_id: 987654 } })).status,
+    ).toBe(404);
     expect((await stack.http.get('/admin/transactions', as(merchant.authorization))).status).toBe(401);
   });
 });

@@ -1,5 +1,12 @@
 import { walletSnapshot } from '../../db/ledger';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 
 quietTemporalRuntime();
@@ -15,9 +22,12 @@ afterAll(async () => {
 });
 
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
-const topUp = (authorization: string, amount: number, phone = '0712345678') => stack.http.post('/wallet/top-ups', { amount, phone_number: phone }, as(authorization));
-const balance = async (m: MerchantFixture) => (await stack.http.get('/wallet', as(m.authorization))).data.balance as number;
-const sql = <T>(query: string, params: unknown[] = []) => stack.orm.em.fork().getConnection().execute<T[]>(query, params);
+const topUp = (authorization: string, amount: number, phone = '0712345678') =>
+  stack.http.post('/wallet/top-ups', { amount, phone_number: phone }, as(authorization));
+const balance = async (m: MerchantFixture) =>
+  (await stack.http.get('/wallet', as(m.authorization))).data.balance as number;
+const sql = <T>(query: string, params: unknown[] = []) =>
+  stack.orm.em.fork().getConnection().execute<T[]>(query, params);
 
 async function finalStatus(authorization: string, reference: string, wanted: 'completed' | 'failed') {
   return eventually(async () => {
@@ -27,7 +37,10 @@ async function finalStatus(authorization: string, reference: string, wanted: 'co
 }
 
 async function ledgerOf(transactionId: number) {
-  return sql<{ kind: string; amount: number; reference: string | null }>('select kind, amount, reference from wallet_ledger where transaction_id = ? order by id', [transactionId]);
+  return sql<{ kind: string; amount: number; reference: string | null }>(
+    'select kind, amount, reference from wallet_ledger where transaction_id = ? order by id',
+    [transactionId],
+  );
 }
 
 /** Every entry of GET /api/wallet/ledger, following X-Next-Cursor. */
@@ -49,7 +62,13 @@ describe('Service wallet top-ups', () => {
     const m = await createMerchantFixture(stack);
     const res = await topUp(m.authorization, 300);
     expect(res.status).toBe(200);
-    expect(res.data).toEqual({ success: true, message: 'STK push sent successfully', transaction_id: expect.any(Number), checkout_request_id: expect.stringMatching(/^ws_CO_/), fee_to_be_charged: 0 });
+    expect(res.data).toEqual({
+      success: true,
+      message: 'STK push sent successfully',
+      transaction_id: expect.any(Number),
+      checkout_request_id: expect.stringMatching(/^ws_CO_/),
+      fee_to_be_charged: 0,
+    });
     expect(stack.simulator.control.push(res.data.checkout_request_id)?.body).toMatchObject({
       PartyB: stack.config.PLATFORM_PAYBILL,
       AccountReference: `TOPUP${m.merchantId}`,
@@ -65,8 +84,18 @@ describe('Service wallet top-ups', () => {
       { kind: 'top_up', amount: 300, reference: `M-Pesa ${status.mpesa_receipt}` },
     ]);
 
-    const [listed] = (await stack.http.get('/transactions', { ...as(m.authorization), params: { type: 'wallet_top_up' } })).data;
-    expect(listed).toMatchObject({ id: res.data.transaction_id, type: 'wallet_top_up', amount: 300, fee_charged: 0, status: 'completed', channel: `Paybill - ${stack.config.PLATFORM_PAYBILL}`, customer_id: null });
+    const [listed] = (
+      await stack.http.get('/transactions', { ...as(m.authorization), params: { type: 'wallet_top_up' } })
+    ).data;
+    expect(listed).toMatchObject({
+      id: res.data.transaction_id,
+      type: 'wallet_top_up',
+      amount: 300,
+      fee_charged: 0,
+      status: 'completed',
+      channel: `Paybill - ${stack.config.PLATFORM_PAYBILL}`,
+      customer_id: null,
+    });
     expect(await sql('select id from customers where merchant_id = ?', [m.merchantId])).toEqual([]);
   });
 
@@ -75,7 +104,10 @@ describe('Service wallet top-ups', () => {
     const res = await topUp(m.authorization, 9903);
     await finalStatus(m.authorization, res.data.checkout_request_id, 'completed');
     await eventually(async () => {
-      const rows = await sql<{ n: string }>(`select count(*) as n from daraja_callbacks where transaction_id = ? and disposition in ('signalled', 'late')`, [res.data.transaction_id]);
+      const rows = await sql<{ n: string }>(
+        `select count(*) as n from daraja_callbacks where transaction_id = ? and disposition in ('signalled', 'late')`,
+        [res.data.transaction_id],
+      );
       return Number(rows[0]!.n) === 2 ? true : undefined;
     });
     await stack.simulator.control.settled();
@@ -135,9 +167,23 @@ describe('Service wallet top-ups', () => {
 describe('Wallet ledger', () => {
   it('When the ledger is paged two entries at a time, then every entry comes once, newest first, and the balance equals their sum', async () => {
     const m = await createMerchantFixture(stack);
-    const pushes = await Promise.all([100, 500, 1032].map((amount) => stack.http.post('/stk-push', { account_id: m.channelId, phone_number: '0712345678', amount }, as(m.authorization))));
-    await Promise.all(pushes.map((p, i) => finalStatus(m.authorization, p.data.checkout_request_id, i === 2 ? 'failed' : 'completed')));
-    await stack.http.post(`/admin/merchants/${m.merchantId}/wallet/adjustments`, { amount: 25, reason: 'goodwill credit' }, as(adminAuth));
+    const pushes = await Promise.all(
+      [100, 500, 1032].map((amount) =>
+        stack.http.post(
+          '/stk-push',
+          { account_id: m.channelId, phone_number: '0712345678', amount },
+          as(m.authorization),
+        ),
+      ),
+    );
+    await Promise.all(
+      pushes.map((p, i) => finalStatus(m.authorization, p.data.checkout_request_id, i === 2 ? 'failed' : 'completed')),
+    );
+    await stack.http.post(
+      `/admin/merchants/${m.merchantId}/wallet/adjustments`,
+      { amount: 25, reason: 'goodwill credit' },
+      as(adminAuth),
+    );
 
     const all = await wholeLedger(m.authorization, 1000);
     const paged = await wholeLedger(m.authorization, 2);
@@ -155,7 +201,10 @@ describe('Wallet ledger', () => {
 
   it('When the cursor or limit is not valid, then 400 names it', async () => {
     const m = await createMerchantFixture(stack);
-    const badCursor = await stack.http.get('/wallet/ledger', { ...as(m.authorization), params: { cursor: 'not-a-cursor' } });
+    const badCursor = await stack.http.get('/wallet/ledger', {
+      ...as(m.authorization),
+      params: { cursor: 'not-a-cursor' },
+    });
     expect(badCursor.data).toMatchObject({ code: 'validation_failed', field: 'cursor' });
     const badLimit = await stack.http.get('/wallet/ledger', { ...as(m.authorization), params: { limit: 1001 } });
     expect(badLimit.data).toMatchObject({ code: 'validation_failed', field: 'limit' });
@@ -170,14 +219,24 @@ describe('Admin wallet adjustments', () => {
     const m = await createMerchantFixture(stack);
     const credit = await adjust(m.merchantId, { amount: 200, reason: 'Refund of double charge' });
     expect(credit.status).toBe(201);
-    expect(credit.data).toMatchObject({ kind: 'adjustment', amount: 200, balance_after: 1200, balance: 1200, transaction_id: null });
+    expect(credit.data).toMatchObject({
+      kind: 'adjustment',
+      amount: 200,
+      balance_after: 1200,
+      balance: 1200,
+      transaction_id: null,
+    });
     expect(credit.data.reference).toMatch(/^Admin \d+: Refund of double charge$/);
     const debit = await adjust(m.merchantId, { amount: -1150, reason: 'Chargeback' });
     expect(debit.data).toMatchObject({ amount: -1150, balance: 50 });
 
     const [newest] = (await stack.http.get('/wallet/ledger', as(m.authorization))).data;
     expect(newest).toMatchObject({ id: debit.data.id, kind: 'adjustment', amount: -1150, balance_after: 50 });
-    expect((await stack.http.get(`/admin/merchants/${m.merchantId}/wallet`, as(adminAuth))).data).toEqual({ merchant_id: m.merchantId, balance: 50, currency: 'KES' });
+    expect((await stack.http.get(`/admin/merchants/${m.merchantId}/wallet`, as(adminAuth))).data).toEqual({
+      merchant_id: m.merchantId,
+      balance: 50,
+      currency: 'KES',
+    });
   });
 
   it('When a debit is larger than the balance, then 400 and nothing changes', async () => {
@@ -206,7 +265,10 @@ describe('Admin wallet adjustments', () => {
   it('When the merchant is unknown or the caller is not an admin, then 404, 403 or 401', async () => {
     const m = await createMerchantFixture(stack);
     expect((await adjust(987654, { amount: 5, reason: 'who?' })).status).toBe(404);
-    expect((await adjust(m.merchantId, { amount: 5, reason: 'self-service' }, await signInMerchantUser(stack, m.merchantId))).status).toBe(403);
+    expect(
+      (await adjust(m.merchantId, { amount: 5, reason: 'self-service' }, await signInMerchantUser(stack, m.merchantId)))
+        .status,
+    ).toBe(403);
     expect((await adjust(m.merchantId, { amount: 5, reason: 'api key' }, m.authorization)).status).toBe(401);
     expect(await balance(m)).toBe(1000);
   });
@@ -219,7 +281,11 @@ describe('Admin wallet adjustments', () => {
     await finalStatus(m.authorization, res.data.checkout_request_id, 'completed');
     expect(await balance(other)).toBe(1000);
     const otherLedger = (await stack.http.get('/wallet/ledger', as(other.authorization))).data;
-    expect(otherLedger).toEqual([expect.objectContaining({ kind: 'top_up', amount: 1000, reference: 'test opening balance' })]);
-    expect((await stack.http.get(`/transaction/status/${res.data.checkout_request_id}`, as(other.authorization))).status).toBe(404);
+    expect(otherLedger).toEqual([
+      expect.objectContaining({ kind: 'top_up', amount: 1000, reference: 'test opening balance' }),
+    ]);
+    expect(
+      (await stack.http.get(`/transaction/status/${res.data.checkout_request_id}`, as(other.authorization))).status,
+    ).toBe(404);
   });
 });

@@ -1,4 +1,11 @@
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import { signInMerchantUser } from '../support/signedInUsers';
 import { documentedNodeVerifier } from '../support/webhookDocSnippets';
@@ -16,13 +23,21 @@ afterAll(async () => {
 const as = (merchant: MerchantFixture) => ({ headers: { Authorization: merchant.authorization } });
 
 async function pay(merchant: MerchantFixture, amount = 500): Promise<number> {
-  const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount }, as(merchant));
+  const res = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount },
+    as(merchant),
+  );
   expect(res.status).toBe(200);
   return res.data.transaction_id;
 }
 
 /** Waits until the merchant's delivery of `transactionId` matches `done`, and returns its detail. */
-async function deliveryOf(merchant: MerchantFixture, transactionId: number, done: (d: any) => boolean = (d) => d.status === 'delivered') {
+async function deliveryOf(
+  merchant: MerchantFixture,
+  transactionId: number,
+  done: (d: any) => boolean = (d) => d.status === 'delivered',
+) {
   return eventually(async () => {
     const list = await stack.http.get('/webhooks/deliveries', as(merchant));
     const summary = (list.data as any[]).find((d) => d.transaction_id === transactionId);
@@ -40,16 +55,43 @@ describe('Webhook deliveries', () => {
       const transactionId = await pay(merchant);
       const detail = await deliveryOf(merchant, transactionId);
 
-      expect(detail).toMatchObject({ transaction_id: transactionId, event: 'payment.completed', url: receiver.url, status: 'delivered', attempts: 3 });
-      expect(detail.attempt_log.map((a: any) => [a.attempt_no, a.status_code])).toEqual([[1, 500], [2, 503], [3, 200]]);
-      expect(detail.attempt_log[0]).toMatchObject({ error: null, response_excerpt: expect.stringContaining('receiver is down') });
+      expect(detail).toMatchObject({
+        transaction_id: transactionId,
+        event: 'payment.completed',
+        url: receiver.url,
+        status: 'delivered',
+        attempts: 3,
+      });
+      expect(detail.attempt_log.map((a: any) => [a.attempt_no, a.status_code])).toEqual([
+        [1, 500],
+        [2, 503],
+        [3, 200],
+      ]);
+      expect(detail.attempt_log[0]).toMatchObject({
+        error: null,
+        response_excerpt: expect.stringContaining('receiver is down'),
+      });
       expect(detail.attempt_log[0].latency_ms).toEqual(expect.any(Number));
-      expect(new Date(detail.delivered_at).getTime()).toBeGreaterThanOrEqual(new Date(detail.attempt_log[2].started_at).getTime());
+      expect(new Date(detail.delivered_at).getTime()).toBeGreaterThanOrEqual(
+        new Date(detail.attempt_log[2].started_at).getTime(),
+      );
       expect(detail.payload).toEqual(receiver.received[2]!.body);
 
       const list = await stack.http.get('/webhooks/deliveries', as(merchant));
       expect(list.status).toBe(200);
-      expect(Object.keys(list.data[0]).sort()).toEqual(['attempts', 'created_at', 'delivered_at', 'event', 'id', 'last_attempt_at', 'status', 'transaction_id', 'url'].sort());
+      expect(Object.keys(list.data[0]).sort()).toEqual(
+        [
+          'attempts',
+          'created_at',
+          'delivered_at',
+          'event',
+          'id',
+          'last_attempt_at',
+          'status',
+          'transaction_id',
+          'url',
+        ].sort(),
+      );
     } finally {
       await receiver.close();
     }
@@ -70,7 +112,8 @@ describe('Webhook deliveries', () => {
       expect(all.map((d) => d.transaction_id)).toEqual([failing, second, first]);
       const pending = (await stack.http.get('/webhooks/deliveries?status=pending', as(merchant))).data as any[];
       expect(pending.map((d) => d.transaction_id)).toEqual([failing]);
-      const newestDelivered = (await stack.http.get('/webhooks/deliveries?status=delivered&limit=1', as(merchant))).data as any[];
+      const newestDelivered = (await stack.http.get('/webhooks/deliveries?status=delivered&limit=1', as(merchant)))
+        .data as any[];
       expect(newestDelivered.map((d) => d.transaction_id)).toEqual([second]);
     } finally {
       await receiver.close();
@@ -85,7 +128,11 @@ describe('Webhook deliveries', () => {
     for (const limit of ['0', '201', 'ten', '1.5']) {
       const res = await stack.http.get(`/webhooks/deliveries?limit=${limit}`, as(merchant));
       expect(res.status).toBe(400);
-      expect(res.data).toEqual({ error: 'limit must be a whole number from 1 to 200', code: 'validation_failed', field: 'limit' });
+      expect(res.data).toEqual({
+        error: 'limit must be a whole number from 1 to 200',
+        code: 'validation_failed',
+        field: 'limit',
+      });
     }
   });
 
@@ -127,13 +174,30 @@ describe('Redelivery', () => {
       expect(res.status).toBe(202);
       expect(res.data).toEqual({ delivery_id: delivered.id, workflow_id: `webhook-redelivery-${delivered.id}` });
 
-      const again = await deliveryOf(merchant, delivered.transaction_id, (d) => d.attempts === 2 && d.status === 'delivered');
-      expect(again.attempt_log.map((a: any) => [a.attempt_no, a.status_code])).toEqual([[1, 200], [2, 200]]);
+      const again = await deliveryOf(
+        merchant,
+        delivered.transaction_id,
+        (d) => d.attempts === 2 && d.status === 'delivered',
+      );
+      expect(again.attempt_log.map((a: any) => [a.attempt_no, a.status_code])).toEqual([
+        [1, 200],
+        [2, 200],
+      ]);
       expect(receiver.received).toHaveLength(2);
       expect(receiver.received[1]!.rawBody).toBe(receiver.received[0]!.rawBody);
       expect(receiver.received[1]!.headers['x-imarapay-delivery']).toBe(String(delivered.id));
-      const secret = (await stack.http.get('/settings/webhook-secret', { headers: { Authorization: await signInMerchantUser(stack, merchant.merchantId) } })).data.secret;
-      expect(documentedNodeVerifier()(receiver.received[1]!.rawBody, receiver.received[1]!.headers['imarapay-signature'] as string, secret)).toBe(true);
+      const secret = (
+        await stack.http.get('/settings/webhook-secret', {
+          headers: { Authorization: await signInMerchantUser(stack, merchant.merchantId) },
+        })
+      ).data.secret;
+      expect(
+        documentedNodeVerifier()(
+          receiver.received[1]!.rawBody,
+          receiver.received[1]!.headers['imarapay-signature'] as string,
+          secret,
+        ),
+      ).toBe(true);
     } finally {
       await receiver.close();
     }
@@ -176,7 +240,10 @@ describe('Redelivery', () => {
       await stack.http.put('/settings', { callback_url: null }, as(merchant));
       const res = await stack.http.post(`/webhooks/deliveries/${delivered.id}/redeliver`, {}, as(merchant));
       expect(res.status).toBe(409);
-      expect(res.data).toEqual({ error: 'You have no callback URL: set one with PUT /api/settings, then redeliver', code: 'conflict' });
+      expect(res.data).toEqual({
+        error: 'You have no callback URL: set one with PUT /api/settings, then redeliver',
+        code: 'conflict',
+      });
     } finally {
       await receiver.close();
     }

@@ -1,6 +1,13 @@
 import { MerchantSchema, WebhookDeliverySchema } from '../../db/entities';
 import { verify } from '../../domain/webhookSignature';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import { signInMerchantUser } from '../support/signedInUsers';
 import { documentedNodeVerifier, documentedPythonVerifier, pythonAvailable } from '../support/webhookDocSnippets';
@@ -18,7 +25,11 @@ afterAll(async () => {
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
 
 async function pay(merchant: MerchantFixture, amount = 500) {
-  const res = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount }, as(merchant.authorization));
+  const res = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount },
+    as(merchant.authorization),
+  );
   expect(res.status).toBe(200);
   return res.data as { transaction_id: number };
 }
@@ -28,13 +39,22 @@ describe('Merchant settings', () => {
     const merchant = await createMerchantFixture(stack);
     const before = await stack.http.get('/settings', as(merchant.authorization));
     expect(before.status).toBe(200);
-    expect(before.data).toEqual({ callback_url: null, webhook_signing: { header: 'ImaraPay-Signature', algorithm: 'hmac-sha256' } });
+    expect(before.data).toEqual({
+      callback_url: null,
+      webhook_signing: { header: 'ImaraPay-Signature', algorithm: 'hmac-sha256' },
+    });
 
     // Development mode: a receiver on this machine is allowed, so merchants can test locally.
-    const put = await stack.http.put('/settings', { callback_url: 'http://127.0.0.1:8080/payment/callback' }, as(merchant.authorization));
+    const put = await stack.http.put(
+      '/settings',
+      { callback_url: 'http://127.0.0.1:8080/payment/callback' },
+      as(merchant.authorization),
+    );
     expect(put.status).toBe(200);
     expect(put.data.callback_url).toBe('http://127.0.0.1:8080/payment/callback');
-    expect((await stack.http.get('/settings', as(merchant.authorization))).data.callback_url).toBe('http://127.0.0.1:8080/payment/callback');
+    expect((await stack.http.get('/settings', as(merchant.authorization))).data.callback_url).toBe(
+      'http://127.0.0.1:8080/payment/callback',
+    );
 
     const cleared = await stack.http.put('/settings', { callback_url: null }, as(merchant.authorization));
     expect(cleared.status).toBe(200);
@@ -45,16 +65,24 @@ describe('Merchant settings', () => {
     const merchant = await createMerchantFixture(stack, { callbackUrl: 'https://shop.example.com/cb' });
     for (const [body, message] of [
       [{}, 'callback_url is required'],
-      [{ callback_url: 'not a url' }, 'callback_url must be an absolute URL such as https://shop.example.com/payment/callback'],
+      [
+        { callback_url: 'not a url' },
+        'callback_url must be an absolute URL such as https://shop.example.com/payment/callback',
+      ],
       [{ callback_url: 'ftp://shop.example.com/cb' }, 'callback_url must be an http(s) URL'],
-      [{ callback_url: 'https://user:pw@shop.example.com/cb' }, expect.stringContaining('must not contain a user name or password')],
+      [
+        { callback_url: 'https://user:pw@shop.example.com/cb' },
+        expect.stringContaining('must not contain a user name or password'),
+      ],
       [{ callback_url: 42 }, 'callback_url must be an https URL, or null to stop webhooks'],
     ] as const) {
       const res = await stack.http.put('/settings', body, as(merchant.authorization));
       expect(res.status).toBe(400);
       expect(res.data).toEqual({ error: message, code: 'validation_failed', field: 'callback_url' });
     }
-    expect((await stack.orm.em.fork().findOneOrFail(MerchantSchema, merchant.merchantId)).callbackUrl).toBe('https://shop.example.com/cb');
+    expect((await stack.orm.em.fork().findOneOrFail(MerchantSchema, merchant.merchantId)).callbackUrl).toBe(
+      'https://shop.example.com/cb',
+    );
   });
 
   it('When nobody is signed in, then settings answer 401', async () => {
@@ -66,7 +94,10 @@ describe('Merchant settings', () => {
 describe('Webhook signing secret', () => {
   it('When an API key asks for the secret or a rotation, then it is refused (403): only a person in the dashboard may see it', async () => {
     const merchant = await createMerchantFixture(stack);
-    for (const res of [await stack.http.get('/settings/webhook-secret', as(merchant.authorization)), await stack.http.post('/settings/webhook-secret/rotate', {}, as(merchant.authorization))]) {
+    for (const res of [
+      await stack.http.get('/settings/webhook-secret', as(merchant.authorization)),
+      await stack.http.post('/settings/webhook-secret/rotate', {}, as(merchant.authorization)),
+    ]) {
       expect(res.status).toBe(403);
       expect(res.data.code).toBe('forbidden');
       expect(JSON.stringify(res.data)).not.toContain('whsec_');
@@ -82,7 +113,8 @@ describe('Webhook signing secret', () => {
     expect(first.data.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
     expect((await stack.http.get('/settings/webhook-secret', as(session))).data.secret).toBe(first.data.secret);
 
-    const stored = (await stack.orm.em.fork().findOneOrFail(MerchantSchema, merchant.merchantId)).webhookSecretCiphertext!;
+    const stored = (await stack.orm.em.fork().findOneOrFail(MerchantSchema, merchant.merchantId))
+      .webhookSecretCiphertext!;
     expect(stored).toMatch(/^v1\./);
     expect(stored).not.toContain(first.data.secret.slice(6));
   });
@@ -94,7 +126,9 @@ describe('Webhook signing secret', () => {
       const { transaction_id } = await pay(merchant);
       const hook = await eventually(async () => receiver.received[0]);
       // The secret was created by the delivery itself (first need); the dashboard reveals that same one.
-      const secret = (await stack.http.get('/settings/webhook-secret', as(await signInMerchantUser(stack, merchant.merchantId)))).data.secret as string;
+      const secret = (
+        await stack.http.get('/settings/webhook-secret', as(await signInMerchantUser(stack, merchant.merchantId)))
+      ).data.secret as string;
 
       const header = hook.headers['imarapay-signature'] as string;
       expect(header).toMatch(/^t=\d{10},v1=[0-9a-f]{64}$/);
@@ -109,20 +143,25 @@ describe('Webhook signing secret', () => {
       expect(documentedNodeVerifier()(hook.rawBody, header, 'whsec_someone-else')).toBe(false);
       if (pythonAvailable) {
         expect(documentedPythonVerifier()(hook.rawBody, header, secret)).toBe(true);
-        expect(documentedPythonVerifier()(hook.rawBody.replace('"amount":500', '"amount":5000'), header, secret)).toBe(false);
+        expect(documentedPythonVerifier()(hook.rawBody.replace('"amount":500', '"amount":5000'), header, secret)).toBe(
+          false,
+        );
       }
     } finally {
       await receiver.close();
     }
   });
 
-  (pythonAvailable ? it : it.skip)('When the docs’ Python verifier gets a stale or missing signature, then it refuses it', async () => {
-    const python = documentedPythonVerifier();
-    const body = '{"a":1}';
-    const stale = `t=${Math.floor(Date.now() / 1000) - 600},v1=${'0'.repeat(64)}`;
-    expect(python(body, stale, 'whsec_x')).toBe(false);
-    expect(python(body, '', 'whsec_x')).toBe(false);
-  });
+  (pythonAvailable ? it : it.skip)(
+    'When the docs’ Python verifier gets a stale or missing signature, then it refuses it',
+    async () => {
+      const python = documentedPythonVerifier();
+      const body = '{"a":1}';
+      const stale = `t=${Math.floor(Date.now() / 1000) - 600},v1=${'0'.repeat(64)}`;
+      expect(python(body, stale, 'whsec_x')).toBe(false);
+      expect(python(body, '', 'whsec_x')).toBe(false);
+    },
+  );
 
   it('When the secret is rotated, then the next deliveries are signed with the new secret and no longer with the old one', async () => {
     const receiver = await startWebhookReceiver();
@@ -144,7 +183,9 @@ describe('Webhook signing secret', () => {
       expect(verifyWith(hook.rawBody, header, newSecret)).toBe(true);
       expect(verifyWith(hook.rawBody, header, oldSecret)).toBe(false);
 
-      const delivery = await stack.orm.em.fork().findOneOrFail(WebhookDeliverySchema, { merchant: merchant.merchantId });
+      const delivery = await stack.orm.em
+        .fork()
+        .findOneOrFail(WebhookDeliverySchema, { merchant: merchant.merchantId });
       expect(hook.headers['x-imarapay-delivery']).toBe(String(delivery.id));
     } finally {
       await receiver.close();

@@ -1,6 +1,13 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
 quietTemporalRuntime();
@@ -13,7 +20,11 @@ quietTemporalRuntime();
 const as = (merchant: MerchantFixture) => ({ headers: { Authorization: merchant.authorization } });
 
 async function firstDeliveryOf(stack: Stack, merchant: MerchantFixture): Promise<any> {
-  const pay = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 }, as(merchant));
+  const pay = await stack.http.post(
+    '/stk-push',
+    { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 },
+    as(merchant),
+  );
   expect(pay.status).toBe(200);
   return eventually(
     async () => {
@@ -41,7 +52,11 @@ describe('Webhook targets in development, without WEBHOOK_ALLOW_PRIVATE_TARGETS'
     try {
       const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
       const detail = await firstDeliveryOf(stack, merchant);
-      expect(detail.attempt_log[0]).toMatchObject({ status_code: null, response_excerpt: null, error: 'Refused: callback_url points at a non-public address (127.0.0.1)' });
+      expect(detail.attempt_log[0]).toMatchObject({
+        status_code: null,
+        response_excerpt: null,
+        error: 'Refused: callback_url points at a non-public address (127.0.0.1)',
+      });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();
@@ -51,9 +66,14 @@ describe('Webhook targets in development, without WEBHOOK_ALLOW_PRIVATE_TARGETS'
   it('When a saved callback host resolves to loopback, then the attempt is refused before any request', async () => {
     const receiver = await startWebhookReceiver();
     try {
-      const merchant = await createMerchantFixture(stack, { callbackUrl: `http://localhost:${new URL(receiver.url).port}/payment/callback` });
+      const merchant = await createMerchantFixture(stack, {
+        callbackUrl: `http://localhost:${new URL(receiver.url).port}/payment/callback`,
+      });
       const detail = await firstDeliveryOf(stack, merchant);
-      expect(detail.attempt_log[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/^Refused: localhost resolves to a non-public address/) });
+      expect(detail.attempt_log[0]).toMatchObject({
+        status_code: null,
+        error: expect.stringMatching(/^Refused: localhost resolves to a non-public address/),
+      });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();
@@ -89,7 +109,12 @@ describe('Webhook answers in the delivery log, with WEBHOOK_ALLOW_PRIVATE_TARGET
     expect(excerpt.startsWith('SSH-2.0-OpenSSH_9.6 [2Jinternal detail')).toBe(true);
     expect(excerpt.length).toBeLessThanOrEqual(200);
     expect(excerpt).not.toMatch(/\p{Cc}/u);
-    const [row] = await stack.orm.em.fork().getConnection().execute<{ response_excerpt: string }[]>('select response_excerpt from webhook_attempts order by id desc limit 1');
+    const [row] = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ response_excerpt: string }[]>(
+        'select response_excerpt from webhook_attempts order by id desc limit 1',
+      );
     expect(row!.response_excerpt).toBe(excerpt);
   });
 });

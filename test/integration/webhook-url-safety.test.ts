@@ -1,4 +1,11 @@
-import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type MerchantFixture, type Stack } from '../support/harness';
+import {
+  createMerchantFixture,
+  eventually,
+  quietTemporalRuntime,
+  startStack,
+  type MerchantFixture,
+  type Stack,
+} from '../support/harness';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
 quietTemporalRuntime();
@@ -36,7 +43,10 @@ describe('Callback URL safety in production', () => {
     ['https://[::1]/cb', 'callback_url points at a non-public address (::1)'],
     ['https://[fd00::5]/cb', 'callback_url points at a non-public address (fd00::5)'],
     ['https://[::ffff:127.0.0.1]/cb', 'callback_url points at a non-public address (::ffff:7f00:1)'],
-    ['https://localhost:8443/cb', 'callback_url is not reachable on the public internet: localhost resolves to a non-public address (127.0.0.1)'],
+    [
+      'https://localhost:8443/cb',
+      'callback_url is not reachable on the public internet: localhost resolves to a non-public address (127.0.0.1)',
+    ],
   ])('When a merchant saves %s, then it is refused with 400 and nothing changes', async (url, error) => {
     const merchant = await createMerchantFixture(stack, { callbackUrl: 'https://8.8.8.8/original' });
     const res = await stack.http.put('/settings', { callback_url: url }, as(merchant));
@@ -47,7 +57,11 @@ describe('Callback URL safety in production', () => {
 
   it('When a merchant saves an HTTPS URL on a public address, then it is accepted', async () => {
     const merchant = await createMerchantFixture(stack);
-    const res = await stack.http.put('/settings', { callback_url: 'https://41.90.64.10/payment/callback' }, as(merchant));
+    const res = await stack.http.put(
+      '/settings',
+      { callback_url: 'https://41.90.64.10/payment/callback' },
+      as(merchant),
+    );
     expect(res.status).toBe(200);
     expect(res.data.callback_url).toBe('https://41.90.64.10/payment/callback');
   });
@@ -57,8 +71,14 @@ describe('Callback URL safety in production', () => {
     try {
       // As if the merchant's hostname had been re-pointed (DNS rebinding) after it passed the check when saved.
       const port = new URL(receiver.url).port;
-      const merchant = await createMerchantFixture(stack, { callbackUrl: `https://localhost:${port}/payment/callback` });
-      const pay = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 }, as(merchant));
+      const merchant = await createMerchantFixture(stack, {
+        callbackUrl: `https://localhost:${port}/payment/callback`,
+      });
+      const pay = await stack.http.post(
+        '/stk-push',
+        { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 },
+        as(merchant),
+      );
       expect(pay.status).toBe(200);
 
       const detail = await eventually(
@@ -70,7 +90,11 @@ describe('Callback URL safety in production', () => {
         { timeoutMs: 60_000 },
       );
       expect(detail.status).toBe('pending');
-      expect(detail.attempt_log[0]).toMatchObject({ status_code: null, response_excerpt: null, error: 'Refused: localhost resolves to a non-public address (127.0.0.1)' });
+      expect(detail.attempt_log[0]).toMatchObject({
+        status_code: null,
+        response_excerpt: null,
+        error: 'Refused: localhost resolves to a non-public address (127.0.0.1)',
+      });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();
@@ -81,7 +105,11 @@ describe('Callback URL safety in production', () => {
     const receiver = await startWebhookReceiver();
     try {
       const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url.replace('http:', 'https:') });
-      const pay = await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 600 }, as(merchant));
+      const pay = await stack.http.post(
+        '/stk-push',
+        { account_id: merchant.channelId, phone_number: '0712345678', amount: 600 },
+        as(merchant),
+      );
       expect(pay.status).toBe(200);
       const detail = await eventually(
         async () => {
@@ -92,7 +120,10 @@ describe('Callback URL safety in production', () => {
         },
         { timeoutMs: 60_000 },
       );
-      expect(detail.attempt_log[0]).toMatchObject({ status_code: null, error: 'Refused: callback_url points at a non-public address (127.0.0.1)' });
+      expect(detail.attempt_log[0]).toMatchObject({
+        status_code: null,
+        error: 'Refused: callback_url points at a non-public address (127.0.0.1)',
+      });
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();

@@ -30,8 +30,14 @@ describe('Merchant webhooks', () => {
       expect(delivery.attempts).toBe(3);
       expect(receiver.received.map((r) => r.answeredWith)).toEqual([500, 503, 200]);
 
-      const attempts = await stack.orm.em.fork().find(WebhookAttemptSchema, { delivery: delivery.id }, { orderBy: { attemptNo: 'asc' } });
-      expect(attempts.map((a) => [a.attemptNo, a.statusCode])).toEqual([[1, 500], [2, 503], [3, 200]]);
+      const attempts = await stack.orm.em
+        .fork()
+        .find(WebhookAttemptSchema, { delivery: delivery.id }, { orderBy: { attemptNo: 'asc' } });
+      expect(attempts.map((a) => [a.attemptNo, a.statusCode])).toEqual([
+        [1, 500],
+        [2, 503],
+        [3, 200],
+      ]);
       expect(attempts[0]!.responseExcerpt).toContain('receiver is down');
 
       // The docs' Express handler reads exactly these fields.
@@ -43,7 +49,11 @@ describe('Merchant webhooks', () => {
       expect(get('MpesaReceiptNumber')).toBe(tx.mpesaReceipt);
       expect(get('Amount')).toBe(500);
       expect(get('PhoneNumber')).toBe(254712345678);
-      expect(receiver.received[2]!.body.ImaraPay).toMatchObject({ transaction_id: tx.id, external_reference: 'INV-9', status: 'completed' });
+      expect(receiver.received[2]!.body.ImaraPay).toMatchObject({
+        transaction_id: tx.id,
+        external_reference: 'INV-9',
+        status: 'completed',
+      });
       expect(receiver.received[2]!.headers['x-imarapay-event']).toBe('payment.completed');
     } finally {
       await receiver.close();
@@ -54,7 +64,11 @@ describe('Merchant webhooks', () => {
     const receiver = await startWebhookReceiver();
     try {
       const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
-      await stack.http.post('/stk-push', { account_id: merchant.channelId, phone_number: '0712345678', amount: 1032 }, { headers: { Authorization: merchant.authorization } });
+      await stack.http.post(
+        '/stk-push',
+        { account_id: merchant.channelId, phone_number: '0712345678', amount: 1032 },
+        { headers: { Authorization: merchant.authorization } },
+      );
       const hook = await eventually(async () => receiver.received[0]);
       expect(hook.body.Body.stkCallback).toMatchObject({ ResultCode: 1032, ResultDesc: 'Request cancelled by user' });
       expect(hook.body.Body.stkCallback.CallbackMetadata).toBeUndefined();

@@ -32,10 +32,12 @@ describe('A worker that dies while a payment waits', () => {
       // The customer pays while no worker runs: the callback is stored and signalled all the same.
       stack.simulator.control.complete(res.data.checkout_request_id, { resultCode: 0 });
       await eventually(async () => {
-        const rows = await stack.orm.em.fork().getConnection().execute<{ disposition: string }[]>(
-          'select disposition from daraja_callbacks where transaction_id = ?',
-          [res.data.transaction_id],
-        );
+        const rows = await stack.orm.em
+          .fork()
+          .getConnection()
+          .execute<{ disposition: string }[]>('select disposition from daraja_callbacks where transaction_id = ?', [
+            res.data.transaction_id,
+          ]);
         return rows[0]?.disposition === 'signalled' ? true : undefined;
       });
       const waiting = await stack.orm.em.fork().findOneOrFail(TransactionSchema, res.data.transaction_id);
@@ -43,12 +45,17 @@ describe('A worker that dies while a payment waits', () => {
 
       second = spawnWorkerProcess(stack.config);
       await waitForWorkerStarted(second);
-      const done = await eventually(async () => {
-        const tx = await stack.orm.em.fork().findOneOrFail(TransactionSchema, res.data.transaction_id);
-        return tx.status === 'completed' ? tx : undefined;
-      }, { timeoutMs: 60_000 });
+      const done = await eventually(
+        async () => {
+          const tx = await stack.orm.em.fork().findOneOrFail(TransactionSchema, res.data.transaction_id);
+          return tx.status === 'completed' ? tx : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
       expect(done.mpesaReceipt).toMatch(/^[A-Z0-9]{10}$/);
-      expect(stack.simulator.control.pushes().filter((p) => p.checkoutRequestId === res.data.checkout_request_id)).toHaveLength(1);
+      expect(
+        stack.simulator.control.pushes().filter((p) => p.checkoutRequestId === res.data.checkout_request_id),
+      ).toHaveLength(1);
       // KES 9,908 is in the KES 50 fee tier: captured once.
       expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({ balance: 50, ledgerSum: 50 });
     } finally {

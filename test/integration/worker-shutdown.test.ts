@@ -49,8 +49,9 @@ describe('Shutdown of the worker', () => {
       await eventually(async () => (receiver.received.length > 0 ? true : undefined));
 
       worker.child.kill('SIGTERM');
-      await eventually(async () => (worker!.output().includes('shutting down') ? true : undefined), { timeoutMs: 5_000 })
-        .catch(() => undefined);
+      await eventually(async () => (worker!.output().includes('shutting down') ? true : undefined), {
+        timeoutMs: 5_000,
+      }).catch(() => undefined);
       worker.child.kill('SIGTERM');
 
       expect(await exited).toEqual({ code: 0, signal: null });

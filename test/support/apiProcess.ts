@@ -16,7 +16,11 @@ export interface ApiProcess {
  * The real API entrypoint (api/main.ts) as a child process, configured like the stack plus `env`
  * (its own API_PORT, METRICS_PORT…). Resolves once it logged that it listens.
  */
-export async function startApiProcess(config: Config, env: Record<string, string>, timeoutMs = 60_000): Promise<ApiProcess> {
+export async function startApiProcess(
+  config: Config,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ApiProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const [key, value] of Object.entries(config)) childEnv[key] = String(value);
   Object.assign(childEnv, { LOG_LEVEL: 'info', ...env });

@@ -63,14 +63,34 @@ const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const temporalAddress = process.env.TEMPORAL_TEST_ADDRESS;
   const bundlePath = process.env.TEMPORAL_TEST_WORKFLOW_BUNDLE;
-  if (!temporalAddress || !bundlePath) throw new Error('Integration tests need the jest globalSetup (TEMPORAL_TEST_ADDRESS, TEMPORAL_TEST_WORKFLOW_BUNDLE)');
+  if (!temporalAddress || !bundlePath)
+    throw new Error(
+      'Integration tests need the jest globalSetup (TEMPORAL_TEST_ADDRESS, TEMPORAL_TEST_WORKFLOW_BUNDLE)',
+    );
 
   const databaseUrl = await createTestDatabase();
-  const simulator = createSimulator({ callbackDelayMs: 150, lateCallbackDelayMs: 6000, pushHangMs: 3000, ...options.simulator });
+  const simulator = createSimulator({
+    callbackDelayMs: 150,
+    lateCallbackDelayMs: 6000,
+    pushHangMs: 3000,
+    ...options.simulator,
+  });
   const { url: simulatorUrl } = await simulator.start(0);
-  const productionCredentials = { consumerKey: 'live-key', consumerSecret: 'live-secret', shortcode: '4123456', passkey: 'live-passkey-0123456789' };
+  const productionCredentials = {
+    consumerKey: 'live-key',
+    consumerSecret: 'live-secret',
+    shortcode: '4123456',
+    passkey: 'live-passkey-0123456789',
+  };
   const productionSimulator = options.withProductionDaraja
-    ? createSimulator({ callbackDelayMs: 150, credentials: { consumerKey: productionCredentials.consumerKey, consumerSecret: productionCredentials.consumerSecret, passkeys: { [productionCredentials.shortcode]: productionCredentials.passkey } } })
+    ? createSimulator({
+        callbackDelayMs: 150,
+        credentials: {
+          consumerKey: productionCredentials.consumerKey,
+          consumerSecret: productionCredentials.consumerSecret,
+          passkeys: { [productionCredentials.shortcode]: productionCredentials.passkey },
+        },
+      })
     : null;
   const productionEnv = productionSimulator
     ? {
@@ -113,14 +133,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const sqlPool = createSqlPool({ databaseUrl });
   const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger: silent });
-  const server: Server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(apiPort, '127.0.0.1');
+  const server: Server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(
+    apiPort,
+    '127.0.0.1',
+  );
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
 
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | null = null;
   const startWorker = async () => {
     if (worker) return;
     const workerConnection = await NativeConnection.connect({ address: temporalAddress });
-    const created = await createPaymentWorker({ config, orm, connection: workerConnection, logger: silent, workflowBundle: { codePath: bundlePath }, taskQueue });
+    const created = await createPaymentWorker({
+      config,
+      orm,
+      connection: workerConnection,
+      logger: silent,
+      workflowBundle: { codePath: bundlePath },
+      taskQueue,
+    });
     worker = { worker: created, running: created.run(), connection: workerConnection };
   };
   const stopWorker = async () => {
@@ -171,11 +201,20 @@ export interface MerchantFixture {
 /** A verified merchant with a till, a wallet holding `walletKes`, and a sandbox API key. */
 export async function createMerchantFixture(
   stack: Stack,
-  { walletKes = 1000, callbackUrl = null, kycStatus = 'verified' }: { walletKes?: number; callbackUrl?: string | null; kycStatus?: 'verified' | 'pending' } = {},
+  {
+    walletKes = 1000,
+    callbackUrl = null,
+    kycStatus = 'verified',
+  }: { walletKes?: number; callbackUrl?: string | null; kycStatus?: 'verified' | 'pending' } = {},
 ): Promise<MerchantFixture> {
   const em = stack.orm.em.fork();
   const suffix = randomBytes(4).toString('hex');
-  const merchantId = await createMerchant(em, { name: `Test shop ${suffix}`, email: `shop-${suffix}@example.test`, kycStatus, callbackUrl });
+  const merchantId = await createMerchant(em, {
+    name: `Test shop ${suffix}`,
+    email: `shop-${suffix}@example.test`,
+    kycStatus,
+    callbackUrl,
+  });
   const channelId = await createChannel(em, { merchantId, accountType: 'till', accountNumber: '5123456' });
   if (walletKes > 0) await topUp(em, { merchantId, amount: walletKes, reference: 'test opening balance' });
   const key = await issueApiKey(em, stack.config.API_KEY_PEPPER, merchantId, 'test key');
@@ -189,7 +228,10 @@ export async function createMerchantFixture(
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 200 } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 200 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -199,7 +241,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, { timeo
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

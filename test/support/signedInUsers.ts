@@ -16,7 +16,11 @@ export async function signInAdmin(stack: Stack): Promise<string> {
 async function signIn(stack: Stack, who: { role: 'merchant' | 'admin'; merchant: number | null }): Promise<string> {
   const em = stack.orm.em.fork();
   // The password is never used: these users only ever act through the session created here.
-  const user = em.create(UserSchema, { email: `user-${randomBytes(4).toString('hex')}@example.test`, passwordHash: 'unused', ...who });
+  const user = em.create(UserSchema, {
+    email: `user-${randomBytes(4).toString('hex')}@example.test`,
+    passwordHash: 'unused',
+    ...who,
+  });
   await em.flush();
   const { token } = await createSession(em, user.id, 1);
   return `Bearer ${token}`;

@@ -20,7 +20,10 @@ export type Verifier = (rawBody: string, header: string | undefined, secret: str
 /** The documented Node.js verification function, run exactly as written in the docs. */
 export function documentedNodeVerifier(): Verifier {
   const sandbox = { require, Buffer, Date, Number, String, Math, module: { exports: {} } };
-  vm.runInNewContext(`${blockDefining('js', 'function verifyImaraPaySignature')}\nmodule.exports = verifyImaraPaySignature;`, sandbox);
+  vm.runInNewContext(
+    `${blockDefining('js', 'function verifyImaraPaySignature')}\nmodule.exports = verifyImaraPaySignature;`,
+    sandbox,
+  );
   const verify = sandbox.module.exports as (body: Buffer, header: string | undefined, secret: string) => boolean;
   // Express's raw parser hands the handler a Buffer of the body.
   return (rawBody, header, secret) => verify(Buffer.from(rawBody, 'utf8'), header, secret);
@@ -43,7 +46,11 @@ case = json.loads(sys.stdin.read())
 print(json.dumps(verify_imarapay_signature(base64.b64decode(case["body"]), case["header"], case["secret"])))
 `;
   return (rawBody, header, secret) => {
-    const input = JSON.stringify({ body: Buffer.from(rawBody, 'utf8').toString('base64'), header: header ?? '', secret });
+    const input = JSON.stringify({
+      body: Buffer.from(rawBody, 'utf8').toString('base64'),
+      header: header ?? '',
+      secret,
+    });
     const run = spawnSync('python3', ['-c', source], { input, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`python3 failed: ${run.stderr}`);
     return JSON.parse(run.stdout) as boolean;

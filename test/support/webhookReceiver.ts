@@ -13,13 +13,18 @@ export interface ReceivedWebhook {
  * A merchant's webhook endpoint. `script` is either the statuses of the first requests (then 200 for ever)
  * or a function choosing the status from the event header.
  */
-export async function startWebhookReceiver(script: number[] | ((event: string) => number) = []): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
+export async function startWebhookReceiver(
+  script: number[] | ((event: string) => number) = [],
+): Promise<{ url: string; received: ReceivedWebhook[]; close(): Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   const server: Server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const status = typeof script === 'function' ? script(String(req.headers['x-imarapay-event'])) : (script[received.length] ?? 200);
+      const status =
+        typeof script === 'function'
+          ? script(String(req.headers['x-imarapay-event']))
+          : (script[received.length] ?? 200);
       const rawBody = Buffer.concat(chunks).toString('utf8');
       received.push({ headers: req.headers, body: JSON.parse(rawBody), rawBody, answeredWith: status });
       res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -56,9 +61,10 @@ export async function startSlowReceiver(answerAfterMs: number) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/payment/callback`,
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

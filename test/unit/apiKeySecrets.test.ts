@@ -30,10 +30,14 @@ describe('parseBasicAuth', () => {
     expect(parseBasicAuth(header)).toEqual({ username: 'ak_test_1', password: 'pa:ss' });
   });
 
-  it.each([undefined, '', 'Bearer abc', 'Basic', `Basic ${Buffer.from('no-colon').toString('base64')}`, `Basic ${Buffer.from(':nouser').toString('base64')}`])(
-    'When the header is %p, then there are no credentials',
-    (header) => {
-      expect(parseBasicAuth(header)).toBeNull();
-    },
-  );
+  it.each([
+    undefined,
+    '',
+    'Bearer abc',
+    'Basic',
+    `Basic ${Buffer.from('no-colon').toString('base64')}`,
+    `Basic ${Buffer.from(':nouser').toString('base64')}`,
+  ])('When the header is %p, then there are no credentials', (header) => {
+    expect(parseBasicAuth(header)).toBeNull();
+  });
 });

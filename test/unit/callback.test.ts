@@ -43,7 +43,16 @@ describe('parseStkCallback', () => {
   });
 
   it('When the result is a failure, then there is no metadata and the code is text', () => {
-    const body = { Body: { stkCallback: { MerchantRequestID: 'm', CheckoutRequestID: 'ws_CO_1', ResultCode: 1032, ResultDesc: 'Request cancelled by user' } } };
+    const body = {
+      Body: {
+        stkCallback: {
+          MerchantRequestID: 'm',
+          CheckoutRequestID: 'ws_CO_1',
+          ResultCode: 1032,
+          ResultDesc: 'Request cancelled by user',
+        },
+      },
+    };
     expect(parseStkCallback(body)).toMatchObject({ resultCode: '1032', receipt: null, amount: null });
   });
 
@@ -52,15 +61,22 @@ describe('parseStkCallback', () => {
     expect(parseStkCallback(body)?.resultCode).toBe('SFC_IC0003');
   });
 
-  it.each([null, {}, { Body: {} }, { Body: { stkCallback: { ResultDesc: 'no code' } } }, 'text'])('When the body is %p, then it is not a callback', (body) => {
-    expect(parseStkCallback(body)).toBeNull();
-  });
+  it.each([null, {}, { Body: {} }, { Body: { stkCallback: { ResultDesc: 'no code' } } }, 'text'])(
+    'When the body is %p, then it is not a callback',
+    (body) => {
+      expect(parseStkCallback(body)).toBeNull();
+    },
+  );
 });
 
 describe('parseStkCallback bounds every value where it enters', () => {
   const withItem = (name: string, value: unknown) => {
-    const body = structuredClone(success) as { Body: { stkCallback: { CallbackMetadata: { Item: Array<{ Name: string; Value?: unknown }> } } } };
-    body.Body.stkCallback.CallbackMetadata.Item = body.Body.stkCallback.CallbackMetadata.Item.filter((i) => i.Name !== name).concat({ Name: name, Value: value });
+    const body = structuredClone(success) as {
+      Body: { stkCallback: { CallbackMetadata: { Item: Array<{ Name: string; Value?: unknown }> } } };
+    };
+    body.Body.stkCallback.CallbackMetadata.Item = body.Body.stkCallback.CallbackMetadata.Item.filter(
+      (i) => i.Name !== name,
+    ).concat({ Name: name, Value: value });
     return body;
   };
   const withField = (name: string, value: unknown) => {
@@ -75,16 +91,35 @@ describe('parseStkCallback bounds every value where it enters', () => {
     ['an object', { x: 1 }],
     ['with a NUL', 'NLJ7\u0000RT61SV'],
   ])('When MpesaReceiptNumber is %s, then it is dropped and named as a problem', (_label, value) => {
-    expect(parseStkCallback(withItem('MpesaReceiptNumber', value))).toMatchObject({ receipt: null, problems: ['MpesaReceiptNumber is not valid'], unusable: null });
+    expect(parseStkCallback(withItem('MpesaReceiptNumber', value))).toMatchObject({
+      receipt: null,
+      problems: ['MpesaReceiptNumber is not valid'],
+      unusable: null,
+    });
   });
 
-  it.each([['a fraction', 1.5], ['zero', 0], ['over M-Pesa\'s limit', 250_001], ['text', 'ten'], ['negative', -5]])('When Amount is %s, then it is dropped and named as a problem', (_label, value) => {
-    expect(parseStkCallback(withItem('Amount', value))).toMatchObject({ amount: null, problems: ['Amount is not valid'] });
+  it.each([
+    ['a fraction', 1.5],
+    ['zero', 0],
+    ["over M-Pesa's limit", 250_001],
+    ['text', 'ten'],
+    ['negative', -5],
+  ])('When Amount is %s, then it is dropped and named as a problem', (_label, value) => {
+    expect(parseStkCallback(withItem('Amount', value))).toMatchObject({
+      amount: null,
+      problems: ['Amount is not valid'],
+    });
   });
 
   it('When PhoneNumber or TransactionDate is odd, then it is dropped without escalating (informative only)', () => {
-    expect(parseStkCallback(withItem('PhoneNumber', 'x'.repeat(100)))).toMatchObject({ phoneNumber: null, problems: [] });
-    expect(parseStkCallback(withItem('TransactionDate', 99999999999999))).toMatchObject({ transactionDate: null, problems: [] });
+    expect(parseStkCallback(withItem('PhoneNumber', 'x'.repeat(100)))).toMatchObject({
+      phoneNumber: null,
+      problems: [],
+    });
+    expect(parseStkCallback(withItem('TransactionDate', 99999999999999))).toMatchObject({
+      transactionDate: null,
+      problems: [],
+    });
     expect(parseStkCallback(withItem('PhoneNumber', '25470****149'))).toMatchObject({ phoneNumber: '25470****149' });
   });
 
@@ -95,7 +130,11 @@ describe('parseStkCallback bounds every value where it enters', () => {
     ['CheckoutRequestID', 'ws_CO_\u00001', 'CheckoutRequestID is not a Daraja request id'],
     ['MerchantRequestID', 'm'.repeat(65), 'MerchantRequestID is not a Daraja request id'],
   ])('When %s is %j, then the callback is unusable and no id or code is kept from it', (field, value, reason) => {
-    expect(parseStkCallback(withField(field, value))).toMatchObject({ unusable: reason, checkoutRequestId: null, merchantRequestId: null });
+    expect(parseStkCallback(withField(field, value))).toMatchObject({
+      unusable: reason,
+      checkoutRequestId: null,
+      merchantRequestId: null,
+    });
   });
 
   it('When ResultDesc is long and holds control characters, then it is bounded and cleaned', () => {

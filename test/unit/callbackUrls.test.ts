@@ -3,7 +3,10 @@ import { loadConfig } from '../../config/config';
 import { AppError } from '../../domain/errors';
 import type { LookupAll } from '../../domain/urlSafety';
 
-const answering = (...addresses: string[]): LookupAll => async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+const answering =
+  (...addresses: string[]): LookupAll =>
+  async () =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 const development = callbackUrlRulesOf(loadConfig({}));
 const withLocalReceivers = callbackUrlRulesOf(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }));
 
@@ -29,16 +32,24 @@ describe('Saving a callback URL', () => {
   });
 
   it('When a name resolves to a private address, then it is refused before anything is stored', async () => {
-    const err = await refusal(acceptableCallbackUrl('http://intranet.shop.test/cb', development, answering('192.168.0.10')));
-    expect(err.message).toBe('callback_url is not reachable on the public internet: intranet.shop.test resolves to a non-public address (192.168.0.10)');
+    const err = await refusal(
+      acceptableCallbackUrl('http://intranet.shop.test/cb', development, answering('192.168.0.10')),
+    );
+    expect(err.message).toBe(
+      'callback_url is not reachable on the public internet: intranet.shop.test resolves to a non-public address (192.168.0.10)',
+    );
   });
 
   it('When a development URL is public plain http, then it is stored normalised', async () => {
-    await expect(acceptableCallbackUrl('http://Shop.Example.com/cb', development, answering('93.184.215.14'))).resolves.toBe('http://shop.example.com/cb');
+    await expect(
+      acceptableCallbackUrl('http://Shop.Example.com/cb', development, answering('93.184.215.14')),
+    ).resolves.toBe('http://shop.example.com/cb');
   });
 
   it('When WEBHOOK_ALLOW_PRIVATE_TARGETS is set, then a local receiver is accepted without resolving it', async () => {
     const noLookup: LookupAll = () => Promise.reject(new Error('must not resolve'));
-    await expect(acceptableCallbackUrl('http://localhost:4000/cb', withLocalReceivers, noLookup)).resolves.toBe('http://localhost:4000/cb');
+    await expect(acceptableCallbackUrl('http://localhost:4000/cb', withLocalReceivers, noLookup)).resolves.toBe(
+      'http://localhost:4000/cb',
+    );
   });
 });

@@ -37,7 +37,18 @@ describe('the chaos invariants', () => {
   });
 
   it('When the customer paid but the payment failed with its fee released, then truth is violated and the fee is not', () => {
-    const result = checkRow(row([payment({ status: 'failed', receipt: null, ledger: [{ kind: 'fee_reserve', amount: -6 }, { kind: 'fee_release', amount: 6 }] })]));
+    const result = checkRow(
+      row([
+        payment({
+          status: 'failed',
+          receipt: null,
+          ledger: [
+            { kind: 'fee_reserve', amount: -6 },
+            { kind: 'fee_release', amount: 6 },
+          ],
+        }),
+      ]),
+    );
     expect(result.truth.violations).toBe(1);
     expect(result.fee_once.violations).toBe(0);
   });
@@ -47,7 +58,9 @@ describe('the chaos invariants', () => {
   });
 
   it('When a payment was completed by an STK query alone, then a missing receipt is not held against it', () => {
-    expect(checkRow(row([payment({ receipt: null, prompts: [{ ...paid, callbackDelivered: false }] })])).truth.violations).toBe(0);
+    expect(
+      checkRow(row([payment({ receipt: null, prompts: [{ ...paid, callbackDelivered: false }] })])).truth.violations,
+    ).toBe(0);
   });
 
   it('When a late success was released then charged again, then the fee counts as moved once', () => {
@@ -69,44 +82,94 @@ describe('the chaos invariants', () => {
   });
 
   it('When a payment is still pending or its workflow never closed, then terminal is violated and nothing else is judged', () => {
-    const result = checkRow(row([payment({ transactionId: 2, status: 'pending', workflowClosed: false, prompts: [], ledger: [] })], { webhooks: [] }));
+    const result = checkRow(
+      row([payment({ transactionId: 2, status: 'pending', workflowClosed: false, prompts: [], ledger: [] })], {
+        webhooks: [],
+      }),
+    );
     expect(result.terminal.violations).toBe(1);
     expect(result.truth.checked).toBe(0);
     expect(result.webhook_final.checked).toBe(0);
   });
 
   it('When the customer cancelled and the payment failed, then truth holds; a second prompt breaks one_prompt', () => {
-    const failed = payment({ status: 'failed', receipt: null, prompts: [cancelled, cancelled], ledger: [{ kind: 'fee_reserve', amount: -6 }, { kind: 'fee_release', amount: 6 }] });
+    const failed = payment({
+      status: 'failed',
+      receipt: null,
+      prompts: [cancelled, cancelled],
+      ledger: [
+        { kind: 'fee_reserve', amount: -6 },
+        { kind: 'fee_release', amount: 6 },
+      ],
+    });
     const result = checkRow(row([failed]));
     expect(result.truth.violations).toBe(0);
     expect(result.one_prompt.violations).toBe(1);
   });
 
   it('When a prompt is still open, then truth does not judge the payment', () => {
-    expect(checkRow(row([payment({ prompts: [{ checkoutRequestId: 'x', resultCode: null, receipt: null, callbackDelivered: false }] })])).truth.checked).toBe(0);
+    expect(
+      checkRow(
+        row([
+          payment({ prompts: [{ checkoutRequestId: 'x', resultCode: null, receipt: null, callbackDelivered: false }] }),
+        ]),
+      ).truth.checked,
+    ).toBe(0);
   });
 
   it('When the same event was accepted twice, then webhook_once is violated; a missing one breaks webhook_final', () => {
-    const twice = checkRow(row([payment({})], { webhooks: [{ transactionId: 1, event: 'payment.completed' }, { transactionId: 1, event: 'payment.completed' }] }));
+    const twice = checkRow(
+      row([payment({})], {
+        webhooks: [
+          { transactionId: 1, event: 'payment.completed' },
+          { transactionId: 1, event: 'payment.completed' },
+        ],
+      }),
+    );
     expect(twice.webhook_once.violations).toBe(1);
     expect(checkRow(row([payment({})], { webhooks: [] })).webhook_final.violations).toBe(1);
   });
 
   it('When a push was refused before any prompt, then no webhook is owed for it', () => {
-    const refused = payment({ status: 'failed', receipt: null, prompts: [], ledger: [{ kind: 'fee_reserve', amount: -6 }, { kind: 'fee_release', amount: 6 }] });
+    const refused = payment({
+      status: 'failed',
+      receipt: null,
+      prompts: [],
+      ledger: [
+        { kind: 'fee_reserve', amount: -6 },
+        { kind: 'fee_release', amount: 6 },
+      ],
+    });
     expect(checkRow(row([refused], { webhooks: [] })).webhook_final.checked).toBe(0);
   });
 
   it('When the wallet differs from its ledger or went negative, then ledger is violated', () => {
-    expect(checkRow(row([], { wallet: { balance: 10, ledgerSum: 16, lowestBalanceAfter: 10 } })).ledger.violations).toBe(1);
-    expect(checkRow(row([], { wallet: { balance: 10, ledgerSum: 10, lowestBalanceAfter: -6 } })).ledger.violations).toBe(1);
+    expect(
+      checkRow(row([], { wallet: { balance: 10, ledgerSum: 16, lowestBalanceAfter: 10 } })).ledger.violations,
+    ).toBe(1);
+    expect(
+      checkRow(row([], { wallet: { balance: 10, ledgerSum: 10, lowestBalanceAfter: -6 } })).ledger.violations,
+    ).toBe(1);
   });
 });
 
 describe('the chaos matrix', () => {
   it('When a row has violations, then the Markdown cell is bold and the text cell is marked', () => {
-    const bad = checkRow(row([payment({ status: 'failed', receipt: null, ledger: [{ kind: 'fee_reserve', amount: -6 }, { kind: 'fee_release', amount: 6 }] })]));
-    const rows = [{ fault: 'temporal-kill', clients: { payments: 1, accepted: 1, refused: 0, gaveUp: 0 }, result: bad }];
+    const bad = checkRow(
+      row([
+        payment({
+          status: 'failed',
+          receipt: null,
+          ledger: [
+            { kind: 'fee_reserve', amount: -6 },
+            { kind: 'fee_release', amount: 6 },
+          ],
+        }),
+      ]),
+    );
+    const rows = [
+      { fault: 'temporal-kill', clients: { payments: 1, accepted: 1, refused: 0, gaveUp: 0 }, result: bad },
+    ];
     expect(markdownMatrix(rows)).toContain('| temporal-kill | 1 (1 / 0 / 0) | 0/1 | 0/1 | 0/1 | **1**/1 |');
     expect(textMatrix(rows).split('\n')[2]).toMatch(/^temporal-kill\s+1 \(1\/0\/0\)\s+0\/1\s+0\/1\s+0\/1\s+!1\/1/);
   });

@@ -20,16 +20,34 @@ describe('loadConfig', () => {
     expect(load).toThrow(/API_KEY_PEPPER/);
     expect(load).toThrow(/PUBLIC_BASE_URL/);
     expect(load).toThrow(/WEBHOOK_SECRET_KEY/);
-    const secrets = { DARAJA_CALLBACK_TOKEN: 'a-long-production-token', API_KEY_PEPPER: 'a-long-production-pepper', WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key' };
-    expect(loadConfig({ APP_ENV: 'production', PUBLIC_BASE_URL: 'https://pay.example.com', ...secrets }).APP_ENV).toBe('production');
+    const secrets = {
+      DARAJA_CALLBACK_TOKEN: 'a-long-production-token',
+      API_KEY_PEPPER: 'a-long-production-pepper',
+      WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key',
+    };
+    expect(loadConfig({ APP_ENV: 'production', PUBLIC_BASE_URL: 'https://pay.example.com', ...secrets }).APP_ENV).toBe(
+      'production',
+    );
   });
 
   it('When WEBHOOK_ALLOW_PRIVATE_TARGETS is not set, then private webhook targets are off; in production it cannot be turned on', () => {
     expect(loadConfig({}).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(false);
     expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(true);
-    const secrets = { DARAJA_CALLBACK_TOKEN: 'a-long-production-token', API_KEY_PEPPER: 'a-long-production-pepper', WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key' };
-    const load = () => loadConfig({ APP_ENV: 'production', PUBLIC_BASE_URL: 'https://pay.example.com', ...secrets, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+    const secrets = {
+      DARAJA_CALLBACK_TOKEN: 'a-long-production-token',
+      API_KEY_PEPPER: 'a-long-production-pepper',
+      WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key',
+    };
+    const load = () =>
+      loadConfig({
+        APP_ENV: 'production',
+        PUBLIC_BASE_URL: 'https://pay.example.com',
+        ...secrets,
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      });
     expect(load).toThrow(ConfigError);
-    expect(load).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS: webhooks never go to private or loopback addresses in production/);
+    expect(load).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE_TARGETS: webhooks never go to private or loopback addresses in production/,
+    );
   });
 });

@@ -26,7 +26,15 @@ describe('CSV', () => {
   });
 
   it('When a document is built, then it is the header and one CRLF-terminated line per row', () => {
-    expect(toCsv(['id', 'note'], [[1, 'a,b'], [2, null]])).toBe('id,note\r\n1,"a,b"\r\n2,\r\n');
+    expect(
+      toCsv(
+        ['id', 'note'],
+        [
+          [1, 'a,b'],
+          [2, null],
+        ],
+      ),
+    ).toBe('id,note\r\n1,"a,b"\r\n2,\r\n');
     expect(toCsv(['id'], [])).toBe('id\r\n');
   });
 });

@@ -1,5 +1,11 @@
 import { AxiosError, AxiosHeaders } from 'axios';
-import { classifyDarajaError, classifyDarajaFailure, failureFromError, isStillProcessing, type DarajaOperation } from '../../daraja/errors';
+import {
+  classifyDarajaError,
+  classifyDarajaFailure,
+  failureFromError,
+  isStillProcessing,
+  type DarajaOperation,
+} from '../../daraja/errors';
 import { DarajaError } from '../../daraja/types';
 
 const body = (errorCode: string, errorMessage: string) => ({ requestId: '16813-1590513-1', errorCode, errorMessage });
@@ -26,7 +32,16 @@ describe('classifyDarajaFailure for a push', () => {
     ['a 503 with a Daraja error body', response(503, body('503.001.01', 'Service Unavailable'))],
     ['a 429', response(429, { fault: { faultstring: 'Rate limit quota violation' } })],
     ['an invalid token', response(404, body('404.001.03', 'Invalid Access Token'))],
-    ['a busy subscriber', response(500, body('500.001.1001', 'Unable to lock subscriber, a transaction is already in process for the current subscriber'))],
+    [
+      'a busy subscriber',
+      response(
+        500,
+        body(
+          '500.001.1001',
+          'Unable to lock subscriber, a transaction is already in process for the current subscriber',
+        ),
+      ),
+    ],
     ['connection refused', transport('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4010')],
     ['a DNS failure', transport('ENOTFOUND', 'getaddrinfo ENOTFOUND sandbox.safaricom.co.ke')],
     ['a DNS timeout', transport('EAI_AGAIN', 'getaddrinfo EAI_AGAIN api.safaricom.co.ke')],
@@ -70,7 +85,10 @@ describe('classifyDarajaFailure for a push', () => {
   });
 
   it('When the error body arrives as unparsed JSON text, then it is still read', () => {
-    const error = classifyDarajaFailure('push', response(500, JSON.stringify(body('500.003.02', 'Spike Arrest Violation'))));
+    const error = classifyDarajaFailure(
+      'push',
+      response(500, JSON.stringify(body('500.003.02', 'Spike Arrest Violation'))),
+    );
     expect(error).toMatchObject({ kind: 'retryable', errorCode: '500.003.02' });
   });
 });
@@ -89,7 +107,11 @@ describe('classifyDarajaFailure for a query and a token request', () => {
   });
 
   it.each<[DarajaOperation, string, ReturnType<typeof response>]>([
-    ['query', 'an unknown CheckoutRequestID', response(400, body('400.002.02', 'Bad Request - Invalid CheckoutRequestID'))],
+    [
+      'query',
+      'an unknown CheckoutRequestID',
+      response(400, body('400.002.02', 'Bad Request - Invalid CheckoutRequestID')),
+    ],
     ['query', 'wrong credentials', response(500, body('500.001.1001', 'Wrong credentials'))],
     ['oauth', 'bad app credentials', response(400, body('400.008.01', 'Invalid Authentication passed'))],
     ['oauth', 'a bad grant type', response(400, body('400.008.02', 'Invalid grant type passed'))],
@@ -119,7 +141,14 @@ describe('failureFromError and classifyDarajaError with real axios errors', () =
   });
 
   it('When axios got a Daraja error response, then the failure keeps status and body but no request headers', () => {
-    const failure = failureFromError(axiosError('ERR_BAD_RESPONSE', 'Request failed with status code 500', 500, body('500.003.02', 'Spike Arrest Violation')));
+    const failure = failureFromError(
+      axiosError(
+        'ERR_BAD_RESPONSE',
+        'Request failed with status code 500',
+        500,
+        body('500.003.02', 'Spike Arrest Violation'),
+      ),
+    );
     expect(failure).toEqual({ type: 'response', status: 500, body: body('500.003.02', 'Spike Arrest Violation') });
     expect(JSON.stringify(failure)).not.toContain('secret-token');
   });

@@ -10,7 +10,10 @@ describe('parseTransactionId', () => {
     expect(parseTransactionId(text)).toBe(id);
   });
 
-  it.each([undefined, '', '0', '007', '2147483648', '99999999999', 'ws_CO_1', '1e3', '-1'])('When the segment is %p, then it is not a transaction id', (text) => {
-    expect(parseTransactionId(text)).toBeNull();
-  });
+  it.each([undefined, '', '0', '007', '2147483648', '99999999999', 'ws_CO_1', '1e3', '-1'])(
+    'When the segment is %p, then it is not a transaction id',
+    (text) => {
+      expect(parseTransactionId(text)).toBeNull();
+    },
+  );
 });

@@ -28,13 +28,19 @@ describe('KYC document decoding', () => {
   it('When the browser’s data URL form is sent, then the prefix is removed; a prefix of another type is refused', () => {
     const file = png(50);
     expect(decodeKycDocument(`data:image/png;base64,${file.toString('base64')}`, 'image/png', FIELD).size).toBe(50);
-    const err = failure(() => decodeKycDocument(`data:image/jpeg;base64,${file.toString('base64')}`, 'image/png', FIELD));
+    const err = failure(() =>
+      decodeKycDocument(`data:image/jpeg;base64,${file.toString('base64')}`, 'image/png', FIELD),
+    );
     expect(err.details).toEqual({ field: FIELD });
   });
 
   it('When a file is exactly 2 MB, then it is accepted; one byte more is refused naming the field', () => {
-    expect(decodeKycDocument(png(KYC_DOCUMENT_MAX_BYTES).toString('base64'), 'image/png', FIELD).size).toBe(KYC_DOCUMENT_MAX_BYTES);
-    const err = failure(() => decodeKycDocument(png(KYC_DOCUMENT_MAX_BYTES + 1).toString('base64'), 'image/png', FIELD));
+    expect(decodeKycDocument(png(KYC_DOCUMENT_MAX_BYTES).toString('base64'), 'image/png', FIELD).size).toBe(
+      KYC_DOCUMENT_MAX_BYTES,
+    );
+    const err = failure(() =>
+      decodeKycDocument(png(KYC_DOCUMENT_MAX_BYTES + 1).toString('base64'), 'image/png', FIELD),
+    );
     expect(err.code).toBe('validation_failed');
     expect(err.details).toEqual({ field: FIELD });
     expect(err.message).toMatch(/larger than 2 MB/);
@@ -54,8 +60,14 @@ describe('KYC document decoding', () => {
   it('When the bytes are not of the declared type, then they are refused (a PDF labelled as PNG, a text file as JPEG)', () => {
     const pdf = Buffer.from('%PDF-1.7\n...');
     expect(decodeKycDocument(pdf.toString('base64'), 'application/pdf', FIELD).size).toBe(pdf.length);
-    expect(failure(() => decodeKycDocument(pdf.toString('base64'), 'image/png', FIELD)).message).toMatch(/not a image\/png file/);
-    expect(failure(() => decodeKycDocument(Buffer.from('hello world').toString('base64'), 'image/jpeg', FIELD)).message).toMatch(/not a image\/jpeg file/);
-    expect(decodeKycDocument(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2]).toString('base64'), 'image/jpeg', FIELD).size).toBe(6);
+    expect(failure(() => decodeKycDocument(pdf.toString('base64'), 'image/png', FIELD)).message).toMatch(
+      /not a image\/png file/,
+    );
+    expect(
+      failure(() => decodeKycDocument(Buffer.from('hello world').toString('base64'), 'image/jpeg', FIELD)).message,
+    ).toMatch(/not a image\/jpeg file/);
+    expect(
+      decodeKycDocument(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2]).toString('base64'), 'image/jpeg', FIELD).size,
+    ).toBe(6);
   });
 });

@@ -23,14 +23,32 @@ const anyText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.stringMatching(/^[ A-Za-z0-9.,_#/&'":<>%\t-]{0,16}$/),
-  fc.constantFrom('Café', 'Crème brûlée', 'A&B', '😀😀😀😀😀😀😀', "O'Brien", 'Order: 1', '"x"', '<b>', '50%', 'a\tb', '   ', 'Ünïcödé Ltd'),
+  fc.constantFrom(
+    'Café',
+    'Crème brûlée',
+    'A&B',
+    '😀😀😀😀😀😀😀',
+    "O'Brien",
+    'Order: 1',
+    '"x"',
+    '<b>',
+    '50%',
+    'a\tb',
+    '   ',
+    'Ünïcödé Ltd',
+  ),
 );
 
 describe('M-Pesa text fields: one rule for the API and the request builder', () => {
   it('When any string is accepted by POST /api/stk-push as description, then the builder accepts it and sends the cleaned value', () => {
     fc.assert(
       fc.property(anyText, (description) => {
-        const parsed = stkPushRequestSchema.safeParse({ account_id: 1, phone_number: '0712345678', amount: 100, description });
+        const parsed = stkPushRequestSchema.safeParse({
+          account_id: 1,
+          phone_number: '0712345678',
+          amount: 100,
+          description,
+        });
         if (!parsed.success) return;
         const body = buildStkPushBody({ request: push(parsed.data.description!), credentials, timestamp });
         expect(body.TransactionDesc).toBe(parsed.data.description);
@@ -45,7 +63,11 @@ describe('M-Pesa text fields: one rule for the API and the request builder', () 
       fc.property(anyText, anyText, (description, accountReference) => {
         const parsed = expressPaymentSchema.safeParse({ amount: 100, description, accountReference });
         if (!parsed.success) return;
-        const body = buildStkPushBody({ request: push(parsed.data.description, parsed.data.accountReference), credentials, timestamp });
+        const body = buildStkPushBody({
+          request: push(parsed.data.description, parsed.data.accountReference),
+          credentials,
+          timestamp,
+        });
         expect(body.AccountReference).toMatch(/^[A-Za-z0-9 .,_#/-]{1,12}$/);
       }),
       { numRuns: 2000 },
@@ -55,9 +77,15 @@ describe('M-Pesa text fields: one rule for the API and the request builder', () 
   it('When any string is accepted as a channel account_reference, then the builder accepts it', () => {
     fc.assert(
       fc.property(anyText, (accountReference) => {
-        const parsed = addChannelSchema.safeParse({ account_type: 'paybill', account_number: '600100', account_reference: accountReference });
+        const parsed = addChannelSchema.safeParse({
+          account_type: 'paybill',
+          account_number: '600100',
+          account_reference: accountReference,
+        });
         if (!parsed.success) return;
-        expect(() => buildStkPushBody({ request: push('Order', parsed.data.account_reference!), credentials, timestamp })).not.toThrow();
+        expect(() =>
+          buildStkPushBody({ request: push('Order', parsed.data.account_reference!), credentials, timestamp }),
+        ).not.toThrow();
       }),
       { numRuns: 2000 },
     );
@@ -66,7 +94,12 @@ describe('M-Pesa text fields: one rule for the API and the request builder', () 
   it('When the API refuses a value, then the builder refuses it too (the two never disagree)', () => {
     fc.assert(
       fc.property(anyText, (description) => {
-        const api = stkPushRequestSchema.safeParse({ account_id: 1, phone_number: '0712345678', amount: 100, description }).success;
+        const api = stkPushRequestSchema.safeParse({
+          account_id: 1,
+          phone_number: '0712345678',
+          amount: 100,
+          description,
+        }).success;
         const builder = cleanMpesaText('description', TRANSACTION_DESC, description).ok;
         expect(api).toBe(builder);
       }),
@@ -76,8 +109,14 @@ describe('M-Pesa text fields: one rule for the API and the request builder', () 
 
   it('When accented letters are sent, then they are transliterated, and the length is counted after cleaning', () => {
     expect(cleanMpesaText('description', TRANSACTION_DESC, 'Café')).toEqual({ ok: true, value: 'Cafe' });
-    expect(cleanMpesaText('description', TRANSACTION_DESC, '  Crème brûlée  ')).toEqual({ ok: true, value: 'Creme brulee' });
-    expect(cleanMpesaText('account_reference', ACCOUNT_REFERENCE, 'Ünïcödé Ltd')).toEqual({ ok: true, value: 'Unicode Ltd' });
+    expect(cleanMpesaText('description', TRANSACTION_DESC, '  Crème brûlée  ')).toEqual({
+      ok: true,
+      value: 'Creme brulee',
+    });
+    expect(cleanMpesaText('account_reference', ACCOUNT_REFERENCE, 'Ünïcödé Ltd')).toEqual({
+      ok: true,
+      value: 'Unicode Ltd',
+    });
   });
 
   it.each([
@@ -91,14 +130,29 @@ describe('M-Pesa text fields: one rule for the API and the request builder', () 
     ['😀😀😀😀😀😀😀', 'U+1F600'],
   ])('When the description is %j, then it is refused naming the character', (value, found) => {
     const result = cleanMpesaText('description', TRANSACTION_DESC, value);
-    expect(result).toEqual({ ok: false, message: expect.stringContaining('may contain only letters, digits, spaces and . , _ # / -') });
+    expect(result).toEqual({
+      ok: false,
+      message: expect.stringContaining('may contain only letters, digits, spaces and . , _ # / -'),
+    });
     expect(!result.ok && result.message).toContain(found);
   });
 
   it('When the value is blank, too long or not a string, then it is refused with a message that says so', () => {
-    expect(cleanMpesaText('description', TRANSACTION_DESC, '   ')).toEqual({ ok: false, message: 'description must be 1 to 13 characters; it cannot be blank' });
-    expect(cleanMpesaText('description', TRANSACTION_DESC, 'A'.repeat(14))).toEqual({ ok: false, message: expect.stringContaining('1 to 13 characters') });
-    expect(cleanMpesaText('account_reference', ACCOUNT_REFERENCE, 'A'.repeat(13))).toEqual({ ok: false, message: expect.stringContaining('1 to 12 characters') });
-    expect(cleanMpesaText('description', TRANSACTION_DESC, 42)).toEqual({ ok: false, message: 'description must be a string' });
+    expect(cleanMpesaText('description', TRANSACTION_DESC, '   ')).toEqual({
+      ok: false,
+      message: 'description must be 1 to 13 characters; it cannot be blank',
+    });
+    expect(cleanMpesaText('description', TRANSACTION_DESC, 'A'.repeat(14))).toEqual({
+      ok: false,
+      message: expect.stringContaining('1 to 13 characters'),
+    });
+    expect(cleanMpesaText('account_reference', ACCOUNT_REFERENCE, 'A'.repeat(13))).toEqual({
+      ok: false,
+      message: expect.stringContaining('1 to 12 characters'),
+    });
+    expect(cleanMpesaText('description', TRANSACTION_DESC, 42)).toEqual({
+      ok: false,
+      message: 'description must be a string',
+    });
   });
 });

@@ -36,12 +36,18 @@ describe('The Bearer scheme', () => {
 });
 
 describe('Loopback addresses', () => {
-  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])('When the host is %s, then it is loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
-  it.each(['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'api.internal', '128.0.0.1', ''])('When the host is %s, then it is not', (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
-  });
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])(
+    'When the host is %s, then it is loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
+  it.each(['0.0.0.0', '::', '10.0.0.5', '192.168.1.1', 'api.internal', '128.0.0.1', ''])(
+    'When the host is %s, then it is not',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
 });
 
 describe('Metrics settings in production', () => {
@@ -58,7 +64,9 @@ describe('Metrics settings in production', () => {
   });
 
   it('When metrics listen beyond loopback with a token, on loopback, or not at all, then it is accepted', () => {
-    expect(loadConfig({ ...production, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: TOKEN }).METRICS_TOKEN).toBe(TOKEN);
+    expect(
+      loadConfig({ ...production, METRICS_PORT: '9464', METRICS_HOST: '0.0.0.0', METRICS_TOKEN: TOKEN }).METRICS_TOKEN,
+    ).toBe(TOKEN);
     expect(loadConfig({ ...production, METRICS_PORT: '9464' }).METRICS_HOST).toBe('127.0.0.1');
     expect(loadConfig({ ...production, METRICS_HOST: '0.0.0.0' }).METRICS_PORT).toBe(0);
   });

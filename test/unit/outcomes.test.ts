@@ -20,8 +20,16 @@ describe('the simulator outcome table', () => {
 
   it('When the required behaviours are looked up, then each has its own magic amount', () => {
     const required: OutcomeId[] = [
-      'cancelled', 'unreachable', 'insufficient_balance', 'wrong_pin', 'callback_never_sent', 'callback_twice',
-      'callback_late', 'query_pending_then_success', 'spike_arrest_then_accepted', 'push_times_out',
+      'cancelled',
+      'unreachable',
+      'insufficient_balance',
+      'wrong_pin',
+      'callback_never_sent',
+      'callback_twice',
+      'callback_late',
+      'query_pending_then_success',
+      'spike_arrest_then_accepted',
+      'push_times_out',
     ];
     for (const id of required) {
       const outcome = OUTCOMES.find((o) => o.id === id);

@@ -36,9 +36,12 @@ describe('Dashboard passwords', () => {
     ['missing parts', 'scrypt$32768$8$1$c2FsdA'],
     ['cost not a power of two', 'scrypt$1000$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA'],
     ['cost that would exhaust memory', 'scrypt$1073741824$8$1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA'],
-  ])('When the stored value is malformed (%s), then verification is false instead of throwing', async (_label, stored) => {
-    await expect(verifyPassword('whatever password', stored)).resolves.toBe(false);
-  });
+  ])(
+    'When the stored value is malformed (%s), then verification is false instead of throwing',
+    async (_label, stored) => {
+      await expect(verifyPassword('whatever password', stored)).resolves.toBe(false);
+    },
+  );
 
   it.each([
     ['short1234', /at least 10 characters/],

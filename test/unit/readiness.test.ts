@@ -14,7 +14,10 @@ describe('Readiness answers', () => {
     [{ postgres: 'ok', temporal: 'failing' }, 'Not ready: temporal failing'],
     [{ postgres: 'failing', temporal: 'failing' }, 'Not ready: postgres and temporal failing'],
   ] as const)('When the checks are %j, then it is 503 not_ready naming them', (checks, error) => {
-    expect(readinessAnswer({ draining: false, checks })).toEqual({ status: 503, body: { error, code: 'not_ready', checks } });
+    expect(readinessAnswer({ draining: false, checks })).toEqual({
+      status: 503,
+      body: { error, code: 'not_ready', checks },
+    });
   });
 
   it('When the process is draining, then it is 503 whatever the checks', () => {
@@ -31,7 +34,9 @@ describe('One readiness check', () => {
   });
 
   it('When the check rejects, then it is failing and its error goes nowhere', async () => {
-    await expect(probe(() => Promise.reject(new Error('connect ECONNREFUSED db.internal:5432')), 1_000)).resolves.toBe('failing');
+    await expect(probe(() => Promise.reject(new Error('connect ECONNREFUSED db.internal:5432')), 1_000)).resolves.toBe(
+      'failing',
+    );
   });
 
   it('When the check never answers, then it is failing at the deadline', async () => {

@@ -1,12 +1,20 @@
 import { InvalidPhoneNumberError } from '../../domain/phone';
-import { InvalidPushRequestError, buildStkPushBody, buildStkQueryBody, transactionTypeFor } from '../../daraja/requestBuilder';
+import {
+  InvalidPushRequestError,
+  buildStkPushBody,
+  buildStkQueryBody,
+  transactionTypeFor,
+} from '../../daraja/requestBuilder';
 import { stkPassword } from '../../daraja/timestamp';
 import type { StkPushRequest } from '../../daraja/types';
 
 const credentials = { shortcode: '174379', passkey: 'test-passkey' };
 const timestamp = '20240201003005';
 
-const request = (overrides: Partial<StkPushRequest> = {}, channel: Partial<StkPushRequest['channel']> = {}): StkPushRequest => ({
+const request = (
+  overrides: Partial<StkPushRequest> = {},
+  channel: Partial<StkPushRequest['channel']> = {},
+): StkPushRequest => ({
   channel: { type: 'paybill', partyB: '600100', accountReference: 'INV-0042', ...channel },
   phoneNumber: '0712 345 678',
   amount: 1500,
@@ -42,13 +50,29 @@ describe('buildStkPushBody', () => {
   });
 
   it('When the channel is a till, then the push is Buy Goods to the till from the store shortcode', () => {
-    const body = buildStkPushBody({ request: request({}, { type: 'till', partyB: '5123456' }), credentials, timestamp });
-    expect(body).toMatchObject({ TransactionType: 'CustomerBuyGoodsOnline', BusinessShortCode: '174379', PartyB: '5123456' });
+    const body = buildStkPushBody({
+      request: request({}, { type: 'till', partyB: '5123456' }),
+      credentials,
+      timestamp,
+    });
+    expect(body).toMatchObject({
+      TransactionType: 'CustomerBuyGoodsOnline',
+      BusinessShortCode: '174379',
+      PartyB: '5123456',
+    });
   });
 
   it('When the channel is a bank, then the push is Pay Bill to the bank paybill with the account number as reference', () => {
-    const body = buildStkPushBody({ request: request({}, { type: 'bank', partyB: '247247', accountReference: '0123456789' }), credentials, timestamp });
-    expect(body).toMatchObject({ TransactionType: 'CustomerPayBillOnline', PartyB: '247247', AccountReference: '0123456789' });
+    const body = buildStkPushBody({
+      request: request({}, { type: 'bank', partyB: '247247', accountReference: '0123456789' }),
+      credentials,
+      timestamp,
+    });
+    expect(body).toMatchObject({
+      TransactionType: 'CustomerPayBillOnline',
+      PartyB: '247247',
+      AccountReference: '0123456789',
+    });
   });
 
   it('When the number is 011x, then PartyA and PhoneNumber are 2541…', () => {
@@ -74,25 +98,35 @@ describe('buildStkPushBody', () => {
   });
 
   it('When AccountReference has 13 characters, then the push is refused rather than truncated', () => {
-    const error = thrownBy(() => buildStkPushBody({ request: request({}, { accountReference: 'ABCDEFGHIJKLM' }), credentials, timestamp }));
+    const error = thrownBy(() =>
+      buildStkPushBody({ request: request({}, { accountReference: 'ABCDEFGHIJKLM' }), credentials, timestamp }),
+    );
     expect(error).toMatchObject({ field: 'account_reference' });
     expect((error as Error).message).toContain('at most 12');
   });
 
   it('When AccountReference has exactly 12 characters, then it is sent unchanged', () => {
-    const body = buildStkPushBody({ request: request({}, { accountReference: 'ABCDEFGHIJKL' }), credentials, timestamp });
+    const body = buildStkPushBody({
+      request: request({}, { accountReference: 'ABCDEFGHIJKL' }),
+      credentials,
+      timestamp,
+    });
     expect(body.AccountReference).toBe('ABCDEFGHIJKL');
   });
 
   it('When TransactionDesc has 14 characters, then the push is refused on the description field', () => {
-    const error = thrownBy(() => buildStkPushBody({ request: request({ description: 'Fourteen chars' }), credentials, timestamp }));
+    const error = thrownBy(() =>
+      buildStkPushBody({ request: request({ description: 'Fourteen chars' }), credentials, timestamp }),
+    );
     expect(error).toBeInstanceOf(InvalidPushRequestError);
     expect(error).toMatchObject({ field: 'description' });
     expect((error as Error).message).toContain('at most 13');
   });
 
   it('When AccountReference holds characters that break prompts, then the push is refused', () => {
-    const error = thrownBy(() => buildStkPushBody({ request: request({}, { accountReference: 'A&B<C>' }), credentials, timestamp }));
+    const error = thrownBy(() =>
+      buildStkPushBody({ request: request({}, { accountReference: 'A&B<C>' }), credentials, timestamp }),
+    );
     expect(error).toMatchObject({ field: 'account_reference' });
   });
 
@@ -110,7 +144,9 @@ describe('buildStkPushBody', () => {
   });
 
   it('When the phone number is invalid, then InvalidPhoneNumberError is thrown', () => {
-    expect(() => buildStkPushBody({ request: request({ phoneNumber: '0201234567' }), credentials, timestamp })).toThrow(InvalidPhoneNumberError);
+    expect(() => buildStkPushBody({ request: request({ phoneNumber: '0201234567' }), credentials, timestamp })).toThrow(
+      InvalidPhoneNumberError,
+    );
   });
 });
 

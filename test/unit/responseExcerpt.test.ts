@@ -7,11 +7,15 @@ describe('responseExcerptOf', () => {
   });
 
   it('When the answer holds control characters, escapes or line breaks, then only printable text is kept, whitespace folded', () => {
-    expect(responseExcerptOf('SSH-2.0-OpenSSH_9.6\r\n\u0000\u0007\u001b[31mred\u001b[0m\u200b\tend')).toBe('SSH-2.0-OpenSSH_9.6 [31mred[0m end');
+    expect(responseExcerptOf('SSH-2.0-OpenSSH_9.6\r\n\u0000\u0007\u001b[31mred\u001b[0m\u200b\tend')).toBe(
+      'SSH-2.0-OpenSSH_9.6 [31mred[0m end',
+    );
   });
 
   it('When the answer is ordinary JSON or non-Latin text, then it is kept as it is', () => {
-    expect(responseExcerptOf('{"ok":true,"message":"Asante sana — 支払い"}')).toBe('{"ok":true,"message":"Asante sana — 支払い"}');
+    expect(responseExcerptOf('{"ok":true,"message":"Asante sana — 支払い"}')).toBe(
+      '{"ok":true,"message":"Asante sana — 支払い"}',
+    );
   });
 
   it('When nothing printable is left, then there is no excerpt', () => {

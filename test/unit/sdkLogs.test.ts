@@ -10,7 +10,12 @@ function knexDatabaseError(): DatabaseError {
     200,
     'error',
   );
-  return Object.assign(err, { code: '23505', severity: 'ERROR', constraint: 'customers_merchant_environment_phone_unique', detail: 'Key (phone_number)=(254712345678) already exists.' });
+  return Object.assign(err, {
+    code: '23505',
+    severity: 'ERROR',
+    constraint: 'customers_merchant_environment_phone_unique',
+    detail: 'Key (phone_number)=(254712345678) already exists.',
+  });
 }
 
 describe('The Temporal SDK logs through pino', () => {
@@ -23,11 +28,25 @@ describe('The Temporal SDK logs through pino', () => {
       },
     });
     const log = sdkLogFunction(createLogger('info', sink));
-    log({ level: 'WARN', message: 'Activity failed', timestampNanos: 0n, meta: { error: knexDatabaseError(), activityType: 'settlePayment' } });
+    log({
+      level: 'WARN',
+      message: 'Activity failed',
+      timestampNanos: 0n,
+      meta: { error: knexDatabaseError(), activityType: 'settlePayment' },
+    });
 
     const entry = JSON.parse(written);
-    expect(entry).toMatchObject({ level: 40, msg: 'Activity failed', component: 'temporal-sdk', activityType: 'settlePayment' });
-    expect(entry.error).toMatchObject({ type: 'DatabaseError', code: '23505', constraint: 'customers_merchant_environment_phone_unique' });
+    expect(entry).toMatchObject({
+      level: 40,
+      msg: 'Activity failed',
+      component: 'temporal-sdk',
+      activityType: 'settlePayment',
+    });
+    expect(entry.error).toMatchObject({
+      type: 'DatabaseError',
+      code: '23505',
+      constraint: 'customers_merchant_environment_phone_unique',
+    });
     expect(written).not.toContain('254712345678');
     expect(written).not.toMatch(/insert into/i);
   });

@@ -13,7 +13,9 @@ const PRODUCTION_ENV = {
 };
 
 /** Runs simulator/main.ts; resolves with its exit code and output, or with `started` once it listens (then stops it). */
-function runSimulatorEntrypoint(env: Record<string, string>): Promise<{ exitCode: number | null; started: boolean; output: string }> {
+function runSimulatorEntrypoint(
+  env: Record<string, string>,
+): Promise<{ exitCode: number | null; started: boolean; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'simulator', 'main.ts')], {
       cwd: REPO,

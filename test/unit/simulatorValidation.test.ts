@@ -23,12 +23,23 @@ describe('the simulator validates a push like Daraja', () => {
     const checked = validatePush(validBody(), passkeys);
     expect(checked).toMatchObject({
       ok: true,
-      value: { shortcode: '174379', amount: 100, phoneNumber: '254708374149', transactionType: 'CustomerPayBillOnline' },
+      value: {
+        shortcode: '174379',
+        amount: 100,
+        phoneNumber: '254708374149',
+        transactionType: 'CustomerPayBillOnline',
+      },
     });
   });
 
   it('When numbers arrive as JSON numbers, then they are accepted as Daraja does', () => {
-    const body = { ...validBody(), BusinessShortCode: 174379, PartyA: 254708374149, PhoneNumber: 254708374149, Amount: '100' };
+    const body = {
+      ...validBody(),
+      BusinessShortCode: 174379,
+      PartyA: 254708374149,
+      PhoneNumber: 254708374149,
+      Amount: '100',
+    };
     expect(validatePush(body, passkeys).ok).toBe(true);
   });
 
@@ -58,12 +69,20 @@ describe('the simulator validates a push like Daraja', () => {
 
   it('When the password was built with another timestamp, then it is "Wrong credentials"', () => {
     const body = { ...validBody(), Password: stkPassword('174379', 'sandbox-passkey', '20240201003006') };
-    expect(validatePush(body, passkeys)).toMatchObject({ ok: false, errorCode: '500.001.1001', errorMessage: 'Wrong credentials' });
+    expect(validatePush(body, passkeys)).toMatchObject({
+      ok: false,
+      errorCode: '500.001.1001',
+      errorMessage: 'Wrong credentials',
+    });
   });
 
   it('When the shortcode has no passkey here, then it is "Merchant does not exist"', () => {
     const body = { ...validBody(), BusinessShortCode: '600000' };
-    expect(validatePush(body, passkeys)).toMatchObject({ ok: false, errorCode: '500.001.1001', errorMessage: 'Merchant does not exist' });
+    expect(validatePush(body, passkeys)).toMatchObject({
+      ok: false,
+      errorCode: '500.001.1001',
+      errorMessage: 'Merchant does not exist',
+    });
   });
 
   it('When the query lacks a CheckoutRequestID, then it is refused as an invalid field', () => {

@@ -1,4 +1,10 @@
-import { checkCallbackUrl, checkResolvedAddresses, isPublicAddress, parseIpv6, type LookupAll } from '../../domain/urlSafety';
+import {
+  checkCallbackUrl,
+  checkResolvedAddresses,
+  isPublicAddress,
+  parseIpv6,
+  type LookupAll,
+} from '../../domain/urlSafety';
 
 describe('isPublicAddress', () => {
   it.each([
@@ -68,16 +74,28 @@ describe('checkCallbackUrl', () => {
   it('When in production, then only HTTPS to a public host passes', () => {
     expect(checkCallbackUrl('https://shop.example.com/payment/callback', production).ok).toBe(true);
     expect(checkCallbackUrl('https://8.8.8.8/cb', production).ok).toBe(true);
-    expect(checkCallbackUrl('http://shop.example.com/cb', production)).toEqual({ ok: false, reason: 'callback_url must use HTTPS' });
-    expect(checkCallbackUrl('https://10.0.0.5/cb', production)).toEqual({ ok: false, reason: 'callback_url points at a non-public address (10.0.0.5)' });
-    expect(checkCallbackUrl('https://[::1]:8443/cb', production)).toMatchObject({ ok: false, reason: expect.stringContaining('::1') });
+    expect(checkCallbackUrl('http://shop.example.com/cb', production)).toEqual({
+      ok: false,
+      reason: 'callback_url must use HTTPS',
+    });
+    expect(checkCallbackUrl('https://10.0.0.5/cb', production)).toEqual({
+      ok: false,
+      reason: 'callback_url points at a non-public address (10.0.0.5)',
+    });
+    expect(checkCallbackUrl('https://[::1]:8443/cb', production)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('::1'),
+    });
     expect(checkCallbackUrl('https://[::ffff:127.0.0.1]/cb', production)).toMatchObject({ ok: false });
     expect(checkCallbackUrl('https://2130706433/cb', production)).toMatchObject({ ok: false }); // WHATWG URL turns this into 127.0.0.1
   });
 
   it('When in development, then plain http is allowed but private and loopback addresses are not', () => {
     expect(checkCallbackUrl('http://shop.example.com/cb', development).ok).toBe(true);
-    expect(checkCallbackUrl('http://127.0.0.1:8080/cb', development)).toEqual({ ok: false, reason: 'callback_url points at a non-public address (127.0.0.1)' });
+    expect(checkCallbackUrl('http://127.0.0.1:8080/cb', development)).toEqual({
+      ok: false,
+      reason: 'callback_url points at a non-public address (127.0.0.1)',
+    });
     expect(checkCallbackUrl('http://192.168.1.20:22/', development)).toMatchObject({ ok: false });
   });
 
@@ -97,14 +115,21 @@ describe('checkCallbackUrl', () => {
 });
 
 describe('checkResolvedAddresses', () => {
-  const answering = (...addresses: string[]): LookupAll => async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  const answering =
+    (...addresses: string[]): LookupAll =>
+    async () =>
+      addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
   it('When every address of the name is public, then it passes with those addresses', async () => {
-    await expect(checkResolvedAddresses('shop.example.com', answering('8.8.8.8', '2001:4860:4860::8888'))).resolves.toEqual({ ok: true, addresses: ['8.8.8.8', '2001:4860:4860::8888'] });
+    await expect(
+      checkResolvedAddresses('shop.example.com', answering('8.8.8.8', '2001:4860:4860::8888')),
+    ).resolves.toEqual({ ok: true, addresses: ['8.8.8.8', '2001:4860:4860::8888'] });
   });
 
   it('When any address of the name is not public, then it is refused naming that address', async () => {
-    await expect(checkResolvedAddresses('rebind.example.com', answering('8.8.8.8', '169.254.169.254'))).resolves.toEqual({
+    await expect(
+      checkResolvedAddresses('rebind.example.com', answering('8.8.8.8', '169.254.169.254')),
+    ).resolves.toEqual({
       ok: false,
       reason: 'rebind.example.com resolves to a non-public address (169.254.169.254)',
     });
@@ -114,7 +139,10 @@ describe('checkResolvedAddresses', () => {
     const failing: LookupAll = async () => {
       throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
     };
-    await expect(checkResolvedAddresses('nowhere.example', failing)).resolves.toEqual({ ok: false, reason: 'nowhere.example could not be resolved' });
+    await expect(checkResolvedAddresses('nowhere.example', failing)).resolves.toEqual({
+      ok: false,
+      reason: 'nowhere.example could not be resolved',
+    });
     await expect(checkResolvedAddresses('empty.example', answering())).resolves.toMatchObject({ ok: false });
   });
 

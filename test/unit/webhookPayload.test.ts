@@ -40,26 +40,53 @@ describe('buildWebhookPayload', () => {
   });
 
   it('When a payment failed with a code, then ResultCode is that number and no metadata is sent', () => {
-    const body = buildWebhookPayload({ ...facts, status: 'failed', resultCode: '1032', resultDesc: 'Request cancelled by user', mpesaReceipt: null }) as any;
-    expect(body.Body.stkCallback).toEqual({ MerchantRequestID: '29115-1', CheckoutRequestID: 'ws_CO_123', ResultCode: 1032, ResultDesc: 'Request cancelled by user' });
+    const body = buildWebhookPayload({
+      ...facts,
+      status: 'failed',
+      resultCode: '1032',
+      resultDesc: 'Request cancelled by user',
+      mpesaReceipt: null,
+    }) as any;
+    expect(body.Body.stkCallback).toEqual({
+      MerchantRequestID: '29115-1',
+      CheckoutRequestID: 'ws_CO_123',
+      ResultCode: 1032,
+      ResultDesc: 'Request cancelled by user',
+    });
     expect(body.ImaraPay.fee_charged).toBe(0);
   });
 
   it('When M-Pesa never answered, then ResultCode is 1037 (no response) so handlers see a failure', () => {
-    const body = buildWebhookPayload({ ...facts, status: 'failed', resultCode: null, resultDesc: 'M-Pesa could not confirm the payment in time.' }) as any;
+    const body = buildWebhookPayload({
+      ...facts,
+      status: 'failed',
+      resultCode: null,
+      resultDesc: 'M-Pesa could not confirm the payment in time.',
+    }) as any;
     expect(body.Body.stkCallback.ResultCode).toBe(1037);
   });
 });
 
 describe('buildWebhookPayload carries M-Pesa’s own values', () => {
   it('When the result code is text such as SFC_IC0003, then the webhook passes it through as received', () => {
-    const body = buildWebhookPayload({ ...facts, status: 'failed', resultCode: 'SFC_IC0003', resultDesc: 'Operator does not exist', mpesaReceipt: null }) as any;
+    const body = buildWebhookPayload({
+      ...facts,
+      status: 'failed',
+      resultCode: 'SFC_IC0003',
+      resultDesc: 'Operator does not exist',
+      mpesaReceipt: null,
+    }) as any;
     expect(body.Body.stkCallback.ResultCode).toBe('SFC_IC0003');
     expect(body.ImaraPay.result_code).toBe('SFC_IC0003');
   });
 
   it('When the callback gave Amount, PhoneNumber and TransactionDate, then the webhook carries those, not ImaraPay’s', () => {
-    const body = buildWebhookPayload({ ...facts, mpesaAmount: 500, mpesaPhoneNumber: '254708374149', mpesaTransactionDate: '20240615120001' }) as any;
+    const body = buildWebhookPayload({
+      ...facts,
+      mpesaAmount: 500,
+      mpesaPhoneNumber: '254708374149',
+      mpesaTransactionDate: '20240615120001',
+    }) as any;
     expect(body.Body.stkCallback.CallbackMetadata.Item).toEqual([
       { Name: 'Amount', Value: 500 },
       { Name: 'MpesaReceiptNumber', Value: 'RGH8KXXXX1' },

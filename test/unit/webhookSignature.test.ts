@@ -21,8 +21,14 @@ describe('webhook signatures', () => {
 
   it('When one byte of the body differs (even re-serialised JSON), then it does not verify', () => {
     const header = sign({ secret, body, timestamp: now });
-    expect(verify({ secret, header, body: body.replace('500', '501'), now })).toEqual({ ok: false, reason: 'mismatch' });
-    expect(verify({ secret, header, body: JSON.stringify(JSON.parse(body), null, 1), now })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verify({ secret, header, body: body.replace('500', '501'), now })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
+    expect(verify({ secret, header, body: JSON.stringify(JSON.parse(body), null, 1), now })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
   });
 
   it('When the secret is another (e.g. rotated), then it does not verify', () => {
@@ -31,9 +37,17 @@ describe('webhook signatures', () => {
   });
 
   it('When the timestamp is outside the tolerance either way, then it is refused as expired (replay)', () => {
-    expect(verify({ secret, header: sign({ secret, body, timestamp: now - 301 }), body, now })).toEqual({ ok: false, reason: 'expired' });
-    expect(verify({ secret, header: sign({ secret, body, timestamp: now + 301 }), body, now })).toEqual({ ok: false, reason: 'expired' });
-    expect(verify({ secret, header: sign({ secret, body, timestamp: now - 3600 }), body, now, toleranceSeconds: 7200 })).toMatchObject({ ok: true });
+    expect(verify({ secret, header: sign({ secret, body, timestamp: now - 301 }), body, now })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(verify({ secret, header: sign({ secret, body, timestamp: now + 301 }), body, now })).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(
+      verify({ secret, header: sign({ secret, body, timestamp: now - 3600 }), body, now, toleranceSeconds: 7200 }),
+    ).toMatchObject({ ok: true });
   });
 
   it('When the header is missing or malformed, then it is refused as malformed', () => {

@@ -4,15 +4,28 @@ const wholeNumber = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
 export const kes = (amount: number) => `${amount < 0 ? '\u2212' : ''}KES ${wholeNumber.format(Math.abs(amount))}`;
 
 const NAIROBI = 'Africa/Nairobi';
-const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-const timeFormat = new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: NAIROBI,
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const timeFormat = new Intl.DateTimeFormat('en-GB', {
+  timeZone: NAIROBI,
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /** A timestamp as Kenyans read it: Nairobi time, whatever the browser's zone. */
 export const dateTime = (iso: string | null) => (iso ? dateTimeFormat.format(new Date(iso)) : '—');
 export const timeOfDay = (iso: string) => timeFormat.format(new Date(iso));
 
 /** Hour of the day in Nairobi (0–23). */
-export const nairobiHour = (now: Date) => Number(new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, hour: '2-digit', hourCycle: 'h23' }).format(now));
+export const nairobiHour = (now: Date) =>
+  Number(new Intl.DateTimeFormat('en-GB', { timeZone: NAIROBI, hour: '2-digit', hourCycle: 'h23' }).format(now));
 
 /** "Good morning" before noon, "Good afternoon" until five, then "Good evening" (Nairobi time). */
 export function greeting(now: Date): string {
@@ -24,4 +37,5 @@ export function greeting(now: Date): string {
 export const nairobiDate = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: NAIROBI }).format(now);
 
 /** The fee of an amount from the pricing tiers, or null when no tier holds it. */
-export const feeFor = (amount: number, tiers: readonly { min: number; max: number; fee: number }[]) => tiers.find((t) => amount >= t.min && amount <= t.max)?.fee ?? null;
+export const feeFor = (amount: number, tiers: readonly { min: number; max: number; fee: number }[]) =>
+  tiers.find((t) => amount >= t.min && amount <= t.max)?.fee ?? null;

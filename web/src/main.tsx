@@ -17,7 +17,12 @@ const queryClient: QueryClient = new QueryClient({
   queryCache: new QueryCache({ onError: signedOutOn401 }),
   mutationCache: new MutationCache({ onError: signedOutOn401 }),
   // A 4xx will not change on retry; one retry covers a dropped connection.
-  defaultOptions: { queries: { retry: (count, error) => count < 1 && !(error as { status?: number }).status, refetchOnWindowFocus: false } },
+  defaultOptions: {
+    queries: {
+      retry: (count, error) => count < 1 && !(error as { status?: number }).status,
+      refetchOnWindowFocus: false,
+    },
+  },
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -17,7 +17,10 @@ export async function launchBrowser(): Promise<Browser> {
 export const dashboardOrigin = (stack: Stack) => stack.apiUrl.replace(/\/api$/, '');
 
 /** A 1×1 PNG: what a phone photo of an ID is to the KYC checks (real PNG bytes). */
-export const TINY_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+export const TINY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 export interface DashboardLogin {
   email: string;
@@ -25,11 +28,19 @@ export interface DashboardLogin {
 }
 
 /** A dashboard user with a password (an admin, or a user of `merchantId`), to sign in through the login page. */
-export async function createDashboardUser(stack: Stack, who: { role: 'admin' } | { role: 'merchant'; merchantId: number }): Promise<DashboardLogin> {
+export async function createDashboardUser(
+  stack: Stack,
+  who: { role: 'admin' } | { role: 'merchant'; merchantId: number },
+): Promise<DashboardLogin> {
   const email = `${who.role}-${randomBytes(4).toString('hex')}@example.test`;
   const password = `pw-${randomBytes(8).toString('hex')}`;
   const em = stack.orm.em.fork();
-  em.create(UserSchema, { email, passwordHash: await hashPassword(password), role: who.role, merchant: who.role === 'merchant' ? who.merchantId : null });
+  em.create(UserSchema, {
+    email,
+    passwordHash: await hashPassword(password),
+    role: who.role,
+    merchant: who.role === 'merchant' ? who.merchantId : null,
+  });
   await em.flush();
   return { email, password };
 }
@@ -45,10 +56,18 @@ export async function signInThroughPage(page: Page, origin: string, login: Dashb
 
 /** axe-core's WCAG 2 A/AA rules on the page as it is now: the serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const { violations } = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 }
 
 /** Collects Content-Security-Policy violations the browser reports on a page. */

@@ -11,6 +11,7 @@ import integrationGlobalSetup from '../../support/globalSetup';
 
 export default async function globalSetup(): Promise<void> {
   buildDashboardIfStale((line) => process.stderr.write(`[browser] ${line}\n`));
-  if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html'))) throw new Error('The dashboard build did not produce web/dist/index.html');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'web', 'dist', 'index.html')))
+    throw new Error('The dashboard build did not produce web/dist/index.html');
   await integrationGlobalSetup();
 }

@@ -18,7 +18,12 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The CSRF cookie the API sets beside the HttpOnly session cookie (an HMAC of the session). */
 export function csrfToken(): string {
-  return document.cookie.split('; ').find((c) => c.startsWith('imarapay_csrf='))?.slice('imarapay_csrf='.length) ?? '';
+  return (
+    document.cookie
+      .split('; ')
+      .find((c) => c.startsWith('imarapay_csrf='))
+      ?.slice('imarapay_csrf='.length) ?? ''
+  );
 }
 
 // The session travels in the HttpOnly cookie; writes prove they come from this page with the CSRF token.
@@ -47,7 +52,12 @@ export async function unwrap<T>(request: Promise<FetchResult>): Promise<T> {
   const { data, error, response } = await request;
   if (response.ok) return data as T;
   const body = (error ?? {}) as { error?: string; code?: string; field?: string };
-  throw new ApiError(response.status, body.code ?? 'internal', body.error ?? `The server answered ${response.status}`, body.field);
+  throw new ApiError(
+    response.status,
+    body.code ?? 'internal',
+    body.error ?? `The server answered ${response.status}`,
+    body.field,
+  );
 }
 
 /** Like unwrap, with the X-Next-Cursor header of list endpoints. */

@@ -2,7 +2,21 @@ import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
 
 /** A labelled form field whose error, when the API's `field` names it, shows right beside it. */
-export function Field({ label, name, id = name, error, hint, children }: { label: string; name: string; id?: string; error: unknown; hint?: string; children: ReactNode }) {
+export function Field({
+  label,
+  name,
+  id = name,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  name: string;
+  id?: string;
+  error: unknown;
+  hint?: string;
+  children: ReactNode;
+}) {
   const message = error instanceof ApiError && error.field === name ? error.message : null;
   return (
     <div className={message ? 'field field-invalid' : 'field'}>

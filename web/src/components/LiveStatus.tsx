@@ -13,19 +13,27 @@ export function LiveStatus({ transactionId, onSettled }: { transactionId: number
   const status = useQuery({
     queryKey: ['payment-status', transactionId],
     queryFn: async () => {
-      const answer = await unwrap<PaymentStatusAnswer>(api.GET('/api/transaction/status/{reference}', { params: { path: { reference: String(transactionId) } } }));
+      const answer = await unwrap<PaymentStatusAnswer>(
+        api.GET('/api/transaction/status/{reference}', { params: { path: { reference: String(transactionId) } } }),
+      );
       if (answer.status !== 'pending') onSettled?.();
       return answer;
     },
     refetchInterval: (query) => (query.state.data && query.state.data.status !== 'pending' ? false : 1000),
   });
-  if (status.isPending) return <p className="muted" role="status">Loading…</p>;
+  if (status.isPending)
+    return (
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    );
   if (status.isError) return <p className="error">{status.error.message}</p>;
   const s = status.data;
   return (
     <div className="card live-status" aria-live="polite">
       <p>
-        Payment #{s.transaction_id}: <StatusBadge status={s.status} /> {s.status === 'pending' && <span className="muted">waiting for the customer…</span>}
+        Payment #{s.transaction_id}: <StatusBadge status={s.status} />{' '}
+        {s.status === 'pending' && <span className="muted">waiting for the customer…</span>}
       </p>
       {s.status === 'completed' && (
         <p>

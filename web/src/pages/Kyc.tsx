@@ -31,7 +31,10 @@ export function KycPage() {
   const kyc = useKyc();
   return (
     <section>
-      <PageHeader title="Identity Verification" subtitle="Verify your identity to unlock payment channels, STK Push, and API keys" />
+      <PageHeader
+        title="Identity Verification"
+        subtitle="Verify your identity to unlock payment channels, STK Push, and API keys"
+      />
       <QueryState query={kyc}>{(state) => <KycBody state={state} />}</QueryState>
     </section>
   );
@@ -45,7 +48,9 @@ function KycBody({ state }: { state: KycState }) {
         <p>
           Status: <StatusBadge status={state.kyc_status} />
         </p>
-        {state.kyc_status === 'pending' && <p>Your documents are with an ImaraPay reviewer. You will be able to add channels once they are approved.</p>}
+        {state.kyc_status === 'pending' && (
+          <p>Your documents are with an ImaraPay reviewer. You will be able to add channels once they are approved.</p>
+        )}
         {state.kyc_status === 'verified' && <p>You are verified: channels, STK Push and API keys are open to you.</p>}
         {state.rejection_reason && (
           <p className="error" role="alert">
@@ -61,21 +66,35 @@ function KycBody({ state }: { state: KycState }) {
 
 function KycForm() {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ full_name: '', id_type: 'national_id' as 'national_id' | 'passport' | 'alien_id', id_number: '', business_name: '', kra_pin: '', phone_number: '' });
+  const [form, setForm] = useState({
+    full_name: '',
+    id_type: 'national_id' as 'national_id' | 'passport' | 'alien_id',
+    id_number: '',
+    business_name: '',
+    kra_pin: '',
+    phone_number: '',
+  });
   const [files, setFiles] = useState<Partial<Record<DocumentKind, File>>>({});
   const submit = useMutation({
     mutationFn: async () => {
       const documents = await Promise.all(
-        Object.entries(files).map(async ([kind, file]) => ({ kind: kind as DocumentKind, content_type: file.type as ContentType, content_base64: await dataUrlOf(file) })),
+        Object.entries(files).map(async ([kind, file]) => ({
+          kind: kind as DocumentKind,
+          content_type: file.type as ContentType,
+          content_base64: await dataUrlOf(file),
+        })),
       );
-      return unwrap<KycState>(api.POST('/api/kyc', { body: { ...form, kra_pin: form.kra_pin || undefined, documents } }));
+      return unwrap<KycState>(
+        api.POST('/api/kyc', { body: { ...form, kra_pin: form.kra_pin || undefined, documents } }),
+      );
     },
     onSuccess: async (state) => {
       queryClient.setQueryData(['kyc'], state);
       await queryClient.invalidateQueries({ queryKey: ME_KEY });
     },
   });
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [name]: e.target.value });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     submit.mutate();
@@ -106,7 +125,13 @@ function KycForm() {
         <input id="phone_number" inputMode="tel" required value={form.phone_number} onChange={set('phone_number')} />
       </Field>
       {DOCUMENTS.map((d, i) => (
-        <Field key={d.kind} label={`${d.label}${d.required ? '' : ' (optional)'}`} name={`documents.${i}.content_base64`} error={submit.error} hint="JPEG, PNG or PDF, at most 2 MB">
+        <Field
+          key={d.kind}
+          label={`${d.label}${d.required ? '' : ' (optional)'}`}
+          name={`documents.${i}.content_base64`}
+          error={submit.error}
+          hint="JPEG, PNG or PDF, at most 2 MB"
+        >
           <input
             id={`documents.${i}.content_base64`}
             type="file"

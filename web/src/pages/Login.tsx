@@ -29,10 +29,24 @@ export function LoginPage() {
       <form className="card auth-card" onSubmit={submit}>
         <h1>Sign in to ImaraPay</h1>
         <Field label="Email" name="email" error={login.error}>
-          <input id="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </Field>
         <Field label="Password" name="password" error={login.error}>
-          <input id="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <FormError error={login.error} />
         <button type="submit" disabled={login.isPending}>

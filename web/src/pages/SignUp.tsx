@@ -12,9 +12,11 @@ export function SignUpPage() {
   const signUp = useMutation({
     mutationFn: () => unwrap<Me>(api.POST('/api/auth/signup', { body: form })),
     // The session cookie is set; with "who am I" known, the app's routes take the user on.
-    onSuccess: (me) => queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),
+    onSuccess: (me) =>
+      queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),
   });
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [name]: e.target.value });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     signUp.mutate();
@@ -30,7 +32,14 @@ export function SignUpPage() {
           <input id="email" type="email" autoComplete="email" required value={form.email} onChange={set('email')} />
         </Field>
         <Field label="Password" name="password" error={signUp.error} hint="At least 10 characters">
-          <input id="password" type="password" autoComplete="new-password" required value={form.password} onChange={set('password')} />
+          <input
+            id="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={form.password}
+            onChange={set('password')}
+          />
         </Field>
         <FormError error={signUp.error} />
         <button type="submit" disabled={signUp.isPending}>

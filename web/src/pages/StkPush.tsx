@@ -37,7 +37,8 @@ export function StkPushPage() {
       return queryClient.invalidateQueries({ queryKey: ['wallet'] });
     },
   });
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [name]: e.target.value });
   const amount = Number(form.amount);
   const fee = pricing.data && Number.isInteger(amount) && amount > 0 ? feeFor(amount, pricing.data) : null;
   const submit = (event: FormEvent) => {
@@ -71,7 +72,13 @@ export function StkPushPage() {
                   </select>
                 </Field>
                 <Field label="Phone number" name="phone_number" error={push.error} hint="07…, 01…, 254… or +254…">
-                  <input id="phone_number" inputMode="tel" required value={form.phone_number} onChange={set('phone_number')} />
+                  <input
+                    id="phone_number"
+                    inputMode="tel"
+                    required
+                    value={form.phone_number}
+                    onChange={set('phone_number')}
+                  />
                 </Field>
                 <Field label="Amount (KES)" name="amount" error={push.error}>
                   <input id="amount" inputMode="numeric" required value={form.amount} onChange={set('amount')} />
@@ -79,10 +86,20 @@ export function StkPushPage() {
                 <p className="muted" aria-live="polite">
                   {fee !== null ? `Fee: ${kes(fee)}, from your service wallet` : 'Enter an amount to see the fee'}
                 </p>
-                <Field label="External reference" name="external_reference" error={push.error} hint="Your order or invoice number (optional)">
+                <Field
+                  label="External reference"
+                  name="external_reference"
+                  error={push.error}
+                  hint="Your order or invoice number (optional)"
+                >
                   <input id="external_reference" value={form.external_reference} onChange={set('external_reference')} />
                 </Field>
-                <Field label="Description" name="description" error={push.error} hint="Up to 13 characters, shown on the prompt (optional)">
+                <Field
+                  label="Description"
+                  name="description"
+                  error={push.error}
+                  hint="Up to 13 characters, shown on the prompt (optional)"
+                >
                   <input id="description" maxLength={13} value={form.description} onChange={set('description')} />
                 </Field>
                 <FormError error={push.error} />
@@ -99,7 +116,13 @@ export function StkPushPage() {
             <p>The customer receives an M-Pesa PIN prompt on their phone.</p>
             <p>Successful payments are credited to your configured channel.</p>
           </div>
-          {push.data && <LiveStatus key={push.data.transaction_id} transactionId={push.data.transaction_id} onSettled={() => void queryClient.invalidateQueries({ queryKey: ['wallet'] })} />}
+          {push.data && (
+            <LiveStatus
+              key={push.data.transaction_id}
+              transactionId={push.data.transaction_id}
+              onSettled={() => void queryClient.invalidateQueries({ queryKey: ['wallet'] })}
+            />
+          )}
         </aside>
       </div>
     </section>

@@ -30,7 +30,8 @@ export function TransactionDetailPage() {
   const { id = '' } = useParams();
   const detail = useQuery({
     queryKey: ['transaction', id],
-    queryFn: () => unwrap<TransactionTimeline>(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
+    queryFn: () =>
+      unwrap<TransactionTimeline>(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
     // A pending payment is still moving: follow it.
     refetchInterval: (query) => (query.state.data?.transaction.status === 'pending' ? 2000 : false),
   });
@@ -42,7 +43,10 @@ export function TransactionDetailPage() {
   const { transaction: t, events } = detail.data;
   return (
     <section>
-      <PageHeader title={`${t.type === 'wallet_top_up' ? 'Wallet top-up' : 'Payment'} #${t.id}`} subtitle={`${kes(t.amount)} from ${t.phone_number}`} />
+      <PageHeader
+        title={`${t.type === 'wallet_top_up' ? 'Wallet top-up' : 'Payment'} #${t.id}`}
+        subtitle={`${kes(t.amount)} from ${t.phone_number}`}
+      />
       <dl className="card details">
         <dt>Status</dt>
         <dd>

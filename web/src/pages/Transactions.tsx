@@ -36,9 +36,15 @@ export function TransactionsPage() {
   const { cursor } = pages;
   const page = useQuery({
     queryKey: ['transactions', 'list', filters, cursor],
-    queryFn: () => unwrapPage<Transaction>(api.GET('/api/transactions', { params: { query: { ...queryOf(filters), limit: 25, ...(cursor ? { cursor } : {}) } } })),
+    queryFn: () =>
+      unwrapPage<Transaction>(
+        api.GET('/api/transactions', {
+          params: { query: { ...queryOf(filters), limit: 25, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
   });
-  const set = (name: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [name]: e.target.value });
+  const set = (name: keyof Filters) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [name]: e.target.value });
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setFilters(draft);

@@ -11,7 +11,10 @@ import { dateTime } from '../../format';
 /** Pending submissions, oldest first: view each document, approve, or reject with a reason. */
 export default function KycReviewsPage() {
   const [status, setStatus] = useState<'pending' | 'approved' | 'rejected'>('pending');
-  const submissions = useQuery({ queryKey: ['admin', 'kyc', status], queryFn: () => unwrap<AdminKycSubmission[]>(api.GET('/api/admin/kyc', { params: { query: { status } } })) });
+  const submissions = useQuery({
+    queryKey: ['admin', 'kyc', status],
+    queryFn: () => unwrap<AdminKycSubmission[]>(api.GET('/api/admin/kyc', { params: { query: { status } } })),
+  });
   return (
     <section>
       <PageHeader title="KYC Reviews" subtitle="Review and verify identity documents submitted by users" />
@@ -40,8 +43,15 @@ function Submission({ submission: s }: { submission: AdminKycSubmission }) {
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const done = () => queryClient.invalidateQueries({ queryKey: ['admin'] });
-  const approve = useMutation({ mutationFn: () => unwrap(api.POST('/api/admin/kyc/{id}/approve', { params: { path: { id: String(s.id) } } })), onSuccess: done });
-  const reject = useMutation({ mutationFn: () => unwrap(api.POST('/api/admin/kyc/{id}/reject', { params: { path: { id: String(s.id) } }, body: { reason } })), onSuccess: done });
+  const approve = useMutation({
+    mutationFn: () => unwrap(api.POST('/api/admin/kyc/{id}/approve', { params: { path: { id: String(s.id) } } })),
+    onSuccess: done,
+  });
+  const reject = useMutation({
+    mutationFn: () =>
+      unwrap(api.POST('/api/admin/kyc/{id}/reject', { params: { path: { id: String(s.id) } }, body: { reason } })),
+    onSuccess: done,
+  });
   return (
     <article className="card" aria-label={`Submission from ${s.merchant.name}`}>
       <h2>
@@ -67,7 +77,13 @@ function Submission({ submission: s }: { submission: AdminKycSubmission }) {
         <dt>Documents</dt>
         <dd>
           {s.documents.map((d) => (
-            <a key={d.id} className="doc-link" href={`/api/admin/kyc/${s.id}/documents/${d.id}`} target="_blank" rel="noreferrer">
+            <a
+              key={d.id}
+              className="doc-link"
+              href={`/api/admin/kyc/${s.id}/documents/${d.id}`}
+              target="_blank"
+              rel="noreferrer"
+            >
               {d.kind.replace(/_/g, ' ')} ({Math.round(d.size / 1024)} kB)
             </a>
           ))}
@@ -87,7 +103,12 @@ function Submission({ submission: s }: { submission: AdminKycSubmission }) {
           <Field label="Reason for rejection" name="reason" id={`reason-${s.id}`} error={reject.error}>
             <input id={`reason-${s.id}`} value={reason} onChange={(e) => setReason(e.target.value)} />
           </Field>
-          <button type="button" className="danger" onClick={() => reject.mutate()} disabled={reject.isPending || reason.trim().length < 3}>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => reject.mutate()}
+            disabled={reject.isPending || reason.trim().length < 3}
+          >
             Reject
           </button>
           <FormError error={approve.error ?? reject.error} />

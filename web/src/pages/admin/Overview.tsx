@@ -8,10 +8,17 @@ import { kes, timeOfDay } from '../../format';
 
 /** Today's figures and the last hour's payments per minute, refreshed every few seconds. */
 export default function OverviewPage() {
-  const overview = useQuery({ queryKey: ['admin', 'overview'], queryFn: () => unwrap<AdminOverview>(api.GET('/api/admin/overview')), refetchInterval: 10_000 });
+  const overview = useQuery({
+    queryKey: ['admin', 'overview'],
+    queryFn: () => unwrap<AdminOverview>(api.GET('/api/admin/overview')),
+    refetchInterval: 10_000,
+  });
   const series = useQuery({
     queryKey: ['admin', 'payments-per-minute'],
-    queryFn: () => unwrap<MinuteOfPayments[]>(api.GET('/api/admin/overview/payments-per-minute', { params: { query: { minutes: 60 } } })),
+    queryFn: () =>
+      unwrap<MinuteOfPayments[]>(
+        api.GET('/api/admin/overview/payments-per-minute', { params: { query: { minutes: 60 } } }),
+      ),
     refetchInterval: 10_000,
   });
   return (
@@ -20,19 +27,37 @@ export default function OverviewPage() {
       <QueryState query={overview}>
         {(o) => (
           <div className="stats">
-            <Stat label="Payments today" value={String(o.payments_today.completed + o.payments_today.failed + o.payments_today.pending)} note={`${o.payments_today.completed} completed · ${o.payments_today.failed} failed · ${o.payments_today.pending} pending`} name="payments" />
+            <Stat
+              label="Payments today"
+              value={String(o.payments_today.completed + o.payments_today.failed + o.payments_today.pending)}
+              note={`${o.payments_today.completed} completed · ${o.payments_today.failed} failed · ${o.payments_today.pending} pending`}
+              name="payments"
+            />
             <Stat label="Volume today" value={kes(o.volume_today)} name="volume" />
             <Stat label="Fees earned today" value={kes(o.fees_earned_today)} name="fees" />
-            <Stat label="Success rate" value={o.success_rate_today === null ? '—' : `${Math.round(o.success_rate_today * 100)}%`} name="success-rate" />
+            <Stat
+              label="Success rate"
+              value={o.success_rate_today === null ? '—' : `${Math.round(o.success_rate_today * 100)}%`}
+              name="success-rate"
+            />
             <Stat label="Pending KYC" value={String(o.pending_kyc)} name="pending-kyc" />
-            <Stat label="Failing webhooks" value={String(o.webhook_backlog)} note="deliveries still being retried" name="webhook-backlog" />
+            <Stat
+              label="Failing webhooks"
+              value={String(o.webhook_backlog)}
+              note="deliveries still being retried"
+              name="webhook-backlog"
+            />
           </div>
         )}
       </QueryState>
       <h2>Payments per minute, last hour</h2>
       <QueryState query={series}>
         {(rows) => (
-          <div className="chart" role="img" aria-label={`Payments per minute: ${rows.reduce((n, r) => n + r.completed, 0)} completed, ${rows.reduce((n, r) => n + r.failed, 0)} failed in the last hour`}>
+          <div
+            className="chart"
+            role="img"
+            aria-label={`Payments per minute: ${rows.reduce((n, r) => n + r.completed, 0)} completed, ${rows.reduce((n, r) => n + r.failed, 0)} failed in the last hour`}
+          >
             <ResponsiveContainer width="100%" height={280}>
               <BarChart data={rows.map((r) => ({ ...r, time: timeOfDay(r.minute).slice(0, 5) }))}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />

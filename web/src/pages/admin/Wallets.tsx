@@ -11,14 +11,18 @@ export default function WalletsPage() {
   const adjust = useMutation({
     mutationFn: () =>
       unwrap<{ balance: number }>(
-        api.POST('/api/admin/merchants/{id}/wallet/adjustments', { params: { path: { id: form.merchant_id } }, body: { amount: Number(form.amount), reason: form.reason } }),
+        api.POST('/api/admin/merchants/{id}/wallet/adjustments', {
+          params: { path: { id: form.merchant_id } },
+          body: { amount: Number(form.amount), reason: form.reason },
+        }),
       ),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     adjust.mutate();
   };
-  const set = (name: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [name]: e.target.value });
+  const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [name]: e.target.value });
   return (
     <section>
       <PageHeader title="Wallet adjustments" subtitle="Credit or debit a merchant's service wallet" />
