@@ -84,8 +84,9 @@ describe('Payment channels', () => {
     expect((await stack.http.post(`/accounts/${m.channelId}/deactivate`, {}, as(m.authorization))).status).toBe(200);
     const added = await addChannel(m, { account_type: 'till', account_number: '3118761' });
     const snippets = loadSeedSnippets({ baseUrl: stack.apiUrl, username: m.username, password: m.password });
+    // The snippet prints the id of the first active till: the new till, not the deactivated first channel.
     const till = await snippets.listChannels();
-    expect(till).toMatchObject({ id: added.data.id, account_type: 'till', is_active: true });
+    expect(till).toEqual({ id: added.data.id });
   });
 
   it('When a push goes to a bank channel, then M-Pesa is asked to pay the bank’s paybill with the account number as reference', async () => {

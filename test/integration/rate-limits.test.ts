@@ -164,6 +164,7 @@ describe('Rate limit settings', () => {
       signUpPerIp: { points: 30, durationSeconds: 900 },
       paymentsPerApiKey: { points: 60, durationSeconds: 10 },
       paymentsPerMerchant: { points: 120, durationSeconds: 10 },
+      redeliveriesPerMerchant: { points: 30, durationSeconds: 600 },
     });
   });
 
