@@ -43,7 +43,15 @@ async function main() {
   const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger, metrics, lifecycle });
   const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') return reject(err);
+      // One line a newcomer can act on, not a stack: which port, and which setting moves it.
+      process.stderr.write(
+        `Port ${config.API_PORT} (API_PORT) on ${config.API_HOST} is already in use: stop what holds it, ` +
+          `or start with another, e.g. API_PORT=${config.API_PORT + 1}\n`,
+      );
+      process.exit(1);
+    });
     server.listen(config.API_PORT, config.API_HOST, () => resolve());
   });
   logger.info({ url: `http://${config.API_HOST}:${config.API_PORT}/api` }, 'Payments API listening');

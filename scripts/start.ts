@@ -10,6 +10,8 @@
  *
  *   metrics      the API's and the worker's ops listeners on 127.0.0.1:9464 and :9465
  *
+ * Ports: API_PORT, SIMULATOR_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, API_METRICS_PORT, WORKER_METRICS_PORT.
+ *
  * Ctrl-C stops everything in reverse order, each API and worker given its shutdown grace; if any
  * part dies, the rest is stopped and the exit code is 1.
  */
@@ -26,17 +28,17 @@ import { Supervisor, shutdownWaitMs, type ChildSpec } from './supervisor';
 import { resolveTemporal } from './temporal/devServer';
 import { buildDashboardIfStale } from './web/build';
 
-const TEMPORAL_PORT = 7233;
-const TEMPORAL_UI_PORT = 8233;
-const API_METRICS_PORT = 9464;
-const WORKER_METRICS_PORT = 9465;
+const TEMPORAL_PORT = portFromEnv('TEMPORAL_PORT', 7233);
+const TEMPORAL_UI_PORT = portFromEnv('TEMPORAL_UI_PORT', 8233);
+const API_METRICS_PORT = portFromEnv('API_METRICS_PORT', 9464);
+const WORKER_METRICS_PORT = portFromEnv('WORKER_METRICS_PORT', 9465);
 
 const log = prefixedLog('start');
 const supervisor = new Supervisor(log);
 supervisor.handleSignals();
 
 void supervisor.run(async () => {
-  loadConfig(); // fail on a bad setting before anything starts
+  const apiPort = loadConfig().API_PORT; // fail on a bad setting before anything starts
   fs.mkdirSync(DATA_DIR, { recursive: true });
   // The API serves web/dist at /; build it first so the printed URL opens the current dashboard.
   buildDashboardIfStale(prefixedLog('web'));
@@ -56,6 +58,8 @@ void supervisor.run(async () => {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
+    // Daraja's callbacks, the banner and the demo file must name the port the API really listens on.
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${apiPort}`,
     // On this machine a merchant's receiver is usually local (http://127.0.0.1:…): allowed here, explicitly.
     WEBHOOK_ALLOW_PRIVATE_TARGETS:
       process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
@@ -90,6 +94,18 @@ void supervisor.run(async () => {
     metrics: metricsOff ? null : metrics,
   });
 });
+
+/** A port from the environment variable `name`, or `fallback` when unset; exits on a value that is not a port. */
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    process.stderr.write(`${name}=${raw} is not a port (1-65535)\n`);
+    process.exit(1);
+  }
+  return port;
+}
 
 /** What the last run saved in .data/demo-merchant.json (dashboard passwords that may still work). */
 function readSavedDemo(): Partial<DemoLogins> | null {

@@ -32,7 +32,7 @@ export const dashboardViewRoutes: RouteModule = (api, deps) => {
             {
               at: '2024-06-15T12:34:56.000Z',
               kind: 'created',
-              title: 'STK push of KES 500 to 254712345678 requested',
+              title: 'STK push of KES 500 to 254712345678',
               detail: 'Reference INV-001',
             },
             {

@@ -42,12 +42,17 @@ export const transactionIdParamSchema = z.object({
 /** The path parameters of GET /api/transactions/:id/timeline, parsed. */
 export type TransactionIdParams = z.infer<typeof transactionIdParamSchema>;
 
+/** Whole KES as the dashboard writes them: `KES 1,000`. */
+function kes(amount: number): string {
+  return `KES ${amount.toLocaleString('en-US')}`;
+}
+
 const LEDGER_EVENTS: Record<string, { kind: TimelineEvent['kind']; title: (amount: number) => string }> = {
-  fee_reserve: { kind: 'fee_reserved', title: (a) => `Fee of KES ${-a} reserved from the service wallet` },
+  fee_reserve: { kind: 'fee_reserved', title: (a) => `Fee of ${kes(-a)} reserved from the service wallet` },
   fee_capture: { kind: 'fee_captured', title: () => 'Fee captured: the payment completed' },
-  fee_release: { kind: 'fee_released', title: (a) => `Fee of KES ${a} released back to the service wallet` },
-  late_fee_capture: { kind: 'late_fee_captured', title: (a) => `Fee of KES ${-a} charged for a late success` },
-  top_up: { kind: 'wallet_credited', title: (a) => `Service wallet credited with KES ${a}` },
+  fee_release: { kind: 'fee_released', title: (a) => `Fee of ${kes(a)} released back to the service wallet` },
+  late_fee_capture: { kind: 'late_fee_captured', title: (a) => `Fee of ${kes(-a)} charged for a late success` },
+  top_up: { kind: 'wallet_credited', title: (a) => `Service wallet credited with ${kes(a)}` },
 };
 
 /**
@@ -75,7 +80,7 @@ export async function transactionTimeline(
     {
       at: row.createdAt.toISOString(),
       kind: 'created',
-      title: `STK push of KES ${row.amount} to ${row.phoneNumber} requested`,
+      title: `STK push of ${kes(row.amount)} to ${row.phoneNumber}`,
       detail: row.externalReference ? `Reference ${row.externalReference}` : null,
     },
   ];

@@ -47,6 +47,16 @@ describe('Dashboard details', () => {
     await stack?.stop();
   });
 
+  it('When the merchant has exactly one active channel, then Create STK Push has it chosen already', async () => {
+    const page = merchantPage;
+    await page.getByRole('link', { name: 'Create STK Push' }).click();
+    await page.getByLabel('Phone number').waitFor();
+    await eventually(async () =>
+      (await page.getByLabel('Channel').inputValue()) === String(shop.channelId) ? true : undefined,
+    );
+    expect(await page.getByLabel('Channel').inputValue()).toBe(String(shop.channelId));
+  });
+
   it('When a push is sent from the form, then its fields are cleared, the channel stays and so does the live status', async () => {
     const page = merchantPage;
     await page.getByRole('link', { name: 'Create STK Push' }).click();

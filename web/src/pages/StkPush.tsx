@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
@@ -18,6 +18,11 @@ export function StkPushPage() {
   const pricing = usePricing();
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ account_id: '', ...EMPTY_PAYMENT });
+  // With a single active channel there is nothing to choose: preselect it (a choice already made stays).
+  useEffect(() => {
+    const active = channels.data?.filter((c) => c.is_active) ?? [];
+    if (active.length === 1) setForm((f) => (f.account_id ? f : { ...f, account_id: String(active[0].id) }));
+  }, [channels.data]);
   const push = useMutation({
     mutationFn: () =>
       unwrap<PushAnswer>(
