@@ -1,7 +1,8 @@
 // Two projects so that `jest test/unit` never starts Temporal: Jest runs a project's globalSetup
 // only when at least one of that project's test files is selected.
-// No --forceExit: globalSetup/globalTeardown leave no open handles behind, so a run that does not
-// exit points at a test that did not close its worker, connection or server.
+// globalSetup/globalTeardown leave no open handles behind. `npm test` still passes --forceExit, so
+// that one test's forgotten handle cannot hold CI open after the results are in (on two cores Jest
+// runs in band, in its own process); `npx jest --detectOpenHandles <files>` finds such a handle.
 const shared = {
   rootDir: __dirname,
   roots: ['<rootDir>/test'],
