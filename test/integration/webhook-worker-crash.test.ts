@@ -1,11 +1,5 @@
-import {
-  createMerchantFixture,
-  eventually,
-  quietTemporalRuntime,
-  startStack,
-  type MerchantFixture,
-  type Stack,
-} from '../support/harness';
+import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
+import { attemptsOf, deliveryStatusOf, payKes500 } from '../support/webhookAttempts';
 import { startSlowReceiver } from '../support/webhookReceiver';
 import { killHard, spawnWorkerProcess, waitForWorkerStarted } from '../support/workerProcess';
 
@@ -20,37 +14,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type AttemptRow = { attempt_no: number; status: string; status_code: number | null };
-
-async function attemptsOf(transactionId: number): Promise<AttemptRow[]> {
-  return stack.orm.em
-    .fork()
-    .getConnection()
-    .execute<AttemptRow[]>(
-      `select a.attempt_no, a.status, a.status_code from webhook_attempts a
-     join webhook_deliveries d on d.id = a.delivery_id where d.transaction_id = ? order by a.attempt_no`,
-      [transactionId],
-    );
-}
-
-async function deliveryStatusOf(transactionId: number): Promise<string | undefined> {
-  const rows = await stack.orm.em
-    .fork()
-    .getConnection()
-    .execute<{ status: string }[]>('select status from webhook_deliveries where transaction_id = ?', [transactionId]);
-  return rows[0]?.status;
-}
-
-async function pay(merchant: MerchantFixture): Promise<number> {
-  const res = await stack.http.post(
-    '/stk-push',
-    { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 },
-    { headers: { Authorization: merchant.authorization } },
-  );
-  expect(res.status).toBe(200);
-  return res.data.transaction_id;
-}
-
 describe('A worker that dies while the merchant’s receiver is slow', () => {
   it(
     'When the worker is SIGKILLed mid-call, then the attempt was recorded `sending`, a new worker sends it again ' +
@@ -62,26 +25,31 @@ describe('A worker that dies while the merchant’s receiver is slow', () => {
       try {
         await waitForWorkerStarted(first);
         const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
-        const transactionId = await pay(merchant);
+        const transactionId = await payKes500(stack, merchant);
 
         // The receiver has the webhook and will accept it; the worker dies before the answer comes back.
         await eventually(async () => (receiver.received.length === 1 ? true : undefined));
         await killHard(first.child);
         const killedAt = Date.now();
-        expect(await attemptsOf(transactionId)).toEqual([{ attempt_no: 1, status: 'sending', status_code: null }]);
+        expect(await attemptsOf(stack, transactionId)).toEqual([
+          { attempt_no: 1, status: 'sending', status_code: null },
+        ]);
 
         second = spawnWorkerProcess(stack.config);
         await waitForWorkerStarted(second);
         // A heartbeat timeout of seconds, not the 60 s a whole attempt may take: generous bound, 45 s.
-        await eventually(async () => ((await deliveryStatusOf(transactionId)) === 'delivered' ? true : undefined), {
-          timeoutMs: 45_000,
-        });
+        await eventually(
+          async () => ((await deliveryStatusOf(stack, transactionId)) === 'delivered' ? true : undefined),
+          {
+            timeoutMs: 45_000,
+          },
+        );
         const resentAfterMs = Date.now() - killedAt;
 
         // At least once: the receiver accepted the first send too, but nothing recorded it. Both carry one delivery id.
         expect(receiver.received).toHaveLength(2);
         expect(new Set(receiver.received.map((r) => r.deliveryId)).size).toBe(1);
-        expect(await attemptsOf(transactionId)).toEqual([
+        expect(await attemptsOf(stack, transactionId)).toEqual([
           { attempt_no: 1, status: 'unknown', status_code: null },
           { attempt_no: 2, status: 'accepted', status_code: 200 },
         ]);
@@ -103,7 +71,7 @@ describe('A worker that dies while the merchant’s receiver is slow', () => {
       try {
         await waitForWorkerStarted(worker);
         const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
-        const transactionId = await pay(merchant);
+        const transactionId = await payKes500(stack, merchant);
         await eventually(async () => (receiver.received.length === 1 ? true : undefined));
 
         const deliveryId = Number(receiver.received[0]!.deliveryId);
@@ -116,9 +84,11 @@ describe('A worker that dies while the merchant’s receiver is slow', () => {
         const result = await stack.temporal.workflow.getHandle(asked.data.workflow_id).result();
 
         expect(result).toEqual({ delivered: true });
-        expect(await deliveryStatusOf(transactionId)).toBe('delivered');
+        expect(await deliveryStatusOf(stack, transactionId)).toBe('delivered');
         expect(receiver.received).toHaveLength(1);
-        expect(await attemptsOf(transactionId)).toEqual([{ attempt_no: 1, status: 'accepted', status_code: 200 }]);
+        expect(await attemptsOf(stack, transactionId)).toEqual([
+          { attempt_no: 1, status: 'accepted', status_code: 200 },
+        ]);
       } finally {
         await killHard(worker.child);
         await receiver.close();

@@ -1,12 +1,6 @@
 import { paymentWorkflowId } from '../../workflows/definitions';
-import {
-  createMerchantFixture,
-  eventually,
-  quietTemporalRuntime,
-  startStack,
-  type MerchantFixture,
-  type Stack,
-} from '../support/harness';
+import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
+import { attemptsOf, deliveryStatusOf, payKes500 } from '../support/webhookAttempts';
 import { startSlowReceiver } from '../support/webhookReceiver';
 import { killHard, spawnWorkerProcess, waitForWorkerStarted } from '../support/workerProcess';
 
@@ -26,37 +20,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type AttemptRow = { attempt_no: number; status: string; status_code: number | null };
-
-async function attemptsOf(transactionId: number): Promise<AttemptRow[]> {
-  return stack.orm.em
-    .fork()
-    .getConnection()
-    .execute<AttemptRow[]>(
-      `select a.attempt_no, a.status, a.status_code from webhook_attempts a
-     join webhook_deliveries d on d.id = a.delivery_id where d.transaction_id = ? order by a.attempt_no`,
-      [transactionId],
-    );
-}
-
-async function deliveryStatusOf(transactionId: number): Promise<string | undefined> {
-  const rows = await stack.orm.em
-    .fork()
-    .getConnection()
-    .execute<{ status: string }[]>('select status from webhook_deliveries where transaction_id = ?', [transactionId]);
-  return rows[0]?.status;
-}
-
-async function pay(merchant: MerchantFixture): Promise<number> {
-  const res = await stack.http.post(
-    '/stk-push',
-    { account_id: merchant.channelId, phone_number: '0712345678', amount: 500 },
-    { headers: { Authorization: merchant.authorization } },
-  );
-  expect(res.status).toBe(200);
-  return res.data.transaction_id;
-}
-
 describe('A worker that stalls while the merchant’s receiver is slow', () => {
   it(
     'When a worker stalls mid-call and its attempt is retried elsewhere, then the retry waits for the stalled ' +
@@ -67,7 +30,7 @@ describe('A worker that stalls while the merchant’s receiver is slow', () => {
       try {
         await Promise.all(workers.map((w) => waitForWorkerStarted(w)));
         const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
-        const transactionId = await pay(merchant);
+        const transactionId = await payKes500(stack, merchant);
 
         await eventually(async () => (receiver.received.length === 1 ? true : undefined));
         // Stall the worker that sent it (SIGSTOP: alive, but silent); the other two stay live.
@@ -96,9 +59,12 @@ describe('A worker that stalls while the merchant’s receiver is slow', () => {
         }
 
         // The stalled call gets its 200 and records it; the retry sees that and sends nothing.
-        await eventually(async () => ((await deliveryStatusOf(transactionId)) === 'delivered' ? true : undefined), {
-          timeoutMs: 30_000,
-        });
+        await eventually(
+          async () => ((await deliveryStatusOf(stack, transactionId)) === 'delivered' ? true : undefined),
+          {
+            timeoutMs: 30_000,
+          },
+        );
         await eventually(
           async () => {
             const d = await stack.temporal.workflow.getHandle(paymentWorkflowId(transactionId)).describe();
@@ -107,7 +73,9 @@ describe('A worker that stalls while the merchant’s receiver is slow', () => {
           { timeoutMs: 30_000 },
         );
         expect(receiver.received).toHaveLength(1);
-        expect(await attemptsOf(transactionId)).toEqual([{ attempt_no: 1, status: 'accepted', status_code: 200 }]);
+        expect(await attemptsOf(stack, transactionId)).toEqual([
+          { attempt_no: 1, status: 'accepted', status_code: 200 },
+        ]);
       } finally {
         for (const w of workers) await killHard(w.child);
         await receiver.close();
