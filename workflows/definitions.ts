@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MpesaRecordEvidence } from '../domain/mpesaRecord';
 import type { CallbackOutcome, PaymentDecision, PaymentStage } from '../domain/payment';
 
 /** Timings a payment runs with, fixed at start so that replays see the same values. */
@@ -58,6 +59,8 @@ export interface PaymentProgress {
 export const pushOutcomeUpdate = defineUpdate<PushOutcome>('pushOutcome');
 /** A Daraja callback for this payment, already stored in Postgres. */
 export const darajaCallbackSignal = defineSignal<[CallbackOutcome]>('darajaCallback');
+/** M-Pesa's own record of this payment (Transaction Status, Pull Transactions or a statement), already stored in Postgres. */
+export const mpesaRecordSignal = defineSignal<[MpesaRecordEvidence]>('mpesaRecord');
 export const progressQuery = defineQuery<PaymentProgress>('progress');
 
 /** The workflow ID of a payment: a business ID that carries no personal data. */

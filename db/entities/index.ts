@@ -11,6 +11,7 @@ export * from './kyc';
 export * from './rateLimit';
 export * from './stkQuery';
 export * from './reconciliationRun';
+export * from './auditEvent';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -25,6 +26,7 @@ import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
 import { RateLimitCounterSchema } from './rateLimit';
 import { StkStatusQuerySchema } from './stkQuery';
 import { ReconciliationRunSchema } from './reconciliationRun';
+import { AuditEventSchema } from './auditEvent';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -45,4 +47,5 @@ export const ALL_ENTITIES = [
   RateLimitCounterSchema,
   StkStatusQuerySchema,
   ReconciliationRunSchema,
+  AuditEventSchema,
 ];

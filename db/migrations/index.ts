@@ -11,6 +11,7 @@ import { Migration20261130170000_rate_limits } from './Migration20261130170000_r
 import { Migration20261201100000_reconciliation } from './Migration20261201100000_reconciliation';
 import { Migration20261201110000_webhook_attempt_status } from './Migration20261201110000_webhook_attempt_status';
 import { Migration20261201130000_stk_status_queries } from './Migration20261201130000_stk_status_queries';
+import { Migration20261207090000_audit_events } from './Migration20261207090000_audit_events';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201100000_reconciliation', class: Migration20261201100000_reconciliation },
   { name: 'Migration20261201110000_webhook_attempt_status', class: Migration20261201110000_webhook_attempt_status },
   { name: 'Migration20261201130000_stk_status_queries', class: Migration20261201130000_stk_status_queries },
+  { name: 'Migration20261207090000_audit_events', class: Migration20261207090000_audit_events },
 ];
