@@ -4,7 +4,14 @@ import { createLogger } from '../config/logger';
 import { createOrm } from '../db/orm';
 import { createSqlPool } from '../db/sqlPool';
 import { ensureAdmin } from '../db/admins';
-import { createMetricsRegistry, openOpsListener, registerPaymentGauges, type Lifecycle } from '../observability';
+import {
+  createMetricsRegistry,
+  describeTaskQueueVia,
+  openOpsListener,
+  registerPaymentGauges,
+  registerTaskQueueGauges,
+  type Lifecycle,
+} from '../observability';
 import { createApp } from './app';
 import { createHttpServer, drainHttpServer } from './httpServer';
 import { createTemporalConnection } from './temporalConnection';
@@ -49,6 +56,15 @@ async function main() {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = createMetricsRegistry('api');
   registerPaymentGauges(metrics, gaugeSql.run, { cacheTtlMs: config.METRICS_GAUGE_CACHE_SECONDS * 1000 });
+  // Here and not in the worker: a frozen worker cannot report its own freeze, the API can.
+  registerTaskQueueGauges(metrics, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    describe: describeTaskQueueVia(connection, {
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      timeoutMs: config.READINESS_TIMEOUT_MS,
+    }),
+  });
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger, metrics, lifecycle });
   const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });
