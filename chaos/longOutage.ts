@@ -50,7 +50,7 @@ async function probeStart(apiUrl: string, merchant: PayingMerchant, index: numbe
         account_id: merchant.channelId,
         phone_number: `0799${String(index).padStart(6, '0')}`,
         amount: 500,
-        description: `Outage probe ${index}`,
+        description: `Probe ${index}`, // TransactionDesc: 13 characters at most
       }),
       signal: AbortSignal.timeout(60_000),
     });
@@ -97,7 +97,8 @@ async function msUntil(since: number, giveUpMs: number, attempt: () => Promise<b
  * seconds, to start a payment: each must answer 503 `temporarily_unavailable` with Retry-After
  * within its start deadline. Then the server is started again, and each API must answer readiness
  * 200, and start a payment (an answer other than 503), within RECOVERY_BOUND_MS of Temporal
- * answering a fresh connection again. The outage is long enough for gRPC's default reconnect
+ * answering a fresh connection again (a 200, or a 202 when the workflow started but the workers
+ * have not answered yet). The outage is long enough for gRPC's default reconnect
  * backoff to reach gaps of tens of seconds, which is what kept APIs away after Temporal's return.
  */
 export async function temporalLongOutage(
@@ -127,7 +128,7 @@ export async function temporalLongOutage(
       });
       const startMs = await msUntil(backAt, 60_000, async () => {
         const probe = await probeStart(apiUrl, t.merchant, index++);
-        return probe.status !== null && probe.status !== 503;
+        return probe.status === 200 || probe.status === 202;
       });
       return { apiUrl, readyMs, startMs };
     }),
