@@ -96,7 +96,7 @@ async function msUntil(since: number, giveUpMs: number, attempt: () => Promise<b
  * Temporal's server is stopped (SIGKILL) for `downMs` while every API instance is asked, every few
  * seconds, to start a payment: each must answer 503 `temporarily_unavailable` with Retry-After
  * within its start deadline. Then the server is started again, and each API must answer readiness
- * 200, and start a payment (an answer other than 503), within RECOVERY_BOUND_MS of Temporal
+ * 200, and start a payment, within RECOVERY_BOUND_MS of Temporal
  * answering a fresh connection again (a 200, or a 202 when the workflow started but the workers
  * have not answered yet). The outage is long enough for gRPC's default reconnect
  * backoff to reach gaps of tens of seconds, which is what kept APIs away after Temporal's return.
