@@ -1,12 +1,20 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { createOrm } from '../db/orm';
 import { createSqlPool } from '../db/sqlPool';
 import { ensureAdmin } from '../db/admins';
-import { createMetricsRegistry, openOpsListener, registerPaymentGauges, type Lifecycle } from '../observability';
+import {
+  createMetricsRegistry,
+  describeTaskQueueVia,
+  openOpsListener,
+  registerPaymentGauges,
+  registerTaskQueueGauges,
+  type Lifecycle,
+} from '../observability';
 import { createApp } from './app';
 import { createHttpServer, drainHttpServer } from './httpServer';
+import { createTemporalConnection } from './temporalConnection';
 
 /**
  * `npm run api`: serves the Payments API, and its metrics on the ops listener, until SIGINT/SIGTERM.
@@ -35,10 +43,28 @@ async function main() {
   });
   const admin = await ensureAdmin(orm.em.fork(), config);
   if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  // Not awaited: an API whose Temporal is unreachable starts anyway, unready, and recovers by itself.
+  const connection = createTemporalConnection(config.TEMPORAL_ADDRESS);
+  connection
+    .withDeadline(Date.now() + config.READINESS_TIMEOUT_MS, () => connection.workflowService.getSystemInfo({}))
+    .catch(() =>
+      logger.warn(
+        { address: config.TEMPORAL_ADDRESS },
+        'Temporal is not reachable yet: readiness answers 503 and payment starts 503 until it is',
+      ),
+    );
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = createMetricsRegistry('api');
   registerPaymentGauges(metrics, gaugeSql.run, { cacheTtlMs: config.METRICS_GAUGE_CACHE_SECONDS * 1000 });
+  // Here and not in the worker: a frozen worker cannot report its own freeze, the API can.
+  registerTaskQueueGauges(metrics, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    describe: describeTaskQueueVia(connection, {
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      timeoutMs: config.READINESS_TIMEOUT_MS,
+    }),
+  });
   const lifecycle: Lifecycle = { draining: false };
   const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger, metrics, lifecycle });
   const server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS });

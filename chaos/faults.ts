@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DarajaGate } from './darajaGate';
 import type { LoggingLauncher } from '../scripts/production/launcher';
 import type { WebhookReceiver } from './receiver';
+import type { PayingMerchant } from './clients';
+import { temporalLongOutage, type FaultCheck } from './longOutage';
 
 /** What a fault may touch. */
 export interface FaultTargets {
@@ -11,6 +13,15 @@ export interface FaultTargets {
   gate: DarajaGate;
   receiver: WebhookReceiver;
   log: (message: string) => void;
+  /** Each API instance's own URL (not the proxy's). */
+  apiUrls: string[];
+  temporalAddress: string;
+  /** The APIs' TEMPORAL_START_DEADLINE_MS. */
+  startDeadlineMs: number;
+  /** `--quick`: faults that last minutes last less. */
+  quick: boolean;
+  /** The row's merchant (set by the row), for faults that send payments of their own. */
+  merchant?: PayingMerchant;
 }
 
 export interface Fault {
@@ -19,8 +30,11 @@ export interface Fault {
   description: string;
   /** Receiver behaviour for the whole row (default: answers 200 at once). */
   receiverSlowMs?: number;
-  /** Injects the fault and heals it; resolves once everything it broke runs again. */
-  inject(targets: FaultTargets): Promise<void>;
+  /**
+   * Injects the fault and heals it; resolves once everything it broke runs again, with the checks
+   * the fault made itself (beyond the invariants), if any.
+   */
+  inject(targets: FaultTargets): Promise<void | FaultCheck[]>;
 }
 
 const s = (seconds: number) => seconds * 1000;
@@ -114,6 +128,24 @@ export const FAULTS: readonly Fault[] = [
         receiverFailing(t, s(20)),
       ]);
     },
+  },
+  {
+    name: 'temporal-long-outage',
+    description:
+      'SIGKILL the Temporal server for 5 min (90 s with --quick) while each API is asked to start payments: ' +
+      'each answers 503 within its start deadline, and is ready and starting payments within 10 s of Temporal answering again',
+    inject: (t) =>
+      temporalLongOutage(
+        t.launcher,
+        {
+          apiUrls: t.apiUrls,
+          temporalAddress: t.temporalAddress,
+          merchant: t.merchant!,
+          startDeadlineMs: t.startDeadlineMs,
+          log: t.log,
+        },
+        t.quick ? s(90) : s(300),
+      ),
   },
 ];
 

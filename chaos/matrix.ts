@@ -1,4 +1,5 @@
 import { INVARIANT_DOCS, INVARIANTS, type RowResult } from './invariants';
+import type { FaultCheck } from './longOutage';
 
 /** What the clients saw in one row (for context; not an invariant). */
 export interface ClientTally {
@@ -15,9 +16,22 @@ export interface MatrixRow {
   fault: string;
   clients: ClientTally;
   result: RowResult;
+  /** Checks the row's fault made itself, beyond the invariants (most faults make none). */
+  checks?: FaultCheck[];
 }
 
-export const violationsOf = (row: MatrixRow) => INVARIANTS.reduce((sum, name) => sum + row.result[name].violations, 0);
+export const violationsOf = (row: MatrixRow) =>
+  INVARIANTS.reduce((sum, name) => sum + row.result[name].violations, 0) +
+  (row.checks ?? []).filter((check) => !check.held).length;
+
+/** The faults' own checks, one line each (held or BROKEN, and what was seen); empty when no fault made any. */
+export function faultChecks(rows: MatrixRow[]): string {
+  return rows
+    .flatMap((row) =>
+      (row.checks ?? []).map((c) => `- ${row.fault} × ${c.name}: ${c.held ? 'held' : '**BROKEN**'} (${c.detail})`),
+    )
+    .join('\n');
+}
 
 /** `0/26` when it held, `3/26` in bold (Markdown) when it broke, `–` when nothing was checked. */
 function cell(violations: number, checked: number, bold: (s: string) => string): string {
@@ -65,6 +79,7 @@ export function findings(rows: MatrixRow[]): string {
       const r = row.result[name];
       if (r.violations > 0) out.push(`- ${row.fault} × ${name}: ${r.examples.join('; ')}`);
     }
+    for (const check of row.checks ?? []) if (!check.held) out.push(`- ${row.fault} × ${check.name}: ${check.detail}`);
   }
   return out.length ? out.join('\n') : 'No violations.';
 }

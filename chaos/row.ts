@@ -61,9 +61,9 @@ export async function runRow(fault: Fault, rowIndex: number, options: RowOptions
   });
   const injected = (async () => {
     await sleep(options.burstMs / 4);
-    await fault.inject(ctx.targets);
+    return (await fault.inject({ ...ctx.targets, merchant })) ?? [];
   })();
-  const [outcomes] = await Promise.all([Promise.all(clients), injected]);
+  const [outcomes, checks] = await Promise.all([Promise.all(clients), injected]);
   ctx.log(
     `row ${fault.name}: burst and fault over; waiting up to ${options.boundMs / 1000} s for every payment to finish`,
   );
@@ -87,7 +87,7 @@ export async function runRow(fault: Fault, rowIndex: number, options: RowOptions
   await sleep(2_000);
   facts = await gatherRow(ctx.sources, merchantId);
   const result = checkRow(facts);
-  return { fault: fault.name, clients: tally(outcomes), result, merchantId, facts, settledAfterS };
+  return { fault: fault.name, clients: tally(outcomes), result, checks, merchantId, facts, settledAfterS };
 }
 
 async function createRowMerchant(

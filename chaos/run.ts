@@ -24,7 +24,7 @@ import { AMOUNTS } from './clients';
 import { startDarajaGate } from './darajaGate';
 import { FAULTS, selectFaults } from './faults';
 import { LoggingLauncher } from '../scripts/production/launcher';
-import { findings, legend, markdownMatrix, textMatrix, violationsOf } from './matrix';
+import { faultChecks, findings, legend, markdownMatrix, textMatrix, violationsOf } from './matrix';
 import { startWebhookReceiver } from './receiver';
 import { runRow, type RowRecord } from './row';
 
@@ -149,7 +149,17 @@ async function main(): Promise<void> {
           orm,
           config,
           sources: { databaseUrl: shape.databaseUrl, temporal, simulatorUrl: shape.simulatorUrl, receiver },
-          targets: { launcher, postgresPid: shape.postgresPid, gate, receiver, log },
+          targets: {
+            launcher,
+            postgresPid: shape.postgresPid,
+            gate,
+            receiver,
+            log,
+            apiUrls: ports.apis.map((port) => `http://127.0.0.1:${port}`),
+            temporalAddress: shape.temporalAddress,
+            startDeadlineMs: config.TEMPORAL_START_DEADLINE_MS,
+            quick,
+          },
           log,
         },
       );
@@ -186,11 +196,12 @@ async function main(): Promise<void> {
       '',
       findings(rows),
       '',
+      ...(faultChecks(rows) ? ['## Fault checks', '', faultChecks(rows), ''] : []),
     ].join('\n');
     fs.writeFileSync(path.join(resultsDir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
     fs.writeFileSync(path.join(resultsDir, `${stamp}.md`), markdown);
     process.stdout.write(
-      `\n${textMatrix(rows)}\n\n${findings(rows)}\n\nResults: ${path.relative(REPO_ROOT, path.join(resultsDir, `${stamp}.md`))}\n`,
+      `\n${textMatrix(rows)}\n\n${findings(rows)}\n${faultChecks(rows) ? `\n${faultChecks(rows)}\n` : ''}\nResults: ${path.relative(REPO_ROOT, path.join(resultsDir, `${stamp}.md`))}\n`,
     );
     if (rows.some((row) => violationsOf(row) > 0)) process.exitCode = 1;
   } finally {

@@ -34,6 +34,11 @@ const schema = z
     TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
     /** Task queue the payment worker polls. */
     TEMPORAL_TASK_QUEUE: z.string().default('imarapay-payments'),
+    /**
+     * How long a request waits for Temporal to be reachable before it answers 503
+     * `temporarily_unavailable` (payment starts) or gives up on a signal or start, in ms.
+     */
+    TEMPORAL_START_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
 
     /** Address the Payments API listens on. */
     API_HOST: z.string().default('127.0.0.1'),

@@ -105,6 +105,7 @@ export const expressRoutes: RouteModule = (api, deps) => {
           temporal: deps.temporal,
           taskQueue: deps.taskQueue,
           timings: deps.timings,
+          startDeadlineMs: deps.config.TEMPORAL_START_DEADLINE_MS,
           liveEnabled: darajaCredentials(deps.config, 'production') !== null,
         },
         caller,

@@ -85,6 +85,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
           temporal: deps.temporal,
           taskQueue: deps.taskQueue,
           timings: deps.timings,
+          startDeadlineMs: deps.config.TEMPORAL_START_DEADLINE_MS,
           liveEnabled: darajaCredentials(deps.config, 'production') !== null,
         },
         { caller, request, idempotencyKey: idempotencyKeyOf(ctx) },

@@ -117,6 +117,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
           temporal: deps.temporal,
           taskQueue: deps.taskQueue,
           timings: deps.timings,
+          startDeadlineMs: deps.config.TEMPORAL_START_DEADLINE_MS,
           platformPaybill: deps.config.PLATFORM_PAYBILL,
           liveEnabled: darajaCredentials(deps.config, 'production') !== null,
           productionDeployment: deps.config.APP_ENV === 'production',

@@ -19,6 +19,7 @@ import {
   type PushOutcome,
 } from '../../workflows/definitions';
 import { paymentWorkflow } from '../../workflows/payment';
+import { temporalReachable } from '../temporalConnection';
 import {
   ENVIRONMENT,
   EXTERNAL_REFERENCE,
@@ -36,6 +37,11 @@ export interface PaymentStartDeps {
   temporal: Client;
   taskQueue: string;
   timings: PaymentTimings;
+  /**
+   * How long Temporal may take to be reachable before the start answers 503
+   * `temporarily_unavailable`, in ms (TEMPORAL_START_DEADLINE_MS; 3 s when omitted).
+   */
+  startDeadlineMs?: number;
 }
 
 export type NewTransaction = Pick<
@@ -145,11 +151,23 @@ export function paymentWorkflowStart(
 }
 
 /**
- * Starts the payment's workflow (or attaches to it) and waits for the push's outcome. Throws
- * AppError `temporarily_unavailable` (503, Retry-After) when the workflow could not be started:
- * the payment is recorded, and a retry with the same Idempotency-Key (or the reconciliation) starts it.
+ * Starts the payment's workflow (or attaches to it) and waits for the push's outcome. Every
+ * Temporal call here has a deadline, so the answer comes in bounded time whatever Temporal does:
+ * - Temporal unreachable (down, restarting, partitioned): within `startDeadlineMs` (default 3 s),
+ *   AppError `temporarily_unavailable` (503, Retry-After), unless the payment's row shows its push
+ *   already went out, which is then the answer;
+ * - Temporal reachable: within the push deadline plus 15 s, the push's outcome, or `unconfirmed`
+ *   when the workflow runs but has not told yet, or 503 when it could not be started (plus at most
+ *   `startDeadlineMs` to learn which).
+ * A 503 payment is recorded; a retry with the same Idempotency-Key (or the reconciliation) starts it.
  */
 export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction): Promise<PushOutcome> {
+  const startDeadlineMs = deps.startDeadlineMs ?? DEFAULT_START_DEADLINE_MS;
+  if (!(await temporalReachable(deps.temporal.connection, Date.now() + startDeadlineMs))) {
+    // An earlier attempt under the same key may have sent the push before Temporal went away.
+    if (tx.pushState !== 'none') return outcomeFromRecord(tx, 0);
+    throw notStartedError(tx);
+  }
   const { input, options } = paymentWorkflowStart(deps, tx);
   const start = new WithStartWorkflowOperation(paymentWorkflow, {
     ...options,
@@ -170,18 +188,23 @@ export async function awaitPushOutcome(deps: PaymentStartDeps, tx: Transaction):
       const { payment, balance } = await paymentWithBalance(deps.em, tx.id);
       return outcomeFromRecord(payment, balance);
     }
-    if (!(await workflowExists(deps.temporal, tx.workflowId))) {
-      throw new AppError(
-        'temporarily_unavailable',
-        'The payment could not be started just now; nothing was sent to M-Pesa. ' +
-          'Retry with the same Idempotency-Key to start this same payment.',
-        { transaction_id: tx.id, retry_after: RETRY_AFTER_SECONDS },
-      );
-    }
+    if (!(await workflowExists(deps.temporal, tx.workflowId, Date.now() + startDeadlineMs))) throw notStartedError(tx);
     // The workflow runs but has not told us yet (no worker free, Daraja slow): it carries on by itself.
     return { outcome: 'unconfirmed', message: 'The payment is being processed' };
   }
 }
+
+function notStartedError(tx: Transaction): AppError {
+  return new AppError(
+    'temporarily_unavailable',
+    'The payment could not be started just now; nothing was sent to M-Pesa. ' +
+      'Retry with the same Idempotency-Key to start this same payment.',
+    { transaction_id: tx.id, retry_after: RETRY_AFTER_SECONDS },
+  );
+}
+
+/** TEMPORAL_START_DEADLINE_MS's default, for callers that do not pass one. */
+const DEFAULT_START_DEADLINE_MS = 3_000;
 
 /** When a client should retry a payment whose workflow could not be started. */
 const RETRY_AFTER_SECONDS = 5;
@@ -199,11 +222,13 @@ export const PAYMENT_NOT_STARTED_RESPONSE = errorResponse(
 /** How long past the push deadline a request may wait for its answer. */
 const ANSWER_MARGIN_MS = 15_000;
 
-/** Whether the payment's workflow was started; any failure to tell counts as "no" (the caller then reports the original error). */
-async function workflowExists(temporal: Client, workflowId: string): Promise<boolean> {
-  return temporal.workflow
-    .getHandle(workflowId)
-    .describe()
+/**
+ * Whether the payment's workflow was started; any failure to tell by `deadline` (ms since the
+ * epoch) counts as "no" (the caller then answers 503).
+ */
+async function workflowExists(temporal: Client, workflowId: string, deadline: number): Promise<boolean> {
+  return temporal
+    .withDeadline(deadline, () => temporal.workflow.getHandle(workflowId).describe())
     .then(
       () => true,
       () => false,
