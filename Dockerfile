@@ -4,8 +4,9 @@
 #   migrate    node dist/db/migrate.js
 #   simulator  node dist/simulator/main.js   (local sandboxes only; refuses APP_ENV=production)
 # Debian (glibc), not Alpine: the Temporal SDK's native bridge ships glibc builds only.
+# Node 26, the line package.json's `node` dev dependency brings to `npm start` and `npm test`.
 
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install, not npm ci: the lockfile is written on linux-x64 and lacks other platforms'
@@ -16,7 +17,7 @@ COPY . .
 # dashboard are built here too, and only dist/ and web/dist reach the runtime stage.
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -21,6 +21,8 @@ export default tseslint.config(
       'test/fixtures/**',
       'jest.config.js',
       'eslint.config.mjs',
+      // Plain JavaScript that must run on any Node before the project's own toolchain (no tsconfig).
+      'scripts/check-runtime.mjs',
     ],
   },
   ...tseslint.configs.recommended,

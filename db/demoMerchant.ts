@@ -18,14 +18,17 @@ const DEMO_EMAIL = 'demo@imarapay.test';
 const DEMO_TILL = '5123456';
 const DEMO_WALLET_KES = 1000;
 const DEMO_KEY_NAME = 'Demo sandbox key';
-/** Where npm start writes the credentials; read back so that restarts keep the same key. */
+/** Where npm start writes the credentials by default; read back so that restarts keep the same key. */
 export const DEMO_MERCHANT_FILE = join(__dirname, '..', '.data', 'demo-merchant.json');
 
 /**
  * Makes sure a ready sandbox merchant exists: verified, with a till, a funded wallet and an API key.
- * Idempotent: on a restart the key from the last run is reused while it is still valid.
+ * Idempotent: on a restart the key from the last run (saved in `savedFile`) is reused while it is still valid.
  */
-export async function ensureDemoMerchant(config: Config): Promise<DemoMerchantCredentials> {
+export async function ensureDemoMerchant(
+  config: Config,
+  savedFile: string = DEMO_MERCHANT_FILE,
+): Promise<DemoMerchantCredentials> {
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 2 });
   try {
     const em = orm.em.fork();
@@ -43,7 +46,7 @@ export async function ensureDemoMerchant(config: Config): Promise<DemoMerchantCr
         merchant.id,
       ]);
 
-    const previous = readPrevious();
+    const previous = readPrevious(savedFile);
     if (previous && previous.merchant_id === merchant.id) {
       const key = await em.findOne(ApiKeySchema, { username: previous.api_username, revokedAt: null });
       if (key && verifyApiSecret(config.API_KEY_PEPPER, previous.api_password, key.secretHash)) {
@@ -63,10 +66,10 @@ export async function ensureDemoMerchant(config: Config): Promise<DemoMerchantCr
   }
 }
 
-function readPrevious(): DemoMerchantCredentials | null {
-  if (!existsSync(DEMO_MERCHANT_FILE)) return null;
+function readPrevious(file: string): DemoMerchantCredentials | null {
+  if (!existsSync(file)) return null;
   try {
-    return JSON.parse(readFileSync(DEMO_MERCHANT_FILE, 'utf8')) as DemoMerchantCredentials;
+    return JSON.parse(readFileSync(file, 'utf8')) as DemoMerchantCredentials;
   } catch {
     return null;
   }

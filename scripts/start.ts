@@ -10,7 +10,9 @@
  *
  *   metrics      the API's and the worker's ops listeners on 127.0.0.1:9464 and :9465
  *
- * Ports: API_PORT, SIMULATOR_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, API_METRICS_PORT, WORKER_METRICS_PORT.
+ * Ports: API_PORT, SIMULATOR_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, POSTGRES_PORT, API_METRICS_PORT,
+ * WORKER_METRICS_PORT; every URL that names one of them follows it (scripts/portSettings.ts).
+ * IMARAPAY_DATA_DIR moves .data (Postgres, Temporal's SQLite file, the demo merchant file).
  *
  * Ctrl-C stops everything in reverse order, each API and worker given its shutdown grace; if any
  * part dies, the rest is stopped and the exit code is 1.
@@ -19,26 +21,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config/config';
 import { logFormatOf } from '../config/logger';
-import { DEMO_MERCHANT_FILE, ensureDemoMerchant } from '../db/demoMerchant';
+import { ensureDemoMerchant } from '../db/demoMerchant';
 import { ensureDemoLogins, type DemoLogins } from '../db/demoLogins';
 import { prefixedLog } from './log';
 import { dialHost, waitForPort } from './net';
 import { DATA_DIR, REPO_ROOT } from './paths';
+import { portFollowers, portFromEnv as portSetting, PortSettingError } from './portSettings';
 import { Supervisor, shutdownWaitMs, type ChildSpec } from './supervisor';
 import { resolveTemporal } from './temporal/devServer';
 import { buildDashboardIfStale } from './web/build';
 
+/** Port of the embedded Postgres; away from 5432 so that a system Postgres can keep that one. */
+const POSTGRES_PORT = portFromEnv('POSTGRES_PORT', 54329);
 const TEMPORAL_PORT = portFromEnv('TEMPORAL_PORT', 7233);
 const TEMPORAL_UI_PORT = portFromEnv('TEMPORAL_UI_PORT', 8233);
 const API_METRICS_PORT = portFromEnv('API_METRICS_PORT', 9464);
 const WORKER_METRICS_PORT = portFromEnv('WORKER_METRICS_PORT', 9465);
+
+const DEMO_MERCHANT_FILE = path.join(DATA_DIR, 'demo-merchant.json');
 
 const log = prefixedLog('start');
 const supervisor = new Supervisor(log);
 supervisor.handleSignals();
 
 void supervisor.run(async () => {
-  const apiPort = loadConfig().API_PORT; // fail on a bad setting before anything starts
+  const settings = loadConfig(); // fail on a bad setting before anything starts
   fs.mkdirSync(DATA_DIR, { recursive: true });
   // The API serves web/dist at /; build it first so the printed URL opens the current dashboard.
   buildDashboardIfStale(prefixedLog('web'));
@@ -58,8 +65,15 @@ void supervisor.run(async () => {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporal.address,
-    // Daraja's callbacks, the banner and the demo file must name the port the API really listens on.
-    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL || `http://127.0.0.1:${apiPort}`,
+    // Every URL that names a part must name the port that part really listens on: Daraja's callbacks
+    // (the API), the worker's pushes and queries (the simulator), the admin pages' workflow links.
+    ...portFollowers(process.env, {
+      apiHost: settings.API_HOST,
+      api: settings.API_PORT,
+      simulatorHost: settings.SIMULATOR_HOST,
+      simulator: settings.SIMULATOR_PORT,
+      temporalUiUrl: temporal.uiUrl,
+    }),
     // On this machine a merchant's receiver is usually local (http://127.0.0.1:…): allowed here, explicitly.
     WEBHOOK_ALLOW_PRIVATE_TARGETS:
       process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
@@ -81,7 +95,7 @@ void supervisor.run(async () => {
     waitForPort({ host: '127.0.0.1', port: config.SIMULATOR_PORT, signal: supervisor.signal }),
   ]);
 
-  const demo = await ensureDemoMerchant(config);
+  const demo = await ensureDemoMerchant(config, DEMO_MERCHANT_FILE);
   const logins = await ensureDemoLogins(config, demo.merchant_id, readSavedDemo());
   const dashboardUrl = `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/`;
   const merchant = { ...demo, temporal_ui_url: temporal.uiUrl, dashboard_url: dashboardUrl, ...logins };
@@ -90,21 +104,20 @@ void supervisor.run(async () => {
     config,
     merchant,
     databaseUrl,
-    simulatorUrl: `http://127.0.0.1:${config.SIMULATOR_PORT}`,
+    simulatorUrl: config.DARAJA_BASE_URL,
     metrics: metricsOff ? null : metrics,
   });
 });
 
 /** A port from the environment variable `name`, or `fallback` when unset; exits on a value that is not a port. */
 function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    process.stderr.write(`${name}=${raw} is not a port (1-65535)\n`);
+  try {
+    return portSetting(process.env, name, fallback);
+  } catch (err) {
+    if (!(err instanceof PortSettingError)) throw err;
+    process.stderr.write(`${err.message}\n`);
     process.exit(1);
   }
-  return port;
 }
 
 /** What the last run saved in .data/demo-merchant.json (dashboard passwords that may still work). */
@@ -121,7 +134,7 @@ async function startPostgresChild(): Promise<string> {
   let announce: (url: string) => void = () => undefined;
   const announced = new Promise<string>((resolve) => (announce = resolve));
   const postgres = supervisor.spawn({
-    ...tsx('postgres', 'scripts/postgres/run.ts', process.env),
+    ...tsx('postgres', 'scripts/postgres/run.ts', { ...process.env, EMBEDDED_POSTGRES_PORT: String(POSTGRES_PORT) }),
     onLine: (line) => {
       const match = /^DATABASE_URL=(\S+)$/.exec(line);
       if (match) announce(match[1]);
