@@ -103,7 +103,10 @@ export type Verdict =
  *    `failed` / `not_found` beside a success claim. A failure callback or query answer beside a
  *    success is not a disagreement: M-Pesa reports a success only when it took the money (a customer
  *    may pay after a query said 1032), so the success wins.
- * 4. The completed decision names the receipt all success evidence agrees on, and what proved it:
+ * 4. M-Pesa's own record settles a doubt the callbacks raised (`recordSettlesDoubt`): records that
+ *    all say `completed`, for the pushed amount, under one receipt no callback contradicts, complete
+ *    the payment even beside a callback with a wrong Amount or broken items.
+ * 5. The completed decision names the receipt all success evidence agrees on, and what proved it:
  *    M-Pesa's record over a callback over a query. Ties are broken by ids, never by arrival order.
  */
 export function decidePayment(held: EvidenceHeld, push: PushIdentity): Verdict {
@@ -126,6 +129,8 @@ export function decidePayment(held: EvidenceHeld, push: PushIdentity): Verdict {
     return { status: 'pending' };
   }
 
+  const settledByRecord = recordSettlesDoubt(successes, found, records, push.amount);
+  if (settledByRecord) return settledByRecord;
   const reasons = disagreements(successes, found, records, push.amount);
   const receipts = [...new Set([...found, ...successes].map((e) => e.receipt).filter((r) => r !== null))].sort();
   const decision: PaymentDecision = found[0]
@@ -148,6 +153,27 @@ export function decidePayment(held: EvidenceHeld, push: PushIdentity): Verdict {
     status: 'needs_review',
     decision: { ...decision, reviewReason: reasons.join('; '), ...(disagreeing.length > 0 && { disagreeing }) },
   };
+}
+
+/**
+ * M-Pesa's own record ends a doubt the callbacks raised: when every record held says `completed`,
+ * for the pushed amount, under one receipt, and no callback names another valid receipt, the payment
+ * is completed on the record (a callback's wrong Amount or broken items are then M-Pesa's callback
+ * being wrong, not the money). Undefined when the records do not settle it.
+ */
+function recordSettlesDoubt(
+  successes: readonly CallbackOutcome[],
+  found: readonly MpesaRecordEvidence[],
+  records: readonly MpesaRecordEvidence[],
+  pushedAmount: Kes,
+): Verdict | undefined {
+  if (found.length === 0 || found.length !== records.length) return undefined;
+  if (found.some((r) => r.amount !== pushedAmount)) return undefined;
+  const receipts = new Set(found.map((r) => r.receipt));
+  const [receipt] = [...receipts];
+  if (receipts.size !== 1 || !receipt) return undefined;
+  if (successes.some((c) => c.receipt !== null && c.receipt !== receipt)) return undefined;
+  return { status: 'completed', decision: decisionFromRecord(found[0]!) };
 }
 
 /** Why success evidence cannot be trusted as it stands (empty when it can), in a stable order. */

@@ -98,17 +98,16 @@ describe('No data can wedge a payment', () => {
       'reports KES 1 for a push of KES 9908',
     ],
   ])(
-    'When a success callback carries %s, then the payment ends in needs_review with its fee reserved, no webhook, and the ledger balanced',
+    'When a success callback carries %s, then the payment is in needs_review with its fee reserved, its workflow open, only a review_started webhook, and the ledger balanced',
     async (_label, items, reason) => {
       const receiver = await startWebhookReceiver();
+      let paymentId: number | undefined;
       try {
         const merchant = await createMerchantFixture(stack, { walletKes: 1000, callbackUrl: receiver.url });
         const payment = await openPayment(merchant);
+        paymentId = payment.id;
         await callBack(payment, success(items));
-        const result = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).result();
-        expect(result.status).toBe('needs_review');
-
-        const tx = await txOf(payment.id);
+        const tx = await settledTx(payment.id, 'needs_review');
         expect(tx).toMatchObject({
           status: 'needs_review',
           stage: 'needs_review',
@@ -126,8 +125,23 @@ describe('No data can wedge a payment', () => {
           headers: { Authorization: merchant.authorization },
         });
         expect(status.data.status).toBe('needs_review');
-        const described = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).describe();
-        expect(described.searchAttributes.ImaraPaymentStatus).toEqual(['needs_review']);
+        expect(status.data.result_desc).toMatch(/^M-Pesa reported a payment; ImaraPay is verifying it/);
+        const described = await eventually(async () => {
+          const d = await stack.temporal.workflow.getHandle(`payment-${payment.id}`).describe();
+          return d.searchAttributes.ImaraPaymentStatus?.[0] === 'needs_review' ? d : undefined;
+        });
+        // A payment in review waits for more evidence or an operator instead of ending.
+        expect(described.status.name).toBe('RUNNING');
+        const timeline = await stack.http.get(`/transactions/${payment.id}/timeline`, {
+          headers: { Authorization: merchant.authorization },
+        });
+        const settled = (timeline.data.events as Array<{ kind: string; title: string; detail: string }>).find(
+          (e) => e.kind === 'settled',
+        );
+        expect(settled).toMatchObject({
+          title: 'M-Pesa reported a payment; ImaraPay is verifying it',
+          detail: expect.stringContaining(reason),
+        });
         const review = await stack.http.get('/admin/payments/review', admin);
         expect(review.data).toContainEqual(
           expect.objectContaining({
@@ -136,10 +150,20 @@ describe('No data can wedge a payment', () => {
             callbacks: [expect.objectContaining({ id: callback!.id })],
           }),
         );
-        expect(await stack.orm.em.fork().count(WebhookDeliverySchema, { transaction: payment.id })).toBe(0);
-        expect(receiver.received).toEqual([]);
+        // The merchant hears that the payment is being verified, in a body no Daraja handler reads as paid.
+        await eventually(async () => (receiver.received.length > 0 ? true : undefined));
+        const deliveries = await stack.orm.em.fork().find(WebhookDeliverySchema, { transaction: payment.id });
+        expect(deliveries.map((d) => d.event)).toEqual(['payment.review_started']);
+        const body = receiver.received[0]!.body as Record<string, unknown>;
+        expect(body.Body).toBeUndefined();
+        expect(body.ImaraPay).toMatchObject({ status: 'needs_review', review_reason: expect.stringContaining(reason) });
+        expect(receiver.received[0]!.headers['x-imarapay-event']).toBe('payment.review_started');
       } finally {
         await receiver.close();
+        await stack.temporal.workflow
+          .getHandle(`payment-${paymentId}`)
+          .terminate('test over')
+          .catch(() => undefined);
       }
     },
   );
