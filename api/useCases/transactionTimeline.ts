@@ -164,7 +164,7 @@ export async function transactionTimeline(
  * What one STK status query learned, in words: Daraja's final answer, "still being processed", or
  * why Daraja could not be asked.
  */
-function statusQueryText(query: {
+export function statusQueryText(query: {
   state: string;
   result_code: string | null;
   result_desc: string | null;
