@@ -134,7 +134,13 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
     log.warn('payment needs review', { transactionId, reviewReason, callbackId: evidence?.callbackId });
     return { status: 'needs_review', lateFeeDue: false, changed, conflicts: conflicts.length };
   }
-  if (decision.status === 'completed' && (tx.status === 'completed' || tx.status === 'needs_review')) {
+  // Only M-Pesa's own record ends a review by evidence (domain/evidence.ts `recordSettlesDoubt`):
+  // a further callback never does, since the one that raised the doubt is still held.
+  const recordEndsReview = tx.status === 'needs_review' && decision.source === 'mpesa_record';
+  if (
+    decision.status === 'completed' &&
+    (tx.status === 'completed' || (tx.status === 'needs_review' && !recordEndsReview))
+  ) {
     // A query-decided success still takes the receipt and facts its callback brings later.
     if (tx.status === 'completed' && !tx.mpesaReceipt && decision.receipt)
       tem.assign(tx, { mpesaReceipt: decision.receipt, ...mpesaFacts(decision) });

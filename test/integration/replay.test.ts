@@ -155,7 +155,7 @@ describe('Workflow determinism', () => {
       for (const { name, history } of recorded)
         writeFileSync(join(FIXTURES, `${name}.history.bin`), History.encode(history).finish());
     }
-  });
+  }, 300_000);
 
   it('When the committed histories are replayed with today’s code, then none diverges', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.history.bin'));
