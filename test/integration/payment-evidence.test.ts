@@ -317,6 +317,29 @@ describe('One review rule, whatever order the evidence arrives in (issue 18)', (
     expect((await settledTx(callbackFirst.id, 'needs_review')).reviewReason).toContain('KES 1 for a push of KES 9908');
   });
 
+  it("When M-Pesa's record confirms the pushed amount for a payment in review, then the review ends completed with the fee captured once", async () => {
+    const merchant = await createMerchantFixture(stack, { walletKes: 1000 });
+    const payment = await openPayment(merchant);
+    await callBack(payment, success(successItems({ Amount: 1, MpesaReceiptNumber: 'RVW0RECPT1' })));
+    await settledTx(payment.id, 'needs_review');
+    await stack.temporal.workflow.getHandle(`payment-${payment.id}`).signal(mpesaRecordSignal, {
+      recordId: `ts-review-${payment.id}`,
+      source: 'transaction_status',
+      outcome: 'completed',
+      receipt: 'RVW0RECPT1',
+      amount: 9908,
+      payer: null,
+      completedAt: '2026-12-07T20:30:00+03:00',
+      description: 'The service request is processed successfully.',
+    });
+    const tx = await settledTx(payment.id, 'completed');
+    expect(tx).toMatchObject({ mpesaReceipt: 'RVW0RECPT1', decidedBy: 'mpesa_record' });
+    expect(await stack.temporal.workflow.getHandle(`payment-${payment.id}`).result()).toMatchObject({
+      status: 'completed',
+    });
+    expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve', 'fee_capture']);
+  });
+
   it("When M-Pesa's record finds a success for a payment that failed, then the running workflow completes it and charges the fee once", async () => {
     const receiver = await startWebhookReceiver(() => 200);
     const merchant = await createMerchantFixture(stack, { walletKes: 1000, callbackUrl: receiver.url });
