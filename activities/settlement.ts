@@ -1,7 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { DriverException, LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { conflictsWith, reviewReasonFor } from '../domain/evidence';
+import { conflictsWith, reviewReasonFor, type EvidenceConflict } from '../domain/evidence';
 import { InsufficientBalanceError } from '../domain/errors';
 import { FailureType } from '../domain/failureTypes';
 import type { PaymentDecision, PaymentStage } from '../domain/payment';
@@ -81,45 +81,70 @@ export function createSettlementActivities({
 
 /**
  * Records one decision on a locked payment row and moves its fee once. A confirmed success is never
- * overwritten; a success whose evidence is in doubt goes to review with its fee still reserved; a
- * later success that disagrees with the recorded one is kept beside it as a conflict, never applied.
+ * overwritten by a failure; a success whose evidence is in doubt (the review rule's reason, an Amount
+ * or items that break the rule, or a later success that disagrees with the recorded one) puts the
+ * payment in review with its fee held; each disagreement is kept beside the first evidence, which is
+ * never replaced.
  */
 async function settle(tem: EntityManager, transactionId: number, decision: PaymentDecision): Promise<SettleResult> {
   // The row lock makes concurrent settlements of one payment take turns.
   const tx = await tem.findOneOrFail(TransactionSchema, transactionId, { lockMode: LockMode.PESSIMISTIC_WRITE });
   const ids = { merchantId: tx.merchant, transactionId };
   const evidence = decision.evidence;
-  if (decision.status === 'completed' && (tx.status === 'completed' || tx.status === 'needs_review')) {
-    const conflicts = conflictsWith(
-      { receipt: tx.mpesaReceipt, amount: tx.mpesaAmount ?? (tx.status === 'completed' ? tx.amount : null) },
-      decision,
-      new Date(),
-    );
-    if (conflicts.length > 0) {
-      tem.assign(tx, { evidenceConflicts: [...tx.evidenceConflicts, ...conflicts] });
-      log.warn('conflicting M-Pesa evidence recorded; the first is kept', { transactionId, conflicts });
-    }
-    // A query-decided success still takes the receipt and facts its callback brings later.
-    if (tx.status === 'completed' && !tx.mpesaReceipt && decision.receipt)
-      tem.assign(tx, { mpesaReceipt: decision.receipt, ...mpesaFacts(decision) });
-    return { status: tx.status, lateFeeDue: false, changed: false, conflicts: conflicts.length };
+  // The review rule (domain/evidence.ts) applied to what the payment recorded and what this decision
+  // brings: the workflow names its reason; a closed payment's late evidence is checked here.
+  const recorded = {
+    receipt: tx.mpesaReceipt ?? (tx.status === 'completed' ? null : decision.receipt),
+    amount: tx.mpesaAmount ?? (tx.status === 'completed' ? tx.amount : (evidence?.amount ?? null)),
+  };
+  const now = new Date();
+  const conflicts = [
+    ...(decision.status === 'completed' && (tx.status === 'completed' || tx.status === 'needs_review')
+      ? conflictsWith(recorded, decision, now)
+      : []),
+    // The other successes the review rule found disagreeing, each kept beside the first evidence.
+    ...(decision.disagreeing ?? []).flatMap((other) =>
+      conflictsWith(recorded, { ...decision, receipt: other.receipt, evidence: other }, now),
+    ),
+  ].filter((c) => !tx.evidenceConflicts.some((known) => sameConflict(known, c)));
+  if (conflicts.length > 0) {
+    tem.assign(tx, { evidenceConflicts: [...tx.evidenceConflicts, ...conflicts] });
+    log.warn('conflicting M-Pesa evidence recorded', { transactionId, conflicts });
   }
-  const reviewReason = reviewReasonFor(decision, tx.amount);
+  const reviewReason =
+    decision.reviewReason ??
+    reviewReasonFor(decision, tx.amount) ??
+    (conflicts.length > 0 ? conflicts.map(describeConflict).join('; ') : null);
   if (reviewReason !== null) {
-    // Money is in doubt: the fee is neither captured nor released until an operator decides.
+    // Money is in doubt: the fee is held where it is (reserved, or captured when the payment had
+    // completed before the evidence that disagrees arrived) until more evidence or an operator decides.
     const changed = tx.status !== 'needs_review';
     tem.assign(tx, {
       status: 'needs_review',
       stage: 'needs_review',
       reviewReason,
-      mpesaReceipt: decision.receipt ?? tx.mpesaReceipt,
-      ...mpesaFacts(decision),
-      resultCode: decision.resultCode,
-      resultDesc: decision.resultDesc,
-      decidedBy: decision.source,
+      mpesaReceipt: tx.mpesaReceipt ?? decision.receipt,
+      ...(tx.status === 'completed' ? {} : mpesaFacts(decision)),
+      ...(tx.status !== 'completed' && {
+        resultCode: decision.resultCode,
+        resultDesc: decision.resultDesc,
+        decidedBy: decision.source,
+      }),
     });
     log.warn('payment needs review', { transactionId, reviewReason, callbackId: evidence?.callbackId });
-    return { status: 'needs_review', lateFeeDue: false, changed, conflicts: 0 };
+    return { status: 'needs_review', lateFeeDue: false, changed, conflicts: conflicts.length };
+  }
+  // Only M-Pesa's own record ends a review by evidence (domain/evidence.ts `recordSettlesDoubt`):
+  // a further callback never does, since the one that raised the doubt is still held.
+  const recordEndsReview = tx.status === 'needs_review' && decision.source === 'mpesa_record';
+  if (
+    decision.status === 'completed' &&
+    (tx.status === 'completed' || (tx.status === 'needs_review' && !recordEndsReview))
+  ) {
+    // A query-decided success still takes the receipt and facts its callback brings later.
+    if (tx.status === 'completed' && !tx.mpesaReceipt && decision.receipt)
+      tem.assign(tx, { mpesaReceipt: decision.receipt, ...mpesaFacts(decision) });
+    return { status: tx.status, lateFeeDue: false, changed: false, conflicts: 0 };
   }
   if (decision.status === 'completed') {
     const capture = await captureFee(tem, ids);
@@ -158,6 +183,18 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
     completedAt: tx.completedAt ?? new Date(),
   });
   return { status: 'failed', lateFeeDue: false, changed, conflicts: 0 };
+}
+
+/** Whether two recorded disagreements are the same one (a verdict settled again records nothing new). */
+function sameConflict(a: EvidenceConflict, b: EvidenceConflict): boolean {
+  return a.kind === b.kind && a.callbackId === b.callbackId && a.received === b.received;
+}
+
+/** A recorded disagreement in words, as the review reason of a payment it puts in review. */
+function describeConflict(c: EvidenceConflict): string {
+  const by = c.callbackId === null ? 'later evidence' : `callback ${c.callbackId}`;
+  if (c.kind === 'invalid') return `${by} broke Daraja's rules: ${c.received}`;
+  return `${by} reports ${c.kind} ${c.received} where ${c.recorded} was recorded`;
 }
 
 /** M-Pesa's own Amount, PhoneNumber and TransactionDate from the deciding callback, when it said them. */

@@ -61,6 +61,16 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
         return { delivered: false, skippedReason: 'The payment completed since; the failure is no longer true' };
       }
 
+      if (event === 'payment.review_started' && tx.status !== 'needs_review') {
+        // The review ended before its notice went out: the ending's own event tells the merchant.
+        await em.nativeUpdate(
+          WebhookDeliverySchema,
+          { transaction: transactionId, event, status: 'pending' },
+          { status: 'superseded' },
+        );
+        return { delivered: false, skippedReason: 'The review has ended; its ending is sent instead' };
+      }
+
       // One delivery row per payment event; its payload is fixed when first created.
       await em.getConnection().execute(
         `insert into webhook_deliveries (merchant_id, transaction_id, event, url, payload)

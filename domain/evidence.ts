@@ -1,5 +1,15 @@
 import type { Kes } from './money';
-import type { PaymentDecision } from './payment';
+import type { MpesaRecordEvidence } from './mpesaRecord';
+import {
+  callbackMatchesPush,
+  decisionFromCallback,
+  decisionFromQuery,
+  evidenceOf,
+  isSuccessCode,
+  type CallbackOutcome,
+  type PaymentDecision,
+  type PushIdentity,
+} from './payment';
 
 /** A later piece of M-Pesa evidence that disagrees with what a payment recorded (stored on the payment). */
 export interface EvidenceConflict {
@@ -52,3 +62,162 @@ export function conflictsWith(
   if (evidence && evidence.problems.length > 0) conflict('invalid', null, evidence.problems.join('; '));
   return conflicts;
 }
+
+/** A final STK Push Query answer (ResultCode given): what Daraja's query said about the push. */
+export interface QueryAnswer {
+  resultCode: string;
+  resultDesc: string;
+}
+
+/** Every piece of evidence a payment holds, in any order; duplicates are harmless. */
+export interface EvidenceHeld {
+  /** Callbacks received (matching the push or not: the rule keeps only those that match). */
+  callbacks: readonly CallbackOutcome[];
+  /** Final STK query answers. */
+  queries: readonly QueryAnswer[];
+  /** M-Pesa's own record of the payment (Transaction Status, Pull Transactions, statements). */
+  records: readonly MpesaRecordEvidence[];
+}
+
+/**
+ * The review rule's verdict: `pending` while no final evidence is held; otherwise the decision to
+ * settle, whose `reviewReason` is set when the payment must go to `needs_review`.
+ */
+export type Verdict =
+  { status: 'pending' } | { status: 'completed' | 'failed' | 'needs_review'; decision: PaymentDecision };
+
+/**
+ * The review rule: one pure function of ALL evidence a payment holds, whatever order it arrived in,
+ * used by every path that settles a payment (the running workflow after each callback, query answer
+ * or M-Pesa record; the late paths after the workflow closed).
+ *
+ * 1. Only callbacks that match the push count (`callbackMatchesPush`); the others are kept for the
+ *    record and decide nothing.
+ * 2. Success claims are success callbacks (ResultCode 0), successful final query answers and
+ *    `completed` M-Pesa records. With none, a failure decides: a failure callback, else a failed query
+ *    answer, else M-Pesa's record (`failed`, or `not_found` after its whole window); with no final
+ *    evidence at all the verdict is `pending`.
+ * 3. With a success claim, the payment is `completed` unless the evidence disagrees, which puts it
+ *    in `needs_review`: a success callback whose items broke Daraja's rules; an Amount (callback or
+ *    record) other than the pushed amount; two different receipts; or M-Pesa's record saying
+ *    `failed` / `not_found` beside a success claim. A failure callback or query answer beside a
+ *    success is not a disagreement: M-Pesa reports a success only when it took the money (a customer
+ *    may pay after a query said 1032), so the success wins.
+ * 4. M-Pesa's own record settles a doubt the callbacks raised (`recordSettlesDoubt`): records that
+ *    all say `completed`, for the pushed amount, under one receipt no callback contradicts, complete
+ *    the payment even beside a callback with a wrong Amount or broken items.
+ * 5. The completed decision names the receipt all success evidence agrees on, and what proved it:
+ *    M-Pesa's record over a callback over a query. Ties are broken by ids, never by arrival order.
+ */
+export function decidePayment(held: EvidenceHeld, push: PushIdentity): Verdict {
+  const callbacks = [...held.callbacks]
+    .filter((c) => callbackMatchesPush(c, push))
+    .sort((a, b) => a.callbackId - b.callbackId);
+  const successes = callbacks.filter((c) => isSuccessCode(c.resultCode));
+  const queries = [...held.queries].sort((a, b) => compareText(a.resultCode, b.resultCode));
+  const querySuccess = queries.find((q) => isSuccessCode(q.resultCode));
+  const records = [...held.records].sort((a, b) => compareText(a.recordId, b.recordId));
+  const found = records.filter((r) => r.outcome === 'completed');
+
+  if (successes.length === 0 && !querySuccess && found.length === 0) {
+    const failure = callbacks[0];
+    if (failure) return { status: 'failed', decision: decisionFromCallback(failure) };
+    const failedQuery = queries[0];
+    if (failedQuery) return { status: 'failed', decision: decisionFromQuery(failedQuery) };
+    const record = records.find((r) => r.outcome === 'failed') ?? records[0];
+    if (record) return { status: 'failed', decision: decisionFromRecord(record) };
+    return { status: 'pending' };
+  }
+
+  const settledByRecord = recordSettlesDoubt(successes, found, records, push.amount);
+  if (settledByRecord) return settledByRecord;
+  const reasons = disagreements(successes, found, records, push.amount);
+  const receipts = [...new Set([...found, ...successes].map((e) => e.receipt).filter((r) => r !== null))].sort();
+  const decision: PaymentDecision = found[0]
+    ? { ...decisionFromRecord(found[0]), ...(successes[0] && { evidence: evidenceOf(successes[0]) }) }
+    : successes[0]
+      ? decisionFromCallback(successes[0])
+      : decisionFromQuery(querySuccess!);
+  decision.receipt = receipts.length === 1 ? receipts[0]! : (decision.receipt ?? null);
+  if (reasons.length === 0) return { status: 'completed', decision };
+  const disagreeing = successes
+    .filter((c) => c.callbackId !== decision.evidence?.callbackId)
+    .filter(
+      (c) =>
+        c.receipt !== decision.receipt ||
+        c.amount !== (decision.evidence?.amount ?? null) ||
+        (c.problems ?? []).length > 0,
+    )
+    .map((c) => ({ ...evidenceOf(c), receipt: c.receipt }));
+  return {
+    status: 'needs_review',
+    decision: { ...decision, reviewReason: reasons.join('; '), ...(disagreeing.length > 0 && { disagreeing }) },
+  };
+}
+
+/**
+ * M-Pesa's own record ends a doubt the callbacks raised: when every record held says `completed`,
+ * for the pushed amount, under one receipt, and no callback names another valid receipt, the payment
+ * is completed on the record (a callback's wrong Amount or broken items are then M-Pesa's callback
+ * being wrong, not the money). Undefined when the records do not settle it.
+ */
+function recordSettlesDoubt(
+  successes: readonly CallbackOutcome[],
+  found: readonly MpesaRecordEvidence[],
+  records: readonly MpesaRecordEvidence[],
+  pushedAmount: Kes,
+): Verdict | undefined {
+  if (found.length === 0 || found.length !== records.length) return undefined;
+  if (found.some((r) => r.amount !== pushedAmount)) return undefined;
+  const receipts = new Set(found.map((r) => r.receipt));
+  const [receipt] = [...receipts];
+  if (receipts.size !== 1 || !receipt) return undefined;
+  if (successes.some((c) => c.receipt !== null && c.receipt !== receipt)) return undefined;
+  return { status: 'completed', decision: decisionFromRecord(found[0]!) };
+}
+
+/** Why success evidence cannot be trusted as it stands (empty when it can), in a stable order. */
+function disagreements(
+  successes: readonly CallbackOutcome[],
+  found: readonly MpesaRecordEvidence[],
+  records: readonly MpesaRecordEvidence[],
+  pushedAmount: Kes,
+): string[] {
+  const reasons: string[] = [];
+  for (const c of successes) {
+    const problems = c.problems ?? [];
+    if (problems.length > 0)
+      reasons.push(`M-Pesa's success callback ${c.callbackId} broke Daraja's rules: ${problems.join('; ')}`);
+    if (c.amount !== null && c.amount !== pushedAmount)
+      reasons.push(
+        `M-Pesa's success callback ${c.callbackId} reports KES ${c.amount} for a push of KES ${pushedAmount}`,
+      );
+  }
+  for (const r of found) {
+    if (r.amount !== null && r.amount !== pushedAmount)
+      reasons.push(`M-Pesa's record ${r.recordId} holds KES ${r.amount} for a push of KES ${pushedAmount}`);
+  }
+  const receipts = new Set([...successes, ...found].map((e) => e.receipt).filter((r) => r !== null));
+  if (receipts.size > 1)
+    reasons.push(`M-Pesa's evidence names ${receipts.size} receipts: ${[...receipts].sort().join(', ')}`);
+  for (const r of records) {
+    if (r.outcome !== 'completed')
+      reasons.push(
+        `M-Pesa's record ${r.recordId} says ${r.outcome === 'failed' ? 'failed' : 'not found'} beside a success`,
+      );
+  }
+  return reasons;
+}
+
+/** The decision M-Pesa's own record carries: completed with its receipt, else failed. */
+export function decisionFromRecord(record: MpesaRecordEvidence): PaymentDecision {
+  return {
+    status: record.outcome === 'completed' ? 'completed' : 'failed',
+    resultCode: record.outcome === 'completed' ? '0' : null,
+    resultDesc: record.description,
+    receipt: record.receipt,
+    source: 'mpesa_record',
+  };
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

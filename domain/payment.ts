@@ -46,8 +46,18 @@ export interface PaymentDecision {
   resultCode: string | null;
   resultDesc: string;
   receipt: string | null;
-  /** What decided it: the callback, the STK query, or no answer at all. */
-  source: 'callback' | 'query' | 'no_answer' | 'push_rejected';
+  /** What decided it: the callback, the STK query, M-Pesa's own record, or no answer at all. */
+  source: 'callback' | 'query' | 'mpesa_record' | 'no_answer' | 'push_rejected';
+  /**
+   * Set when the review rule (domain/evidence.ts `decidePayment`) found the evidence in doubt: the
+   * payment goes to `needs_review` with this reason, its fee held. Absent in older histories.
+   */
+  reviewReason?: string;
+  /**
+   * With `reviewReason`: the other success callbacks whose receipt, amount or items disagree with
+   * this decision's, so that each is recorded beside it as a conflict. Absent in older histories.
+   */
+  disagreeing?: Array<CallbackEvidence & { receipt: string | null }>;
   /** M-Pesa's own facts from the deciding callback; absent for other sources and in older histories. */
   evidence?: CallbackEvidence;
 }
@@ -73,21 +83,45 @@ export function evidenceOf(callback: CallbackOutcome): CallbackEvidence {
   };
 }
 
+/** What is known of the push a callback must match: its own CheckoutRequestID, amount and (API side only) phone. */
+export interface PushIdentity {
+  /** Daraja's id for the push; null while the push has none (its answer timed out). */
+  checkoutRequestId: string | null;
+  /** Whole KES pushed. */
+  amount: Kes;
+  /** The MSISDN pushed (2547…); absent where it is not known (the workflow keeps no phone numbers). */
+  phoneNumber?: string | null;
+}
+
 /**
- * Whether a callback may speak for the push it reached: true unless both the push and the callback
- * name a CheckoutRequestID and the two differ. A callback for another push (misrouted, replayed or
- * forged with this payment's path) never decides the payment and never completes it.
- * `pushCheckoutRequestId` is null while the push has none (its answer timed out).
+ * Whether a callback may speak for the push it reached.
+ * - A push with its own CheckoutRequestID is matched only by a callback naming that same id.
+ * - A push without one (its answer timed out) is matched by a callback naming any id (it learns its
+ *   id from it; the CallBackURL's secret path already vouches for the sender), or by a callback naming
+ *   none only when its Amount is the pushed amount and its PhoneNumber, when both are known, agrees
+ *   digit for digit where it is not masked. The phone can only refuse a match, never make one:
+ *   Safaricom may mask it (DARAJA.md "Masking").
+ * A callback for another push (misrouted, replayed or forged with this payment's path) never decides
+ * the payment and never completes it.
  */
 export function callbackMatchesPush(
-  callback: Pick<CallbackOutcome, 'checkoutRequestId'>,
-  pushCheckoutRequestId: string | null,
+  callback: Pick<CallbackOutcome, 'checkoutRequestId' | 'amount' | 'phoneNumber'>,
+  push: PushIdentity,
 ): boolean {
-  return (
-    pushCheckoutRequestId === null ||
-    callback.checkoutRequestId === null ||
-    callback.checkoutRequestId === pushCheckoutRequestId
-  );
+  if (push.checkoutRequestId !== null) return callback.checkoutRequestId === push.checkoutRequestId;
+  if (callback.checkoutRequestId !== null) return true;
+  if (callback.amount === null || callback.amount !== push.amount) return false;
+  return phoneAgrees(callback.phoneNumber, push.phoneNumber ?? null);
+}
+
+/**
+ * Whether a callback's PhoneNumber (`2547…`, possibly with `*` for masked digits) can be the pushed
+ * number: true when either is unknown or every unmasked digit is the same.
+ */
+export function phoneAgrees(reported: string | null, pushed: string | null): boolean {
+  if (reported === null || pushed === null) return true;
+  if (reported.length !== pushed.length) return false;
+  return [...reported].every((digit, i) => digit === '*' || digit === pushed[i]);
 }
 
 /**
@@ -97,9 +131,9 @@ export function callbackMatchesPush(
  */
 export function decisiveCallback(
   callbacks: readonly CallbackOutcome[],
-  pushCheckoutRequestId: string | null,
+  push: PushIdentity,
 ): CallbackOutcome | undefined {
-  const matching = callbacks.filter((c) => callbackMatchesPush(c, pushCheckoutRequestId));
+  const matching = callbacks.filter((c) => callbackMatchesPush(c, push));
   return matching.find((c) => isSuccessCode(c.resultCode)) ?? matching[0];
 }
 
@@ -132,32 +166,4 @@ export function decisionFromQuery(answer: { resultCode: string; resultDesc: stri
 /** A failure with no M-Pesa result code: the push was refused or rejected, or no answer came in time. */
 export function failedDecision(source: 'no_answer' | 'push_rejected', resultDesc: string): PaymentDecision {
   return { status: 'failed', resultCode: null, resultDesc, receipt: null, source };
-}
-
-/**
- * Whether a success callback changes a settled payment: it completes a failed one, or brings a
- * query-decided success the receipt the query could not give. `status` is the settled status.
- */
-export function successChangesRecord(
-  status: 'completed' | 'failed' | 'needs_review',
-  decision: PaymentDecision,
-  success: CallbackOutcome,
-): boolean {
-  if (!isSuccessCode(success.resultCode)) return false;
-  if (status === 'failed') return true;
-  return status === 'completed' && decision.source === 'query' && decision.receipt === null && success.receipt !== null;
-}
-
-/**
- * Whether a further success callback disagrees with the callback-decided success recorded in
- * `decision` (another receipt, another amount, or items that broke their rule): it is then recorded
- * beside the first as a conflict, never applied. False for the deciding callback itself.
- */
-export function contradictsDecision(decision: PaymentDecision, callback: CallbackOutcome): boolean {
-  const { evidence } = decision;
-  if (decision.status !== 'completed' || decision.source !== 'callback' || !evidence) return false;
-  if (!isSuccessCode(callback.resultCode) || callback.callbackId === evidence.callbackId) return false;
-  return (
-    callback.receipt !== decision.receipt || callback.amount !== evidence.amount || (callback.problems?.length ?? 0) > 0
-  );
 }

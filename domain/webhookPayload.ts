@@ -19,6 +19,8 @@ export interface WebhookFacts {
   mpesaAmount: number | null;
   mpesaPhoneNumber: string | null;
   mpesaTransactionDate: string | null;
+  /** Why a payment in review is in review; absent or null otherwise. */
+  reviewReason?: string | null;
 }
 
 /** Result code sent when M-Pesa gave no code of its own (no answer at all): the one Daraja uses for an unanswered prompt. */
@@ -40,6 +42,7 @@ export function nairobiTransactionDate(at: Date): number {
  * (which carries none of them) the pushed amount, the payer's number and the settlement time.
  */
 export function buildWebhookPayload(facts: WebhookFacts): Record<string, unknown> {
+  if (facts.status === 'needs_review') return buildReviewPayload(facts);
   const completed = facts.status === 'completed';
   const stkCallback: Record<string, unknown> = {
     MerchantRequestID: facts.merchantRequestId,
@@ -69,6 +72,28 @@ export function buildWebhookPayload(facts: WebhookFacts): Record<string, unknown
       mpesa_receipt: facts.mpesaReceipt,
       external_reference: facts.externalReference,
       result_code: facts.resultCode,
+      environment: facts.environment,
+    },
+  };
+}
+
+/**
+ * The body of `payment.review_started`: M-Pesa reported a payment and ImaraPay is verifying it. It has
+ * no Daraja `Body`, only the `ImaraPay` section: a handler written for Daraja's callback (the docs'
+ * Express sample returns when `Body.stkCallback` is missing) can never read it as a confirmed payment,
+ * and `ImaraPay.status` says what it is. The ending follows as `payment.completed` or `payment.failed`.
+ */
+export function buildReviewPayload(facts: WebhookFacts): Record<string, unknown> {
+  return {
+    ImaraPay: {
+      event: 'payment.review_started',
+      transaction_id: facts.transactionId,
+      status: 'needs_review',
+      amount: facts.amount,
+      fee_charged: 0,
+      checkout_request_id: facts.checkoutRequestId,
+      external_reference: facts.externalReference,
+      review_reason: facts.reviewReason ?? null,
       environment: facts.environment,
     },
   };

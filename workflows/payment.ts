@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -9,16 +10,11 @@ import {
 } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/types';
 import { FailureType } from '../domain/failureTypes';
-import {
-  decisionFromCallback,
-  decisionFromQuery,
-  failedDecision,
-  type PaymentDecision,
-  type PaymentStage,
-} from '../domain/payment';
+import { failedDecision, type PaymentDecision, type PaymentStage } from '../domain/payment';
 import { databaseProfile, lateFeeProfile, pushProfile, queryProfile, webhookProfile } from './activityProfiles';
 import {
   darajaCallbackSignal,
+  mpesaRecordSignal,
   progressQuery,
   pushOutcomeUpdate,
   type PaymentWorkflowInput,
@@ -44,7 +40,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
   const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
 
-  const state = new PaymentState();
+  const state = new PaymentState(input.amount);
   const background = new PendingWork();
 
   // Handlers first, so that an early callback or a waiting API request is never lost.
@@ -57,6 +53,8 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       upsertSearchAttributes([{ key: CHECKOUT_REQUEST_ID, value: state.checkoutRequestId }]);
     }
   });
+  // M-Pesa's own record (Transaction Status, Pull Transactions, a statement line), stored by the API.
+  setHandler(mpesaRecordSignal, (record) => void state.receiveRecord(record));
   setHandler(pushOutcomeUpdate, async () => {
     await condition(() => state.push !== null);
     return state.push!;
@@ -75,37 +73,33 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   enterStage('awaiting_callback');
   const decided = await awaitDecision();
 
-  // 4. Settle once. Money in doubt ends here: no webhook, an operator decides (later callbacks are still stored).
+  // 4. Settle once. Histories recorded before the review rule ended a payment in review here.
   const result = await finish(decided);
-  if (result.status === 'needs_review') return result;
+  if (result.status === 'needs_review' && !patched(REVIEW_STAYS_OPEN)) return result;
 
-  // 5. Tell the merchant, and keep honouring a success that arrives late.
+  // 5. Tell the merchant, and keep applying the review rule to whatever evidence arrives later.
   return deliverAndListen(result);
 
   /**
-   * Delivers the webhook for `settled` and meanwhile keeps listening: a success after a failure
-   * completes the payment, and a callback after a query-decided success brings the receipt. Until
-   * every webhook and late fee is done, a late success still completes the payment at once.
+   * Delivers the webhook for `settled` and meanwhile keeps listening, settling each new verdict of the
+   * review rule: a success after a failure completes the payment; a callback after a query-decided
+   * success brings the receipt, or puts the payment in review when it disagrees; M-Pesa's record
+   * completes a failed payment. A payment in review stays open, its fee held, until evidence or an
+   * operator ends the review; otherwise the workflow ends once every webhook and late fee is done.
    */
   async function deliverAndListen(settled: PaymentWorkflowResult): Promise<PaymentWorkflowResult> {
     let current = settled;
-    background.track(deliver(current.status === 'completed' ? 'payment.completed' : 'payment.failed'));
+    background.track(deliver(eventOf(current.status)));
     if (current.status === 'failed' || current.decidedBy === 'query') {
-      await condition(() => state.lateSettlementDue(), timings.lateCallbackWindowMs);
+      await condition(() => state.verdictDue() !== undefined, timings.lateCallbackWindowMs);
     }
     for (;;) {
-      await condition(() => background.idle || state.lateSettlementDue() || state.conflictingCallback() !== undefined);
-      const conflicting = state.conflictingCallback();
-      if (conflicting) {
-        // Another success that disagrees with the recorded one: recorded beside it, never applied.
-        state.examine(conflicting);
-        await record(decisionFromCallback(conflicting));
-        continue;
-      }
-      if (!state.lateSettlementDue()) break;
-      const wasFailed = current.status === 'failed';
-      current = await finish(decisionFromCallback(state.successCallback()!));
-      if (wasFailed && current.status === 'completed') background.track(deliver('payment.completed'));
+      await condition(() => (background.idle && current.status !== 'needs_review') || state.verdictDue() !== undefined);
+      const due = state.verdictDue();
+      if (!due) break;
+      const was = current.status;
+      current = await finish(due.decision);
+      if (current.status !== was) background.track(deliver(eventOf(current.status)));
     }
     background.rethrowFailure();
     return current;
@@ -160,10 +154,17 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
   }
 
-  /** The callback's decision, or the STK query's when the callback stays silent, or no answer at all. */
+  /**
+   * The review rule's decision once the evidence held decides the payment (a callback, M-Pesa's
+   * record, or the STK query's final answer when the callback stays silent), or no answer at all.
+   */
   async function awaitDecision(): Promise<PaymentDecision> {
-    const callbackArrived = () => state.decisiveCallback() !== undefined;
-    const fromCallback = () => decisionFromCallback(state.decisiveCallback()!);
+    const callbackArrived = () => state.decided();
+    const fromCallback = () => {
+      const verdict = state.verdict();
+      if (verdict.status === 'pending') throw new Error('no verdict yet'); // unreachable: callers wait for one
+      return verdict.decision;
+    };
     const checkoutRequestId = state.checkoutRequestId;
     // Without a CheckoutRequestID there is nothing to query: give the prompt its whole lifetime.
     const wait =
@@ -185,7 +186,10 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       const answer = await query.queryStkStatus({ transactionId, checkoutRequestId }).catch(() => null);
       // A callback that arrived while we asked wins: it carries the receipt.
       if (callbackArrived()) return fromCallback();
-      if (answer?.state === 'final') return decisionFromQuery(answer);
+      if (answer?.state === 'final') {
+        state.receiveQueryAnswer(answer);
+        return fromCallback();
+      }
       if (Date.now() + pause > deadline) break;
       if (await condition(callbackArrived, pause)) return fromCallback();
       pause = Math.min(pause * 2, timings.queryMaxIntervalMs);
@@ -199,6 +203,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   /** Settles `final` as the payment's decision; a late success whose fee had been released charges it again. */
   async function finish(final: PaymentDecision): Promise<PaymentWorkflowResult> {
     state.decision = final;
+    state.applied(final);
     const settled = await record(final);
     state.settled = settled.status;
     if (settled.lateFeeDue) background.track(lateFee.chargeLateFee({ transactionId }));
@@ -226,7 +231,7 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   }
 
   /** Delivers a webhook for the whole retry window; a delivery that never got through is marked given up. */
-  async function deliver(event: 'payment.completed' | 'payment.failed'): Promise<void> {
+  async function deliver(event: WebhookEvent): Promise<void> {
     try {
       await webhook.deliverWebhook({ transactionId, event });
     } catch (err) {
@@ -235,6 +240,17 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
     }
   }
 }
+
+/** The events a payment's webhook tells (db/entities/webhook.ts), as the activities take them. */
+type WebhookEvent = Parameters<PaymentActivities['deliverWebhook']>[0]['event'];
+
+/** The webhook event that tells a status: completed, failed, or review started. */
+function eventOf(status: PaymentWorkflowResult['status']): WebhookEvent {
+  return status === 'needs_review' ? 'payment.review_started' : `payment.${status}`;
+}
+
+/** The patch after which a payment in review keeps its workflow open for more evidence or an operator. */
+const REVIEW_STAYS_OPEN = 'review-stays-open';
 
 /** The ApplicationFailure an activity raised, if that is what `err` carries. */
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {

@@ -1,18 +1,11 @@
-import {
-  contradictsDecision,
-  decisiveCallback,
-  isSuccessCode,
-  successChangesRecord,
-  callbackMatchesPush,
-  type CallbackOutcome,
-  type PaymentDecision,
-  type PaymentStage,
-} from '../domain/payment';
+import { decidePayment, type QueryAnswer, type Verdict } from '../domain/evidence';
+import type { MpesaRecordEvidence } from '../domain/mpesaRecord';
+import type { CallbackOutcome, PaymentDecision, PaymentStage } from '../domain/payment';
 import type { PaymentProgress, PaymentWorkflowResult, PushOutcome } from './definitions';
 
 /**
  * What one payment workflow knows so far, and the questions its story asks of it. Handlers and the
- * main flow change it; the rules it applies live in domain/payment.ts.
+ * main flow change it; the rule it applies lives in domain/evidence.ts (`decidePayment`).
  */
 export class PaymentState {
   stage: PaymentStage = 'reserving_fee';
@@ -27,8 +20,15 @@ export class PaymentState {
   /** Every distinct callback received, in order of arrival (mismatched ones too, for the record). */
   private readonly callbacks: CallbackOutcome[] = [];
   private readonly seen = new Set<number>();
-  /** Further success callbacks already compared with the recorded evidence. */
-  private readonly examined = new Set<number>();
+  /** Final STK query answers. */
+  private readonly queries: QueryAnswer[] = [];
+  /** M-Pesa's own records of the payment, by recordId. */
+  private readonly records = new Map<string, MpesaRecordEvidence>();
+  /** The verdict last settled (its key), so that each verdict is settled once. */
+  private appliedKey: string | null = null;
+
+  /** @param amount the pushed amount (whole KES), which a callback naming no CheckoutRequestID must carry. */
+  constructor(private readonly amount: number) {}
 
   /**
    * Takes in a callback signal. Returns false for a callback id seen before (Temporal may redeliver a
@@ -41,47 +41,62 @@ export class PaymentState {
     return true;
   }
 
-  /** The callback that decides the payment, once one that matches the push has arrived. */
-  decisiveCallback(): CallbackOutcome | undefined {
-    return decisiveCallback(this.callbacks, this.checkoutRequestId);
+  /** Takes in M-Pesa's own record; false for a record id seen before. */
+  receiveRecord(record: MpesaRecordEvidence): boolean {
+    if (this.records.has(record.recordId)) return false;
+    this.records.set(record.recordId, record);
+    return true;
   }
 
-  /** The first success callback that matches the push, if any. */
-  successCallback(): CallbackOutcome | undefined {
-    const decisive = this.decisiveCallback();
-    return decisive && isSuccessCode(decisive.resultCode) ? decisive : undefined;
+  /** Keeps a final STK query answer as evidence. */
+  receiveQueryAnswer(answer: QueryAnswer): void {
+    this.queries.push({ resultCode: answer.resultCode, resultDesc: answer.resultDesc });
   }
 
-  /**
-   * True when a success callback would change the record: it completes a failed payment, or brings a
-   * query-decided success its receipt.
-   */
-  lateSettlementDue(): boolean {
-    const success = this.successCallback();
-    return !!success && !!this.decision && !!this.settled && successChangesRecord(this.settled, this.decision, success);
-  }
-
-  /** A further success callback, not yet examined, that disagrees with the callback that completed the payment. */
-  conflictingCallback(): CallbackOutcome | undefined {
-    const { decision } = this;
-    if (this.settled !== 'completed' || !decision) return undefined;
-    return this.callbacks.find(
-      (c) =>
-        !this.examined.has(c.callbackId) &&
-        callbackMatchesPush(c, this.checkoutRequestId) &&
-        contradictsDecision(decision, c),
+  /** The review rule's verdict on everything held now. */
+  verdict(): Verdict {
+    return decidePayment(
+      { callbacks: this.callbacks, queries: this.queries, records: [...this.records.values()] },
+      { checkoutRequestId: this.checkoutRequestId, amount: this.amount },
     );
   }
 
-  /** Marks a conflicting callback as recorded, so that it is compared only once. */
-  examine(callback: CallbackOutcome): void {
-    this.examined.add(callback.callbackId);
+  /** True once the evidence held decides the payment (completed, failed or in review). */
+  decided(): boolean {
+    return this.verdict().status !== 'pending';
+  }
+
+  /**
+   * The verdict to settle when it differs from the one settled last (a late success after a failure,
+   * a receipt for a query-decided success, evidence that puts the payment in review or changes why);
+   * undefined otherwise.
+   */
+  verdictDue(): (Verdict & { status: 'completed' | 'failed' | 'needs_review' }) | undefined {
+    const verdict = this.verdict();
+    if (verdict.status === 'pending' || this.appliedKey === null) return undefined;
+    return keyOf(verdict) === this.appliedKey ? undefined : verdict;
+  }
+
+  /** Notes the verdict just settled. */
+  applied(decision: PaymentDecision): void {
+    this.appliedKey = keyOfDecision(decision);
   }
 
   /** The live state the progress query answers. */
   progress(): PaymentProgress {
     return { stage: this.stage, push: this.push, callbacksReceived: this.callbacks.length, decision: this.decision };
   }
+}
+
+/** What makes two verdicts the same settlement: the status, the receipt and the reason for review. */
+function keyOf(verdict: Verdict & { status: 'completed' | 'failed' | 'needs_review' }): string {
+  return keyOfDecision(verdict.decision);
+}
+
+function keyOfDecision(decision: PaymentDecision): string {
+  // A failure is settled once, whatever failure evidence follows; a success by what it proves.
+  if (decision.status === 'failed' && !decision.reviewReason) return 'failed';
+  return JSON.stringify([decision.status, decision.receipt, decision.reviewReason ?? null]);
 }
 
 /**

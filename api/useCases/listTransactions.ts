@@ -238,6 +238,8 @@ const CSV_COLUMNS: (keyof TransactionView)[] = [
   'checkout_request_id',
   'result_code',
   'result_desc',
+  // Why a `needs_review` row is not yet completed or failed: its result_desc is still M-Pesa's words.
+  'review_reason',
 ];
 
 /** The same objects as the JSON list, one row each, columns named like their JSON fields. */

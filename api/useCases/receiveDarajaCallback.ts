@@ -11,7 +11,7 @@ import {
   type PaymentTimings,
 } from '../../workflows/definitions';
 import { lateCallbackWorkflow } from '../../workflows/lateCallback';
-import { isSuccessCode, type CallbackOutcome } from '../../domain/payment';
+import { callbackMatchesPush, isSuccessCode, type CallbackOutcome } from '../../domain/payment';
 import { TRANSACTION_ID, MERCHANT_ID, PAYMENT_STATUS } from '../../workflows/searchAttributes';
 import type { Logger } from '../../config/logger';
 
@@ -269,8 +269,15 @@ async function handOver(
       merchantRequestId: parsed.merchantRequestId,
     });
   }
-  // The URL names one payment and the body another: somebody replayed a URL; do not act on it.
-  if (tx.checkoutRequestId && parsed.checkoutRequestId && tx.checkoutRequestId !== parsed.checkoutRequestId) {
+  // The URL names one payment and the body another (or none, or another amount or phone where the
+  // push has no id to compare): somebody replayed or forged a URL; do not act on it.
+  if (
+    !callbackMatchesPush(parsed, {
+      checkoutRequestId: tx.checkoutRequestId,
+      amount: tx.amount,
+      phoneNumber: tx.phoneNumber,
+    })
+  ) {
     logger.warn({ callbackId, transactionId: tx.id }, 'callback CheckoutRequestID does not match its payment');
     return settle('mismatched', tx.id);
   }

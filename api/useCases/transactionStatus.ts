@@ -33,6 +33,14 @@ export async function transactionStatus(
   );
 }
 
+/**
+ * What a payment in review answers as `result_desc`. Its `status` is `needs_review`, which is neither
+ * `completed` nor `failed`: a client that polls until one of those keeps treating it as not yet
+ * decided, which is the truth (README "How a payment runs").
+ */
+export const REVIEW_DESCRIPTION =
+  'M-Pesa reported a payment; ImaraPay is verifying it. Do not deliver or push again until it is completed or failed.';
+
 /** The answer for a payment as read, or 404. Another merchant's (or environment's) payment answers exactly like a missing one. */
 export function statusBodyOf(payment: PaymentStatusRow | null, reference: string): TransactionStatusBody {
   if (!payment) throw new AppError('not_found', `No transaction found for ${reference}`);
@@ -40,7 +48,8 @@ export function statusBodyOf(payment: PaymentStatusRow | null, reference: string
     status: payment.status,
     amount: payment.amount,
     mpesa_receipt: payment.mpesaReceipt,
-    result_desc: payment.resultDesc,
+    // In review, M-Pesa's own words ("processed successfully") would read as a success: say what is true.
+    result_desc: payment.status === 'needs_review' ? REVIEW_DESCRIPTION : payment.resultDesc,
     balance: payment.balance,
     transaction_id: payment.id,
     checkout_request_id: payment.checkoutRequestId,

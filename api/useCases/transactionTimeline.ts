@@ -129,17 +129,11 @@ export async function transactionTimeline(
   for (const query of queries)
     events.push({ at: new Date(query.asked_at).toISOString(), kind: 'status_query', ...statusQueryText(query) });
   if (row.status !== 'pending') {
-    const how =
-      payment!.decided_by === 'query'
-        ? ' (from an STK status query)'
-        : payment!.decided_by === 'callback'
-          ? ' (from the callback)'
-          : '';
+    const how = DECIDERS[payment!.decided_by ?? ''] ?? '';
     events.push({
       at: (row.completedAt ?? new Date(payment!.updated_at)).toISOString(),
       kind: 'settled',
-      title: row.status === 'completed' ? `Completed${how}: receipt ${row.mpesaReceipt ?? '—'}` : `Failed${how}`,
-      detail: row.resultDesc,
+      ...settledText(row, how),
     });
   }
   for (const attempt of attempts) {
@@ -170,7 +164,7 @@ export async function transactionTimeline(
  * What one STK status query learned, in words: Daraja's final answer, "still being processed", or
  * why Daraja could not be asked.
  */
-function statusQueryText(query: {
+export function statusQueryText(query: {
   state: string;
   result_code: string | null;
   result_desc: string | null;
@@ -179,7 +173,35 @@ function statusQueryText(query: {
   if (query.state === 'final')
     return { title: `STK status query: ResultCode ${query.result_code ?? '?'}`, detail: query.result_desc };
   if (query.state === 'pending') return { title: 'STK status query: still being processed', detail: query.result_desc };
-  return { title: 'STK status query failed: no answer from Daraja', detail: query.error };
+  // activities/darajaCalls.ts `queryFailureDescription` wrote why: Daraja's own refusal, a timeout, or no connection.
+  const error = query.error ?? '';
+  if (error.startsWith('M-Pesa answered'))
+    return { title: 'STK status query refused by Daraja (it answered with an error)', detail: query.error };
+  if (error === 'M-Pesa did not answer in time')
+    return { title: 'STK status query failed: no answer from Daraja in time', detail: query.error };
+  return { title: 'STK status query failed: Daraja could not be reached', detail: query.error };
+}
+
+/** How each decider reads after the status on the timeline. */
+const DECIDERS: Record<string, string> = {
+  query: ' (from an STK status query)',
+  callback: ' (from the callback)',
+  mpesa_record: " (from M-Pesa's own record)",
+};
+
+/**
+ * The settlement in words. A payment in review is never titled a failure: M-Pesa reported a payment
+ * and ImaraPay is verifying it; the detail says why.
+ */
+function settledText(
+  row: { status: string; mpesaReceipt: string | null; resultDesc: string | null; reviewReason: string | null },
+  how: string,
+): Pick<TimelineEvent, 'title' | 'detail'> {
+  if (row.status === 'needs_review')
+    return { title: 'M-Pesa reported a payment; ImaraPay is verifying it', detail: row.reviewReason };
+  if (row.status === 'completed')
+    return { title: `Completed${how}: receipt ${row.mpesaReceipt ?? '—'}`, detail: row.resultDesc };
+  return { title: `Failed${how}`, detail: row.resultDesc };
 }
 
 /** Daraja's ResultDesc from a stored raw callback, when it has one. */

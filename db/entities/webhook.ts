@@ -1,7 +1,11 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { WebhookAttemptStatus } from '../../domain/webhookRetry';
 
-export type WebhookEvent = 'payment.completed' | 'payment.failed';
+/**
+ * What a delivery tells: the payment completed, failed, or entered review (`payment.review_started`,
+ * sent without Daraja's `Body` so that no handler reads it as a success or a failure).
+ */
+export type WebhookEvent = 'payment.completed' | 'payment.failed' | 'payment.review_started';
 /** superseded: a `payment.failed` delivery not sent because the payment completed since. */
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'superseded';
 

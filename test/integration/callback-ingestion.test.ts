@@ -281,3 +281,87 @@ describe('A payment answered 202 learns its CheckoutRequestID', () => {
     }
   });
 });
+
+describe('A callback that names no usable CheckoutRequestID decides nothing (issue 17)', () => {
+  it('When hundreds of success callbacks whose CheckoutRequestID is absent, null, true, a number, an array or an object reach pending payments by their own CallBackURLs, then none of them decides a payment and no fee is captured', async () => {
+    const own = await createMerchantFixture(stack, { walletKes: 5000 });
+    const pending: Array<{ transaction_id: number; checkout_request_id: string }> = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await stack.http.post(
+        '/stk-push',
+        { account_id: own.channelId, phone_number: '0712345678', amount: 9908 },
+        { headers: { Authorization: own.authorization } },
+      );
+      expect(res.status).toBe(200);
+      pending.push(res.data);
+    }
+    const firstId = await lastCallbackId();
+    const ids = pending.map((p) => p.checkout_request_id);
+    const malformedId = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(...ids).map((id) => [id]),
+      fc.constantFrom(...ids).map((id) => ({ $eq: id })),
+      fc.constantFrom(...ids).map((id) => ({ toString: id })),
+      fc.jsonValue({ maxDepth: 2 }).filter((v) => typeof v !== 'string'),
+    );
+    const body = fc.record({
+      payment: fc.integer({ min: 0, max: pending.length - 1 }),
+      checkoutRequestId: malformedId,
+      merchantRequestId: fc.oneof(fc.constant('29115-34620561-1'), malformedId),
+      resultCode: fc.constantFrom(0, '0'),
+      amount: fc.constantFrom(9908, '9908.00', 1),
+      phone: fc.constantFrom(254712345678, 254708374149, '25471****678'),
+    });
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (b) => {
+        const stkCallback: Record<string, unknown> = {
+          MerchantRequestID: b.merchantRequestId,
+          ResultCode: b.resultCode,
+          ResultDesc: 'The service request is processed successfully.',
+          CallbackMetadata: {
+            Item: [
+              { Name: 'Amount', Value: b.amount },
+              { Name: 'MpesaReceiptNumber', Value: `FUZZ${String(sent).padStart(6, '0')}` },
+              { Name: 'TransactionDate', Value: 20261207203000 },
+              { Name: 'PhoneNumber', Value: b.phone },
+            ],
+          },
+        };
+        if (b.checkoutRequestId !== undefined) stkCallback.CheckoutRequestID = b.checkoutRequestId;
+        const target = pending[b.payment]!.transaction_id;
+        const res = await post(darajaCallbackUrl(stack.config, target), JSON.stringify({ Body: { stkCallback } }));
+        sent++;
+        expect(res.data).toEqual(ACCEPT);
+      }),
+      { numRuns: 400 },
+    );
+
+    const stored = await callbacksAfter(firstId);
+    expect(stored).toHaveLength(sent);
+    for (const row of stored) expect(['malformed', 'mismatched']).toContain(row.disposition);
+    const em = stack.orm.em.fork();
+    const rows = await em.find(TransactionSchema, { id: { $in: pending.map((p) => p.transaction_id) } });
+    // Their prompts may end by silence meanwhile (failed, no_answer); no callback may decide any of them.
+    expect(
+      rows.filter((r) => r.decidedBy === 'callback' || r.status === 'completed' || r.status === 'needs_review'),
+    ).toEqual([]);
+    const kinds = await em
+      .getConnection()
+      .execute<{ kind: string }[]>(
+        'select distinct kind from wallet_ledger where merchant_id = ? and transaction_id is not null',
+        [own.merchantId],
+      );
+    expect(kinds.map((k) => k.kind).filter((k) => k !== 'fee_reserve' && k !== 'fee_release')).toEqual([]);
+    for (const p of pending) {
+      const progress = await stack.temporal.workflow
+        .getHandle(`payment-${p.transaction_id}`)
+        .query<{ callbacksReceived: number }>('progress');
+      expect(progress.callbacksReceived).toBe(0);
+    }
+  }, 300_000);
+});

@@ -142,4 +142,79 @@ describe('parseStkCallback bounds every value where it enters', () => {
     expect(parsed.resultDesc).toHaveLength(500);
     expect(parsed.resultDesc.startsWith('a b')).toBe(true);
   });
+
+  it.each([
+    ['null', null],
+    ['true', true],
+    ['a number', 191220191020363925],
+    ['an array', ['ws_CO_191220191020363925']],
+    ['an object', { $eq: 'ws_CO_191220191020363925' }],
+    ['empty text', ''],
+  ])('When CheckoutRequestID is %s, then the callback is unusable and decides nothing (issue 17)', (_label, value) => {
+    expect(parseStkCallback(withField('CheckoutRequestID', value))).toMatchObject({
+      unusable: 'CheckoutRequestID is not a Daraja request id',
+      checkoutRequestId: null,
+    });
+  });
+
+  it.each([
+    ['null', null],
+    ['an array', ['29115-34620561-1']],
+    ['an object', { $ne: null }],
+  ])('When MerchantRequestID is %s, then the callback is unusable', (_label, value) => {
+    expect(parseStkCallback(withField('MerchantRequestID', value))).toMatchObject({
+      unusable: 'MerchantRequestID is not a Daraja request id',
+    });
+  });
+
+  it.each([
+    ['a fraction', 0.5],
+    ['negative', -1],
+  ])('When ResultCode is %s, then the callback is unusable', (_label, value) => {
+    expect(parseStkCallback(withField('ResultCode', value))).toMatchObject({
+      unusable: 'ResultCode is not a Daraja result code',
+    });
+  });
+
+  it.each([
+    ['true', true],
+    ['an array', [0]],
+    ['an object', { code: 0 }],
+    ['null', null],
+  ])('When ResultCode is %s, then the body is not a Daraja callback', (_label, value) => {
+    expect(parseStkCallback(withField('ResultCode', value))).toBeNull();
+  });
+
+  it('When CheckoutRequestID is absent, then the callback is usable but names no id (it can only match a push that has none)', () => {
+    const body = structuredClone(success) as unknown as { Body: { stkCallback: Record<string, unknown> } };
+    delete body.Body.stkCallback.CheckoutRequestID;
+    expect(parseStkCallback(body)).toMatchObject({ unusable: null, checkoutRequestId: null, amount: 1 });
+  });
+
+  it('When a success lacks its Amount or MpesaReceiptNumber, then each absence is named as a problem', () => {
+    const body = structuredClone(success);
+    body.Body.stkCallback.CallbackMetadata.Item = body.Body.stkCallback.CallbackMetadata.Item.filter(
+      (i) => i.Name !== 'Amount' && i.Name !== 'MpesaReceiptNumber',
+    );
+    expect(parseStkCallback(body)?.problems).toEqual(['MpesaReceiptNumber is missing', 'Amount is missing']);
+  });
+
+  it('When Amount is given twice with different values, then it is dropped and named as a problem', () => {
+    const body = withItem('Amount', 1);
+    body.Body.stkCallback.CallbackMetadata.Item.push({ Name: 'Amount', Value: 321 });
+    expect(parseStkCallback(body)).toMatchObject({
+      amount: null,
+      problems: ['Amount is given more than once with different values'],
+    });
+  });
+
+  it.each([
+    ['2026-12-07 20:30:00', '20261207203000'],
+    ['2026-12-07T20:30:00', '20261207203000'],
+    ['20261207203000', '20261207203000'],
+    [20261207203000, '20261207203000'],
+    ['2026-13-07 20:30:00', null],
+  ])('When TransactionDate is %j, then it is kept as M-Pesa meant it: %j', (value, expected) => {
+    expect(parseStkCallback(withItem('TransactionDate', value))?.transactionDate).toBe(expected);
+  });
 });

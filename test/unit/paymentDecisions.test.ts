@@ -1,11 +1,10 @@
 import {
   callbackMatchesPush,
-  contradictsDecision,
   decisionFromCallback,
   decisionFromQuery,
   decisiveCallback,
   failedDecision,
-  successChangesRecord,
+  phoneAgrees,
   type CallbackOutcome,
 } from '../../domain/payment';
 
@@ -27,37 +26,69 @@ function callback(callbackId: number, resultCode: string, fields: Partial<Callba
   };
 }
 
+const PUSH = { checkoutRequestId: PUSHED, amount: 500 };
+const NO_ID = { checkoutRequestId: null, amount: 500, phoneNumber: '254712345678' };
+
 describe('Which callback decides a payment', () => {
-  it('When a callback names the CheckoutRequestID the push got, or either side has none, then it matches the push', () => {
-    expect(callbackMatchesPush({ checkoutRequestId: PUSHED }, PUSHED)).toBe(true);
-    expect(callbackMatchesPush({ checkoutRequestId: PUSHED }, null)).toBe(true);
-    expect(callbackMatchesPush({ checkoutRequestId: null }, PUSHED)).toBe(true);
+  it('When a callback names the CheckoutRequestID the push got, then it matches the push', () => {
+    expect(callbackMatchesPush(callback(1, '0'), PUSH)).toBe(true);
+  });
+
+  it('When a push has no id of its own (its answer timed out), then a callback naming an id matches it and gives it that id', () => {
+    expect(callbackMatchesPush(callback(1, '0'), NO_ID)).toBe(true);
   });
 
   it('When a callback names another CheckoutRequestID than the push got, then it does not match the push', () => {
-    expect(callbackMatchesPush({ checkoutRequestId: 'ws_CO_OTHER' }, PUSHED)).toBe(false);
+    expect(callbackMatchesPush(callback(1, '0', { checkoutRequestId: 'ws_CO_OTHER' }), PUSH)).toBe(false);
+  });
+
+  it('When a callback names no CheckoutRequestID and the push has one, then it never matches (issue 17: it completed every pending payment)', () => {
+    expect(callbackMatchesPush(callback(1, '0', { checkoutRequestId: null }), PUSH)).toBe(false);
+    expect(callbackMatchesPush(callback(2, '1032', { checkoutRequestId: null }), PUSH)).toBe(false);
+    expect(decisiveCallback([callback(1, '0', { checkoutRequestId: null })], PUSH)).toBeUndefined();
+  });
+
+  it('When neither names an id, then the callback matches only with the pushed amount and a phone that agrees where unmasked', () => {
+    const noId = (fields: Partial<CallbackOutcome>) => callback(1, '0', { checkoutRequestId: null, ...fields });
+    expect(callbackMatchesPush(noId({}), NO_ID)).toBe(true);
+    expect(callbackMatchesPush(noId({ phoneNumber: '25471****678' }), NO_ID)).toBe(true);
+    expect(callbackMatchesPush(noId({ phoneNumber: null }), NO_ID)).toBe(true);
+    expect(callbackMatchesPush(noId({ amount: 1 }), NO_ID)).toBe(false);
+    expect(callbackMatchesPush(noId({ amount: null }), NO_ID)).toBe(false);
+    expect(callbackMatchesPush(noId({ phoneNumber: '254799999999' }), NO_ID)).toBe(false);
+    expect(callbackMatchesPush(noId({ phoneNumber: '25479****678' }), NO_ID)).toBe(false);
+    // A failure carries no Amount, so it cannot show it is this push's.
+    expect(callbackMatchesPush(callback(2, '1032', { checkoutRequestId: null }), NO_ID)).toBe(false);
+  });
+
+  it('When a phone is masked, then only its visible digits are compared, and an unknown phone refuses nothing', () => {
+    expect(phoneAgrees('254712****78', '254712345678')).toBe(true);
+    expect(phoneAgrees('************', '254712345678')).toBe(true);
+    expect(phoneAgrees('254712****79', '254712345678')).toBe(false);
+    expect(phoneAgrees('2547123456', '254712345678')).toBe(false);
+    expect(phoneAgrees(null, '254712345678')).toBe(true);
   });
 
   it('When a failure arrives before a success, then the success decides', () => {
     const failure = callback(1, '1032');
     const success = callback(2, '0');
-    expect(decisiveCallback([failure, success], PUSHED)).toBe(success);
+    expect(decisiveCallback([failure, success], PUSH)).toBe(success);
   });
 
   it('When only failures arrived, then the first decides', () => {
     const first = callback(1, '1032');
-    expect(decisiveCallback([first, callback(2, '2001')], PUSHED)).toBe(first);
+    expect(decisiveCallback([first, callback(2, '2001')], PUSH)).toBe(first);
   });
 
   it('When a success names another CheckoutRequestID, then it never decides, even beside a matching failure', () => {
     const forged = callback(1, '0', { checkoutRequestId: 'ws_CO_OTHER' });
     const failure = callback(2, '1032');
-    expect(decisiveCallback([forged], PUSHED)).toBeUndefined();
-    expect(decisiveCallback([forged, failure], PUSHED)).toBe(failure);
+    expect(decisiveCallback([forged], PUSH)).toBeUndefined();
+    expect(decisiveCallback([forged, failure], PUSH)).toBe(failure);
   });
 
   it('When no callback arrived, then none decides', () => {
-    expect(decisiveCallback([], PUSHED)).toBeUndefined();
+    expect(decisiveCallback([], PUSH)).toBeUndefined();
   });
 });
 
@@ -117,45 +148,5 @@ describe('Decisions', () => {
       receipt: null,
       source: 'no_answer',
     });
-  });
-});
-
-describe('What a later success changes', () => {
-  const success = callback(9, '0');
-
-  it('When the payment failed, then a success completes it', () => {
-    expect(successChangesRecord('failed', failedDecision('no_answer', 'silent'), success)).toBe(true);
-  });
-
-  it('When the query decided a success without a receipt, then a success callback brings it', () => {
-    const byQuery = decisionFromQuery({ resultCode: '0', resultDesc: 'ok' });
-    expect(successChangesRecord('completed', byQuery, success)).toBe(true);
-    expect(successChangesRecord('completed', byQuery, callback(10, '0', { receipt: null }))).toBe(false);
-  });
-
-  it('When a callback already completed the payment, or it is in review, or the callback is a failure, then nothing changes', () => {
-    expect(successChangesRecord('completed', decisionFromCallback(callback(1, '0')), success)).toBe(false);
-    expect(successChangesRecord('needs_review', failedDecision('no_answer', 'silent'), success)).toBe(false);
-    expect(successChangesRecord('failed', failedDecision('no_answer', 'silent'), callback(11, '1032'))).toBe(false);
-  });
-
-  it('When a further success has another receipt, another amount or broken items, then it contradicts the recorded success', () => {
-    const recorded = decisionFromCallback(callback(1, '0', { receipt: 'FIRST' }));
-    expect(contradictsDecision(recorded, callback(2, '0', { receipt: 'OTHER' }))).toBe(true);
-    expect(contradictsDecision(recorded, callback(3, '0', { receipt: 'FIRST', amount: 499 }))).toBe(true);
-    expect(
-      contradictsDecision(recorded, callback(4, '0', { receipt: 'FIRST', problems: ['Amount: not a number'] })),
-    ).toBe(true);
-  });
-
-  it('When a further callback repeats the recorded success, is the deciding one, or is a failure, then it does not contradict', () => {
-    const recorded = decisionFromCallback(callback(1, '0', { receipt: 'FIRST' }));
-    expect(contradictsDecision(recorded, callback(2, '0', { receipt: 'FIRST' }))).toBe(false);
-    expect(contradictsDecision(recorded, callback(1, '0', { receipt: 'OTHER' }))).toBe(false);
-    expect(contradictsDecision(recorded, callback(5, '1032'))).toBe(false);
-  });
-
-  it('When the query decided the success, then no callback contradicts it (the callback brings its receipt instead)', () => {
-    expect(contradictsDecision(decisionFromQuery({ resultCode: '0', resultDesc: 'ok' }), success)).toBe(false);
   });
 });

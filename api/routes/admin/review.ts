@@ -9,8 +9,8 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
     path: '/api/admin/payments/review',
     summary: 'Payments whose M-Pesa evidence is in doubt',
     description:
-      "Payments in `needs_review` (a success callback whose Amount differs from the push, or whose items break Daraja's rules: the fee stays reserved, no webhook is sent) " +
-      'and payments that kept their first receipt while a later callback disagreed (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.',
+      "Payments in `needs_review` (the review rule found M-Pesa's evidence in doubt: an Amount other than the push, two receipts, items that break Daraja's rules, or M-Pesa's record disagreeing; the fee is held and the merchant was sent `payment.review_started`) " +
+      'and payments with recorded disagreements (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.',
     tags: ['Admin: transactions'],
     responses: [
       {

@@ -4,7 +4,8 @@
  * are named here, as docs/api/*.md describes them.
  */
 export type KycStatus = 'unverified' | 'pending' | 'verified' | 'rejected';
-export type PaymentStatus = 'pending' | 'completed' | 'failed';
+/** `needs_review`: M-Pesa reported a payment and ImaraPay is verifying it (neither completed nor failed yet). */
+export type PaymentStatus = 'pending' | 'completed' | 'failed' | 'needs_review';
 
 export interface Me {
   user: { id: number; email: string; role: 'merchant' | 'admin' };

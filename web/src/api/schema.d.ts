@@ -865,7 +865,7 @@ export interface paths {
         };
         /**
          * Payments whose M-Pesa evidence is in doubt
-         * @description Payments in `needs_review` (a success callback whose Amount differs from the push, or whose items break Daraja's rules: the fee stays reserved, no webhook is sent) and payments that kept their first receipt while a later callback disagreed (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.
+         * @description Payments in `needs_review` (the review rule found M-Pesa's evidence in doubt: an Amount other than the push, two receipts, items that break Daraja's rules, or M-Pesa's record disagreeing; the fee is held and the merchant was sent `payment.review_started`) and payments with recorded disagreements (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.
          */
         get: operations["getApiAdminPaymentsReview"];
         put?: never;

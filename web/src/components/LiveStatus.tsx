@@ -16,10 +16,14 @@ export function LiveStatus({ transactionId, onSettled }: { transactionId: number
       const answer = await unwrap<PaymentStatusAnswer>(
         api.GET('/api/transaction/status/{reference}', { params: { path: { reference: String(transactionId) } } }),
       );
-      if (answer.status !== 'pending') onSettled?.();
+      if (answer.status !== 'pending' && answer.status !== 'needs_review') onSettled?.();
       return answer;
     },
-    refetchInterval: (query) => (query.state.data && query.state.data.status !== 'pending' ? false : 1000),
+    // A payment in review is still moving (more evidence or an operator ends it): keep following it.
+    refetchInterval: (query) =>
+      query.state.data && query.state.data.status !== 'pending' && query.state.data.status !== 'needs_review'
+        ? false
+        : 1000,
   });
   if (status.isPending)
     return (
@@ -34,6 +38,9 @@ export function LiveStatus({ transactionId, onSettled }: { transactionId: number
       <p>
         Payment #{s.transaction_id}: <StatusBadge status={s.status} />{' '}
         {s.status === 'pending' && <span className="muted">waiting for the customer…</span>}
+        {s.status === 'needs_review' && (
+          <span className="muted">M-Pesa reported a payment; ImaraPay is verifying it</span>
+        )}
       </p>
       {s.status === 'completed' && (
         <p>

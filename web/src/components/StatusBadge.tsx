@@ -1,4 +1,7 @@
-/** A status word with its colour: completed, failed, pending, verified, … */
+/** Words for statuses whose API name is not for people. */
+const LABELS: Record<string, string> = { needs_review: 'verifying' };
+
+/** A status word with its colour: completed, failed, pending, verifying (needs_review), verified, … */
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${status}`}>{status}</span>;
+  return <span className={`badge badge-${status}`}>{LABELS[status] ?? status}</span>;
 }

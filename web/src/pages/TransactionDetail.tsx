@@ -32,8 +32,9 @@ export function TransactionDetailPage() {
     queryKey: ['transaction', id],
     queryFn: () =>
       unwrap<TransactionTimeline>(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
-    // A pending payment is still moving: follow it.
-    refetchInterval: (query) => (query.state.data?.transaction.status === 'pending' ? 2000 : false),
+    // A pending payment, or one in review, is still moving: follow it.
+    refetchInterval: (query) =>
+      ['pending', 'needs_review'].includes(query.state.data?.transaction.status ?? '') ? 2000 : false,
   });
   if (detail.isPending) return <p className="muted">Loading…</p>;
   if (detail.isError) {

@@ -10,7 +10,7 @@ import { useChannels } from '../queries';
 
 interface Filters {
   q: string;
-  status: '' | 'pending' | 'completed' | 'failed';
+  status: '' | 'pending' | 'completed' | 'failed' | 'needs_review';
   account_id: string;
   from: string;
   to: string;
@@ -67,6 +67,7 @@ export function TransactionsPage() {
             <option value="pending">Pending</option>
             <option value="completed">Completed</option>
             <option value="failed">Failed</option>
+            <option value="needs_review">Verifying (in review)</option>
           </select>
         </label>
         <label>

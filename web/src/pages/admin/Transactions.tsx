@@ -25,7 +25,9 @@ export default function AdminTransactionsPage() {
             query: {
               limit: 50,
               ...(filters.q ? { q: filters.q } : {}),
-              ...(filters.status ? { status: filters.status as 'pending' | 'completed' | 'failed' } : {}),
+              ...(filters.status
+                ? { status: filters.status as 'pending' | 'completed' | 'failed' | 'needs_review' }
+                : {}),
               ...(filters.merchant_id ? { merchant_id: Number(filters.merchant_id) } : {}),
               ...(cursor ? { cursor } : {}),
             },
@@ -57,6 +59,7 @@ export default function AdminTransactionsPage() {
             <option value="pending">Pending</option>
             <option value="completed">Completed</option>
             <option value="failed">Failed</option>
+            <option value="needs_review">Verifying (in review)</option>
           </select>
         </label>
         <label>
