@@ -46,8 +46,8 @@ export interface PaymentDecision {
   resultCode: string | null;
   resultDesc: string;
   receipt: string | null;
-  /** What decided it: the callback, the STK query, or no answer at all. */
-  source: 'callback' | 'query' | 'no_answer' | 'push_rejected';
+  /** What decided it: the callback, the STK query, no answer at all, or M-Pesa's own record (Transaction Status, Pull Transactions). */
+  source: 'callback' | 'query' | 'no_answer' | 'push_rejected' | 'mpesa_record';
   /** M-Pesa's own facts from the deciding callback; absent for other sources and in older histories. */
   evidence?: CallbackEvidence;
 }
