@@ -2,10 +2,12 @@ import { createDarajaActivities, type DarajaCallDeps } from './darajaCalls';
 import { createSettlementActivities } from './settlement';
 import { createWebhookActivities, type WebhookDeps } from './webhooks';
 import { createReconciliationActivities } from './reconciliation';
+import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
+export type { MpesaRecordActivities } from './mpesaRecords';
 
 export interface ActivityDeps extends DarajaCallDeps {
   webhookHttp: WebhookDeps['http'];
@@ -18,10 +20,17 @@ export interface ActivityDeps extends DarajaCallDeps {
   webhookHttpsOnly: boolean;
   /** Where the reconciliation's callback redrives log. */
   logger: Logger;
+  /** M-Pesa's own record (Transaction Status, Pull Transactions) per environment; null where not configured. */
+  recordClientFor: MpesaRecordDeps['recordClientFor'];
+  pullRegistration: MpesaRecordDeps['pullRegistration'];
+  initiatorFor: MpesaRecordDeps['initiatorFor'];
+  resultUrls: MpesaRecordDeps['resultUrls'];
 }
 
 /** Builds every activity from its clients; the worker is the only place this is wired. */
-export function createActivities(deps: ActivityDeps): PaymentActivities & ReconciliationActivities {
+export function createActivities(
+  deps: ActivityDeps,
+): PaymentActivities & ReconciliationActivities & MpesaRecordActivities {
   return {
     ...createSettlementActivities({ orm: deps.orm }),
     ...createDarajaActivities(deps),
@@ -34,5 +43,13 @@ export function createActivities(deps: ActivityDeps): PaymentActivities & Reconc
       httpsOnly: deps.webhookHttpsOnly,
     }),
     ...createReconciliationActivities({ orm: deps.orm, logger: deps.logger }),
+    ...createMpesaRecordActivities({
+      orm: deps.orm,
+      logger: deps.logger,
+      recordClientFor: deps.recordClientFor,
+      pullRegistration: deps.pullRegistration,
+      initiatorFor: deps.initiatorFor,
+      resultUrls: deps.resultUrls,
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import type { Logger } from '../config/logger';
 import type { User } from '../db/entities';
-import { isValidCallbackToken } from '../config/callbackUrl';
+import { isValidCallbackToken, isValidResultToken, type MpesaResultKind } from '../config/callbackUrl';
 import { AppError } from '../domain/errors';
 import { CSRF_HEADER, csrfTokenMatches } from './browserSession';
 import { parseTransactionId } from '../domain/ids';
@@ -27,12 +27,13 @@ import {
  * - `dashboard`: a merchant's dashboard session only (API keys cannot manage the account);
  * - `signedIn`: any dashboard session, merchant or admin (who am I, sign out);
  * - `admin`: an ImaraPay admin's session;
- * - `darajaCallback`: the secret per-payment token in the callback path (Daraja does not sign callbacks).
+ * - `darajaCallback`: the secret per-payment token in the callback path (Daraja does not sign callbacks);
+ * - `darajaResult`: the secret token of the ResultURL / QueueTimeOutURL (Transaction Status, Pull Transactions).
  *
  * 401 means "who are you?" (no, unknown, wrong, revoked or expired credentials); 403 means the
  * credentials are good but not for this endpoint.
  */
-export type Access = 'public' | 'merchant' | 'dashboard' | 'signedIn' | 'admin' | 'darajaCallback';
+export type Access = 'public' | 'merchant' | 'dashboard' | 'signedIn' | 'admin' | 'darajaCallback' | 'darajaResult';
 
 /** The payment a callback path names, once its token checked out. */
 export interface CallbackTarget {
@@ -50,7 +51,9 @@ export type PrincipalOf<A extends Access> = A extends 'public'
         ? SignedInUser
         : A extends 'darajaCallback'
           ? CallbackTarget
-          : never;
+          : A extends 'darajaResult'
+            ? { kind: MpesaResultKind }
+            : never;
 
 export interface AccessDeps extends AuthDeps {
   logger: Logger;
@@ -116,7 +119,18 @@ const RULES: Record<Access, Rule> = {
     }
     return { transactionId } satisfies CallbackTarget;
   },
+
+  darajaResult: async (ctx, deps) => {
+    const kind = ctx.params.kind ?? '';
+    if (!RESULT_KINDS.has(kind) || !isValidResultToken(deps.callbackToken, ctx.params.token ?? '')) {
+      deps.logger.warn({ ip: ctx.ip }, 'Daraja result with a wrong path token');
+      throw new AppError('not_found', 'Not found');
+    }
+    return { kind: kind as MpesaResultKind };
+  },
 };
+
+const RESULT_KINDS = new Set<string>(['status', 'timeout', 'pull']);
 
 /** An admin session is no merchant: merchant endpoints answer it 403. */
 async function merchantCallerOf(ctx: Context, deps: AccessDeps, user: User): Promise<DashboardCaller> {

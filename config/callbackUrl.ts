@@ -23,3 +23,28 @@ export function darajaCallbackUrl(
 ): string {
   return `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/hooks/daraja/${callbackToken(config.DARAJA_CALLBACK_TOKEN, transactionId)}/${transactionId}`;
 }
+
+/** Where M-Pesa posts answers about its own record: Transaction Status results, their queue timeouts, Pull registrations. */
+export type MpesaResultKind = 'status' | 'timeout' | 'pull';
+
+/** The path token of the result URLs: one HMAC under DARAJA_CALLBACK_TOKEN, apart from every payment's. */
+export function resultToken(secret: string): string {
+  return createHmac('sha256', secret).update('daraja-results').digest('hex').slice(0, 32);
+}
+
+export function isValidResultToken(secret: string, token: string): boolean {
+  const expected = Buffer.from(resultToken(secret));
+  const given = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The ResultURL / QueueTimeOutURL / Pull CallBackURL handed to Daraja. Safaricom advises against words
+ * like "mpesa" in such URLs (DARAJA.md), hence `daraja-results`.
+ */
+export function mpesaResultUrl(
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'DARAJA_CALLBACK_TOKEN'>,
+  kind: MpesaResultKind,
+): string {
+  return `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/hooks/daraja-results/${resultToken(config.DARAJA_CALLBACK_TOKEN)}/${kind}`;
+}

@@ -89,6 +89,19 @@ const schema = z
     DARAJA_PRODUCTION_PASSKEY: z.string().optional(),
     /** How long one Daraja HTTP call may take before its outcome is unknown. */
     DARAJA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
+    /** Pull Transactions registration's NominatedNumber (a Safaricom number of the business, 2547XXXXXXXX). */
+    DARAJA_PULL_NOMINATED_NUMBER: z
+      .string()
+      .regex(/^254[17]\d{8}$/)
+      .default('254708374149'),
+    /**
+     * PEM file of M-Pesa's public certificate that initiator passwords are encrypted to (SecurityCredential):
+     * Safaricom's sandbox certificate, or the simulator's (`GET /__control/certificate`). Unset: Transaction
+     * Status is not asked in the sandbox environment.
+     */
+    DARAJA_CERTIFICATE_PATH: z.string().optional(),
+    /** The same for production: Safaricom's production certificate. */
+    DARAJA_PRODUCTION_CERTIFICATE_PATH: z.string().optional(),
 
     /** How long a payment waits for Daraja's callback before asking with an STK query. */
     PAYMENT_CALLBACK_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(90)),

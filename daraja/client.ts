@@ -1,39 +1,11 @@
-import axios, { type AxiosInstance } from 'axios';
-import pino, { type Logger } from 'pino';
 import { maskMsisdn } from '../domain/phone';
-import {
-  INVALID_TOKEN,
-  classifyDarajaError,
-  failureFromError,
-  isStillProcessing,
-  readErrorBody,
-  type DarajaOperation,
-} from './errors';
-import { baseUrlOf, requestAccessToken } from './oauth';
+import { failureFromError, isStillProcessing, readErrorBody } from './errors';
 import { buildStkPushBody, buildStkQueryBody } from './requestBuilder';
 import { nairobiTimestamp } from './timestamp';
-import { sharedTokenCache, tokenCacheKey, type TokenCache } from './tokenCache';
-import {
-  DarajaError,
-  type DarajaClient,
-  type DarajaCredentials,
-  type StkPushAccepted,
-  type StkQueryResult,
-} from './types';
+import { createDarajaTransport, type DarajaClientOptions } from './transport';
+import { DarajaError, type DarajaClient, type StkPushAccepted, type StkQueryResult } from './types';
 
-export interface DarajaClientOptions {
-  /** Base URL and app credentials: the simulator, the sandbox and production differ only here. */
-  credentials: DarajaCredentials;
-  /** The axios instance to send with (proxies, tests); a fresh one by default. */
-  http?: AxiosInstance;
-  /** How long one HTTP call may take; after that a push's outcome is unknown (indeterminate). */
-  timeoutMs: number;
-  /** The clock behind the Timestamp and Password. */
-  now?: () => Date;
-  logger?: Logger;
-  /** Where OAuth tokens are kept; the process-wide shared cache by default (see sharedTokenCache). */
-  tokenCache?: TokenCache;
-}
+export type { DarajaClientOptions } from './transport';
 
 const PUSH_PATH = '/mpesa/stkpush/v1/processrequest';
 const QUERY_PATH = '/mpesa/stkpushquery/v1/query';
@@ -52,50 +24,8 @@ const text = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 
 export function createDarajaClient(options: DarajaClientOptions): DarajaClient {
-  const { credentials, timeoutMs } = options;
-  const http = options.http ?? axios.create();
-  const now = options.now ?? (() => new Date());
-  const tokens = options.tokenCache ?? sharedTokenCache;
-  const logger = (options.logger ?? pino({ level: 'silent' })).child({
-    component: 'daraja',
-    baseUrl: baseUrlOf(credentials),
-  });
-  const cacheKey = tokenCacheKey(credentials);
-  const fetchToken = () => requestAccessToken(http, credentials, timeoutMs);
-
-  const send = (path: string, body: object, token: string) =>
-    http.post<unknown>(`${baseUrlOf(credentials)}${path}`, body, {
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      timeout: timeoutMs,
-    });
-
-  /**
-   * Sends one authorised call. On 404.001.03 (token invalid, e.g. another process fetched a new one)
-   * the token is refreshed once and the call sent once more: the first one was refused at the gateway,
-   * so repeating it cannot push twice. Throws what axios threw, or a DarajaError from the token fetch.
-   */
-  async function authorised(operation: DarajaOperation, path: string, body: object): Promise<unknown> {
-    const token = await tokens.get(cacheKey, fetchToken);
-    try {
-      return (await send(path, body, token)).data;
-    } catch (error) {
-      const failure = failureFromError(error);
-      if (failure.type !== 'response' || readErrorBody(failure.body)?.errorCode !== INVALID_TOKEN) throw error;
-      logger.info({ operation }, 'Daraja rejected the access token; refreshing it once');
-      tokens.invalidate(cacheKey, token);
-      const fresh = await tokens.get(cacheKey, fetchToken);
-      return (await send(path, body, fresh)).data;
-    }
-  }
-
-  function toDarajaError(operation: DarajaOperation, error: unknown): DarajaError {
-    const classified = error instanceof DarajaError ? error : classifyDarajaError(operation, error);
-    logger.warn(
-      { operation, kind: classified.kind, errorCode: classified.errorCode, httpStatus: classified.httpStatus },
-      classified.message,
-    );
-    return classified;
-  }
+  const { credentials } = options;
+  const { authorised, toDarajaError, logger, now } = createDarajaTransport(options);
 
   return {
     async stkPush(request) {

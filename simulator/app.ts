@@ -6,10 +6,13 @@ import Koa from 'koa';
 import pino, { type Logger } from 'pino';
 import { loadConfig } from '../config/config';
 import { createControl, controlRouter, type SimulatorControl } from './control';
-import { darajaRouter } from './darajaRoutes';
+import { darajaRouter, tokenGuard } from './darajaRoutes';
 import { ControlError, createEngine } from './engine';
 import { newRequestId } from './ids';
+import { createRecordBook } from './mpesaRecords';
+import { recordRouter } from './recordRoutes';
 import { createScheduler } from './scheduler';
+import { createSecurityKeys } from './securityKeys';
 import { createTokenStore } from './tokens';
 
 /** The Daraja app the simulator accepts, and the passkey of each Lipa Na M-Pesa Online shortcode. */
@@ -40,6 +43,14 @@ export interface SimulatorOptions {
   /** The axios instance callbacks are posted with. */
   http?: AxiosInstance;
   logger?: Logger;
+  /** The initiator M-Pesa knows for every shortcode (Transaction Status). Default `testapi` / `Safaricom999!*!`. */
+  initiator?: { name: string; password: string };
+  /** Transaction Status: how long after the acknowledgement its result is POSTed. Default 300 ms. */
+  recordResultDelayMs?: number;
+  /** Consecutive wrong SecurityCredentials before an initiator is locked (8006). Default 3. */
+  credentialLockAfter?: number;
+  /** Pull Transactions rows per page. Default 100. */
+  pullPageSize?: number;
   /** The clock behind ids, TransactionDate and token expiry; timers use real time. */
   now?: () => Date;
 }
@@ -83,7 +94,25 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     now,
     logger,
   });
-  const control = createControl(engine, tokens, scheduler);
+  const keys = createSecurityKeys();
+  // Awaited where used; caught here so a failure shows in the log instead of as an unhandled rejection.
+  keys.catch((error: unknown) => logger.error({ err: error }, 'security key generation failed'));
+  const records = createRecordBook({
+    engine,
+    scheduler,
+    http: options.http ?? axios.create(),
+    now,
+    logger,
+    keys,
+    initiator: options.initiator ?? { name: 'testapi', password: 'Safaricom999!*!' },
+    settings: {
+      resultDelayMs: options.recordResultDelayMs ?? 300,
+      callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,
+      lockAfter: options.credentialLockAfter ?? 3,
+      pullPageSize: options.pullPageSize ?? 100,
+    },
+  });
+  const control = createControl(engine, tokens, scheduler, records, keys);
 
   const app = new Koa();
   app.use(async (ctx, next) => {
@@ -110,7 +139,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.use(bodyParser({ enableTypes: ['json'] }));
   const daraja = darajaRouter({ engine, tokens, scheduler, ...credentials });
   const controls = controlRouter(control);
+  const recordRoutes = recordRouter(records, tokenGuard(engine, tokens));
   app.use(daraja.routes()).use(daraja.allowedMethods());
+  app.use(recordRoutes.routes()).use(recordRoutes.allowedMethods());
   app.use(controls.routes()).use(controls.allowedMethods());
 
   let server: Server | null = null;

@@ -2,7 +2,9 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { ControlError, type Engine, type PushRecord, type SimulatorStats } from './engine';
 import { OUTCOMES, type Outcome } from './outcomes';
+import type { LedgerCredit, RecordBook, ResultDelivery, TransactionStatusMode } from './mpesaRecords';
 import type { Scheduler } from './scheduler';
+import type { SecurityKeys } from './securityKeys';
 import type { TokenStore } from './tokens';
 
 /** In-process handle on the simulator for tests; the same operations are served under /__control. */
@@ -20,9 +22,25 @@ export interface SimulatorControl {
   /** Resolves once every scheduled answer and callback has run. */
   settled(): Promise<void>;
   readonly outcomes: readonly Outcome[];
+  /** The certificate SecurityCredentials must be encrypted to (PEM), and the initiator M-Pesa knows. */
+  certificate(): Promise<string>;
+  /** Every credit M-Pesa holds (paid pushes and added credits), as Pull Transactions and Transaction Status see them. */
+  ledger(): LedgerCredit[];
+  /** Adds a C2B credit ImaraPay never pushed. */
+  addCredit(credit: { shortcode: string; amount: number; billReference?: string; msisdn?: string }): LedgerCredit;
+  /** How the next Transaction Status requests are answered: normal, queue_timeout, or silent (no result ever). */
+  setTransactionStatusMode(mode: TransactionStatusMode): void;
+  /** Transaction Status results and queue timeouts posted so far. */
+  resultDeliveries(): ResultDelivery[];
 }
 
-export function createControl(engine: Engine, tokens: TokenStore, scheduler: Scheduler): SimulatorControl {
+export function createControl(
+  engine: Engine,
+  tokens: TokenStore,
+  scheduler: Scheduler,
+  records: RecordBook,
+  keys: Promise<SecurityKeys>,
+): SimulatorControl {
   return {
     pushes: () => engine.list().map((p) => structuredClone(p)),
     push: (id) => {
@@ -30,11 +48,19 @@ export function createControl(engine: Engine, tokens: TokenStore, scheduler: Sch
       return record ? structuredClone(record) : undefined;
     },
     complete: (id, result) => structuredClone(engine.complete(id, String(result.resultCode), result.resultDesc)),
-    reset: () => engine.reset(),
+    reset: () => {
+      engine.reset();
+      records.reset();
+    },
     revokeTokens: () => tokens.revokeAll(),
     stats: () => ({ ...engine.stats }),
     settled: () => scheduler.settled(),
     outcomes: OUTCOMES,
+    certificate: async () => (await keys).certificatePem,
+    ledger: () => records.ledger().map((c) => structuredClone(c)),
+    addCredit: (credit) => structuredClone(records.addCredit(credit)),
+    setTransactionStatusMode: (mode) => records.setMode(mode),
+    resultDeliveries: () => records.deliveries(),
   };
 }
 
@@ -42,6 +68,17 @@ const completeBody = z.object({
   resultCode: z.union([z.number().int(), z.string().min(1)]),
   resultDesc: z.string().optional(),
 });
+
+const creditBody = z.object({
+  shortcode: z.string().regex(/^\d{5,7}$/),
+  amount: z.number().int().min(1).max(250_000),
+  billReference: z.string().max(20).optional(),
+  msisdn: z
+    .string()
+    .regex(/^254[71]\d{8}$/)
+    .optional(),
+});
+const modeBody = z.object({ mode: z.enum(['normal', 'queue_timeout', 'silent']) });
 
 /** GET/POST /__control/… for tests and merchants poking at their sandbox from outside the process. */
 export function controlRouter(control: SimulatorControl): Router {
@@ -74,6 +111,33 @@ export function controlRouter(control: SimulatorControl): Router {
   });
   router.get('/outcomes', (ctx) => {
     ctx.body = { outcomes: control.outcomes };
+  });
+
+  router.get('/certificate', async (ctx) => {
+    ctx.body = await control.certificate();
+    ctx.type = 'application/x-pem-file';
+  });
+  router.get('/ledger', (ctx) => {
+    ctx.body = { credits: control.ledger() };
+  });
+  router.post('/credits', (ctx) => {
+    const parsed = creditBody.safeParse((ctx.request as { body?: unknown }).body);
+    if (!parsed.success)
+      throw new ControlError(
+        400,
+        'Body must be {"shortcode": "5-7 digits", "amount": 1-250000, "billReference"?, "msisdn"?}',
+      );
+    ctx.status = 201;
+    ctx.body = control.addCredit(parsed.data);
+  });
+  router.post('/transaction-status/mode', (ctx) => {
+    const parsed = modeBody.safeParse((ctx.request as { body?: unknown }).body);
+    if (!parsed.success) throw new ControlError(400, 'Body must be {"mode": "normal" | "queue_timeout" | "silent"}');
+    control.setTransactionStatusMode(parsed.data.mode);
+    ctx.status = 204;
+  });
+  router.get('/results', (ctx) => {
+    ctx.body = { deliveries: control.resultDeliveries() };
   });
 
   return router;

@@ -21,14 +21,9 @@ export function sendDarajaError(ctx: Context, errorCode: string, errorMessage: s
   ctx.body = { requestId: newRequestId(), errorCode, errorMessage };
 }
 
-const requestBody = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
-
-/** The three Daraja endpoints ImaraPay uses, with Daraja's validations and answers. */
-export function darajaRouter(deps: DarajaRouteDeps): Router {
-  const { engine, tokens, scheduler, passkeys } = deps;
-  const router = new Router();
-
-  const requireToken = async (ctx: Context, next: Next) => {
+/** Every Daraja endpoint but OAuth needs a current Bearer token, else 404.001.03. */
+export function tokenGuard(engine: Engine, tokens: TokenStore) {
+  return async (ctx: Context, next: Next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'));
     if (!bearer?.[1] || !tokens.isValid(bearer[1])) {
       engine.stats.invalidTokens += 1;
@@ -37,6 +32,16 @@ export function darajaRouter(deps: DarajaRouteDeps): Router {
     }
     await next();
   };
+}
+
+const requestBody = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
+
+/** The three Daraja endpoints ImaraPay uses, with Daraja's validations and answers. */
+export function darajaRouter(deps: DarajaRouteDeps): Router {
+  const { engine, tokens, scheduler, passkeys } = deps;
+  const router = new Router();
+
+  const requireToken = tokenGuard(engine, tokens);
 
   router.get('/oauth/v1/generate', (ctx) => {
     const basic = /^Basic\s+(\S+)$/i.exec(ctx.get('Authorization'));

@@ -148,7 +148,7 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
     if (record.result) return;
     record.result = result;
     record.answeredAt = now().toISOString();
-    record.queryResult ??= result;
+    if (outcomeById(record.outcome).answer !== 'query_stays_pending') record.queryResult ??= result;
     if (result.resultCode === '0') record.receipt = newReceiptNumber();
     if (callbacks === 'once') sendCallbacks(record, 1);
     if (callbacks === 'twice') sendCallbacks(record, 2);
@@ -156,7 +156,7 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
 
   function schedule(record: PushRecord, outcome: Outcome): void {
     const result = resultOf(outcome);
-    if (outcome.answer === 'after_delay') {
+    if (outcome.answer === 'after_delay' || outcome.answer === 'query_stays_pending') {
       scheduler.after(settings.callbackDelayMs, () => settle(record, result, outcome.callback));
     }
     if (outcome.answer === 'query_reports_unreachable') {

@@ -20,7 +20,10 @@ export type OutcomeId =
   | 'query_pending_then_success'
   | 'spike_arrest_then_accepted'
   | 'push_times_out'
-  | 'awaits_control';
+  | 'awaits_control'
+  | 'answer_and_callback_lost'
+  | 'callback_lost'
+  | 'record_amount_differs';
 
 /** How the processrequest call is answered. */
 export type PushBehaviour =
@@ -40,7 +43,9 @@ export type AnswerBehaviour =
   /** The query says "being processed" until `callbackDelayMs`, then FAILED 1037 for good, although the customer paid. */
   | 'query_reports_unreachable'
   /** Stays pending until POST /__control/pushes/:id/complete. */
-  | 'manual';
+  | 'manual'
+  /** The customer pays after `callbackDelayMs` (M-Pesa's record has it), but the query says "being processed" for good. */
+  | 'query_stays_pending';
 
 /** Which callbacks are sent once the customer has answered. */
 export type CallbackBehaviour =
@@ -62,6 +67,8 @@ export interface Outcome {
   callback: CallbackBehaviour;
   /** Merchant-facing description, as in the README table. */
   summary: string;
+  /** KES added to the amount in M-Pesa's own record (Transaction Status, Pull Transactions); 0 unless it disagrees. */
+  recordAmountDelta?: number;
 }
 
 export const RESULT_DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -193,6 +200,37 @@ export const OUTCOMES: readonly Outcome[] = [
     answer: 'manual',
     callback: 'once',
     summary: 'The customer never answers until you resolve the push with POST /__control/pushes/:id/complete.',
+  },
+  {
+    id: 'answer_and_callback_lost',
+    amount: 9909,
+    ...ok,
+    push: 'hang',
+    answer: 'after_delay',
+    callback: 'never',
+    summary:
+      "The push call hangs past your timeout (no CheckoutRequestID) and no callback ever comes, yet the customer paid: only M-Pesa's record (Pull Transactions) has it.",
+  },
+  {
+    id: 'callback_lost',
+    amount: 9910,
+    ...ok,
+    push: 'accept',
+    answer: 'query_stays_pending',
+    callback: 'never',
+    summary:
+      'The customer pays; no callback comes and the STK query says "being processed" for good: only M-Pesa\'s record (Pull Transactions, Transaction Status) has it.',
+  },
+  {
+    id: 'record_amount_differs',
+    amount: 9911,
+    ...ok,
+    push: 'accept',
+    answer: 'query_stays_pending',
+    callback: 'never',
+    recordAmountDelta: -1,
+    summary:
+      "As 9910, but M-Pesa's record holds one shilling less than was pushed (KES 9,910): the record disagrees on the amount.",
   },
 ];
 

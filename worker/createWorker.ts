@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import axios from 'axios';
 import { darajaCredentials, type Config } from '../config/config';
@@ -5,8 +6,12 @@ import { DarajaError, type DarajaClient } from '../daraja/types';
 import type { Environment } from '../db/entities';
 import { createActivities } from '../activities';
 import { createDarajaClient } from '../daraja/client';
+import { createMpesaRecordClient, type MpesaRecordClient } from '../daraja/recordClient';
+import { securityCredential } from '../daraja/securityCredential';
+import { channelInitiator } from '../db/mpesaRecords';
+import { open } from '../domain/secretBox';
 import { createOrm, type Orm } from '../db/orm';
-import { darajaCallbackUrl } from '../config/callbackUrl';
+import { darajaCallbackUrl, mpesaResultUrl } from '../config/callbackUrl';
 import type { Logger } from '../config/logger';
 
 export interface PaymentWorkerDeps {
@@ -30,8 +35,23 @@ export async function createPaymentWorker({
 }: PaymentWorkerDeps): Promise<Worker> {
   // One client per environment: sandbox payments never reach Safaricom's production, and the reverse.
   const clients = new Map<Environment, DarajaClient>();
+  const recordClients = new Map<Environment, MpesaRecordClient>();
+  // M-Pesa's public certificates, read once: a missing file is a configuration error worth failing start for.
+  const certificates = new Map<Environment, string>();
+  if (config.DARAJA_CERTIFICATE_PATH) certificates.set('sandbox', readFileSync(config.DARAJA_CERTIFICATE_PATH, 'utf8'));
+  if (config.DARAJA_PRODUCTION_CERTIFICATE_PATH)
+    certificates.set('production', readFileSync(config.DARAJA_PRODUCTION_CERTIFICATE_PATH, 'utf8'));
   for (const environment of ['sandbox', 'production'] as const) {
     const credentials = darajaCredentials(config, environment);
+    if (credentials)
+      recordClients.set(
+        environment,
+        createMpesaRecordClient({
+          credentials,
+          timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
+          logger: logger.child({ component: 'daraja', environment }),
+        }),
+      );
     if (credentials)
       clients.set(
         environment,
@@ -52,6 +72,19 @@ export async function createPaymentWorker({
     webhookPublicUrlsOnly: !config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookHttpsOnly: config.APP_ENV === 'production',
     logger,
+    recordClientFor: (environment) => recordClients.get(environment) ?? null,
+    initiatorFor: async (em, environment, channelId) => {
+      const certificate = certificates.get(environment);
+      const initiator = certificate ? await channelInitiator(em, channelId) : null;
+      if (!certificate || !initiator) return null;
+      const password = open(initiator.passwordSealed, config.WEBHOOK_SECRET_KEY);
+      return { name: initiator.initiatorName, securityCredential: securityCredential(password, certificate) };
+    },
+    resultUrls: { result: mpesaResultUrl(config, 'status'), queueTimeOut: mpesaResultUrl(config, 'timeout') },
+    pullRegistration: {
+      callbackUrl: mpesaResultUrl(config, 'pull'),
+      nominatedNumber: config.DARAJA_PULL_NOMINATED_NUMBER,
+    },
   });
   return Worker.create({
     connection,

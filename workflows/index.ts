@@ -2,3 +2,4 @@ export { paymentWorkflow } from './payment';
 export { lateCallbackWorkflow } from './lateCallback';
 export { webhookRedeliveryWorkflow } from './webhookRedelivery';
 export { reconciliationWorkflow, unstartedPaymentWorkflow } from './reconciliation';
+export { mpesaRecordWorkflow } from './mpesaRecord';

@@ -1,4 +1,5 @@
-import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { MpesaRecordActivities } from '../activities/mpesaRecords';
 import type { Finding, PaymentActivities, ReconciliationActivities, ReconciliationWindows } from '../activities/types';
 import { databaseProfile, webhookProfile } from './activityProfiles';
 import { pushOutcomeUpdate, type PaymentTimings, type PushOutcome } from './definitions';
@@ -11,10 +12,11 @@ export interface ReconciliationResult {
 
 /**
  * One run of the reconciliation schedule: hands stored callbacks over again, starts or ends
- * payments that have no workflow, then lists what only ops can settle, and records it all.
+ * payments that have no workflow, asks M-Pesa's own record about payments that ended without its
+ * final word, then lists what only ops can settle, and records it all.
  */
 export async function reconciliationWorkflow(windows: ReconciliationWindows): Promise<ReconciliationResult> {
-  const acts = proxyActivities<ReconciliationActivities>({
+  const acts = proxyActivities<ReconciliationActivities & MpesaRecordActivities>({
     startToCloseTimeout: '10m',
     heartbeatTimeout: '1m',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
@@ -23,6 +25,8 @@ export async function reconciliationWorkflow(windows: ReconciliationWindows): Pr
   const findings = [
     ...(await acts.redriveStoredCallbacks(windows)),
     ...(await acts.recoverOrphanPayments(windows)),
+    // Runs recorded before M-Pesa's own record was asked replay without this step.
+    ...(patched('ask-mpesa-record') ? await acts.askMpesaAboutPayments(windows) : []),
     ...(await acts.auditPayments(windows)),
   ];
   await acts.finishReconciliationRun({ runId, findings });

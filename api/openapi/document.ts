@@ -52,6 +52,7 @@ const SECURITY: Record<Access, Array<Record<string, string[]>>> = {
   admin: [{ adminSession: [] }],
   // The secret token is part of the path itself.
   darajaCallback: [],
+  darajaResult: [],
 };
 
 const errorSchema: JsonSchema = {
@@ -83,7 +84,7 @@ function implicitResponses(auth: Access): ResponseDoc[] {
     example: { error: 'Invalid API credentials', code: 'unauthorized' },
   };
   if (auth === 'public') return [];
-  if (auth === 'darajaCallback')
+  if (auth === 'darajaCallback' || auth === 'darajaResult')
     return [
       { status: 404, description: 'Wrong token: not stored', example: { error: 'Not found', code: 'not_found' } },
     ];

@@ -21,6 +21,7 @@ const AUTH_LABEL: Record<OpenApiOperation['x-imarapay-auth'], string> = {
   signedIn: 'Any dashboard session, merchant or admin (Bearer)',
   admin: 'ImaraPay admin session (Bearer)',
   darajaCallback: 'Daraja only — secret token in the path',
+  darajaResult: 'Daraja only — secret token in the path',
 };
 
 const SAFE_INTEGER_BOUND = Number.MAX_SAFE_INTEGER;

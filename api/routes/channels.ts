@@ -1,5 +1,6 @@
 import { errorResponse } from '../openapi/registry';
 import { addChannel, addChannelSchema, deactivateChannel, listChannels } from '../useCases/channels';
+import { setInitiator, setInitiatorSchema, showInitiator } from '../useCases/channelInitiators';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
 
@@ -79,6 +80,62 @@ export const channelRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, caller) => {
       ctx.body = await deactivateChannel(deps.em(), caller, ctx.params.id);
+    },
+  });
+
+  const initiatorExample = {
+    channel_id: 1,
+    configured: true,
+    initiator_name: 'imarapay_api',
+    updated_at: '2026-12-07T18:00:00.000Z',
+  };
+
+  api.add({
+    method: 'get',
+    access: 'merchant',
+    path: '/api/accounts/:id/initiator',
+    summary: 'Show whether a channel has its M-Pesa initiator',
+    description:
+      "The initiator (an API operator of the channel's shortcode) lets ImaraPay ask M-Pesa's own record of a payment (Transaction Status) and, later, reverse one. Its password is never shown.",
+    tags: ['Payment channels'],
+    params: { id: 'The channel id' },
+    responses: [
+      { status: 200, description: 'The initiator, without its password', example: initiatorExample },
+      errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
+    ],
+    handler: async (ctx, caller) => {
+      ctx.body = await showInitiator(deps.em(), caller, ctx.params.id);
+    },
+  });
+
+  api.add({
+    method: 'put',
+    access: 'merchant',
+    path: '/api/accounts/:id/initiator',
+    summary: "Set a channel's M-Pesa initiator",
+    description:
+      'The initiator name and password of an API operator of this till or paybill, created on the M-Pesa organisation portal (business administrator → Operators → API user). ' +
+      'Give it the Transaction Status query role (and "Org Reversals Initiator" for reversals). ImaraPay encrypts the password at rest, never shows or logs it, ' +
+      "and builds the SecurityCredential from it with M-Pesa's certificate for each request. Replacing it is recorded in the audit log.",
+    tags: ['Payment channels'],
+    params: { id: 'The channel id' },
+    body: setInitiatorSchema,
+    responses: [
+      { status: 200, description: 'Saved; the password is not echoed', example: initiatorExample },
+      errorResponse(400, 'validation_failed', 'initiator_name cannot be empty', { field: 'initiator_name' }),
+      errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
+    ],
+    handler: async (ctx, caller) => {
+      ctx.body = await setInitiator(
+        deps.em(),
+        caller,
+        ctx.params.id,
+        parseInput(setInitiatorSchema, ctx.request.body),
+        {
+          keyMaterial: deps.config.WEBHOOK_SECRET_KEY,
+          ip: ctx.ip || null,
+        },
+      );
     },
   });
 };

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { AppError } from '../../domain/errors';
 import { errorResponse } from '../openapi/registry';
 import { receiveDarajaCallback } from '../useCases/receiveDarajaCallback';
+import { receiveMpesaResult } from '../useCases/receiveMpesaResult';
 import type { RouteModule } from './module';
 
 const MAX_CALLBACK_BYTES = 64 * 1024;
@@ -52,6 +53,51 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
         throw new AppError('temporarily_unavailable', 'The callback could be neither stored nor handed over', {
           retry_after: 5,
         });
+      }
+      ctx.body = ACCEPT;
+    },
+  });
+};
+
+/**
+ * POST /hooks/daraja-results/:token/:kind: where M-Pesa posts what it says about its own record —
+ * Transaction Status results (`status`), their queue timeouts (`timeout`) and Pull Transactions
+ * notices (`pull`). Stored raw, read strictly, answered at once.
+ */
+export const darajaResultRoutes: RouteModule = (api, deps) => {
+  api.add({
+    method: 'post',
+    path: '/hooks/daraja-results/:token/:kind',
+    access: 'darajaResult',
+    rawBody: true,
+    summary: 'Daraja Transaction Status and Pull results (for Safaricom, not for merchants)',
+    description:
+      'The ResultURL and QueueTimeOutURL ImaraPay gives Transaction Status, and the CallBackURL of its Pull Transactions registration. ' +
+      'The URL carries a secret token (shown here as {token}; never published); `kind` is `status`, `timeout` or `pull`. ' +
+      'Every body is stored raw; a readable result for a question ImaraPay asked becomes evidence on its payment, anything else is kept and decides nothing. ' +
+      'A wrong token or kind answers 404 and is not stored.',
+    tags: ['Platform'],
+    params: { token: 'Secret token (redacted)', kind: '`status`, `timeout` or `pull`' },
+    responses: [
+      { status: 200, description: 'Stored and accepted (malformed and unknown results too)', example: ACCEPT },
+      errorResponse(503, 'temporarily_unavailable', 'The result could not be stored'),
+    ],
+    handler: async (ctx, { kind }) => {
+      const body = await readBody(ctx, MAX_CALLBACK_BYTES);
+      try {
+        await receiveMpesaResult(
+          {
+            em: deps.em(),
+            temporal: deps.temporal,
+            logger: deps.logger,
+            taskQueue: deps.taskQueue,
+            timings: deps.timings,
+          },
+          { kind, raw: body.raw.toString('utf8') },
+        );
+      } catch (err) {
+        deps.logger.error({ err, kind }, 'could not store an M-Pesa result');
+        throw new AppError('temporarily_unavailable', 'The result could not be stored', { retry_after: 5 });
       }
       ctx.body = ACCEPT;
     },

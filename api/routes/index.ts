@@ -23,7 +23,7 @@ import { dashboardViewRoutes } from './dashboardViews';
 import { dashboardAccountRoutes } from './dashboardAccount';
 import { adminReviewRoutes } from './admin/review';
 import { adminReconciliationRoutes } from './admin/reconciliation';
-import { darajaHookRoutes } from './darajaHooks';
+import { darajaHookRoutes, darajaResultRoutes } from './darajaHooks';
 import { opsRoutes } from './ops';
 
 /** Every route module, in registration order. */
@@ -52,6 +52,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   dashboardViewRoutes,
   dashboardAccountRoutes,
   darajaHookRoutes,
+  darajaResultRoutes,
   docsRoutes,
   opsRoutes,
 ];

@@ -12,6 +12,7 @@ export * from './rateLimit';
 export * from './stkQuery';
 export * from './reconciliationRun';
 export * from './auditEvent';
+export * from './mpesaRecord';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -27,6 +28,7 @@ import { RateLimitCounterSchema } from './rateLimit';
 import { StkStatusQuerySchema } from './stkQuery';
 import { ReconciliationRunSchema } from './reconciliationRun';
 import { AuditEventSchema } from './auditEvent';
+import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } from './mpesaRecord';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -48,4 +50,7 @@ export const ALL_ENTITIES = [
   StkStatusQuerySchema,
   ReconciliationRunSchema,
   AuditEventSchema,
+  ChannelInitiatorSchema,
+  MpesaRecordRequestSchema,
+  MpesaRecordSchema,
 ];

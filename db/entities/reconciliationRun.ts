@@ -7,7 +7,13 @@ export type FindingKind =
   | 'orphan_ended'
   | 'payment_overdue'
   | 'webhook_given_up'
-  | 'wallet_ledger_mismatch';
+  | 'wallet_ledger_mismatch'
+  /** M-Pesa's own record (Pull Transactions) holds a payment ImaraPay had no final word on; handed to the payment. */
+  | 'mpesa_record_found'
+  /** M-Pesa's record of a payment disagrees with it (another amount): handed over, for review. */
+  | 'mpesa_record_disagrees'
+  /** M-Pesa's record could not be asked (Daraja refused or unreachable) for these payments. */
+  | 'mpesa_record_unreachable';
 
 /**
  * What one run found of one kind: how many, up to 20 of their ids (transactions, callbacks or

@@ -127,6 +127,7 @@ const EXPECTED: Record<Access, Record<CallerName, Outcome>> = {
   admin: { ...noCredentials, keyA: 401, liveKeyA: 401, keyB: 401, sessionA: 403, sessionB: 403, admin: 'allowed' },
   // The canonical path carries a wrong token: no caller gets past it.
   darajaCallback: everyone(404),
+  darajaResult: everyone(404),
 };
 
 /** The endpoint's own path with every parameter filled by a value that names nothing (so nothing changes). */

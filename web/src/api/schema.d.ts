@@ -594,6 +594,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/accounts/{id}/initiator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show whether a channel has its M-Pesa initiator
+         * @description The initiator (an API operator of the channel's shortcode) lets ImaraPay ask M-Pesa's own record of a payment (Transaction Status) and, later, reverse one. Its password is never shown.
+         */
+        get: operations["getApiAccountsIdInitiator"];
+        /**
+         * Set a channel's M-Pesa initiator
+         * @description The initiator name and password of an API operator of this till or paybill, created on the M-Pesa organisation portal (business administrator → Operators → API user). Give it the Transaction Status query role (and "Org Reversals Initiator" for reversals). ImaraPay encrypts the password at rest, never shows or logs it, and builds the SecurityCredential from it with M-Pesa's certificate for each request. Replacing it is recorded in the audit log.
+         */
+        put: operations["putApiAccountsIdInitiator"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/banks": {
         parameters: {
             query?: never;
@@ -970,6 +994,26 @@ export interface paths {
          * @description Where M-Pesa posts the result of each STK push. Daraja does not sign callbacks, so the URL carries a secret per-payment token (shown here as {token}; never published). Every body is stored raw and handed to its payment; a wrong token answers 404 and is not stored. When Postgres is down the callback is still handed over (and Accept answered); only when it can be neither stored nor handed over is the answer 503.
          */
         post: operations["postHooksDarajaTokenTransactionId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/daraja-results/{token}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Daraja Transaction Status and Pull results (for Safaricom, not for merchants)
+         * @description The ResultURL and QueueTimeOutURL ImaraPay gives Transaction Status, and the CallBackURL of its Pull Transactions registration. The URL carries a secret token (shown here as {token}; never published); `kind` is `status`, `timeout` or `pull`. Every body is stored raw; a readable result for a question ImaraPay asked becomes evidence on its payment, anything else is kept and decides nothing. A wrong token or kind answers 404 and is not stored.
+         */
+        post: operations["postHooksDarajaResultsTokenKind"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4225,6 +4269,151 @@ export interface operations {
             };
         };
     };
+    getApiAccountsIdInitiator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The initiator, without its password */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "channel_id": 1,
+                     *       "configured": true,
+                     *       "initiator_name": "imarapay_api",
+                     *       "updated_at": "2026-12-07T18:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putApiAccountsIdInitiator: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The channel id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    initiator_name: string;
+                    initiator_password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Saved; the password is not echoed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "channel_id": 1,
+                     *       "configured": true,
+                     *       "initiator_name": "imarapay_api",
+                     *       "updated_at": "2026-12-07T18:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description initiator_name cannot be empty */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "initiator_name cannot be empty",
+                     *       "code": "validation_failed",
+                     *       "field": "initiator_name"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 9 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 9 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiBanks: {
         parameters: {
             query?: never;
@@ -5764,6 +5953,67 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "The callback could be neither stored nor handed over",
+                     *       "code": "temporarily_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postHooksDarajaResultsTokenKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Secret token (redacted) */
+                token: string;
+                /** @description `status`, `timeout` or `pull` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored and accepted (malformed and unknown results too) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ResultCode": 0,
+                     *       "ResultDesc": "Accept"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Wrong token: not stored */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The result could not be stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The result could not be stored",
                      *       "code": "temporarily_unavailable"
                      *     }
                      */
