@@ -59,6 +59,14 @@ function isClientAbort(ctx: Context, err: unknown): boolean {
 }
 
 /**
+ * A request refused before its body was read (401, 415, 429, a body too large) must not have the
+ * rest read after the answer just to keep the connection: it is closed with the answer instead.
+ */
+function closeIfBodyUnread(ctx: Context): void {
+  if (!ctx.req.complete) ctx.set('Connection', 'close');
+}
+
+/**
  * The one error middleware: every failure leaves as `{ error, code, ...details }` with the
  * documented status. Unexpected errors are logged and answered without internals.
  */
@@ -85,6 +93,7 @@ export function errorHandler(logger: Logger): Middleware {
         if (err.code === 'temporarily_unavailable')
           ctx.set('Retry-After', String(err.details?.retry_after ?? RETRY_AFTER_SECONDS));
         ctx.body = { error: err.message, code: err.code, ...err.details };
+        closeIfBodyUnread(ctx);
         return;
       }
       // The route pattern, not the path: callback paths carry secret tokens.
@@ -94,6 +103,7 @@ export function errorHandler(logger: Logger): Middleware {
       );
       ctx.status = 500;
       ctx.body = { error: 'Unexpected server error. Retry once; if it persists, contact support.', code: 'internal' };
+      closeIfBodyUnread(ctx);
     }
   };
 }
