@@ -1,10 +1,10 @@
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../domain/errors';
 import { authorize, type Access, type AccessDeps, type PrincipalOf } from './access';
 import { findUnstorableText } from '../domain/controlCharacters';
 import type { DescribedEndpoint, EndpointDoc, RateLimitUse } from './openapi/registry';
+import { jsonBody } from './jsonBody';
 
 /** The JSON body limit of an endpoint that does not set its own. */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
@@ -15,16 +15,22 @@ export type RateLimiter = (use: RateLimitUse) => Middleware;
 /**
  * One endpoint, registered once: method, path, access rule, body limit, rate limits, the
  * documentation and the handler together. The route runs, in order: the access rule (nothing is
- * read before it), the body (at most `bodyLimit` bytes), the refusal of control characters in path,
- * query and body, the rate limits (some count by a field of the body), and only then the handler,
- * which receives the rule's principal.
+ * read before it), the rate limits keyed by who calls (so a refused caller costs one counter
+ * update, never a body read), the body (only JSON, at most `bodyLimit` bytes, nesting bounded while
+ * it is read: api/jsonBody.ts), the refusal of control characters in path, query and body, the rate
+ * limits keyed by a field of the body (the login's account), and only then the handler, which
+ * receives the rule's principal. A body refused while being read was still counted by the limits
+ * before it, so on a credential check (login) it is an attempt like any other.
  */
 export interface EndpointSpec<A extends Access> extends EndpointDoc {
   access: A;
   rateLimits?: RateLimitUse[];
   /** Largest JSON body accepted, in bytes (DEFAULT_BODY_LIMIT_BYTES when unset). */
   bodyLimit?: number;
-  /** The handler reads the request body itself (the Daraja callback, stored raw): no JSON parsing. */
+  /**
+   * The handler reads the request body itself (the Daraja callback, stored raw; KYC documents,
+   * streamed multipart): no JSON parsing. It must bound what it reads on its own.
+   */
   rawBody?: boolean;
   handler: (ctx: Context, principal: PrincipalOf<A>) => unknown;
 }
@@ -76,35 +82,23 @@ export function routerOf(registry: EndpointRegistry, deps: RouterDeps): Router {
 
 function routeChain(endpoint: AnyEndpoint, deps: RouterDeps): Middleware[] {
   const readsJson = !endpoint.rawBody && endpoint.method !== 'get' && endpoint.method !== 'delete';
+  const limits = endpoint.rateLimits ?? [];
   return [
     async (ctx, next) => {
       ctx.state.principal = await authorize(endpoint.access, ctx, deps.access);
       return next();
     },
+    ...limits.filter((use) => !use.keyFromBody).map((use) => deps.rateLimiter(use)),
     ...(readsJson ? [jsonBody(endpoint.bodyLimit ?? DEFAULT_BODY_LIMIT_BYTES)] : []),
     async (ctx, next) => {
       refuseUnstorableText({ params: ctx.params, query: ctx.query, body: readsJson ? ctx.request.body : undefined });
       return next();
     },
-    ...(endpoint.rateLimits ?? []).map((use) => deps.rateLimiter(use)),
+    ...limits.filter((use) => use.keyFromBody).map((use) => deps.rateLimiter(use)),
     async (ctx) => {
       await endpoint.handler(ctx, ctx.state.principal);
     },
   ];
-}
-
-function jsonBody(limitBytes: number): Middleware {
-  return bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: limitBytes,
-    onError: (err) => {
-      const tooLarge = (err as { status?: number }).status === 413;
-      throw new AppError(
-        'validation_failed',
-        tooLarge ? `Request body is larger than ${Math.round(limitBytes / 1024)} kB` : 'Request body is not valid JSON',
-      );
-    },
-  });
 }
 
 /**

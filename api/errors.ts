@@ -13,6 +13,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   csrf_failed: 403,
   not_found: 404,
   method_not_allowed: 405,
+  unsupported_media_type: 415,
   conflict: 409,
   rate_limited: 429,
   internal: 500,
@@ -48,6 +49,24 @@ function clientHttpError(err: unknown): AppError | null {
 }
 
 /**
+ * The client went away before its request was read in full (an abandoned upload, a closed tab):
+ * nothing failed on this side, and there is nobody left to answer.
+ */
+function isClientAbort(ctx: Context, err: unknown): boolean {
+  const { code, type } = (err ?? {}) as { code?: unknown; type?: unknown };
+  const abortError = type === 'request.aborted' || code === 'ECONNRESET' || code === 'ECONNABORTED';
+  return abortError && !ctx.req.complete;
+}
+
+/**
+ * A request refused before its body was read (401, 415, 429, a body too large) must not have the
+ * rest read after the answer just to keep the connection: it is closed with the answer instead.
+ */
+function closeIfBodyUnread(ctx: Context): void {
+  if (!ctx.req.complete) ctx.set('Connection', 'close');
+}
+
+/**
  * The one error middleware: every failure leaves as `{ error, code, ...details }` with the
  * documented status. Unexpected errors are logged and answered without internals.
  */
@@ -58,6 +77,15 @@ export function errorHandler(logger: Logger): Middleware {
       const bodiless = bodilessError(ctx);
       if (bodiless) throw bodiless;
     } catch (thrown) {
+      if (isClientAbort(ctx, thrown)) {
+        logger.info(
+          { method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute ?? '(no route)' },
+          'client aborted the request before sending all of it',
+        );
+        ctx.status = 400;
+        ctx.body = { error: 'The request was aborted by the client', code: 'validation_failed' };
+        return;
+      }
       const err = thrown instanceof AppError ? thrown : clientHttpError(thrown);
       if (err) {
         ctx.status = STATUS_OF[err.code];
@@ -65,6 +93,7 @@ export function errorHandler(logger: Logger): Middleware {
         if (err.code === 'temporarily_unavailable')
           ctx.set('Retry-After', String(err.details?.retry_after ?? RETRY_AFTER_SECONDS));
         ctx.body = { error: err.message, code: err.code, ...err.details };
+        closeIfBodyUnread(ctx);
         return;
       }
       // The route pattern, not the path: callback paths carry secret tokens.
@@ -74,6 +103,7 @@ export function errorHandler(logger: Logger): Middleware {
       );
       ctx.status = 500;
       ctx.body = { error: 'Unexpected server error. Retry once; if it persists, contact support.', code: 'internal' };
+      closeIfBodyUnread(ctx);
     }
   };
 }

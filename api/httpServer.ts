@@ -45,7 +45,20 @@ export function createHttpServer(app: Koa, { requestTimeoutMs }: HttpServerOptio
     app.callback(),
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
+  // Node hands CONNECT (a proxy tunnel request) to this event instead of the app and, without a
+  // listener, drops the connection unanswered; this API is no proxy, and says so like for any method it lacks.
+  server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => answerConnect(socket));
   return server;
+}
+
+function answerConnect(socket: Duplex): void {
+  socket.on('error', () => socket.destroy());
+  writeJsonAnswer(socket, {
+    status: 501,
+    reason: 'Not Implemented',
+    code: 'not_implemented',
+    error: 'CONNECT is not a method this API implements',
+  });
 }
 
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
@@ -53,7 +66,14 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const { status, reason, code, error } = CLIENT_ERRORS[err.code ?? ''] ?? BAD_REQUEST;
+  writeJsonAnswer(socket, CLIENT_ERRORS[err.code ?? ''] ?? BAD_REQUEST);
+}
+
+/** Writes a whole HTTP answer with an `{ error, code }` body on a raw socket, and closes it. */
+function writeJsonAnswer(
+  socket: Duplex,
+  { status, reason, code, error }: { status: number; reason: string; code: string; error: string },
+): void {
   const body = JSON.stringify({ error, code });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

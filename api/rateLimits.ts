@@ -8,7 +8,7 @@ import type { Orm } from '../db/orm';
 import type { ApiCaller } from './auth';
 
 /**
- * Rate limits: brute force on logins and sign-ups, floods on the payment and redelivery endpoints. Counters live in
+ * Rate limits: brute force on logins and sign-ups, floods on the payment, redelivery, KYC and export endpoints. Counters live in
  * Postgres (`rate_limits`, rate-limiter-flexible's RateLimiterPostgres), so a limit holds across every
  * API instance. Each policy is a fixed window of `points` requests per `durationSeconds`, configured
  * as `<requests>/<window>` (config/config.ts; defaults below).
@@ -32,6 +32,16 @@ export const RATE_LIMIT_POLICIES = {
    * one that starts a redelivery keeps it retrying for up to the webhook retry window (72 h).
    */
   redeliveriesPerMerchant: 'RATE_LIMIT_REDELIVERIES_PER_MERCHANT',
+  /**
+   * KYC submissions per merchant: 10 per hour. Each carries up to 6 MB of documents, read and
+   * stored; a person verifying a business needs a few.
+   */
+  kycSubmissionsPerMerchant: 'RATE_LIMIT_KYC_PER_MERCHANT',
+  /**
+   * CSV exports per merchant, all keys and sessions together: 20 per 10 min. Each reads up to
+   * 10,000 rows; streaming bounds its memory, this bounds how much of the database one merchant takes.
+   */
+  exportsPerMerchant: 'RATE_LIMIT_EXPORTS_PER_MERCHANT',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

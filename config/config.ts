@@ -161,6 +161,10 @@ const schema = z
     RATE_LIMIT_PAYMENTS_PER_MERCHANT: rateLimitSetting.default('120/10s'),
     /** Webhook redelivery requests per merchant per window (each may start a redelivery retried for days). */
     RATE_LIMIT_REDELIVERIES_PER_MERCHANT: rateLimitSetting.default('30/10m'),
+    /** KYC submissions (up to 6 MB of documents each) per merchant per window. */
+    RATE_LIMIT_KYC_PER_MERCHANT: rateLimitSetting.default('10/1h'),
+    /** CSV exports (up to 10,000 rows each) per merchant per window. */
+    RATE_LIMIT_EXPORTS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */

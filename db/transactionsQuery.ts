@@ -29,6 +29,8 @@ export interface TransactionFilter {
   created?: DateRange;
   /** Position to continue after (from the previous page's nextCursor). */
   after?: TransactionCursor;
+  /** The last position to include (an export's end, fixed before it starts): nothing past it. */
+  through?: TransactionCursor;
   limit: number;
 }
 
@@ -102,11 +104,8 @@ interface RawRow {
   cursor_created_at: string;
 }
 
-/** One page of transactions, newest first, and the cursor of the next page (null on the last). */
-export async function findTransactions(
-  em: EntityManager,
-  filter: TransactionFilter,
-): Promise<{ rows: TransactionRow[]; nextCursor: TransactionCursor | null }> {
+/** The `where` clauses and parameters of a filter (without the page's limit). */
+function whereOf(filter: TransactionFilter): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -142,7 +141,40 @@ export async function findTransactions(
   // Keyset pagination: strictly after the previous page's last row in (created_at desc, id desc) order.
   const after = keysetAfter(KEYS, 'desc', filter.after && [filter.after.createdAt, filter.after.id]);
   if (after) add(after.sql, ...after.params);
+  // ...and not past the export's last row: the same comparison the other way round, that row included.
+  if (filter.through) add('(t.created_at, t.id) >= (?::timestamptz, ?)', filter.through.createdAt, filter.through.id);
+  return { where, params };
+}
 
+/**
+ * Where the `position`-th row (1-based, in list order) of a filter is, when at least one row comes
+ * after it; null when the selection ends at or before it. Reads key columns only, at most
+ * `position + 1` index entries: an export uses it to know its end (and its X-Next-Cursor) first.
+ */
+export async function transactionCursorAt(
+  em: EntityManager,
+  filter: Omit<TransactionFilter, 'limit'>,
+  position: number,
+): Promise<TransactionCursor | null> {
+  const { where, params } = whereOf({ ...filter, limit: position });
+  const rows = await em.getConnection().execute<Array<{ id: number; cursor_created_at: string }>>(
+    `select t.id, to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
+       from transactions t
+      ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by ${keysetOrder(KEYS, 'desc')}
+      limit 2 offset ?`,
+    [...params, position - 1],
+  );
+  const [at, next] = rows;
+  return at && next ? { createdAt: at.cursor_created_at, id: at.id } : null;
+}
+
+/** One page of transactions, newest first, and the cursor of the next page (null on the last). */
+export async function findTransactions(
+  em: EntityManager,
+  filter: TransactionFilter,
+): Promise<{ rows: TransactionRow[]; nextCursor: TransactionCursor | null }> {
+  const { where, params } = whereOf(filter);
   const rows = await em.getConnection().execute<RawRow[]>(
     `select t.id, t.merchant_id, m.name as merchant_name, t.environment, t.purpose, t.phone_number, t.amount, t.fee, t.status,
             t.mpesa_receipt, t.external_reference, t.description, t.checkout_request_id, t.result_code, t.result_desc,

@@ -18,7 +18,12 @@ export function csvField(value: CsvValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** One CSV line: the fields joined by commas, ending in CRLF (so lines can be written one page at a time). */
+export function csvLine(row: readonly CsvValue[]): string {
+  return `${row.map(csvField).join(',')}\r\n`;
+}
+
 /** A whole CSV document: the header row, then one row per record, each line ending in CRLF. */
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
-  return [header, ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+  return [header, ...rows].map(csvLine).join('');
 }

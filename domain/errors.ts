@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'not_implemented'
   | 'rate_limited'
   | 'csrf_failed'
+  | 'unsupported_media_type'
   | 'internal';
 
 export class AppError extends Error {

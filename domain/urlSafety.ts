@@ -1,7 +1,8 @@
 /**
  * Rules for merchants' callback URLs. ImaraPay POSTs to whatever URL a merchant saves, so a URL must
  * never reach ImaraPay's own network (SSRF) unless a development setting allows it: loopback, private, link-local,
- * carrier-grade NAT, unique-local and reserved addresses are refused, whether written literally or
+ * carrier-grade NAT, unique-local, reserved and every other special-purpose address (IANA's IPv4
+ * and IPv6 Special-Purpose Address Registries, RFC 6890) is refused, whether written literally or
  * reached through a hostname. Pure: name resolution is passed in (`LookupAll`).
  */
 
@@ -27,18 +28,21 @@ const NON_PUBLIC_V4: ReadonlyArray<readonly [string, number]> = [
   ['240.0.0.0', 4], // reserved, and 255.255.255.255 broadcast
 ];
 
-/** Non-public IPv6 ranges, as [address, prefix length]. Mapped and embedded IPv4 are checked separately. */
+/**
+ * Non-public ranges inside IPv6 global unicast (2000::/3), from IANA's IPv6 Special-Purpose Address
+ * Registry (RFC 6890 and later), as [address, prefix length]. Everything outside 2000::/3 is not
+ * public anyway (only that block is allocated for global unicast), apart from IPv4-mapped and
+ * NAT64 addresses, which `isPublicAddress` judges by the IPv4 address they carry.
+ */
 const NON_PUBLIC_V6: ReadonlyArray<readonly [string, number]> = [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['100::', 64], // discard-only
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique-local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated, still routed inside some networks)
-  ['ff00::', 8], // multicast
+  // IETF protocol assignments (RFC 2928): Teredo 2001::/32 (RFC 4380), benchmarking 2001:2::/48,
+  // ORCHID, AMT and the anycast service addresses. None is a place a merchant's receiver lives, and
+  // Teredo carries an IPv4 address (obfuscated) that could be private.
+  ['2001::', 23],
+  ['2001:db8::', 32], // documentation (RFC 3849)
+  ['3fff::', 20], // documentation (RFC 9637)
+  ['5f00::', 16], // SRv6 segment identifiers (RFC 9602)
 ];
-
 /** Parses dotted-quad IPv4 (exactly four decimal octets) into 4 bytes, or null. */
 export function parseIpv4(text: string): number[] | null {
   const parts = text.split('.');
@@ -89,9 +93,13 @@ function inRange(bytes: number[], network: number[], prefix: number): boolean {
 const isPublicV4 = (bytes: number[]) => !NON_PUBLIC_V4.some(([net, prefix]) => inRange(bytes, parseIpv4(net)!, prefix));
 
 /**
- * Whether an IP address (IPv4 or IPv6 text) is on the public internet. IPv4 carried inside IPv6
- * (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16) is judged by its
- * IPv4 address. Anything that does not parse is not public.
+ * Whether an IP address (IPv4 or IPv6 text) is on the public internet. IPv4 carried inside IPv6 is
+ * judged by its IPv4 address where the network delivers it to that address: mapped ::ffff:a.b.c.d
+ * (RFC 4291), NAT64 64:ff9b::/96 (RFC 6052) and 6to4 2002::/16 (RFC 3056). Other IPv6 is public
+ * only inside global unicast 2000::/3 and outside IANA's special-purpose ranges, so IPv4-translated
+ * ::ffff:0:a.b.c.d (RFC 2765), IPv4-compatible ::a.b.c.d, local-use NAT64 64:ff9b:1::/48 (RFC 8215),
+ * the discard and dummy prefixes, unique-local, link-local, site-local and multicast are all refused.
+ * Anything that does not parse is not public.
  */
 export function isPublicAddress(ip: string): boolean {
   const v4 = parseIpv4(ip);
@@ -100,9 +108,9 @@ export function isPublicAddress(ip: string): boolean {
   if (!v6) return false;
   const zeros = (from: number, to: number) => v6.slice(from, to).every((b) => b === 0);
   if (zeros(0, 10) && v6[10] === 0xff && v6[11] === 0xff) return isPublicV4(v6.slice(12)); // ::ffff:a.b.c.d
-  if (zeros(0, 12) && !zeros(12, 16) && !(zeros(12, 15) && v6[15] === 1)) return false; // ::a.b.c.d, deprecated
   if (inRange(v6, parseIpv6('64:ff9b::')!, 96)) return isPublicV4(v6.slice(12));
   if (inRange(v6, parseIpv6('2002::')!, 16)) return isPublicV4(v6.slice(2, 6));
+  if (!inRange(v6, parseIpv6('2000::')!, 3)) return false;
   return !NON_PUBLIC_V6.some(([net, prefix]) => inRange(v6, parseIpv6(net)!, prefix));
 }
 

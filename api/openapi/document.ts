@@ -19,7 +19,10 @@ export interface OpenApiOperation {
     description?: string;
     schema: JsonSchema;
   }>;
-  requestBody?: { required: true; content: { 'application/json': { schema: JsonSchema } } };
+  requestBody?: {
+    required: true;
+    content: Partial<Record<'application/json' | 'multipart/form-data', { schema: JsonSchema }>>;
+  };
   responses: Record<
     string,
     {
@@ -181,7 +184,7 @@ function operationOf(endpoint: DescribedEndpoint): OpenApiOperation {
       ? {
           requestBody: {
             required: true as const,
-            content: { 'application/json': { schema: toJsonSchema(endpoint.body) } },
+            content: { [endpoint.bodyMediaType ?? 'application/json']: { schema: toJsonSchema(endpoint.body) } },
           },
         }
       : {}),

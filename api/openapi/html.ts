@@ -72,7 +72,8 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
     (p) =>
       `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${escapeHtml(typeOf(p.schema))}</td><td>${p.required ? 'required' : 'optional'}</td><td>${escapeHtml([p.description, ...rulesOf(p.schema)].filter(Boolean).join(' · '))}</td></tr>`,
   );
-  const body = op.requestBody?.content['application/json'].schema;
+  const [mediaType, bodyContent] = Object.entries(op.requestBody?.content ?? {})[0] ?? [];
+  const body = bodyContent?.schema;
   const responses = Object.entries(op.responses).map(([status, r]) => {
     const content = r.content?.['application/json'];
     const examples = content?.examples
@@ -94,7 +95,7 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
 <p class="auth auth-${op['x-imarapay-auth']}">${escapeHtml(AUTH_LABEL[op['x-imarapay-auth']])}</p>
 ${op.description ? prose(op.description) : ''}
 ${params.length ? `<h4>Parameters</h4>${table(['Name', 'In', 'Type', '', 'Description'], params)}` : ''}
-${body ? `<h4>Request body (JSON)</h4>${table(['Field', 'Type', '', 'Description'], fieldRows(body))}` : ''}
+${body ? `<h4>Request body (${mediaType === 'multipart/form-data' ? 'multipart/form-data' : 'JSON'})</h4>${table(['Field', 'Type', '', 'Description'], fieldRows(body))}` : ''}
 <h4>Responses</h4>${responses.join('')}
 </section>`;
 }

@@ -28,8 +28,10 @@ export interface EndpointDoc {
   /** Longer explanation (plain text; blank lines separate paragraphs). */
   description?: string;
   tags: string[];
-  /** The zod schema the handler validates the JSON body with: the very same object. */
+  /** The zod schema the handler validates the body with: the very same object (for a form, its fields). */
   body?: z.ZodType;
+  /** How the body is sent: JSON unless set (the KYC form is multipart). */
+  bodyMediaType?: 'application/json' | 'multipart/form-data';
   /** The zod object the handler validates the query string with. */
   query?: z.ZodObject;
   /** What each `:param` of the path is. */
@@ -46,6 +48,11 @@ export interface EndpointDoc {
 export interface RateLimitUse {
   policy: RateLimitPolicyName;
   key: (ctx: Context) => string | null;
+  /**
+   * The key is a field of the JSON body (the login's email): counted once the body is read. Every
+   * other limit is counted before the body is read, so a flood is refused without reading it.
+   */
+  keyFromBody?: boolean;
 }
 
 /** An endpoint's documentation with its access rule and limits: what the OpenAPI document is built from. */

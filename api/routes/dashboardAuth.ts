@@ -60,7 +60,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     path: '/api/auth/login',
     rateLimits: [
       { policy: 'loginPerIp', key: rateLimitKeys.clientIp },
-      { policy: 'loginPerAccount', key: rateLimitKeys.loginEmail },
+      { policy: 'loginPerAccount', key: rateLimitKeys.loginEmail, keyFromBody: true },
     ],
     summary: 'Sign in to the dashboard',
     description: `For merchants and ImaraPay admins alike (admins have \`merchant: null\`). ${SESSION_HELP}`,

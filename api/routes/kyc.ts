@@ -1,7 +1,14 @@
 import { errorResponse } from '../openapi/registry';
-import { KYC_REQUEST_MAX_BYTES, kycStatusOf, kycSubmissionRequestSchema, submitKyc } from '../useCases/merchantKyc';
+import { readMultipart } from '../multipart';
+import { rateLimitKeys } from '../rateLimits';
+import {
+  KYC_FORM_RULES,
+  kycStatusOf,
+  kycSubmissionFormSchema,
+  kycSubmissionOf,
+  submitKyc,
+} from '../useCases/merchantKyc';
 import type { RouteModule } from './module';
-import { parseInput } from '../validate';
 
 /** A submission as both the merchant and the admin endpoints show it (shared by their docs). */
 export const kycSubmissionExample = {
@@ -37,25 +44,30 @@ export const kycRoutes: RouteModule = (api, deps) => {
     method: 'post',
     access: 'dashboard',
     path: '/api/kyc',
-    // Up to three 2 MB documents as base64: read only once the session has been checked.
-    bodyLimit: KYC_REQUEST_MAX_BYTES,
+    // Streamed multipart, read by the handler under KYC_FORM_RULES, only once the session is checked and the submission counted.
+    rawBody: true,
+    rateLimits: [{ policy: 'kycSubmissionsPerMerchant', key: rateLimitKeys.merchant }],
     summary: 'Submit identity verification (KYC)',
     description:
-      'Your details and 1–3 documents (JPEG, PNG or PDF, at most 2 MB each, base64-encoded; a browser data URL works too). The front of your ID (kind id_front) is required.\n\n' +
+      'A multipart/form-data form (what a browser sends for a FormData): your details as text fields, and 1–3 documents as file parts named by their kind (id_front, id_back, business_certificate, kra_pin_certificate), each a JPEG, PNG or PDF of at most 2 MB sent with its Content-Type. The front of your ID (id_front) is required. ' +
+      'A text field may be at most 1 kB; a file that is too large, of another type, or whose content is not of its type is refused as soon as it is seen.\n\n' +
       'Your KYC status becomes pending until an ImaraPay admin reviews it. You can submit again only after a rejection.',
     tags: ['Identity verification'],
-    body: kycSubmissionRequestSchema,
+    body: kycSubmissionFormSchema,
+    bodyMediaType: 'multipart/form-data',
     responses: [
       {
         status: 201,
         description: 'Submitted for review',
         example: { kyc_status: 'pending', submission: kycSubmissionExample, rejection_reason: null },
       },
+      errorResponse(400, 'validation_failed', 'id_front is larger than 2 MB; upload a smaller scan or photo', {
+        field: 'id_front',
+      }),
       errorResponse(
-        400,
-        'validation_failed',
-        'documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo',
-        { field: 'documents.0.content_base64' },
+        415,
+        'unsupported_media_type',
+        "This endpoint reads a multipart/form-data body (a browser's FormData), not application/json",
       ),
       errorResponse(
         409,
@@ -64,9 +76,9 @@ export const kycRoutes: RouteModule = (api, deps) => {
       ),
     ],
     handler: async (ctx, caller) => {
-      const { merchant } = caller;
+      const request = kycSubmissionOf(await readMultipart(ctx, KYC_FORM_RULES));
+      ctx.body = await submitKyc(deps.em(), caller.merchant, request);
       ctx.status = 201;
-      ctx.body = await submitKyc(deps.em(), merchant, parseInput(kycSubmissionRequestSchema, ctx.request.body));
     },
   });
 

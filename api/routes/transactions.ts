@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import { errorResponse } from '../openapi/registry';
+import { rateLimitKeys } from '../rateLimits';
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import {
+  exportMerchantTransactions,
   listMerchantTransactions,
-  transactionsCsv,
   transactionsCsvQuerySchema,
   transactionsQuerySchema,
 } from '../useCases/listTransactions';
@@ -67,8 +69,10 @@ export const transactionRoutes: RouteModule = (api, deps) => {
     method: 'get',
     access: 'merchant',
     path: '/api/transactions.csv',
+    // Each export reads up to 10,000 rows: counted per merchant, whichever key or session asks.
+    rateLimits: [{ policy: 'exportsPerMerchant', key: rateLimitKeys.merchant }],
     summary: 'Export transactions as CSV',
-    description: `The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields). ${FILTERS} \`limit\` is 10,000 by default and at most.`,
+    description: `The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields), streamed as it is read. ${FILTERS} \`limit\` is 10,000 by default and at most. Exports are rate-limited per merchant (20 per 10 minutes by default).`,
     tags: ['Transactions'],
     query: transactionsCsvQuerySchema,
     responses: [
@@ -79,16 +83,17 @@ export const transactionRoutes: RouteModule = (api, deps) => {
       },
     ],
     handler: async (ctx, caller) => {
-      // A CSV file is a download: its own, larger page size.
+      // A CSV file is a download: its own, larger page size, streamed a page of rows at a time.
       const params = parseInput(transactionsCsvQuerySchema, ctx.query);
-      const { transactions, nextCursor } = await listMerchantTransactions(deps.em(), caller, params);
+      const { nextCursor, chunks } = await exportMerchantTransactions(deps.em(), caller, params);
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.set(
         'Content-Disposition',
         `attachment; filename="imarapay-transactions-${new Date().toISOString().slice(0, 10)}.csv"`,
       );
       ctx.type = 'text/csv; charset=utf-8';
-      ctx.body = transactionsCsv(transactions);
+      // Readable.from pulls the next page only when the socket has taken the last: a slow reader holds one page.
+      ctx.body = Readable.from(chunks, { objectMode: false, highWaterMark: 1 });
     },
   });
 };

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, validationError } from '../../domain/errors';
 import { parseDateRange } from '../../domain/dateRange';
 import { normalizeMsisdn } from '../../domain/phone';
-import { toCsv } from '../../domain/csv';
+import { csvLine } from '../../domain/csv';
 import { findChannel, merchantChannel } from '../../db/channels';
 import { customerByPublicId } from '../../db/customers';
 import { merchantById } from '../../db/merchants';
@@ -11,6 +11,7 @@ import {
   decodeTransactionCursor,
   encodeTransactionCursor,
   findTransactions,
+  transactionCursorAt,
   type TransactionFilter,
   type TransactionRow,
 } from '../../db/transactionsQuery';
@@ -126,6 +127,12 @@ export async function listMerchantTransactions(
   caller: ApiCaller,
   params: TransactionsParams,
 ): Promise<TransactionPage> {
+  const filter = await merchantFilter(em, caller, params);
+  const { rows, nextCursor } = await findTransactions(em, filter);
+  return { transactions: rows.map(transactionView), nextCursor: nextCursor && encodeTransactionCursor(nextCursor) };
+}
+
+async function merchantFilter(em: EntityManager, caller: ApiCaller, params: TransactionsParams) {
   const filter: TransactionFilter = {
     ...(await commonFilter(em, params, caller.merchant.id)),
     merchantId: caller.merchant.id,
@@ -140,8 +147,49 @@ export async function listMerchantTransactions(
     if (!customer) throw new AppError('not_found', `Customer ${params.customer_id} does not exist`);
     filter.customerId = customer.id;
   }
-  const { rows, nextCursor } = await findTransactions(em, filter);
-  return { transactions: rows.map(transactionView), nextCursor: nextCursor && encodeTransactionCursor(nextCursor) };
+  return filter;
+}
+
+/** Rows an export reads from Postgres at a time: what it holds in memory at once, whatever its length. */
+export const CSV_PAGE_ROWS = 500;
+
+/** A CSV export ready to stream: the cursor of the next file (null when this one is the last) and its text. */
+export interface TransactionsExport {
+  nextCursor: string | null;
+  /** The file, one page of rows at a time; pulled as the client reads, so a slow reader holds one page. */
+  chunks: AsyncIterable<string>;
+}
+
+/**
+ * GET /api/transactions.csv: the same selection as the JSON list, as CSV text produced page by page
+ * from a keyset cursor (CSV_PAGE_ROWS rows at a time), never the whole file in memory. The filters
+ * are checked and the file's end is fixed before anything is streamed, so errors are still plain
+ * answers and `nextCursor` is known for the header; rows that arrive while it streams newer than
+ * its first row may be included, and nothing between its first and last row is skipped.
+ */
+export async function exportMerchantTransactions(
+  em: EntityManager,
+  caller: ApiCaller,
+  params: TransactionsParams,
+): Promise<TransactionsExport> {
+  const filter = await merchantFilter(em, caller, params);
+  const through = await transactionCursorAt(em, filter, params.limit);
+  async function* chunks(): AsyncIterable<string> {
+    yield csvLine(CSV_COLUMNS);
+    let after = filter.after;
+    for (;;) {
+      const page = await findTransactions(em, {
+        ...filter,
+        ...(after ? { after } : {}),
+        ...(through ? { through } : {}),
+        limit: CSV_PAGE_ROWS,
+      });
+      if (page.rows.length > 0) yield page.rows.map((row) => transactionCsvLine(transactionView(row))).join('');
+      if (!page.nextCursor) return;
+      after = page.nextCursor;
+    }
+  }
+  return { nextCursor: through && encodeTransactionCursor(through), chunks: chunks() };
 }
 
 /** An admin sees whose payment it is, and in which environment. */
@@ -242,10 +290,7 @@ const CSV_COLUMNS: (keyof TransactionView)[] = [
   'review_reason',
 ];
 
-/** The same objects as the JSON list, one row each, columns named like their JSON fields. */
-export function transactionsCsv(transactions: readonly TransactionView[]): string {
-  return toCsv(
-    CSV_COLUMNS,
-    transactions.map((tx) => CSV_COLUMNS.map((column) => tx[column])),
-  );
+/** One transaction as a CSV line, columns named like its JSON fields (the header is CSV_COLUMNS). */
+export function transactionCsvLine(tx: TransactionView): string {
+  return csvLine(CSV_COLUMNS.map((column) => tx[column]));
 }

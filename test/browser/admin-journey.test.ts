@@ -7,6 +7,7 @@ import {
   type MerchantFixture,
   type Stack,
 } from '../support/harness';
+import { kycForm } from '../support/kycForm';
 import { signInMerchantUser } from '../support/signedInUsers';
 import {
   createDashboardUser,
@@ -40,14 +41,16 @@ describe('Dashboard: an admin runs the platform', () => {
       .execute<{ name: string }[]>('select name from merchants where id = ?', [fixture.merchantId]);
     const submitted = await stack.http.post(
       '/kyc',
-      {
-        full_name: 'Achieng Otieno',
-        id_type: 'national_id',
-        id_number: '23456789',
-        business_name: name,
-        phone_number: '0722000000',
-        documents: [{ kind: 'id_front', content_type: 'image/png', content_base64: TINY_PNG.toString('base64') }],
-      },
+      kycForm(
+        {
+          full_name: 'Achieng Otieno',
+          id_type: 'national_id',
+          id_number: '23456789',
+          business_name: name,
+          phone_number: '0722000000',
+        },
+        [{ kind: 'id_front', type: 'image/png', content: TINY_PNG }],
+      ),
       bearer,
     );
     expect(submitted.status).toBe(201);

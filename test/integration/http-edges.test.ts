@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { callbackToken } from '../../config/callbackUrl';
 import { CustomerSchema } from '../../db/entities';
+import { signInMerchantUser } from '../support/signedInUsers';
 import {
   createMerchantFixture,
   quietTemporalRuntime,
@@ -198,6 +199,87 @@ describe('The edge of the API', () => {
       );
       expect(statusLine(response)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
       expect(jsonBody(response).code).toBe('headers_too_large');
+    });
+  });
+
+  describe('Media types', () => {
+    it('When an Express customer is updated with a form body, then 415 unsupported_media_type and the customer is unchanged', async () => {
+      const created = await stack.http.post('/v1/customers', { phoneNumber: '254712345690', name: 'Amina' }, auth());
+      expect(created.status).toBe(201);
+      const res = await stack.http.post(`/v1/customers/${created.data.id}`, 'name=Changed', {
+        headers: { ...auth().headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      expect([res.status, res.data.code]).toEqual([415, 'unsupported_media_type']);
+      expect(res.data.error).toMatch(/Content-Type: application\/json/);
+      expect((await stack.http.get(`/v1/customers/${created.data.id}`, auth())).data.name).toBe('Amina');
+    });
+
+    it('When an STK push is sent as JSON text under text/plain, then 415 says to send application/json (not "account_id is required")', async () => {
+      const body = JSON.stringify({ account_id: merchant.channelId, phone_number: '0712345678', amount: 10 });
+      const res = await stack.http.post('/stk-push', body, {
+        headers: { ...auth().headers, 'Content-Type': 'text/plain' },
+      });
+      expect([res.status, res.data]).toEqual([
+        415,
+        {
+          code: 'unsupported_media_type',
+          error: 'This endpoint reads a JSON body: send it with Content-Type: application/json (not text/plain)',
+        },
+      ]);
+    });
+
+    it('When a JSON body declares another charset, then 415; application/json with or without utf-8 and a +json type are read', async () => {
+      const push = (contentType: string) =>
+        stack.http.post('/stk-push', '{"amount":"x"}', { headers: { ...auth().headers, 'Content-Type': contentType } });
+      expect((await push('application/json; charset=iso-8859-1')).status).toBe(415);
+      for (const contentType of [
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/merge-patch+json',
+      ]) {
+        const res = await push(contentType);
+        expect({ contentType, status: res.status, field: res.data.field }).toEqual({
+          contentType,
+          status: 400,
+          field: 'account_id',
+        });
+      }
+    });
+
+    it('When a POST that takes no body fields is sent without a body, then it is read as {}', async () => {
+      const session = await signInMerchantUser(stack, merchant.merchantId);
+      const res = await stack.http.post('/auth/logout', undefined, { headers: { Authorization: session } });
+      expect(res.status).toBeLessThan(300);
+    });
+
+    it('When a signed-in merchant promises 8 MB of JSON to POST /api/kyc, then it is answered 415 at once and none of it is read', async () => {
+      const session = await signInMerchantUser(stack, merchant.merchantId);
+      const response = await rawExchange(
+        port,
+        `POST /api/kyc HTTP/1.1\r\nHost: x\r\nAuthorization: ${session}\r\nContent-Type: application/json\r\nContent-Length: 8000000\r\n\r\n[[[[`,
+      );
+      expect(statusLine(response)).toBe('HTTP/1.1 415 Unsupported Media Type');
+      expect(jsonBody(response).code).toBe('unsupported_media_type');
+    });
+
+    it('When a JSON body nests deeper than allowed, then the refusal comes while reading: the rest of a huge body is never parsed', async () => {
+      // 33 levels, then 15 kB that would be valid JSON: refused as too deep, not as invalid or too large.
+      const deep = '['.repeat(33) + '0,'.repeat(7_000) + '0' + ']'.repeat(33);
+      const res = await stack.http.post('/stk-push', deep, {
+        headers: { ...auth().headers, 'Content-Type': 'application/json' },
+      });
+      expect([res.status, res.data.error]).toEqual([400, 'Request body nests deeper than 32 levels']);
+    });
+  });
+
+  describe('Methods', () => {
+    it('When a client sends CONNECT, then it gets a JSON 501 instead of a dropped connection', async () => {
+      const response = await rawExchange(port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      expect(statusLine(response)).toBe('HTTP/1.1 501 Not Implemented');
+      expect(jsonBody(response)).toEqual({
+        error: 'CONNECT is not a method this API implements',
+        code: 'not_implemented',
+      });
     });
   });
 

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { ensureAdmin } from '../../db/admins';
 import { verify } from '../../domain/webhookSignature';
 import { eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
+import { kycForm } from '../support/kycForm';
 import { loadSeedSnippets } from '../support/seedSnippets';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
@@ -47,14 +48,16 @@ describe('A newcomer, from sign-up to a signed webhook', () => {
     // Identity verification, reviewed by an admin.
     const kyc = await stack.http.post(
       '/kyc',
-      {
-        full_name: 'Mama Duka',
-        id_type: 'national_id',
-        id_number: '12345678',
-        business_name: 'Duka la Mama',
-        phone_number: '0712345678',
-        documents: [{ kind: 'id_front', content_type: 'image/png', content_base64: PNG }],
-      },
+      kycForm(
+        {
+          full_name: 'Mama Duka',
+          id_type: 'national_id',
+          id_number: '12345678',
+          business_name: 'Duka la Mama',
+          phone_number: '0712345678',
+        },
+        [{ kind: 'id_front', type: 'image/png', content: Buffer.from(PNG, 'base64') }],
+      ),
       bearer(merchantToken),
     );
     expect(kyc.status).toBe(201);

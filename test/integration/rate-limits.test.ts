@@ -165,6 +165,8 @@ describe('Rate limit settings', () => {
       paymentsPerApiKey: { points: 60, durationSeconds: 10 },
       paymentsPerMerchant: { points: 120, durationSeconds: 10 },
       redeliveriesPerMerchant: { points: 30, durationSeconds: 600 },
+      kycSubmissionsPerMerchant: { points: 10, durationSeconds: 3600 },
+      exportsPerMerchant: { points: 20, durationSeconds: 600 },
     });
   });
 

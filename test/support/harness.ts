@@ -120,6 +120,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RATE_LIMIT_PAYMENTS_PER_API_KEY: '10000/1s',
     RATE_LIMIT_PAYMENTS_PER_MERCHANT: '10000/1s',
     RATE_LIMIT_REDELIVERIES_PER_MERCHANT: '10000/1s',
+    RATE_LIMIT_KYC_PER_MERCHANT: '10000/1s',
+    RATE_LIMIT_EXPORTS_PER_MERCHANT: '10000/1s',
     ...TEST_TIMINGS,
     ...productionEnv,
     ...options.env,

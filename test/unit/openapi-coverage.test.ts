@@ -87,7 +87,7 @@ describe('OpenAPI document', () => {
 
   it('When an endpoint has a body schema, then the request body is that zod schema as JSON Schema (the validator itself)', () => {
     const op = doc.paths['/api/things/{id}']!.post!;
-    const schema = op.requestBody!.content['application/json'].schema;
+    const schema = op.requestBody!.content['application/json']!.schema;
     expect(schema.required).toEqual(['account_id', 'phone_number', 'amount']);
     expect(schema.properties.amount).toMatchObject({ type: 'integer', minimum: 1, maximum: 250_000 });
     expect(schema.properties.description.anyOf[0]).toMatchObject({ type: 'string', maxLength: 13 });

@@ -38,6 +38,25 @@ describe('isPublicAddress', () => {
     ['not-an-ip', 'not an address'],
     ['1.2.3', 'three octets'],
     ['01.2.3.4', 'octal-looking octet'],
+    ['::ffff:0:7f00:1', 'IPv4-translated 127.0.0.1 (::ffff:0:0:0/96)'],
+    ['::ffff:0:808:808', 'IPv4-translated, even of a public address (SIIT, not routed)'],
+    ['64:ff9b:1::a00:1', 'local-use NAT64 (64:ff9b:1::/48)'],
+    ['64:ff9b::7f00:1', 'NAT64 of 127.0.0.1'],
+    ['2002:c0a8:0101::1', '6to4 of 192.168.1.1'],
+    ['2002:7f00:1::1', '6to4 of 127.0.0.1'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo (2001::/32)'],
+    ['2001:2::1', 'benchmarking (2001:2::/48)'],
+    ['2001:db8::1', 'documentation (2001:db8::/32)'],
+    ['3fff::1', 'documentation (3fff::/20)'],
+    ['5f00::1', 'SRv6 SIDs (5f00::/16)'],
+    ['100::1', 'discard-only (100::/64)'],
+    ['100:0:0:1::1', 'dummy prefix (100:0:0:1::/64)'],
+    ['::7f00:1', 'IPv4-compatible 127.0.0.1 (deprecated)'],
+    ['fb00::1', 'unallocated space outside 2000::/3'],
+    ['fec0::1', 'site-local'],
+    ['ff02::1', 'multicast'],
+    ['192.0.0.170', 'NAT64 discovery (192.0.0.0/24)'],
+    ['198.18.0.1', 'benchmarking'],
   ])('When the address is %s (%s), then it is not public', (ip) => {
     expect(isPublicAddress(ip)).toBe(false);
   });
@@ -52,7 +71,10 @@ describe('isPublicAddress', () => {
     ['169.253.1.1'],
     ['2001:4860:4860::8888'],
     ['2c0f:fe38::1'],
-    ['fec0::1'.replace('fec0', 'fb00')], // just below fc00::/7
+    ['2002:0808:0808::1'], // 6to4 of a public address
+    ['64:ff9b::808:808'], // NAT64 of a public address
+    ['2001:200::1'], // just above 2001::/23
+    ['3fff:1000::1'.replace('3fff:1000', '3ffe:ffff')], // just below 3fff::/20
     ['::ffff:8.8.8.8'],
   ])('When the address is %s, then it is public', (ip) => {
     expect(isPublicAddress(ip)).toBe(true);
@@ -87,6 +109,7 @@ describe('checkCallbackUrl', () => {
       reason: expect.stringContaining('::1'),
     });
     expect(checkCallbackUrl('https://[::ffff:127.0.0.1]/cb', production)).toMatchObject({ ok: false });
+    expect(checkCallbackUrl('https://[::ffff:0:7f00:1]/', production)).toMatchObject({ ok: false });
     expect(checkCallbackUrl('https://2130706433/cb', production)).toMatchObject({ ok: false }); // WHATWG URL turns this into 127.0.0.1
   });
 

@@ -232,7 +232,7 @@ export interface paths {
         put?: never;
         /**
          * Submit identity verification (KYC)
-         * @description Your details and 1–3 documents (JPEG, PNG or PDF, at most 2 MB each, base64-encoded; a browser data URL works too). The front of your ID (kind id_front) is required.
+         * @description A multipart/form-data form (what a browser sends for a FormData): your details as text fields, and 1–3 documents as file parts named by their kind (id_front, id_back, business_certificate, kra_pin_certificate), each a JPEG, PNG or PDF of at most 2 MB sent with its Content-Type. The front of your ID (id_front) is required. A text field may be at most 1 kB; a file that is too large, of another type, or whose content is not of its type is refused as soon as it is seen.
          *
          *     Your KYC status becomes pending until an ImaraPay admin reviews it. You can submit again only after a rejection.
          */
@@ -731,7 +731,7 @@ export interface paths {
         };
         /**
          * Export transactions as CSV
-         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields). Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most.
+         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields), streamed as it is read. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most. Exports are rate-limited per merchant (20 per 10 minutes by default).
          */
         get: operations["getApiTransactionsCsv"];
         put?: never;
@@ -2512,7 +2512,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
+                "multipart/form-data": {
                     full_name: string;
                     /** @enum {string} */
                     id_type: "national_id" | "passport" | "alien_id";
@@ -2521,13 +2521,26 @@ export interface operations {
                     business_registration_number?: string | null;
                     kra_pin?: string | null;
                     phone_number: string;
-                    documents: {
-                        /** @enum {string} */
-                        kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
-                        /** @enum {string} */
-                        content_type: "image/jpeg" | "image/png" | "application/pdf";
-                        content_base64: string;
-                    }[];
+                    /**
+                     * Format: binary
+                     * @description The front of your ID (required): a JPEG, PNG or PDF file of at most 2 MB, sent with its Content-Type.
+                     */
+                    id_front: string;
+                    /**
+                     * Format: binary
+                     * @description The back of your ID: a JPEG, PNG or PDF file of at most 2 MB, sent with its Content-Type.
+                     */
+                    id_back?: string;
+                    /**
+                     * Format: binary
+                     * @description Your business registration certificate: a JPEG, PNG or PDF file of at most 2 MB, sent with its Content-Type.
+                     */
+                    business_certificate?: string;
+                    /**
+                     * Format: binary
+                     * @description Your KRA PIN certificate: a JPEG, PNG or PDF file of at most 2 MB, sent with its Content-Type.
+                     */
+                    kra_pin_certificate?: string;
                 };
             };
         };
@@ -2571,7 +2584,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo */
+            /** @description id_front is larger than 2 MB; upload a smaller scan or photo */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2579,9 +2592,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "error": "documents.0.content_base64 is larger than 2 MB; upload a smaller scan or photo",
+                     *       "error": "id_front is larger than 2 MB; upload a smaller scan or photo",
                      *       "code": "validation_failed",
-                     *       "field": "documents.0.content_base64"
+                     *       "field": "id_front"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -2627,6 +2640,37 @@ export interface operations {
                      * @example {
                      *       "error": "Your KYC submission is being reviewed; you can submit again only if it is rejected",
                      *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This endpoint reads a multipart/form-data body (a browser's FormData), not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint reads a multipart/form-data body (a browser's FormData), not application/json",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -4825,6 +4869,22 @@ export interface operations {
                      * @example {
                      *       "error": "Invalid API credentials",
                      *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -11,21 +11,19 @@ import { ME_KEY } from '../session';
 import { useKyc } from '../queries';
 
 type DocumentKind = 'id_front' | 'id_back' | 'business_certificate' | 'kra_pin_certificate';
-type ContentType = 'image/jpeg' | 'image/png' | 'application/pdf';
 const DOCUMENTS: { kind: DocumentKind; label: string; required: boolean }[] = [
   { kind: 'id_front', label: 'ID, front', required: true },
   { kind: 'id_back', label: 'ID, back', required: false },
   { kind: 'business_certificate', label: 'Business certificate', required: false },
 ];
 
-/** A file as the data URL the API accepts in content_base64. */
-const dataUrlOf = (file: File) =>
-  new Promise<string>((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error ?? new Error('The file could not be read'));
-    reader.readAsDataURL(file);
-  });
+/** The form as the API takes it: multipart, the details as text fields and each document as a file part named by its kind. */
+function formDataOf(form: Record<string, string>, files: Partial<Record<DocumentKind, File>>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(form)) if (value !== '') data.append(name, value);
+  for (const [kind, file] of Object.entries(files)) if (file) data.append(kind, file, file.name);
+  return data;
+}
 
 export function KycPage() {
   const kyc = useKyc();
@@ -76,18 +74,11 @@ function KycForm() {
   });
   const [files, setFiles] = useState<Partial<Record<DocumentKind, File>>>({});
   const submit = useMutation({
-    mutationFn: async () => {
-      const documents = await Promise.all(
-        Object.entries(files).map(async ([kind, file]) => ({
-          kind: kind as DocumentKind,
-          content_type: file.type as ContentType,
-          content_base64: await dataUrlOf(file),
-        })),
-      );
-      return unwrap<KycState>(
-        api.POST('/api/kyc', { body: { ...form, kra_pin: form.kra_pin || undefined, documents } }),
-      );
-    },
+    mutationFn: () =>
+      unwrap<KycState>(
+        // openapi-fetch sends a FormData as it is, and the browser sets the multipart Content-Type and boundary.
+        api.POST('/api/kyc', { body: formDataOf(form, files) as never }),
+      ),
     onSuccess: async (state) => {
       queryClient.setQueryData(['kyc'], state);
       await queryClient.invalidateQueries({ queryKey: ME_KEY });
@@ -124,16 +115,16 @@ function KycForm() {
       <Field label="Phone number" name="phone_number" error={submit.error}>
         <input id="phone_number" inputMode="tel" required value={form.phone_number} onChange={set('phone_number')} />
       </Field>
-      {DOCUMENTS.map((d, i) => (
+      {DOCUMENTS.map((d) => (
         <Field
           key={d.kind}
           label={`${d.label}${d.required ? '' : ' (optional)'}`}
-          name={`documents.${i}.content_base64`}
+          name={d.kind}
           error={submit.error}
           hint="JPEG, PNG or PDF, at most 2 MB"
         >
           <input
-            id={`documents.${i}.content_base64`}
+            id={d.kind}
             type="file"
             accept="image/jpeg,image/png,application/pdf"
             required={d.required}
