@@ -20,13 +20,13 @@ import { PricingTierSchema } from './pricing';
 import { TransactionSchema } from './transaction';
 import { DarajaCallbackSchema } from './callback';
 import { WebhookDeliverySchema, WebhookAttemptSchema } from './webhook';
-import { UserSchema, SessionSchema } from './user';
+import { UserSchema, SessionSchema, RecoveryCodeSchema } from './user';
 import { CustomerSchema } from './customer';
 import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
 import { RateLimitCounterSchema } from './rateLimit';
 import { StkStatusQuerySchema } from './stkQuery';
 import { ReconciliationRunSchema } from './reconciliationRun';
-import { AuditEventSchema } from './auditEvent';
+import { AuditEventSchema, AuditChainHeadSchema } from './auditEvent';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -41,6 +41,7 @@ export const ALL_ENTITIES = [
   WebhookAttemptSchema,
   UserSchema,
   SessionSchema,
+  RecoveryCodeSchema,
   CustomerSchema,
   KycSubmissionSchema,
   KycDocumentSchema,
@@ -48,4 +49,5 @@ export const ALL_ENTITIES = [
   StkStatusQuerySchema,
   ReconciliationRunSchema,
   AuditEventSchema,
+  AuditChainHeadSchema,
 ];
