@@ -143,8 +143,8 @@ export interface AuditEventFilter {
   /** Matches the actor's id (digits) or, case-insensitively, a part of its label. */
   actor?: string;
   from?: Date;
-  /** Exclusive. */
-  to?: Date;
+  /** The end of the range, and whether an event at that very instant is in it. */
+  to?: { at: Date; inclusive: boolean };
 }
 
 /** Newest first, keyset-paged by id: up to `limit` events with id below `beforeId`, and the id the next page continues before. */
@@ -168,7 +168,7 @@ export async function auditEventsPage(
     else add("actor_label ilike ? escape '\\'", `%${filter.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
   if (filter.from !== undefined) add('occurred_at >= ?', filter.from.toISOString());
-  if (filter.to !== undefined) add('occurred_at < ?', filter.to.toISOString());
+  if (filter.to !== undefined) add(`occurred_at ${filter.to.inclusive ? '<=' : '<'} ?`, filter.to.at.toISOString());
   const after = keysetAfter(['id'], 'desc', beforeId === undefined ? undefined : [beforeId]);
   if (after) add(after.sql, ...after.params);
   const rows = await em.getConnection().execute<AuditRow[]>(
