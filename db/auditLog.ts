@@ -108,6 +108,9 @@ export async function auditChainHead(em: EntityManager): Promise<AuditChainHead 
     .getConnection()
     .execute<{ last_id: number; last_hash: string; event_count: number }[]>(
       'select last_id, last_hash, event_count from audit_chain_head where id = 1',
+      [],
+      'all',
+      em.getTransactionContext(),
     );
   return row ? { lastId: row.last_id, lastHash: row.last_hash, eventCount: row.event_count } : null;
 }
