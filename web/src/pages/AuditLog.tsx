@@ -115,15 +115,17 @@ export function AuditLogPage({ admin }: { admin: boolean }) {
             <DataTable
               rows={rows}
               rowKey={(e) => e.id}
+              label={admin ? 'Audit events' : 'Security events'}
               columns={[
                 { header: 'When', cell: (e) => dateTime(e.occurred_at) },
                 { header: 'Action', cell: (e) => actionLabel(e.action) },
-                { header: 'Who', cell: (e) => e.actor.label ?? e.actor.type },
+                { header: 'Who', cell: (e) => e.actor.label ?? e.actor.type, className: 'wrap' },
                 ...(admin ? [{ header: 'Merchant', cell: (e: AuditEvent) => e.merchant_id ?? '—' }] : []),
                 { header: 'Address', cell: (e) => e.ip ?? '—' },
                 {
                   header: 'What changed',
-                  cell: (e) => <code className="audit-details">{JSON.stringify(e.details)}</code>,
+                  className: 'wrap',
+                  cell: (e) => <code>{JSON.stringify(e.details)}</code>,
                 },
               ]}
             />
