@@ -195,3 +195,11 @@ export async function auditEventsAfter(em: EntityManager, afterId: number, limit
     );
   return rows.map(toEvent);
 }
+
+/**
+ * Runs `work` in one database transaction (joining the caller's when there is one): a use case
+ * makes its change and appends its audit event through the same `tx`, so both commit or neither.
+ */
+export async function withAudit<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.transactional(work);
+}

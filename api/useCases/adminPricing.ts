@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
 import { validateTiers, type FeeTier } from '../../domain/pricing';
 import { loadFeeTiers, replaceFeeTiers } from '../../db/pricing';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import type { AuditActor } from '../../domain/audit';
 
 /** Pricing columns are Postgres `integer`s. */
@@ -52,7 +52,7 @@ export async function replacePricing(
       { field: 'tiers' },
     );
   }
-  await em.transactional(async (tx) => {
+  await withAudit(em, async (tx) => {
     const before = await loadFeeTiers(tx);
     await replaceFeeTiers(tx, tiers);
     await appendAuditEvent(tx, {

@@ -5,7 +5,7 @@ import type { ApiKey, Environment, Merchant } from '../../db/entities';
 import { apiKeyById, countActiveApiKeys, merchantApiKeys, revokeMerchantApiKey } from '../../db/apiKeys';
 import { issueApiKey } from '../../db/merchants';
 import { assertVerified } from '../guards';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import type { AuditActor } from '../../domain/audit';
 
 /** The body of POST /api/api-keys. */
@@ -71,7 +71,7 @@ export async function createApiKey(
       `You already have ${MAX_ACTIVE_API_KEYS} active API keys: revoke one you no longer use first`,
     );
   }
-  const issued = await em.transactional(async (tx) => {
+  const issued = await withAudit(em, async (tx) => {
     const key = await issueApiKey(tx, pepper, merchant.id, request.name, request.environment);
     await appendAuditEvent(tx, {
       ...actor,
@@ -113,7 +113,7 @@ export async function revokeApiKey(
   const notFound = () => new AppError('not_found', `API key ${keyId} does not exist`);
   if (id === null) throw notFound();
   // Scoped by merchant: another merchant's key answers exactly like a missing one.
-  const revoked = await em.transactional(async (tx) => {
+  const revoked = await withAudit(em, async (tx) => {
     const found = await revokeMerchantApiKey(tx, merchant.id, id);
     // Revoking a key that already was changes nothing, so it is not an action to record.
     if (found?.revokedNow) {

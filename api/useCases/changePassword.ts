@@ -5,7 +5,7 @@ import { hashPassword, passwordProblem, verifyPassword } from '../../domain/pass
 import type { User } from '../../db/entities';
 import { changePasswordHash } from '../../db/users';
 import { hashSessionToken } from '../sessions';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import type { AuditActor } from '../../domain/audit';
 
 export const changePasswordRequestSchema = z.object({
@@ -32,7 +32,7 @@ export async function changePassword(
   if (!(await verifyPassword(request.current_password, user.passwordHash)))
     throw new AppError('validation_failed', 'current_password is not your password', { field: 'current_password' });
   const passwordHash = await hashPassword(request.new_password);
-  await em.transactional(async (tx) => {
+  await withAudit(em, async (tx) => {
     await changePasswordHash(tx, user, passwordHash, hashSessionToken(sessionToken));
     await appendAuditEvent(tx, {
       ...actor,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import type { KycStatus, KycSubmission, User } from '../../db/entities';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import type { AuditActor } from '../../domain/audit';
 import {
   decideKycSubmission,
@@ -155,7 +155,7 @@ async function decide(
   outcome: Outcome,
 ): Promise<KycReviewBody> {
   const id = parseId(submissionId, 'KYC submission');
-  const result = await em.transactional(async (tx) => {
+  const result = await withAudit(em, async (tx) => {
     const decided = await decideKycSubmission(tx, id, { ...outcome, reviewerId: admin.id });
     if ('decided' in decided) {
       await appendAuditEvent(tx, {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import { callbackUrlForUpdate, setCallbackUrl } from '../../db/merchantSettings';
 import { ensureWebhookSecret, rotateWebhookSecret } from '../../db/webhookSecrets';
 import { auditableUrl, type AuditActor } from '../../domain/audit';
@@ -15,7 +15,7 @@ export async function saveCallbackUrl(
   callbackUrl: string | null,
   actor: AuditActor,
 ): Promise<void> {
-  await em.transactional(async (tx) => {
+  await withAudit(em, async (tx) => {
     const before = await callbackUrlForUpdate(tx, merchantId);
     if (before === callbackUrl) return;
     await setCallbackUrl(tx, merchantId, callbackUrl);
@@ -48,7 +48,7 @@ export async function newWebhookSecret(
   keyMaterial: string,
   actor: AuditActor,
 ): Promise<string> {
-  return em.transactional(async (tx) => {
+  return withAudit(em, async (tx) => {
     const secret = await rotateWebhookSecret(tx, merchantId, keyMaterial);
     await appendAuditEvent(tx, {
       ...actor,

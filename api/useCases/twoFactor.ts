@@ -15,7 +15,7 @@ import {
   totpUrl,
 } from '../../domain/twoFactor';
 import type { User } from '../../db/entities';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import {
   claimRecoveryCode,
   claimTotpStep,
@@ -115,7 +115,7 @@ export async function enableTwoFactor(
   if (step === null)
     throw new AppError('validation_failed', 'code is not the current code of the authenticator app', { field: 'code' });
   const codes = newRecoveryCodes();
-  const enabled = await em.transactional(async (tx) => {
+  const enabled = await withAudit(em, async (tx) => {
     const done = await enableTotp(tx, user.id, {
       sealed: stored.pendingCiphertext!,
       step,
@@ -153,7 +153,7 @@ export async function disableTwoFactor(
   if (stored.secretCiphertext === null) throw new AppError('conflict', 'Two-step sign-in is not on');
   if (!(await verifyPassword(request.password, user.passwordHash)))
     throw new AppError('validation_failed', 'password is not your password', { field: 'password' });
-  await em.transactional(async (tx) => {
+  await withAudit(em, async (tx) => {
     const used = await useSecondFactor({ em: tx, pepper: deps.pepper }, user.id, request.code);
     if (used === null)
       throw new AppError('validation_failed', 'code is not a current code or an unused recovery code', {

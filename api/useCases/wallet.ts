@@ -6,7 +6,7 @@ import { ACCOUNT_REFERENCE, cleanMpesaText } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
 import type { Merchant, Transaction } from '../../db/entities';
 import { adjustWallet, ensureWallet } from '../../db/ledger';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import type { AuditActor } from '../../domain/audit';
 import { merchantById } from '../../db/merchants';
 import { parseTransactionId as parseSerialId } from '../../domain/ids';
@@ -200,7 +200,7 @@ export async function adjustMerchantWallet(
     );
   }
   const reference = `Admin ${adminId}: ${reason}`;
-  const result = await em.transactional(async (tx) => {
+  const result = await withAudit(em, async (tx) => {
     const adjusted = await adjustWallet(tx, { merchantId: merchant.id, amount, reference });
     if (adjusted) {
       await appendAuditEvent(tx, {
