@@ -7,6 +7,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   validation_failed: 400,
   daraja_rejected: 400,
   unauthorized: 401,
+  second_factor_required: 401,
   insufficient_balance: 402,
   forbidden: 403,
   kyc_required: 403,
@@ -92,6 +93,13 @@ export function errorHandler(logger: Logger): Middleware {
         // A part ImaraPay depends on is down: tell the client when retrying makes sense.
         if (err.code === 'temporarily_unavailable')
           ctx.set('Retry-After', String(err.details?.retry_after ?? RETRY_AFTER_SECONDS));
+        // A limit kept by a use case (the per-account sign-in limit) says when, like the rate-limit middleware.
+        if (
+          err.code === 'rate_limited' &&
+          typeof err.details?.retry_after === 'number' &&
+          !ctx.response.get('Retry-After')
+        )
+          ctx.set('Retry-After', String(err.details.retry_after));
         ctx.body = { error: err.message, code: err.code, ...err.details };
         closeIfBodyUnread(ctx);
         return;

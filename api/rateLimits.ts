@@ -14,8 +14,15 @@ import type { ApiCaller } from './auth';
  * as `<requests>/<window>` (config/config.ts; defaults below).
  */
 export const RATE_LIMIT_POLICIES = {
-  /** Login attempts per account (the email signed in as): 10 per 15 min. Guesses at one password. */
+  /**
+   * Failed sign-ins per account (the email signed in as), from anywhere: 50 per hour. Guesses at
+   * one password spread over many addresses. Counted by the login use case, failures only, and the
+   * account's owner still signs in past it with a second factor (accountLockout below): a slow
+   * curve, so that someone who only knows the e-mail cannot cheaply lock its owner out.
+   */
   loginPerAccount: 'RATE_LIMIT_LOGIN_PER_ACCOUNT',
+  /** Sign-in attempts per account and client IP together: 10 per 15 min. Guesses at one password from one place. */
+  loginPerAccountAndIp: 'RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP',
   /** Login attempts per client IP: 30 per 15 min. Guesses across many accounts from one place. */
   loginPerIp: 'RATE_LIMIT_LOGIN_PER_IP',
   /** Sign-ups per client IP: 30 per 15 min. */
@@ -85,6 +92,10 @@ export const rateLimitKeys = {
   loginEmail: (ctx: Context): string | null => {
     const email = (ctx.request as { body?: { email?: unknown } }).body?.email;
     return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : null;
+  },
+  loginEmailAndIp: (ctx: Context): string | null => {
+    const email = rateLimitKeys.loginEmail(ctx);
+    return email === null || !ctx.ip ? null : `${email}\n${ctx.ip}`;
   },
   merchant: (ctx: Context): string | null => {
     const merchant = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.merchant;
@@ -172,6 +183,46 @@ export function createRateLimits({ orm, config }: RateLimitDeps): RateLimits {
         }
         return next();
       };
+    },
+  };
+}
+
+/**
+ * The per-account sign-in limit (policy `loginPerAccount`), kept by the login use case rather than
+ * by a middleware: only failures count, and an account past its limit still lets its owner in with
+ * a valid second factor. Counters share the `rate_limits` table with every other policy.
+ */
+export interface AccountLockout {
+  policy: RateLimitPolicy;
+  /** Seconds until the account's failures reset when they have reached the limit; null while under it. */
+  lockedFor(email: string): Promise<number | null>;
+  /** Counts one failed sign-in against the account. */
+  recordFailure(email: string): Promise<void>;
+}
+
+/** The account lockout on the ORM's pool; its limiter is built on first use (the API document is built without a database). */
+export function createAccountLockout({ orm, config }: RateLimitDeps): AccountLockout {
+  const policy = rateLimitPolicies(config).loginPerAccount;
+  let limiter: RateLimiterPostgres | undefined;
+  const limiterOf = () =>
+    (limiter ??= new RateLimiterPostgres({
+      storeClient: orm.em.getConnection().getKnex(),
+      storeType: 'knex',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      keyPrefix: 'loginPerAccount',
+      points: policy.points,
+      duration: policy.durationSeconds,
+    }));
+  return {
+    policy,
+    async lockedFor(email) {
+      const res = await limiterOf().get(hashedKey(normalizeEmail(email)));
+      if (!res || res.consumedPoints < policy.points) return null;
+      return Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+    },
+    async recordFailure(email) {
+      await limiterOf().penalty(hashedKey(normalizeEmail(email)), 1);
     },
   };
 }

@@ -149,8 +149,15 @@ const schema = z
       .default('600900'),
     /** Port the Daraja simulator listens on (npm start). */
     SIMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
-    /** Login attempts per account (email) per window, as `<requests>/<window>` with the window in s, m or h (api/rateLimits.ts). */
-    RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimitSetting.default('10/15m'),
+    /**
+     * The largest amount one admin wallet adjustment may move, either way, in whole KES. Larger
+     * corrections are split into several adjustments, each with its reason and its audit event.
+     */
+    WALLET_ADJUSTMENT_LIMIT_KES: z.coerce.number().int().positive().max(10_000_000).default(100_000),
+    /** Failed sign-ins per account (email) per window, from any address, as `<requests>/<window>` with the window in s, m or h (api/rateLimits.ts). */
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimitSetting.default('50/1h'),
+    /** Sign-in attempts per account and client IP together per window. */
+    RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP: rateLimitSetting.default('10/15m'),
     /** Login attempts per client IP per window. */
     RATE_LIMIT_LOGIN_PER_IP: rateLimitSetting.default('30/15m'),
     /** Sign-ups per client IP per window. */

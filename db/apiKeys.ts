@@ -20,7 +20,16 @@ export async function merchantApiKeys(em: EntityManager, merchantId: number): Pr
  * Revokes the merchant's key `id` now, unless it already is, and answers it as stored; null when
  * the merchant has no such key (another merchant's key included).
  */
-export async function revokeMerchantApiKey(em: EntityManager, merchantId: number, id: number): Promise<ApiKey | null> {
-  await em.nativeUpdate(ApiKeySchema, { id, merchant: merchantId, revokedAt: null }, { revokedAt: new Date() });
-  return em.findOne(ApiKeySchema, { id, merchant: merchantId }, { disableIdentityMap: true });
+export async function revokeMerchantApiKey(
+  em: EntityManager,
+  merchantId: number,
+  id: number,
+): Promise<{ key: ApiKey; revokedNow: boolean } | null> {
+  const changed = await em.nativeUpdate(
+    ApiKeySchema,
+    { id, merchant: merchantId, revokedAt: null },
+    { revokedAt: new Date() },
+  );
+  const key = await em.findOne(ApiKeySchema, { id, merchant: merchantId }, { disableIdentityMap: true });
+  return key && { key, revokedNow: changed > 0 };
 }

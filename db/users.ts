@@ -55,8 +55,9 @@ export async function changePasswordHash(
   passwordHash: string,
   keepTokenHash: string,
 ): Promise<void> {
+  // A native update, so the change joins the caller's transaction whichever EntityManager loaded the user.
+  await em.nativeUpdate(UserSchema, { id: user.id }, { passwordHash });
   user.passwordHash = passwordHash;
-  await em.flush();
   await em.nativeUpdate(
     SessionSchema,
     { user: user.id, revokedAt: null, tokenHash: { $ne: keepTokenHash } },

@@ -37,11 +37,12 @@ export async function ensureWebhookSecret(em: EntityManager, merchantId: number,
 /** Replaces the merchant's signing secret; deliveries signed from now on use the returned one. */
 export async function rotateWebhookSecret(em: EntityManager, merchantId: number, keyMaterial: string): Promise<string> {
   const secret = generateWebhookSecret();
-  await em
-    .getConnection()
-    .execute('update merchants set webhook_secret_ciphertext = ? where id = ?', [
-      seal(secret, keyMaterial),
-      merchantId,
-    ]);
+  await em.getConnection().execute(
+    'update merchants set webhook_secret_ciphertext = ? where id = ?',
+    [seal(secret, keyMaterial), merchantId],
+    'run',
+    // Inside the caller's transaction when there is one, so the rotation commits with its audit event.
+    em.getTransactionContext(),
+  );
   return secret;
 }

@@ -26,6 +26,46 @@ export interface AuditEventInput {
   details: Record<string, unknown>;
 }
 
+/** Who acts and from where: the part of an audit event the API knows from the request. */
+export type AuditActor = Pick<AuditEventInput, 'actorType' | 'actorId' | 'actorLabel' | 'ip'>;
+
+/**
+ * Every action the log records, by the name stored in `action`. Staff actions: `pricing.replaced`,
+ * `kyc.approved`, `kyc.rejected`, `wallet.adjusted`. Merchant security actions: `api_key.created`,
+ * `api_key.revoked`, `callback_url.changed`, `webhook_secret.rotated`, `password.changed`,
+ * `login.succeeded`, `login.failed`, `two_factor.enabled`, `two_factor.disabled`. Other modules may append actions of their own (`review.resolved`).
+ */
+export const AUDIT_ACTIONS = [
+  'pricing.replaced',
+  'kyc.approved',
+  'kyc.rejected',
+  'wallet.adjusted',
+  'api_key.created',
+  'api_key.revoked',
+  'callback_url.changed',
+  'webhook_secret.rotated',
+  'password.changed',
+  'login.succeeded',
+  'login.failed',
+  'two_factor.enabled',
+  'two_factor.disabled',
+] as const;
+
+/**
+ * A URL as the audit log may show it: scheme, host, port and path, without user-info, query or
+ * fragment, which may carry a token the merchant put there. Null stays null; an unparsable URL is
+ * recorded as `(unparsable)`.
+ */
+export function auditableUrl(url: string | null): string | null {
+  if (url === null) return null;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(unparsable)';
+  }
+}
+
 /** An appended audit event: its input, when, and its place in the hash chain. */
 export interface AuditEvent extends AuditEventInput {
   id: number;
@@ -54,10 +94,39 @@ export function auditEventHash(event: Omit<AuditEvent, 'id' | 'hash'>): string {
     .digest('hex');
 }
 
-/** Where a chain first breaks: the id of the first event whose prevHash or hash does not hold, and why. */
+/**
+ * Where a chain first breaks: the id of the first event whose prevHash or hash does not hold, and
+ * why. `tail_mismatch` means the log ends before (or after) the event the head names: its `id` is
+ * the head's last id, the newest event the appends wrote, which is missing or altered.
+ */
 export interface AuditChainBreak {
   id: number;
-  reason: 'prev_hash_mismatch' | 'hash_mismatch';
+  reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'tail_mismatch';
+}
+
+/** The chain's head, moved by every append: the newest event's id and hash, and how many events there are. */
+export interface AuditChainHead {
+  lastId: number;
+  lastHash: string;
+  eventCount: number;
+}
+
+/**
+ * Checks that a chain which held link by link ends where the head says: `last` is the newest event
+ * read (null for an empty log) and `count` how many were read. Deleting the newest events leaves
+ * every remaining link intact; only this comparison notices. A missing head with events present is
+ * a break too (the head row was deleted).
+ */
+export function verifyAuditTail(
+  last: { id: number; hash: string } | null,
+  count: number,
+  head: AuditChainHead | null,
+): AuditChainBreak | null {
+  if (head === null || head.eventCount === 0) return last === null ? null : { id: last.id, reason: 'tail_mismatch' };
+  if (last === null || last.id !== head.lastId || last.hash !== head.lastHash || count !== head.eventCount) {
+    return { id: head.lastId, reason: 'tail_mismatch' };
+  }
+  return null;
 }
 
 /**

@@ -5,6 +5,8 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'unauthorized'
+  /** The password was right; the account's two-step sign-in asks for its code too. */
+  | 'second_factor_required'
   | 'forbidden'
   | 'kyc_required'
   | 'not_found'

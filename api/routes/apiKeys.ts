@@ -1,3 +1,4 @@
+import { auditActorOf } from '../auditActor';
 import { errorResponse } from '../openapi/registry';
 import { createApiKey, createApiKeyRequestSchema, listApiKeys, revokeApiKey } from '../useCases/apiKeys';
 import type { RouteModule } from './module';
@@ -49,7 +50,12 @@ export const apiKeyRoutes: RouteModule = (api, deps) => {
       const { merchant } = caller;
       ctx.status = 201;
       const request = parseInput(createApiKeyRequestSchema, ctx.request.body);
-      ctx.body = await createApiKey({ em: deps.em(), pepper: deps.config.API_KEY_PEPPER }, merchant, request);
+      ctx.body = await createApiKey(
+        { em: deps.em(), pepper: deps.config.API_KEY_PEPPER },
+        merchant,
+        request,
+        auditActorOf(ctx, caller),
+      );
     },
   });
 
@@ -84,7 +90,7 @@ export const apiKeyRoutes: RouteModule = (api, deps) => {
       errorResponse(404, 'not_found', 'API key 9 does not exist'),
     ],
     handler: async (ctx, caller) => {
-      ctx.body = await revokeApiKey(deps.em(), caller.merchant, ctx.params.id!);
+      ctx.body = await revokeApiKey(deps.em(), caller.merchant, ctx.params.id!, auditActorOf(ctx, caller));
     },
   });
 };

@@ -1,3 +1,4 @@
+import { auditActorOf } from '../auditActor';
 import { errorResponse } from '../openapi/registry';
 import { changePassword, changePasswordRequestSchema } from '../useCases/changePassword';
 import type { RouteModule } from './module';
@@ -19,7 +20,8 @@ export const dashboardAccountRoutes: RouteModule = (api, deps) => {
       errorResponse(400, 'validation_failed', 'current_password is not your password', { field: 'current_password' }),
     ],
     handler: async (ctx, { user, token }) => {
-      await changePassword(deps.em(), user, token, parseInput(changePasswordRequestSchema, ctx.request.body));
+      const request = parseInput(changePasswordRequestSchema, ctx.request.body);
+      await changePassword(deps.em(), user, token, request, auditActorOf(ctx, { user }));
       ctx.status = 204;
     },
   });

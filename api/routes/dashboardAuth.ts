@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { clearSessionCookies, setSessionCookies } from '../browserSession';
-import { rateLimitKeys } from '../rateLimits';
+import { createAccountLockout, rateLimitKeys } from '../rateLimits';
+import { auditActorOf } from '../auditActor';
 import { errorResponse } from '../openapi/registry';
 import { revokeSession } from '../sessions';
 import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema } from '../useCases/dashboardAuth';
@@ -27,6 +28,7 @@ const SESSION_HELP =
 /** Dashboard sign-up and login (public), logout and "who am I" (any session, merchants' and admins'). */
 export const dashboardAuthRoutes: RouteModule = (api, deps) => {
   const authDeps = () => ({ em: deps.em(), sessionTtlHours: deps.config.SESSION_TTL_HOURS });
+  const lockout = createAccountLockout({ orm: deps.orm, config: deps.config });
   // The dashboard's session lives in an HttpOnly cookie; the JSON answer stays as it is for programs.
   const cookies = { secret: deps.config.API_KEY_PEPPER, secure: deps.config.APP_ENV === 'production' };
   const startBrowserSession = (ctx: Context, session: { token: string; expires_at: string }) =>
@@ -60,18 +62,42 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     path: '/api/auth/login',
     rateLimits: [
       { policy: 'loginPerIp', key: rateLimitKeys.clientIp },
-      { policy: 'loginPerAccount', key: rateLimitKeys.loginEmail, keyFromBody: true },
+      { policy: 'loginPerAccountAndIp', key: rateLimitKeys.loginEmailAndIp, keyFromBody: true },
     ],
     summary: 'Sign in to the dashboard',
-    description: `For merchants and ImaraPay admins alike (admins have \`merchant: null\`). ${SESSION_HELP}`,
+    description:
+      `For merchants and ImaraPay admins alike (admins have \`merchant: null\`). ${SESSION_HELP} ` +
+      'An account with two-step sign-in also needs `code`: the 6-digit code of its authenticator app, or one of its recovery codes ' +
+      '(without it the answer is 401 `second_factor_required`). Limits: attempts per address, per account and address, and ' +
+      'failed attempts per account (RATE_LIMIT_LOGIN_PER_ACCOUNT); past the per-account one the password alone is refused (429) ' +
+      'but the password with a valid code still signs in.',
     tags: ['Accounts'],
     body: logInRequestSchema,
     responses: [
       { status: 200, description: 'Signed in', example: sessionExample },
       errorResponse(401, 'unauthorized', 'Invalid email or password'),
+      errorResponse(
+        401,
+        'second_factor_required',
+        'Enter the 6-digit code from your authenticator app, or one of your recovery codes',
+        { field: 'code' },
+      ),
+      errorResponse(
+        429,
+        'rate_limited',
+        'Too many failed sign-ins to this account. Retry after 3480 s, or sign in with …',
+        {
+          retry_after: 3480,
+        },
+      ),
     ],
     handler: async (ctx) => {
-      const session = await logIn(authDeps(), parseInput(logInRequestSchema, ctx.request.body));
+      const request = parseInput(logInRequestSchema, ctx.request.body);
+      const session = await logIn(
+        { ...authDeps(), lockout, pepper: deps.config.API_KEY_PEPPER },
+        request,
+        auditActorOf(ctx, null),
+      );
       startBrowserSession(ctx, session);
       ctx.body = session;
     },

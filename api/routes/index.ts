@@ -25,6 +25,8 @@ import { adminReviewRoutes } from './admin/review';
 import { adminReconciliationRoutes } from './admin/reconciliation';
 import { darajaHookRoutes, darajaResultRoutes } from './darajaHooks';
 import { opsRoutes } from './ops';
+import { auditRoutes } from './audit';
+import { twoFactorRoutes } from './twoFactor';
 
 /** Every route module, in registration order. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -51,6 +53,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminReconciliationRoutes,
   dashboardViewRoutes,
   dashboardAccountRoutes,
+  twoFactorRoutes,
+  auditRoutes,
   darajaHookRoutes,
   darajaResultRoutes,
   docsRoutes,

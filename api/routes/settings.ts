@@ -1,3 +1,4 @@
+import { auditActorOf } from '../auditActor';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { z } from 'zod';
 import type { RouteModule } from './module';
@@ -64,7 +65,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
       const { callback_url: raw } = parseInput(settingsRequestSchema, ctx.request.body);
       const callbackUrl =
         raw === null ? null : await acceptableCallbackUrl(raw, callbackUrlRulesOf(deps.config), systemLookup);
-      await saveCallbackUrl(deps.em(), merchant.id, callbackUrl);
+      await saveCallbackUrl(deps.em(), merchant.id, callbackUrl, auditActorOf(ctx, caller));
       ctx.body = settingsBody(callbackUrl);
     },
   });
@@ -95,7 +96,14 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     responses: [{ status: 200, description: 'The new secret', example: SECRET_EXAMPLE }],
     handler: async (ctx, caller) => {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = { secret: await newWebhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
+      ctx.body = {
+        secret: await newWebhookSecret(
+          deps.em(),
+          caller.merchant.id,
+          deps.config.WEBHOOK_SECRET_KEY,
+          auditActorOf(ctx, caller),
+        ),
+      };
     },
   });
 };

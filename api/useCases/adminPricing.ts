@@ -4,6 +4,8 @@ import { AppError } from '../../domain/errors';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
 import { validateTiers, type FeeTier } from '../../domain/pricing';
 import { loadFeeTiers, replaceFeeTiers } from '../../db/pricing';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
+import type { AuditActor } from '../../domain/audit';
 
 /** Pricing columns are Postgres `integer`s. */
 const MAX_PRICING_KES = 2_147_483_647;
@@ -27,9 +29,14 @@ export const pricingScheduleSchema = z.object({
  * PUT /api/admin/pricing: replaces the whole fee schedule in one database transaction, so a push
  * priced at the same moment sees either the old schedule or the new one, never a mix. The new
  * schedule must start at KES 1, leave no gap or overlap, and reach M-Pesa's maximum, so that
- * every amount a merchant may push has exactly one fee.
+ * every amount a merchant may push has exactly one fee. The audit log records the old and the new
+ * schedule (`pricing.replaced`) in the same transaction.
  */
-export async function replacePricing(em: EntityManager, { tiers }: { tiers: FeeTier[] }): Promise<FeeTier[]> {
+export async function replacePricing(
+  em: EntityManager,
+  { tiers }: { tiers: FeeTier[] },
+  actor: AuditActor,
+): Promise<FeeTier[]> {
   // Validated in the order given, lowest band first, so "tier 3" in an error is the third one sent.
   try {
     validateTiers(tiers);
@@ -45,6 +52,17 @@ export async function replacePricing(em: EntityManager, { tiers }: { tiers: FeeT
       { field: 'tiers' },
     );
   }
-  await replaceFeeTiers(em, tiers);
+  await withAudit(em, async (tx) => {
+    const before = await loadFeeTiers(tx);
+    await replaceFeeTiers(tx, tiers);
+    await appendAuditEvent(tx, {
+      ...actor,
+      merchantId: null,
+      action: 'pricing.replaced',
+      subjectType: 'pricing',
+      subjectId: null,
+      details: { before, after: tiers },
+    });
+  });
   return loadFeeTiers(em.fork());
 }

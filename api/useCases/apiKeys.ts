@@ -5,6 +5,8 @@ import type { ApiKey, Environment, Merchant } from '../../db/entities';
 import { apiKeyById, countActiveApiKeys, merchantApiKeys, revokeMerchantApiKey } from '../../db/apiKeys';
 import { issueApiKey } from '../../db/merchants';
 import { assertVerified } from '../guards';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
+import type { AuditActor } from '../../domain/audit';
 
 /** The body of POST /api/api-keys. */
 export const createApiKeyRequestSchema = z.object({
@@ -60,6 +62,7 @@ export async function createApiKey(
   { em, pepper }: ApiKeyDeps,
   merchant: Merchant,
   request: CreateApiKeyRequest,
+  actor: AuditActor,
 ): Promise<CreatedApiKeyBody> {
   assertVerified(merchant, 'create API keys');
   if ((await countActiveApiKeys(em, merchant.id)) >= MAX_ACTIVE_API_KEYS) {
@@ -68,7 +71,19 @@ export async function createApiKey(
       `You already have ${MAX_ACTIVE_API_KEYS} active API keys: revoke one you no longer use first`,
     );
   }
-  const issued = await issueApiKey(em, pepper, merchant.id, request.name, request.environment);
+  const issued = await withAudit(em, async (tx) => {
+    const key = await issueApiKey(tx, pepper, merchant.id, request.name, request.environment);
+    await appendAuditEvent(tx, {
+      ...actor,
+      merchantId: merchant.id,
+      action: 'api_key.created',
+      subjectType: 'api_key',
+      subjectId: String(key.id),
+      // The username names the key; its password exists only in this answer, never in the log.
+      details: { name: request.name, environment: request.environment, api_username: key.username },
+    });
+    return key;
+  });
   const row = await apiKeyById(em, issued.id);
   return {
     id: issued.id,
@@ -88,14 +103,33 @@ export async function listApiKeys(em: EntityManager, merchant: Merchant): Promis
 }
 
 /** DELETE /api/api-keys/:id: the key stops working at once (every request looks it up). Revoking twice is harmless. */
-export async function revokeApiKey(em: EntityManager, merchant: Merchant, keyId: string): Promise<ApiKeyBody> {
+export async function revokeApiKey(
+  em: EntityManager,
+  merchant: Merchant,
+  keyId: string,
+  actor: AuditActor,
+): Promise<ApiKeyBody> {
   const id = /^\d{1,9}$/.test(keyId) ? Number(keyId) : null;
   const notFound = () => new AppError('not_found', `API key ${keyId} does not exist`);
   if (id === null) throw notFound();
   // Scoped by merchant: another merchant's key answers exactly like a missing one.
-  const key = await revokeMerchantApiKey(em, merchant.id, id);
-  if (!key) throw notFound();
-  return apiKeyBody(key);
+  const revoked = await withAudit(em, async (tx) => {
+    const found = await revokeMerchantApiKey(tx, merchant.id, id);
+    // Revoking a key that already was changes nothing, so it is not an action to record.
+    if (found?.revokedNow) {
+      await appendAuditEvent(tx, {
+        ...actor,
+        merchantId: merchant.id,
+        action: 'api_key.revoked',
+        subjectType: 'api_key',
+        subjectId: String(id),
+        details: { name: found.key.name, environment: found.key.environment, api_username: found.key.username },
+      });
+    }
+    return found;
+  });
+  if (!revoked) throw notFound();
+  return apiKeyBody(revoked.key);
 }
 
 function apiKeyBody(key: ApiKey): ApiKeyBody {

@@ -14,6 +14,10 @@ import type { Merchant, User } from '../../db/entities';
 import { freshMerchant } from '../../db/merchants';
 import { createMerchantWithUser, sessionByTokenHash, userByEmail } from '../../db/users';
 import { createSession, hashSessionToken } from '../sessions';
+import type { AccountLockout } from '../rateLimits';
+import { appendAuditEvent } from '../../db/auditLog';
+import type { AuditActor } from '../../domain/audit';
+import { hasTwoFactor, useSecondFactor } from './twoFactor';
 
 const email = z
   .string({ error: 'email must be a string such as owner@shop.co.ke' })
@@ -45,6 +49,8 @@ export const signUpRequestSchema = z.object({
 export const logInRequestSchema = z.object({
   email: z.string({ error: 'email must be a string' }).min(1, 'email is required'),
   password: z.string({ error: 'password must be a string' }).min(1, 'password is required'),
+  /** The authenticator app's 6-digit code, or a recovery code, when the account has two-step sign-in. */
+  code: z.string({ error: 'code must be a string' }).max(20, 'code must be at most 20 characters').optional(),
 });
 
 export interface SessionUserBody {
@@ -89,17 +95,98 @@ export async function signUp(
   return startSession(em, user, sessionTtlHours);
 }
 
-/** POST /api/auth/login: merchants and admins alike. */
+/** What login needs beyond sign-up: the per-account limit and the pepper that keys second factors. */
+export interface LogInDeps extends AuthDeps {
+  lockout: AccountLockout;
+  pepper: string;
+}
+
+/**
+ * POST /api/auth/login: merchants and admins alike. Every attempt is recorded in the audit log
+ * (`login.succeeded`, `login.failed` with why; never the password or code).
+ *
+ * - Wrong email or password: 401 unauthorized, one message either way, and one failure counted
+ *   against the account (the per-account limit, api/rateLimits.ts `loginPerAccount`).
+ * - Right password, two-step sign-in on, no code: 401 second_factor_required; a wrong code: 401
+ *   unauthorized, counted as a failure. Each code works once.
+ * - Past the per-account limit: 429 rate_limited whatever the password, unless the password AND a
+ *   valid second factor come together: the owner gets in though someone else used the account's
+ *   failures up. The answer is the same for a right and a wrong password, so the limit still stops
+ *   password guessing.
+ */
 export async function logIn(
-  { em, sessionTtlHours }: AuthDeps,
+  deps: LogInDeps,
   request: z.infer<typeof logInRequestSchema>,
+  actor: AuditActor,
 ): Promise<SessionBody> {
-  const user = await userByEmail(em, normalizeEmail(request.email));
+  const { em, sessionTtlHours, lockout } = deps;
+  const email = normalizeEmail(request.email);
+  const lockedFor = await lockout.lockedFor(email);
+  const user = await userByEmail(em, email);
   // An unknown email still pays for one scrypt run, so timing does not reveal which emails exist.
   const matches = await verifyPassword(request.password, user?.passwordHash ?? (await decoyPasswordHash()));
-  if (!user || !matches) throw new AppError('unauthorized', INVALID_LOGIN);
-  return startSession(em, user, sessionTtlHours);
+  const failed = async (reason: string, error: AppError): Promise<never> => {
+    await lockout.recordFailure(email);
+    await appendAuditEvent(em, {
+      ...actor,
+      // Whoever tried is not known to be the account's user: the attempt is anonymous, about the account.
+      actorType: 'anonymous',
+      actorId: null,
+      actorLabel: email.slice(0, 255),
+      merchantId: user?.merchant ?? null,
+      action: 'login.failed',
+      subjectType: user ? 'user' : null,
+      subjectId: user ? String(user.id) : null,
+      details: { reason, ...(lockedFor === null ? {} : { account_limit_reached: true }) },
+    });
+    throw error;
+  };
+  const locked = () =>
+    new AppError(
+      'rate_limited',
+      `Too many failed sign-ins to this account. Retry after ${lockedFor} s, or sign in with your password and ` +
+        'the code from your authenticator app (or a recovery code) if you have turned on two-step sign-in.',
+      { retry_after: lockedFor },
+    );
+
+  if (!user || !matches) {
+    return failed(user ? 'wrong_password' : 'unknown_email', lockedFor === null ? invalidLogin() : locked());
+  }
+  let secondFactor: 'totp' | 'recovery_code' | null = null;
+  if (await hasTwoFactor(em, user.id)) {
+    if (request.code === undefined || request.code.trim() === '') {
+      // Past the limit, "the password was right" must not be told apart from a wrong one.
+      if (lockedFor !== null) return failed('second_factor_missing', locked());
+      throw new AppError(
+        'second_factor_required',
+        'Enter the 6-digit code from your authenticator app, or one of your recovery codes',
+        { field: 'code' },
+      );
+    }
+    secondFactor = await useSecondFactor(deps, user.id, request.code);
+    if (secondFactor === null) {
+      return failed('wrong_code', lockedFor === null ? new AppError('unauthorized', INVALID_CODE) : locked());
+    }
+  } else if (lockedFor !== null) {
+    return failed('account_limit_reached', locked());
+  }
+  const session = await startSession(em, user, sessionTtlHours);
+  await appendAuditEvent(em, {
+    ...actor,
+    actorType: user.role === 'admin' ? 'admin' : 'merchant',
+    actorId: user.id,
+    actorLabel: user.email,
+    merchantId: user.merchant,
+    action: 'login.succeeded',
+    subjectType: 'user',
+    subjectId: String(user.id),
+    details: { second_factor: secondFactor, ...(lockedFor === null ? {} : { account_limit_reached: true }) },
+  });
+  return session;
 }
+
+const invalidLogin = () => new AppError('unauthorized', INVALID_LOGIN);
+const INVALID_CODE = 'Invalid authentication code: enter the current code from your app, or an unused recovery code';
 
 /** GET /api/me: who the session belongs to and when it ends. */
 export async function describeSession(

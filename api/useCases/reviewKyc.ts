@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import type { KycStatus, KycSubmission, User } from '../../db/entities';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
+import type { AuditActor } from '../../domain/audit';
 import {
   decideKycSubmission,
   kycDocumentWithContent,
@@ -106,11 +108,20 @@ export async function kycDocumentFile(em: EntityManager, submissionId: string, d
 export interface KycDecision {
   admin: User;
   submissionId: string;
+  /** Who decides and from where, for the audit log (`kyc.approved`, `kyc.rejected`). */
+  actor: AuditActor;
 }
 
 /** POST /api/admin/kyc/:id/approve: the merchant becomes verified. */
-export async function approveKyc(em: EntityManager, { admin, submissionId }: KycDecision): Promise<KycReviewBody> {
-  return decide(em, admin, submissionId, { status: 'approved', rejectionReason: null, merchantStatus: 'verified' });
+export async function approveKyc(
+  em: EntityManager,
+  { admin, submissionId, actor }: KycDecision,
+): Promise<KycReviewBody> {
+  return decide(em, admin, actor, submissionId, {
+    status: 'approved',
+    rejectionReason: null,
+    merchantStatus: 'verified',
+  });
 }
 
 /** POST /api/admin/kyc/:id/reject: the merchant sees the reason and may submit again. */
@@ -119,7 +130,7 @@ export async function rejectKyc(
   decision: KycDecision,
   { reason }: { reason: string },
 ): Promise<KycReviewBody> {
-  return decide(em, decision.admin, decision.submissionId, {
+  return decide(em, decision.admin, decision.actor, decision.submissionId, {
     status: 'rejected',
     rejectionReason: reason,
     merchantStatus: 'rejected',
@@ -132,10 +143,36 @@ interface Outcome {
   merchantStatus: KycStatus;
 }
 
-/** Decides a pending submission and updates its merchant in one transaction; the row lock makes two admins' decisions take turns. */
-async function decide(em: EntityManager, admin: User, submissionId: string, outcome: Outcome): Promise<KycReviewBody> {
+/**
+ * Decides a pending submission, updates its merchant and records the decision in the audit log in
+ * one transaction; the row lock makes two admins' decisions take turns.
+ */
+async function decide(
+  em: EntityManager,
+  admin: User,
+  actor: AuditActor,
+  submissionId: string,
+  outcome: Outcome,
+): Promise<KycReviewBody> {
   const id = parseId(submissionId, 'KYC submission');
-  const result = await decideKycSubmission(em, id, { ...outcome, reviewerId: admin.id });
+  const result = await withAudit(em, async (tx) => {
+    const decided = await decideKycSubmission(tx, id, { ...outcome, reviewerId: admin.id });
+    if ('decided' in decided) {
+      await appendAuditEvent(tx, {
+        ...actor,
+        merchantId: decided.decided.merchant,
+        action: outcome.status === 'approved' ? 'kyc.approved' : 'kyc.rejected',
+        subjectType: 'kyc_submission',
+        subjectId: String(id),
+        details: {
+          submission_status: { before: 'pending', after: outcome.status },
+          merchant_kyc_status: { after: outcome.merchantStatus },
+          ...(outcome.rejectionReason === null ? {} : { reason: outcome.rejectionReason }),
+        },
+      });
+    }
+    return decided;
+  });
   if ('missing' in result) throw new AppError('not_found', `KYC submission ${submissionId} does not exist`);
   if ('already' in result) {
     throw new AppError(

@@ -6,6 +6,8 @@ import { ACCOUNT_REFERENCE, cleanMpesaText } from '../../domain/mpesaText';
 import { normalizeMsisdn } from '../../domain/phone';
 import type { Merchant, Transaction } from '../../db/entities';
 import { adjustWallet, ensureWallet } from '../../db/ledger';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
+import type { AuditActor } from '../../domain/audit';
 import { merchantById } from '../../db/merchants';
 import { parseTransactionId as parseSerialId } from '../../domain/ids';
 import { ledgerPage, walletBalance, type LedgerRow } from '../../db/ledgerQuery';
@@ -166,17 +168,57 @@ export const adjustmentSchema = z.object({
     .max(500, 'reason must be at most 500 characters'),
 });
 
+/** An admin's wallet adjustment, as the use case takes it. */
+export interface AdjustmentRequest {
+  merchant: Merchant;
+  adminId: number;
+  /** Whole KES: positive credits, negative debits. */
+  amount: number;
+  reason: string;
+  /** Who adjusts and from where, for the audit log. */
+  actor: AuditActor;
+  /** WALLET_ADJUSTMENT_LIMIT_KES: the most one adjustment may move either way. */
+  limitKes: number;
+}
+
 /**
  * POST /api/admin/merchants/:id/wallet/adjustments: an admin credits (amount > 0) or debits
  * (amount < 0) a wallet by whole KES, with a reason. Throws `validation_failed` when a debit would
- * take the balance below zero.
+ * take the balance below zero, or when |amount| is above the per-adjustment limit. The ledger entry
+ * and its audit event (`wallet.adjusted`, with the reason and the balance before and after) commit
+ * together.
  */
 export async function adjustMerchantWallet(
   em: EntityManager,
-  { merchant, adminId, amount, reason }: { merchant: Merchant; adminId: number; amount: number; reason: string },
+  { merchant, adminId, amount, reason, actor, limitKes }: AdjustmentRequest,
 ): Promise<LedgerEntryView & { balance: number }> {
+  if (Math.abs(amount) > limitKes) {
+    throw new AppError(
+      'validation_failed',
+      `amount must be at most KES ${limitKes.toLocaleString('en-US')} either way: one adjustment moves at most that (WALLET_ADJUSTMENT_LIMIT_KES)`,
+      { field: 'amount', limit: limitKes },
+    );
+  }
   const reference = `Admin ${adminId}: ${reason}`;
-  const result = await adjustWallet(em, { merchantId: merchant.id, amount, reference });
+  const result = await withAudit(em, async (tx) => {
+    const adjusted = await adjustWallet(tx, { merchantId: merchant.id, amount, reference });
+    if (adjusted) {
+      await appendAuditEvent(tx, {
+        ...actor,
+        merchantId: merchant.id,
+        action: 'wallet.adjusted',
+        subjectType: 'wallet',
+        subjectId: String(merchant.id),
+        details: {
+          amount,
+          reason,
+          ledger_entry_id: adjusted.entryId,
+          balance: { before: adjusted.balance - amount, after: adjusted.balance },
+        },
+      });
+    }
+    return adjusted;
+  });
   if (!result) {
     const balance = await walletBalance(em, merchant.id);
     throw new AppError(

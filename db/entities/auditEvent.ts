@@ -37,3 +37,25 @@ export const AuditEventSchema = new EntitySchema<AuditEventRow>({
     hash: { type: 'string', length: 64, unique: true },
   },
 });
+
+/**
+ * The audit chain's head (one row, id 1): the last event's id and hash and the number of events.
+ * Moved with every append, it lets the check notice events deleted from the end of the log.
+ */
+export interface AuditChainHeadRow {
+  id: number;
+  lastId: number;
+  lastHash: string;
+  eventCount: number;
+}
+
+export const AuditChainHeadSchema = new EntitySchema<AuditChainHeadRow>({
+  name: 'AuditChainHead',
+  tableName: 'audit_chain_head',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: false },
+    lastId: { type: 'integer' },
+    lastHash: { type: 'string', length: 64 },
+    eventCount: { type: 'integer' },
+  },
+});

@@ -21,13 +21,13 @@ import { PricingTierSchema } from './pricing';
 import { TransactionSchema } from './transaction';
 import { DarajaCallbackSchema } from './callback';
 import { WebhookDeliverySchema, WebhookAttemptSchema } from './webhook';
-import { UserSchema, SessionSchema } from './user';
+import { UserSchema, SessionSchema, RecoveryCodeSchema } from './user';
 import { CustomerSchema } from './customer';
 import { KycSubmissionSchema, KycDocumentSchema } from './kyc';
 import { RateLimitCounterSchema } from './rateLimit';
 import { StkStatusQuerySchema } from './stkQuery';
 import { ReconciliationRunSchema } from './reconciliationRun';
-import { AuditEventSchema } from './auditEvent';
+import { AuditEventSchema, AuditChainHeadSchema } from './auditEvent';
 import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } from './mpesaRecord';
 
 export const ALL_ENTITIES = [
@@ -43,6 +43,7 @@ export const ALL_ENTITIES = [
   WebhookAttemptSchema,
   UserSchema,
   SessionSchema,
+  RecoveryCodeSchema,
   CustomerSchema,
   KycSubmissionSchema,
   KycDocumentSchema,
@@ -50,6 +51,7 @@ export const ALL_ENTITIES = [
   StkStatusQuerySchema,
   ReconciliationRunSchema,
   AuditEventSchema,
+  AuditChainHeadSchema,
   ChannelInitiatorSchema,
   MpesaRecordRequestSchema,
   MpesaRecordSchema,

@@ -13,6 +13,13 @@ export interface User {
   role: UserRole;
   merchant: number | null;
   createdAt: Date;
+  /** The TOTP secret of two-step sign-in, sealed (domain/secretBox.ts); null when it is off. */
+  totpSecretCiphertext?: string | null;
+  /** A TOTP secret being enrolled, sealed, until its first code confirms it. */
+  totpPendingCiphertext?: string | null;
+  totpEnabledAt?: Date | null;
+  /** The last TOTP time step accepted (RFC 6238 T): a code is accepted once. Bigint, read as a string. */
+  totpLastStep?: string | null;
 }
 
 export const UserSchema = new EntitySchema<User>({
@@ -24,6 +31,32 @@ export const UserSchema = new EntitySchema<User>({
     passwordHash: { type: 'string', length: 255 },
     role: { type: 'string', length: 10, default: 'merchant' },
     merchant: { kind: 'm:1', entity: 'Merchant', mapToPk: true, nullable: true, index: true },
+    createdAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
+    totpSecretCiphertext: { type: 'string', length: 255, nullable: true },
+    totpPendingCiphertext: { type: 'string', length: 255, nullable: true },
+    totpEnabledAt: { type: 'datetime', nullable: true },
+    totpLastStep: { type: 'bigint', nullable: true },
+  },
+});
+
+/** One recovery code of a user's two-step sign-in: only its keyed SHA-256 is stored; each works once. */
+export interface RecoveryCode {
+  [OptionalProps]?: 'createdAt';
+  id: number;
+  user: number;
+  codeHash: string;
+  usedAt: Date | null;
+  createdAt: Date;
+}
+
+export const RecoveryCodeSchema = new EntitySchema<RecoveryCode>({
+  name: 'RecoveryCode',
+  tableName: 'user_recovery_codes',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    user: { kind: 'm:1', entity: 'User', mapToPk: true, index: true },
+    codeHash: { type: 'string', length: 64, unique: true },
+    usedAt: { type: 'datetime', nullable: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
   },
 });

@@ -24,11 +24,18 @@ const PAGES: [Who, string][] = [
     '/kyc',
     '/pricing',
     '/profile',
+    '/security-log',
     '/documentation',
   ].map((p): [Who, string] => ['merchant', p]),
-  ...['/admin', '/admin/users', '/admin/transactions', '/admin/kyc', '/admin/pricing', '/admin/wallets'].map(
-    (p): [Who, string] => ['admin', p],
-  ),
+  ...[
+    '/admin',
+    '/admin/users',
+    '/admin/transactions',
+    '/admin/kyc',
+    '/admin/pricing',
+    '/admin/wallets',
+    '/admin/audit',
+  ].map((p): [Who, string] => ['admin', p]),
 ];
 // Phone width: the pages whose tables and forms are the widest.
 const PHONE_PAGES: [Who, string][] = [

@@ -25,6 +25,7 @@ describe('Rate-limited endpoints', () => {
     stack = await startStack({
       env: {
         RATE_LIMIT_LOGIN_PER_ACCOUNT: '3/15m',
+        RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP: '3/15m',
         RATE_LIMIT_LOGIN_PER_IP: '5/15m',
         RATE_LIMIT_SIGN_UP_PER_IP: '2/15m',
         RATE_LIMIT_PAYMENTS_PER_API_KEY: '2/1h',

@@ -159,7 +159,8 @@ describe('Rate limit keys', () => {
 describe('Rate limit settings', () => {
   it('When nothing is configured, then the documented limits apply', () => {
     expect(rateLimitPolicies(loadConfig({}))).toEqual({
-      loginPerAccount: { points: 10, durationSeconds: 900 },
+      loginPerAccount: { points: 50, durationSeconds: 3600 },
+      loginPerAccountAndIp: { points: 10, durationSeconds: 900 },
       loginPerIp: { points: 30, durationSeconds: 900 },
       signUpPerIp: { points: 30, durationSeconds: 900 },
       paymentsPerApiKey: { points: 60, durationSeconds: 10 },
@@ -177,5 +178,15 @@ describe('Rate limit settings', () => {
         /RATE_LIMIT_LOGIN_PER_IP: must be <requests>\/<window>/,
       );
     }
+  });
+});
+
+describe('Sign-in limit keys', () => {
+  it('When a login names an email from an address, then the per-account-and-address key holds both, so another address has its own count', () => {
+    const ctx = (ip: string) => ({ ip, request: { body: { email: ' Owner@Shop.TEST ' } }, state: {} }) as never;
+    expect(rateLimitKeys.loginEmailAndIp(ctx('41.90.64.10'))).toBe('owner@shop.test\n41.90.64.10');
+    expect(rateLimitKeys.loginEmailAndIp(ctx('41.90.64.11'))).not.toBe(
+      rateLimitKeys.loginEmailAndIp(ctx('41.90.64.10')),
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { AUDIT_GENESIS_HASH, auditEventHash, verifyAuditChain, type AuditEvent } from '../../domain/audit';
+import {
+  AUDIT_GENESIS_HASH,
+  auditEventHash,
+  verifyAuditChain,
+  verifyAuditTail,
+  type AuditEvent,
+} from '../../domain/audit';
 
 function chain(count: number): AuditEvent[] {
   const events: AuditEvent[] = [];
@@ -53,5 +59,27 @@ describe('The audit chain', () => {
     const events = chain(6);
     expect(verifyAuditChain(events.slice(3), events[2]!.hash)).toBeNull();
     expect(verifyAuditChain(events.slice(3))).toEqual({ id: 4, reason: 'prev_hash_mismatch' });
+  });
+});
+
+describe('The audit chain tail', () => {
+  const events = chain(4);
+  const last = events[3]!;
+  const head = { lastId: last.id, lastHash: last.hash, eventCount: 4 };
+
+  it('When the log ends where the head says, then the tail holds', () => {
+    expect(verifyAuditTail({ id: last.id, hash: last.hash }, 4, head)).toBeNull();
+    expect(verifyAuditTail(null, 0, null)).toBeNull();
+  });
+
+  it('When the newest event is deleted, then the check names it (tail_mismatch), though every link left holds', () => {
+    const third = events[2]!;
+    expect(verifyAuditChain(events.slice(0, 3))).toBeNull();
+    expect(verifyAuditTail({ id: third.id, hash: third.hash }, 3, head)).toEqual({ id: 4, reason: 'tail_mismatch' });
+  });
+
+  it('When every event is deleted, or the head row is, then the check fails', () => {
+    expect(verifyAuditTail(null, 0, head)).toEqual({ id: 4, reason: 'tail_mismatch' });
+    expect(verifyAuditTail({ id: last.id, hash: last.hash }, 4, null)).toEqual({ id: 4, reason: 'tail_mismatch' });
   });
 });

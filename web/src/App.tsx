@@ -5,6 +5,7 @@ import { Layout } from './components/Layout';
 import { ErrorNote } from './components/QueryState';
 import { LoginPage } from './pages/Login';
 import { SignUpPage } from './pages/SignUp';
+import { AuditLogPage } from './pages/AuditLog';
 import { HomePage } from './pages/Home';
 import { StkPushPage } from './pages/StkPush';
 import { TransactionsPage } from './pages/Transactions';
@@ -59,6 +60,7 @@ export function App() {
               <Route path="/admin/kyc" element={<AdminKycPage />} />
               <Route path="/admin/pricing" element={<AdminPricingPage />} />
               <Route path="/admin/wallets" element={<AdminWalletsPage />} />
+              <Route path="/admin/audit" element={<AuditLogPage admin />} />
             </>
           ) : (
             <>
@@ -74,6 +76,7 @@ export function App() {
               <Route path="/kyc" element={<KycPage />} />
               <Route path="/pricing" element={<PricingPage />} />
               <Route path="/profile" element={<ProfilePage me={user} />} />
+              <Route path="/security-log" element={<AuditLogPage admin={false} />} />
               <Route path="/documentation" element={<DocsPage />} />
             </>
           )}

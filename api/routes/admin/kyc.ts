@@ -1,3 +1,4 @@
+import { auditActorOf } from '../../auditActor';
 import { errorResponse } from '../../openapi/registry';
 import {
   approveKyc,
@@ -105,7 +106,11 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
       notPending,
     ],
     handler: async (ctx, admin) => {
-      ctx.body = await approveKyc(deps.em(), { admin: admin.user, submissionId: ctx.params.id! });
+      ctx.body = await approveKyc(deps.em(), {
+        admin: admin.user,
+        submissionId: ctx.params.id!,
+        actor: auditActorOf(ctx, admin),
+      });
     },
   });
 
@@ -126,7 +131,11 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
     ],
     handler: async (ctx, admin) => {
       const request = parseInput(rejectKycRequestSchema, ctx.request.body);
-      ctx.body = await rejectKyc(deps.em(), { admin: admin.user, submissionId: ctx.params.id! }, request);
+      ctx.body = await rejectKyc(
+        deps.em(),
+        { admin: admin.user, submissionId: ctx.params.id!, actor: auditActorOf(ctx, admin) },
+        request,
+      );
     },
   });
 };

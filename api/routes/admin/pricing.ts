@@ -2,6 +2,7 @@ import { feeSchedule } from '../../useCases/pricing';
 import { errorResponse } from '../../openapi/registry';
 import { pricingScheduleSchema, replacePricing } from '../../useCases/adminPricing';
 import type { RouteModule } from '../module';
+import { auditActorOf } from '../../auditActor';
 import { parseInput } from '../../validate';
 
 const scheduleExample = [
@@ -40,8 +41,9 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
         field: 'tiers',
       }),
     ],
-    handler: async (ctx) => {
-      ctx.body = await replacePricing(deps.em(), parseInput(pricingScheduleSchema, ctx.request.body));
+    handler: async (ctx, admin) => {
+      const schedule = parseInput(pricingScheduleSchema, ctx.request.body);
+      ctx.body = await replacePricing(deps.em(), schedule, auditActorOf(ctx, admin));
     },
   });
 };

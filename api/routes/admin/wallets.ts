@@ -10,6 +10,7 @@ import {
   walletView,
 } from '../../useCases/wallet';
 import type { RouteModule } from '../module';
+import { auditActorOf } from '../../auditActor';
 
 /** An admin's view of a merchant's service wallet, and manual credits and debits. */
 export const adminWalletRoutes: RouteModule = (api, deps) => {
@@ -60,7 +61,9 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     path: '/api/admin/merchants/:id/wallet/adjustments',
     summary: "Credit or debit a merchant's wallet",
     description:
-      "A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry's reference with the admin's id. A debit the balance cannot cover changes nothing.",
+      "A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry's reference with the admin's id. " +
+      'One adjustment moves at most WALLET_ADJUSTMENT_LIMIT_KES (KES 100,000 by default) either way. ' +
+      'A debit the balance cannot cover changes nothing. Each adjustment is recorded in the audit log (`wallet.adjusted`).',
     tags: ['Admin: wallets'],
     params: { id: 'The merchant id' },
     body: adjustmentSchema,
@@ -91,7 +94,14 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
       const merchant = await merchantOf(ctx.params.id);
       const { amount, reason } = parseInput(adjustmentSchema, ctx.request.body);
       ctx.status = 201;
-      ctx.body = await adjustMerchantWallet(deps.em(), { merchant, adminId: admin.user.id, amount, reason });
+      ctx.body = await adjustMerchantWallet(deps.em(), {
+        merchant,
+        adminId: admin.user.id,
+        amount,
+        reason,
+        actor: auditActorOf(ctx, admin),
+        limitKes: deps.config.WALLET_ADJUSTMENT_LIMIT_KES,
+      });
     },
   });
 };

@@ -168,7 +168,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in to the dashboard
-         * @description For merchants and ImaraPay admins alike (admins have `merchant: null`). Send the token as `Authorization: Bearer <token>` on dashboard endpoints. It expires after SESSION_TTL_HOURS (12 h by default).
+         * @description For merchants and ImaraPay admins alike (admins have `merchant: null`). Send the token as `Authorization: Bearer <token>` on dashboard endpoints. It expires after SESSION_TTL_HOURS (12 h by default). An account with two-step sign-in also needs `code`: the 6-digit code of its authenticator app, or one of its recovery codes (without it the answer is 401 `second_factor_required`). Limits: attempts per address, per account and address, and failed attempts per account (RATE_LIMIT_LOGIN_PER_ACCOUNT); past the per-account one the password alone is refused (429) but the password with a valid code still signs in.
          */
         post: operations["postApiAuthLogin"];
         delete?: never;
@@ -851,7 +851,7 @@ export interface paths {
         put?: never;
         /**
          * Credit or debit a merchant's wallet
-         * @description A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry's reference with the admin's id. A debit the balance cannot cover changes nothing.
+         * @description A positive `amount` credits, a negative one debits; `reason` is required and kept in the ledger entry's reference with the admin's id. One adjustment moves at most WALLET_ADJUSTMENT_LIMIT_KES (KES 100,000 by default) either way. A debit the balance cannot cover changes nothing. Each adjustment is recorded in the audit log (`wallet.adjusted`).
          */
         post: operations["postApiAdminMerchantsIdWalletAdjustments"];
         delete?: never;
@@ -974,6 +974,126 @@ export interface paths {
          * @description For a signed-in person (dashboard session). The current password is asked again; every other session of yours ends, this one stays.
          */
         post: operations["postApiMePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your two-step sign-in
+         * @description Whether sign-in asks for an authenticator app’s code, since when, and how many recovery codes are unused.
+         */
+        get: operations["getApiMeTwoFactor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/two-factor/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start setting up two-step sign-in
+         * @description Draws a new secret for an authenticator app (TOTP, RFC 6238: 6 digits every 30 s) and answers it typed, as an `otpauth://` URL and as a QR code to scan. Nothing changes at sign-in until POST /api/me/two-factor/enable confirms it.
+         */
+        post: operations["postApiMeTwoFactorSetup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/two-factor/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn on two-step sign-in
+         * @description With the first code the app shows. Answers ten recovery codes, shown this once: each signs in once in place of a code when the phone is lost. From now on sign-in asks for a code, and a code with the password signs in even when the account’s limit of failed sign-ins was reached by someone else.
+         */
+        post: operations["postApiMeTwoFactorEnable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn off two-step sign-in
+         * @description With your password and a current code (or an unused recovery code). Every recovery code stops working.
+         */
+        post: operations["postApiMeTwoFactorDisable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log
+         * @description Every staff action (pricing, KYC decisions, wallet adjustments) and merchant security action (API keys, callback URL, signing secret, password, sign-ins, two-step sign-in), with who, when, from which address and what changed. Newest first. Filter with ?action= (e.g. `login.failed`), ?actor= (an id, or part of an e-mail or API username), ?from= and ?to= (a bare date is a day in Nairobi, inclusive; or ISO 8601 with an offset). When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. Also ?merchant_id=.
+         */
+        get: operations["getApiAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your account’s security log
+         * @description The audit events of your own account: sign-ins and failed sign-ins, password and two-step sign-in changes, API keys created and revoked, callback URL and signing secret changes, and what ImaraPay staff did to it (KYC decisions, wallet adjustments). Newest first. Filter with ?action= (e.g. `login.failed`), ?actor= (an id, or part of an e-mail or API username), ?from= and ?to= (a bare date is a day in Nairobi, inclusive; or ISO 8601 with an offset). When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.
+         */
+        get: operations["getApiAudit"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2278,6 +2398,7 @@ export interface operations {
                 "application/json": {
                     email: string;
                     password: string;
+                    code?: string;
                 };
             };
         };
@@ -2307,22 +2428,16 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Invalid email or password */
+            /** @description Invalid email or password; Enter the 6-digit code from your authenticator app, or one of your recovery codes */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "Invalid email or password",
-                     *       "code": "unauthorized"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            /** @description Too many failed sign-ins to this account. Retry after 3480 s, or sign in with … */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2330,9 +2445,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "error": "Too many failed sign-ins to this account. Retry after 3480 s, or sign in with …",
                      *       "code": "rate_limited",
-                     *       "retry_after": 7
+                     *       "retry_after": 3480
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -5953,6 +6068,451 @@ export interface operations {
                      * @example {
                      *       "error": "Invalid API credentials",
                      *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiMeTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state of two-step sign-in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": true,
+                     *       "enabled_at": "2026-12-07T09:00:00.000Z",
+                     *       "recovery_codes_left": 9
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiMeTwoFactorSetup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to add to the app */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                     *       "otpauth_url": "otpauth://totp/ImaraPay:owner%40mamamboga.co.ke?issuer=ImaraPay&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&algorithm=SHA1&digits=6&period=30",
+                     *       "qr_code": "data:image/png;base64,iVBORw0KGgo…"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Two-step sign-in is already on: turn it off first to set up another app */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Two-step sign-in is already on: turn it off first to set up another app",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiMeTwoFactorEnable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description On; the recovery codes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recovery_codes": [
+                     *         "k7m2p-x9q4r",
+                     *         "a3b8c-d2e6f"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description code is not the current code of the authenticator app */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "code is not the current code of the authenticator app",
+                     *       "code": "validation_failed",
+                     *       "field": "code"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Start with POST /api/me/two-factor/setup: no authenticator app is being set up */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Start with POST /api/me/two-factor/setup: no authenticator app is being set up",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiMeTwoFactorDisable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description code is not a current code or an unused recovery code */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "code is not a current code or an unused recovery code",
+                     *       "code": "validation_failed",
+                     *       "field": "code"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Two-step sign-in is not on */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Two-step sign-in is not on",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminAudit: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+                merchant_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 412,
+                     *         "occurred_at": "2026-12-07T09:15:02.114Z",
+                     *         "action": "callback_url.changed",
+                     *         "actor": {
+                     *           "type": "merchant",
+                     *           "id": 7,
+                     *           "label": "owner@mamamboga.co.ke"
+                     *         },
+                     *         "merchant_id": 5,
+                     *         "subject": {
+                     *           "type": "merchant",
+                     *           "id": "5"
+                     *         },
+                     *         "ip": "197.232.61.10",
+                     *         "details": {
+                     *           "before": "https://shop.example/old-hook",
+                     *           "after": "https://shop.example/imarapay"
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description action must be an action name such as login.failed or wallet.adjusted */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "action must be an action name such as login.failed or wallet.adjusted",
+                     *       "code": "validation_failed",
+                     *       "field": "action"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAudit: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor?: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 412,
+                     *         "occurred_at": "2026-12-07T09:15:02.114Z",
+                     *         "action": "callback_url.changed",
+                     *         "actor": {
+                     *           "type": "merchant",
+                     *           "id": 7,
+                     *           "label": "owner@mamamboga.co.ke"
+                     *         },
+                     *         "merchant_id": 5,
+                     *         "subject": {
+                     *           "type": "merchant",
+                     *           "id": "5"
+                     *         },
+                     *         "ip": "197.232.61.10",
+                     *         "details": {
+                     *           "before": "https://shop.example/old-hook",
+                     *           "after": "https://shop.example/imarapay"
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description from must be a date such as 2026-12-07 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "from must be a date such as 2026-12-07",
+                     *       "code": "validation_failed",
+                     *       "field": "from"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -19,13 +19,16 @@ export function DataTable<Row>({
   columns,
   rows,
   rowKey,
+  label,
 }: {
   columns: readonly Column<Row>[];
   rows: readonly Row[];
   rowKey: (row: Row) => string | number;
+  /** Names the frame of a table that may scroll sideways at phone width, which then takes keyboard focus to scroll. */
+  label?: string;
 }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...(label ? { role: 'region', 'aria-label': label, tabIndex: 0 } : {})}>
       <table>
         <thead>
           <tr>

@@ -14,6 +14,7 @@ const MERCHANT_NAV = [
   ['/kyc', 'Identity Verification'],
   ['/pricing', 'Pricing'],
   ['/profile', 'Profile'],
+  ['/security-log', 'Security log'],
   ['/documentation', 'API Documentation'],
 ] as const;
 
@@ -24,6 +25,7 @@ const ADMIN_NAV = [
   ['/admin/kyc', 'KYC Reviews'],
   ['/admin/pricing', 'Pricing'],
   ['/admin/wallets', 'Wallet adjustments'],
+  ['/admin/audit', 'Audit log'],
 ] as const;
 
 /** The signed-in shell: navigation for the user's role, the account name, and sign-out. */

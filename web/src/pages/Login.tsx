@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
+import { api, ApiError, unwrap } from '../api/client';
 import type { Me } from '../api/models';
 import { Field, FormError } from '../components/Field';
 import { ME_KEY } from '../session';
@@ -10,9 +10,13 @@ import { ME_KEY } from '../session';
 export function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
   const queryClient = useQueryClient();
   const login = useMutation({
-    mutationFn: () => unwrap<Me>(api.POST('/api/auth/login', { body: { email, password } })),
+    mutationFn: () =>
+      unwrap<Me>(
+        api.POST('/api/auth/login', { body: { email, password, ...(code.trim() ? { code: code.trim() } : {}) } }),
+      ),
     // The session cookie is set; with "who am I" known, the app's routes take the user on.
     // GET /api/me is then asked once more for what only it tells (an admin's Temporal UI address).
     onSuccess: (me) => {
@@ -24,6 +28,10 @@ export function LoginPage() {
     event.preventDefault();
     login.mutate();
   };
+  // Asked for by the account's two-step sign-in, or offered when the account's limit of failed sign-ins is reached.
+  const askCode =
+    code !== '' ||
+    (login.error instanceof ApiError && ['second_factor_required', 'rate_limited'].includes(login.error.code));
   return (
     <main className="auth-page">
       <form className="card auth-card" onSubmit={submit}>
@@ -48,6 +56,22 @@ export function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </Field>
+        {askCode && (
+          <Field
+            label="Authentication code"
+            name="code"
+            error={login.error}
+            hint="The 6-digit code from your authenticator app, or one of your recovery codes"
+          >
+            <input
+              id="code"
+              autoComplete="one-time-code"
+              inputMode="text"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </Field>
+        )}
         <FormError error={login.error} />
         <button type="submit" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}

@@ -9,6 +9,7 @@ import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
 import { dateTime } from '../format';
+import { TwoFactorCard } from './TwoFactor';
 
 export function ProfilePage({ me }: { me: Me }) {
   return (
@@ -27,6 +28,7 @@ export function ProfilePage({ me }: { me: Me }) {
         <dd>{me.user.email}</dd>
       </dl>
       <ChangePassword />
+      <TwoFactorCard />
       <CallbackUrl />
       <SigningSecret />
       <Deliveries />
