@@ -6,7 +6,7 @@ import { buildWebhookPayload } from '../domain/webhookPayload';
 import { SIGNATURE_HEADER, sign } from '../domain/webhookSignature';
 import { MerchantSchema, TransactionSchema, WebhookDeliverySchema, type WebhookDelivery } from '../db/entities';
 import { attemptStatusOf, webhookAttemptLimitMs } from '../domain/webhookRetry';
-import { claimWebhookAttempt, recordAttemptResult } from '../db/webhookAttempts';
+import { claimWebhookAttempt, recordAttemptResult, workerPresence } from '../db/webhookAttempts';
 import { ensureWebhookSecret } from '../db/webhookSecrets';
 import { postChecked, type PostDeps, type PostOutcome } from './webhookPost';
 import type { PaymentActivities } from './types';
@@ -168,6 +168,7 @@ function heartbeat(): void {
  */
 function sendOnce(deps: WebhookDeps) {
   const leaseMs = webhookAttemptLimitMs(deps.timeoutMs);
+  const presence = workerPresence(String(deps.orm.config.get('clientUrl')));
   const stalledWaitMs = deps.stalledWaitMs ?? DEFAULT_STALLED_WAIT_MS;
   return async (
     em: EntityManager,
@@ -178,7 +179,14 @@ function sendOnce(deps: WebhookDeps) {
     for (;;) {
       // The deadline counts from before the claim: the lease (database clock) starts inside it, later.
       const deadline = performance.now() + deps.timeoutMs;
-      const claim = await claimWebhookAttempt(em, delivery.id, { acceptedAfter, moveTo, leaseMs, stalledWaitMs });
+      const sender = await presence();
+      const claim = await claimWebhookAttempt(em, delivery.id, {
+        acceptedAfter,
+        moveTo,
+        leaseMs,
+        stalledWaitMs,
+        sender,
+      });
       if (claim.kind === 'delivered') return { delivered: true, attemptNo: null };
       if (claim.kind === 'wait') {
         if (claim.reason === 'stalled') throw stalled(claim.attemptNo);

@@ -153,7 +153,7 @@ export const FAULTS: readonly Fault[] = [
   {
     name: 'worker-freeze',
     description:
-      "SIGSTOP worker 1 for 60 s, then SIGCONT (its webhook POSTs in flight are answered by the receiver while it is paused)",
+      'SIGSTOP worker 1 for 60 s, then SIGCONT (its webhook POSTs in flight are answered by the receiver while it is paused)',
     inject: (t) => freezeFor(t, 'worker-1', s(60)),
   },
   {

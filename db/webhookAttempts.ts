@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
 import { decideWebhookSend, type WebhookAttemptStatus } from '../domain/webhookRetry';
 
 /**
@@ -12,6 +13,42 @@ export type AttemptClaim =
   | { kind: 'delivered' }
   | { kind: 'wait'; attemptNo: number; waitMs: number; reason: 'leased' | 'stalled' }
   | { kind: 'send'; attemptNo: number };
+
+/**
+ * The worker's presence in Postgres: one session held open for the life of the process, outside the
+ * pool (whose idle connections come and go). Attempts record it as their `sender`; while it is
+ * connected, the process is alive, if perhaps paused (a paused process keeps its sockets; a dead one's
+ * are closed by its kernel at once). Its socket does not keep the process running.
+ *
+ * Answers a function giving the session's id (`<backend pid>@<backend start, epoch s>`), reconnecting
+ * when the session was lost (a Postgres restart), or null when Postgres cannot be reached now.
+ */
+export function workerPresence(databaseUrl: string): () => Promise<string | null> {
+  let current: { client: pg.Client; id: string } | null = null;
+  return async () => {
+    if (current) return current.id;
+    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'imarapay-worker-presence' });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ id: string }>(
+        `select pid::text || '@' || extract(epoch from backend_start)::text as id
+           from pg_stat_activity where pid = pg_backend_pid()`,
+      );
+      const held = { client, id: rows[0]!.id };
+      const drop = () => {
+        if (current === held) current = null;
+      };
+      client.on('error', drop);
+      client.on('end', drop);
+      (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+      current = held;
+      return held.id;
+    } catch {
+      await client.end().catch(() => undefined);
+      return null;
+    }
+  };
+}
 
 /** Recorded on attempts that a later one found `sending` with no way left to learn their answer. */
 const ABANDONED =
@@ -34,11 +71,19 @@ const sqlStateOf = (err: unknown): string | undefined => (err as { code?: string
  * @param opts.moveTo a URL to record on the delivery (a redelivery to the merchant's current URL), or null.
  * @param opts.leaseMs the new attempt's lease, in ms from its start.
  * @param opts.stalledWaitMs how long past its lease a still-connected sender is waited for, in ms.
+ * @param opts.sender the claiming worker's presence session, recorded on the attempt.
  */
 export async function claimWebhookAttempt(
   em: EntityManager,
   deliveryId: number,
-  opts: { acceptedAfter: number | null; moveTo: string | null; leaseMs: number; stalledWaitMs: number },
+  opts: {
+    acceptedAfter: number | null;
+    moveTo: string | null;
+    leaseMs: number;
+    stalledWaitMs: number;
+    /** The claiming worker's presence (workerPresence), or null when unknown (then it is never waited for past its lease). */
+    sender: string | null;
+  },
 ): Promise<AttemptClaim> {
   try {
     return await em.getKnex().transaction(async (trx) => {
@@ -117,11 +162,9 @@ export async function claimWebhookAttempt(
             where id = ? returning id, attempts
          )
          insert into webhook_attempts (delivery_id, attempt_no, status, started_at, latency_ms, lease_expires_at, sender)
-         select id, attempts, 'sending', clock_timestamp(), 0, clock_timestamp() + ? * interval '1 millisecond',
-                (select s.pid::text || '@' || extract(epoch from s.backend_start)::text
-                   from pg_stat_activity s where s.pid = pg_backend_pid())
+         select id, attempts, 'sending', clock_timestamp(), 0, clock_timestamp() + ? * interval '1 millisecond', ?
            from d returning attempt_no`,
-        [opts.moveTo, deliveryId, opts.leaseMs],
+        [opts.moveTo, deliveryId, opts.leaseMs, opts.sender],
       );
       return { kind: 'send', attemptNo: attemptNo! } as const;
     });

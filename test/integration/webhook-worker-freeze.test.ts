@@ -42,7 +42,8 @@ describe('A worker paused (SIGSTOP) mid-delivery, longer than its attempt’s le
       const receiver = await startSlowReceiver(1500);
       const workers = [0, 1, 2].map(() => spawnWorkerProcess(stack.config));
       try {
-        await Promise.all(workers.map((w) => waitForWorkerStarted(w)));
+        // Three workers starting at once on a busy machine can take minutes.
+        await Promise.all(workers.map((w) => waitForWorkerStarted(w, 240_000)));
         const merchant = await createMerchantFixture(stack, { callbackUrl: receiver.url });
         const transactionId = await payKes500(stack, merchant);
         const handle = stack.temporal.workflow.getHandle(paymentWorkflowId(transactionId));
@@ -100,6 +101,6 @@ describe('A worker paused (SIGSTOP) mid-delivery, longer than its attempt’s le
         await receiver.close();
       }
     },
-    180_000,
+    420_000,
   );
 });
