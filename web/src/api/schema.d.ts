@@ -3772,6 +3772,7 @@ export interface operations {
                      *       "attempt_log": [
                      *         {
                      *           "attempt_no": 1,
+                     *           "status": "rejected",
                      *           "started_at": "2024-06-15T12:35:14.010Z",
                      *           "status_code": 500,
                      *           "latency_ms": 84,
@@ -3780,6 +3781,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "attempt_no": 2,
+                     *           "status": "unknown",
                      *           "started_at": "2024-06-15T12:35:24.090Z",
                      *           "status_code": null,
                      *           "latency_ms": 10002,
@@ -3788,6 +3790,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "attempt_no": 3,
+                     *           "status": "accepted",
                      *           "started_at": "2024-06-15T12:35:44.120Z",
                      *           "status_code": 200,
                      *           "latency_ms": 181,
