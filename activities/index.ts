@@ -12,6 +12,8 @@ export type { MpesaRecordActivities } from './mpesaRecords';
 export interface ActivityDeps extends DarajaCallDeps {
   webhookHttp: WebhookDeps['http'];
   webhookTimeoutMs: number;
+  /** WEBHOOK_STALLED_ATTEMPT_WAIT_MS (see WebhookDeps.stalledWaitMs). */
+  webhookStalledWaitMs?: number;
   /** WEBHOOK_SECRET_KEY, which opens merchants' webhook signing secrets. */
   webhookSecretKey: string;
   /** Webhooks never go to non-public addresses (checked again at every attempt); false only with WEBHOOK_ALLOW_PRIVATE_TARGETS. */
@@ -38,6 +40,7 @@ export function createActivities(
       orm: deps.orm,
       http: deps.webhookHttp,
       timeoutMs: deps.webhookTimeoutMs,
+      stalledWaitMs: deps.webhookStalledWaitMs,
       secretKey: deps.webhookSecretKey,
       publicUrlsOnly: deps.webhookPublicUrlsOnly,
       httpsOnly: deps.webhookHttpsOnly,

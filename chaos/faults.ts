@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DarajaGate } from './darajaGate';
 import type { LoggingLauncher } from '../scripts/production/launcher';
@@ -70,6 +71,52 @@ async function receiverFailing(t: FaultTargets, ms: number): Promise<void> {
   t.receiver.setMode({ kind: 'ok' });
 }
 
+/** Sends `signal` to a pid or (negative) process group; one already gone is ignored. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** `pid` and every process below it (from /proc: Linux), parents first. */
+function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // stat is "pid (comm) state ppid …"; comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i += 1)
+    for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/**
+ * SIGSTOP a part (its whole process group, and `extraPids` with everything below them), leave it
+ * paused for `pausedMs`, then SIGCONT: alive, connections open, but silent, as a long GC pause, a VM
+ * migration or a stalled disk looks from outside.
+ */
+async function freezeFor(t: FaultTargets, name: string, pausedMs: number, extraPids: number[] = []): Promise<void> {
+  const part = t.launcher.process(name);
+  if (!part) throw new Error(`no part called ${name}`);
+  const pids = extraPids.flatMap(processTree);
+  t.log(`SIGSTOP ${name} for ${pausedMs / 1000} s`);
+  signal(-part.pid, 'SIGSTOP');
+  for (const pid of pids) signal(pid, 'SIGSTOP');
+  await sleep(pausedMs);
+  for (const pid of [...pids].reverse()) signal(pid, 'SIGCONT');
+  signal(-part.pid, 'SIGCONT');
+  t.log(`${name} continued (SIGCONT)`);
+}
+
 /** Every fault the suite knows, in the order rows run. */
 export const FAULTS: readonly Fault[] = [
   { name: 'none', description: 'no fault: the control row', inject: async () => undefined },
@@ -116,6 +163,23 @@ export const FAULTS: readonly Fault[] = [
     description: "the merchant's receiver answers after 1.5 s all row long while a worker is SIGKILLed 3 times",
     receiverSlowMs: 1_500,
     inject: (t) => killWorkers(t, 3),
+  },
+  {
+    name: 'worker-freeze',
+    description:
+      'SIGSTOP worker 1 for 60 s, then SIGCONT (its webhook POSTs in flight are answered by the receiver while it is paused)',
+    inject: (t) => freezeFor(t, 'worker-1', s(60)),
+  },
+  {
+    name: 'temporal-freeze',
+    description: 'SIGSTOP the Temporal server for 30 s, then SIGCONT (connections to it stay open, nothing answers)',
+    inject: (t) => freezeFor(t, 'temporal', s(30)),
+  },
+  {
+    name: 'postgres-freeze',
+    description:
+      'SIGSTOP Postgres (the postmaster and every backend) for 30 s, then SIGCONT: connections stay open, statements hang',
+    inject: (t) => freezeFor(t, 'postgres', s(30), [t.postgresPid()]),
   },
   {
     name: 'combined',

@@ -131,6 +131,8 @@ const schema = z
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool().default(false),
     /** Timeout of one merchant webhook POST. */
     WEBHOOK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
+    /** How long past its lease a webhook attempt whose worker is still connected (paused mid-call) is waited for before sending again. */
+    WEBHOOK_STALLED_ATTEMPT_WAIT_MS: z.coerce.number().int().nonnegative().default(seconds(300)),
 
     /** Address the Daraja simulator listens on (0.0.0.0 in containers). */
     SIMULATOR_HOST: z.string().default('127.0.0.1'),

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Environment, WebhookDeliveryStatus } from './entities';
+import type { WebhookAttemptStatus } from '../domain/webhookRetry';
 
 /** A webhook delivery as the merchant sees it; dates as stored. */
 export interface DeliveryRow {
@@ -14,9 +15,10 @@ export interface DeliveryRow {
   created_at: Date;
 }
 
-/** One attempt at a delivery; `latency_ms` in milliseconds. */
+/** One attempt at a delivery; `latency_ms` in milliseconds; `status` as in domain/webhookRetry.ts. */
 export interface DeliveryAttemptRow {
   attempt_no: number;
+  status: WebhookAttemptStatus;
   started_at: Date;
   status_code: number | null;
   latency_ms: number;
@@ -70,7 +72,7 @@ export async function merchantDelivery(
 /** The delivery's attempts, first to last. */
 export async function deliveryAttempts(em: EntityManager, deliveryId: number): Promise<DeliveryAttemptRow[]> {
   return em.getConnection().execute<DeliveryAttemptRow[]>(
-    `select attempt_no, started_at, status_code, latency_ms, error, response_excerpt
+    `select attempt_no, status, started_at, status_code, latency_ms, error, response_excerpt
          from webhook_attempts where delivery_id = ? order by attempt_no`,
     [deliveryId],
   );

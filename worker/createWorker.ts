@@ -68,6 +68,7 @@ export async function createPaymentWorker({
     callbackUrlFor: (transactionId) => darajaCallbackUrl(config, transactionId),
     webhookHttp: axios.create(),
     webhookTimeoutMs: config.WEBHOOK_HTTP_TIMEOUT_MS,
+    webhookStalledWaitMs: config.WEBHOOK_STALLED_ATTEMPT_WAIT_MS,
     webhookSecretKey: config.WEBHOOK_SECRET_KEY,
     webhookPublicUrlsOnly: !config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookHttpsOnly: config.APP_ENV === 'production',

@@ -31,6 +31,7 @@ const DETAIL_EXAMPLE = {
   attempt_log: [
     {
       attempt_no: 1,
+      status: 'rejected',
       started_at: '2024-06-15T12:35:14.010Z',
       status_code: 500,
       latency_ms: 84,
@@ -39,6 +40,7 @@ const DETAIL_EXAMPLE = {
     },
     {
       attempt_no: 2,
+      status: 'unknown',
       started_at: '2024-06-15T12:35:24.090Z',
       status_code: null,
       latency_ms: 10002,
@@ -47,6 +49,7 @@ const DETAIL_EXAMPLE = {
     },
     {
       attempt_no: 3,
+      status: 'accepted',
       started_at: '2024-06-15T12:35:44.120Z',
       status_code: 200,
       latency_ms: 181,

@@ -137,8 +137,13 @@ export async function transactionTimeline(
     });
   }
   for (const attempt of attempts) {
+    // `unknown`: the request may have reached the receiver, but no answer was recorded.
     const outcome =
-      attempt.status_code !== null ? `answered ${attempt.status_code}` : `failed: ${attempt.error ?? 'no answer'}`;
+      attempt.status_code !== null
+        ? `answered ${attempt.status_code}`
+        : attempt.status === 'unknown'
+          ? `outcome unknown: ${attempt.error ?? 'no answer'}`
+          : `failed: ${attempt.error ?? 'no answer'}`;
     // An attempt is recorded before it is sent: until its answer comes it has neither outcome nor latency.
     const title = attempt.status === 'sending' ? 'being sent' : `${outcome} in ${attempt.latency_ms} ms`;
     events.push({

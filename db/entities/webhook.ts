@@ -60,6 +60,13 @@ export interface WebhookAttempt {
   error: string | null;
   /** The first bytes of the receiver's answer, for merchants debugging their endpoint. */
   responseExcerpt: string | null;
+  /** The end of the attempt's lease, on the database's clock (see domain/webhookRetry.ts). */
+  leaseExpiresAt: Date;
+  /**
+   * The database session that claimed the attempt, `<backend pid>@<backend start, epoch s>`: while it
+   * is connected, the worker that sends is alive, if perhaps stalled. Null on attempts made before.
+   */
+  sender: string | null;
 }
 
 export const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
@@ -76,5 +83,7 @@ export const WebhookAttemptSchema = new EntitySchema<WebhookAttempt>({
     latencyMs: { type: 'integer' },
     error: { type: 'text', nullable: true },
     responseExcerpt: { type: 'text', nullable: true },
+    leaseExpiresAt: { type: 'datetime' },
+    sender: { type: 'string', length: 40, nullable: true },
   },
 });

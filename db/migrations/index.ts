@@ -12,6 +12,7 @@ import { Migration20261201100000_reconciliation } from './Migration2026120110000
 import { Migration20261201110000_webhook_attempt_status } from './Migration20261201110000_webhook_attempt_status';
 import { Migration20261201130000_stk_status_queries } from './Migration20261201130000_stk_status_queries';
 import { Migration20261207090000_audit_events } from './Migration20261207090000_audit_events';
+import { Migration20261207120000_webhook_attempt_lease } from './Migration20261207120000_webhook_attempt_lease';
 import { Migration20261207140000_audit_chain_head } from './Migration20261207140000_audit_chain_head';
 import { Migration20261207141000_two_factor } from './Migration20261207141000_two_factor';
 import { Migration20261207150000_mpesa_records } from './Migration20261207150000_mpesa_records';
@@ -37,6 +38,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201110000_webhook_attempt_status', class: Migration20261201110000_webhook_attempt_status },
   { name: 'Migration20261201130000_stk_status_queries', class: Migration20261201130000_stk_status_queries },
   { name: 'Migration20261207090000_audit_events', class: Migration20261207090000_audit_events },
+  { name: 'Migration20261207120000_webhook_attempt_lease', class: Migration20261207120000_webhook_attempt_lease },
   { name: 'Migration20261207140000_audit_chain_head', class: Migration20261207140000_audit_chain_head },
   { name: 'Migration20261207141000_two_factor', class: Migration20261207141000_two_factor },
   { name: 'Migration20261207150000_mpesa_records', class: Migration20261207150000_mpesa_records },

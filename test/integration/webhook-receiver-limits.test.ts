@@ -92,7 +92,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 describe('Webhook receivers that misbehave', () => {
-  it('When a receiver answers 200 then trickles its body for ever, then the attempt ends failed in time', async () => {
+  it('When a receiver answers 200 then trickles its body for ever, then the attempt ends in time, its outcome unknown', async () => {
     let trickling: NodeJS.Timeout | undefined;
     const receiver = await startReceiver((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -112,7 +112,8 @@ describe('Webhook receivers that misbehave', () => {
       );
       expect(outcome).toBe('rejected');
       const last = (await attemptsOf(deliveryId)).at(-1)!;
-      expect(last.status).toBe('failed');
+      // The request was written and no complete answer came: the receiver may have it.
+      expect(last.status).toBe('unknown');
       expect(last.status_code).toBeNull();
     } finally {
       clearInterval(trickling);

@@ -3975,6 +3975,7 @@ export interface operations {
                      *       "attempt_log": [
                      *         {
                      *           "attempt_no": 1,
+                     *           "status": "rejected",
                      *           "started_at": "2024-06-15T12:35:14.010Z",
                      *           "status_code": 500,
                      *           "latency_ms": 84,
@@ -3983,6 +3984,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "attempt_no": 2,
+                     *           "status": "unknown",
                      *           "started_at": "2024-06-15T12:35:24.090Z",
                      *           "status_code": null,
                      *           "latency_ms": 10002,
@@ -3991,6 +3993,7 @@ export interface operations {
                      *         },
                      *         {
                      *           "attempt_no": 3,
+                     *           "status": "accepted",
                      *           "started_at": "2024-06-15T12:35:44.120Z",
                      *           "status_code": 200,
                      *           "latency_ms": 181,
