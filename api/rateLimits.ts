@@ -32,6 +32,8 @@ export const RATE_LIMIT_POLICIES = {
    * one that starts a redelivery keeps it retrying for up to the webhook retry window (72 h).
    */
   redeliveriesPerMerchant: 'RATE_LIMIT_REDELIVERIES_PER_MERCHANT',
+  /** Statement uploads per merchant, all keys and sessions together: 20 per 10 min. Each reads up to 5 MB. */
+  statementUploadsPerMerchant: 'RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

@@ -143,6 +143,8 @@ const schema = z
     RATE_LIMIT_PAYMENTS_PER_MERCHANT: rateLimitSetting.default('120/10s'),
     /** Webhook redelivery requests per merchant per window (each may start a redelivery retried for days). */
     RATE_LIMIT_REDELIVERIES_PER_MERCHANT: rateLimitSetting.default('30/10m'),
+    /** Statement uploads per merchant per window (each reads up to 5 MB and reconciles up to 31 days). */
+    RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */

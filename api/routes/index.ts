@@ -24,6 +24,8 @@ import { dashboardAccountRoutes } from './dashboardAccount';
 import { adminReviewRoutes } from './admin/review';
 import { adminReconciliationRoutes } from './admin/reconciliation';
 import { darajaHookRoutes } from './darajaHooks';
+import { statementRoutes } from './statements';
+import { adminStatementRoutes } from './admin/statements';
 import { opsRoutes } from './ops';
 
 /** Every route module, in registration order. */
@@ -49,6 +51,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminTransactionRoutes,
   adminReviewRoutes,
   adminReconciliationRoutes,
+  statementRoutes,
+  adminStatementRoutes,
   dashboardViewRoutes,
   dashboardAccountRoutes,
   darajaHookRoutes,

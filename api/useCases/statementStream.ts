@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { StatementRowReader, statementError, type StatementRead } from '../../domain/statementCsv';
@@ -24,10 +25,11 @@ export interface StatementLimits {
 export async function readStatementCsv(
   body: Readable,
   { maxBytes, maxRows }: StatementLimits = { maxBytes: STATEMENT_MAX_BYTES, maxRows: STATEMENT_MAX_ROWS },
-): Promise<StatementRead> {
+): Promise<StatementRead & { sha256: string }> {
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
   const parser = parse({ relax_column_count: true, skip_empty_lines: true, max_record_size: 64 * 1024 });
   const reader = new StatementRowReader();
+  const hash = createHash('sha256');
   let bytes = 0;
   let rows = 0;
   let failure: unknown = null;
@@ -55,6 +57,7 @@ export async function readStatementCsv(
           `The statement is larger than ${Math.round(maxBytes / 1024 / 1024)} MB; upload a shorter period`,
         );
       }
+      hash.update(chunk);
       let text: string;
       try {
         // NUL never occurs in CSV text; it is what a UTF-16 export or a binary file is full of.
@@ -84,7 +87,7 @@ export async function readStatementCsv(
   });
   if (failure) throw csvProblem(failure);
   if (bytes === 0) throw statementError('The statement is empty');
-  return reader.finish();
+  return { ...reader.finish(), sha256: hash.digest('hex') };
 }
 
 const notUtf8 = () =>

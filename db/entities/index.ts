@@ -12,6 +12,7 @@ export * from './rateLimit';
 export * from './stkQuery';
 export * from './reconciliationRun';
 export * from './auditEvent';
+export * from './statementReport';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -27,6 +28,7 @@ import { RateLimitCounterSchema } from './rateLimit';
 import { StkStatusQuerySchema } from './stkQuery';
 import { ReconciliationRunSchema } from './reconciliationRun';
 import { AuditEventSchema } from './auditEvent';
+import { StatementReportSchema, StatementReportLineSchema } from './statementReport';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -48,4 +50,6 @@ export const ALL_ENTITIES = [
   StkStatusQuerySchema,
   ReconciliationRunSchema,
   AuditEventSchema,
+  StatementReportSchema,
+  StatementReportLineSchema,
 ];

@@ -12,6 +12,7 @@ import { Migration20261201100000_reconciliation } from './Migration2026120110000
 import { Migration20261201110000_webhook_attempt_status } from './Migration20261201110000_webhook_attempt_status';
 import { Migration20261201130000_stk_status_queries } from './Migration20261201130000_stk_status_queries';
 import { Migration20261207090000_audit_events } from './Migration20261207090000_audit_events';
+import { Migration20261207160000_statement_reports } from './Migration20261207160000_statement_reports';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201110000_webhook_attempt_status', class: Migration20261201110000_webhook_attempt_status },
   { name: 'Migration20261201130000_stk_status_queries', class: Migration20261201130000_stk_status_queries },
   { name: 'Migration20261207090000_audit_events', class: Migration20261207090000_audit_events },
+  { name: 'Migration20261207160000_statement_reports', class: Migration20261207160000_statement_reports },
 ];
