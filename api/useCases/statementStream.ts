@@ -49,7 +49,8 @@ export async function readStatementCsv(
   });
 
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    // Leaving the loop early must not destroy the request: the refusal still has to be answered on it.
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       if (failure || parser.destroyed) break;
       bytes += chunk.length;
       if (bytes > maxBytes) {
