@@ -27,6 +27,7 @@ const AdminTransactionsPage = lazy(() => import('./pages/admin/Transactions'));
 const AdminKycPage = lazy(() => import('./pages/admin/KycReviews'));
 const AdminPricingPage = lazy(() => import('./pages/admin/Pricing'));
 const AdminWalletsPage = lazy(() => import('./pages/admin/Wallets'));
+const ReconciliationPage = lazy(() => import('./pages/Reconciliation'));
 
 export function App() {
   const me = useMe();
@@ -59,6 +60,7 @@ export function App() {
               <Route path="/admin/kyc" element={<AdminKycPage />} />
               <Route path="/admin/pricing" element={<AdminPricingPage />} />
               <Route path="/admin/wallets" element={<AdminWalletsPage />} />
+              <Route path="/admin/reconciliation" element={<ReconciliationPage admin />} />
             </>
           ) : (
             <>
@@ -73,6 +75,7 @@ export function App() {
               <Route path="/api-keys" element={<ApiKeysPage />} />
               <Route path="/kyc" element={<KycPage />} />
               <Route path="/pricing" element={<PricingPage />} />
+              <Route path="/reconciliation" element={<ReconciliationPage />} />
               <Route path="/profile" element={<ProfilePage me={user} />} />
               <Route path="/documentation" element={<DocsPage />} />
             </>
