@@ -19,13 +19,16 @@ export function DataTable<Row>({
   columns,
   rows,
   rowKey,
+  label,
 }: {
   columns: readonly Column<Row>[];
   rows: readonly Row[];
   rowKey: (row: Row) => string | number;
+  /** Names a table wide enough to scroll sideways: its frame becomes a labelled region keyboards can scroll. */
+  label?: string;
 }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" {...(label ? { role: 'region', 'aria-label': label, tabIndex: 0 } : {})}>
       <table>
         <thead>
           <tr>

@@ -99,7 +99,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
       <QueryState query={reports} isEmpty={(d) => d.rows.length === 0} empty="No statement reconciled yet.">
         {(data) => (
           <>
-            <DataTable columns={columns} rows={data.rows} rowKey={(r) => r.id} />
+            <DataTable columns={columns} rows={data.rows} rowKey={(r) => r.id} label="Statement reports" />
             <Pager pages={pages} nextCursor={data.nextCursor} />
           </>
         )}
@@ -204,6 +204,7 @@ function ReportLines({ id, admin }: { id: number; admin: boolean }) {
             columns={columns}
             rows={data.lines}
             rowKey={(l) => `${l.class}-${l.receipt}-${l.transaction_id}`}
+            label={`Lines of report ${data.id}`}
           />
         </div>
       )}
