@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { parseStkCallback } from '../domain/callback';
 import { TransactionSchema, type Finding, type FindingKind } from '../db/entities';
 import {
+  RECONCILIATION_BATCH,
   beginRun,
   callbacksToRedrive,
   endUnstartedPayment,
@@ -15,6 +16,8 @@ import {
   webhooksGivenUp,
   type OrphanCandidateRow,
 } from '../db/reconciliation';
+import { openStatementLines, type OpenStatementLine } from '../db/statementReports';
+import { nairobiDay } from '../domain/statementMatch';
 import { handOverStoredCallback } from '../api/useCases/receiveDarajaCallback';
 import { paymentWorkflowStart } from '../api/useCases/paymentStart';
 import { paymentWorkflow } from '../workflows/payment';
@@ -146,6 +149,8 @@ export function createReconciliationActivities({ orm, logger, client }: Reconcil
       if (givenUp.length) found.push(finding('webhook_given_up', 'transaction', givenUp, false));
       const offLedger = await walletsOffLedger(em);
       if (offLedger.length) found.push(finding('wallet_ledger_mismatch', 'merchant', offLedger, false));
+      const since = nairobiDay(new Date(Date.now() - STATEMENT_FINDINGS_DAYS * 24 * 3600_000));
+      found.push(...statementFindings(await openStatementLines(em, since, RECONCILIATION_BATCH * 4), finding));
       return found;
     },
 
@@ -170,6 +175,44 @@ export function createReconciliationActivities({ orm, logger, client }: Reconcil
       return { ended: await endUnstartedPayment(orm.em.fork(), transactionId, NOT_STARTED_DESC) };
     },
   };
+}
+
+/** How far back the standing statement reports are looked through for unmatched lines, in days. */
+export const STATEMENT_FINDINGS_DAYS = 35;
+
+/**
+ * The standing statement reports' unmatched lines as open findings. A credit for a payment ImaraPay
+ * has as failed, matched beyond doubt, is its own kind: M-Pesa's record says the customer paid, and
+ * an operator should settle it (a merchant's uploaded file is not M-Pesa's authenticated word, so it
+ * never completes a payment by itself).
+ */
+export function statementFindings(
+  lines: readonly OpenStatementLine[],
+  finding: (kind: FindingKind, idKind: Finding['idKind'], ids: number[], repaired: boolean) => Finding,
+): Finding[] {
+  const paidButFailed = lines.filter(
+    (l) => l.class === 'mpesa_only' && l.certain && l.payment_status === 'failed' && l.transaction_id !== null,
+  );
+  const otherCredits = lines.filter((l) => l.class === 'mpesa_only' && !paidButFailed.includes(l));
+  const txIds = (cls: OpenStatementLine['class']) =>
+    lines.filter((l) => l.class === cls && l.transaction_id !== null).map((l) => l.transaction_id!);
+  const out: Finding[] = [];
+  const add = (kind: FindingKind, idKind: Finding['idKind'], ids: number[]) => {
+    if (ids.length) out.push(finding(kind, idKind, ids, false));
+  };
+  add(
+    'statement_credit_for_failed_payment',
+    'transaction',
+    paidButFailed.map((l) => l.transaction_id!),
+  );
+  add(
+    'statement_mpesa_only',
+    'statement_line',
+    otherCredits.map((l) => l.line_id),
+  );
+  add('statement_imarapay_only', 'transaction', txIds('imarapay_only'));
+  add('statement_amount_differs', 'transaction', txIds('amount_differs'));
+  return out;
 }
 
 /** Whether a payment already has a workflow (running or closed) under its ID. */

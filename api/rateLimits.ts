@@ -49,6 +49,8 @@ export const RATE_LIMIT_POLICIES = {
    * 10,000 rows; streaming bounds its memory, this bounds how much of the database one merchant takes.
    */
   exportsPerMerchant: 'RATE_LIMIT_EXPORTS_PER_MERCHANT',
+  /** Statement uploads per merchant, all keys and sessions together: 20 per 10 min. Each reads up to 5 MB. */
+  statementUploadsPerMerchant: 'RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

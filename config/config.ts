@@ -174,6 +174,8 @@ const schema = z
     RATE_LIMIT_KYC_PER_MERCHANT: rateLimitSetting.default('10/1h'),
     /** CSV exports (up to 10,000 rows each) per merchant per window. */
     RATE_LIMIT_EXPORTS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
+    /** Statement uploads per merchant per window (each reads up to 5 MB and reconciles up to 31 days). */
+    RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */

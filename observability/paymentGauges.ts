@@ -83,6 +83,23 @@ export async function reconciliationFindingCounts(_query: QueryRows): Promise<Ga
   return [];
 }
 
+/**
+ * Lines of the standing statement reconciliation reports (the newest per channel and day) by `class`
+ * (matched, mpesa_only, imarapay_only, amount_differs), over the last 35 Nairobi days.
+ */
+export async function statementLineCounts(query: QueryRows): Promise<GaugeSample[]> {
+  const rows = await query<{ class: string; n: string }>(
+    `select l.class, count(*) as n
+       from statement_report_lines l join statement_reports r on r.id = l.report_id
+      where r.day >= (now() at time zone 'Africa/Nairobi')::date - 35
+        and not exists (select 1 from statement_reports n where n.channel_id = r.channel_id and n.day = r.day
+                          and n.environment = r.environment and n.id > r.id)
+      group by 1`,
+    [],
+  );
+  return rows.map((r) => ({ labels: { class: r.class }, value: Number(r.n) }));
+}
+
 /** Wallet ledger entries by `kind`: how many, and their sum in whole KES (signed, as booked). */
 export async function ledgerMovements(query: QueryRows): Promise<{ count: GaugeSample[]; kes: GaugeSample[] }> {
   const rows = await query<{ kind: string; n: string; kes: string }>(
@@ -202,6 +219,14 @@ export function registerPaymentGauges(
       labelNames: ['kind'],
     },
     () => reconciliationFindingCounts(query),
+  );
+  fromDatabase(
+    {
+      name: 'imarapay_statement_lines',
+      help: 'Lines of the standing statement reconciliation reports of the last 35 days, by class',
+      labelNames: ['class'],
+    },
+    () => statementLineCounts(query),
   );
   // Both ledger gauges come from one query.
   const ledger = sharedRead(() => ledgerMovements(query), cacheTtlMs);

@@ -24,6 +24,8 @@ import { dashboardAccountRoutes } from './dashboardAccount';
 import { adminReviewRoutes } from './admin/review';
 import { adminReconciliationRoutes } from './admin/reconciliation';
 import { darajaHookRoutes, darajaResultRoutes } from './darajaHooks';
+import { statementRoutes } from './statements';
+import { adminStatementRoutes } from './admin/statements';
 import { opsRoutes } from './ops';
 import { auditRoutes } from './audit';
 import { twoFactorRoutes } from './twoFactor';
@@ -51,6 +53,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminTransactionRoutes,
   adminReviewRoutes,
   adminReconciliationRoutes,
+  statementRoutes,
+  adminStatementRoutes,
   dashboardViewRoutes,
   dashboardAccountRoutes,
   twoFactorRoutes,

@@ -13,6 +13,7 @@ export * from './stkQuery';
 export * from './reconciliationRun';
 export * from './auditEvent';
 export * from './mpesaRecord';
+export * from './statementReport';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -29,6 +30,7 @@ import { StkStatusQuerySchema } from './stkQuery';
 import { ReconciliationRunSchema } from './reconciliationRun';
 import { AuditEventSchema, AuditChainHeadSchema } from './auditEvent';
 import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } from './mpesaRecord';
+import { StatementReportSchema, StatementReportLineSchema } from './statementReport';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -55,4 +57,6 @@ export const ALL_ENTITIES = [
   ChannelInitiatorSchema,
   MpesaRecordRequestSchema,
   MpesaRecordSchema,
+  StatementReportSchema,
+  StatementReportLineSchema,
 ];

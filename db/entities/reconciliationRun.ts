@@ -13,17 +13,25 @@ export type FindingKind =
   /** M-Pesa's record of a payment disagrees with it (another amount): handed over, for review. */
   | 'mpesa_record_disagrees'
   /** M-Pesa's record could not be asked (Daraja refused or unreachable) for these payments. */
-  | 'mpesa_record_unreachable';
+  | 'mpesa_record_unreachable'
+  /** A statement credit for a payment ImaraPay has as failed: M-Pesa's record says the customer paid. */
+  | 'statement_credit_for_failed_payment'
+  /** Other statement credits ImaraPay has no completed payment for (never pushed, pending, in review, uncertain). */
+  | 'statement_mpesa_only'
+  /** Payments ImaraPay reported completed that the statement never credited. */
+  | 'statement_imarapay_only'
+  /** Payments credited for another amount than ImaraPay's. */
+  | 'statement_amount_differs';
 
 /**
- * What one run found of one kind: how many, up to 20 of their ids (transactions, callbacks or
- * merchants, as `idKind` says), and whether the run repaired them (`repaired`) or leaves them to ops.
+ * What one run found of one kind: how many, up to 20 of their ids (transactions, callbacks,
+ * merchants or statement report lines, as `idKind` says), and whether the run repaired them (`repaired`) or leaves them to ops.
  */
 export interface Finding {
   kind: FindingKind;
   count: number;
   repaired: boolean;
-  idKind: 'transaction' | 'callback' | 'merchant';
+  idKind: 'transaction' | 'callback' | 'merchant' | 'statement_line';
   ids: number[];
 }
 

@@ -16,6 +16,7 @@ import { Migration20261207120000_webhook_attempt_lease } from './Migration202612
 import { Migration20261207140000_audit_chain_head } from './Migration20261207140000_audit_chain_head';
 import { Migration20261207141000_two_factor } from './Migration20261207141000_two_factor';
 import { Migration20261207150000_mpesa_records } from './Migration20261207150000_mpesa_records';
+import { Migration20261207160000_statement_reports } from './Migration20261207160000_statement_reports';
 
 /** Every migration, in timestamp order. Listed by hand so compiled and uncompiled runs find the same set. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -42,4 +43,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261207140000_audit_chain_head', class: Migration20261207140000_audit_chain_head },
   { name: 'Migration20261207141000_two_factor', class: Migration20261207141000_two_factor },
   { name: 'Migration20261207150000_mpesa_records', class: Migration20261207150000_mpesa_records },
+  { name: 'Migration20261207160000_statement_reports', class: Migration20261207160000_statement_reports },
 ];

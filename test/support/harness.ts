@@ -123,6 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RATE_LIMIT_REDELIVERIES_PER_MERCHANT: '10000/1s',
     RATE_LIMIT_KYC_PER_MERCHANT: '10000/1s',
     RATE_LIMIT_EXPORTS_PER_MERCHANT: '10000/1s',
+    RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT: '10000/1s',
     ...TEST_TIMINGS,
     ...productionEnv,
     ...options.env,

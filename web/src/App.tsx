@@ -28,6 +28,7 @@ const AdminTransactionsPage = lazy(() => import('./pages/admin/Transactions'));
 const AdminKycPage = lazy(() => import('./pages/admin/KycReviews'));
 const AdminPricingPage = lazy(() => import('./pages/admin/Pricing'));
 const AdminWalletsPage = lazy(() => import('./pages/admin/Wallets'));
+const ReconciliationPage = lazy(() => import('./pages/Reconciliation'));
 
 export function App() {
   const me = useMe();
@@ -61,6 +62,7 @@ export function App() {
               <Route path="/admin/pricing" element={<AdminPricingPage />} />
               <Route path="/admin/wallets" element={<AdminWalletsPage />} />
               <Route path="/admin/audit" element={<AuditLogPage admin />} />
+              <Route path="/admin/reconciliation" element={<ReconciliationPage admin />} />
             </>
           ) : (
             <>
@@ -75,6 +77,7 @@ export function App() {
               <Route path="/api-keys" element={<ApiKeysPage />} />
               <Route path="/kyc" element={<KycPage />} />
               <Route path="/pricing" element={<PricingPage />} />
+              <Route path="/reconciliation" element={<ReconciliationPage />} />
               <Route path="/profile" element={<ProfilePage me={user} />} />
               <Route path="/security-log" element={<AuditLogPage admin={false} />} />
               <Route path="/documentation" element={<DocsPage />} />

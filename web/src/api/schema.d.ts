@@ -920,6 +920,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reconciliation/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your statement reconciliation reports
+         * @description Newest first, in the environment you act in, with the number of lines of each class. `superseded` is true when a newer report of the same channel and day replaced it. Pages forward with the `X-Next-Cursor` header (`cursor`).
+         */
+        get: operations["getApiReconciliationStatements"];
+        put?: never;
+        /**
+         * Upload an M-Pesa statement to reconcile
+         * @description The body is the M-Pesa organisation portal's statement export, as is (`Content-Type: text/csv`, UTF-8): rows above its header are skipped; the header names its columns (Receipt No., Completion Time, Initiation Time, Details, Transaction Status, Paid In, Withdrawn, Balance, Balance Confirmed, Reason Type, Other Party Info, Linked Transaction ID, A/C No.; Receipt No., Completion Time, Transaction Status and Paid In are required). Every `Completed` line with Paid In > 0 is a credit; amounts such as `1,250.00` are whole KES (a fraction is refused); times are Nairobi time (`YYYY-MM-DD HH:mm:ss` or `DD-MM-YYYY HH:mm:ss`). At most 5 MB, 50,000 rows and 31 days. One report is stored per Nairobi day from the first credit's to the last's, against the payments of `channel_id` in the environment you act in; a day reconciled again gets a new report that supersedes the old. Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one. The payer (Other Party Info) is shown but never used to match: M-Pesa masks it. At most 20 uploads per merchant every 10 minutes.
+         */
+        post: operations["postApiReconciliationStatements"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One statement reconciliation report, with its lines
+         * @description Credits in time order, then the payments ImaraPay reported completed that M-Pesa never credited. Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one.
+         */
+        get: operations["getApiReconciliationStatementsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reconciliation/statements/{id}/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a statement reconciliation report as CSV
+         * @description The report's lines, one per row, with the columns class, receipt, completed_at, amount, account_reference, payer, details, transaction_id, payment_amount, payment_status, matched_by, certain (times in UTC, ISO 8601; amounts in whole KES).
+         */
+        get: operations["getApiReconciliationStatementsIdCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reconciliation/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every merchant's statement reconciliation reports
+         * @description Newest first, across merchants and environments (or one merchant, one channel). Pages forward with `X-Next-Cursor`.
+         */
+        get: operations["getApiAdminReconciliationStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reconciliation/statements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A merchant's statement reconciliation report, with its lines
+         * @description Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one.
+         */
+        get: operations["getApiAdminReconciliationStatementsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reconciliation/statements/{id}/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a merchant's statement reconciliation report as CSV
+         * @description The same file a merchant downloads.
+         */
+        get: operations["getApiAdminReconciliationStatementsIdCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/transactions/{id}/timeline": {
         parameters: {
             query?: never;
@@ -5826,6 +5950,613 @@ export interface operations {
                      * @example {
                      *       "error": "This endpoint is for ImaraPay admins",
                      *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiReconciliationStatements: {
+        parameters: {
+            query?: {
+                /** @description Only reports of this channel */
+                channel_id?: number;
+                /** @description How many, newest first */
+                limit?: number;
+                /** @description The X-Next-Cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reports, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 12,
+                     *         "merchant_id": 3,
+                     *         "business_name": "Acme Shop",
+                     *         "channel_id": 5,
+                     *         "channel_name": "Main till",
+                     *         "party_b": "174379",
+                     *         "environment": "production",
+                     *         "day": "2026-12-07",
+                     *         "source": "statement",
+                     *         "matched": 41,
+                     *         "mpesa_only": 1,
+                     *         "imarapay_only": 0,
+                     *         "amount_differs": 0,
+                     *         "ignored": 0,
+                     *         "created_at": "2026-12-08T06:12:00.000Z",
+                     *         "superseded": false
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiReconciliationStatements: {
+        parameters: {
+            query: {
+                /** @description Your payment channel (till or paybill) the statement is of */
+                channel_id: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reports, one per day */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reports": [
+                     *         {
+                     *           "id": 12,
+                     *           "merchant_id": 3,
+                     *           "business_name": "Acme Shop",
+                     *           "channel_id": 5,
+                     *           "channel_name": "Main till",
+                     *           "party_b": "174379",
+                     *           "environment": "production",
+                     *           "day": "2026-12-07",
+                     *           "source": "statement",
+                     *           "matched": 41,
+                     *           "mpesa_only": 1,
+                     *           "imarapay_only": 0,
+                     *           "amount_differs": 0,
+                     *           "ignored": 0,
+                     *           "created_at": "2026-12-08T06:12:00.000Z",
+                     *           "superseded": false
+                     *         }
+                     *       ],
+                     *       "credits": 42,
+                     *       "skipped": 3
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Row 7: Paid In 10.50 is not whole shillings */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Row 7: Paid In 10.50 is not whole shillings",
+                     *       "code": "validation_failed",
+                     *       "row": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Channel 5 was not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Channel 5 was not found",
+                     *       "code": "not_found",
+                     *       "field": "channel_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiReconciliationStatementsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 12,
+                     *       "merchant_id": 3,
+                     *       "business_name": "Acme Shop",
+                     *       "channel_id": 5,
+                     *       "channel_name": "Main till",
+                     *       "party_b": "174379",
+                     *       "environment": "production",
+                     *       "day": "2026-12-07",
+                     *       "source": "statement",
+                     *       "matched": 41,
+                     *       "mpesa_only": 1,
+                     *       "imarapay_only": 0,
+                     *       "amount_differs": 0,
+                     *       "ignored": 0,
+                     *       "created_at": "2026-12-08T06:12:00.000Z",
+                     *       "superseded": false,
+                     *       "lines": [
+                     *         {
+                     *           "class": "matched",
+                     *           "receipt": "UL7A1B2C3D",
+                     *           "completed_at": "2026-12-07T07:00:30.000Z",
+                     *           "amount": 1250,
+                     *           "account_reference": "SHOP1",
+                     *           "payer": "2547******678 - J*** D**",
+                     *           "details": "Pay Bill Online",
+                     *           "transaction_id": 1042,
+                     *           "payment_amount": 1250,
+                     *           "payment_status": "completed",
+                     *           "matched_by": "receipt",
+                     *           "certain": true
+                     *         },
+                     *         {
+                     *           "class": "mpesa_only",
+                     *           "receipt": "UL7E5F6G7H",
+                     *           "completed_at": "2026-12-07T09:14:02.000Z",
+                     *           "amount": 500,
+                     *           "account_reference": "SHOP1",
+                     *           "payer": "2547******123",
+                     *           "details": "Pay Bill Online",
+                     *           "transaction_id": 1057,
+                     *           "payment_amount": 500,
+                     *           "payment_status": "failed",
+                     *           "matched_by": "amount_reference_time",
+                     *           "certain": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report among yours (another merchant's answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Statement report 12 was not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiReconciliationStatementsIdCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example class,receipt,completed_at,amount,account_reference,payer,details,transaction_id,payment_amount,payment_status,matched_by,certain
+                     *     matched,UL7A1B2C3D,2026-12-07T07:00:30.000Z,1250,SHOP1,2547******678 - J*** D**,Pay Bill Online,1042,1250,completed,receipt,true
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report among yours (another merchant's answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Statement report 12 was not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminReconciliationStatements: {
+        parameters: {
+            query?: {
+                /** @description Only reports of this channel */
+                channel_id?: number;
+                /** @description How many, newest first */
+                limit?: number;
+                /** @description The X-Next-Cursor of the previous page */
+                cursor?: string;
+                /** @description Only this merchant's reports */
+                merchant_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reports, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": 12,
+                     *         "merchant_id": 3,
+                     *         "business_name": "Acme Shop",
+                     *         "channel_id": 5,
+                     *         "channel_name": "Main till",
+                     *         "party_b": "174379",
+                     *         "environment": "production",
+                     *         "day": "2026-12-07",
+                     *         "source": "statement",
+                     *         "matched": 41,
+                     *         "mpesa_only": 1,
+                     *         "imarapay_only": 0,
+                     *         "amount_differs": 0,
+                     *         "ignored": 0,
+                     *         "created_at": "2026-12-08T06:12:00.000Z",
+                     *         "superseded": false
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminReconciliationStatementsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 12,
+                     *       "merchant_id": 3,
+                     *       "business_name": "Acme Shop",
+                     *       "channel_id": 5,
+                     *       "channel_name": "Main till",
+                     *       "party_b": "174379",
+                     *       "environment": "production",
+                     *       "day": "2026-12-07",
+                     *       "source": "statement",
+                     *       "matched": 41,
+                     *       "mpesa_only": 1,
+                     *       "imarapay_only": 0,
+                     *       "amount_differs": 0,
+                     *       "ignored": 0,
+                     *       "created_at": "2026-12-08T06:12:00.000Z",
+                     *       "superseded": false,
+                     *       "lines": [
+                     *         {
+                     *           "class": "matched",
+                     *           "receipt": "UL7A1B2C3D",
+                     *           "completed_at": "2026-12-07T07:00:30.000Z",
+                     *           "amount": 1250,
+                     *           "account_reference": "SHOP1",
+                     *           "payer": "2547******678 - J*** D**",
+                     *           "details": "Pay Bill Online",
+                     *           "transaction_id": 1042,
+                     *           "payment_amount": 1250,
+                     *           "payment_status": "completed",
+                     *           "matched_by": "receipt",
+                     *           "certain": true
+                     *         },
+                     *         {
+                     *           "class": "mpesa_only",
+                     *           "receipt": "UL7E5F6G7H",
+                     *           "completed_at": "2026-12-07T09:14:02.000Z",
+                     *           "amount": 500,
+                     *           "account_reference": "SHOP1",
+                     *           "payer": "2547******123",
+                     *           "details": "Pay Bill Online",
+                     *           "transaction_id": 1057,
+                     *           "payment_amount": 500,
+                     *           "payment_status": "failed",
+                     *           "matched_by": "amount_reference_time",
+                     *           "certain": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report among yours (another merchant's answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Statement report 12 was not found",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminReconciliationStatementsIdCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The report id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example class,receipt,completed_at,amount,account_reference,payer,details,transaction_id,payment_amount,payment_status,matched_by,certain
+                     *     matched,UL7A1B2C3D,2026-12-07T07:00:30.000Z,1250,SHOP1,2547******678 - J*** D**,Pay Bill Online,1042,1250,completed,receipt,true
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such report among yours (another merchant's answers the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Statement report 12 was not found",
+                     *       "code": "not_found"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

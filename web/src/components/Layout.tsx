@@ -10,6 +10,7 @@ const MERCHANT_NAV = [
   ['/customers', 'Customers'],
   ['/channels', 'Payment channels'],
   ['/wallet', 'Service wallet'],
+  ['/reconciliation', 'Reconciliation'],
   ['/api-keys', 'API Keys'],
   ['/kyc', 'Identity Verification'],
   ['/pricing', 'Pricing'],
@@ -26,6 +27,7 @@ const ADMIN_NAV = [
   ['/admin/pricing', 'Pricing'],
   ['/admin/wallets', 'Wallet adjustments'],
   ['/admin/audit', 'Audit log'],
+  ['/admin/reconciliation', 'Reconciliation'],
 ] as const;
 
 /** The signed-in shell: navigation for the user's role, the account name, and sign-out. */

@@ -1,0 +1,67 @@
+import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
+import { parseInput } from '../../validate';
+import {
+  adminStatementListQuerySchema,
+  listAllStatementReports,
+  statementReportDetail,
+} from '../../useCases/statementReconciliation';
+import {
+  CLASSES_TEXT,
+  CSV_RESPONSE,
+  REPORT_DETAIL_EXAMPLE,
+  REPORT_EXAMPLE,
+  reportNotFound,
+  sendReportCsv,
+} from '../statements';
+import type { RouteModule } from '../module';
+
+/** Every merchant's statement reconciliation reports, for ImaraPay's operators. */
+export const adminStatementRoutes: RouteModule = (api, deps) => {
+  api.add({
+    method: 'get',
+    access: 'admin',
+    path: '/api/admin/reconciliation/statements',
+    summary: "Every merchant's statement reconciliation reports",
+    description:
+      'Newest first, across merchants and environments (or one merchant, one channel). Pages forward with `X-Next-Cursor`.',
+    tags: ['Admin: reconciliation'],
+    query: adminStatementListQuerySchema,
+    responses: [{ status: 200, description: 'Reports, newest first', example: [REPORT_EXAMPLE] }],
+    handler: async (ctx) => {
+      const { reports, nextCursor } = await listAllStatementReports(
+        deps.em(),
+        parseInput(adminStatementListQuerySchema, ctx.query),
+      );
+      if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
+      ctx.body = reports;
+    },
+  });
+
+  api.add({
+    method: 'get',
+    access: 'admin',
+    path: '/api/admin/reconciliation/statements/:id',
+    summary: "A merchant's statement reconciliation report, with its lines",
+    description: CLASSES_TEXT,
+    tags: ['Admin: reconciliation'],
+    params: { id: 'The report id' },
+    responses: [{ status: 200, description: 'The report', example: REPORT_DETAIL_EXAMPLE }, reportNotFound],
+    handler: async (ctx) => {
+      ctx.body = await statementReportDetail(deps.em(), null, ctx.params.id!);
+    },
+  });
+
+  api.add({
+    method: 'get',
+    access: 'admin',
+    path: '/api/admin/reconciliation/statements/:id/csv',
+    summary: "Download a merchant's statement reconciliation report as CSV",
+    description: 'The same file a merchant downloads.',
+    tags: ['Admin: reconciliation'],
+    params: { id: 'The report id' },
+    responses: [CSV_RESPONSE, reportNotFound],
+    handler: async (ctx) => {
+      sendReportCsv(ctx, await statementReportDetail(deps.em(), null, ctx.params.id!));
+    },
+  });
+};

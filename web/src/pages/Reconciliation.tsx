@@ -1,0 +1,213 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, unwrapPage } from '../api/client';
+import { DataTable, Pager, useCursorPages, type Column } from '../components/DataTable';
+import { Field, FormError } from '../components/Field';
+import { PageHeader } from '../components/Layout';
+import { QueryState } from '../components/QueryState';
+import { dateTime, kes } from '../format';
+import { useChannels } from '../queries';
+
+/** A statement reconciliation report (GET /api/reconciliation/statements). */
+interface StatementReport {
+  id: number;
+  merchant_id: number;
+  business_name: string;
+  channel_name: string;
+  party_b: string;
+  environment: string;
+  day: string;
+  matched: number;
+  mpesa_only: number;
+  imarapay_only: number;
+  amount_differs: number;
+  superseded: boolean;
+}
+
+interface StatementLine {
+  class: string;
+  receipt: string | null;
+  completed_at: string | null;
+  amount: number | null;
+  payer: string | null;
+  transaction_id: number | null;
+  payment_amount: number | null;
+  payment_status: string | null;
+  matched_by: string | null;
+  certain: boolean;
+}
+
+const CLASS_LABEL: Record<string, string> = {
+  matched: 'Matched',
+  mpesa_only: 'In M-Pesa only',
+  imarapay_only: 'In ImaraPay only',
+  amount_differs: 'Amount differs',
+};
+
+/**
+ * Statement reconciliation: merchants upload their M-Pesa statement and read each day's report;
+ * admins (`admin`) read every merchant's. Each report opens its lines and downloads as CSV.
+ */
+export default function ReconciliationPage({ admin = false }: { admin?: boolean }) {
+  const pages = useCursorPages();
+  const [openId, setOpenId] = useState<number | null>(null);
+  const base = admin ? '/api/admin/reconciliation/statements' : '/api/reconciliation/statements';
+  const reports = useQuery({
+    queryKey: ['statement-reports', admin, pages.cursor],
+    queryFn: () =>
+      unwrapPage<StatementReport>(
+        admin
+          ? api.GET('/api/admin/reconciliation/statements', { params: { query: { cursor: pages.cursor } } })
+          : api.GET('/api/reconciliation/statements', { params: { query: { cursor: pages.cursor } } }),
+      ),
+  });
+  const columns: Column<StatementReport>[] = [
+    { header: 'Day', cell: (r) => r.day },
+    ...(admin ? [{ header: 'Merchant', cell: (r: StatementReport) => `${r.business_name} (#${r.merchant_id})` }] : []),
+    { header: 'Channel', cell: (r) => `${r.channel_name} (${r.party_b})` },
+    { header: 'Matched', cell: (r) => r.matched, numeric: true },
+    { header: 'In M-Pesa only', cell: (r) => r.mpesa_only, numeric: true },
+    { header: 'In ImaraPay only', cell: (r) => r.imarapay_only, numeric: true },
+    { header: 'Amount differs', cell: (r) => r.amount_differs, numeric: true },
+    {
+      header: 'Report',
+      cell: (r) => (
+        <>
+          <button type="button" className="secondary" onClick={() => setOpenId(r.id)}>
+            Open report {r.id}
+          </button>{' '}
+          <a href={`${base}/${r.id}/csv`} download>
+            CSV<span className="visually-hidden"> of report {r.id}</span>
+          </a>
+          {r.superseded && <span className="muted"> (superseded)</span>}
+        </>
+      ),
+    },
+  ];
+  return (
+    <section>
+      <PageHeader
+        title="Reconciliation"
+        subtitle={
+          admin
+            ? "Every merchant's M-Pesa statements, matched to ImaraPay's payments"
+            : "Your M-Pesa statement, matched to ImaraPay's payments day by day"
+        }
+      />
+      {!admin && <UploadForm />}
+      <h2>Reports</h2>
+      <QueryState query={reports} isEmpty={(d) => d.rows.length === 0} empty="No statement reconciled yet.">
+        {(data) => (
+          <>
+            <DataTable columns={columns} rows={data.rows} rowKey={(r) => r.id} label="Statement reports" />
+            <Pager pages={pages} nextCursor={data.nextCursor} />
+          </>
+        )}
+      </QueryState>
+      {openId !== null && <ReportLines id={openId} admin={admin} />}
+    </section>
+  );
+}
+
+function UploadForm() {
+  const channels = useChannels();
+  const queryClient = useQueryClient();
+  const [channelId, setChannelId] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const upload = useMutation({
+    mutationFn: () =>
+      unwrap<{ reports: StatementReport[]; credits: number }>(
+        api.POST('/api/reconciliation/statements', {
+          params: { query: { channel_id: Number(channelId || channels.data?.[0]?.id) } },
+          body: file as never,
+          bodySerializer: (body: unknown) => body as BodyInit,
+          headers: { 'Content-Type': 'text/csv' },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['statement-reports'] }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    upload.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit}>
+      <Field label="Payment channel" name="channel_id" error={upload.error}>
+        <select id="channel_id" value={channelId} onChange={(e) => setChannelId(e.target.value)}>
+          {(channels.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name} ({c.account_number})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="M-Pesa statement (CSV from the organisation portal)" name="statement" error={upload.error}>
+        <input
+          id="statement"
+          type="file"
+          accept=".csv,text/csv"
+          required
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+        />
+      </Field>
+      <FormError error={upload.error} />
+      <button type="submit" disabled={upload.isPending || !file}>
+        Reconcile statement
+      </button>
+      {upload.data && (
+        <p role="status">
+          Reconciled {upload.data.credits} credits into {upload.data.reports.length} daily report
+          {upload.data.reports.length === 1 ? '' : 's'}.
+        </p>
+      )}
+    </form>
+  );
+}
+
+function ReportLines({ id, admin }: { id: number; admin: boolean }) {
+  const report = useQuery({
+    queryKey: ['statement-report', admin, id],
+    queryFn: () =>
+      unwrap<StatementReport & { lines: StatementLine[] }>(
+        admin
+          ? api.GET('/api/admin/reconciliation/statements/{id}', { params: { path: { id: String(id) } } })
+          : api.GET('/api/reconciliation/statements/{id}', { params: { path: { id: String(id) } } }),
+      ),
+  });
+  const columns: Column<StatementLine>[] = [
+    { header: 'Class', cell: (l) => <span className={`badge ${l.class}`}>{CLASS_LABEL[l.class] ?? l.class}</span> },
+    { header: 'Receipt', cell: (l) => l.receipt ?? '—' },
+    { header: 'Credited', cell: (l) => dateTime(l.completed_at) },
+    { header: 'M-Pesa amount', cell: (l) => (l.amount === null ? '—' : kes(l.amount)), numeric: true },
+    { header: 'Payer (as M-Pesa shows it)', cell: (l) => l.payer ?? '—' },
+    { header: 'Transaction', cell: (l) => (l.transaction_id === null ? '—' : `#${l.transaction_id}`) },
+    {
+      header: 'ImaraPay amount',
+      cell: (l) => (l.payment_amount === null ? '—' : kes(l.payment_amount)),
+      numeric: true,
+    },
+    { header: 'ImaraPay status', cell: (l) => l.payment_status ?? '—' },
+    {
+      header: 'Matched by',
+      cell: (l) =>
+        l.matched_by === null ? '—' : `${l.matched_by.replace(/_/g, ' ')}${l.certain ? '' : ' (uncertain)'}`,
+    },
+  ];
+  return (
+    <QueryState query={report}>
+      {(data) => (
+        <div className="card">
+          <h2>
+            Report {data.id}: {data.channel_name}, {data.day}
+          </h2>
+          <DataTable
+            columns={columns}
+            rows={data.lines}
+            rowKey={(l) => `${l.class}-${l.receipt}-${l.transaction_id}`}
+            label={`Lines of report ${data.id}`}
+          />
+        </div>
+      )}
+    </QueryState>
+  );
+}
