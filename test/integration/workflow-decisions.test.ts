@@ -69,11 +69,16 @@ class Script {
   readonly webhooks: string[] = [];
   lateFees = 0;
   /** The stored status, with the settlement's rules: a completed payment is never failed. */
-  private status: 'pending' | 'completed' | 'failed' = 'pending';
+  private status: 'pending' | 'completed' | 'failed' | 'needs_review' = 'pending';
   private receipt: string | null = null;
 
   settle(decision: PaymentDecision): SettleResult {
     this.settlements.push(decision);
+    if (decision.reviewReason) {
+      // The review rule found the evidence in doubt: the real settlement holds the payment in review.
+      this.status = 'needs_review';
+      return { status: 'needs_review', lateFeeDue: false, changed: true, conflicts: decision.disagreeing?.length ?? 0 };
+    }
     if (this.status === 'completed') {
       const conflicts =
         decision.status === 'completed' && this.receipt !== null && decision.receipt !== this.receipt ? 1 : 0;
@@ -239,7 +244,7 @@ describe('The payment workflow decides (stub activities)', () => {
     expect(script.webhooks.sort()).toEqual(['payment.completed', 'payment.failed']);
   });
 
-  it('When a second success disagrees with the first while the workflow is open, then the first stays and the second is recorded as a conflict', async () => {
+  it('When a second success disagrees with the first while the workflow is open, then the payment goes to review with both receipts and its workflow stays open', async () => {
     const script = new Script();
     const webhookHeld = new Gate();
     script.webhookGate = webhookHeld.opened;
@@ -252,10 +257,14 @@ describe('The payment workflow decides (stub activities)', () => {
     await eventually(async () => (script.settlements.length === 2 ? true : undefined));
     webhookHeld.open();
 
-    expect(await handle.result()).toEqual({ status: 'completed', decidedBy: 'callback', receipt: first.receipt });
-    expect(script.settlements.map((d) => d.receipt)).toEqual([first.receipt, 'OTHER0RCPT']);
+    const second = script.settlements[1]!;
+    expect(second.receipt).toBe(first.receipt);
+    expect(second.reviewReason).toEqual(expect.any(String));
+    expect(second.disagreeing?.map((d) => d.receipt)).toEqual(['OTHER0RCPT']);
+    await progressUntil(handle, (p) => p.stage === 'needs_review');
     expect((await handle.describe()).typedSearchAttributes.get(EVIDENCE)).toBe('conflict');
-    expect(script.webhooks).toEqual(['payment.completed']);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('the review is left to an operator');
   });
 
   it('When the query decides a success and a callback then brings the receipt, then the payment keeps one completion and gains the receipt', async () => {
