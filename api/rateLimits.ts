@@ -23,6 +23,11 @@ export const RATE_LIMIT_POLICIES = {
   loginPerAccount: 'RATE_LIMIT_LOGIN_PER_ACCOUNT',
   /** Sign-in attempts per account and client IP together: 10 per 15 min. Guesses at one password from one place. */
   loginPerAccountAndIp: 'RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP',
+  /**
+   * Wrong two-step codes per account, from any address: 10 per hour. Never lifted, not even by a
+   * right password: it is what stops someone who holds the password from guessing the 6-digit code.
+   */
+  loginCodesPerAccount: 'RATE_LIMIT_LOGIN_CODES_PER_ACCOUNT',
   /** Login attempts per client IP: 30 per 15 min. Guesses across many accounts from one place. */
   loginPerIp: 'RATE_LIMIT_LOGIN_PER_IP',
   /** Sign-ups per client IP: 30 per 15 min. */
@@ -202,9 +207,16 @@ export interface AccountLockout {
   recordFailure(email: string): Promise<void>;
 }
 
-/** The account lockout on the ORM's pool; its limiter is built on first use (the API document is built without a database). */
-export function createAccountLockout({ orm, config }: RateLimitDeps): AccountLockout {
-  const policy = rateLimitPolicies(config).loginPerAccount;
+/**
+ * A per-account lockout on the ORM's pool: `loginPerAccount` (failed sign-ins) by default, or
+ * `loginCodesPerAccount` (wrong two-step codes). Its limiter is built on first use (the API document
+ * is built without a database).
+ */
+export function createAccountLockout(
+  { orm, config }: RateLimitDeps,
+  name: 'loginPerAccount' | 'loginCodesPerAccount' = 'loginPerAccount',
+): AccountLockout {
+  const policy = rateLimitPolicies(config)[name];
   let limiter: RateLimiterPostgres | undefined;
   const limiterOf = () =>
     (limiter ??= new RateLimiterPostgres({
@@ -212,7 +224,7 @@ export function createAccountLockout({ orm, config }: RateLimitDeps): AccountLoc
       storeType: 'knex',
       tableName: 'rate_limits',
       tableCreated: true,
-      keyPrefix: 'loginPerAccount',
+      keyPrefix: name,
       points: policy.points,
       duration: policy.durationSeconds,
     }));

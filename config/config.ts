@@ -160,6 +160,8 @@ const schema = z
     RATE_LIMIT_LOGIN_PER_ACCOUNT: rateLimitSetting.default('50/1h'),
     /** Sign-in attempts per account and client IP together per window. */
     RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP: rateLimitSetting.default('10/15m'),
+    /** Wrong two-step codes per account per window, from any address; past it no code is checked, whatever the password. */
+    RATE_LIMIT_LOGIN_CODES_PER_ACCOUNT: rateLimitSetting.default('10/1h'),
     /** Login attempts per client IP per window. */
     RATE_LIMIT_LOGIN_PER_IP: rateLimitSetting.default('30/15m'),
     /** Sign-ups per client IP per window. */

@@ -29,6 +29,7 @@ const SESSION_HELP =
 export const dashboardAuthRoutes: RouteModule = (api, deps) => {
   const authDeps = () => ({ em: deps.em(), sessionTtlHours: deps.config.SESSION_TTL_HOURS });
   const lockout = createAccountLockout({ orm: deps.orm, config: deps.config });
+  const codeLockout = createAccountLockout({ orm: deps.orm, config: deps.config }, 'loginCodesPerAccount');
   // The dashboard's session lives in an HttpOnly cookie; the JSON answer stays as it is for programs.
   const cookies = { secret: deps.config.API_KEY_PEPPER, secure: deps.config.APP_ENV === 'production' };
   const startBrowserSession = (ctx: Context, session: { token: string; expires_at: string }) =>
@@ -94,7 +95,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     handler: async (ctx) => {
       const request = parseInput(logInRequestSchema, ctx.request.body);
       const session = await logIn(
-        { ...authDeps(), lockout, pepper: deps.config.API_KEY_PEPPER },
+        { ...authDeps(), lockout, codeLockout, pepper: deps.config.API_KEY_PEPPER },
         request,
         auditActorOf(ctx, null),
       );

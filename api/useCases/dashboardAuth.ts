@@ -98,6 +98,8 @@ export async function signUp(
 /** What login needs beyond sign-up: the per-account limit and the pepper that keys second factors. */
 export interface LogInDeps extends AuthDeps {
   lockout: AccountLockout;
+  /** Wrong two-step codes per account: past it no code is checked at all. */
+  codeLockout: AccountLockout;
   pepper: string;
 }
 
@@ -108,7 +110,8 @@ export interface LogInDeps extends AuthDeps {
  * - Wrong email or password: 401 unauthorized, one message either way, and one failure counted
  *   against the account (the per-account limit, api/rateLimits.ts `loginPerAccount`).
  * - Right password, two-step sign-in on, no code: 401 second_factor_required; a wrong code: 401
- *   unauthorized, counted as a failure. Each code works once.
+ *   unauthorized, counted as a failure and as a wrong code. Each code works once. Past
+ *   `loginCodesPerAccount` wrong codes (10 an hour) no code is checked: 429, whatever the password.
  * - Past the per-account limit: 429 rate_limited whatever the password, unless the password AND a
  *   valid second factor come together: the owner gets in though someone else used the account's
  *   failures up. The answer is the same for a right and a wrong password, so the limit still stops
@@ -163,8 +166,22 @@ export async function logIn(
         { field: 'code' },
       );
     }
+    // Checked before the code, and never lifted by the right password: whoever holds the password
+    // must not get unlimited guesses at a 6-digit code from many addresses.
+    const codesLockedFor = await deps.codeLockout.lockedFor(email);
+    if (codesLockedFor !== null) {
+      return failed(
+        'second_factor_limit_reached',
+        new AppError(
+          'rate_limited',
+          `Too many wrong two-step codes for this account. Retry after ${codesLockedFor} s.`,
+          { retry_after: codesLockedFor },
+        ),
+      );
+    }
     secondFactor = await useSecondFactor(deps, user.id, request.code);
     if (secondFactor === null) {
+      await deps.codeLockout.recordFailure(email);
       return failed('wrong_code', lockedFor === null ? new AppError('unauthorized', INVALID_CODE) : locked());
     }
   } else if (lockedFor !== null) {

@@ -20,6 +20,7 @@ beforeAll(async () => {
       TRUST_PROXY: 'true',
       RATE_LIMIT_LOGIN_PER_ACCOUNT: '5/1h',
       RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP: '3/15m',
+      RATE_LIMIT_LOGIN_CODES_PER_ACCOUNT: '3/1h',
       RATE_LIMIT_LOGIN_PER_IP: '1000/15m',
     },
   });
@@ -153,6 +154,21 @@ describe('Sign-in limits', () => {
 
     const succeeded = (await auditActions(email)).filter((e) => e.action === 'login.succeeded');
     expect(succeeded).toHaveLength(2);
+  });
+
+  it('When someone who holds the password guesses two-step codes from many addresses, then after the code limit no code is checked, not even the right one', async () => {
+    const { email, token } = await signUp();
+    const { secret } = await withTwoFactor(token);
+    const wrongCode = (code: string) => (code === '000000' ? '111111' : '000000');
+    for (let i = 0; i < 3; i++) {
+      const guess = await login(newAddress(), { email, password: PASSWORD, code: wrongCode(nextCode(secret)) });
+      expect(guess.status).toBe(401);
+    }
+    const right = await login(newAddress(), { email, password: PASSWORD, code: nextCode(secret) });
+    expect(right.status).toBe(429);
+    expect(right.data).toMatchObject({ code: 'rate_limited', retry_after: expect.any(Number) });
+    const reasons = (await auditActions(email)).filter((e) => e.action === 'login.failed').map((e) => e.reason);
+    expect(reasons).toEqual(['wrong_code', 'wrong_code', 'wrong_code', 'second_factor_limit_reached']);
   });
 
   it('When two-step sign-in is turned off, then it takes the password and a code, and sign-in needs the password only', async () => {

@@ -116,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Test files sign in and push far faster than people do; the rate-limit tests set their own limits.
     RATE_LIMIT_LOGIN_PER_ACCOUNT: '10000/1s',
     RATE_LIMIT_LOGIN_PER_ACCOUNT_AND_IP: '10000/1s',
+    RATE_LIMIT_LOGIN_CODES_PER_ACCOUNT: '10000/1s',
     RATE_LIMIT_LOGIN_PER_IP: '10000/1s',
     RATE_LIMIT_SIGN_UP_PER_IP: '10000/1s',
     RATE_LIMIT_PAYMENTS_PER_API_KEY: '10000/1s',
