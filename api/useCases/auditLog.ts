@@ -53,10 +53,14 @@ const body = (event: AuditEvent): AuditEventBody => ({
   details: event.details,
 });
 
+/** An admin's event as a merchant sees it: "ImaraPay staff", without the admin's id or address. */
+const withStaffHidden = (event: AuditEvent): AuditEvent =>
+  event.actorType === 'admin' ? { ...event, actorId: null, actorLabel: 'ImaraPay staff', ip: null } : event;
+
 /**
  * GET /api/admin/audit and GET /api/audit: audit events newest first, filtered, keyset-paged by id
  * (`nextCursor` is the X-Next-Cursor header). `merchantId` scopes a merchant's read to its own
- * account whatever the query says. Dates as on the transaction list (domain/dateRange.ts). Errors:
+ * account whatever the query says, and shows its staff actors as "ImaraPay staff". Dates as on the transaction list (domain/dateRange.ts). Errors:
  * 400 validation_failed (field `cursor`, `from` or `to`).
  */
 export async function listAuditEvents(
@@ -79,5 +83,8 @@ export async function listAuditEvents(
     to: range.to ?? undefined,
   };
   const { events, lastId } = await auditEventsPage(em, filter, beforeId, query.limit);
-  return { events: events.map(body), nextCursor: lastId === null ? null : encodeIdCursor(lastId) };
+  // A merchant reads what staff did to its account, not who on the staff or from where: staff
+  // e-mails and office addresses would point phishing and sign-in attacks at ImaraPay's admins.
+  const shown = scope.merchantId === undefined ? events : events.map(withStaffHidden);
+  return { events: shown.map(body), nextCursor: lastId === null ? null : encodeIdCursor(lastId) };
 }

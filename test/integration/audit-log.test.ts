@@ -84,8 +84,10 @@ describe('The audit log', () => {
       before: null,
       after: 'https://shop.example/hooks/imarapay',
     });
+    // The merchant sees that staff adjusted its wallet, not which admin or from where.
     expect(byAction['wallet.adjusted']).toMatchObject({
-      actor: { type: 'admin' },
+      actor: { type: 'admin', id: null, label: 'ImaraPay staff' },
+      ip: null,
       details: { amount: 250, reason: 'Refund of double charge', balance: { before: 500, after: 750 } },
     });
     const everything = JSON.stringify(own.data);
@@ -96,6 +98,14 @@ describe('The audit log', () => {
     const staff = await stack.http.get('/admin/audit', { ...as(admin), params: { action: 'pricing.replaced' } });
     expect(staff.data).toHaveLength(1);
     expect(staff.data[0]).toMatchObject({ merchant_id: null, details: { before: pricing.data, after: pricing.data } });
+    const adjustedForStaff = await stack.http.get('/admin/audit', {
+      ...as(admin),
+      params: { action: 'wallet.adjusted', merchant_id: m.merchantId },
+    });
+    expect(adjustedForStaff.data[0]).toMatchObject({
+      actor: { type: 'admin', id: expect.any(Number), label: expect.stringContaining('@') },
+      ip: expect.stringMatching(/127\.0\.0\.1/),
+    });
     const ofMerchant = await stack.http.get('/admin/audit', {
       ...as(admin),
       params: { merchant_id: other.merchantId },
