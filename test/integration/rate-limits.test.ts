@@ -161,6 +161,7 @@ describe('Rate limit settings', () => {
     expect(rateLimitPolicies(loadConfig({}))).toEqual({
       loginPerAccount: { points: 50, durationSeconds: 3600 },
       loginPerAccountAndIp: { points: 10, durationSeconds: 900 },
+      loginCodesPerAccount: { points: 10, durationSeconds: 3600 },
       loginPerIp: { points: 30, durationSeconds: 900 },
       signUpPerIp: { points: 30, durationSeconds: 900 },
       paymentsPerApiKey: { points: 60, durationSeconds: 10 },
@@ -168,6 +169,7 @@ describe('Rate limit settings', () => {
       redeliveriesPerMerchant: { points: 30, durationSeconds: 600 },
       kycSubmissionsPerMerchant: { points: 10, durationSeconds: 3600 },
       exportsPerMerchant: { points: 20, durationSeconds: 600 },
+      statementUploadsPerMerchant: { points: 20, durationSeconds: 600 },
     });
   });
 
