@@ -157,6 +157,19 @@ export async function requestForResult(
   return row ? { id: row.id, transactionId: row.transaction } : null;
 }
 
+/**
+ * Marks a question answered if it was still waiting for its answer; false when it had one already
+ * (a repeated or replayed result), so that one question yields at most one piece of evidence.
+ */
+export async function claimRequestAnswer(em: EntityManager, requestId: number): Promise<boolean> {
+  const claimed = await em.nativeUpdate(
+    MpesaRecordRequestSchema,
+    { id: requestId, state: 'asked' },
+    { state: 'answered', answeredAt: new Date() },
+  );
+  return claimed > 0;
+}
+
 /** Marks a question answered (or timed out in M-Pesa's queue). */
 export async function markRequest(em: EntityManager, requestId: number, state: MpesaRecordRequestState): Promise<void> {
   await em.nativeUpdate(MpesaRecordRequestSchema, { id: requestId }, { state, answeredAt: new Date() });

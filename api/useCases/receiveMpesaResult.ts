@@ -6,6 +6,7 @@ import type { Logger } from '../../config/logger';
 import {
   markRecordDelivered,
   markRequest,
+  claimRequestAnswer,
   paymentForRecord,
   requestForResult,
   storeMpesaRecord,
@@ -118,7 +119,18 @@ export async function receiveMpesaResult(
     });
   }
   const result = parsed.value;
-  if (request) await markRequest(em, request.id, 'answered');
+  if (request && !(await claimRequestAnswer(em, request.id))) {
+    // The question has its answer already: a repeat (or a replay by whoever holds the result URL)
+    // is kept for the record and decides nothing.
+    return store({
+      ...base,
+      transactionId: request.transactionId,
+      requestId: request.id,
+      source: 'transaction_status',
+      disposition: 'unmatched',
+      description: 'A repeated answer to a question already answered',
+    });
+  }
   const usable = result.outcome === 'completed' || result.outcome === 'failed' || result.outcome === 'not_found';
   const disposition = !request?.transactionId ? 'unmatched' : usable ? 'evidence' : 'refused';
   const stored = await storeMpesaRecord(em, {

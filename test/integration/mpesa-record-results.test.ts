@@ -100,6 +100,20 @@ describe('Transaction Status results reach the payment', () => {
     });
   });
 
+  it('When a result is posted again after its question was answered, then the repeat is stored and decides nothing', async () => {
+    const payment = await paidButFailed();
+    await ask(payment);
+    await eventually(async () => ((await tx(payment.id)).status === 'completed' ? true : undefined));
+    const [first] = await em().find(MpesaRecordSchema, { transaction: payment.id });
+    const replay = await axios.post(mpesaResultUrl(stack.config, 'status'), first!.raw, {
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(replay.status).toBe(200);
+    const records = await em().find(MpesaRecordSchema, { transaction: payment.id }, { orderBy: { id: 'asc' } });
+    expect(records.map((r) => r.disposition)).toEqual(['evidence', 'unmatched']);
+    expect(records[1]!.description).toMatch(/repeated answer/);
+  });
+
   it('When the credential is wrong, then the 2001 result is stored as refused and the payment stays failed', async () => {
     const payment = await paidButFailed();
     await ask(payment, 'not-the-password');
