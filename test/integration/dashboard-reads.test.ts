@@ -185,7 +185,7 @@ describe('GET /api/transactions/:id/timeline: status queries Daraja cannot answe
     const queries = (timeline.events as TimelineEvent[]).filter((e) => e.kind === 'status_query');
     expect(queries.length).toBeGreaterThan(0);
     for (const query of queries) {
-      expect(query.title).toBe('STK status query failed: no answer from Daraja');
+      expect(query.title).toBe('STK status query failed: Daraja could not be reached');
       // What went wrong in merchant terms; the transport detail (address, port) stays in the worker's log.
       expect(query.detail).toBe('M-Pesa could not be reached');
     }
