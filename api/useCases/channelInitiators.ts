@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { appendAuditEvent } from '../../db/auditLog';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import { merchantChannel } from '../../db/channels';
 import { channelInitiator, upsertChannelInitiator } from '../../db/mpesaRecords';
 import { AppError } from '../../domain/errors';
@@ -70,7 +70,7 @@ export async function setInitiator(
   context: { keyMaterial: string; ip: string | null },
 ): Promise<InitiatorView> {
   const channel = await ownChannel(em, caller, rawChannelId);
-  const saved = await em.transactional(async (tx) => {
+  const saved = await withAudit(em, async (tx) => {
     const result = await upsertChannelInitiator(tx, {
       channelId: channel.id,
       initiatorName: input.initiator_name,
