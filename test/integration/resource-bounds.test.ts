@@ -165,6 +165,9 @@ describe('The worst request each kind of route accepts', () => {
 
 describe('Rate limits counted before the body is read', () => {
   it('When a login body is refused (not JSON), then it still counts as an attempt of that address', async () => {
+    // The other API process of this file counts the same address in the same table under its own
+    // one-second window; start this address's count from nothing.
+    await stack.orm.em.fork().getConnection().execute('delete from rate_limits');
     const refused = [];
     for (let i = 0; i < 3; i += 1) {
       refused.push(
