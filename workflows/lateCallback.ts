@@ -1,5 +1,6 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
+import { databaseProfile } from './activityProfiles';
+import { chargeAndNotifyLateSuccess } from './lateSettlement';
 import type { PaymentActivities } from '../activities/types';
 import { evidenceOf, isSuccessCode, type CallbackOutcome } from '../domain/payment';
 import type { PaymentTimings } from './definitions';
@@ -28,8 +29,6 @@ export async function lateCallbackWorkflow({
 }: LateCallbackInput): Promise<LateCallbackResult> {
   if (!isSuccessCode(callback.resultCode)) return { completed: false }; // a late failure never undoes anything
   const db = proxyActivities<PaymentActivities>(databaseProfile);
-  const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
-  const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
 
   const settled = await db.settlePayment({
     transactionId,
@@ -44,16 +43,5 @@ export async function lateCallbackWorkflow({
   });
   if (settled.conflicts) upsertSearchAttributes([{ key: EVIDENCE, value: 'conflict' }]);
   if (settled.status === 'needs_review') upsertSearchAttributes([{ key: PAYMENT_STATUS, value: 'needs_review' }]);
-  const work: Promise<unknown>[] = [];
-  if (settled.lateFeeDue) work.push(lateFee.chargeLateFee({ transactionId }));
-  // Only a completion is news for the merchant: a payment under review waits for an operator.
-  if (settled.changed && settled.status === 'completed') {
-    work.push(
-      webhook
-        .deliverWebhook({ transactionId, event: 'payment.completed' })
-        .catch(() => db.markWebhookGivenUp({ transactionId, event: 'payment.completed' })),
-    );
-  }
-  await Promise.all(work);
-  return { completed: settled.changed && settled.status === 'completed' };
+  return chargeAndNotifyLateSuccess(transactionId, settled, timings);
 }

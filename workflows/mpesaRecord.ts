@@ -1,7 +1,8 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/types';
 import type { MpesaRecordEvidence } from '../domain/mpesaRecord';
-import { databaseProfile, lateFeeProfile, webhookProfile } from './activityProfiles';
+import { databaseProfile } from './activityProfiles';
+import { chargeAndNotifyLateSuccess } from './lateSettlement';
 import type { PaymentTimings } from './definitions';
 import { EVIDENCE, PAYMENT_STATUS } from './searchAttributes';
 
@@ -34,8 +35,6 @@ export async function mpesaRecordWorkflow({
   if (record.outcome !== 'completed' || record.receipt === null || record.amount !== amount)
     return { completed: false };
   const db = proxyActivities<PaymentActivities>(databaseProfile);
-  const lateFee = proxyActivities<PaymentActivities>(lateFeeProfile);
-  const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
   const settled = await db.settlePayment({
     transactionId,
     decision: {
@@ -49,15 +48,5 @@ export async function mpesaRecordWorkflow({
   if (settled.conflicts) upsertSearchAttributes([{ key: EVIDENCE, value: 'conflict' }]);
   if (settled.status === 'needs_review') upsertSearchAttributes([{ key: PAYMENT_STATUS, value: 'needs_review' }]);
   else if (settled.changed) upsertSearchAttributes([{ key: PAYMENT_STATUS, value: settled.status }]);
-  const work: Promise<unknown>[] = [];
-  if (settled.lateFeeDue) work.push(lateFee.chargeLateFee({ transactionId }));
-  if (settled.changed && settled.status === 'completed') {
-    work.push(
-      webhook
-        .deliverWebhook({ transactionId, event: 'payment.completed' })
-        .catch(() => db.markWebhookGivenUp({ transactionId, event: 'payment.completed' })),
-    );
-  }
-  await Promise.all(work);
-  return { completed: settled.changed && settled.status === 'completed' };
+  return chargeAndNotifyLateSuccess(transactionId, settled, timings);
 }
