@@ -16,7 +16,7 @@ import {
 } from '../db/mpesaRecords';
 import { evidenceFromPull, matchPulledCredit } from '../domain/mpesaRecordMatch';
 import type { Logger } from '../config/logger';
-import { handOverMpesaRecord } from '../api/useCases/mpesaRecordHandOver';
+import { handOverMpesaRecord } from '../payments/mpesaRecordHandOver';
 import type { ReconciliationWindows } from './types';
 
 export interface MpesaRecordDeps {

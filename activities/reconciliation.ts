@@ -18,8 +18,8 @@ import {
 } from '../db/reconciliation';
 import { openStatementLines, type OpenStatementLine } from '../db/statementReports';
 import { nairobiDay } from '../domain/statementMatch';
-import { handOverStoredCallback } from '../api/useCases/receiveDarajaCallback';
-import { paymentWorkflowStart } from '../api/useCases/paymentStart';
+import { handOverStoredCallback } from '../payments/receiveDarajaCallback';
+import { paymentWorkflowStart } from '../payments/paymentStart';
 import { paymentWorkflow } from '../workflows/payment';
 import { PAYMENT_STATUS } from '../workflows/searchAttributes';
 import { paymentWorkflowId } from '../workflows/definitions';

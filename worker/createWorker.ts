@@ -10,7 +10,7 @@ import { createMpesaRecordClient, type MpesaRecordClient } from '../daraja/recor
 import { securityCredential } from '../daraja/securityCredential';
 import { channelInitiator } from '../db/mpesaRecords';
 import { open } from '../domain/secretBox';
-import { createOrm, type Orm } from '../db/orm';
+import { closeOrm, createOrm, type Orm } from '../db/orm';
 import { darajaCallbackUrl, mpesaResultUrl } from '../config/callbackUrl';
 import type { Logger } from '../config/logger';
 
@@ -122,7 +122,7 @@ export async function openPaymentWorker({
     orm,
     close: async () => {
       await connection.close();
-      await orm.close();
+      await closeOrm(orm);
     },
   };
 }

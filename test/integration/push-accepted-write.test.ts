@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createDarajaActivities } from '../../activities/darajaCalls';
-import { recordTransaction } from '../../api/useCases/paymentStart';
+import { recordTransaction } from '../../payments/paymentStart';
 import { darajaCallbackUrl } from '../../config/callbackUrl';
 import { darajaCredentials } from '../../config/config';
 import { createDarajaClient } from '../../daraja/client';

@@ -5,7 +5,7 @@ import { darajaCallbackUrl } from '../../config/callbackUrl';
 import { darajaCredentials } from '../../config/config';
 import { createDarajaClient } from '../../daraja/client';
 import { TransactionSchema } from '../../db/entities';
-import { recordTransaction } from '../../api/useCases/paymentStart';
+import { recordTransaction } from '../../payments/paymentStart';
 import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 
 quietTemporalRuntime();

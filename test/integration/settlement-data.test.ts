@@ -5,7 +5,7 @@ import { FailureType } from '../../domain/failureTypes';
 import type { PaymentDecision } from '../../domain/payment';
 import { TransactionSchema } from '../../db/entities';
 import { walletSnapshot } from '../../db/ledger';
-import { recordTransaction } from '../../api/useCases/paymentStart';
+import { recordTransaction } from '../../payments/paymentStart';
 import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 
 quietTemporalRuntime();

@@ -2,7 +2,7 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { webhookAttemptCounts } from '../../observability/paymentGauges';
+import { webhookAttemptCounts } from '../../db/gaugeReads';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 import { startSlowReceiver, startWebhookReceiver } from '../support/webhookReceiver';
 
