@@ -71,3 +71,21 @@ export function sessionBeside(em: EntityManager): EntityManager {
 export async function closeOrm(orm: Orm): Promise<void> {
   await orm.close();
 }
+
+/** A function of db/ whose first argument is its unit of work. */
+type SessionFunction = (em: EntityManager, ...args: any[]) => Promise<unknown>;
+
+/** The same functions without their first argument: each call runs on a fresh unit of work. */
+export type BoundToSessions<T extends Record<string, SessionFunction>> = {
+  [K in keyof T]: T[K] extends (em: EntityManager, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+/**
+ * Binds functions of db/ to the ORM, each call on a fresh fork of its EntityManager: what the worker
+ * hands its activities (activities/index.ts), which unit tests replace with fakes of the same shape.
+ */
+export function bindToSessions<T extends Record<string, SessionFunction>>(orm: Orm, functions: T): BoundToSessions<T> {
+  return Object.fromEntries(
+    Object.entries(functions).map(([name, fn]) => [name, (...args: unknown[]) => fn(orm.em.fork(), ...args)]),
+  ) as BoundToSessions<T>;
+}

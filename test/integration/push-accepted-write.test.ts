@@ -1,6 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createDarajaActivities } from '../../activities/darajaCalls';
+import { workerDatabase } from '../../db/workerDatabase';
 import { recordTransaction } from '../../payments/paymentStart';
 import { darajaCallbackUrl } from '../../config/callbackUrl';
 import { darajaCredentials } from '../../config/config';
@@ -64,7 +65,7 @@ describe('The accepted push write', () => {
       logger: pino({ level: 'silent' }),
     });
     const { sendStkPush } = createDarajaActivities({
-      orm: stack.orm,
+      pushDb: workerDatabase(stack.orm).pushes,
       darajaFor: () => daraja,
       callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id),
     });

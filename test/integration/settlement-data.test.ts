@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { workerDatabase } from '../../db/workerDatabase';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSettlementActivities } from '../../activities/settlement';
 import { FailureType } from '../../domain/failureTypes';
@@ -39,7 +40,7 @@ describe('A settlement that fails on its data', () => {
       idempotencyKey: null,
       requestHash: null,
     });
-    const activities = createSettlementActivities({ orm: stack.orm });
+    const activities = createSettlementActivities({ db: workerDatabase(stack.orm).settlement });
     const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
       new MockActivityEnvironment().run(fn, ...args);
     await run(activities.reserveFee, { transactionId: tx.id });
