@@ -166,6 +166,16 @@ const noDatabaseCalls = {
   },
 };
 
+/** Routes parse and answer: they reach data through a use case, never db/ itself (types aside). */
+const routePatterns = [
+  ...layerPatterns('api'),
+  {
+    regex: intoFolders(['db']),
+    allowTypeImports: true,
+    message: 'Routes parse and answer: call a use case (api/useCases/), which calls db/.',
+  },
+];
+
 const layeringConfigs = PRODUCT_FOLDERS.map((folder) => ({
   files: [`${folder}/**/*.ts`],
   plugins: { layering: { rules: { 'no-database-calls': noDatabaseCalls } } },
@@ -221,4 +231,8 @@ export default tseslint.config(
     },
   },
   ...layeringConfigs,
+  {
+    files: ['api/routes/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { paths: [], patterns: routePatterns }] },
+  },
 );
