@@ -75,7 +75,7 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
   const [mediaType, bodyContent] = Object.entries(op.requestBody?.content ?? {})[0] ?? [];
   const body = bodyContent?.schema;
   const responses = Object.entries(op.responses).map(([status, r]) => {
-    const content = r.content?.['application/json'];
+    const content = r.content ? Object.values(r.content)[0] : undefined;
     const examples = content?.examples
       ? Object.values(content.examples)
       : content?.example !== undefined
