@@ -5,7 +5,7 @@ import { registeredEndpoints } from '../../api/registeredEndpoints';
 import { buildOpenApiDocument, type DescribedEndpoint } from '../../api/openapi';
 import { stkPushRequestSchema } from '../../api/useCases/startStkPush';
 import { settingsRequestSchema } from '../../api/routes/settings';
-import { contractBreach } from '../../api/responseCheck';
+import { contractBreach, enforceResponseContract, RESPONSE_CONTRACT_BROKEN } from '../../api/responseCheck';
 import { needsSchema } from '../../api/openapi/registry';
 import { transactionSchema } from '../../api/openapi/responses';
 import { transactionExample } from '../../api/routes/transactions';
@@ -174,7 +174,8 @@ describe('Response contract', () => {
   it('When a field has another type, a member outside its enum, or is missing, then the breach names it', () => {
     expect(contractBreach(responses, 200, [{ ...transactionExample, amount: '500' }])).toMatch(/^0\.amount: /);
     expect(contractBreach(responses, 200, [{ ...transactionExample, status: 'reversed' }])).toMatch(/^0\.status: /);
-    const { fee_charged: _fee, ...withoutFee } = transactionExample;
+    const withoutFee: Record<string, unknown> = { ...transactionExample };
+    delete withoutFee.fee_charged;
     expect(contractBreach(responses, 200, [withoutFee])).toMatch(/^0\.fee_charged: /);
   });
 
@@ -188,5 +189,39 @@ describe('Response contract', () => {
     expect(contractBreach(responses, 201, [])).toBe('status 201 is not one the endpoint declares');
     expect(contractBreach(responses, 404, { error: 'x', code: 'not_found' })).toBeNull();
     expect(contractBreach(responses, 200, 'id,type\r\n')).toBeNull();
+  });
+});
+
+describe('Response contract enforcement', () => {
+  it('When a handler leaves an answer that breaks its schema, then it becomes a 500 response_contract_broken and the breach is logged', () => {
+    const endpoint: DescribedEndpoint = {
+      method: 'get',
+      path: '/api/transactions',
+      access: 'merchant',
+      summary: 'x',
+      tags: ['T'],
+      responses: [{ status: 200, description: 'A page', schema: z.array(transactionSchema) }],
+    };
+    const headers = new Map<string, string>([['Content-Disposition', 'attachment']]);
+    const ctx = {
+      status: 200,
+      body: [{ ...transactionExample, amount: 1.5 }],
+      remove: (h: string) => headers.delete(h),
+    };
+    const logged: unknown[] = [];
+    const logger = { error: (...args: unknown[]) => logged.push(args) };
+    enforceResponseContract(endpoint, ctx as never, logger as never);
+    expect(ctx.status).toBe(500);
+    expect(ctx.body).toEqual({
+      error: expect.stringMatching(/^The answer of GET \/api\/transactions broke its declared schema: 0\.amount: /),
+      code: RESPONSE_CONTRACT_BROKEN,
+    });
+    expect(logged).toEqual([
+      [
+        { route: 'GET /api/transactions', status: 200, breach: expect.stringMatching(/^0\.amount: /) },
+        'an answer broke its declared response schema',
+      ],
+    ]);
+    expect(headers.has('Content-Disposition')).toBe(false);
   });
 });
