@@ -4,13 +4,13 @@ import { errorResponse } from '../openapi';
 import { deliveriesQuerySchema, getDelivery, listDeliveries, redeliver } from '../useCases/webhookDeliveries';
 import { parseInput } from '../validate';
 import { z } from 'zod';
-import { count, id, timestamp, webhookAttemptStatus, webhookDeliveryStatus } from '../openapi/responses';
+import { count, id, timestamp, webhookAttemptStatus, webhookDeliveryStatus, webhookEvent } from '../openapi/responses';
 
 /** A webhook delivery as listed. */
 export const deliverySchema = z.object({
   id,
   transaction_id: id,
-  event: z.string().describe('payment.completed, payment.failed or payment.review_started'),
+  event: webhookEvent,
   url: z.string(),
   status: webhookDeliveryStatus,
   attempts: count,

@@ -4779,8 +4779,8 @@ export interface operations {
                     "application/json": {
                         id: number;
                         transaction_id: number;
-                        /** @description payment.completed, payment.failed or payment.review_started */
-                        event: string;
+                        /** @enum {string} */
+                        event: "payment.completed" | "payment.failed" | "payment.review_started";
                         url: string;
                         /** @enum {string} */
                         status: "pending" | "delivered" | "failed" | "superseded";
@@ -4904,8 +4904,8 @@ export interface operations {
                     "application/json": {
                         id: number;
                         transaction_id: number;
-                        /** @description payment.completed, payment.failed or payment.review_started */
-                        event: string;
+                        /** @enum {string} */
+                        event: "payment.completed" | "payment.failed" | "payment.review_started";
                         url: string;
                         /** @enum {string} */
                         status: "pending" | "delivered" | "failed" | "superseded";
