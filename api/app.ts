@@ -72,6 +72,7 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
       csrfSecret: config.API_KEY_PEPPER,
     },
     rateLimiter: ({ policy, key }) => rateLimits.rateLimit(policy, key),
+    ...(config.CHECK_RESPONSES ? { checkResponses: { logger } } : {}),
   });
 
   // Outside the error middleware, so that the status observed is the one finally sent.

@@ -159,12 +159,19 @@ export async function statementReports(
   if (filter.environment !== undefined) add('r.environment = ?', filter.environment);
   if (filter.channelId !== undefined) add('r.channel_id = ?', filter.channelId);
   if (filter.afterId !== undefined) add('r.id < ?', filter.afterId);
-  return em.getConnection().execute<StatementReportRow[]>(
+  const rows = await em.getConnection().execute<StatementReportRow[]>(
     `select ${REPORT_COLUMNS} from ${REPORT_FROM} ${where.length ? `where ${where.join(' and ')}` : ''}
         order by r.id desc limit ?`,
     [...params, filter.limit],
   );
+  return rows.map(reportWithDate);
 }
+
+/** The driver answers timestamptz as Postgres text (`2026-12-08 06:12:00+00`): a Date, as the row says. */
+const reportWithDate = (row: StatementReportRow): StatementReportRow => ({
+  ...row,
+  created_at: new Date(row.created_at),
+});
 
 /** One report, only when it belongs to `merchantId` (undefined: any merchant's, for admins). */
 export async function statementReport(
@@ -182,7 +189,7 @@ export async function statementReport(
       ...(scope.environment !== undefined ? [scope.environment] : []),
     ],
   );
-  return rows[0] ?? null;
+  return rows[0] ? reportWithDate(rows[0]) : null;
 }
 
 /** A report's line as the API shows it. */
@@ -203,12 +210,13 @@ export interface StatementLineRow {
 
 /** A report's lines in their stored order (credits by time, then ImaraPay-only payments). */
 export async function statementReportLines(em: EntityManager, reportId: number): Promise<StatementLineRow[]> {
-  return em.getConnection().execute<StatementLineRow[]>(
+  const rows = await em.getConnection().execute<StatementLineRow[]>(
     `select class, receipt, completed_at, amount, account_reference, payer, details, transaction_id, payment_amount,
               payment_status, matched_by, certain
          from statement_report_lines where report_id = ? order by id`,
     [reportId],
   );
+  return rows.map((row) => ({ ...row, completed_at: row.completed_at === null ? null : new Date(row.completed_at) }));
 }
 
 /** Unmatched lines of the standing reports (the newest per channel, environment and day) since `sinceDay`. */

@@ -17,6 +17,58 @@ import {
 } from '../useCases/statementReconciliation';
 import { STATEMENT_MAX_BYTES, STATEMENT_MAX_ROWS } from '../useCases/statementStream';
 import type { RouteModule } from './module';
+import { z } from 'zod';
+import {
+  count,
+  day,
+  environment,
+  id,
+  kes,
+  matchedBy,
+  statementLineClass,
+  statementSource,
+  timestamp,
+} from '../openapi/responses';
+
+/** A statement reconciliation report with its counts of lines per class. */
+export const statementReportSchema = z.object({
+  id,
+  merchant_id: id,
+  business_name: z.string(),
+  channel_id: id,
+  channel_name: z.string(),
+  party_b: z.string(),
+  environment,
+  day,
+  source: statementSource,
+  matched: count,
+  mpesa_only: count,
+  imarapay_only: count,
+  amount_differs: count,
+  ignored: count,
+  created_at: timestamp,
+  superseded: z.boolean().describe('Whether a newer report of the same channel and day replaced this one'),
+});
+
+/** A report with its lines. */
+export const statementReportDetailSchema = statementReportSchema.extend({
+  lines: z.array(
+    z.object({
+      class: statementLineClass,
+      receipt: z.string().nullable(),
+      completed_at: timestamp.nullable(),
+      amount: kes.nullable(),
+      account_reference: z.string().nullable(),
+      payer: z.string().nullable().describe('As M-Pesa shows it: masked'),
+      details: z.string().nullable(),
+      transaction_id: id.nullable(),
+      payment_amount: kes.nullable(),
+      payment_status: z.string().nullable(),
+      matched_by: matchedBy.nullable(),
+      certain: z.boolean(),
+    }),
+  ),
+});
 
 /** A report as the examples show it. */
 export const REPORT_EXAMPLE = {
@@ -100,6 +152,7 @@ export function sendReportCsv(ctx: Context, report: StatementReportDetail): void
 export const CSV_RESPONSE = {
   status: 200,
   description: 'text/csv attachment',
+  mediaType: 'text/csv',
   example: `${STATEMENT_REPORT_CSV_COLUMNS.join(',')}\r\nmatched,UL7A1B2C3D,2026-12-07T07:00:30.000Z,1250,SHOP1,2547******678 - J*** D**,Pay Bill Online,1042,1250,completed,receipt,true\r\n`,
 };
 
@@ -130,6 +183,11 @@ export const statementRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'The reports, one per day',
+        schema: z.object({
+          reports: z.array(statementReportSchema),
+          credits: count.describe('Completed credits read from the statement'),
+          skipped: count.describe('Lines that were not completed credits (withdrawals, charges, failed lines)'),
+        }),
         example: { reports: [REPORT_EXAMPLE], credits: 42, skipped: 3 },
       },
       errorResponse(400, 'validation_failed', 'Row 7: Paid In 10.50 is not whole shillings', { row: 7 }),
@@ -160,7 +218,14 @@ export const statementRoutes: RouteModule = (api, deps) => {
       'newer report of the same channel and day replaced it. Pages forward with the `X-Next-Cursor` header (`cursor`).',
     tags: ['Reconciliation'],
     query: statementListQuerySchema,
-    responses: [{ status: 200, description: 'Reports, newest first', example: [REPORT_EXAMPLE] }],
+    responses: [
+      {
+        status: 200,
+        description: 'Reports, newest first',
+        schema: z.array(statementReportSchema),
+        example: [REPORT_EXAMPLE],
+      },
+    ],
     handler: async (ctx, caller) => {
       const { reports, nextCursor } = await listMerchantStatementReports(
         deps.em(),
@@ -180,7 +245,10 @@ export const statementRoutes: RouteModule = (api, deps) => {
     description: `Credits in time order, then the payments ImaraPay reported completed that M-Pesa never credited. ${CLASSES_TEXT}`,
     tags: ['Reconciliation'],
     params: { id: 'The report id' },
-    responses: [{ status: 200, description: 'The report', example: REPORT_DETAIL_EXAMPLE }, reportNotFound],
+    responses: [
+      { status: 200, description: 'The report', schema: statementReportDetailSchema, example: REPORT_DETAIL_EXAMPLE },
+      reportNotFound,
+    ],
     handler: async (ctx, caller) => {
       ctx.body = await statementReportDetail(deps.em(), caller, ctx.params.id!);
     },

@@ -12,7 +12,10 @@ import {
   REPORT_EXAMPLE,
   reportNotFound,
   sendReportCsv,
+  statementReportDetailSchema,
+  statementReportSchema,
 } from '../statements';
+import { z } from 'zod';
 import type { RouteModule } from '../module';
 
 /** Every merchant's statement reconciliation reports, for ImaraPay's operators. */
@@ -26,7 +29,14 @@ export const adminStatementRoutes: RouteModule = (api, deps) => {
       'Newest first, across merchants and environments (or one merchant, one channel). Pages forward with `X-Next-Cursor`.',
     tags: ['Admin: reconciliation'],
     query: adminStatementListQuerySchema,
-    responses: [{ status: 200, description: 'Reports, newest first', example: [REPORT_EXAMPLE] }],
+    responses: [
+      {
+        status: 200,
+        description: 'Reports, newest first',
+        schema: z.array(statementReportSchema),
+        example: [REPORT_EXAMPLE],
+      },
+    ],
     handler: async (ctx) => {
       const { reports, nextCursor } = await listAllStatementReports(
         deps.em(),
@@ -45,7 +55,10 @@ export const adminStatementRoutes: RouteModule = (api, deps) => {
     description: CLASSES_TEXT,
     tags: ['Admin: reconciliation'],
     params: { id: 'The report id' },
-    responses: [{ status: 200, description: 'The report', example: REPORT_DETAIL_EXAMPLE }, reportNotFound],
+    responses: [
+      { status: 200, description: 'The report', schema: statementReportDetailSchema, example: REPORT_DETAIL_EXAMPLE },
+      reportNotFound,
+    ],
     handler: async (ctx) => {
       ctx.body = await statementReportDetail(deps.em(), null, ctx.params.id!);
     },

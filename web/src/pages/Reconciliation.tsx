@@ -1,41 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client';
+import type { StatementLine, StatementReport } from '../api/answers';
 import { DataTable, Pager, useCursorPages, type Column } from '../components/DataTable';
 import { Field, FormError } from '../components/Field';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { dateTime, kes } from '../format';
 import { useChannels } from '../queries';
-
-/** A statement reconciliation report (GET /api/reconciliation/statements). */
-interface StatementReport {
-  id: number;
-  merchant_id: number;
-  business_name: string;
-  channel_name: string;
-  party_b: string;
-  environment: string;
-  day: string;
-  matched: number;
-  mpesa_only: number;
-  imarapay_only: number;
-  amount_differs: number;
-  superseded: boolean;
-}
-
-interface StatementLine {
-  class: string;
-  receipt: string | null;
-  completed_at: string | null;
-  amount: number | null;
-  payer: string | null;
-  transaction_id: number | null;
-  payment_amount: number | null;
-  payment_status: string | null;
-  matched_by: string | null;
-  certain: boolean;
-}
 
 const CLASS_LABEL: Record<string, string> = {
   matched: 'Matched',
@@ -55,7 +27,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
   const reports = useQuery({
     queryKey: ['statement-reports', admin, pages.cursor],
     queryFn: () =>
-      unwrapPage<StatementReport>(
+      unwrapPage(
         admin
           ? api.GET('/api/admin/reconciliation/statements', { params: { query: { cursor: pages.cursor } } })
           : api.GET('/api/reconciliation/statements', { params: { query: { cursor: pages.cursor } } }),
@@ -116,7 +88,7 @@ function UploadForm() {
   const [file, setFile] = useState<File | null>(null);
   const upload = useMutation({
     mutationFn: () =>
-      unwrap<{ reports: StatementReport[]; credits: number }>(
+      unwrap(
         api.POST('/api/reconciliation/statements', {
           params: { query: { channel_id: Number(channelId || channels.data?.[0]?.id) } },
           body: file as never,
@@ -168,7 +140,7 @@ function ReportLines({ id, admin }: { id: number; admin: boolean }) {
   const report = useQuery({
     queryKey: ['statement-report', admin, id],
     queryFn: () =>
-      unwrap<StatementReport & { lines: StatementLine[] }>(
+      unwrap(
         admin
           ? api.GET('/api/admin/reconciliation/statements/{id}', { params: { path: { id: String(id) } } })
           : api.GET('/api/reconciliation/statements/{id}', { params: { path: { id: String(id) } } }),
