@@ -130,7 +130,12 @@ async function pullDay(
     throw new AppError('daraja_unavailable', `Daraja is not configured for ${input.environment} on this deployment`);
   let pulled;
   try {
-    pulled = await reader.pull(input.shortcode, start, new Date(Math.min(end.getTime() - 1000, now.getTime())));
+    // Daraja's EndDate has whole seconds: a minute past now keeps today's latest credits in.
+    pulled = await reader.pull(
+      input.shortcode,
+      start,
+      new Date(Math.min(end.getTime() - 1000, now.getTime() + 60_000)),
+    );
   } catch (error) {
     if (error instanceof DarajaError)
       throw new AppError('daraja_unavailable', `M-Pesa's Pull Transactions did not answer: ${error.message}`);

@@ -11,7 +11,7 @@ import {
   type MerchantFixture,
   type Stack,
 } from '../support/harness';
-import { signInAdmin } from '../support/signedInUsers';
+import { signInAdmin, signInMerchantUser } from '../support/signedInUsers';
 
 quietTemporalRuntime();
 
@@ -189,10 +189,11 @@ describe("Statement reconciliation from M-Pesa's Pull Transactions", () => {
       { headers: { Authorization: admin } },
     );
     expect([missingEnvironment.status, missingEnvironment.data.code]).toEqual([400, 'validation_failed']);
+    const session = await signInMerchantUser(stack, shop.merchantId);
     const asMerchant = await stack.http.post(
       '/admin/reconciliation/pulls',
       { channel_id: shop.channelId, environment: 'sandbox' },
-      { headers: { Authorization: shop.authorization } },
+      { headers: { Authorization: session } },
     );
     expect(asMerchant.status).toBe(403);
   });
