@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ControlError, type Engine, type PushRecord, type SimulatorStats } from './engine';
+import { ControlError, type Engine, type LostAnswers, type PushRecord, type SimulatorStats } from './engine';
 import { OUTCOMES, type Outcome } from './outcomes';
 import type { LedgerCredit, RecordBook, ResultDelivery, TransactionStatusMode } from './mpesaRecords';
 import type { Scheduler } from './scheduler';
@@ -32,6 +32,11 @@ export interface SimulatorControl {
   setTransactionStatusMode(mode: TransactionStatusMode): void;
   /** Transaction Status results and queue timeouts posted so far. */
   resultDeliveries(): ResultDelivery[];
+  /**
+   * Makes the pushes accepted from now on lose M-Pesa's answers (PushRecord.lost): `callbacks`, or
+   * `callbacks_and_push_answer`; null restores them. M-Pesa's record still holds what each customer did.
+   */
+  loseAnswers(mode: LostAnswers | null): void;
 }
 
 export function createControl(
@@ -61,6 +66,7 @@ export function createControl(
     addCredit: (credit) => structuredClone(records.addCredit(credit)),
     setTransactionStatusMode: (mode) => records.setMode(mode),
     resultDeliveries: () => records.deliveries(),
+    loseAnswers: (mode) => engine.loseAnswers(mode),
   };
 }
 
@@ -79,6 +85,7 @@ const creditBody = z.object({
     .optional(),
 });
 const modeBody = z.object({ mode: z.enum(['normal', 'queue_timeout', 'silent']) });
+const lostBody = z.object({ mode: z.enum(['none', 'callbacks', 'callbacks_and_push_answer']) });
 
 /** GET/POST /__control/… for tests and merchants poking at their sandbox from outside the process. */
 export function controlRouter(control: SimulatorControl): Router {
@@ -134,6 +141,13 @@ export function controlRouter(control: SimulatorControl): Router {
     const parsed = modeBody.safeParse((ctx.request as { body?: unknown }).body);
     if (!parsed.success) throw new ControlError(400, 'Body must be {"mode": "normal" | "queue_timeout" | "silent"}');
     control.setTransactionStatusMode(parsed.data.mode);
+    ctx.status = 204;
+  });
+  router.post('/lost-answers', (ctx) => {
+    const parsed = lostBody.safeParse((ctx.request as { body?: unknown }).body);
+    if (!parsed.success)
+      throw new ControlError(400, 'Body must be {"mode": "none" | "callbacks" | "callbacks_and_push_answer"}');
+    control.loseAnswers(parsed.data.mode === 'none' ? null : parsed.data.mode);
     ctx.status = 204;
   });
   router.get('/results', (ctx) => {
