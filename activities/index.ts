@@ -3,11 +3,13 @@ import { createSettlementActivities } from './settlement';
 import { createWebhookActivities, type WebhookDeps } from './webhooks';
 import { createReconciliationActivities } from './reconciliation';
 import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
+import { createStatementPullActivities, type StatementPullActivities } from './statementPulls';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
+export type { StatementPullActivities } from './statementPulls';
 
 export interface ActivityDeps extends DarajaCallDeps {
   webhookHttp: WebhookDeps['http'];
@@ -32,7 +34,7 @@ export interface ActivityDeps extends DarajaCallDeps {
 /** Builds every activity from its clients; the worker is the only place this is wired. */
 export function createActivities(
   deps: ActivityDeps,
-): PaymentActivities & ReconciliationActivities & MpesaRecordActivities {
+): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & StatementPullActivities {
   return {
     ...createSettlementActivities({ orm: deps.orm }),
     ...createDarajaActivities(deps),
@@ -53,6 +55,12 @@ export function createActivities(
       pullRegistration: deps.pullRegistration,
       initiatorFor: deps.initiatorFor,
       resultUrls: deps.resultUrls,
+    }),
+    ...createStatementPullActivities({
+      orm: deps.orm,
+      logger: deps.logger,
+      recordClientFor: deps.recordClientFor,
+      pullRegistration: deps.pullRegistration,
     }),
   };
 }

@@ -27,7 +27,14 @@ export interface SimulatorControl {
   /** Every credit M-Pesa holds (paid pushes and added credits), as Pull Transactions and Transaction Status see them. */
   ledger(): LedgerCredit[];
   /** Adds a C2B credit ImaraPay never pushed. */
-  addCredit(credit: { shortcode: string; amount: number; billReference?: string; msisdn?: string }): LedgerCredit;
+  addCredit(credit: {
+    shortcode: string;
+    amount: number;
+    billReference?: string;
+    msisdn?: string;
+    /** When M-Pesa took it (default now); tests place credits on earlier days. */
+    at?: Date;
+  }): LedgerCredit;
   /** How the next Transaction Status requests are answered: normal, queue_timeout, or silent (no result ever). */
   setTransactionStatusMode(mode: TransactionStatusMode): void;
   /** Transaction Status results and queue timeouts posted so far. */

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import pino from 'pino';
 import { createReconciliationActivities } from '../../activities/reconciliation';
+import { createStatementPullActivities } from '../../activities/statementPulls';
+import { darajaCredentials } from '../../config/config';
+import { createMpesaRecordClient } from '../../daraja/recordClient';
 import { nairobiDay } from '../../domain/statementMatch';
 import { reconciliationInput } from '../../worker/reconciliationSchedule';
 import {
@@ -37,8 +40,9 @@ async function mpesaCredit(amount: number, billReference = 'SHOP1'): Promise<str
 /** A payment row of `merchant` created a minute ago, as its workflow would have left it; answers its id. */
 async function payment(
   merchant: MerchantFixture,
-  p: { amount: number; status: string; receipt?: string; decidedBy?: string },
+  p: { amount: number; status: string; receipt?: string; decidedBy?: string; createdAt?: Date },
 ): Promise<number> {
+  const createdAt = p.createdAt ?? new Date(Date.now() - 60_000);
   const [row] = await stack.orm.em
     .fork()
     .getConnection()
@@ -46,8 +50,8 @@ async function payment(
       `insert into transactions (public_id, merchant_id, channel_id, environment, phone_number, amount, fee, status, stage,
               push_state, description, account_reference, workflow_id, created_at, updated_at, completed_at, mpesa_receipt,
               decided_by)
-       values (?, ?, ?, 'sandbox', '254712345678', ?, 6, ?, ?, 'accepted', 'Order', 'SHOP1', ?, now() - interval '1 minute',
-               now(), now() - interval '30 seconds', ?, ?) returning id`,
+       values (?, ?, ?, 'sandbox', '254712345678', ?, 6, ?, ?, 'accepted', 'Order', 'SHOP1', ?, ?::timestamptz,
+               ?::timestamptz, ?::timestamptz + interval '30 seconds', ?, ?) returning id`,
       [
         `trxn_${randomBytes(8).toString('hex')}`,
         merchant.merchantId,
@@ -56,6 +60,9 @@ async function payment(
         p.status,
         p.status,
         `payment-test-${randomBytes(6).toString('hex')}`,
+        createdAt,
+        createdAt,
+        createdAt,
         p.receipt ?? null,
         p.decidedBy ?? 'callback',
       ],
@@ -206,6 +213,48 @@ describe("Statement reconciliation from M-Pesa's Pull Transactions", () => {
     expect(byKind.statement_imarapay_only!.ids).toContain(ids.ghost);
     expect(byKind.statement_amount_differs!.ids).toContain(ids.differs);
     expect(byKind.statement_mpesa_only).toMatchObject({ idKind: 'statement_line' });
+  });
+
+  it("When the reconciliation runs, then each channel's yesterday is reconciled from Pull Transactions, once", async () => {
+    const third = await createMerchantFixture(stack);
+    const yesterday = nairobiDay(new Date(Date.now() - 24 * 3600_000));
+    const noon = new Date(`${yesterday}T12:00:00+03:00`);
+    const credit = stack.simulator.control.addCredit({
+      shortcode: '5123456',
+      amount: 880,
+      billReference: 'SHOP1',
+      at: noon,
+    });
+    const paid = await payment(third, { amount: 880, status: 'completed', receipt: credit.receipt, createdAt: noon });
+    const activities = createStatementPullActivities({
+      orm: stack.orm,
+      logger: pino({ level: 'silent' }),
+      recordClientFor: (environment) =>
+        environment === 'sandbox'
+          ? createMpesaRecordClient({ credentials: darajaCredentials(stack.config, 'sandbox')!, timeoutMs: 3000 })
+          : null,
+      pullRegistration: { callbackUrl: `${stack.apiUrl}/pull`, nominatedNumber: '254708374149' },
+    });
+
+    await activities.pullYesterdaysStatements(reconciliationInput(stack.config));
+    await activities.pullYesterdaysStatements(reconciliationInput(stack.config));
+
+    const reports = await reportsOf(third);
+    expect(reports).toEqual([
+      expect.objectContaining({
+        day: yesterday,
+        source: 'pull_transactions',
+        matched: 1,
+        mpesa_only: 0,
+        imarapay_only: 0,
+      }),
+    ]);
+    const detail = await stack.http.get(`/reconciliation/statements/${reports[0].id}`, {
+      headers: { Authorization: third.authorization },
+    });
+    expect(detail.data.lines).toEqual([
+      expect.objectContaining({ class: 'matched', receipt: credit.receipt, transaction_id: paid }),
+    ]);
   });
 
   it('When Daraja cannot be reached, then 503 daraja_unavailable and nothing is stored', async () => {
