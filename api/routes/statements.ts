@@ -16,6 +16,7 @@ import {
   type StatementReportDetail,
 } from '../useCases/statementReconciliation';
 import { STATEMENT_MAX_BYTES, STATEMENT_MAX_ROWS } from '../useCases/statementStream';
+import { reconcileMerchantPull, statementPullSchema } from '../useCases/statementPull';
 import type { RouteModule } from './module';
 import { z } from 'zod';
 import {
@@ -48,6 +49,15 @@ export const statementReportSchema = z.object({
   ignored: count,
   created_at: timestamp,
   superseded: z.boolean().describe('Whether a newer report of the same channel and day replaced this one'),
+});
+
+/** The answer of a Pull Transactions reconciliation: the day's report and what M-Pesa listed. */
+export const statementPullResultSchema = z.object({
+  report: statementReportSchema,
+  credits: count.describe("Credits M-Pesa listed for the channel's shortcode on the day"),
+  unreadable: count.describe(
+    'Listed rows that could not be read (no time, a fraction of a shilling): counted, never matched',
+  ),
 });
 
 /** A report with its lines. */
@@ -133,6 +143,29 @@ export const CLASSES_TEXT =
   '(same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay ' +
   'never learnt; `certain` is false when another payment or credit could have been the one.';
 
+export const PULL_TEXT =
+  "Asks M-Pesa's own record (Daraja Pull Transactions: the shortcode is registered once, then queried page by page) " +
+  "for every credit to the channel's till or paybill on one Nairobi day, and reconciles them through the same matcher " +
+  'and report as an uploaded statement (`source: pull_transactions`); a day reconciled again gets a new report that ' +
+  "supersedes the old. M-Pesa lists only the last 48 hours: today and yesterday can be pulled (today's report covers " +
+  'the credits so far); older days are reconciled from the uploaded statement. The payer (msisdn) is shown but never ' +
+  `used to match. ${CLASSES_TEXT}`;
+
+/** A pull's answer, as the examples show it. */
+export const PULL_EXAMPLE = {
+  report: { ...REPORT_EXAMPLE, source: 'pull_transactions' },
+  credits: 42,
+  unreadable: 0,
+};
+
+export const pullUnavailable = errorResponse(
+  503,
+  'daraja_unavailable',
+  "M-Pesa's Pull Transactions did not answer: Daraja pull_query refused",
+  {},
+  'Daraja is not configured for the environment, refused, or could not be reached; nothing was stored',
+);
+
 export const reportNotFound = errorResponse(
   404,
   'not_found',
@@ -205,6 +238,30 @@ export const statementRoutes: RouteModule = (api, deps) => {
       }
       ctx.status = 201;
       ctx.body = await reconcileUploadedStatement(deps.em(), caller, { channelId: query.channel_id, body: ctx.req });
+    },
+  });
+
+  api.add({
+    method: 'post',
+    access: 'merchant',
+    path: '/api/reconciliation/pulls',
+    summary: "Reconcile a day against M-Pesa's Pull Transactions",
+    description: `${PULL_TEXT} Against the payments of \`channel_id\` in the environment you act in. Shares the statement uploads' limit of 20 per merchant every 10 minutes.`,
+    tags: ['Reconciliation'],
+    body: statementPullSchema,
+    rateLimits: [{ policy: 'statementUploadsPerMerchant', key: rateLimitKeys.merchant }],
+    responses: [
+      { status: 201, description: "The day's report", schema: statementPullResultSchema, example: PULL_EXAMPLE },
+      errorResponse(400, 'validation_failed', "M-Pesa's Pull Transactions lists only the last 48 hours", {
+        field: 'day',
+      }),
+      errorResponse(404, 'not_found', 'Channel 5 was not found', { field: 'channel_id' }),
+      pullUnavailable,
+    ],
+    handler: async (ctx, caller) => {
+      const body = parseInput(statementPullSchema, ctx.request.body);
+      ctx.status = 201;
+      ctx.body = await reconcileMerchantPull(deps.em(), caller, body, { pullReaderFor: deps.pullReaderFor });
     },
   });
 

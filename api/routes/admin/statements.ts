@@ -5,7 +5,13 @@ import {
   listAllStatementReports,
   statementReportDetail,
 } from '../../useCases/statementReconciliation';
+import { adminStatementPullSchema, reconcileAnyPull } from '../../useCases/statementPull';
+import { errorResponse } from '../../openapi';
 import {
+  PULL_EXAMPLE,
+  statementPullResultSchema,
+  PULL_TEXT,
+  pullUnavailable,
   CLASSES_TEXT,
   CSV_RESPONSE,
   REPORT_DETAIL_EXAMPLE,
@@ -44,6 +50,27 @@ export const adminStatementRoutes: RouteModule = (api, deps) => {
       );
       if (nextCursor) ctx.set(NEXT_CURSOR_HEADER, nextCursor);
       ctx.body = reports;
+    },
+  });
+
+  api.add({
+    method: 'post',
+    access: 'admin',
+    path: '/api/admin/reconciliation/pulls',
+    summary: "Reconcile any merchant's channel against M-Pesa's Pull Transactions",
+    description: `${PULL_TEXT} Any merchant's channel, against its payments in \`environment\`.`,
+    tags: ['Admin: reconciliation'],
+    body: adminStatementPullSchema,
+    responses: [
+      { status: 201, description: "The day's report", schema: statementPullResultSchema, example: PULL_EXAMPLE },
+      errorResponse(400, 'validation_failed', 'environment must be sandbox or production', { field: 'environment' }),
+      errorResponse(404, 'not_found', 'Channel 5 was not found', { field: 'channel_id' }),
+      pullUnavailable,
+    ],
+    handler: async (ctx) => {
+      const body = parseInput(adminStatementPullSchema, ctx.request.body);
+      ctx.status = 201;
+      ctx.body = await reconcileAnyPull(deps.em(), body, { pullReaderFor: deps.pullReaderFor });
     },
   });
 

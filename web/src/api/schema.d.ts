@@ -964,6 +964,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reconciliation/pulls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile a day against M-Pesa's Pull Transactions
+         * @description Asks M-Pesa's own record (Daraja Pull Transactions: the shortcode is registered once, then queried page by page) for every credit to the channel's till or paybill on one Nairobi day, and reconciles them through the same matcher and report as an uploaded statement (`source: pull_transactions`); a day reconciled again gets a new report that supersedes the old. M-Pesa lists only the last 48 hours: today and yesterday can be pulled (today's report covers the credits so far); older days are reconciled from the uploaded statement. The payer (msisdn) is shown but never used to match. Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one. Against the payments of `channel_id` in the environment you act in. Shares the statement uploads' limit of 20 per merchant every 10 minutes.
+         */
+        post: operations["postApiReconciliationPulls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reconciliation/statements/{id}": {
         parameters: {
             query?: never;
@@ -1018,6 +1038,26 @@ export interface paths {
         get: operations["getApiAdminReconciliationStatements"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reconciliation/pulls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile any merchant's channel against M-Pesa's Pull Transactions
+         * @description Asks M-Pesa's own record (Daraja Pull Transactions: the shortcode is registered once, then queried page by page) for every credit to the channel's till or paybill on one Nairobi day, and reconciles them through the same matcher and report as an uploaded statement (`source: pull_transactions`); a day reconciled again gets a new report that supersedes the old. M-Pesa lists only the last 48 hours: today and yesterday can be pulled (today's report covers the credits so far); older days are reconciled from the uploaded statement. The payer (msisdn) is shown but never used to match. Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one. Any merchant's channel, against its payments in `environment`.
+         */
+        post: operations["postApiAdminReconciliationPulls"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7398,6 +7438,171 @@ export interface operations {
             };
         };
     };
+    postApiReconciliationPulls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Your payment channel (till or paybill) whose M-Pesa credits are pulled */
+                    channel_id: number;
+                    /** @description The Nairobi calendar day to reconcile (default: today's); M-Pesa lists only the last 48 hours */
+                    day?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The day's report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "report": {
+                     *         "id": 12,
+                     *         "merchant_id": 3,
+                     *         "business_name": "Acme Shop",
+                     *         "channel_id": 5,
+                     *         "channel_name": "Main till",
+                     *         "party_b": "174379",
+                     *         "environment": "production",
+                     *         "day": "2026-12-07",
+                     *         "source": "pull_transactions",
+                     *         "matched": 41,
+                     *         "mpesa_only": 1,
+                     *         "imarapay_only": 0,
+                     *         "amount_differs": 0,
+                     *         "ignored": 0,
+                     *         "created_at": "2026-12-08T06:12:00.000Z",
+                     *         "superseded": false
+                     *       },
+                     *       "credits": 42,
+                     *       "unreadable": 0
+                     *     }
+                     */
+                    "application/json": {
+                        report: {
+                            id: number;
+                            merchant_id: number;
+                            business_name: string;
+                            channel_id: number;
+                            channel_name: string;
+                            party_b: string;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date
+                             * @description A day, YYYY-MM-DD (Nairobi)
+                             */
+                            day: string;
+                            /** @enum {string} */
+                            source: "statement" | "pull_transactions";
+                            matched: number;
+                            mpesa_only: number;
+                            imarapay_only: number;
+                            amount_differs: number;
+                            ignored: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            /** @description Whether a newer report of the same channel and day replaced this one */
+                            superseded: boolean;
+                        };
+                        /** @description Credits M-Pesa listed for the channel's shortcode on the day */
+                        credits: number;
+                        /** @description Listed rows that could not be read (no time, a fraction of a shilling): counted, never matched */
+                        unreadable: number;
+                    };
+                };
+            };
+            /** @description M-Pesa's Pull Transactions lists only the last 48 hours */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa's Pull Transactions lists only the last 48 hours",
+                     *       "code": "validation_failed",
+                     *       "field": "day"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Channel 5 was not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Channel 5 was not found",
+                     *       "code": "not_found",
+                     *       "field": "channel_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Daraja is not configured for the environment, refused, or could not be reached; nothing was stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa's Pull Transactions did not answer: Daraja pull_query refused",
+                     *       "code": "daraja_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getApiReconciliationStatementsId: {
         parameters: {
             query?: never;
@@ -7704,6 +7909,175 @@ export interface operations {
                      * @example {
                      *       "error": "This endpoint is for ImaraPay admins",
                      *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminReconciliationPulls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Any merchant's payment channel */
+                    channel_id: number;
+                    /** @description The Nairobi calendar day to reconcile (default: today's); M-Pesa lists only the last 48 hours */
+                    day?: string;
+                    /**
+                     * @description Whose M-Pesa record and payments: the sandbox's or production's
+                     * @enum {string}
+                     */
+                    environment: "sandbox" | "production";
+                };
+            };
+        };
+        responses: {
+            /** @description The day's report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "report": {
+                     *         "id": 12,
+                     *         "merchant_id": 3,
+                     *         "business_name": "Acme Shop",
+                     *         "channel_id": 5,
+                     *         "channel_name": "Main till",
+                     *         "party_b": "174379",
+                     *         "environment": "production",
+                     *         "day": "2026-12-07",
+                     *         "source": "pull_transactions",
+                     *         "matched": 41,
+                     *         "mpesa_only": 1,
+                     *         "imarapay_only": 0,
+                     *         "amount_differs": 0,
+                     *         "ignored": 0,
+                     *         "created_at": "2026-12-08T06:12:00.000Z",
+                     *         "superseded": false
+                     *       },
+                     *       "credits": 42,
+                     *       "unreadable": 0
+                     *     }
+                     */
+                    "application/json": {
+                        report: {
+                            id: number;
+                            merchant_id: number;
+                            business_name: string;
+                            channel_id: number;
+                            channel_name: string;
+                            party_b: string;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date
+                             * @description A day, YYYY-MM-DD (Nairobi)
+                             */
+                            day: string;
+                            /** @enum {string} */
+                            source: "statement" | "pull_transactions";
+                            matched: number;
+                            mpesa_only: number;
+                            imarapay_only: number;
+                            amount_differs: number;
+                            ignored: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            /** @description Whether a newer report of the same channel and day replaced this one */
+                            superseded: boolean;
+                        };
+                        /** @description Credits M-Pesa listed for the channel's shortcode on the day */
+                        credits: number;
+                        /** @description Listed rows that could not be read (no time, a fraction of a shilling): counted, never matched */
+                        unreadable: number;
+                    };
+                };
+            };
+            /** @description environment must be sandbox or production */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "environment must be sandbox or production",
+                     *       "code": "validation_failed",
+                     *       "field": "environment"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Channel 5 was not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Channel 5 was not found",
+                     *       "code": "not_found",
+                     *       "field": "channel_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Daraja is not configured for the environment, refused, or could not be reached; nothing was stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa's Pull Transactions did not answer: Daraja pull_query refused",
+                     *       "code": "daraja_unavailable"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -9,6 +9,11 @@ import { QueryState } from '../components/QueryState';
 import { dateTime, kes } from '../format';
 import { useChannels } from '../queries';
 
+const SOURCE_LABEL: Record<string, string> = {
+  statement: 'Uploaded statement',
+  pull_transactions: 'M-Pesa (Pull Transactions)',
+};
+
 const CLASS_LABEL: Record<string, string> = {
   matched: 'Matched',
   mpesa_only: 'In M-Pesa only',
@@ -17,7 +22,8 @@ const CLASS_LABEL: Record<string, string> = {
 };
 
 /**
- * Statement reconciliation: merchants upload their M-Pesa statement and read each day's report;
+ * Statement reconciliation: merchants upload their M-Pesa statement, or ask M-Pesa's Pull
+ * Transactions for today's or yesterday's credits, and read each day's report;
  * admins (`admin`) read every merchant's. Each report opens its lines and downloads as CSV.
  */
 export default function ReconciliationPage({ admin = false }: { admin?: boolean }) {
@@ -37,6 +43,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
     { header: 'Day', cell: (r) => r.day },
     ...(admin ? [{ header: 'Merchant', cell: (r: StatementReport) => `${r.business_name} (#${r.merchant_id})` }] : []),
     { header: 'Channel', cell: (r) => `${r.channel_name} (${r.party_b})` },
+    { header: 'Source', cell: (r) => SOURCE_LABEL[r.source] ?? r.source },
     { header: 'Matched', cell: (r) => r.matched, numeric: true },
     { header: 'In M-Pesa only', cell: (r) => r.mpesa_only, numeric: true },
     { header: 'In ImaraPay only', cell: (r) => r.imarapay_only, numeric: true },
@@ -67,6 +74,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
         }
       />
       {!admin && <UploadForm />}
+      {!admin && <PullForm />}
       <h2>Reports</h2>
       <QueryState query={reports} isEmpty={(d) => d.rows.length === 0} empty="No statement reconciled yet.">
         {(data) => (
@@ -130,6 +138,61 @@ function UploadForm() {
         <p role="status">
           Reconciled {upload.data.credits} credits into {upload.data.reports.length} daily report
           {upload.data.reports.length === 1 ? '' : 's'}.
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** Nairobi's calendar day (UTC+3, no daylight saving) `daysAgo` days before now, YYYY-MM-DD. */
+function nairobiDay(daysAgo: number): string {
+  return new Date(Date.now() + 3 * 3600_000 - daysAgo * 24 * 3600_000).toISOString().slice(0, 10);
+}
+
+function PullForm() {
+  const channels = useChannels();
+  const queryClient = useQueryClient();
+  const [channelId, setChannelId] = useState('');
+  const [daysAgo, setDaysAgo] = useState(0);
+  const pull = useMutation({
+    mutationFn: () =>
+      unwrap<{ report: StatementReport; credits: number }>(
+        api.POST('/api/reconciliation/pulls', {
+          body: { channel_id: Number(channelId || channels.data?.[0]?.id), day: nairobiDay(daysAgo) },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['statement-reports'] }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    pull.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit}>
+      <h2>Ask M-Pesa</h2>
+      <p className="muted">M-Pesa lists a channel's credits of the last 48 hours (Pull Transactions).</p>
+      <Field label="Payment channel" name="pull_channel_id" error={pull.error}>
+        <select id="pull_channel_id" value={channelId} onChange={(e) => setChannelId(e.target.value)}>
+          {(channels.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name} ({c.account_number})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Day (Nairobi)" name="pull_day" error={pull.error}>
+        <select id="pull_day" value={daysAgo} onChange={(e) => setDaysAgo(Number(e.target.value))}>
+          <option value={0}>Today ({nairobiDay(0)})</option>
+          <option value={1}>Yesterday ({nairobiDay(1)})</option>
+        </select>
+      </Field>
+      <FormError error={pull.error} />
+      <button type="submit" disabled={pull.isPending}>
+        Ask M-Pesa for the day
+      </button>
+      {pull.data && (
+        <p role="status">
+          M-Pesa listed {pull.data.credits} credits for {pull.data.report.day}.
         </p>
       )}
     </form>
