@@ -1,4 +1,4 @@
-import type { PulledTransaction } from '../daraja/recordTypes';
+import type { PulledTransaction } from './mpesaRecordMatch';
 import type { Kes } from './money';
 
 /**
