@@ -4,6 +4,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { RATE_LIMIT_SETTING, type Config } from '../config/config';
 import { AppError } from '../domain/errors';
 import { normalizeEmail } from '../domain/email';
+import { normalizeMsisdn } from '../domain/phone';
 import type { Orm } from '../db/orm';
 import type { ApiCaller } from './auth';
 
@@ -56,6 +57,18 @@ export const RATE_LIMIT_POLICIES = {
   exportsPerMerchant: 'RATE_LIMIT_EXPORTS_PER_MERCHANT',
   /** Statement uploads per merchant, all keys and sessions together: 20 per 10 min. Each reads up to 5 MB. */
   statementUploadsPerMerchant: 'RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT',
+  /**
+   * Payment starts per payment link, from anyone: 120 per minute. The checkout page is public, so a
+   * leaked link could otherwise prompt phones without end; a busy church or school link stays under it.
+   */
+  checkoutPerLink: 'RATE_LIMIT_CHECKOUT_PER_LINK',
+  /** Payment starts on any payment link per client IP: 10 per 10 min. One person pays a few times, a spammer many. */
+  checkoutPerIp: 'RATE_LIMIT_CHECKOUT_PER_IP',
+  /**
+   * Payment starts on any payment link per phone number: 5 per 10 min. What stops a stranger's
+   * phone being prompted over and over from many addresses.
+   */
+  checkoutPerPhone: 'RATE_LIMIT_CHECKOUT_PER_PHONE',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
@@ -107,6 +120,18 @@ export const rateLimitKeys = {
   merchant: (ctx: Context): string | null => {
     const merchant = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.merchant;
     return merchant ? `merchant:${merchant.id}` : null;
+  },
+  /** The payment link a checkout request is for (its URL token). */
+  paymentLink: (ctx: Context): string | null => (ctx.params?.token ? `link:${ctx.params.token}` : null),
+  /** The phone number a checkout payment would prompt, normalised; null when it is no number (the handler refuses it). */
+  checkoutPhone: (ctx: Context): string | null => {
+    const phone = (ctx.request as { body?: { phone_number?: unknown } }).body?.phone_number;
+    if (typeof phone !== 'string') return null;
+    try {
+      return `phone:${normalizeMsisdn(phone)}`;
+    } catch {
+      return null; // not a number at all: nothing is sent, and the handler answers 400
+    }
   },
   apiKey: (ctx: Context): string | null => {
     const key = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.apiKey;
@@ -179,6 +204,8 @@ export function createRateLimits({ orm, config }: RateLimitDeps): RateLimits {
         ctx.set('RateLimit-Reset', String(resetSeconds));
         ctx.set('RateLimit-Policy', `${policy.points};w=${policy.durationSeconds}`);
         if (!outcome.allowed) {
+          // Which policy refused, for the metrics (observability/httpMetrics.ts).
+          ctx.state.rateLimitedBy = policyName;
           ctx.set('Retry-After', String(resetSeconds));
           throw new AppError(
             'rate_limited',

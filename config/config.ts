@@ -178,6 +178,12 @@ const schema = z
     RATE_LIMIT_EXPORTS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
     /** Statement uploads per merchant per window (each reads up to 5 MB and reconciles up to 31 days). */
     RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
+    /** Payment starts per payment link per window, from anyone (the public checkout page). */
+    RATE_LIMIT_CHECKOUT_PER_LINK: rateLimitSetting.default('120/1m'),
+    /** Payment starts on payment links per client IP per window. */
+    RATE_LIMIT_CHECKOUT_PER_IP: rateLimitSetting.default('10/10m'),
+    /** Payment starts on payment links per phone number per window (prompts a phone may receive). */
+    RATE_LIMIT_CHECKOUT_PER_PHONE: rateLimitSetting.default('5/10m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */
