@@ -1,3 +1,4 @@
+import { linkPublicIdOf } from '../db/paymentLinks';
 import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
@@ -68,6 +69,7 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
       }
 
       // One delivery row per payment event; its payload is fixed when first created.
+      const linkId = tx.link ? await linkPublicIdOf(em, tx.link) : null;
       await em.getConnection().execute(
         `insert into webhook_deliveries (merchant_id, transaction_id, event, url, payload)
          values (?, ?, ?, ?, ?) on conflict (transaction_id, event) do nothing`,
@@ -76,7 +78,7 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
           transactionId,
           event,
           merchant.callbackUrl,
-          JSON.stringify(buildWebhookPayload({ ...tx, transactionId })),
+          JSON.stringify(buildWebhookPayload({ ...tx, transactionId, linkId })),
         ],
       );
       const delivery = await em.findOneOrFail(WebhookDeliverySchema, { transaction: transactionId, event });

@@ -182,3 +182,9 @@ export async function reserveLinkPayment<T>(
     return { reserved: true, value: await insert(tx) };
   });
 }
+
+/** The public id (`plink_…`) of the link with this row id. */
+export async function linkPublicIdOf(em: EntityManager, linkId: number): Promise<string | null> {
+  const link = await em.findOne(PaymentLinkSchema, linkId, { fields: ['publicId'] });
+  return link?.publicId ?? null;
+}

@@ -32,6 +32,7 @@ export const transactionExample = {
   account_name: 'Till 3118761',
   channel: 'Till - 3118761',
   customer_id: 'cus_4QyZ0f3kR8mWn2Lp7',
+  link_id: null,
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
 };

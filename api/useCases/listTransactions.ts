@@ -43,6 +43,8 @@ export interface TransactionView {
   account_name: string | null;
   channel: string | null;
   customer_id: string | null;
+  /** The payment link (`plink_…`) a payment came from; null for every other payment. */
+  link_id: string | null;
   created_at: string;
   completed_at: string | null;
 }
@@ -76,6 +78,7 @@ export function transactionView(row: TransactionRow): TransactionView {
     account_name: row.purpose === 'wallet_top_up' ? 'Service wallet top-up' : row.channelName,
     channel: channelLabel(row),
     customer_id: row.customerPublicId,
+    link_id: row.linkPublicId,
     created_at: row.createdAt.toISOString(),
     completed_at: row.completedAt?.toISOString() ?? null,
   };
@@ -283,6 +286,7 @@ const CSV_COLUMNS: (keyof TransactionView)[] = [
   'account_name',
   'channel',
   'customer_id',
+  'link_id',
   'checkout_request_id',
   'result_code',
   'result_desc',
