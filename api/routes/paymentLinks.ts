@@ -13,7 +13,10 @@ import {
   type LinkAction,
   type LinkDeps,
 } from '../useCases/paymentLinks';
-import { linkQr, type QrFormat } from '../useCases/linkQr';
+import { linkMpesaQr, linkQr, mpesaQrQuery, type QrFormat } from '../useCases/linkQr';
+import { darajaCredentials } from '../../config/config';
+import { createDynamicQrClient, type DynamicQrClient } from '../../daraja/dynamicQr';
+import type { Environment } from '../../db/entities';
 
 const linkExample = {
   id: 'plink_3kTq8ZrW1mXv0bN5c',
@@ -40,6 +43,20 @@ const ID_PARAM = 'The link id (`plink_…`)';
 /** The merchant's payment links: create, list, read, pause, resume, archive, payments, QR codes. */
 export const paymentLinkRoutes: RouteModule = (api, deps) => {
   const linkDeps = (): LinkDeps => ({ em: deps.em(), publicBaseUrl: deps.config.PUBLIC_BASE_URL });
+  // One Dynamic QR client per environment, built on first use (the API document is built without Daraja).
+  const qrClients = new Map<Environment, DynamicQrClient | null>();
+  const dynamicQrClient = (environment: Environment): DynamicQrClient | null => {
+    if (!qrClients.has(environment)) {
+      const credentials = darajaCredentials(deps.config, environment);
+      qrClients.set(
+        environment,
+        credentials
+          ? createDynamicQrClient({ credentials, timeoutMs: deps.config.DARAJA_HTTP_TIMEOUT_MS, logger: deps.logger })
+          : null,
+      );
+    }
+    return qrClients.get(environment)!;
+  };
 
   api.add({
     method: 'post',
@@ -218,4 +235,33 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
       },
     });
   }
+
+  api.add({
+    method: 'get',
+    access: 'merchant',
+    path: '/api/payment-links/:id/mpesa-qr.png',
+    summary: "A payment link's M-Pesa QR code (Daraja Dynamic QR)",
+    description:
+      "Safaricom's own Dynamic QR for the link's channel, made by Daraja (`/mpesa/qrcode/v1/generate`): the customer scans it in the M-Pesa or My Safaricom app, which fills in the till (Buy Goods) or paybill (Pay Bill), the link's account reference and the amount. " +
+      "For a link whose customer enters the amount, pass `amount` (within the link's bounds). A payment made by scanning it goes straight to your till or paybill: M-Pesa does not notify ImaraPay, so it is not one of the link's payments. Requires identity verification (KYC).",
+    tags: ['Payment links'],
+    params: { id: ID_PARAM },
+    query: mpesaQrQuery,
+    responses: [
+      { status: 200, description: 'The QR code (image/png), as Daraja made it' },
+      errorResponse(400, 'validation_failed', 'The amount must be between KES 10 and KES 5000', { field: 'amount' }),
+      errorResponse(403, 'kyc_required', 'Identity verification (KYC) is required before you can generate M-Pesa QR codes'),
+      errorResponse(404, 'not_found', 'Payment link plink_x does not exist'),
+      errorResponse(503, 'daraja_unavailable', 'M-Pesa could not generate the QR code just now. Try again shortly.'),
+    ],
+    handler: async (ctx, caller) => {
+      const image = await linkMpesaQr(
+        { em: deps.em(), dynamicQrClient },
+        { caller, id: ctx.params.id!, query: parseInput(mpesaQrQuery, ctx.query) },
+      );
+      ctx.type = image.contentType;
+      ctx.set('Content-Disposition', `inline; filename="${ctx.params.id}-mpesa.png"`);
+      ctx.body = image.body;
+    },
+  });
 };

@@ -1224,6 +1224,251 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payment-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your payment links
+         * @description Your links in this environment, newest first (at most 200), with their totals; archived links only with `include_archived=true`.
+         */
+        get: operations["getApiPaymentLinks"];
+        put?: never;
+        /**
+         * Create a payment link
+         * @description A shareable checkout page (`url`) that sends an M-Pesa prompt to whoever opens it and enters their number: an ordinary payment into your channel `account_id` (your oldest active channel when omitted), with the usual fee and webhook (carrying `link_id`).
+         *
+         *     Send `amount` for a fixed amount, or leave it out to let the customer enter one between `min_amount` and `max_amount`. `description` (M-Pesa TransactionDesc, at most 13 characters) is shown on the page and the prompt. `expires_at` ends the link; `single_use` closes it once paid. Requires identity verification (KYC). Links live in the environment of the key that created them.
+         */
+        post: operations["postApiPaymentLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a payment link */
+        get: operations["getApiPaymentLinksId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a payment link
+         * @description Its page stays up but takes no payment (409 `link_unavailable`, reason `paused`) until resumed. Payments already started carry on. Doing it twice is harmless.
+         */
+        post: operations["postApiPaymentLinksIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused payment link
+         * @description The link takes payments again. Doing it twice is harmless.
+         */
+        post: operations["postApiPaymentLinksIdResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a payment link
+         * @description For good: it takes no payment, cannot be resumed and leaves the list (its payments stay in your transactions). Doing it twice is harmless.
+         */
+        post: operations["postApiPaymentLinksIdArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's payments and totals
+         * @description The link with its totals and its latest 100 payments, newest first. Each is an ordinary payment: find it in GET /api/transactions too (`link_id`).
+         */
+        get: operations["getApiPaymentLinksIdPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's QR code (PNG)
+         * @description The link's checkout URL as a QR code (PNG, 512 px; error correction M, 4-module quiet zone) to print or show at the counter. Any phone camera opens the checkout page from it. For a code the M-Pesa app itself scans, see POST /api/payment-links/{id}/mpesa-qr.
+         */
+        get: operations["getApiPaymentLinksIdQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's QR code (SVG)
+         * @description The link's checkout URL as a QR code (SVG, any size; error correction M, 4-module quiet zone) to print or show at the counter. Any phone camera opens the checkout page from it. For a code the M-Pesa app itself scans, see POST /api/payment-links/{id}/mpesa-qr.
+         */
+        get: operations["getApiPaymentLinksIdQrSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/mpesa-qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's M-Pesa QR code (Daraja Dynamic QR)
+         * @description Safaricom's own Dynamic QR for the link's channel, made by Daraja (`/mpesa/qrcode/v1/generate`): the customer scans it in the M-Pesa or My Safaricom app, which fills in the till (Buy Goods) or paybill (Pay Bill), the link's account reference and the amount. For a link whose customer enters the amount, pass `amount` (within the link's bounds). A payment made by scanning it goes straight to your till or paybill: M-Pesa does not notify ImaraPay, so it is not one of the link's payments. Requires identity verification (KYC).
+         */
+        get: operations["getApiPaymentLinksIdMpesaQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pay/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a payment link (checkout page)
+         * @description What the link's checkout page shows: the merchant's name, what is paid for, the amount (or the bounds of one the customer enters) and whether the link takes a payment now. No credentials: the token in the URL is the key.
+         */
+        get: operations["getApiPayToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pay/{token}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a payment link (checkout page)
+         * @description Sends the M-Pesa prompt to `phone_number` for the link's amount (or, for a link whose customer enters the amount, `amount` within its bounds): an ordinary payment, with the merchant's fee, webhook (carrying `link_id`) and transaction list. Answers once M-Pesa has accepted the push, with `payment_token` to poll GET /api/pay/{token}/payments/{payment_token}.
+         *
+         *     Limited per link, per client address and per phone number (429 with Retry-After), and refused while the phone has another link prompt open (409 `prompt_open`).
+         */
+        post: operations["postApiPayTokenPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pay/{token}/payments/{paymentToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a checkout payment (checkout page)
+         * @description The payment as recorded, read by its own unguessable token: poll every 2–3 seconds until `status` is completed or failed. `next_step` says what the customer should do: wait, done, cancelled (1032), timed_out (1037), insufficient_balance (1), wrong_pin (2001), failed or in_review.
+         */
+        get: operations["getApiPayTokenPaymentsPaymentToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/hooks/daraja/{token}/{transactionId}": {
         parameters: {
             query?: never;
@@ -5013,6 +5258,7 @@ export interface operations {
                      *         "account_name": "Till 3118761",
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z"
                      *       }
@@ -5235,6 +5481,7 @@ export interface operations {
                      *           "account_name": "Till 3118761",
                      *           "channel": "Till - 3118761",
                      *           "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *           "link_id": null,
                      *           "created_at": "2024-06-15T12:34:56.000Z",
                      *           "completed_at": "2024-06-15T12:35:14.000Z"
                      *         }
@@ -5738,6 +5985,7 @@ export interface operations {
                      *         "account_name": "Till 3118761",
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
                      *         "merchant_id": 7,
@@ -6605,6 +6853,7 @@ export interface operations {
                      *         "account_name": "Till 3118761",
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
                      *         "environment": "sandbox",
@@ -7247,6 +7496,1132 @@ export interface operations {
                      * @example {
                      *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
                      *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinks: {
+        parameters: {
+            query?: {
+                include_archived?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *         "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *         "account_id": 1,
+                     *         "environment": "sandbox",
+                     *         "amount_kind": "fixed",
+                     *         "amount": 1500,
+                     *         "min_amount": null,
+                     *         "max_amount": null,
+                     *         "description": "School fees",
+                     *         "account_reference": "TERM1",
+                     *         "single_use": false,
+                     *         "expires_at": null,
+                     *         "state": "active",
+                     *         "availability": "open",
+                     *         "metadata": {
+                     *           "class": "4B"
+                     *         },
+                     *         "totals": {
+                     *           "payments": 3,
+                     *           "completed": 2,
+                     *           "pending": 0,
+                     *           "completed_amount": 3000
+                     *         },
+                     *         "created_at": "2026-12-08T08:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your key for this link (at most 255 characters): a retry with the same key and body answers the same link (200) instead of creating another. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The payment channel paid into; your oldest active channel when omitted */
+                    account_id?: number;
+                    /** @description A fixed amount; omit it to let the customer enter the amount */
+                    amount?: number;
+                    /** @description Smallest amount the customer may enter (default KES 1) */
+                    min_amount?: number;
+                    /** @description Largest amount the customer may enter (default KES 250,000) */
+                    max_amount?: number;
+                    /** @description M-Pesa's TransactionDesc: 1 to 13 of letters, digits, spaces and . , _ # / -; accented letters are sent without accents (Café → Cafe) and outer spaces are trimmed. */
+                    description: string;
+                    /** @description M-Pesa's AccountReference of each payment; the channel's own when omitted */
+                    account_reference?: string;
+                    expires_at?: string | null;
+                    single_use?: boolean;
+                    metadata?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The link created earlier under this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description The new link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description description must be 1 to 13 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "description must be 1 to 13 characters",
+                     *       "code": "validation_failed",
+                     *       "field": "description"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can create payment links */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can create payment links",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 7 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 7 does not exist",
+                     *       "code": "not_found",
+                     *       "field": "account_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body. Use a new key for a new link. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This Idempotency-Key was already used with a different request body. Use a new key for a new link.",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link with its totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinksIdPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "paused",
+                     *       "availability": "paused",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x is archived; create a new link instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x is archived; create a new link instead",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinksIdResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x is archived; create a new link instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x is archived; create a new link instead",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinksIdArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "archived",
+                     *       "availability": "archived",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link and its payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "link": {
+                     *         "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *         "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *         "account_id": 1,
+                     *         "environment": "sandbox",
+                     *         "amount_kind": "fixed",
+                     *         "amount": 1500,
+                     *         "min_amount": null,
+                     *         "max_amount": null,
+                     *         "description": "School fees",
+                     *         "account_reference": "TERM1",
+                     *         "single_use": false,
+                     *         "expires_at": null,
+                     *         "state": "active",
+                     *         "availability": "open",
+                     *         "metadata": {
+                     *           "class": "4B"
+                     *         },
+                     *         "totals": {
+                     *           "payments": 3,
+                     *           "completed": 2,
+                     *           "pending": 0,
+                     *           "completed_amount": 3000
+                     *         },
+                     *         "created_at": "2026-12-08T08:00:00.000Z"
+                     *       },
+                     *       "payments": [
+                     *         {
+                     *           "transaction_id": 42,
+                     *           "id": "trxn_2bX9kQ0pLm7ZrT4vW",
+                     *           "status": "completed",
+                     *           "amount": 1500,
+                     *           "phone_number": "254712345678",
+                     *           "mpesa_receipt": "RGH8KXXXX1",
+                     *           "result_code": "0",
+                     *           "created_at": "2026-12-08T08:05:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdQrPng: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code (image/png) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdQrSvg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code (image/svg+xml) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdMpesaQrPng: {
+        parameters: {
+            query?: {
+                /** @description The amount, for a link whose customer enters it (within the link's bounds) */
+                amount?: string;
+                /** @description The image's side in pixels, 100 to 1000 (default 300) */
+                size?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code (image/png), as Daraja made it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The amount must be between KES 10 and KES 5000 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The amount must be between KES 10 and KES 5000",
+                     *       "code": "validation_failed",
+                     *       "field": "amount"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can generate M-Pesa QR codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can generate M-Pesa QR codes",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description M-Pesa could not generate the QR code just now. Try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa could not generate the QR code just now. Try again shortly.",
+                     *       "code": "daraja_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPayToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the link's URL (`/pay/{token}`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as its page shows it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "merchant_name": "Mama Njeri Groceries",
+                     *       "description": "School fees",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "currency": "KES",
+                     *       "environment": "sandbox",
+                     *       "availability": "open"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description This payment link does not exist. Check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This payment link does not exist. Check the address.",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPayTokenPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the link's URL (`/pay/{token}`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The M-Pesa number to prompt: 0712345678, 0112345678, +254712345678, 254712345678, … */
+                    phone_number: string;
+                    /** @description The amount, for a link whose customer enters it; a fixed link's own amount otherwise */
+                    amount?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The prompt is on its way to the phone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "payment_token": "8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "status": "pending",
+                     *       "message": "Check your phone and enter your M-Pesa PIN."
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description M-Pesa has not confirmed the push yet; poll the payment, do not pay again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "payment_token": "8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "status": "pending",
+                     *       "message": "The prompt may take a moment to reach your phone. Do not pay again."
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description The amount must be between KES 10 and KES 5000 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The amount must be between KES 10 and KES 5000",
+                     *       "code": "validation_failed",
+                     *       "field": "amount"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This payment link does not exist. Check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This payment link does not exist. Check the address.",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link takes no payment now: `reason` is paused, archived, expired, used (single use) or unavailable (the merchant cannot take payments); A payment prompt is already open on this phone. Answer it on the phone (or wait about a minute for it to end), then try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: at most 5 every 600 s. Retry after 412 s. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 5 every 600 s. Retry after 412 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 412
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description M-Pesa is busy right now; no prompt was sent. Try again in a minute.; ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPayTokenPaymentsPaymentToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the link's URL (`/pay/{token}`) */
+                token: string;
+                /** @description The payment_token POST /api/pay/{token}/payments answered */
+                paymentToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment as it stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "failed",
+                     *       "amount": 1500,
+                     *       "mpesa_receipt": null,
+                     *       "result_code": "1032",
+                     *       "result_desc": "Request cancelled by user",
+                     *       "next_step": "cancelled"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description No such payment on this link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No such payment on this link",
+                     *       "code": "not_found"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
