@@ -89,6 +89,11 @@ const schema = z
     DARAJA_PRODUCTION_PASSKEY: z.string().optional(),
     /** How long one Daraja HTTP call may take before its outcome is unknown. */
     DARAJA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
+    /**
+     * How long a Dynamic QR call (`/mpesa/qrcode/v1/generate`) may take: a merchant waits for it and
+     * it moves no money, so it has its own bound rather than the payment calls' one.
+     */
+    DARAJA_QR_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
     /** Pull Transactions registration's NominatedNumber (a Safaricom number of the business, 2547XXXXXXXX). */
     DARAJA_PULL_NOMINATED_NUMBER: z
       .string()

@@ -51,7 +51,7 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
       qrClients.set(
         environment,
         credentials
-          ? createDynamicQrClient({ credentials, timeoutMs: deps.config.DARAJA_HTTP_TIMEOUT_MS, logger: deps.logger })
+          ? createDynamicQrClient({ credentials, timeoutMs: deps.config.DARAJA_QR_TIMEOUT_MS, logger: deps.logger })
           : null,
       );
     }

@@ -103,6 +103,7 @@ export async function linkMpesaQr(
     })
     .catch((err: unknown) => {
       if (err instanceof AppError) throw err;
+      // The Daraja client has logged the classified failure; the merchant gets a retryable answer.
       throw new AppError('daraja_unavailable', 'M-Pesa could not generate the QR code just now. Try again shortly.');
     });
   return { contentType: 'image/png', body: Buffer.from(qr.qrCode, 'base64') };

@@ -209,3 +209,36 @@ export interface WebhookDelivery {
   delivered_at: string | null;
   created_at: string;
 }
+
+/** A payment link as the API answers it (GET /api/payment-links). */
+export interface PaymentLink {
+  id: string;
+  url: string;
+  account_id: number;
+  environment: string;
+  amount_kind: 'fixed' | 'open';
+  amount: number | null;
+  min_amount: number | null;
+  max_amount: number | null;
+  description: string;
+  account_reference: string;
+  single_use: boolean;
+  expires_at: string | null;
+  state: 'active' | 'paused' | 'archived';
+  availability: 'open' | 'paused' | 'archived' | 'expired' | 'used';
+  metadata: Record<string, string | number | boolean>;
+  totals: { payments: number; completed: number; pending: number; completed_amount: number };
+  created_at: string;
+}
+
+/** One payment of a link (GET /api/payment-links/{id}/payments). */
+export interface PaymentLinkPayment {
+  transaction_id: number;
+  id: string;
+  status: PaymentStatus;
+  amount: number;
+  phone_number: string;
+  mpesa_receipt: string | null;
+  result_code: string | null;
+  created_at: string;
+}

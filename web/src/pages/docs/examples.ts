@@ -43,6 +43,7 @@ export const CALLBACK_PAYLOAD = {
     fee_charged: 6,
     mpesa_receipt: 'RGH8KXXXX',
     external_reference: 'INV-001',
+    link_id: null,
     result_code: '0',
     environment: 'sandbox',
   },
@@ -75,6 +76,7 @@ export const TRANSACTION_OBJECT = {
   account_id: 1,
   account_name: 'Till 3118761',
   channel: 'Till - 3118761',
+  link_id: null,
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
 };
