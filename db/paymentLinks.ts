@@ -26,7 +26,10 @@ export type NewLinkRow = Omit<RequiredEntityData<PaymentLink>, 'state' | 'create
  * Inserts a link, or answers the one recorded earlier under the same Idempotency-Key (also when two
  * requests with one key raced: the loser answers the winner, `inserted: false`).
  */
-export async function insertLink(em: EntityManager, row: NewLinkRow): Promise<{ link: PaymentLink; inserted: boolean }> {
+export async function insertLink(
+  em: EntityManager,
+  row: NewLinkRow,
+): Promise<{ link: PaymentLink; inserted: boolean }> {
   const link = em.create(PaymentLinkSchema, row, { partial: true });
   try {
     await em.flush();
@@ -112,16 +115,16 @@ export async function linkTotals(em: EntityManager, linkIds: number[]): Promise<
     linkIds.map((id) => [id, { payments: 0, completed: 0, pending: 0, completedAmount: 0 }]),
   );
   if (linkIds.length === 0) return totals;
-  const rows = await em.getConnection().execute<
-    { link_id: number; payments: string; completed: string; pending: string; completed_amount: string }[]
-  >(
-    `select link_id, count(*) as payments,
+  const rows = await em
+    .getConnection()
+    .execute<{ link_id: number; payments: string; completed: string; pending: string; completed_amount: string }[]>(
+      `select link_id, count(*) as payments,
             count(*) filter (where status = 'completed') as completed,
             count(*) filter (where status = 'pending') as pending,
             coalesce(sum(amount) filter (where status = 'completed'), 0) as completed_amount
        from transactions where link_id in (${linkIds.map(() => '?').join(', ')}) group by link_id`,
-    linkIds,
-  );
+      linkIds,
+    );
   for (const r of rows) {
     totals.set(r.link_id, {
       payments: Number(r.payments),

@@ -25,7 +25,11 @@ export interface LinkFacts {
  * after `expiresAt`) never; a single-use link not once one of its payments is completed or still
  * pending (`payments` counts those), so two customers cannot both pay it.
  */
-export function linkAvailability(link: LinkFacts, now: Date, payments: { completedOrPending: number }): LinkAvailability {
+export function linkAvailability(
+  link: LinkFacts,
+  now: Date,
+  payments: { completedOrPending: number },
+): LinkAvailability {
   if (link.state !== 'active') return link.state;
   if (link.expiresAt !== null && now.getTime() >= link.expiresAt.getTime()) return 'expired';
   if (link.singleUse && payments.completedOrPending > 0) return 'used';
@@ -61,14 +65,7 @@ export function linkPaymentAmount(rule: LinkAmountRule, entered: number | null |
  * be reached or the prompt timed out, 1 insufficient M-Pesa balance, 2001 wrong PIN).
  */
 export type CheckoutNextStep =
-  | 'wait'
-  | 'done'
-  | 'in_review'
-  | 'cancelled'
-  | 'timed_out'
-  | 'insufficient_balance'
-  | 'wrong_pin'
-  | 'failed';
+  'wait' | 'done' | 'in_review' | 'cancelled' | 'timed_out' | 'insufficient_balance' | 'wrong_pin' | 'failed';
 
 const NEXT_STEP_OF_CODE: Readonly<Record<string, CheckoutNextStep>> = {
   '1032': 'cancelled',

@@ -25,7 +25,8 @@ const CHECKOUT_LIMIT_REASONS: Readonly<Record<string, string>> = {
  * a prompt open), `link_unavailable` (paused, archived, expired, used, or the merchant cannot take payments).
  */
 export function checkoutRefusal(status: number, body: unknown, rateLimitedBy: unknown): string | null {
-  if (status === 429) return (typeof rateLimitedBy === 'string' && CHECKOUT_LIMIT_REASONS[rateLimitedBy]) || 'rate_limited';
+  if (status === 429)
+    return (typeof rateLimitedBy === 'string' && CHECKOUT_LIMIT_REASONS[rateLimitedBy]) || 'rate_limited';
   const code = (body as { code?: unknown } | null)?.code;
   return code === 'prompt_open' || code === 'link_unavailable' ? code : null;
 }

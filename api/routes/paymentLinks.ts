@@ -250,7 +250,11 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
     responses: [
       { status: 200, description: 'The QR code (image/png), as Daraja made it' },
       errorResponse(400, 'validation_failed', 'The amount must be between KES 10 and KES 5000', { field: 'amount' }),
-      errorResponse(403, 'kyc_required', 'Identity verification (KYC) is required before you can generate M-Pesa QR codes'),
+      errorResponse(
+        403,
+        'kyc_required',
+        'Identity verification (KYC) is required before you can generate M-Pesa QR codes',
+      ),
       errorResponse(404, 'not_found', 'Payment link plink_x does not exist'),
       errorResponse(503, 'daraja_unavailable', 'M-Pesa could not generate the QR code just now. Try again shortly.'),
     ],

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { AppError } from '../../domain/errors';
-import { checkoutNextStep, linkAvailability, linkPaymentAmount, type CheckoutNextStep } from '../../domain/paymentLinks';
+import {
+  checkoutNextStep,
+  linkAvailability,
+  linkPaymentAmount,
+  type CheckoutNextStep,
+} from '../../domain/paymentLinks';
 import { normalizeMsisdn } from '../../domain/phone';
 import { newSecretToken } from '../../domain/publicIds';
 import type { Channel, Merchant, PaymentLink } from '../../db/entities';

@@ -102,7 +102,11 @@ export function checkoutUrl(publicBaseUrl: string, token: string): string {
 const scopeOf = (caller: ApiCaller): LinkScope => ({ merchantId: caller.merchant.id, environment: caller.environment });
 
 /** Presents a link with its totals. */
-export function presentLink(deps: Pick<LinkDeps, 'publicBaseUrl' | 'now'>, link: PaymentLink, totals: LinkTotals): LinkView {
+export function presentLink(
+  deps: Pick<LinkDeps, 'publicBaseUrl' | 'now'>,
+  link: PaymentLink,
+  totals: LinkTotals,
+): LinkView {
   const now = deps.now?.() ?? new Date();
   return {
     id: link.publicId,

@@ -32,7 +32,9 @@ export class Migration20261208090000_payment_links extends Migration {
       `alter table "payment_links" add constraint "payment_links_channel_id_foreign" foreign key ("channel_id") references "channels" ("id") on update cascade;`,
     );
 
-    this.addSql(`alter table "transactions" add column "link_id" int null, add column "checkout_token" varchar(64) null;`);
+    this.addSql(
+      `alter table "transactions" add column "link_id" int null, add column "checkout_token" varchar(64) null;`,
+    );
     this.addSql(
       `alter table "transactions" add constraint "transactions_link_id_foreign" foreign key ("link_id") references "payment_links" ("id") on update cascade on delete set null;`,
     );

@@ -119,7 +119,11 @@ describe('The dashboard’s Payment links page', () => {
     await page.getByRole('img', { name: 'QR code to pay Harambee' }).waitFor();
     const qrLoaded = await page
       .getByRole('img', { name: 'QR code to pay Harambee' })
-      .evaluate((img) => (img as unknown as { complete: boolean; naturalWidth: number }).complete && (img as unknown as { naturalWidth: number }).naturalWidth > 0);
+      .evaluate(
+        (img) =>
+          (img as unknown as { complete: boolean; naturalWidth: number }).complete &&
+          (img as unknown as { naturalWidth: number }).naturalWidth > 0,
+      );
     expect(qrLoaded).toBe(true);
     await page.getByRole('button', { name: 'Copy link for Harambee' }).waitFor();
     const listed = await stack.http.get('/payment-links', { headers: { Authorization: shop.authorization } });

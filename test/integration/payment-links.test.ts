@@ -174,7 +174,9 @@ describe('Payment links: M-Pesa Dynamic QR', () => {
 
     const open = await newLink({ amount: undefined, min_amount: 10, max_amount: 100 });
     const json = (res: { data: ArrayBuffer }) => JSON.parse(Buffer.from(res.data).toString());
-    expect(json(await stack.http.get(`/payment-links/${open.id}/mpesa-qr.png`, auth))).toMatchObject({ field: 'amount' });
+    expect(json(await stack.http.get(`/payment-links/${open.id}/mpesa-qr.png`, auth))).toMatchObject({
+      field: 'amount',
+    });
     expect((await stack.http.get(`/payment-links/${open.id}/mpesa-qr.png?amount=101`, auth)).status).toBe(400);
     expect((await stack.http.get(`/payment-links/${open.id}/mpesa-qr.png?size=5000`, auth)).status).toBe(400);
     const ok = await stack.http.get(`/payment-links/${open.id}/mpesa-qr.png?amount=60`, auth);
@@ -201,7 +203,9 @@ describe('Payment links: paying through the checkout API', () => {
     expect(done).toMatchObject({ status: 'completed', amount: 1500, next_step: 'done' });
     expect(done.mpesa_receipt).toMatch(/^[A-Z0-9]{10}$/);
 
-    const tx = await stack.orm.em.fork().findOneOrFail(TransactionSchema, { checkoutToken: started.data.payment_token });
+    const tx = await stack.orm.em
+      .fork()
+      .findOneOrFail(TransactionSchema, { checkoutToken: started.data.payment_token });
     expect(tx).toMatchObject({ phoneNumber: msisdnOf(phone), accountReference: 'TERM1', description: 'Term 1 fees' });
     const auth = { headers: { Authorization: merchant.authorization } };
     const list = await stack.http.get(`/transactions?q=${msisdnOf(phone)}`, auth);
@@ -224,12 +228,17 @@ describe('Payment links: paying through the checkout API', () => {
     expect(totals.data.payments).toEqual([expect.objectContaining({ transaction_id: tx.id, status: 'completed' })]);
     // The status read is scoped by both tokens.
     const otherLink = await newLink();
-    expect((await stack.http.get(`/pay/${tokenOf(otherLink)}/payments/${started.data.payment_token}`)).status).toBe(404);
+    expect((await stack.http.get(`/pay/${tokenOf(otherLink)}/payments/${started.data.payment_token}`)).status).toBe(
+      404,
+    );
   });
 
   it('When a customer enters the amount, then only whole amounts within the link’s bounds prompt, and each M-Pesa result has its next step', async () => {
     const link = await newLink({ description: 'Offering', amount: undefined, min_amount: 1, max_amount: 9_950 });
-    expect((await pay(link, { phone_number: freshPhone() })).data).toMatchObject({ code: 'validation_failed', field: 'amount' });
+    expect((await pay(link, { phone_number: freshPhone() })).data).toMatchObject({
+      code: 'validation_failed',
+      field: 'amount',
+    });
     expect((await pay(link, { phone_number: freshPhone(), amount: 9_951 })).status).toBe(400);
     expect((await pay(link, { phone_number: freshPhone(), amount: 10.5 })).status).toBe(400);
     expect((await pay(link, { phone_number: '12345', amount: 10 })).data).toMatchObject({ field: 'phone_number' });

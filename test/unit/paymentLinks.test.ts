@@ -11,9 +11,9 @@ describe('Payment link availability', () => {
     expect(linkAvailability({ ...active, state: 'paused' }, now, { completedOrPending: 0 })).toBe('paused');
     expect(linkAvailability({ ...active, state: 'archived' }, now, { completedOrPending: 0 })).toBe('archived');
     expect(linkAvailability({ ...active, expiresAt: now }, now, { completedOrPending: 0 })).toBe('expired');
-    expect(linkAvailability({ ...active, expiresAt: new Date(now.getTime() + 1) }, now, { completedOrPending: 0 })).toBe(
-      'open',
-    );
+    expect(
+      linkAvailability({ ...active, expiresAt: new Date(now.getTime() + 1) }, now, { completedOrPending: 0 }),
+    ).toBe('open');
     expect(linkAvailability({ ...active, singleUse: true }, now, { completedOrPending: 1 })).toBe('used');
     expect(linkAvailability({ ...active, singleUse: true }, now, { completedOrPending: 0 })).toBe('open');
   });
@@ -30,7 +30,8 @@ describe('Payment link amounts', () => {
     const rule = { kind: 'open' as const, min: 10, max: 100 };
     expect(linkPaymentAmount(rule, 10)).toEqual({ ok: true, amount: 10 });
     expect(linkPaymentAmount(rule, 100)).toEqual({ ok: true, amount: 100 });
-    for (const bad of [null, undefined, 9, 101, 10.5]) expect(linkPaymentAmount(rule, bad)).toMatchObject({ ok: false });
+    for (const bad of [null, undefined, 9, 101, 10.5])
+      expect(linkPaymentAmount(rule, bad)).toMatchObject({ ok: false });
   });
 });
 

@@ -20,14 +20,7 @@ interface Link {
 }
 
 type NextStep =
-  | 'wait'
-  | 'done'
-  | 'in_review'
-  | 'cancelled'
-  | 'timed_out'
-  | 'insufficient_balance'
-  | 'wrong_pin'
-  | 'failed';
+  'wait' | 'done' | 'in_review' | 'cancelled' | 'timed_out' | 'insufficient_balance' | 'wrong_pin' | 'failed';
 
 type Phase = 'loading' | 'form' | 'sending' | 'waiting' | 'result' | 'closed';
 
@@ -169,7 +162,8 @@ function paint(): void {
     amountField.hidden = link.amount_kind !== 'open';
     amountFieldLabel.textContent = s.amountLabel;
     amountHint.textContent = fill(s.amountHint, { min: link.min_amount ?? 1, max: link.max_amount ?? 250000 });
-    payButton.textContent = link.amount !== null ? fill(s.pay, { amount: link.amount.toLocaleString('en-KE') }) : s.payOpen;
+    payButton.textContent =
+      link.amount !== null ? fill(s.pay, { amount: link.amount.toLocaleString('en-KE') }) : s.payOpen;
   } else sandbox.hidden = true;
   phoneLabel.textContent = s.phoneLabel;
   phoneHint.textContent = s.phoneHint;
@@ -228,13 +222,19 @@ function errorOf(status: number, body: Record<string, unknown>): State['error'] 
       return { key: 'rate_limited', values: { seconds: Number(body.retry_after ?? 60) } };
     case 'link_unavailable': {
       const reason = String(body.reason ?? 'unavailable');
-      return { key: (['paused', 'expired', 'used', 'archived'].includes(reason) ? reason : 'unavailable') as keyof Strings };
+      return {
+        key: (['paused', 'expired', 'used', 'archived'].includes(reason) ? reason : 'unavailable') as keyof Strings,
+      };
     }
     case 'not_found':
       return { key: 'not_found' };
     case 'validation_failed':
       return body.field === 'amount'
-        ? { key: 'invalid_amount', values: { min: link?.min_amount ?? 1, max: link?.max_amount ?? 250000 }, field: 'amount' }
+        ? {
+            key: 'invalid_amount',
+            values: { min: link?.min_amount ?? 1, max: link?.max_amount ?? 250000 },
+            field: 'amount',
+          }
         : { key: 'invalid_phone', field: 'phone' };
     case 'daraja_unavailable':
     case 'temporarily_unavailable':

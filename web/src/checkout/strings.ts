@@ -79,7 +79,8 @@ const sw: Strings = {
   expired: 'Muda wa kiungo hiki cha malipo umekwisha. Muombe mfanyabiashara kiungo kipya.',
   used: 'Kiungo hiki cha malipo tayari kimelipwa.',
   archived: 'Kiungo hiki cha malipo hakitumiki tena. Muombe mfanyabiashara kiungo kipya.',
-  unavailable: 'Mfanyabiashara huyu hawezi kupokea malipo kupitia kiungo hiki kwa sasa. Tafadhali mlipe kwa njia nyingine.',
+  unavailable:
+    'Mfanyabiashara huyu hawezi kupokea malipo kupitia kiungo hiki kwa sasa. Tafadhali mlipe kwa njia nyingine.',
   not_found: 'Kiungo hiki cha malipo hakipo. Hakiki anwani.',
   mpesa_busy: 'M-Pesa ina shughuli nyingi sasa na hakuna ombi lililotumwa. Jaribu tena baada ya dakika moja.',
   network: 'Imeshindikana kufikia ImaraPay. Angalia muunganisho wako kisha ujaribu tena.',

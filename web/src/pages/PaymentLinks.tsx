@@ -171,11 +171,21 @@ function CreateLinkForm({ onCreated }: { onCreated: (link: PaymentLink) => void 
       <fieldset className="field">
         <legend>Amount</legend>
         <label>
-          <input type="radio" name="kind" checked={form.kind === 'fixed'} onChange={() => setForm({ ...form, kind: 'fixed' })} />{' '}
+          <input
+            type="radio"
+            name="kind"
+            checked={form.kind === 'fixed'}
+            onChange={() => setForm({ ...form, kind: 'fixed' })}
+          />{' '}
           A fixed amount
         </label>
         <label>
-          <input type="radio" name="kind" checked={form.kind === 'open'} onChange={() => setForm({ ...form, kind: 'open' })} />{' '}
+          <input
+            type="radio"
+            name="kind"
+            checked={form.kind === 'open'}
+            onChange={() => setForm({ ...form, kind: 'open' })}
+          />{' '}
           The customer enters the amount
         </label>
       </fieldset>
@@ -211,9 +221,19 @@ function CreateLinkForm({ onCreated }: { onCreated: (link: PaymentLink) => void 
         error={create.error}
         hint="Optional, at most 12 characters (defaults to the channel's)"
       >
-        <input id="account_reference" maxLength={12} value={form.account_reference} onChange={set('account_reference')} />
+        <input
+          id="account_reference"
+          maxLength={12}
+          value={form.account_reference}
+          onChange={set('account_reference')}
+        />
       </Field>
-      <Field label="Expires" name="expires_at" error={create.error} hint="Optional: the link stops taking payments then">
+      <Field
+        label="Expires"
+        name="expires_at"
+        error={create.error}
+        hint="Optional: the link stops taking payments then"
+      >
         <input id="expires_at" type="datetime-local" value={form.expires_at} onChange={set('expires_at')} />
       </Field>
       <label className="checkbox">
@@ -281,7 +301,12 @@ function LinkDetails({ link, onClose }: { link: PaymentLink; onClose: () => void
           </p>
           {link.amount_kind === 'open' && (
             <Field label="Amount for the M-Pesa QR (KES)" name="mpesa_amount" error={null}>
-              <input id="mpesa_amount" inputMode="numeric" value={mpesaAmount} onChange={(e) => setMpesaAmount(e.target.value)} />
+              <input
+                id="mpesa_amount"
+                inputMode="numeric"
+                value={mpesaAmount}
+                onChange={(e) => setMpesaAmount(e.target.value)}
+              />
             </Field>
           )}
           <a className="button secondary small" href={mpesaQr} download={`${link.id}-mpesa.png`}>
