@@ -80,3 +80,23 @@ export const TRANSACTION_OBJECT = {
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
 };
+
+export const PAYMENT_LINK_OBJECT = {
+  id: 'plink_3kTq8ZrW1mXv0bN5c',
+  url: 'https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D',
+  account_id: 1,
+  environment: 'sandbox',
+  amount_kind: 'fixed',
+  amount: 1500,
+  min_amount: null,
+  max_amount: null,
+  description: 'School fees',
+  account_reference: 'TERM1',
+  single_use: false,
+  expires_at: null,
+  state: 'active',
+  availability: 'open',
+  metadata: { class: '4B' },
+  totals: { payments: 3, completed: 2, pending: 0, completed_amount: 3000 },
+  created_at: '2026-12-08T08:00:00.000Z',
+};
