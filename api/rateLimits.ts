@@ -62,7 +62,11 @@ export const RATE_LIMIT_POLICIES = {
    * leaked link could otherwise prompt phones without end; a busy church or school link stays under it.
    */
   checkoutPerLink: 'RATE_LIMIT_CHECKOUT_PER_LINK',
-  /** Payment starts on any payment link per client IP: 10 per 10 min. One person pays a few times, a spammer many. */
+  /**
+   * Payment starts on any payment link per client IP: 30 per 10 min. One person pays a few times, a
+   * spammer many; but Kenyan mobile networks put many customers behind one carrier-grade NAT address,
+   * so this limit stays loose and the per-phone limit and the one-open-prompt rule do the real work.
+   */
   checkoutPerIp: 'RATE_LIMIT_CHECKOUT_PER_IP',
   /**
    * Payment starts on any payment link per phone number: 5 per 10 min. What stops a stranger's

@@ -186,7 +186,7 @@ const schema = z
     /** Payment starts per payment link per window, from anyone (the public checkout page). */
     RATE_LIMIT_CHECKOUT_PER_LINK: rateLimitSetting.default('120/1m'),
     /** Payment starts on payment links per client IP per window. */
-    RATE_LIMIT_CHECKOUT_PER_IP: rateLimitSetting.default('10/10m'),
+    RATE_LIMIT_CHECKOUT_PER_IP: rateLimitSetting.default('30/10m'),
     /** Payment starts on payment links per phone number per window (prompts a phone may receive). */
     RATE_LIMIT_CHECKOUT_PER_PHONE: rateLimitSetting.default('5/10m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
