@@ -23,6 +23,8 @@ export interface TransactionFilter {
   status?: PaymentStatus;
   channelId?: number;
   customerId?: number;
+  /** Only the payments of this payment link (its row id). */
+  linkId?: number;
   purpose?: TransactionPurpose;
   /** One term matched exactly against the receipt, the phone number (normalised) and the external reference. */
   search?: { receipt: string; phoneNumber: string | null; externalReference: string; checkoutRequestId: string };
@@ -122,6 +124,7 @@ function whereOf(filter: TransactionFilter): { where: string[]; params: unknown[
   if (filter.status) add('t.status = ?', filter.status);
   if (filter.channelId !== undefined) add('t.channel_id = ?', filter.channelId);
   if (filter.customerId !== undefined) add('t.customer_id = ?', filter.customerId);
+  if (filter.linkId !== undefined) add('t.link_id = ?', filter.linkId);
   if (filter.purpose) add('t.purpose = ?', filter.purpose);
   if (filter.search) {
     const { receipt, phoneNumber, externalReference, checkoutRequestId } = filter.search;

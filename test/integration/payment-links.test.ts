@@ -212,6 +212,8 @@ describe('Payment links: paying through the checkout API', () => {
     expect(list.data.transactions ?? list.data).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: tx.id, link_id: link.id, status: 'completed' })]),
     );
+    const byLink = await stack.http.get(`/transactions?link_id=${link.id}`, auth);
+    expect(byLink.data.map((t: { id: number }) => t.id)).toEqual([tx.id]);
     const csv = await stack.http.get(`/transactions.csv?q=${msisdnOf(phone)}`, auth);
     const [header, row] = String(csv.data).trim().split('\n');
     expect(row!.split(',')[header!.split(',').indexOf('link_id')]).toBe(link.id);

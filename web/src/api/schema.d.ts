@@ -711,7 +711,7 @@ export interface paths {
         };
         /**
          * List transactions
-         * @description Your transactions in the environment of your key, as a plain array. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 100 by default, at most 1,000.
+         * @description Your transactions in the environment of your key, as a plain array. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `link_id` (plink_…: one payment link’s payments), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 100 by default, at most 1,000.
          */
         get: operations["getApiTransactions"];
         put?: never;
@@ -731,7 +731,7 @@ export interface paths {
         };
         /**
          * Export transactions as CSV
-         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields), streamed as it is read. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most. Exports are rate-limited per merchant (20 per 10 minutes by default).
+         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields), streamed as it is read. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `link_id` (plink_…: one payment link’s payments), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most. Exports are rate-limited per merchant (20 per 10 minutes by default).
          */
         get: operations["getApiTransactionsCsv"];
         put?: never;
@@ -5217,6 +5217,7 @@ export interface operations {
                 account_id?: number;
                 type?: "payment" | "wallet_top_up";
                 customer_id?: string;
+                link_id?: string;
                 q?: string;
                 from?: string;
                 to?: string;
@@ -5322,6 +5323,7 @@ export interface operations {
                 account_id?: number;
                 type?: "payment" | "wallet_top_up";
                 customer_id?: string;
+                link_id?: string;
                 q?: string;
                 from?: string;
                 to?: string;
@@ -5942,6 +5944,7 @@ export interface operations {
                 account_id?: number;
                 type?: "payment" | "wallet_top_up";
                 customer_id?: string;
+                link_id?: string;
                 q?: string;
                 from?: string;
                 to?: string;
