@@ -10,7 +10,7 @@ import {
   startCheckoutPayment,
   type CheckoutDeps,
 } from '../useCases/linkCheckout';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentNotStarted';
 
 const TOKEN_PARAM = "The secret part of the link's URL (`/pay/{token}`)";
 

@@ -13,7 +13,7 @@ import { linkCustomer } from '../../db/customers';
 import { linkByToken, linkPaymentByCheckoutToken, linkPaymentsInUse, reserveLinkPayment } from '../../db/paymentLinks';
 import type { ApiCaller } from '../auth';
 import { guardPayment } from './paymentGuard';
-import { awaitPushOutcome, hashRequest, recordTransaction, type PaymentStartDeps } from './paymentStart';
+import { awaitPushOutcome, hashRequest, recordTransaction, type PaymentStartDeps } from '../../payments/paymentStart';
 
 /**
  * The hosted checkout page's three public calls, scoped by the link's unguessable URL token: read

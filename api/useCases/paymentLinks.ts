@@ -21,7 +21,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ApiCaller } from '../auth';
 import { assertVerified } from '../guards';
 import { mpesaTextField } from '../validate';
-import { hashRequest } from './paymentStart';
+import { hashRequest } from '../../payments/paymentStart';
 import { payableChannel } from './paymentGuard';
 
 const wholeKes = (field: string) =>
