@@ -120,12 +120,12 @@ describe('Webhook delivery activities, with a fake database and a fake HTTP POST
     const viaLink = fakeWebhookDb({}, 'https://shop.example/hooks', 'plink_abc123');
     const { deliverWebhook, posted } = activities(viaLink.db);
     await run(deliverWebhook, { transactionId: 7, event: 'payment.completed' });
-    expect(JSON.parse(posted[0]!.body)).toMatchObject({ link_id: 'plink_abc123' });
+    expect(JSON.parse(posted[0]!.body)).toMatchObject({ ImaraPay: { link_id: 'plink_abc123' } });
 
     const direct = fakeWebhookDb();
     const second = activities(direct.db);
     await run(second.deliverWebhook, { transactionId: 7, event: 'payment.completed' });
-    expect(JSON.parse(second.posted[0]!.body)).toMatchObject({ link_id: null });
+    expect(JSON.parse(second.posted[0]!.body)).toMatchObject({ ImaraPay: { link_id: null } });
   });
 
   it('When the receiver answers 500, then the attempt is recorded rejected and the activity fails WebhookRejected, retryable', async () => {
