@@ -74,6 +74,13 @@ export const RATE_LIMIT_POLICIES = {
    * phone being prompted over and over from many addresses.
    */
   checkoutPerPhone: 'RATE_LIMIT_CHECKOUT_PER_PHONE',
+  /**
+   * Reads of the checkout page's public API (the link, a payment's status) per client IP: 3000 per
+   * minute. The page polls a payment's status every 2 s (30 reads a minute per customer), and a
+   * carrier-grade NAT puts many customers behind one address: 100 customers paying at once from one
+   * address stay under it, while one address cannot read the public API without end.
+   */
+  checkoutReadsPerIp: 'RATE_LIMIT_CHECKOUT_READS_PER_IP',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

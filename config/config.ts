@@ -189,6 +189,8 @@ const schema = z
     RATE_LIMIT_CHECKOUT_PER_IP: rateLimitSetting.default('30/10m'),
     /** Payment starts on payment links per phone number per window (prompts a phone may receive). */
     RATE_LIMIT_CHECKOUT_PER_PHONE: rateLimitSetting.default('5/10m'),
+    /** Reads of the checkout page's public API (GET /api/pay/…) per client IP per window (the page polls every 2 s). */
+    RATE_LIMIT_CHECKOUT_READS_PER_IP: rateLimitSetting.default('3000/1m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */

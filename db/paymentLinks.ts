@@ -78,10 +78,16 @@ export async function merchantLinks(
   );
 }
 
-/** Sets a link's state (active, paused, archived). */
-export async function setLinkState(em: EntityManager, link: PaymentLink, state: LinkState): Promise<void> {
-  link.state = state;
-  await em.flush();
+/**
+ * Moves a link to `state` (active, paused, archived) unless it is there already or archived (an
+ * archived link stays archived), in one statement, so two requests at once change it once. Answers
+ * whether it changed; `link` is updated to match when it did.
+ */
+export async function setLinkState(em: EntityManager, link: PaymentLink, state: LinkState): Promise<boolean> {
+  const from: LinkState[] = (['active', 'paused'] as const).filter((s) => s !== state);
+  const changed = await em.nativeUpdate(PaymentLinkSchema, { id: link.id, state: { $in: from } }, { state });
+  if (changed > 0) link.state = state;
+  return changed > 0;
 }
 
 /** A link with the merchant and channel its checkout page and payments need, by its URL token; null when none. */

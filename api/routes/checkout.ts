@@ -29,6 +29,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
     method: 'get',
     path: '/api/pay/:token',
     access: 'public',
+    rateLimits: [{ policy: 'checkoutReadsPerIp', key: rateLimitKeys.clientIp }],
     summary: 'Read a payment link (checkout page)',
     description:
       "What the link's checkout page shows: the merchant's name, what is paid for, the amount (or the bounds of one the customer enters) and whether the link takes a payment now. No credentials: the token in the URL is the key.",
@@ -127,6 +128,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
     method: 'get',
     path: '/api/pay/:token/payments/:paymentToken',
     access: 'public',
+    rateLimits: [{ policy: 'checkoutReadsPerIp', key: rateLimitKeys.clientIp }],
     summary: 'Read a checkout payment (checkout page)',
     description:
       'The payment as recorded, read by its own unguessable token: poll every 2–3 seconds until `status` is completed or failed. `next_step` says what the customer should do: wait, done, cancelled (1032), timed_out (1037), insufficient_balance (1), wrong_pin (2001), failed or in_review.',

@@ -1,3 +1,4 @@
+import { auditActorOf } from '../auditActor';
 import { errorResponse } from '../openapi/registry';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { parseInput } from '../validate';
@@ -171,7 +172,12 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
           : [errorResponse(409, 'conflict', 'Payment link plink_x is archived; create a new link instead')]),
       ],
       handler: async (ctx, caller) => {
-        ctx.body = await changeLinkState(linkDeps(), { caller, id: ctx.params.id!, action });
+        ctx.body = await changeLinkState(linkDeps(), {
+          caller,
+          id: ctx.params.id!,
+          action,
+          actor: auditActorOf(ctx, caller),
+        });
       },
     });
   }

@@ -18,6 +18,8 @@ import {
   type LinkTotals,
 } from '../../db/paymentLinks';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { appendAuditEvent, withAudit } from '../../db/auditLog';
+import type { AUDIT_ACTIONS, AuditActor } from '../../domain/audit';
 import type { ApiCaller } from '../auth';
 import { assertVerified } from '../guards';
 import { mpesaTextField } from '../validate';
@@ -238,20 +240,47 @@ export type LinkAction = 'pause' | 'resume' | 'archive';
 /**
  * Pause (stops taking payments), resume (takes them again) or archive (for good; hidden from the
  * list by default). Pausing or resuming twice is harmless; an archived link cannot be paused or
- * resumed (409 `conflict`). Payments already started carry on either way.
+ * resumed (409 `conflict`). Payments already started carry on either way. Each change is written to
+ * the merchant's audit log (`payment_link.paused`, `payment_link.resumed`, `payment_link.archived`,
+ * with `actor`: who, from which address) in the same transaction.
  */
 export async function changeLinkState(
   deps: LinkDeps,
-  { caller, id, action }: { caller: ApiCaller; id: string; action: LinkAction },
+  { caller, id, action, actor }: { caller: ApiCaller; id: string; action: LinkAction; actor: AuditActor },
 ): Promise<LinkView> {
   const link = await findLink(deps.em, caller, id);
   if (link.state === 'archived' && action !== 'archive') {
     throw new AppError('conflict', `Payment link ${id} is archived; create a new link instead`);
   }
-  const state: LinkState = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'archived';
-  if (link.state !== state) await setLinkState(deps.em, link, state);
+  const state: LinkState = LINK_ACTION_STATES[action];
+  const from = link.state;
+  await withAudit(deps.em, async (tx) => {
+    // Who stopped (or restarted) a link taking payments is a security fact: the change and its
+    // audit event commit together; a repeated action changes nothing and records nothing.
+    if (!(await setLinkState(tx, link, state))) return;
+    await appendAuditEvent(tx, {
+      ...actor,
+      merchantId: link.merchant,
+      action: LINK_AUDIT_ACTIONS[action],
+      subjectType: 'payment_link',
+      subjectId: link.publicId,
+      details: { from, to: state, description: link.description, environment: link.environment },
+    });
+  });
   return viewOf(deps, link);
 }
+
+const LINK_ACTION_STATES = { pause: 'paused', resume: 'active', archive: 'archived' } as const satisfies Record<
+  LinkAction,
+  LinkState
+>;
+
+/** The audit log's name for each link action (domain/audit.ts AUDIT_ACTIONS). */
+const LINK_AUDIT_ACTIONS = {
+  pause: 'payment_link.paused',
+  resume: 'payment_link.resumed',
+  archive: 'payment_link.archived',
+} as const satisfies Record<LinkAction, (typeof AUDIT_ACTIONS)[number]>;
 
 /** One payment of a link, as GET /api/payment-links/:id/payments lists it. */
 export interface LinkPaymentView {

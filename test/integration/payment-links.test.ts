@@ -8,12 +8,13 @@ import {
   type MerchantFixture,
   type Stack,
 } from '../support/harness';
+import { signInMerchantUser } from '../support/signedInUsers';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 
 quietTemporalRuntime();
 
 /** Limits low enough to reach in a test; every request comes from its own address unless a test says otherwise. */
-const LIMITS = { perLink: 110, perIp: 4, perPhone: 5 };
+const LIMITS = { perLink: 110, perIp: 4, perPhone: 5, readsPerIp: 6 };
 
 let stack: Stack;
 let merchant: MerchantFixture;
@@ -28,6 +29,7 @@ beforeAll(async () => {
       RATE_LIMIT_CHECKOUT_PER_LINK: `${LIMITS.perLink}/1m`,
       RATE_LIMIT_CHECKOUT_PER_IP: `${LIMITS.perIp}/1m`,
       RATE_LIMIT_CHECKOUT_PER_PHONE: `${LIMITS.perPhone}/1m`,
+      RATE_LIMIT_CHECKOUT_READS_PER_IP: `${LIMITS.readsPerIp}/1m`,
     },
   });
   webhooks = await startWebhookReceiver();
@@ -69,9 +71,14 @@ function pay(link: { url: string }, body: Record<string, unknown>, ip = freshIp(
   });
 }
 
+/** A read of the checkout page's public API (`/pay/…`), from an address of its own unless given one. */
+function readPublic(path: string, ip = freshIp()) {
+  return stack.http.get(path, { headers: { 'X-Forwarded-For': ip } });
+}
+
 async function settled(link: { url: string }, paymentToken: string) {
   return eventually(async () => {
-    const res = await stack.http.get(`/pay/${tokenOf(link)}/payments/${paymentToken}`);
+    const res = await readPublic(`/pay/${tokenOf(link)}/payments/${paymentToken}`);
     return res.status === 200 && res.data.status !== 'pending' ? res.data : undefined;
   });
 }
@@ -187,7 +194,7 @@ describe('Payment links: M-Pesa Dynamic QR', () => {
 describe('Payment links: paying through the checkout API', () => {
   it('When a customer pays a fixed link, then it is an ordinary payment carrying the link everywhere', async () => {
     const link = await newLink({ description: 'Term 1 fees', amount: 1500, account_reference: 'TERM1' });
-    const page = await stack.http.get(`/pay/${tokenOf(link)}`);
+    const page = await readPublic(`/pay/${tokenOf(link)}`);
     expect(page.data).toMatchObject({
       merchant_name: expect.stringMatching(/^Test shop/),
       description: 'Term 1 fees',
@@ -230,9 +237,7 @@ describe('Payment links: paying through the checkout API', () => {
     expect(totals.data.payments).toEqual([expect.objectContaining({ transaction_id: tx.id, status: 'completed' })]);
     // The status read is scoped by both tokens.
     const otherLink = await newLink();
-    expect((await stack.http.get(`/pay/${tokenOf(otherLink)}/payments/${started.data.payment_token}`)).status).toBe(
-      404,
-    );
+    expect((await readPublic(`/pay/${tokenOf(otherLink)}/payments/${started.data.payment_token}`)).status).toBe(404);
   });
 
   it('When a customer enters the amount, then only whole amounts within the link’s bounds prompt, and each M-Pesa result has its next step', async () => {
@@ -267,7 +272,7 @@ describe('Payment links: paying through the checkout API', () => {
   it('When a link has expired, then its page says so and it takes no payment', async () => {
     const link = await newLink({ expires_at: new Date(Date.now() + 1_500).toISOString() });
     await new Promise((r) => setTimeout(r, 1_600));
-    expect((await stack.http.get(`/pay/${tokenOf(link)}`)).data.availability).toBe('expired');
+    expect((await readPublic(`/pay/${tokenOf(link)}`)).data.availability).toBe('expired');
     const res = await pay(link, { phone_number: freshPhone() });
     expect([res.status, res.data.code, res.data.reason]).toEqual([409, 'link_unavailable', 'expired']);
   });
@@ -287,10 +292,12 @@ describe('Payment links: paying through the checkout API', () => {
     expect(await linkPaymentCount(link.id)).toBe(1);
   });
 
-  it('When a merchant pauses, resumes and archives a link, then it takes payments only while active', async () => {
+  it('When a merchant pauses, resumes and archives a link, then it takes payments only while active, and each change is in their audit log', async () => {
     const link = await newLink();
     const auth = { headers: { Authorization: merchant.authorization } };
-    expect((await stack.http.post(`/payment-links/${link.id}/pause`, {}, auth)).data.availability).toBe('paused');
+    const owner = { headers: { Authorization: await signInMerchantUser(stack, merchant.merchantId) } };
+    expect((await stack.http.post(`/payment-links/${link.id}/pause`, {}, owner)).data.availability).toBe('paused');
+    expect((await stack.http.post(`/payment-links/${link.id}/pause`, {}, owner)).status).toBe(200);
     const paused = await pay(link, { phone_number: freshPhone() });
     expect([paused.status, paused.data.reason]).toEqual([409, 'paused']);
     expect((await stack.http.post(`/payment-links/${link.id}/resume`, {}, auth)).data.state).toBe('active');
@@ -300,6 +307,31 @@ describe('Payment links: paying through the checkout API', () => {
     expect((await stack.http.post(`/payment-links/${link.id}/resume`, {}, auth)).status).toBe(409);
     const listed = await stack.http.get('/payment-links', auth);
     expect(listed.data.map((l: { id: string }) => l.id)).not.toContain(link.id);
+
+    // Who stopped the link taking payments, and who started it again, newest first; repeats record nothing.
+    const log = await stack.http.get('/audit', owner);
+    const events = (
+      log.data as Array<{ action: string; actor: { type: string }; subject: { id: string }; details: object }>
+    )
+      .filter((e) => e.subject.id === link.id)
+      .map((e) => ({ action: e.action, actor: e.actor.type, details: e.details }));
+    expect(events).toEqual([
+      {
+        action: 'payment_link.archived',
+        actor: 'api_key',
+        details: expect.objectContaining({ from: 'active', to: 'archived' }),
+      },
+      {
+        action: 'payment_link.resumed',
+        actor: 'api_key',
+        details: expect.objectContaining({ from: 'paused', to: 'active' }),
+      },
+      {
+        action: 'payment_link.paused',
+        actor: 'merchant',
+        details: expect.objectContaining({ from: 'active', to: 'paused' }),
+      },
+    ]);
   });
 
   it('When the merchant’s KYC is no longer verified, or the link is live and live payments are off, then the link takes no payment', async () => {
@@ -313,7 +345,7 @@ describe('Payment links: paying through the checkout API', () => {
     ).data;
     const em = stack.orm.em.fork();
     await em.nativeUpdate(MerchantSchema, { id: shop.merchantId }, { kycStatus: 'pending' });
-    expect((await stack.http.get(`/pay/${tokenOf(link)}`)).data.availability).toBe('unavailable');
+    expect((await readPublic(`/pay/${tokenOf(link)}`)).data.availability).toBe('unavailable');
     const refused = await pay(link, { phone_number: freshPhone() });
     expect([refused.status, refused.data.code, refused.data.reason]).toEqual([409, 'link_unavailable', 'unavailable']);
     expect(JSON.stringify(refused.data)).not.toMatch(/kyc/i);
@@ -365,6 +397,18 @@ describe('Payment links: abuse limits', () => {
     expect(byPhone[0]!.status).toBe(201);
     expect(byPhone.slice(1, LIMITS.perPhone).every((r) => r.data.code === 'prompt_open')).toBe(true);
     expect(byPhone[LIMITS.perPhone]!.status).toBe(429);
+
+    // The page's reads are limited per address too, loosely (it polls); another address reads on.
+    const reader = freshIp();
+    const reads = [];
+    for (let i = 0; i <= LIMITS.readsPerIp; i++) {
+      const path = i % 2 ? `/pay/${tokenOf(link)}` : `/pay/${tokenOf(link)}/payments/${byIp[0]!.data.payment_token}`;
+      reads.push(await readPublic(path, reader));
+    }
+    expect(reads.map((r) => r.status)).toEqual([...Array(LIMITS.readsPerIp).fill(200), 429]);
+    expect(reads[LIMITS.readsPerIp]!.data.code).toBe('rate_limited');
+    expect(Number(reads[LIMITS.readsPerIp]!.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await readPublic(`/pay/${tokenOf(link)}`)).status).toBe(200);
 
     const busy = await newLink({ description: 'Busy', amount: 50 });
     // Requests refused later (a bad number) count against the link all the same: the limit is checked first.

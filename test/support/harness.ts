@@ -131,6 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RATE_LIMIT_CHECKOUT_PER_LINK: '10000/1s',
     RATE_LIMIT_CHECKOUT_PER_IP: '10000/1s',
     RATE_LIMIT_CHECKOUT_PER_PHONE: '10000/1s',
+    RATE_LIMIT_CHECKOUT_READS_PER_IP: '10000/1s',
     ...TEST_TIMINGS,
     ...productionEnv,
     ...options.env,

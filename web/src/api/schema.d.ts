@@ -8460,6 +8460,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     postApiPayTokenPayments: {
@@ -8625,6 +8641,22 @@ export interface operations {
                      * @example {
                      *       "error": "No such payment on this link",
                      *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
