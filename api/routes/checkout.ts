@@ -10,7 +10,8 @@ import {
   startCheckoutPayment,
   type CheckoutDeps,
 } from '../useCases/linkCheckout';
-import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentNotStarted';
+import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentResponses';
+import { checkoutPaymentViewSchema, checkoutStartedSchema, checkoutViewSchema } from './paymentLinkSchemas';
 
 const TOKEN_PARAM = "The secret part of the link's URL (`/pay/{token}`)";
 
@@ -39,6 +40,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The link as its page shows it',
+        schema: checkoutViewSchema,
         example: {
           merchant_name: 'Mama Njeri Groceries',
           description: 'School fees',
@@ -81,6 +83,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'The prompt is on its way to the phone',
+        schema: checkoutStartedSchema,
         example: {
           payment_token: '8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D',
           status: 'pending',
@@ -90,6 +93,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
       {
         status: 202,
         description: 'M-Pesa has not confirmed the push yet; poll the payment, do not pay again',
+        schema: checkoutStartedSchema,
         example: {
           payment_token: '8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D',
           status: 'pending',
@@ -119,7 +123,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
     handler: async (ctx) => {
       const request = parseInput(checkoutPaymentSchema, ctx.request.body);
       const answer = await startCheckoutPayment(checkoutDeps(), { token: ctx.params.token!, request });
-      ctx.status = answer.status;
+      ctx.status = answer.confirmed ? 201 : 202;
       ctx.body = answer.body;
     },
   });
@@ -138,6 +142,7 @@ export const checkoutRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The payment as it stands',
+        schema: checkoutPaymentViewSchema,
         example: {
           status: 'failed',
           amount: 1500,

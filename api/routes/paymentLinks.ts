@@ -1,4 +1,5 @@
 import { auditActorOf } from '../auditActor';
+import { z } from 'zod';
 import { errorResponse } from '../openapi/registry';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { parseInput } from '../validate';
@@ -18,6 +19,7 @@ import { linkMpesaQr, linkQr, mpesaQrQuery, type QrFormat } from '../useCases/li
 import { darajaCredentials } from '../../config/config';
 import { createDynamicQrClient, type DynamicQrClient } from '../../daraja/dynamicQr';
 import type { Environment } from '../../db/entities';
+import { linkPaymentsSchema, linkSchema } from './paymentLinkSchemas';
 
 const linkExample = {
   id: 'plink_3kTq8ZrW1mXv0bN5c',
@@ -78,8 +80,13 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
       },
     ],
     responses: [
-      { status: 201, description: 'The new link', example: linkExample },
-      { status: 200, description: 'The link created earlier under this Idempotency-Key', example: linkExample },
+      { status: 201, description: 'The new link', schema: linkSchema, example: linkExample },
+      {
+        status: 200,
+        description: 'The link created earlier under this Idempotency-Key',
+        schema: linkSchema,
+        example: linkExample,
+      },
       errorResponse(400, 'validation_failed', 'description must be 1 to 13 characters', { field: 'description' }),
       errorResponse(403, 'kyc_required', 'Identity verification (KYC) is required before you can create payment links'),
       errorResponse(404, 'not_found', 'Payment channel 7 does not exist', { field: 'account_id' }),
@@ -109,7 +116,7 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
       'Your links in this environment, newest first (at most 200), with their totals; archived links only with `include_archived=true`.',
     tags: ['Payment links'],
     query: listLinksQuery,
-    responses: [{ status: 200, description: 'Your links', example: [linkExample] }],
+    responses: [{ status: 200, description: 'Your links', schema: z.array(linkSchema), example: [linkExample] }],
     handler: async (ctx, caller) => {
       const query = parseInput(listLinksQuery, ctx.query);
       ctx.body = await listLinks(linkDeps(), caller, { includeArchived: query.include_archived === 'true' });
@@ -124,7 +131,7 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
     tags: ['Payment links'],
     params: { id: ID_PARAM },
     responses: [
-      { status: 200, description: 'The link with its totals', example: linkExample },
+      { status: 200, description: 'The link with its totals', schema: linkSchema, example: linkExample },
       errorResponse(404, 'not_found', 'Payment link plink_x does not exist'),
     ],
     handler: async (ctx, caller) => {
@@ -160,6 +167,7 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
         {
           status: 200,
           description: 'The link as it is now',
+          schema: linkSchema,
           example: {
             ...linkExample,
             state: action === 'resume' ? 'active' : action === 'pause' ? 'paused' : 'archived',
@@ -195,6 +203,7 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The link and its payments',
+        schema: linkPaymentsSchema,
         example: {
           link: linkExample,
           payments: [
@@ -230,7 +239,11 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
       tags: ['Payment links'],
       params: { id: ID_PARAM },
       responses: [
-        { status: 200, description: `The QR code (${format === 'png' ? 'image/png' : 'image/svg+xml'})` },
+        {
+          status: 200,
+          description: 'The QR code',
+          mediaType: format === 'png' ? 'image/png' : 'image/svg+xml',
+        },
         errorResponse(404, 'not_found', 'Payment link plink_x does not exist'),
       ],
       handler: async (ctx, caller) => {
@@ -254,7 +267,7 @@ export const paymentLinkRoutes: RouteModule = (api, deps) => {
     params: { id: ID_PARAM },
     query: mpesaQrQuery,
     responses: [
-      { status: 200, description: 'The QR code (image/png), as Daraja made it' },
+      { status: 200, description: 'The QR code, as Daraja made it', mediaType: 'image/png' },
       errorResponse(400, 'validation_failed', 'The amount must be between KES 10 and KES 5000', { field: 'amount' }),
       errorResponse(
         403,

@@ -104,7 +104,8 @@ function merchantTakesPayments(deps: CheckoutDeps, merchant: Merchant, link: Pay
 
 /** The answer to a started checkout payment. */
 export interface CheckoutStarted {
-  status: 201 | 202;
+  /** Whether M-Pesa confirmed the push (the customer has a prompt); false: not yet, and the prompt may still come. */
+  confirmed: boolean;
   body: { payment_token: string; status: 'pending'; message: string };
 }
 
@@ -183,7 +184,7 @@ export async function startCheckoutPayment(
   switch (outcome.outcome) {
     case 'accepted':
       return {
-        status: 201,
+        confirmed: true,
         body: {
           payment_token: paymentToken,
           status: 'pending',
@@ -192,7 +193,7 @@ export async function startCheckoutPayment(
       };
     case 'unconfirmed':
       return {
-        status: 202,
+        confirmed: false,
         body: {
           payment_token: paymentToken,
           status: 'pending',

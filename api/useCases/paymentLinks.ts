@@ -286,7 +286,7 @@ const LINK_AUDIT_ACTIONS = {
 export interface LinkPaymentView {
   transaction_id: number;
   id: string;
-  status: string;
+  status: Transaction['status'];
   amount: number;
   phone_number: string;
   mpesa_receipt: string | null;

@@ -1,4 +1,5 @@
 import { STRINGS, fill, type Lang, type Strings } from './strings';
+import type { CheckoutLink, CheckoutPayment, CheckoutStarted } from '../api/answers';
 import './checkout.css';
 
 /**
@@ -8,26 +9,14 @@ import './checkout.css';
  * customer what to do next. No framework: the DOM is built once and repainted from `state`.
  */
 
-interface Link {
-  merchant_name: string;
-  description: string;
-  amount_kind: 'fixed' | 'open';
-  amount: number | null;
-  min_amount: number | null;
-  max_amount: number | null;
-  environment: string;
-  availability: string;
-}
-
-type NextStep =
-  'wait' | 'done' | 'in_review' | 'cancelled' | 'timed_out' | 'insufficient_balance' | 'wrong_pin' | 'failed';
+type NextStep = CheckoutPayment['next_step'];
 
 type Phase = 'loading' | 'form' | 'sending' | 'waiting' | 'result' | 'closed';
 
 interface State {
   lang: Lang;
   phase: Phase;
-  link: Link | null;
+  link: CheckoutLink | null;
   /** A message key and its values, shown in the alert region. */
   error: { key: keyof Strings; values?: Record<string, string | number> } | null;
   /** Which field the error is about, for aria-invalid. */
@@ -251,7 +240,7 @@ async function load(): Promise<void> {
       state.phase = 'closed';
       state.error = errorOf(status, body);
     } else {
-      state.link = body as unknown as Link;
+      state.link = body as unknown as CheckoutLink;
       const availability = state.link.availability;
       if (availability === 'open') state.phase = 'form';
       else {
@@ -294,7 +283,7 @@ async function pay(event: Event): Promise<void> {
       state.phase = 'waiting';
       paint();
       statusTitle.focus();
-      void poll(String(body.payment_token));
+      void poll((body as unknown as CheckoutStarted).payment_token);
       return;
     }
     const error = errorOf(status, body);
@@ -314,10 +303,11 @@ async function poll(paymentToken: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     try {
       const { status, body } = await getJson(`${api}/payments/${encodeURIComponent(paymentToken)}`);
-      if (status === 200 && body.next_step !== 'wait') {
+      const payment = body as unknown as CheckoutPayment;
+      if (status === 200 && payment.next_step !== 'wait') {
         state.phase = 'result';
-        state.nextStep = body.next_step as NextStep;
-        state.receipt = typeof body.mpesa_receipt === 'string' ? body.mpesa_receipt : null;
+        state.nextStep = payment.next_step;
+        state.receipt = payment.mpesa_receipt;
         paint();
         statusTitle.focus();
         return;

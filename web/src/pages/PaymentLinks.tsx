@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { PaymentLink, PaymentLinkPayment } from '../api/models';
+import type { PaymentLink } from '../api/answers';
 import { CopyButton } from '../components/CopyButton';
 import { DataTable } from '../components/DataTable';
 import { Field, FormError } from '../components/Field';
@@ -23,7 +23,7 @@ export function PaymentLinksPage() {
   const queryClient = useQueryClient();
   const links = useQuery({
     queryKey: LINKS_KEY,
-    queryFn: () => unwrap<PaymentLink[]>(api.GET('/api/payment-links')),
+    queryFn: () => unwrap(api.GET('/api/payment-links')),
   });
   const [selected, setSelected] = useState<string | null>(null);
   const change = useMutation({
@@ -124,7 +124,7 @@ function CreateLinkForm({ onCreated }: { onCreated: (link: PaymentLink) => void 
   const [idempotencyKey, setIdempotencyKey] = useState(newKey);
   const create = useMutation({
     mutationFn: () =>
-      unwrap<PaymentLink>(
+      unwrap(
         api.POST('/api/payment-links', {
           headers: { 'Idempotency-Key': idempotencyKey },
           body: {
@@ -255,10 +255,7 @@ function CreateLinkForm({ onCreated }: { onCreated: (link: PaymentLink) => void 
 function LinkDetails({ link, onClose }: { link: PaymentLink; onClose: () => void }) {
   const payments = useQuery({
     queryKey: [...LINKS_KEY, link.id, 'payments'],
-    queryFn: () =>
-      unwrap<{ link: PaymentLink; payments: PaymentLinkPayment[] }>(
-        api.GET('/api/payment-links/{id}/payments', { params: { path: { id: link.id } } }),
-      ),
+    queryFn: () => unwrap(api.GET('/api/payment-links/{id}/payments', { params: { path: { id: link.id } } })),
   });
   const [mpesaAmount, setMpesaAmount] = useState('');
   const qrBase = `/api/payment-links/${encodeURIComponent(link.id)}`;
