@@ -45,7 +45,7 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
   const send = sendOnce(deps);
   return {
     async deliverWebhook({ transactionId, event }) {
-      const { payment: tx, merchant } = await db.paymentWithMerchant(transactionId);
+      const { payment: tx, merchant, linkId } = await db.paymentWithMerchant(transactionId);
       // A late success overtaking a failure, or a review ending before its notice went out: sending
       // now would tell the merchant what is no longer true (domain/webhookDelivery.ts).
       const decision = webhookSendDecision(tx, merchant.callbackUrl, event);
@@ -60,7 +60,7 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
         transactionId,
         event,
         url: merchant.callbackUrl!,
-        payload: buildWebhookPayload({ ...tx, transactionId }),
+        payload: buildWebhookPayload({ ...tx, transactionId, linkId }),
       });
 
       // Retries of the payment's own delivery keep the URL it was created for; any acceptance counts.

@@ -4,6 +4,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { RATE_LIMIT_SETTING, type Config } from '../config/config';
 import { AppError } from '../domain/errors';
 import { normalizeEmail } from '../domain/email';
+import { normalizeMsisdn } from '../domain/phone';
 import type { Orm } from '../db/orm';
 import { rateLimitStore } from '../db/rateLimitStore';
 import type { ApiCaller } from './auth';
@@ -57,6 +58,29 @@ export const RATE_LIMIT_POLICIES = {
   exportsPerMerchant: 'RATE_LIMIT_EXPORTS_PER_MERCHANT',
   /** Statement uploads per merchant, all keys and sessions together: 20 per 10 min. Each reads up to 5 MB. */
   statementUploadsPerMerchant: 'RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT',
+  /**
+   * Payment starts per payment link, from anyone: 120 per minute. The checkout page is public, so a
+   * leaked link could otherwise prompt phones without end; a busy church or school link stays under it.
+   */
+  checkoutPerLink: 'RATE_LIMIT_CHECKOUT_PER_LINK',
+  /**
+   * Payment starts on any payment link per client IP: 30 per 10 min. One person pays a few times, a
+   * spammer many; but Kenyan mobile networks put many customers behind one carrier-grade NAT address,
+   * so this limit stays loose and the per-phone limit and the one-open-prompt rule do the real work.
+   */
+  checkoutPerIp: 'RATE_LIMIT_CHECKOUT_PER_IP',
+  /**
+   * Payment starts on any payment link per phone number: 5 per 10 min. What stops a stranger's
+   * phone being prompted over and over from many addresses.
+   */
+  checkoutPerPhone: 'RATE_LIMIT_CHECKOUT_PER_PHONE',
+  /**
+   * Reads of the checkout page's public API (the link, a payment's status) per client IP: 3000 per
+   * minute. The page polls a payment's status every 2 s (30 reads a minute per customer), and a
+   * carrier-grade NAT puts many customers behind one address: 100 customers paying at once from one
+   * address stay under it, while one address cannot read the public API without end.
+   */
+  checkoutReadsPerIp: 'RATE_LIMIT_CHECKOUT_READS_PER_IP',
 } as const satisfies Record<string, keyof Config>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
@@ -108,6 +132,18 @@ export const rateLimitKeys = {
   merchant: (ctx: Context): string | null => {
     const merchant = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.merchant;
     return merchant ? `merchant:${merchant.id}` : null;
+  },
+  /** The payment link a checkout request is for (its URL token). */
+  paymentLink: (ctx: Context): string | null => (ctx.params?.token ? `link:${ctx.params.token}` : null),
+  /** The phone number a checkout payment would prompt, normalised; null when it is no number (the handler refuses it). */
+  checkoutPhone: (ctx: Context): string | null => {
+    const phone = (ctx.request as { body?: { phone_number?: unknown } }).body?.phone_number;
+    if (typeof phone !== 'string') return null;
+    try {
+      return `phone:${normalizeMsisdn(phone)}`;
+    } catch {
+      return null; // not a number at all: nothing is sent, and the handler answers 400
+    }
   },
   apiKey: (ctx: Context): string | null => {
     const key = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.apiKey;
@@ -177,6 +213,8 @@ export function createRateLimits({ orm, config }: RateLimitDeps): RateLimits {
         ctx.set('RateLimit-Reset', String(resetSeconds));
         ctx.set('RateLimit-Policy', `${policy.points};w=${policy.durationSeconds}`);
         if (!outcome.allowed) {
+          // Which policy refused, for the metrics (observability/httpMetrics.ts).
+          ctx.state.rateLimitedBy = policyName;
           ctx.set('Retry-After', String(resetSeconds));
           throw new AppError(
             'rate_limited',

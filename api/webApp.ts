@@ -17,6 +17,8 @@ const NOT_DASHBOARD = /^\/(api|hooks|docs)(\/|$)/i;
 // segments, no empty ones, so that an odd spelling of an API path is the API's JSON 404, not a page.
 const DASHBOARD_PATH = /^(\/[A-Za-z0-9_-]+(\.[A-Za-z0-9]+)*)*\/?$/;
 const DASHBOARD_PATH_MAX_LENGTH = 256;
+// A payment link's checkout page: its own light page (web/pay.html), not the dashboard's.
+const CHECKOUT_PAGE = /^\/pay\/[A-Za-z0-9]{16,64}$/;
 // Vite names every built asset after its content hash: a changed file is a new URL.
 const HASHED_ASSET = /^\/assets\//;
 const HASHED_CACHE_CONTROL = 'public, max-age=31536000, immutable';
@@ -35,7 +37,8 @@ export interface WebAppOptions {
 /**
  * Serves the dashboard (a single-page app) at `/`, same origin as `/api`, so its session cookie
  * and CSRF token need no CORS. Files of the build are served as they are; any other GET is a page
- * of the app (history-API routing), answered with index.html. Hashed assets are cached for a
+ * of the app (history-API routing), answered with index.html, except a payment link's checkout
+ * page (`/pay/<token>`), answered with pay.html, its own light page. Hashed assets are cached for a
  * year; index.html never, so a deploy reaches every browser on its next load.
  */
 export function webApp({ distDir }: WebAppOptions = { distDir: WEB_DIST_DIR }): Middleware {
@@ -67,7 +70,8 @@ export function webApp({ distDir }: WebAppOptions = { distDir: WEB_DIST_DIR }): 
       // A missing hashed asset is an old build's file: a 404, not the app's page.
       if (hashed) return next();
     }
-    await send(ctx, 'index.html', { root, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') });
+    const page = CHECKOUT_PAGE.test(ctx.path) ? 'pay.html' : 'index.html';
+    await send(ctx, page, { root, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') });
   };
 }
 

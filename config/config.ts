@@ -94,6 +94,11 @@ const schema = z
     DARAJA_PRODUCTION_PASSKEY: z.string().optional(),
     /** How long one Daraja HTTP call may take before its outcome is unknown. */
     DARAJA_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
+    /**
+     * How long a Dynamic QR call (`/mpesa/qrcode/v1/generate`) may take: a merchant waits for it and
+     * it moves no money, so it has its own bound rather than the payment calls' one.
+     */
+    DARAJA_QR_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
     /** Pull Transactions registration's NominatedNumber (a Safaricom number of the business, 2547XXXXXXXX). */
     DARAJA_PULL_NOMINATED_NUMBER: z
       .string()
@@ -183,6 +188,14 @@ const schema = z
     RATE_LIMIT_EXPORTS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
     /** Statement uploads per merchant per window (each reads up to 5 MB and reconciles up to 31 days). */
     RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT: rateLimitSetting.default('20/10m'),
+    /** Payment starts per payment link per window, from anyone (the public checkout page). */
+    RATE_LIMIT_CHECKOUT_PER_LINK: rateLimitSetting.default('120/1m'),
+    /** Payment starts on payment links per client IP per window. */
+    RATE_LIMIT_CHECKOUT_PER_IP: rateLimitSetting.default('30/10m'),
+    /** Payment starts on payment links per phone number per window (prompts a phone may receive). */
+    RATE_LIMIT_CHECKOUT_PER_PHONE: rateLimitSetting.default('5/10m'),
+    /** Reads of the checkout page's public API (GET /api/pay/…) per client IP per window (the page polls every 2 s). */
+    RATE_LIMIT_CHECKOUT_READS_PER_IP: rateLimitSetting.default('3000/1m'),
     /** Address of the ops listener that serves GET /metrics (the API's and the worker's own); loopback by default. */
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** Port of the ops listener; 0 = no listener. Each process on one host needs its own. */

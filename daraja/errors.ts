@@ -2,7 +2,8 @@ import { isAxiosError } from 'axios';
 import { DarajaError, type DarajaErrorKind } from './types';
 
 /** Which Daraja call failed: the same failure means different things for a push and a query. */
-export type DarajaOperation = 'oauth' | 'push' | 'query' | 'transaction_status' | 'pull_register' | 'pull_query';
+export type DarajaOperation =
+  'oauth' | 'push' | 'query' | 'transaction_status' | 'pull_register' | 'pull_query' | 'dynamic_qr';
 
 /** A failed Daraja call reduced to what classification needs: no headers, no request body, no secrets. */
 export type DarajaFailure =

@@ -21,7 +21,8 @@ export async function linkCustomer(
   em: EntityManager,
   { merchantId, environment, phoneNumber }: CustomerKey,
 ): Promise<number> {
-  const connection = em.getConnection();
+  // On the EntityManager, not a pooled connection: inside a transaction it must use the transaction's own.
+  const connection = em;
   // "do nothing" takes no row lock on an existing customer, so concurrent pushes to one number never queue here.
   const [inserted] = await connection.execute<{ id: number }[]>(
     `insert into customers (public_id, merchant_id, environment, phone_number) values (?, ?, ?, ?)

@@ -113,9 +113,8 @@ export async function insertPayment(
   em: EntityManager,
   rowFor: (id: number) => NewPaymentRow,
 ): Promise<{ payment: Transaction; inserted: boolean }> {
-  const [{ id }] = await em
-    .getConnection()
-    .execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
+  // On the EntityManager, not a pooled connection: inside a transaction it must use the transaction's own.
+  const [{ id }] = await em.execute<{ id: number }[]>(`select nextval('transactions_id_seq')::int as id`);
   const row = rowFor(id);
   const payment = em.create(TransactionSchema, row, { partial: true });
   try {

@@ -23,6 +23,8 @@ export interface TransactionFilter {
   status?: PaymentStatus;
   channelId?: number;
   customerId?: number;
+  /** Only the payments of this payment link (its row id). */
+  linkId?: number;
   purpose?: TransactionPurpose;
   /** One term matched exactly against the receipt, the phone number (normalised) and the external reference. */
   search?: { receipt: string; phoneNumber: string | null; externalReference: string; checkoutRequestId: string };
@@ -68,6 +70,8 @@ export interface TransactionRow {
   channelBankName: string | null;
   partyB: string | null;
   customerPublicId: string | null;
+  /** The payment link's public id (`plink_…`) a link payment came from; null otherwise. */
+  linkPublicId: string | null;
   createdAt: Date;
   completedAt: Date | null;
 }
@@ -99,6 +103,7 @@ interface RawRow {
   channel_bank_name: string | null;
   party_b: string | null;
   customer_public_id: string | null;
+  link_public_id: string | null;
   created_at: Date;
   completed_at: Date | null;
   cursor_created_at: string;
@@ -119,6 +124,7 @@ function whereOf(filter: TransactionFilter): { where: string[]; params: unknown[
   if (filter.status) add('t.status = ?', filter.status);
   if (filter.channelId !== undefined) add('t.channel_id = ?', filter.channelId);
   if (filter.customerId !== undefined) add('t.customer_id = ?', filter.customerId);
+  if (filter.linkId !== undefined) add('t.link_id = ?', filter.linkId);
   if (filter.purpose) add('t.purpose = ?', filter.purpose);
   if (filter.search) {
     const { receipt, phoneNumber, externalReference, checkoutRequestId } = filter.search;
@@ -180,12 +186,14 @@ export async function findTransactions(
             t.mpesa_receipt, t.external_reference, t.description, t.checkout_request_id, t.result_code, t.result_desc,
             t.mpesa_amount, t.mpesa_phone_number, t.mpesa_transaction_date, t.review_reason,
             t.channel_id, c.name as channel_name, c.account_type as channel_type, c.account_number as channel_account_number,
-            c.bank_name as channel_bank_name, t.party_b, cu.public_id as customer_public_id, t.created_at, t.completed_at,
+            c.bank_name as channel_bank_name, t.party_b, cu.public_id as customer_public_id, pl.public_id as link_public_id,
+            t.created_at, t.completed_at,
             to_char(t.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_created_at
        from transactions t
        join merchants m on m.id = t.merchant_id
        left join channels c on c.id = t.channel_id
        left join customers cu on cu.id = t.customer_id
+       left join payment_links pl on pl.id = t.link_id
       ${where.length ? `where ${where.join(' and ')}` : ''}
       order by ${keysetOrder(KEYS, 'desc')}
       limit ?`,
@@ -224,6 +232,7 @@ function toRow(r: RawRow): TransactionRow {
     channelBankName: r.channel_bank_name,
     partyB: r.party_b,
     customerPublicId: r.customer_public_id,
+    linkPublicId: r.link_public_id,
     createdAt: new Date(r.created_at),
     completedAt: r.completed_at ? new Date(r.completed_at) : null,
   };

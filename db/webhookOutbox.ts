@@ -8,19 +8,24 @@ import {
   type WebhookDelivery,
   type WebhookEvent,
 } from './entities';
+import { linkPublicIdOf } from './paymentLinks';
 import { claimWebhookAttempt, recordAttemptResult } from './webhookAttempts';
 import { ensureWebhookSecret } from './webhookSecrets';
 
 /** The worker's side of webhook deliveries: the rows it creates, supersedes and gives up. */
 
-/** A payment and its merchant, as a webhook about it needs them; throws when either does not exist. */
+/**
+ * A payment, its merchant and the public id (`plink_…`) of the payment link it was paid through
+ * (null when none), as a webhook about it needs them; throws when the payment or merchant does not exist.
+ */
 export async function paymentWithMerchant(
   em: EntityManager,
   transactionId: number,
-): Promise<{ payment: Transaction; merchant: Merchant }> {
+): Promise<{ payment: Transaction; merchant: Merchant; linkId: string | null }> {
   const payment = await em.findOneOrFail(TransactionSchema, transactionId);
   const merchant = await em.findOneOrFail(MerchantSchema, payment.merchant);
-  return { payment, merchant };
+  const linkId = payment.link ? await linkPublicIdOf(em, payment.link) : null;
+  return { payment, merchant, linkId };
 }
 
 /** Marks a payment event's pending delivery `superseded`: what it would say is no longer true. */

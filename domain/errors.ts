@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'kyc_required'
   | 'not_found'
   | 'conflict'
+  /** A payment link that takes no payment now: paused, archived, expired, or a used single-use link. */
+  | 'link_unavailable'
+  /** The phone already has a payment prompt open from a payment link: one at a time. */
+  | 'prompt_open'
   | 'insufficient_balance'
   | 'daraja_rejected'
   | 'daraja_unavailable'

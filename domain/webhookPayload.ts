@@ -21,6 +21,8 @@ export interface WebhookFacts {
   mpesaTransactionDate: string | null;
   /** Why a payment in review is in review; absent or null otherwise. */
   reviewReason?: string | null;
+  /** The payment link (`plink_…`) the payment came from; absent or null for every other payment. */
+  linkId?: string | null;
 }
 
 /** Result code sent when M-Pesa gave no code of its own (no answer at all): the one Daraja uses for an unanswered prompt. */
@@ -71,6 +73,7 @@ export function buildWebhookPayload(facts: WebhookFacts): Record<string, unknown
       fee_charged: completed ? facts.fee : 0,
       mpesa_receipt: facts.mpesaReceipt,
       external_reference: facts.externalReference,
+      link_id: facts.linkId ?? null,
       result_code: facts.resultCode,
       environment: facts.environment,
     },
@@ -93,6 +96,7 @@ export function buildReviewPayload(facts: WebhookFacts): Record<string, unknown>
       fee_charged: 0,
       checkout_request_id: facts.checkoutRequestId,
       external_reference: facts.externalReference,
+      link_id: facts.linkId ?? null,
       review_reason: facts.reviewReason ?? null,
       environment: facts.environment,
     },

@@ -61,7 +61,7 @@ export type NewTransaction = Pick<
   | 'idempotencyKey'
   | 'requestHash'
 > &
-  Partial<Pick<Transaction, 'purpose' | 'customer' | 'metadata' | 'partyB'>>;
+  Partial<Pick<Transaction, 'purpose' | 'customer' | 'metadata' | 'partyB' | 'link' | 'checkoutToken'>>;
 
 /**
  * Links (or creates) the payer as a customer and answers its id. Called only once the payment is

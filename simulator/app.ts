@@ -11,6 +11,7 @@ import { ControlError, createEngine } from './engine';
 import { newRequestId } from './ids';
 import { createRecordBook } from './mpesaRecords';
 import { recordRouter } from './recordRoutes';
+import { qrRouter } from './qrRoutes';
 import { createScheduler } from './scheduler';
 import { SIMULATOR_INITIATOR } from './initiator';
 import { createSecurityKeys } from './securityKeys';
@@ -143,6 +144,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const recordRoutes = recordRouter(records, tokenGuard(engine, tokens));
   app.use(daraja.routes()).use(daraja.allowedMethods());
   app.use(recordRoutes.routes()).use(recordRoutes.allowedMethods());
+  const qrRoutes = qrRouter(tokenGuard(engine, tokens));
+  app.use(qrRoutes.routes()).use(qrRoutes.allowedMethods());
   app.use(controls.routes()).use(controls.allowedMethods());
 
   let server: Server | null = null;

@@ -10,6 +10,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     rolldownOptions: {
+      // Two pages: the dashboard, and the payment links' checkout page, a light bundle of its own.
+      input: {
+        index: `${import.meta.dirname}/index.html`,
+        pay: `${import.meta.dirname}/pay.html`,
+      },
       // React libraries mark modules "use client" for server components; a browser-only app ignores it.
       onwarn(warning, warn) {
         if (warning.code !== 'MODULE_LEVEL_DIRECTIVE') warn(warning);

@@ -121,6 +121,10 @@ export const transactionSchema = z.object({
   account_name: z.string().nullable(),
   channel: z.string().nullable(),
   customer_id: z.string().nullable(),
+  link_id: z
+    .string()
+    .nullable()
+    .describe('The payment link (`plink_…`) the payment came from; null for every other payment'),
   created_at: timestamp,
   completed_at: timestamp.nullable(),
 });

@@ -37,6 +37,7 @@ const paymentExample = {
   checkoutRequestId: 'ws_CO_22112026203000123456',
   mpesaReceipt: null,
   metadata: { order_id: 'ord_123456' },
+  linkId: null,
 };
 const customerExample = {
   id: 'cus_GqfKXLmg61LURZhB7',

@@ -93,6 +93,10 @@ export const expressPaymentResponseSchema = z.object({
   checkoutRequestId: z.string().nullable(),
   mpesaReceipt: z.string().nullable(),
   metadata: metadataOut,
+  linkId: z
+    .string()
+    .nullable()
+    .describe('The payment link (`plink_…`) the payment came from; null for every other payment'),
 });
 
 /** A customer as the Express API answers it. */

@@ -29,6 +29,8 @@ import { adminStatementRoutes } from './admin/statements';
 import { opsRoutes } from './ops';
 import { auditRoutes } from './audit';
 import { twoFactorRoutes } from './twoFactor';
+import { paymentLinkRoutes } from './paymentLinks';
+import { checkoutRoutes } from './checkout';
 
 /** Every route module, in registration order. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -59,6 +61,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   dashboardAccountRoutes,
   twoFactorRoutes,
   auditRoutes,
+  paymentLinkRoutes,
+  checkoutRoutes,
   darajaHookRoutes,
   darajaResultRoutes,
   docsRoutes,

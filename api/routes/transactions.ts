@@ -34,12 +34,13 @@ export const transactionExample = {
   account_name: 'Till 3118761',
   channel: 'Till - 3118761',
   customer_id: 'cus_4QyZ0f3kR8mWn2Lp7',
+  link_id: null,
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
 };
 
 const FILTERS =
-  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), ' +
+  'Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `link_id` (plink_…: one payment link’s payments), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), ' +
   '`from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.';
 
 /** GET /api/transactions (JSON array) and GET /api/transactions.csv (the same selection as a file). */

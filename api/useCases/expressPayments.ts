@@ -1,3 +1,4 @@
+import { linkPublicIdOf } from '../../db/paymentLinks';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { validateMetadata, type Metadata } from '../../domain/metadata';
@@ -138,5 +139,6 @@ const scopeOf = (caller: ApiCaller) => ({ merchantId: caller.merchant.id, enviro
 
 async function present(em: EntityManager, tx: Transaction): Promise<ExpressPayment> {
   const customer = tx.customer ? await customerByRowId(em, tx.customer) : null;
-  return presentPayment(tx, customer?.publicId ?? null, paymentMessage(tx));
+  const linkPublicId = tx.link ? await linkPublicIdOf(em, tx.link) : null;
+  return presentPayment(tx, customer?.publicId ?? null, paymentMessage(tx), linkPublicId);
 }

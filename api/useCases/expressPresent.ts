@@ -4,7 +4,12 @@ import type { Customer, Transaction } from '../../db/entities';
 export type ExpressPayment = ReturnType<typeof presentPayment>;
 
 /** A payment as the Express API shows it. */
-export function presentPayment(tx: Transaction, customerPublicId: string | null, message: string) {
+export function presentPayment(
+  tx: Transaction,
+  customerPublicId: string | null,
+  message: string,
+  linkPublicId: string | null = null,
+) {
   return {
     id: tx.publicId,
     object: 'payment',
@@ -23,6 +28,8 @@ export function presentPayment(tx: Transaction, customerPublicId: string | null,
     checkoutRequestId: tx.checkoutRequestId,
     mpesaReceipt: tx.mpesaReceipt,
     metadata: tx.metadata,
+    /** The payment link (`plink_…`) the payment came from; null for every other payment. */
+    linkId: linkPublicId,
   };
 }
 

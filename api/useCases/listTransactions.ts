@@ -1,3 +1,4 @@
+import { merchantLink } from '../../db/paymentLinks';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, validationError } from '../../domain/errors';
@@ -43,6 +44,8 @@ export interface TransactionView {
   account_name: string | null;
   channel: string | null;
   customer_id: string | null;
+  /** The payment link (`plink_…`) a payment came from; null for every other payment. */
+  link_id: string | null;
   created_at: string;
   completed_at: string | null;
 }
@@ -76,6 +79,7 @@ export function transactionView(row: TransactionRow): TransactionView {
     account_name: row.purpose === 'wallet_top_up' ? 'Service wallet top-up' : row.channelName,
     channel: channelLabel(row),
     customer_id: row.customerPublicId,
+    link_id: row.linkPublicId,
     created_at: row.createdAt.toISOString(),
     completed_at: row.completedAt?.toISOString() ?? null,
   };
@@ -91,6 +95,7 @@ const filterParams = z.object({
   account_id: idParam('account_id').optional(),
   type: z.enum(['payment', 'wallet_top_up'], { error: 'type must be payment or wallet_top_up' }).optional(),
   customer_id: textParam('customer_id', 40).optional(),
+  link_id: textParam('link_id', 40).optional(),
   q: textParam('q').optional(),
   from: textParam('from', 40).optional(),
   to: textParam('to', 40).optional(),
@@ -146,6 +151,15 @@ async function merchantFilter(em: EntityManager, caller: ApiCaller, params: Tran
     });
     if (!customer) throw new AppError('not_found', `Customer ${params.customer_id} does not exist`);
     filter.customerId = customer.id;
+  }
+  if (params.link_id) {
+    const link = await merchantLink(
+      em,
+      { merchantId: caller.merchant.id, environment: caller.environment },
+      params.link_id,
+    );
+    if (!link) throw new AppError('not_found', `Payment link ${params.link_id} does not exist`);
+    filter.linkId = link.id;
   }
   return filter;
 }
@@ -209,6 +223,8 @@ export async function listAllTransactions(
   }
   if (params.customer_id)
     throw validationError("customer_id filters a merchant's own list; here use merchant_id and q", 'customer_id');
+  if (params.link_id)
+    throw validationError("link_id filters a merchant's own list; here use merchant_id and q", 'link_id');
   const filter: TransactionFilter = {
     ...(await commonFilter(em, params, params.merchant_id)),
     ...(params.merchant_id !== undefined ? { merchantId: params.merchant_id } : {}),
@@ -283,6 +299,7 @@ const CSV_COLUMNS: (keyof TransactionView)[] = [
   'account_name',
   'channel',
   'customer_id',
+  'link_id',
   'checkout_request_id',
   'result_code',
   'result_desc',

@@ -81,7 +81,13 @@ export async function transactionTimeline(
       at: row.createdAt.toISOString(),
       kind: 'created',
       title: `STK push of ${kes(row.amount)} to ${row.phoneNumber}`,
-      detail: row.externalReference ? `Reference ${row.externalReference}` : null,
+      detail:
+        [
+          row.linkPublicId ? `From payment link ${row.linkPublicId}` : null,
+          row.externalReference ? `Reference ${row.externalReference}` : null,
+        ]
+          .filter(Boolean)
+          .join(' · ') || null,
     },
   ];
   for (const entry of ledger) {

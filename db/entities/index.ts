@@ -14,6 +14,7 @@ export * from './reconciliationRun';
 export * from './auditEvent';
 export * from './mpesaRecord';
 export * from './statementReport';
+export * from './paymentLink';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -31,6 +32,7 @@ import { ReconciliationRunSchema } from './reconciliationRun';
 import { AuditEventSchema, AuditChainHeadSchema } from './auditEvent';
 import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } from './mpesaRecord';
 import { StatementReportSchema, StatementReportLineSchema } from './statementReport';
+import { PaymentLinkSchema } from './paymentLink';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -58,5 +60,6 @@ export const ALL_ENTITIES = [
   MpesaRecordRequestSchema,
   MpesaRecordSchema,
   StatementReportSchema,
+  PaymentLinkSchema,
   StatementReportLineSchema,
 ];

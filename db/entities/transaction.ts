@@ -26,6 +26,10 @@ export interface Transaction {
   purpose: TransactionPurpose;
   /** The paying customer (linked by phone number); null for wallet top-ups. */
   customer: number | null;
+  /** The payment link this payment was started from (its checkout page); null for every other face. */
+  link: number | null;
+  /** The unguessable key the link's checkout page reads this one payment's status with; null when not a link payment. */
+  checkoutToken: string | null;
   /** Free-form key/value data the merchant attached (Express API). */
   metadata: Record<string, string | number | boolean>;
   environment: Environment;
@@ -77,6 +81,9 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     { properties: ['merchant', 'phoneNumber'] },
     { properties: ['merchant', 'externalReference'] },
     { properties: ['mpesaReceipt'] },
+    // A link's payments and totals; a phone's open link prompts.
+    { properties: ['link', 'status'] },
+    { properties: ['phoneNumber', 'status'] },
   ],
   // Keys are per environment: a sandbox key's retry must never answer with a live payment.
   uniques: [
@@ -100,6 +107,8 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     apiKey: { kind: 'm:1', entity: 'ApiKey', mapToPk: true, nullable: true },
     purpose: { type: 'string', length: 20, default: 'payment' },
     customer: { kind: 'm:1', entity: 'Customer', mapToPk: true, nullable: true, index: true },
+    link: { kind: 'm:1', entity: 'PaymentLink', mapToPk: true, nullable: true },
+    checkoutToken: { type: 'string', length: 64, nullable: true, unique: true },
     metadata: { type: 'json', default: '{}' },
     environment: { type: 'string', length: 20, default: 'sandbox' },
     phoneNumber: { type: 'string', length: 12 },

@@ -110,6 +110,7 @@ describe('Listing transactions', () => {
       account_name: 'Till 5123456',
       channel: 'Till - 5123456',
       customer_id: expect.stringMatching(/^cus_[0-9A-Za-z]+$/),
+      link_id: null,
       created_at: expect.stringMatching(/Z$/),
       completed_at: expect.stringMatching(/Z$/),
     });

@@ -4,6 +4,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
+import type { Registry } from 'prom-client';
 import { loadConfig, type Config } from '../../config/config';
 import { createApp } from '../../api/app';
 import { createHttpServer } from '../../api/httpServer';
@@ -55,6 +56,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Start without a worker (tests that start it themselves, or run it in another process). */
   withoutWorker?: boolean;
+  /** Where the API records its metrics (observability/); none: not recorded. */
+  metrics?: Registry;
 }
 
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -125,6 +128,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RATE_LIMIT_KYC_PER_MERCHANT: '10000/1s',
     RATE_LIMIT_EXPORTS_PER_MERCHANT: '10000/1s',
     RATE_LIMIT_STATEMENT_UPLOADS_PER_MERCHANT: '10000/1s',
+    RATE_LIMIT_CHECKOUT_PER_LINK: '10000/1s',
+    RATE_LIMIT_CHECKOUT_PER_IP: '10000/1s',
+    RATE_LIMIT_CHECKOUT_PER_PHONE: '10000/1s',
+    RATE_LIMIT_CHECKOUT_READS_PER_IP: '10000/1s',
     ...TEST_TIMINGS,
     ...productionEnv,
     ...options.env,
@@ -137,7 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const sqlPool = createSqlPool({ databaseUrl });
-  const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger: silent });
+  const app = createApp({ config, orm, runSql: sqlPool.run, temporal, logger: silent, metrics: options.metrics });
   const server: Server = createHttpServer(app, { requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS }).listen(
     apiPort,
     '127.0.0.1',

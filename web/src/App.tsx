@@ -29,6 +29,7 @@ const AdminKycPage = lazy(() => import('./pages/admin/KycReviews'));
 const AdminPricingPage = lazy(() => import('./pages/admin/Pricing'));
 const AdminWalletsPage = lazy(() => import('./pages/admin/Wallets'));
 const ReconciliationPage = lazy(() => import('./pages/Reconciliation'));
+const PaymentLinksPage = lazy(() => import('./pages/PaymentLinks'));
 
 export function App() {
   const me = useMe();
@@ -73,6 +74,7 @@ export function App() {
               <Route path="/customers" element={<CustomersPage />} />
               <Route path="/customers/:id" element={<CustomersPage />} />
               <Route path="/channels" element={<ChannelsPage />} />
+              <Route path="/payment-links" element={<PaymentLinksPage />} />
               <Route path="/wallet" element={<WalletPage />} />
               <Route path="/api-keys" element={<ApiKeysPage />} />
               <Route path="/kyc" element={<KycPage />} />

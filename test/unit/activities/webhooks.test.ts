@@ -11,7 +11,11 @@ import { runActivity } from '../../support/activityEnvironment';
 const SECRET = 'whsec_test';
 
 /** One payment, its merchant and its deliveries in memory: db/webhookOutbox.ts's contract. */
-function fakeWebhookDb(payment: Partial<Transaction> = {}, callbackUrl: string | null = 'https://shop.example/hooks') {
+function fakeWebhookDb(
+  payment: Partial<Transaction> = {},
+  callbackUrl: string | null = 'https://shop.example/hooks',
+  linkId: string | null = null,
+) {
   const tx = {
     id: 7,
     publicId: 'trxn_7',
@@ -39,7 +43,7 @@ function fakeWebhookDb(payment: Partial<Transaction> = {}, callbackUrl: string |
   const attempts: AttemptResult[] = [];
   const claims: AttemptClaim[] = [];
   const db: WebhookDeps['webhookDb'] = {
-    paymentWithMerchant: async () => ({ payment: tx, merchant }),
+    paymentWithMerchant: async () => ({ payment: tx, merchant, linkId }),
     supersedePendingDelivery: async (_id, event) => void superseded.push(event),
     ensurePaymentDelivery: async (d) => {
       const found = deliveries.find((x) => x.event === d.event);
@@ -110,6 +114,18 @@ describe('Webhook delivery activities, with a fake database and a fake HTTP POST
     expect(fake.attempts).toEqual([
       expect.objectContaining({ deliveryId: 40, attemptNo: 1, status: 'accepted', statusCode: 200 }),
     ]);
+  });
+
+  it('When a payment made through a payment link completes, then its webhook carries the link id; otherwise link_id is null', async () => {
+    const viaLink = fakeWebhookDb({}, 'https://shop.example/hooks', 'plink_abc123');
+    const { deliverWebhook, posted } = activities(viaLink.db);
+    await run(deliverWebhook, { transactionId: 7, event: 'payment.completed' });
+    expect(JSON.parse(posted[0]!.body)).toMatchObject({ ImaraPay: { link_id: 'plink_abc123' } });
+
+    const direct = fakeWebhookDb();
+    const second = activities(direct.db);
+    await run(second.deliverWebhook, { transactionId: 7, event: 'payment.completed' });
+    expect(JSON.parse(second.posted[0]!.body)).toMatchObject({ ImaraPay: { link_id: null } });
   });
 
   it('When the receiver answers 500, then the attempt is recorded rejected and the activity fails WebhookRejected, retryable', async () => {

@@ -40,3 +40,7 @@ export type AuditEvent = Answer<'/api/audit', 'get'>[number];
 export type StatementReport = Answer<'/api/reconciliation/statements', 'get'>[number];
 export type StatementReportDetail = Answer<'/api/reconciliation/statements/{id}', 'get'>;
 export type StatementLine = StatementReportDetail['lines'][number];
+export type PaymentLink = Answer<'/api/payment-links', 'get'>[number];
+export type CheckoutLink = Answer<'/api/pay/{token}', 'get'>;
+export type CheckoutStarted = Answer<'/api/pay/{token}/payments', 'post', 201>;
+export type CheckoutPayment = Answer<'/api/pay/{token}/payments/{paymentToken}', 'get'>;

@@ -731,7 +731,7 @@ export interface paths {
         };
         /**
          * List transactions
-         * @description Your transactions in the environment of your key, as a plain array. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 100 by default, at most 1,000.
+         * @description Your transactions in the environment of your key, as a plain array. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `link_id` (plink_…: one payment link’s payments), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 100 by default, at most 1,000.
          */
         get: operations["getApiTransactions"];
         put?: never;
@@ -751,7 +751,7 @@ export interface paths {
         };
         /**
          * Export transactions as CSV
-         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields), streamed as it is read. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most. Exports are rate-limited per merchant (20 per 10 minutes by default).
+         * @description The same selection as GET /api/transactions, as a CSV file with a header row (columns named like the JSON fields), streamed as it is read. Filters: `status`, `account_id`, `type` (payment or wallet_top_up), `customer_id` (cus_…), `link_id` (plink_…: one payment link’s payments), `q` (an M-Pesa receipt, a phone number in any accepted format, an external reference or a CheckoutRequestID: exact match), `from` and `to` (a date such as 2024-06-15, a whole day in East Africa Time, or an ISO timestamp with a time zone). Newest first; when more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page. `limit` is 10,000 by default and at most. Exports are rate-limited per merchant (20 per 10 minutes by default).
          */
         get: operations["getApiTransactionsCsv"];
         put?: never;
@@ -1276,6 +1276,251 @@ export interface paths {
          * @description The audit events of your own account: sign-ins and failed sign-ins, password and two-step sign-in changes, API keys created and revoked, callback URL and signing secret changes, and what ImaraPay staff did to it (KYC decisions, wallet adjustments). Newest first. Filter with ?action= (e.g. `login.failed`), ?actor= (an id, or part of an e-mail or API username), ?from= and ?to= (a bare date is a day in Nairobi, inclusive; or ISO 8601 with an offset). When more rows exist the `X-Next-Cursor` response header holds the `cursor` of the next page.
          */
         get: operations["getApiAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your payment links
+         * @description Your links in this environment, newest first (at most 200), with their totals; archived links only with `include_archived=true`.
+         */
+        get: operations["getApiPaymentLinks"];
+        put?: never;
+        /**
+         * Create a payment link
+         * @description A shareable checkout page (`url`) that sends an M-Pesa prompt to whoever opens it and enters their number: an ordinary payment into your channel `account_id` (your oldest active channel when omitted), with the usual fee and webhook (carrying `link_id`).
+         *
+         *     Send `amount` for a fixed amount, or leave it out to let the customer enter one between `min_amount` and `max_amount`. `description` (M-Pesa TransactionDesc, at most 13 characters) is shown on the page and the prompt. `expires_at` ends the link; `single_use` closes it once paid. Requires identity verification (KYC). Links live in the environment of the key that created them.
+         */
+        post: operations["postApiPaymentLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Show a payment link */
+        get: operations["getApiPaymentLinksId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a payment link
+         * @description Its page stays up but takes no payment (409 `link_unavailable`, reason `paused`) until resumed. Payments already started carry on. Doing it twice is harmless.
+         */
+        post: operations["postApiPaymentLinksIdPause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused payment link
+         * @description The link takes payments again. Doing it twice is harmless.
+         */
+        post: operations["postApiPaymentLinksIdResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a payment link
+         * @description For good: it takes no payment, cannot be resumed and leaves the list (its payments stay in your transactions). Doing it twice is harmless.
+         */
+        post: operations["postApiPaymentLinksIdArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's payments and totals
+         * @description The link with its totals and its latest 100 payments, newest first. Each is an ordinary payment: find it in GET /api/transactions too (`link_id`).
+         */
+        get: operations["getApiPaymentLinksIdPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's QR code (PNG)
+         * @description The link's checkout URL as a QR code (PNG, 512 px; error correction M, 4-module quiet zone) to print or show at the counter. Any phone camera opens the checkout page from it. For a code the M-Pesa app itself scans, see POST /api/payment-links/{id}/mpesa-qr.
+         */
+        get: operations["getApiPaymentLinksIdQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's QR code (SVG)
+         * @description The link's checkout URL as a QR code (SVG, any size; error correction M, 4-module quiet zone) to print or show at the counter. Any phone camera opens the checkout page from it. For a code the M-Pesa app itself scans, see POST /api/payment-links/{id}/mpesa-qr.
+         */
+        get: operations["getApiPaymentLinksIdQrSvg"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payment-links/{id}/mpesa-qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment link's M-Pesa QR code (Daraja Dynamic QR)
+         * @description Safaricom's own Dynamic QR for the link's channel, made by Daraja (`/mpesa/qrcode/v1/generate`): the customer scans it in the M-Pesa or My Safaricom app, which fills in the till (Buy Goods) or paybill (Pay Bill), the link's account reference and the amount. For a link whose customer enters the amount, pass `amount` (within the link's bounds). A payment made by scanning it goes straight to your till or paybill: M-Pesa does not notify ImaraPay, so it is not one of the link's payments. Requires identity verification (KYC).
+         */
+        get: operations["getApiPaymentLinksIdMpesaQrPng"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pay/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a payment link (checkout page)
+         * @description What the link's checkout page shows: the merchant's name, what is paid for, the amount (or the bounds of one the customer enters) and whether the link takes a payment now. No credentials: the token in the URL is the key.
+         */
+        get: operations["getApiPayToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pay/{token}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a payment link (checkout page)
+         * @description Sends the M-Pesa prompt to `phone_number` for the link's amount (or, for a link whose customer enters the amount, `amount` within its bounds): an ordinary payment, with the merchant's fee, webhook (carrying `link_id`) and transaction list. Answers once M-Pesa has accepted the push, with `payment_token` to poll GET /api/pay/{token}/payments/{payment_token}.
+         *
+         *     Limited per link, per client address and per phone number (429 with Retry-After), and refused while the phone has another link prompt open (409 `prompt_open`).
+         */
+        post: operations["postApiPayTokenPayments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pay/{token}/payments/{paymentToken}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a checkout payment (checkout page)
+         * @description The payment as recorded, read by its own unguessable token: poll every 2–3 seconds until `status` is completed or failed. `next_step` says what the customer should do: wait, done, cancelled (1032), timed_out (1037), insufficient_balance (1), wrong_pin (2001), failed or in_review.
+         */
+        get: operations["getApiPayTokenPaymentsPaymentToken"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1869,6 +2114,8 @@ export interface operations {
                             metadata: {
                                 [key: string]: string | number | boolean;
                             };
+                            /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                            linkId: string | null;
                         }[];
                         has_more: boolean;
                     };
@@ -2001,6 +2248,8 @@ export interface operations {
                         metadata: {
                             [key: string]: string | number | boolean;
                         };
+                        /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                        linkId: string | null;
                     };
                 };
             };
@@ -2068,6 +2317,8 @@ export interface operations {
                         metadata: {
                             [key: string]: string | number | boolean;
                         };
+                        /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                        linkId: string | null;
                     };
                 };
             };
@@ -2272,6 +2523,8 @@ export interface operations {
                         metadata: {
                             [key: string]: string | number | boolean;
                         };
+                        /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                        linkId: string | null;
                     };
                 };
             };
@@ -5939,6 +6192,7 @@ export interface operations {
                 account_id?: number;
                 type?: "payment" | "wallet_top_up";
                 customer_id?: string;
+                link_id?: string;
                 q?: string;
                 from?: string;
                 to?: string;
@@ -5980,6 +6234,7 @@ export interface operations {
                      *         "account_name": "Till 3118761",
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z"
                      *       }
@@ -6015,6 +6270,8 @@ export interface operations {
                         account_name: string | null;
                         channel: string | null;
                         customer_id: string | null;
+                        /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                        link_id: string | null;
                         /**
                          * Format: date-time
                          * @description ISO 8601 timestamp (UTC)
@@ -6079,6 +6336,7 @@ export interface operations {
                 account_id?: number;
                 type?: "payment" | "wallet_top_up";
                 customer_id?: string;
+                link_id?: string;
                 q?: string;
                 from?: string;
                 to?: string;
@@ -6253,6 +6511,7 @@ export interface operations {
                      *           "account_name": "Till 3118761",
                      *           "channel": "Till - 3118761",
                      *           "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *           "link_id": null,
                      *           "created_at": "2024-06-15T12:34:56.000Z",
                      *           "completed_at": "2024-06-15T12:35:14.000Z"
                      *         }
@@ -6304,6 +6563,8 @@ export interface operations {
                             account_name: string | null;
                             channel: string | null;
                             customer_id: string | null;
+                            /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                            link_id: string | null;
                             /**
                              * Format: date-time
                              * @description ISO 8601 timestamp (UTC)
@@ -6819,6 +7080,7 @@ export interface operations {
                 account_id?: number;
                 type?: "payment" | "wallet_top_up";
                 customer_id?: string;
+                link_id?: string;
                 q?: string;
                 from?: string;
                 to?: string;
@@ -6862,6 +7124,7 @@ export interface operations {
                      *         "account_name": "Till 3118761",
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
                      *         "merchant_id": 7,
@@ -6900,6 +7163,8 @@ export interface operations {
                         account_name: string | null;
                         channel: string | null;
                         customer_id: string | null;
+                        /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                        link_id: string | null;
                         /**
                          * Format: date-time
                          * @description ISO 8601 timestamp (UTC)
@@ -8360,6 +8625,7 @@ export interface operations {
                      *         "account_name": "Till 3118761",
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
+                     *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
                      *         "environment": "sandbox",
@@ -8425,6 +8691,8 @@ export interface operations {
                             account_name: string | null;
                             channel: string | null;
                             customer_id: string | null;
+                            /** @description The payment link (`plink_…`) the payment came from; null for every other payment */
+                            link_id: string | null;
                             /**
                              * Format: date-time
                              * @description ISO 8601 timestamp (UTC)
@@ -9126,6 +9394,1608 @@ export interface operations {
                      * @example {
                      *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
                      *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinks: {
+        parameters: {
+            query?: {
+                include_archived?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your links */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *         "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *         "account_id": 1,
+                     *         "environment": "sandbox",
+                     *         "amount_kind": "fixed",
+                     *         "amount": 1500,
+                     *         "min_amount": null,
+                     *         "max_amount": null,
+                     *         "description": "School fees",
+                     *         "account_reference": "TERM1",
+                     *         "single_use": false,
+                     *         "expires_at": null,
+                     *         "state": "active",
+                     *         "availability": "open",
+                     *         "metadata": {
+                     *           "class": "4B"
+                     *         },
+                     *         "totals": {
+                     *           "payments": 3,
+                     *           "completed": 2,
+                     *           "pending": 0,
+                     *           "completed_amount": 3000
+                     *         },
+                     *         "created_at": "2026-12-08T08:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    }[];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your key for this link (at most 255 characters): a retry with the same key and body answers the same link (200) instead of creating another. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The payment channel paid into; your oldest active channel when omitted */
+                    account_id?: number;
+                    /** @description A fixed amount; omit it to let the customer enter the amount */
+                    amount?: number;
+                    /** @description Smallest amount the customer may enter (default KES 1) */
+                    min_amount?: number;
+                    /** @description Largest amount the customer may enter (default KES 250,000) */
+                    max_amount?: number;
+                    /** @description M-Pesa's TransactionDesc: 1 to 13 of letters, digits, spaces and . , _ # / -; accented letters are sent without accents (Café → Cafe) and outer spaces are trimmed. */
+                    description: string;
+                    /** @description M-Pesa's AccountReference of each payment; the channel's own when omitted */
+                    account_reference?: string;
+                    expires_at?: string | null;
+                    single_use?: boolean;
+                    metadata?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The link created earlier under this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description The new link */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description description must be 1 to 13 characters */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "description must be 1 to 13 characters",
+                     *       "code": "validation_failed",
+                     *       "field": "description"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can create payment links */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can create payment links",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment channel 7 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment channel 7 does not exist",
+                     *       "code": "not_found",
+                     *       "field": "account_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This Idempotency-Key was already used with a different request body. Use a new key for a new link. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This Idempotency-Key was already used with a different request body. Use a new key for a new link.",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link with its totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinksIdPause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "paused",
+                     *       "availability": "paused",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x is archived; create a new link instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x is archived; create a new link instead",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinksIdResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "active",
+                     *       "availability": "open",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x is archived; create a new link instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x is archived; create a new link instead",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPaymentLinksIdArchive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as it is now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *       "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "account_id": 1,
+                     *       "environment": "sandbox",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "description": "School fees",
+                     *       "account_reference": "TERM1",
+                     *       "single_use": false,
+                     *       "expires_at": null,
+                     *       "state": "archived",
+                     *       "availability": "archived",
+                     *       "metadata": {
+                     *         "class": "4B"
+                     *       },
+                     *       "totals": {
+                     *         "payments": 3,
+                     *         "completed": 2,
+                     *         "pending": 0,
+                     *         "completed_amount": 3000
+                     *       },
+                     *       "created_at": "2026-12-08T08:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description plink_… */
+                        id: string;
+                        /** @description The checkout page to share */
+                        url: string;
+                        /** @description The payment channel the payments go to */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        description: string;
+                        account_reference: string;
+                        single_use: boolean;
+                        expires_at: string | null;
+                        /**
+                         * @description The merchant's setting
+                         * @enum {string}
+                         */
+                        state: "active" | "paused" | "archived";
+                        /**
+                         * @description Whether the link takes a payment now, and if not, why
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used";
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        totals: {
+                            payments: number;
+                            completed: number;
+                            pending: number;
+                            /** @description The sum of its completed payments */
+                            completed_amount: number;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link and its payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "link": {
+                     *         "id": "plink_3kTq8ZrW1mXv0bN5c",
+                     *         "url": "https://pay.example.co.ke/pay/8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *         "account_id": 1,
+                     *         "environment": "sandbox",
+                     *         "amount_kind": "fixed",
+                     *         "amount": 1500,
+                     *         "min_amount": null,
+                     *         "max_amount": null,
+                     *         "description": "School fees",
+                     *         "account_reference": "TERM1",
+                     *         "single_use": false,
+                     *         "expires_at": null,
+                     *         "state": "active",
+                     *         "availability": "open",
+                     *         "metadata": {
+                     *           "class": "4B"
+                     *         },
+                     *         "totals": {
+                     *           "payments": 3,
+                     *           "completed": 2,
+                     *           "pending": 0,
+                     *           "completed_amount": 3000
+                     *         },
+                     *         "created_at": "2026-12-08T08:00:00.000Z"
+                     *       },
+                     *       "payments": [
+                     *         {
+                     *           "transaction_id": 42,
+                     *           "id": "trxn_2bX9kQ0pLm7ZrT4vW",
+                     *           "status": "completed",
+                     *           "amount": 1500,
+                     *           "phone_number": "254712345678",
+                     *           "mpesa_receipt": "RGH8KXXXX1",
+                     *           "result_code": "0",
+                     *           "created_at": "2026-12-08T08:05:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        link: {
+                            /** @description plink_… */
+                            id: string;
+                            /** @description The checkout page to share */
+                            url: string;
+                            /** @description The payment channel the payments go to */
+                            account_id: number;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                             * @enum {string}
+                             */
+                            amount_kind: "fixed" | "open";
+                            amount: number | null;
+                            min_amount: number | null;
+                            max_amount: number | null;
+                            description: string;
+                            account_reference: string;
+                            single_use: boolean;
+                            expires_at: string | null;
+                            /**
+                             * @description The merchant's setting
+                             * @enum {string}
+                             */
+                            state: "active" | "paused" | "archived";
+                            /**
+                             * @description Whether the link takes a payment now, and if not, why
+                             * @enum {string}
+                             */
+                            availability: "open" | "paused" | "archived" | "expired" | "used";
+                            metadata: {
+                                [key: string]: string | number | boolean;
+                            };
+                            totals: {
+                                payments: number;
+                                completed: number;
+                                pending: number;
+                                /** @description The sum of its completed payments */
+                                completed_amount: number;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        };
+                        payments: {
+                            transaction_id: number;
+                            /** @description trxn_… */
+                            id: string;
+                            /**
+                             * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                             * @enum {string}
+                             */
+                            status: "pending" | "completed" | "failed" | "needs_review";
+                            /** @description Whole KES */
+                            amount: number;
+                            phone_number: string;
+                            mpesa_receipt: string | null;
+                            result_code: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdQrPng: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdQrSvg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPaymentLinksIdMpesaQrPng: {
+        parameters: {
+            query?: {
+                /** @description The amount, for a link whose customer enters it (within the link's bounds) */
+                amount?: string;
+                /** @description The image's side in pixels, 100 to 1000 (default 300) */
+                size?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The link id (`plink_…`) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code, as Daraja made it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description The amount must be between KES 10 and KES 5000 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The amount must be between KES 10 and KES 5000",
+                     *       "code": "validation_failed",
+                     *       "field": "amount"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Identity verification (KYC) is required before you can generate M-Pesa QR codes */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Identity verification (KYC) is required before you can generate M-Pesa QR codes",
+                     *       "code": "kyc_required"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment link plink_x does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment link plink_x does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description M-Pesa could not generate the QR code just now. Try again shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa could not generate the QR code just now. Try again shortly.",
+                     *       "code": "daraja_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPayToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the link's URL (`/pay/{token}`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link as its page shows it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "merchant_name": "Mama Njeri Groceries",
+                     *       "description": "School fees",
+                     *       "amount_kind": "fixed",
+                     *       "amount": 1500,
+                     *       "min_amount": null,
+                     *       "max_amount": null,
+                     *       "currency": "KES",
+                     *       "environment": "sandbox",
+                     *       "availability": "open"
+                     *     }
+                     */
+                    "application/json": {
+                        merchant_name: string;
+                        description: string;
+                        /**
+                         * @description `fixed`: `amount` is the price; `open`: the customer enters an amount between `min_amount` and `max_amount`
+                         * @enum {string}
+                         */
+                        amount_kind: "fixed" | "open";
+                        amount: number | null;
+                        min_amount: number | null;
+                        max_amount: number | null;
+                        /** @constant */
+                        currency: "KES";
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `open` when the link takes a payment now; `unavailable`: the merchant cannot take payments
+                         * @enum {string}
+                         */
+                        availability: "open" | "paused" | "archived" | "expired" | "used" | "unavailable";
+                    };
+                };
+            };
+            /** @description This payment link does not exist. Check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This payment link does not exist. Check the address.",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiPayTokenPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the link's URL (`/pay/{token}`) */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The M-Pesa number to prompt: 0712345678, 0112345678, +254712345678, 254712345678, … */
+                    phone_number: string;
+                    /** @description The amount, for a link whose customer enters it; a fixed link's own amount otherwise */
+                    amount?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The prompt is on its way to the phone */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "payment_token": "8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "status": "pending",
+                     *       "message": "Check your phone and enter your M-Pesa PIN."
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Polls GET /api/pay/{token}/payments/{payment_token} */
+                        payment_token: string;
+                        /** @constant */
+                        status: "pending";
+                        /** @description What the customer should do now */
+                        message: string;
+                    };
+                };
+            };
+            /** @description M-Pesa has not confirmed the push yet; poll the payment, do not pay again */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "payment_token": "8rQ2sVbX0kLmN4pZ7tYc1uWe5aHfJg3D",
+                     *       "status": "pending",
+                     *       "message": "The prompt may take a moment to reach your phone. Do not pay again."
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Polls GET /api/pay/{token}/payments/{payment_token} */
+                        payment_token: string;
+                        /** @constant */
+                        status: "pending";
+                        /** @description What the customer should do now */
+                        message: string;
+                    };
+                };
+            };
+            /** @description The amount must be between KES 10 and KES 5000 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The amount must be between KES 10 and KES 5000",
+                     *       "code": "validation_failed",
+                     *       "field": "amount"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This payment link does not exist. Check the address. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This payment link does not exist. Check the address.",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link takes no payment now: `reason` is paused, archived, expired, used (single use) or unavailable (the merchant cannot take payments); A payment prompt is already open on this phone. Answer it on the phone (or wait about a minute for it to end), then try again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: at most 5 every 600 s. Retry after 412 s. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 5 every 600 s. Retry after 412 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 412
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description M-Pesa is busy right now; no prompt was sent. Try again in a minute.; ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiPayTokenPaymentsPaymentToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The secret part of the link's URL (`/pay/{token}`) */
+                token: string;
+                /** @description The payment_token POST /api/pay/{token}/payments answered */
+                paymentToken: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment as it stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "failed",
+                     *       "amount": 1500,
+                     *       "mpesa_receipt": null,
+                     *       "result_code": "1032",
+                     *       "result_desc": "Request cancelled by user",
+                     *       "next_step": "cancelled"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        /** @description Whole KES */
+                        amount: number;
+                        mpesa_receipt: string | null;
+                        /** @description M-Pesa's ResultCode */
+                        result_code: string | null;
+                        result_desc: string | null;
+                        /** @enum {string} */
+                        next_step: "wait" | "done" | "in_review" | "cancelled" | "timed_out" | "insufficient_balance" | "wrong_pin" | "failed";
+                    };
+                };
+            };
+            /** @description No such payment on this link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "No such payment on this link",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -6,6 +6,7 @@ import type { Me } from '../api/answers';
 const MERCHANT_NAV = [
   ['/', 'Home'],
   ['/stk-push', 'Create STK Push'],
+  ['/payment-links', 'Payment links'],
   ['/transactions', 'Transactions'],
   ['/customers', 'Customers'],
   ['/channels', 'Payment channels'],

@@ -5,6 +5,7 @@ import { usePricing } from '../queries';
 import {
   CALLBACK_PAYLOAD,
   CHANNEL_OBJECT,
+  PAYMENT_LINK_OBJECT,
   STATUS_RESPONSE,
   SUCCESS_RESPONSE,
   TRANSACTION_OBJECT,
@@ -193,6 +194,49 @@ export default function DocsPage() {
             ],
           ]}
         />
+      </Section>
+      <Section title="Payment Links">
+        <p>
+          A payment link is a checkout page at its own URL that anyone can open to pay you by M-Pesa: share it or print
+          its QR code. Each payment through it is an ordinary payment: the same fee, webhook (with <code>link_id</code>)
+          and transaction list. Create links on the Payment links page or with <code>POST /api/payment-links</code>{' '}
+          (send an <code>Idempotency-Key</code> header to make retries safe):
+        </p>
+        <FieldTable
+          rows={[
+            ['description', 'required', 'string', 'What is paid for, at most 13 characters (shown on the prompt).'],
+            ['amount', 'optional', 'integer', 'A fixed amount in KES; leave it out to let the customer enter one.'],
+            ['min_amount, max_amount', 'optional', 'integer', 'Bounds of the amount the customer enters.'],
+            ['account_id', 'optional', 'integer', 'The channel paid into; your oldest active channel by default.'],
+            ['account_reference', 'optional', 'string', "At most 12 characters; the channel's by default."],
+            ['expires_at', 'optional', 'string', 'ISO 8601 time after which the link takes no payment.'],
+            ['single_use', 'optional', 'boolean', 'Close the link once it is paid.'],
+            ['metadata', 'optional', 'object', 'Key/value pairs copied onto every payment of the link.'],
+          ]}
+        />
+        <Json title="Payment link object" value={PAYMENT_LINK_OBJECT} />
+        <p>
+          <code>GET /api/payment-links</code> lists your links with their totals;{' '}
+          <code>POST /api/payment-links/&#123;id&#125;/pause</code>, <code>/resume</code> and <code>/archive</code>{' '}
+          change their state; <code>GET /api/payment-links/&#123;id&#125;/payments</code> gives a link&apos;s payments
+          and totals.
+        </p>
+        <h3>The checkout page</h3>
+        <p>
+          The link&apos;s <code>url</code> opens a light page, in English and Kiswahili, where the customer enters their
+          M-Pesa number (and the amount, for an open link), gets the prompt, and sees the result with what to do next:
+          cancelled (1032), timed out (1037), insufficient balance (1) or wrong PIN (2001). Prompts are limited per
+          link, per address and per phone number, and a phone with a prompt already open gets no second one. Links of an
+          account whose identity verification is not approved take no payment.
+        </p>
+        <h3>QR codes</h3>
+        <p>
+          <code>GET /api/payment-links/&#123;id&#125;/qr.png</code> (or <code>qr.svg</code>) is the link&apos;s URL as a
+          QR code any phone camera opens. <code>GET /api/payment-links/&#123;id&#125;/mpesa-qr.png</code> is
+          Safaricom&apos;s Dynamic QR for your till or paybill, scanned in the M-Pesa app itself (pass{' '}
+          <code>amount</code> for an open link); such payments go straight to your till or paybill and are not tracked
+          by ImaraPay.
+        </p>
       </Section>
       <Section title="Transactions">
         <p>
