@@ -102,9 +102,15 @@ export async function linkByToken(
   return { link, merchant, channel };
 }
 
-/** How many of a link's payments are completed or still pending (what uses up a single-use link). */
+/**
+ * The statuses that use up a single-use link: a payment still pending, completed, or in review
+ * (M-Pesa may already have taken the customer's money; the review decides, not a second payment).
+ */
+const LINK_USING_STATUSES: Transaction['status'][] = ['pending', 'completed', 'needs_review'];
+
+/** How many of a link's payments use it up (pending, completed or in review). */
 export async function linkPaymentsInUse(em: EntityManager, linkId: number): Promise<number> {
-  return em.count(TransactionSchema, { link: linkId, status: { $in: ['pending', 'completed'] } });
+  return em.count(TransactionSchema, { link: linkId, status: { $in: LINK_USING_STATUSES } });
 }
 
 /** A link's totals: every payment, the completed ones and their KES. */
@@ -163,7 +169,7 @@ export type LinkReservationRefusal = 'used' | 'prompt_open';
 
 /**
  * Runs `insert` (which records the payment) only if, at that moment and with concurrent starts held
- * back: the single-use link has no completed or pending payment yet, and the phone has no link
+ * back: the single-use link has no payment that uses it up yet (pending, completed or in review), and the phone has no link
  * payment of this environment still pending (its prompt may be open on the phone). The link's row
  * and the phone number are locked for the transaction, so a hundred phones paying one link at once
  * each get their own payment, and one phone tapping Pay five times gets one.
@@ -177,7 +183,7 @@ export async function reserveLinkPayment<T>(
     if (link.singleUse) {
       // Single-use links serialise their starts on the link's row; reusable ones only on the phone.
       await tx.execute('select id from payment_links where id = ? for update', [link.id]);
-      const inUse = await tx.count(TransactionSchema, { link: link.id, status: { $in: ['pending', 'completed'] } });
+      const inUse = await tx.count(TransactionSchema, { link: link.id, status: { $in: LINK_USING_STATUSES } });
       if (inUse > 0) return { reserved: false, refusal: 'used' as const };
     }
     await tx.execute(`select pg_advisory_xact_lock(hashtext(?))`, [`link-phone:${link.environment}:${phoneNumber}`]);

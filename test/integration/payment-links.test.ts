@@ -292,6 +292,20 @@ describe('Payment links: paying through the checkout API', () => {
     expect(await linkPaymentCount(link.id)).toBe(1);
   });
 
+  it("When a single-use link's payment is in review, then the link stays used: the review decides, not a second payment", async () => {
+    const link = await newLink({ single_use: true });
+    const first = await pay(link, { phone_number: freshPhone() });
+    expect(first.status).toBe(201);
+    await settled(link, first.data.payment_token);
+    // M-Pesa's evidence contradicted itself: the money may be with the merchant already.
+    const em = stack.orm.em.fork();
+    const row = await em.findOneOrFail(PaymentLinkSchema, { publicId: link.id });
+    await em.nativeUpdate(TransactionSchema, { link: row.id }, { status: 'needs_review' });
+    const second = await pay(link, { phone_number: freshPhone() });
+    expect([second.status, second.data.reason]).toEqual([409, 'used']);
+    expect(await linkPaymentCount(link.id)).toBe(1);
+  });
+
   it('When a merchant pauses, resumes and archives a link, then it takes payments only while active, and each change is in their audit log', async () => {
     const link = await newLink();
     const auth = { headers: { Authorization: merchant.authorization } };
