@@ -90,6 +90,7 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
   // The row lock makes concurrent settlements of one payment take turns.
   const tx = await tem.findOneOrFail(TransactionSchema, transactionId, { lockMode: LockMode.PESSIMISTIC_WRITE });
   const ids = { merchantId: tx.merchant, transactionId };
+  if (decision.source === 'operator') return settleOperatorVerdict(tem, tx, decision);
   const evidence = decision.evidence;
   // The review rule (domain/evidence.ts) applied to what the payment recorded and what this decision
   // brings: the workflow names its reason; a closed payment's late evidence is checked here.
@@ -183,6 +184,45 @@ async function settle(tem: EntityManager, transactionId: number, decision: Payme
     completedAt: tx.completedAt ?? new Date(),
   });
   return { status: 'failed', lateFeeDue: false, changed, conflicts: 0 };
+}
+
+/**
+ * Ends a review on an operator's verdict (approved by a second admin): completed with the operator's
+ * receipt and the fee captured (charged again when it had been released), or failed with the fee
+ * released. Only a payment in `needs_review` is changed; any other is answered as it stands, so a
+ * verdict handed over twice, or after M-Pesa's evidence ended the review, settles nothing more. A fee
+ * already captured is never released (a fee is captured once or released once): such a payment
+ * stays in review (the API refuses to propose it).
+ */
+async function settleOperatorVerdict(
+  tem: EntityManager,
+  tx: Transaction,
+  decision: PaymentDecision,
+): Promise<SettleResult> {
+  const unchanged = { status: tx.status as SettleResult['status'], lateFeeDue: false, changed: false, conflicts: 0 };
+  if (tx.status !== 'needs_review') return unchanged;
+  const ids = { merchantId: tx.merchant, transactionId: tx.id };
+  const ended = { resultCode: decision.resultCode, resultDesc: decision.resultDesc, decidedBy: decision.source };
+  if (decision.status === 'completed') {
+    // This must be idempotent: the ledger keeps one capture per payment, and a released fee is charged again once.
+    const capture = await captureFee(tem, ids);
+    tem.assign(tx, {
+      status: 'completed',
+      stage: 'completed',
+      mpesaReceipt: decision.receipt ?? tx.mpesaReceipt,
+      ...ended,
+      completedAt: new Date(),
+    });
+    log.info('review ended by an operator', { transactionId: tx.id, status: 'completed' });
+    return { status: 'completed', lateFeeDue: capture === 'released_earlier', changed: true, conflicts: 0 };
+  }
+  if ((await releaseFee(tem, ids)) === 'captured_earlier') {
+    log.warn('operator failure refused: the fee was captured', { transactionId: tx.id });
+    return unchanged;
+  }
+  tem.assign(tx, { status: 'failed', stage: 'failed', ...ended, completedAt: tx.completedAt ?? new Date() });
+  log.info('review ended by an operator', { transactionId: tx.id, status: 'failed' });
+  return { status: 'failed', lateFeeDue: false, changed: true, conflicts: 0 };
 }
 
 /** Whether two recorded disagreements are the same one (a verdict settled again records nothing new). */

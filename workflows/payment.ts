@@ -15,6 +15,7 @@ import { databaseProfile, lateFeeProfile, pushProfile, queryProfile, webhookProf
 import {
   darajaCallbackSignal,
   mpesaRecordSignal,
+  operatorVerdictSignal,
   progressQuery,
   pushOutcomeUpdate,
   type PaymentWorkflowInput,
@@ -55,6 +56,11 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   });
   // M-Pesa's own record (Transaction Status, Pull Transactions, a statement line), stored by the API.
   setHandler(mpesaRecordSignal, (record) => void state.receiveRecord(record));
+  // An operator's approved verdict ends a review (the review rule's rule 6). A history in which a worker
+  // without this handler dropped the signal replays without the marker, so the verdict is ignored there.
+  setHandler(operatorVerdictSignal, (verdict) => {
+    if (patched(OPERATOR_VERDICT)) state.receiveOperatorVerdict(verdict);
+  });
   setHandler(pushOutcomeUpdate, async () => {
     await condition(() => state.push !== null);
     return state.push!;
@@ -251,6 +257,9 @@ function eventOf(status: PaymentWorkflowResult['status']): WebhookEvent {
 
 /** The patch after which a payment in review keeps its workflow open for more evidence or an operator. */
 const REVIEW_STAYS_OPEN = 'review-stays-open';
+
+/** The patch after which an operator's approved verdict is evidence that ends a review. */
+const OPERATOR_VERDICT = 'operator-verdict';
 
 /** The ApplicationFailure an activity raised, if that is what `err` carries. */
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {
