@@ -209,3 +209,84 @@ export interface WebhookDelivery {
   delivered_at: string | null;
   created_at: string;
 }
+
+/** An operator's proposal to end a payment's review (maker-checker: a second admin approves). */
+export interface ReviewProposal {
+  id: number;
+  transaction_id: number;
+  action: 'complete' | 'fail';
+  receipt: string | null;
+  reason: string;
+  status: 'pending' | 'approved' | 'rejected';
+  proposed_by: { id: number; email: string | null };
+  proposed_at: string;
+  decided_by: { id: number; email: string | null } | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  handed_over_at: string | null;
+}
+
+/** A payment in the review queue with all its evidence (GET /api/admin/payments/review). */
+export interface ReviewPayment {
+  transaction_id: number;
+  merchant_id: number;
+  environment: string;
+  status: PaymentStatus;
+  review_reason: string | null;
+  amount: number;
+  fee: number;
+  mpesa_amount: number | null;
+  mpesa_receipt: string | null;
+  checkout_request_id: string | null;
+  evidence_conflicts: Array<{
+    kind: string;
+    callbackId: number | null;
+    recorded: string | number | null;
+    received: string | number | null;
+    at: string;
+  }>;
+  push: { phone_number: string; account_reference: string; push_state: string; created_at: string };
+  callbacks: Array<{
+    id: number;
+    received_at: string;
+    disposition: string;
+    result_code: string | null;
+    problems: string | null;
+    raw_body: string;
+    parsed: {
+      checkoutRequestId: string | null;
+      resultCode: string;
+      resultDesc: string;
+      receipt: string | null;
+      amount: number | null;
+      phoneNumber: string | null;
+      transactionDate: string | null;
+      problems: string[];
+      unusable: string | null;
+    } | null;
+  }>;
+  queries: Array<{
+    asked_at: string;
+    state: string;
+    result_code: string | null;
+    result_desc: string | null;
+    error: string | null;
+  }>;
+  mpesa_records: Array<{
+    id: number;
+    source: string;
+    disposition: string;
+    outcome: string | null;
+    receipt: string | null;
+    amount: number | null;
+    completed_at: string | null;
+    description: string;
+    received_at: string;
+  }>;
+  proposals: ReviewProposal[];
+}
+
+/** One payment of the review queue with its timeline (GET /api/admin/payments/review/:id). */
+export interface ReviewPaymentDetail extends ReviewPayment {
+  timeline: TimelineEvent[];
+}
