@@ -42,8 +42,6 @@ export const ReviewProposalSchema = new EntitySchema<ReviewProposal>({
     },
   ],
   checks: [
-    { name: 'review_proposals_action', expression: `action in ('complete', 'fail')` },
-    { name: 'review_proposals_status', expression: `status in ('pending', 'approved', 'rejected')` },
     {
       name: 'review_proposals_receipt',
       expression: `(action = 'complete' and receipt is not null) or (action = 'fail' and receipt is null)`,

@@ -12,8 +12,6 @@ export class Migration20261208010000_review_proposals extends Migration {
         "proposed_by_id" int not null, "proposed_at" timestamptz not null default now(), "decided_by_id" int null,
         "decided_at" timestamptz null, "decision_reason" text null, "handed_over_at" timestamptz null,
         "handed_over_via" varchar(20) null,
-        constraint review_proposals_action check (action in ('complete', 'fail')),
-        constraint review_proposals_status check (status in ('pending', 'approved', 'rejected')),
         constraint review_proposals_receipt check ((action = 'complete' and receipt is not null) or (action = 'fail' and receipt is null)));`,
     );
     this.addSql(

@@ -1,6 +1,7 @@
 import { auditActorOf } from '../../auditActor';
 import { errorResponse } from '../../openapi/registry';
 import { AppError } from '../../../domain/errors';
+import { parseTransactionId } from '../../../domain/ids';
 import { paymentReviewDetail, paymentsForReview } from '../../useCases/paymentReview';
 import {
   approveProposal,
@@ -74,9 +75,10 @@ const ID = { id: 'The transaction id' };
 const PROPOSAL_ID = { id: 'The proposal id' };
 const TAGS = ['Admin: review'];
 
-/** Path ids: anything but a positive integer names nothing, so it answers 404 like a missing id. */
+/** Path ids: anything but a positive integer that fits the id column names nothing, so it answers 404 like a missing id. */
 function pathId(value: string | undefined, what: string): number {
-  if (value !== undefined && /^\d{1,9}$/.test(value) && Number(value) > 0) return Number(value);
+  const id = parseTransactionId(value);
+  if (id !== null) return id;
   throw new AppError('not_found', `${what} ${value} does not exist`);
 }
 
