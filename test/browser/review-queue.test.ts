@@ -110,6 +110,7 @@ describe('The review queue in the dashboard', () => {
     await pending.getByText('Complete with receipt R33MVBMXSF').waitFor();
     await pending.getByText(maker.email).waitFor();
     await pending.getByRole('button', { name: 'Approve' }).click();
+    // Settled by the payment's workflow, the payment leaves the queue.
     await pending.waitFor({ state: 'detached' });
     await eventually(async () => ((await statusOf(id)) === 'completed' ? true : undefined));
   });

@@ -19,6 +19,8 @@ export default function ReviewQueuePage() {
   const queue = useQuery({
     queryKey: QUEUE_KEY,
     queryFn: () => unwrap<ReviewPayment[]>(api.GET('/api/admin/payments/review')),
+    // An approved verdict is settled by the payment's workflow a moment later: look again until it has been.
+    refetchInterval: (query) => (query.state.data?.some(awaitingSettlement) ? 1000 : false),
   });
   return (
     <section>
@@ -38,6 +40,10 @@ export default function ReviewQueuePage() {
     </section>
   );
 }
+
+/** Whether a payment's approved verdict has yet to be settled (it is still in review). */
+const awaitingSettlement = (p: ReviewPayment) =>
+  p.status === 'needs_review' && p.proposals.some((x) => x.status === 'approved');
 
 function ReviewCard({ payment: p }: { payment: ReviewPayment }) {
   const pending = p.proposals.find((x) => x.status === 'pending');
@@ -145,7 +151,12 @@ function ReviewCard({ payment: p }: { payment: ReviewPayment }) {
       </div>
       <Timeline transactionId={p.transaction_id} />
       <Proposals payment={p} />
-      {p.status === 'needs_review' && !pending && <ProposeForm payment={p} />}
+      {awaitingSettlement(p) && (
+        <p className="muted" role="status">
+          Approved: the payment’s workflow is settling it.
+        </p>
+      )}
+      {p.status === 'needs_review' && !pending && !awaitingSettlement(p) && <ProposeForm payment={p} />}
     </article>
   );
 }
