@@ -161,6 +161,15 @@ function parsedCallback(rawBody: string): PaymentReviewView['callbacks'][number]
   }
   const parsed = parseStkCallback(body);
   if (!parsed) return null;
-  const { merchantRequestId: _unused, ...shown } = parsed;
-  return shown;
+  return {
+    checkoutRequestId: parsed.checkoutRequestId,
+    resultCode: parsed.resultCode,
+    resultDesc: parsed.resultDesc,
+    receipt: parsed.receipt,
+    amount: parsed.amount,
+    phoneNumber: parsed.phoneNumber,
+    transactionDate: parsed.transactionDate,
+    problems: parsed.problems,
+    unusable: parsed.unusable,
+  };
 }
