@@ -13,6 +13,7 @@ import {
   reviewProposalLocked,
   userEmails,
 } from '../../db/reviewProposals';
+import { receiptsClaimedElsewhere } from '../../db/mpesaRecords';
 import type { AuditActor } from '../../domain/audit';
 import { isMpesaReceipt } from '../../domain/callback';
 import { AppError } from '../../domain/errors';
@@ -89,8 +90,8 @@ export interface ApproveDeps {
  * POST /api/admin/payments/:id/review/proposals: proposes to end a payment's review, completed with an
  * M-Pesa receipt or failed with its fee released; nothing moves until a second admin approves. Audited
  * as `review.proposed`. Errors: 404 not_found (no such payment); 409 conflict when the payment is not in
- * `needs_review`, already has a proposal waiting, or (to fail) its fee was captured when it completed
- * (a fee is captured once or released once, never both).
+ * `needs_review`, already has a proposal waiting, names a receipt another payment holds, or (to fail)
+ * its fee was captured when it completed (a fee is captured once or released once, never both).
  */
 export async function proposeResolution(
   em: EntityManager,
@@ -106,6 +107,11 @@ export async function proposeResolution(
       throw new AppError(
         'conflict',
         `The fee of payment ${transactionId} was captured when it completed; it cannot be released, so the payment can only be completed`,
+      );
+    if (body.action === 'complete' && (await receiptsClaimedElsewhere(tx, [body.receipt!], transactionId)).size > 0)
+      throw new AppError(
+        'conflict',
+        `M-Pesa receipt ${body.receipt} belongs to another payment: one receipt proves one payment`,
       );
     const inserted = await insertReviewProposal(tx, {
       transactionId,

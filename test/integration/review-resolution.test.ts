@@ -261,7 +261,7 @@ describe('Ending a review with maker-checker', () => {
     expect((await txOf(payment.id)).status).toBe('needs_review');
     expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve']);
     expect(await auditActions(payment.id)).toEqual(['review.proposed', 'review.rejected']);
-    expect((await propose(payment.id, { action: 'complete', receipt: 'R33MVBMXSF', reason: 'Found it' })).status).toBe(
+    expect((await propose(payment.id, { action: 'complete', receipt: 'NEW0RCPT01', reason: 'Found it' })).status).toBe(
       201,
     );
     await stack.temporal.workflow.getHandle(`payment-${payment.id}`).terminate('test over');
@@ -296,6 +296,10 @@ describe('Who may resolve, and with what', () => {
     await statusOf(pushed.data.transaction_id, 'completed');
     const notInReview = await propose(pushed.data.transaction_id, { action: 'fail', reason: 'Not in review' });
     expect(notInReview.status).toBe(409);
+    const { mpesaReceipt } = await txOf(pushed.data.transaction_id);
+    const taken = await propose(payment.id, { action: 'complete', receipt: mpesaReceipt, reason: 'Wrong line' });
+    expect(taken.status).toBe(409);
+    expect(taken.data.error).toContain('belongs to another payment');
     await stack.temporal.workflow.getHandle(`payment-${payment.id}`).terminate('test over');
   });
 });

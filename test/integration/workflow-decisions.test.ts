@@ -7,6 +7,7 @@ import { FailureType } from '../../domain/failureTypes';
 import type { CallbackOutcome, PaymentDecision } from '../../domain/payment';
 import {
   darajaCallbackSignal,
+  operatorVerdictSignal,
   progressQuery,
   pushOutcomeUpdate,
   type PaymentProgress,
@@ -265,6 +266,23 @@ describe('The payment workflow decides (stub activities)', () => {
     expect((await handle.describe()).typedSearchAttributes.get(EVIDENCE)).toBe('conflict');
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('the review is left to an operator');
+  });
+
+  it("When an operator's approved verdict reaches a payment in review, twice, then it settles once through the workflow, which sends the ending and closes", async () => {
+    const script = new Script();
+    const { handle } = await startPayment(script);
+    await handle.signal(darajaCallbackSignal, callback('0', { amount: 1 }));
+    await progressUntil(handle, (p) => p.stage === 'needs_review');
+    const verdict = { proposalId: 7, action: 'complete' as const, receipt: 'OPER0RCPT1', reason: 'Statement line' };
+    await handle.signal(operatorVerdictSignal, verdict);
+    await handle.signal(operatorVerdictSignal, verdict);
+
+    expect(await handle.result()).toEqual({ status: 'completed', decidedBy: 'operator', receipt: 'OPER0RCPT1' });
+    expect(script.settlements.map((d) => [d.status, d.source, d.reviewReason !== undefined])).toEqual([
+      ['completed', 'callback', true],
+      ['completed', 'operator', false],
+    ]);
+    expect(script.webhooks).toEqual(['payment.review_started', 'payment.completed']);
   });
 
   it('When the query decides a success and a callback then brings the receipt, then the payment keeps one completion and gains the receipt', async () => {
