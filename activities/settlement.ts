@@ -210,6 +210,9 @@ async function settleOperatorVerdict(
       status: 'completed',
       stage: 'completed',
       mpesaReceipt: decision.receipt ?? tx.mpesaReceipt,
+      // The operator confirmed M-Pesa took the pushed amount under this receipt: the webhook's Amount
+      // must say so, not the Amount of the callback that raised the doubt (kept in daraja_callbacks).
+      mpesaAmount: tx.amount,
       ...ended,
       completedAt: new Date(),
     });

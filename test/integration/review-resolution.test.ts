@@ -173,6 +173,8 @@ describe('Ending a review with maker-checker', () => {
       const completed = receiver.received.find((r) => r.headers['x-imarapay-event'] === 'payment.completed')!;
       expect(completed.body.ImaraPay).toMatchObject({ status: 'completed', mpesa_receipt: 'R33MVBMXSF' });
       expect(completed.body.Body.stkCallback.ResultCode).toBe(0);
+      // The amount the operator confirmed, never the KES 1 of the callback that raised the doubt.
+      expect(completed.body.Body.stkCallback.CallbackMetadata.Item).toContainEqual({ Name: 'Amount', Value: 9908 });
       expect(await auditActions(payment.id)).toEqual(['review.proposed', 'review.approved']);
     } finally {
       await receiver.close();
