@@ -250,6 +250,15 @@ function ProposalItem({ proposal: x }: { proposal: ReviewProposal }) {
           </>
         )}
       </dl>
+      {x.status === 'approved' && !x.handed_over_at && (
+        <div className="review-actions">
+          <p className="muted">Approved, but the payment could not be reached yet.</p>
+          <button type="button" onClick={() => approve.mutate()} disabled={approve.isPending}>
+            Hand over again
+          </button>
+          <FormError error={approve.error} />
+        </div>
+      )}
       {x.status === 'pending' && (
         <div className="review-actions">
           {mine && <p className="muted">You proposed this: a second admin approves it.</p>}
