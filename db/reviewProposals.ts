@@ -76,19 +76,30 @@ export async function reviewProposalLocked(tem: EntityManager, id: number): Prom
   return tem.findOne(ReviewProposalSchema, id, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
-/** Records the checker's decision on a locked pending proposal. */
+/**
+ * Records the checker's decision on a locked pending proposal. False, changing nothing, when approving
+ * it would make a second approved proposal of its payment (`review_proposals_one_approved`).
+ */
 export async function decideReviewProposal(
   tem: EntityManager,
   proposal: ReviewProposal,
   decision: { status: 'approved' | 'rejected'; decidedBy: number; reason: string | null },
-): Promise<void> {
-  tem.assign(proposal, {
+): Promise<boolean> {
+  const decided = {
     status: decision.status,
     decidedBy: decision.decidedBy,
     decidedAt: new Date(),
     decisionReason: decision.reason,
-  });
-  await tem.flush();
+  };
+  try {
+    // A savepoint, so that a refused approval leaves the caller's transaction usable.
+    await tem.transactional((inner) => inner.nativeUpdate(ReviewProposalSchema, { id: proposal.id }, decided));
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) return false;
+    throw err;
+  }
+  Object.assign(proposal, decided);
+  return true;
 }
 
 /** Notes that an approved proposal reached its payment, and how. */

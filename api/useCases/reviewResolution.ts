@@ -149,7 +149,8 @@ export async function proposeResolution(
  * captured or released and the merchant's `payment.completed` or `payment.failed` webhook. A workflow
  * that had closed (older payments) is replaced by `reviewResolutionWorkflow` under
  * `payment-<id>-review-resolution-<proposalId>`. Approving an approved proposal again answers it as it
- * stands and hands it over again (a retry after Temporal was unreachable); nothing settles twice.
+ * stands, and hands it over if it had not reached its payment (a retry after Temporal was
+ * unreachable); nothing settles twice.
  * Errors: 404 not_found; 403 forbidden when the approver proposed it (outside development); 409
  * conflict when it was rejected, or its payment is no longer in review; 503 temporarily_unavailable
  * when Temporal could not be reached (the approval stands: approve again).
@@ -173,7 +174,13 @@ export async function approveProposal(
     if (found.status === 'rejected')
       throw new AppError('conflict', `Review proposal ${proposalId} was rejected; propose again`);
     assertInReview(locked);
-    await decideReviewProposal(tx, found, { status: 'approved', decidedBy: admin.id, reason: body.reason ?? null });
+    if (
+      !(await decideReviewProposal(tx, found, { status: 'approved', decidedBy: admin.id, reason: body.reason ?? null }))
+    )
+      throw new AppError(
+        'conflict',
+        `Payment ${locked.id} already has an approved resolution; it is being settled by its workflow`,
+      );
     await appendAuditEvent(tx, {
       ...actor,
       merchantId: locked.merchant,
@@ -190,7 +197,7 @@ export async function approveProposal(
     });
     return { proposal: found, payment: locked };
   });
-  if (proposal.status === 'approved') await handOver(deps, payment, proposal);
+  if (proposal.status === 'approved' && proposal.handedOverAt === null) await handOver(deps, payment, proposal);
   return proposalBody(deps.em, (await reviewProposalById(deps.em, proposal.id))!);
 }
 
@@ -250,6 +257,8 @@ async function handOver(deps: ApproveDeps, payment: Transaction, proposal: Revie
       await deps.temporal.workflow.start(reviewResolutionWorkflow, {
         workflowId: reviewResolutionWorkflowId(payment.id, proposal.id),
         taskQueue: deps.taskQueue,
+        // One settlement per proposal, ever: a closed run under this ID is never started again.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         args: [{ transactionId: payment.id, verdict, timings: deps.timings }],
       });
     } catch (error) {

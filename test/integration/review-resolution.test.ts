@@ -241,6 +241,18 @@ describe('Ending a review with maker-checker', () => {
       expect(await txOf(payment.id)).toMatchObject({ status: 'completed', mpesaReceipt: 'CLOSED0RCPT' });
       expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve', 'fee_capture']);
       expect(await webhookEvents(payment.id)).toContain('payment.completed');
+
+      // Were the payment back in review, a second resolution could be proposed but never approved.
+      await stack.orm.em
+        .fork()
+        .getConnection()
+        .execute(`update transactions set status = 'needs_review' where id = ?`, [payment.id]);
+      const again = await propose(payment.id, { action: 'complete', receipt: 'AGAIN0RCPT', reason: 'Another line' });
+      expect(again.status).toBe(201);
+      const refused = await approve(again.data.id, checker);
+      expect(refused.status).toBe(409);
+      expect(refused.data.error).toContain('already has an approved resolution');
+      expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve', 'fee_capture']);
     } finally {
       await receiver.close();
     }
