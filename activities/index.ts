@@ -5,11 +5,14 @@ import { createReconciliationActivities } from './reconciliation';
 import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
+import type { WorkerDatabase } from '../db/workerDatabase';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
 
-export interface ActivityDeps extends DarajaCallDeps {
+export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
+  /** What the activities read and write (db/workerDatabase.ts), bound to the worker's ORM. */
+  db: Omit<WorkerDatabase, 'channelInitiator'>;
   webhookHttp: WebhookDeps['http'];
   webhookTimeoutMs: number;
   /** WEBHOOK_STALLED_ATTEMPT_WAIT_MS (see WebhookDeps.stalledWaitMs). */
@@ -29,15 +32,19 @@ export interface ActivityDeps extends DarajaCallDeps {
   resultUrls: MpesaRecordDeps['resultUrls'];
 }
 
-/** Builds every activity from its clients; the worker is the only place this is wired. */
+/**
+ * Builds every activity from its dependencies (database functions, Daraja clients, the HTTP client);
+ * the worker is the only place this is wired, unit tests build each group with fakes.
+ */
 export function createActivities(
   deps: ActivityDeps,
 ): PaymentActivities & ReconciliationActivities & MpesaRecordActivities {
   return {
-    ...createSettlementActivities({ orm: deps.orm }),
-    ...createDarajaActivities(deps),
+    ...createSettlementActivities({ db: deps.db.settlement }),
+    ...createDarajaActivities({ ...deps, pushDb: deps.db.pushes }),
     ...createWebhookActivities({
-      orm: deps.orm,
+      webhookDb: deps.db.webhooks,
+      presence: deps.db.presence,
       http: deps.webhookHttp,
       timeoutMs: deps.webhookTimeoutMs,
       stalledWaitMs: deps.webhookStalledWaitMs,
@@ -45,9 +52,13 @@ export function createActivities(
       publicUrlsOnly: deps.webhookPublicUrlsOnly,
       httpsOnly: deps.webhookHttpsOnly,
     }),
-    ...createReconciliationActivities({ orm: deps.orm, logger: deps.logger }),
+    ...createReconciliationActivities({
+      db: deps.db.reconciliation,
+      newSession: deps.db.newSession,
+      logger: deps.logger,
+    }),
     ...createMpesaRecordActivities({
-      orm: deps.orm,
+      db: deps.db.mpesaRecords,
       logger: deps.logger,
       recordClientFor: deps.recordClientFor,
       pullRegistration: deps.pullRegistration,

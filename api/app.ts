@@ -1,12 +1,11 @@
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
 import { paymentTimings } from '../config/config';
 import type { Logger } from '../config/logger';
 import type { Orm } from '../db/orm';
+import { requestSessions } from '../db/requestSession';
 import type { RunSql } from '../db/sqlPool';
 import { apiKeyUseRecorder } from './apiKeyUsage';
 import { EndpointRegistry, routerOf } from './endpoints';
@@ -47,7 +46,8 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
   // Even then only the address the proxy itself appended counts, not whatever the client wrote before it.
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
   // One EntityManager per request: its identity map never leaks between requests.
-  const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
+  const sessions = requestSessions(orm);
+  const em = sessions.current;
   const recordUse = apiKeyUseRecorder({ runSql, logger });
   const deps: RouteDeps = {
     config,
@@ -78,7 +78,7 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
   if (metrics) app.use(httpMetrics(metrics));
   app.use(errorHandler(logger));
   app.use(helmet(securityHeaders(config)));
-  app.use((_ctx, next) => RequestContext.create(orm.em, next));
+  app.use((_ctx, next) => sessions.run(next));
   app.use(router.routes());
   // 405 with Allow for a known path and another method, 501 for unknown methods; errorHandler gives them the JSON body.
   app.use(router.allowedMethods());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../observability/opsAccess';
+import { isLoopbackHost } from './loopback';
 
 /**
  * Every setting ImaraPay reads from the environment, validated once at start-up.

@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Finding } from './entities';
+import { markCallbackDisposition } from './callbacks';
+import { freshTransaction } from './payments';
+import { openStatementLines } from './statementReports';
 
 /** How many rows of one kind a run handles or lists; the rest wait for the next run. */
 export const RECONCILIATION_BATCH = 500;
@@ -135,3 +138,19 @@ export async function latestRuns(
       [limit],
     );
 }
+
+/** The reconciliation activities' statements, for bindToSessions (db/orm.ts). */
+export const reconciliationStatements = {
+  beginRun,
+  callbacksToRedrive,
+  markCallbackDisposition,
+  recordRedrive,
+  orphanCandidates,
+  freshTransaction,
+  overduePayments,
+  webhooksGivenUp,
+  walletsOffLedger,
+  openStatementLines,
+  finishRun,
+  endUnstartedPayment,
+};

@@ -8,9 +8,9 @@ import { createActivities } from '../activities';
 import { createDarajaClient } from '../daraja/client';
 import { createMpesaRecordClient, type MpesaRecordClient } from '../daraja/recordClient';
 import { securityCredential } from '../daraja/securityCredential';
-import { channelInitiator } from '../db/mpesaRecords';
+import { workerDatabase } from '../db/workerDatabase';
 import { open } from '../domain/secretBox';
-import { createOrm, type Orm } from '../db/orm';
+import { closeOrm, createOrm, type Orm } from '../db/orm';
 import { darajaCallbackUrl, mpesaResultUrl } from '../config/callbackUrl';
 import type { Logger } from '../config/logger';
 
@@ -62,8 +62,9 @@ export async function createPaymentWorker({
         }),
       );
   }
+  const { channelInitiator, ...db } = workerDatabase(orm);
   const activities = createActivities({
-    orm,
+    db,
     darajaFor: (environment) => clients.get(environment) ?? liveDisabled,
     callbackUrlFor: (transactionId) => darajaCallbackUrl(config, transactionId),
     webhookHttp: axios.create(),
@@ -74,9 +75,9 @@ export async function createPaymentWorker({
     webhookHttpsOnly: config.APP_ENV === 'production',
     logger,
     recordClientFor: (environment) => recordClients.get(environment) ?? null,
-    initiatorFor: async (em, environment, channelId) => {
+    initiatorFor: async (environment, channelId) => {
       const certificate = certificates.get(environment);
-      const initiator = certificate ? await channelInitiator(em, channelId) : null;
+      const initiator = certificate ? await channelInitiator(channelId) : null;
       if (!certificate || !initiator) return null;
       const password = open(initiator.passwordSealed, config.WEBHOOK_SECRET_KEY);
       return { name: initiator.initiatorName, securityCredential: securityCredential(password, certificate) };
@@ -122,7 +123,7 @@ export async function openPaymentWorker({
     orm,
     close: async () => {
       await connection.close();
-      await orm.close();
+      await closeOrm(orm);
     },
   };
 }

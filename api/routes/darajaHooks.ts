@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { AppError } from '../../domain/errors';
 import { errorResponse } from '../openapi/registry';
-import { receiveDarajaCallback } from '../useCases/receiveDarajaCallback';
+import { receiveDarajaCallback } from '../../payments/receiveDarajaCallback';
 import { receiveMpesaResult } from '../useCases/receiveMpesaResult';
 import type { RouteModule } from './module';
 

@@ -14,7 +14,7 @@ import {
   expressPaymentSchema,
   listQuerySchema,
 } from './expressApiSchemas';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentNotStarted';
 
 const paymentExample = {
   id: 'trxn_4fZK2nq8WbX1pL0aQ',

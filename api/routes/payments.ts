@@ -6,7 +6,7 @@ import { darajaCredentials } from '../../config/config';
 import { respond, startStkPush, stkPushRequestSchema } from '../useCases/startStkPush';
 import { parseInput } from '../validate';
 import { transactionStatus } from '../useCases/transactionStatus';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentNotStarted';
 
 /** POST /api/stk-push and GET /api/transaction/status/:reference. */
 export const paymentRoutes: RouteModule = (api, deps) => {

@@ -7,7 +7,7 @@ import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { parseInput } from '../validate';
 import { respond } from '../useCases/startStkPush';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentNotStarted';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
 export const walletRoutes: RouteModule = (api, deps) => {

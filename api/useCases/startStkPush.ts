@@ -7,7 +7,7 @@ import { linkCustomer } from '../../db/customers';
 import type { PushOutcome } from '../../workflows/definitions';
 import { mpesaTextField } from '../validate';
 import type { ApiCaller } from '../auth';
-import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from './paymentStart';
+import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from '../../payments/paymentStart';
 import { guardPayment } from './paymentGuard';
 
 /** The documented request body of POST /api/stk-push. */
