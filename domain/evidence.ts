@@ -80,6 +80,11 @@ export interface EvidenceHeld {
   records: readonly MpesaRecordEvidence[];
   /** Operators' approved verdicts (domain/review.ts); absent in histories from before they existed. */
   operator?: readonly OperatorVerdict[];
+  /**
+   * Set when the payment's own settlement was refused on its data (Postgres would not store what the
+   * evidence says) and the payment waits in review: why. Absent otherwise and in older histories.
+   */
+  refusedSettlement?: string;
 }
 
 /**
@@ -114,9 +119,15 @@ export type Verdict =
  * 6. An operator's verdict (a proposal a second admin approved) ends a review: when rules 1 to 5 leave
  *    the payment in `needs_review`, the verdict with the lowest proposal id decides it, `completed`
  *    with the operator's receipt or `failed`. It never overrules evidence that decides on its own.
+ *    A payment whose settlement was refused on its data (`refusedSettlement`) is in review whatever
+ *    rules 1 to 5 say, with that reason, so an operator's verdict ends it too.
  */
 export function decidePayment(held: EvidenceHeld, push: PushIdentity): Verdict {
-  const verdict = decideOnEvidence(held, push);
+  const onEvidence = decideOnEvidence(held, push);
+  const verdict: Verdict =
+    held.refusedSettlement !== undefined && onEvidence.status !== 'pending'
+      ? { status: 'needs_review', decision: { ...onEvidence.decision, reviewReason: held.refusedSettlement } }
+      : onEvidence;
   if (verdict.status !== 'needs_review') return verdict;
   const [operator] = [...(held.operator ?? [])].sort((a, b) => a.proposalId - b.proposalId);
   if (!operator) return verdict;

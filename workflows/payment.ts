@@ -232,6 +232,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       const failure = applicationFailureOf(err);
       if (failure?.type !== FailureType.SettlementDataInvalid) throw err;
       await ledger.markNeedsReview({ transactionId, reason: failure.message });
+      // The review rule then holds it in review, where an operator's verdict ends it. Histories from
+      // before kept settling M-Pesa's evidence alone, which ignored the verdict.
+      if (patched(REFUSED_SETTLEMENT_IN_REVIEW)) state.holdForReview(failure.message);
       return { status: 'needs_review', lateFeeDue: false };
     }
   }
@@ -260,6 +263,9 @@ const REVIEW_STAYS_OPEN = 'review-stays-open';
 
 /** The patch after which an operator's approved verdict is evidence that ends a review. */
 const OPERATOR_VERDICT = 'operator-verdict';
+
+/** The patch after which a payment whose settlement was refused on its data is held in review by the review rule. */
+const REFUSED_SETTLEMENT_IN_REVIEW = 'refused-settlement-in-review';
 
 /** The ApplicationFailure an activity raised, if that is what `err` carries. */
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {

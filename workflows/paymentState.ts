@@ -27,6 +27,8 @@ export class PaymentState {
   private readonly records = new Map<string, MpesaRecordEvidence>();
   /** Operators' approved verdicts, by proposal id. */
   private readonly operator = new Map<number, OperatorVerdict>();
+  /** Why the payment's settlement was refused on its data and it waits in review; null otherwise. */
+  private refusedSettlement: string | null = null;
   /** The verdict last settled (its key), so that each verdict is settled once. */
   private appliedKey: string | null = null;
 
@@ -58,6 +60,16 @@ export class PaymentState {
     return true;
   }
 
+  /**
+   * Notes that settling the payment was refused on its data and it now waits in review for `reason`:
+   * the review rule holds it there (an operator's verdict ends it), and that hold counts as settled.
+   */
+  holdForReview(reason: string): void {
+    this.refusedSettlement = reason;
+    const verdict = this.verdict();
+    if (verdict.status !== 'pending') this.appliedKey = keyOf(verdict);
+  }
+
   /** Keeps a final STK query answer as evidence. */
   receiveQueryAnswer(answer: QueryAnswer): void {
     this.queries.push({ resultCode: answer.resultCode, resultDesc: answer.resultDesc });
@@ -71,6 +83,7 @@ export class PaymentState {
         queries: this.queries,
         records: [...this.records.values()],
         operator: [...this.operator.values()],
+        ...(this.refusedSettlement !== null && { refusedSettlement: this.refusedSettlement }),
       },
       { checkoutRequestId: this.checkoutRequestId, amount: this.amount },
     );
