@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { PaymentActivities, SettleResult } from '../../activities/types';
 import { FailureType } from '../../domain/failureTypes';
@@ -319,6 +322,17 @@ describe('The payment workflow decides (stub activities)', () => {
       ['failed', 'operator'],
     ]);
     expect(script.webhooks).toEqual(['payment.review_started', 'payment.failed']);
+    // test/integration/replay.test.ts replays this path's committed history (RECORD_HISTORIES=1 records it).
+    if (process.env.RECORD_HISTORIES === '1') {
+      const file = join(
+        __dirname,
+        '..',
+        'fixtures',
+        'histories',
+        'refused-settlement-resolved-by-operator.history.bin',
+      );
+      writeFileSync(file, temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    }
   });
 
   it('When the query decides a success and a callback then brings the receipt, then the payment keeps one completion and gains the receipt', async () => {
