@@ -127,6 +127,20 @@ describe('The review rule decides from all evidence held', () => {
     );
     expect(statusOf(verdict)).toBe('needs_review');
   });
+
+  it("When the payment's settlement was refused on its data, then it is in review with that reason whatever the evidence says, and an operator's verdict ends it", () => {
+    const refused = held({ callbacks: [callback(1, '0')] });
+    refused.refusedSettlement = 'Recording the outcome failed on its data';
+    expect(decidePayment(refused, PUSH)).toMatchObject({
+      status: 'needs_review',
+      decision: { source: 'callback', reviewReason: 'Recording the outcome failed on its data' },
+    });
+    expect(decidePayment({ ...refused, operator: [operatorVerdict(3, 'fail')] }, PUSH)).toMatchObject({
+      status: 'failed',
+      decision: { source: 'operator' },
+    });
+    expect(statusOf(decidePayment({ ...held({}), refusedSettlement: 'refused' }, PUSH))).toBe('pending');
+  });
 });
 
 /**
