@@ -1,8 +1,8 @@
 // Two projects so that `jest test/unit` never starts Temporal: Jest runs a project's globalSetup
 // only when at least one of that project's test files is selected.
 // globalSetup/globalTeardown leave no open handles behind. `npm test` still passes --forceExit, so
-// that one test's forgotten handle cannot hold CI open after the results are in (on two cores Jest
-// runs in band, in its own process); `npx jest --detectOpenHandles <files>` finds such a handle.
+// that one test's forgotten handle cannot hold CI open after the results are in;
+// `npx jest --detectOpenHandles <files>` finds such a handle.
 const shared = {
   rootDir: __dirname,
   roots: ['<rootDir>/test'],
@@ -21,6 +21,10 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 120_000,
+  // Two test files at a time, even on two cores: an integration file spends most of its time waiting
+  // on its own servers and workflow timers. Each file has its own database, task queue and ports, and
+  // transaction ids (hence workflow ids) start at a random offset, so files never see each other's work.
+  maxWorkers: 2,
   projects: [
     {
       ...shared,

@@ -3,12 +3,14 @@ import { createSettlementActivities } from './settlement';
 import { createWebhookActivities, type WebhookDeps } from './webhooks';
 import { createReconciliationActivities } from './reconciliation';
 import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
+import { createStatementPullActivities, type StatementPullActivities } from './statementPulls';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
 import type { WorkerDatabase } from '../db/workerDatabase';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
+export type { StatementPullActivities } from './statementPulls';
 
 export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
   /** What the activities read and write (db/workerDatabase.ts), bound to the worker's ORM. */
@@ -38,7 +40,7 @@ export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
  */
 export function createActivities(
   deps: ActivityDeps,
-): PaymentActivities & ReconciliationActivities & MpesaRecordActivities {
+): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & StatementPullActivities {
   return {
     ...createSettlementActivities({ db: deps.db.settlement }),
     ...createDarajaActivities({ ...deps, pushDb: deps.db.pushes }),
@@ -64,6 +66,12 @@ export function createActivities(
       pullRegistration: deps.pullRegistration,
       initiatorFor: deps.initiatorFor,
       resultUrls: deps.resultUrls,
+    }),
+    ...createStatementPullActivities({
+      db: deps.db.statementPulls,
+      logger: deps.logger,
+      recordClientFor: deps.recordClientFor,
+      pullRegistration: deps.pullRegistration,
     }),
   };
 }

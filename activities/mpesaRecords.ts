@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Initiator, MpesaRecordClient, PulledTransaction } from '../daraja/recordTypes';
 import { PULL_RETENTION_MS } from '../daraja/recordRequests';
+import { createPullReader, type PullReader } from '../daraja/pullPages';
 import type { Environment, Finding } from '../db/entities';
 import type { UnsettledPaymentRow, mpesaRecordStatements } from '../db/mpesaRecords';
 import type { BoundToSessions } from '../db/orm';
@@ -39,7 +40,6 @@ export interface MpesaRecordActivities {
 }
 
 const MAX_PAYMENTS_PER_RUN = 500;
-const MAX_PAGES = 50;
 /** Transaction Status is asked again about the same payment only after this long (ms). */
 const ASK_AGAIN_AFTER_MS = 60 * 60_000;
 
@@ -48,24 +48,16 @@ const channelKey = (p: UnsettledPaymentRow) => `${p.environment}|${p.partyB}`;
 export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordActivities {
   const { db, logger } = deps;
   const temporal = () => deps.client?.() ?? Context.current().client;
-  const registered = new Set<string>();
 
-  /** Every credit to the shortcode since `since`, page by page; registers the shortcode first (once per process). */
-  async function pullAll(client: MpesaRecordClient, key: string, shortcode: string, since: Date) {
-    if (!registered.has(key)) {
-      await client.registerPull({ shortcode, ...deps.pullRegistration });
-      registered.add(key);
-    }
-    const credits: PulledTransaction[] = [];
-    const endDate = new Date(Date.now() + 60_000);
-    for (let page = 0; page < MAX_PAGES; page += 1) {
-      const answer = await client.pullTransactions({ shortcode, startDate: since, endDate, offset: credits.length });
-      credits.push(...answer.transactions);
-      if (answer.transactions.length + answer.unreadable === 0) break;
-      if (answer.unreadable > 0)
-        logger.warn({ shortcode, unreadable: answer.unreadable }, 'unreadable Pull Transactions rows');
-    }
-    return credits;
+  const readers = new Map<MpesaRecordClient, PullReader>();
+  /** Every credit to the shortcode since `since`; registers the shortcode first (once per process). */
+  async function pullAll(client: MpesaRecordClient, shortcode: string, since: Date) {
+    let reader = readers.get(client);
+    if (!reader) readers.set(client, (reader = createPullReader(client, deps.pullRegistration)));
+    const pulled = await reader.pull(shortcode, since, new Date(Date.now() + 60_000));
+    if (pulled.unreadable > 0)
+      logger.warn({ shortcode, unreadable: pulled.unreadable }, 'unreadable Pull Transactions rows');
+    return pulled.transactions;
   }
 
   /**
@@ -140,7 +132,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
         if (!client) continue;
         let credits: PulledTransaction[];
         try {
-          credits = await pullAll(client, key, first.partyB!, new Date(first.createdAt.getTime() - 60_000));
+          credits = await pullAll(client, first.partyB!, new Date(first.createdAt.getTime() - 60_000));
         } catch (error) {
           logger.warn({ err: error, shortcode: first.partyB }, 'Pull Transactions could not be asked');
           unreachable.push(...group.map((p) => p.id));

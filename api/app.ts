@@ -2,7 +2,11 @@ import Koa from 'koa';
 import helmet from 'koa-helmet';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/config';
-import { paymentTimings } from '../config/config';
+import { darajaCredentials, paymentTimings } from '../config/config';
+import { mpesaResultUrl } from '../config/callbackUrl';
+import { createPullReader, type PullReader } from '../daraja/pullPages';
+import { createMpesaRecordClient } from '../daraja/recordClient';
+import type { Environment } from '../db/entities';
 import type { Logger } from '../config/logger';
 import type { Orm } from '../db/orm';
 import { requestSessions } from '../db/requestSession';
@@ -59,6 +63,7 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
     taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     timings: paymentTimings(config),
     lifecycle,
+    pullReaderFor: pullReaders(config, logger),
   };
   const rateLimits = createRateLimits({ orm, config });
   const router = routerOf(endpointRegistry(deps), {
@@ -72,6 +77,7 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
       csrfSecret: config.API_KEY_PEPPER,
     },
     rateLimiter: ({ policy, key }) => rateLimits.rateLimit(policy, key),
+    ...(config.CHECK_RESPONSES ? { checkResponses: { logger } } : {}),
   });
 
   // Outside the error middleware, so that the status observed is the one finally sent.
@@ -85,6 +91,31 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
   // Whatever the API does not answer may be a page of the dashboard (same origin, so no CORS).
   app.use(webApp());
   return app;
+}
+
+/**
+ * One Pull Transactions reader per environment whose Daraja credentials are configured (the
+ * sandbox's always, production's with DARAJA_PRODUCTION_*), each registering a shortcode once.
+ */
+function pullReaders(config: Config, logger: Logger): (environment: Environment) => PullReader | null {
+  const readers = new Map<Environment, PullReader>();
+  for (const environment of ['sandbox', 'production'] as const) {
+    const credentials = darajaCredentials(config, environment);
+    if (!credentials) continue;
+    const client = createMpesaRecordClient({
+      credentials,
+      timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
+      logger: logger.child({ component: 'daraja', environment }),
+    });
+    readers.set(
+      environment,
+      createPullReader(client, {
+        callbackUrl: mpesaResultUrl(config, 'pull'),
+        nominatedNumber: config.DARAJA_PULL_NOMINATED_NUMBER,
+      }),
+    );
+  }
+  return (environment) => readers.get(environment) ?? null;
 }
 
 /** Helmet's headers with a strict Content-Security-Policy: same-origin scripts and styles only, no inline script. */

@@ -153,6 +153,7 @@ async function main(): Promise<void> {
             launcher,
             postgresPid: shape.postgresPid,
             gate,
+            simulatorUrl: shape.simulatorUrl,
             receiver,
             log,
             apiUrls: ports.apis.map((port) => `http://127.0.0.1:${port}`),

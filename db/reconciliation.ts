@@ -131,12 +131,19 @@ export async function latestRuns(
   em: EntityManager,
   limit: number,
 ): Promise<{ id: number; workflow_id: string; started_at: Date; finished_at: Date | null; findings: Finding[] }[]> {
-  return em
+  const rows = await em
     .getConnection()
-    .execute(
-      `select id, workflow_id, started_at, finished_at, findings from reconciliation_runs order by id desc limit ?`,
-      [limit],
-    );
+    .execute<
+      { id: number; workflow_id: string; started_at: string; finished_at: string | null; findings: Finding[] }[]
+    >(`select id, workflow_id, started_at, finished_at, findings from reconciliation_runs order by id desc limit ?`, [
+      limit,
+    ]);
+  // The driver answers timestamptz as Postgres text: Dates, as the signature says.
+  return rows.map((row) => ({
+    ...row,
+    started_at: new Date(row.started_at),
+    finished_at: row.finished_at === null ? null : new Date(row.finished_at),
+  }));
 }
 
 /** The reconciliation activities' statements, for bindToSessions (db/orm.ts). */

@@ -3,6 +3,7 @@ import { channelInitiator, mpesaRecordStatements } from './mpesaRecords';
 import { pushStatements } from './pushes';
 import { reconciliationStatements } from './reconciliation';
 import { settlementStatements } from './settlement';
+import { statementPullStatements } from './statementReports';
 import { webhookStatements } from './webhookOutbox';
 import { workerPresence } from './webhookAttempts';
 
@@ -18,6 +19,7 @@ export function workerDatabase(orm: Orm) {
     webhooks: bindToSessions(orm, webhookStatements),
     reconciliation: bindToSessions(orm, reconciliationStatements),
     mpesaRecords: bindToSessions(orm, mpesaRecordStatements),
+    statementPulls: bindToSessions(orm, statementPullStatements),
     channelInitiator: bindToSessions(orm, { channelInitiator }).channelInitiator,
     /** This worker's presence session in Postgres (webhook attempts record it). */
     presence: workerPresence(String(orm.config.get('clientUrl'))),

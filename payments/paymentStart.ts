@@ -201,15 +201,15 @@ function notStartedError(tx: Transaction): AppError {
     'temporarily_unavailable',
     'The payment could not be started just now; nothing was sent to M-Pesa. ' +
       'Retry with the same Idempotency-Key to start this same payment.',
-    { transaction_id: tx.id, retry_after: RETRY_AFTER_SECONDS },
+    { transaction_id: tx.id, retry_after: PAYMENT_RETRY_AFTER_SECONDS },
   );
 }
 
 /** TEMPORAL_START_DEADLINE_MS's default, for callers that do not pass one. */
 const DEFAULT_START_DEADLINE_MS = 3_000;
 
-/** When a client should retry a payment whose workflow could not be started (s). */
-export const RETRY_AFTER_SECONDS = 5;
+/** When a client should retry a payment whose workflow could not be started, in seconds. */
+export const PAYMENT_RETRY_AFTER_SECONDS = 5;
 
 /** How long past the push deadline a request may wait for its answer. */
 const ANSWER_MARGIN_MS = 15_000;

@@ -12,6 +12,7 @@ import { newRequestId } from './ids';
 import { createRecordBook } from './mpesaRecords';
 import { recordRouter } from './recordRoutes';
 import { createScheduler } from './scheduler';
+import { SIMULATOR_INITIATOR } from './initiator';
 import { createSecurityKeys } from './securityKeys';
 import { createTokenStore } from './tokens';
 
@@ -104,7 +105,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     now,
     logger,
     keys,
-    initiator: options.initiator ?? { name: 'testapi', password: 'Safaricom999!*!' },
+    initiator: options.initiator ?? SIMULATOR_INITIATOR,
     settings: {
       resultDelayMs: options.recordResultDelayMs ?? 300,
       callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,

@@ -14,6 +14,123 @@ import {
 } from '../../useCases/reviewResolution';
 import { parseInput } from '../../validate';
 import type { RouteModule } from '../module';
+import { z } from 'zod';
+import {
+  callbackDisposition,
+  enumOf,
+  environment as environmentSchema,
+  id,
+  kes,
+  paymentStatus,
+  timestamp,
+} from '../../openapi/responses';
+import { timelineSchema } from '../dashboardViews';
+import type { EvidenceConflict } from '../../../domain/evidence';
+import type { MpesaRecordSource } from '../../../domain/mpesaRecord';
+import type { ReviewAction, ReviewProposalStatus } from '../../../domain/review';
+import type { PushState } from '../../../db/entities/transaction';
+import type { StkQueryState } from '../../../db/entities/stkQuery';
+import type { MpesaRecordDisposition } from '../../../db/entities/mpesaRecord';
+
+/** An admin as a proposal names them: their id, and their email while the account exists. */
+const adminRef = z.object({ id, email: z.string().nullable() });
+
+/** An operator's proposal to end a payment's review (maker-checker: a second admin approves it). */
+export const reviewProposalSchema = z.object({
+  id,
+  transaction_id: id,
+  action: enumOf<ReviewAction>()(['complete', 'fail']),
+  receipt: z.string().nullable().describe('The M-Pesa receipt that proves a `complete`; null for `fail`'),
+  reason: z.string(),
+  status: enumOf<ReviewProposalStatus>()(['pending', 'approved', 'rejected']),
+  proposed_by: adminRef,
+  proposed_at: timestamp,
+  decided_by: adminRef.nullable(),
+  decided_at: timestamp.nullable(),
+  decision_reason: z.string().nullable(),
+  handed_over_at: timestamp
+    .nullable()
+    .describe("When the approved verdict reached the payment's workflow; null while it has not (approve again)"),
+});
+
+/** One payment whose M-Pesa evidence is in doubt, with all that evidence side by side and its proposals. */
+export const paymentReviewSchema = z.object({
+  transaction_id: id,
+  merchant_id: id,
+  environment: environmentSchema,
+  status: paymentStatus,
+  review_reason: z.string().nullable(),
+  amount: kes,
+  fee: kes,
+  mpesa_amount: kes.nullable(),
+  mpesa_receipt: z.string().nullable(),
+  checkout_request_id: z.string().nullable(),
+  evidence_conflicts: z.array(
+    z.object({
+      kind: enumOf<EvidenceConflict['kind']>()(['receipt', 'amount', 'invalid']),
+      callbackId: id.nullable(),
+      recorded: z.union([z.string(), z.number()]).nullable(),
+      received: z.union([z.string(), z.number()]).nullable(),
+      at: timestamp,
+    }),
+  ),
+  push: z.object({
+    phone_number: z.string(),
+    account_reference: z.string(),
+    push_state: enumOf<PushState>()(['none', 'sending', 'accepted', 'rejected', 'unconfirmed']),
+    created_at: timestamp,
+  }),
+  callbacks: z.array(
+    z.object({
+      id,
+      received_at: timestamp,
+      disposition: callbackDisposition,
+      result_code: z.string().nullable(),
+      problems: z.string().nullable(),
+      raw_body: z.string(),
+      parsed: z
+        .object({
+          checkoutRequestId: z.string().nullable(),
+          resultCode: z.string(),
+          resultDesc: z.string(),
+          receipt: z.string().nullable(),
+          amount: kes.nullable(),
+          phoneNumber: z.string().nullable(),
+          transactionDate: z.string().nullable().describe('YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it'),
+          problems: z.array(z.string()),
+          unusable: z.string().nullable(),
+        })
+        .nullable()
+        .describe('What the review rule read from the body; null when it is not a Daraja callback'),
+    }),
+  ),
+  queries: z.array(
+    z.object({
+      asked_at: timestamp,
+      state: enumOf<StkQueryState>()(['pending', 'final', 'error']),
+      result_code: z.string().nullable(),
+      result_desc: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+  mpesa_records: z.array(
+    z.object({
+      id,
+      source: enumOf<MpesaRecordSource>()(['transaction_status', 'pull_transactions', 'statement']),
+      disposition: enumOf<MpesaRecordDisposition>()(['evidence', 'malformed', 'refused', 'queue_timeout', 'unmatched']),
+      outcome: z.enum(['completed', 'failed', 'not_found']).nullable(),
+      receipt: z.string().nullable(),
+      amount: kes.nullable(),
+      completed_at: timestamp.nullable(),
+      description: z.string(),
+      received_at: timestamp,
+    }),
+  ),
+  proposals: z.array(reviewProposalSchema),
+});
+
+/** One payment of the review queue with its timeline (GET /api/admin/payments/review/:id). */
+export const paymentReviewDetailSchema = paymentReviewSchema.extend({ timeline: timelineSchema.shape.events });
 
 const callbackExample = {
   id: 88,
@@ -99,7 +216,14 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
       'and payments with recorded disagreements (`evidence_conflicts`), newest first, at most 100, each with all its evidence side by side ' +
       "(the push, every stored raw callback and what ImaraPay read from it, STK query answers, M-Pesa's own record, conflicts) and its resolution proposals.",
     tags: TAGS,
-    responses: [{ status: 200, description: 'The payments to review', example: [reviewExample] }],
+    responses: [
+      {
+        status: 200,
+        description: 'The payments to review',
+        schema: z.array(paymentReviewSchema),
+        example: [reviewExample],
+      },
+    ],
     handler: async (ctx) => {
       ctx.body = await paymentsForReview(deps.em());
     },
@@ -117,6 +241,7 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The payment',
+        schema: paymentReviewDetailSchema,
         example: {
           ...reviewExample,
           timeline: [
@@ -148,7 +273,7 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
     params: ID,
     body: proposeResolutionSchema,
     responses: [
-      { status: 201, description: 'The pending proposal', example: proposalExample },
+      { status: 201, description: 'The pending proposal', schema: reviewProposalSchema, example: proposalExample },
       errorResponse(400, 'validation_failed', 'receipt is required to complete a payment', { field: 'receipt' }),
       errorResponse(404, 'not_found', 'Transaction 42 does not exist'),
       errorResponse(
@@ -185,6 +310,7 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The approved proposal',
+        schema: reviewProposalSchema,
         example: {
           ...proposalExample,
           status: 'approved',
@@ -231,6 +357,7 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The rejected proposal',
+        schema: reviewProposalSchema,
         example: {
           ...proposalExample,
           status: 'rejected',

@@ -1,7 +1,6 @@
 import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client';
-import type { TransactionTimeline } from '../api/models';
 import { PageHeader } from '../components/Layout';
 import { ErrorNote } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -30,8 +29,7 @@ export function TransactionDetailPage() {
   const { id = '' } = useParams();
   const detail = useQuery({
     queryKey: ['transaction', id],
-    queryFn: () =>
-      unwrap<TransactionTimeline>(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
+    queryFn: () => unwrap(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
     // A pending payment, or one in review, is still moving: follow it.
     refetchInterval: (query) =>
       ['pending', 'needs_review'].includes(query.state.data?.transaction.status ?? '') ? 2000 : false,

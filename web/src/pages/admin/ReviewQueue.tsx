@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import type { ReviewPayment, ReviewPaymentDetail, ReviewProposal } from '../../api/models';
+import type { ReviewPayment, ReviewPaymentDetail, ReviewProposal } from '../../api/answers';
 import { Field, FormError } from '../../components/Field';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
