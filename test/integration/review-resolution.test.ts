@@ -56,13 +56,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** A KES 9,908 push (its prompt stays open) whose success callback says Amount 1: the payment goes to review. */
-async function paymentInReview(merchant: MerchantFixture) {
-  const res = await stack.http.post(
-    '/stk-push',
-    { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 },
-    as(merchant.authorization),
-  );
+/**
+ * A KES 9,908 push (its prompt stays open) whose success callback says Amount 1: the payment goes to
+ * review. `topUp`: the push is the merchant's own wallet top-up (POST /api/wallet/top-ups).
+ */
+async function paymentInReview(merchant: MerchantFixture, { topUp = false } = {}) {
+  const res = topUp
+    ? await stack.http.post('/wallet/top-ups', { phone_number: '0712345678', amount: 9908 }, as(merchant.authorization))
+    : await stack.http.post(
+        '/stk-push',
+        { account_id: merchant.channelId, phone_number: '0712345678', amount: 9908 },
+        as(merchant.authorization),
+      );
   expect(res.status).toBe(200);
   const payment = { id: res.data.transaction_id as number, fee: res.data.fee_to_be_charged as number };
   const callback = await axios.post(darajaCallbackUrl(stack.config, payment.id), {
@@ -200,6 +205,40 @@ describe('Ending a review with maker-checker', () => {
     } finally {
       await receiver.close();
     }
+  });
+
+  it('When a proposal to complete a wallet top-up is approved, then the wallet is credited once with the pushed amount, as a completed top-up is', async () => {
+    const merchant = await createMerchantFixture(stack, { walletKes: 1000 });
+    const topUp = await paymentInReview(merchant, { topUp: true });
+    expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({ balance: 1000, ledgerSum: 1000 });
+
+    const proposed = await propose(topUp.id, {
+      action: 'complete',
+      receipt: 'R44TOPUPSF',
+      reason: 'The paybill statement shows R44TOPUPSF for KES 9,908',
+    });
+    expect(proposed.status).toBe(201);
+    expect((await approve(proposed.data.id, checker)).status).toBe(200);
+    expect(await statusOf(topUp.id, 'completed')).toMatchObject({ decidedBy: 'operator', mpesaAmount: 9908 });
+    await stack.temporal.workflow.getHandle(`payment-${topUp.id}`).result();
+    expect((await approve(proposed.data.id, checker)).status).toBe(200); // handed over again: credited once
+
+    const entries = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ kind: string; amount: number; reference: string | null }[]>(
+        'select kind, amount, reference from wallet_ledger where transaction_id = ? order by id',
+        [topUp.id],
+      );
+    expect(entries).toEqual([
+      { kind: 'fee_reserve', amount: 0, reference: null },
+      { kind: 'fee_capture', amount: 0, reference: null },
+      { kind: 'top_up', amount: 9908, reference: 'M-Pesa R44TOPUPSF' },
+    ]);
+    expect(await walletSnapshot(stack.orm.em.fork(), merchant.merchantId)).toEqual({
+      balance: 1000 + 9908,
+      ledgerSum: 1000 + 9908,
+    });
   });
 
   it('When the proposer approves their own, then production refuses it with 403 and moves nothing, and development allows it', async () => {

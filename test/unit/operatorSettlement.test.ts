@@ -35,6 +35,17 @@ describe("The settlement rule on an operator's verdict", () => {
     });
   });
 
+  it("When a wallet top-up in review is completed by an operator, then the pushed amount is credited to the merchant's wallet like any completed top-up", () => {
+    const topUp = row({ purpose: 'wallet_top_up' });
+    expect(settlementOf(topUp, complete, NOW)).toMatchObject({
+      status: 'completed',
+      fee: 'capture',
+      topUpCredit: { amount: 500, reference: 'M-Pesa OPER0RCPT1' },
+    });
+    expect(settlementOf(row(), complete, NOW).topUpCredit).toBeNull();
+    expect(settlementOf(topUp, fail, NOW).topUpCredit).toBeNull();
+  });
+
   it('When a payment in review is failed by an operator, then the fee is released, or nothing changes if it proves captured', () => {
     const s = settlementOf(row(), fail, NOW);
     expect(s).toMatchObject({ status: 'failed', fee: 'release', changed: true });
