@@ -38,6 +38,11 @@ export function createSettlementActivities({
         const { settlement, capture } = await db.settleLocked(transactionId, (row) =>
           settlementOf(row, decision, now()),
         );
+        if (decision.source === 'operator')
+          log.info(settlement.changed ? 'review ended by an operator' : 'operator verdict changed nothing', {
+            transactionId,
+            status: settlement.status,
+          });
         if (settlement.conflicts.length > 0)
           log.warn('conflicting M-Pesa evidence recorded', { transactionId, conflicts: settlement.conflicts });
         if (settlement.status === 'needs_review' && settlement.reviewReason !== null)

@@ -28,7 +28,8 @@ export async function reservePaymentFee(em: EntityManager, transactionId: number
  * Settles one payment in one transaction: locks its row (concurrent settlements of one payment take
  * turns), asks `decide` (domain/settlement.ts `settlementOf`) what the decision does to it as recorded,
  * moves the fee once (capture or release, idempotent by the ledger's references), credits a top-up,
- * and writes the changes. Answers the settlement and, when the fee was captured, how
+ * and writes the changes; a release that finds the fee captured answers the settlement's
+ * `ifFeeCaptured` instead, writing nothing, when it names one. Answers the settlement and, when the fee was captured, how
  * (`released_earlier`: a late success must charge it again). Throws SettlementDataError when Postgres
  * refuses the data; the transaction then changes nothing.
  */
@@ -45,7 +46,12 @@ export async function settleLocked(
       let capture: CaptureResult | null = null;
       if (settlement.fee === 'capture') capture = await captureFee(tem, ids);
       if (settlement.topUpCredit) await creditTopUpPayment(tem, { ...ids, ...settlement.topUpCredit });
-      if (settlement.fee === 'release') await releaseFee(tem, ids);
+      if (
+        settlement.fee === 'release' &&
+        (await releaseFee(tem, ids)) === 'captured_earlier' &&
+        settlement.ifFeeCaptured
+      )
+        return { settlement: settlement.ifFeeCaptured, capture: null };
       if (Object.keys(settlement.changes).length > 0) tem.assign(tx, settlement.changes);
       return { settlement, capture };
     });

@@ -31,7 +31,8 @@ export type AuditActor = Pick<AuditEventInput, 'actorType' | 'actorId' | 'actorL
 
 /**
  * Every action the log records, by the name stored in `action`. Staff actions: `pricing.replaced`,
- * `kyc.approved`, `kyc.rejected`, `wallet.adjusted`. Merchant security actions: `api_key.created`,
+ * `kyc.approved`, `kyc.rejected`, `wallet.adjusted`, `review.proposed`, `review.approved`, `review.rejected`
+ * (ending a payment's review, maker-checker). Merchant security actions: `api_key.created`,
  * `api_key.revoked`, `callback_url.changed`, `webhook_secret.rotated`, `password.changed`,
  * `login.succeeded`, `login.failed`, `two_factor.enabled`, `two_factor.disabled`, `payment_link.paused`,
  * `payment_link.resumed`, `payment_link.archived`. Other modules may append actions of their own (`review.resolved`).
@@ -41,6 +42,9 @@ export const AUDIT_ACTIONS = [
   'kyc.approved',
   'kyc.rejected',
   'wallet.adjusted',
+  'review.proposed',
+  'review.approved',
+  'review.rejected',
   'api_key.created',
   'api_key.revoked',
   'callback_url.changed',

@@ -21,6 +21,12 @@ const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
 const RESULT_CODE = /^[A-Za-z0-9_.-]{1,20}$/;
 /** M-Pesa receipts are 10 upper-case letters and digits (R33MVBMXSF); anything else is not a receipt. */
 const RECEIPT = /^[A-Z0-9]{8,20}$/;
+
+/**
+ * Whether `text` is an M-Pesa receipt as Daraja writes MpesaReceiptNumber: upper-case letters and
+ * digits, 8 to 20 of them (R33MVBMXSF). The same rule reads callbacks and operators' resolutions.
+ */
+export const isMpesaReceipt = (text: string): boolean => RECEIPT.test(text);
 /**
  * TransactionDate as Daraja documents it: YYYYMMDDHHmmss in Nairobi time (a number or a string). Some
  * callbacks write it `YYYY-MM-DD HH:mm:ss` or ISO 8601 without an offset (also Nairobi time): those are

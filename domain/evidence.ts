@@ -1,5 +1,6 @@
 import type { Kes } from './money';
 import type { MpesaRecordEvidence } from './mpesaRecord';
+import { decisionFromOperator, type OperatorVerdict } from './review';
 import {
   callbackMatchesPush,
   decisionFromCallback,
@@ -77,6 +78,13 @@ export interface EvidenceHeld {
   queries: readonly QueryAnswer[];
   /** M-Pesa's own record of the payment (Transaction Status, Pull Transactions, statements). */
   records: readonly MpesaRecordEvidence[];
+  /** Operators' approved verdicts (domain/review.ts); absent in histories from before they existed. */
+  operator?: readonly OperatorVerdict[];
+  /**
+   * Set when the payment's own settlement was refused on its data (Postgres would not store what the
+   * evidence says) and the payment waits in review: why. Absent otherwise and in older histories.
+   */
+  refusedSettlement?: string;
 }
 
 /**
@@ -108,8 +116,27 @@ export type Verdict =
  *    the payment even beside a callback with a wrong Amount or broken items.
  * 5. The completed decision names the receipt all success evidence agrees on, and what proved it:
  *    M-Pesa's record over a callback over a query. Ties are broken by ids, never by arrival order.
+ * 6. An operator's verdict (a proposal a second admin approved) ends a review: when rules 1 to 5 leave
+ *    the payment in `needs_review`, the verdict with the lowest proposal id decides it, `completed`
+ *    with the operator's receipt or `failed`. It never overrules evidence that decides on its own.
+ *    A payment whose settlement was refused on its data (`refusedSettlement`) is in review whatever
+ *    rules 1 to 5 say, with that reason, so an operator's verdict ends it too.
  */
 export function decidePayment(held: EvidenceHeld, push: PushIdentity): Verdict {
+  const onEvidence = decideOnEvidence(held, push);
+  const verdict: Verdict =
+    held.refusedSettlement !== undefined && onEvidence.status !== 'pending'
+      ? { status: 'needs_review', decision: { ...onEvidence.decision, reviewReason: held.refusedSettlement } }
+      : onEvidence;
+  if (verdict.status !== 'needs_review') return verdict;
+  const [operator] = [...(held.operator ?? [])].sort((a, b) => a.proposalId - b.proposalId);
+  if (!operator) return verdict;
+  const decision = decisionFromOperator(operator);
+  return { status: decision.status, decision };
+}
+
+/** Rules 1 to 5 of `decidePayment`: the verdict of M-Pesa's evidence alone. */
+function decideOnEvidence(held: EvidenceHeld, push: PushIdentity): Verdict {
   const callbacks = [...held.callbacks]
     .filter((c) => callbackMatchesPush(c, push))
     .sort((a, b) => a.callbackId - b.callbackId);

@@ -46,8 +46,11 @@ export interface PaymentDecision {
   resultCode: string | null;
   resultDesc: string;
   receipt: string | null;
-  /** What decided it: the callback, the STK query, M-Pesa's own record, or no answer at all. */
-  source: 'callback' | 'query' | 'mpesa_record' | 'no_answer' | 'push_rejected';
+  /**
+   * What decided it: the callback, the STK query, M-Pesa's own record, no answer at all, or an
+   * operator's verdict approved by a second admin (domain/review.ts), which ends a review.
+   */
+  source: 'callback' | 'query' | 'mpesa_record' | 'no_answer' | 'push_rejected' | 'operator';
   /**
    * Set when the review rule (domain/evidence.ts `decidePayment`) found the evidence in doubt: the
    * payment goes to `needs_review` with this reason, its fee held. Absent in older histories.

@@ -48,6 +48,11 @@ export interface Settlement {
   conflicts: EvidenceConflict[];
   /** Set when the payment (now or still) waits for an operator: why. */
   reviewReason: string | null;
+  /**
+   * What to answer instead, writing nothing, when a `release` finds the fee already captured (a fee is
+   * captured once or released once): set by an operator's failure verdict, null otherwise.
+   */
+  ifFeeCaptured?: Settlement | null;
 }
 
 /**
@@ -59,6 +64,7 @@ export interface Settlement {
  * completion. Pure: db/settlement.ts applies the answer in one transaction.
  */
 export function settlementOf(tx: SettlementRow, decision: PaymentDecision, now: Date): Settlement {
+  if (decision.source === 'operator') return operatorSettlementOf(tx, decision, now);
   const evidence = decision.evidence;
   // The review rule (domain/evidence.ts) applied to what the payment recorded and what this decision
   // brings: the workflow names its reason; a closed payment's late evidence is checked here.
@@ -145,11 +151,7 @@ export function settlementOf(tx: SettlementRow, decision: PaymentDecision, now: 
         completedAt: now,
       },
       fee: 'capture',
-      // A top-up's money is the merchant's: credited once, in the same transaction that completes it.
-      topUpCredit:
-        tx.purpose === 'wallet_top_up'
-          ? { amount: tx.amount, reference: receipt ? `M-Pesa ${receipt}` : `Top-up ${tx.id}` }
-          : null,
+      topUpCredit: topUpCreditOf(tx, receipt),
       status: 'completed',
       changed: true,
       conflicts: [],
@@ -175,6 +177,68 @@ export function settlementOf(tx: SettlementRow, decision: PaymentDecision, now: 
     conflicts: [],
     reviewReason: null,
   };
+}
+
+/**
+ * An operator's verdict (approved by a second admin, domain/review.ts) ends a review: `completed` with
+ * the operator's receipt and the fee captured (charged again when it had been released: the answer's
+ * capture says so), a wallet top-up's pushed amount credited as any completed top-up's, or `failed`
+ * with the fee released. Only a payment in `needs_review` is changed;
+ * any other is answered as it stands, so a verdict handed over twice, or after M-Pesa's evidence ended
+ * the review, settles nothing more. A failure finding the fee captured is refused (`ifFeeCaptured`):
+ * the payment stays in review.
+ */
+function operatorSettlementOf(tx: SettlementRow, decision: PaymentDecision, now: Date): Settlement {
+  const unchanged: Settlement = {
+    changes: {},
+    fee: 'none',
+    topUpCredit: null,
+    status: tx.status === 'completed' || tx.status === 'failed' ? tx.status : 'needs_review',
+    changed: false,
+    conflicts: [],
+    reviewReason: null,
+  };
+  if (tx.status !== 'needs_review') return unchanged;
+  const ended = { resultCode: decision.resultCode, resultDesc: decision.resultDesc, decidedBy: decision.source };
+  if (decision.status === 'completed') {
+    const receipt = decision.receipt ?? tx.mpesaReceipt;
+    return {
+      ...unchanged,
+      changes: {
+        status: 'completed',
+        stage: 'completed',
+        mpesaReceipt: receipt,
+        // The operator confirmed M-Pesa took the pushed amount under this receipt: the webhook's Amount
+        // must say so, not the Amount of the callback that raised the doubt (kept in daraja_callbacks).
+        mpesaAmount: tx.amount,
+        ...ended,
+        completedAt: now,
+      },
+      fee: 'capture',
+      topUpCredit: topUpCreditOf(tx, receipt),
+      status: 'completed',
+      changed: true,
+    };
+  }
+  return {
+    ...unchanged,
+    changes: { status: 'failed', stage: 'failed', ...ended, completedAt: tx.completedAt ?? now },
+    fee: 'release',
+    status: 'failed',
+    changed: true,
+    ifFeeCaptured: unchanged,
+  };
+}
+
+/**
+ * A completed wallet top-up's credit: the pushed amount (KES) into the merchant's own wallet, in the
+ * same transaction that completes it, referenced by M-Pesa's receipt (or the payment when there is
+ * none); db/ledger.ts creditTopUpPayment credits each top-up once, however often it is settled.
+ * Null for a payment to a merchant's channel, whose money never passes through ImaraPay.
+ */
+function topUpCreditOf(tx: SettlementRow, receipt: string | null): Settlement['topUpCredit'] {
+  if (tx.purpose !== 'wallet_top_up') return null;
+  return { amount: tx.amount, reference: receipt ? `M-Pesa ${receipt}` : `Top-up ${tx.id}` };
 }
 
 /** Whether two recorded disagreements are the same one (a verdict settled again records nothing new). */

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MpesaRecordEvidence } from '../domain/mpesaRecord';
 import type { CallbackOutcome, PaymentDecision, PaymentStage } from '../domain/payment';
+import type { OperatorVerdict } from '../domain/review';
 
 /** Timings a payment runs with, fixed at start so that replays see the same values. */
 export interface PaymentTimings {
@@ -61,6 +62,11 @@ export const pushOutcomeUpdate = defineUpdate<PushOutcome>('pushOutcome');
 export const darajaCallbackSignal = defineSignal<[CallbackOutcome]>('darajaCallback');
 /** M-Pesa's own record of this payment (Transaction Status, Pull Transactions or a statement), already stored in Postgres. */
 export const mpesaRecordSignal = defineSignal<[MpesaRecordEvidence]>('mpesaRecord');
+/**
+ * An operator's verdict on this payment in review, approved by a second admin and stored in Postgres
+ * (review_proposals). Repeats of a proposal id count once.
+ */
+export const operatorVerdictSignal = defineSignal<[OperatorVerdict]>('operatorVerdict');
 export const progressQuery = defineQuery<PaymentProgress>('progress');
 
 /** The workflow ID of a payment: a business ID that carries no personal data. */

@@ -15,6 +15,7 @@ import { databaseProfile, lateFeeProfile, pushProfile, queryProfile, webhookProf
 import {
   darajaCallbackSignal,
   mpesaRecordSignal,
+  operatorVerdictSignal,
   progressQuery,
   pushOutcomeUpdate,
   type PaymentWorkflowInput,
@@ -55,6 +56,11 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
   });
   // M-Pesa's own record (Transaction Status, Pull Transactions, a statement line), stored by the API.
   setHandler(mpesaRecordSignal, (record) => void state.receiveRecord(record));
+  // An operator's approved verdict ends a review (the review rule's rule 6). A history in which a worker
+  // without this handler dropped the signal replays without the marker, so the verdict is ignored there.
+  setHandler(operatorVerdictSignal, (verdict) => {
+    if (patched(OPERATOR_VERDICT)) state.receiveOperatorVerdict(verdict);
+  });
   setHandler(pushOutcomeUpdate, async () => {
     await condition(() => state.push !== null);
     return state.push!;
@@ -226,6 +232,9 @@ export async function paymentWorkflow(input: PaymentWorkflowInput): Promise<Paym
       const failure = applicationFailureOf(err);
       if (failure?.type !== FailureType.SettlementDataInvalid) throw err;
       await ledger.markNeedsReview({ transactionId, reason: failure.message });
+      // The review rule then holds it in review, where an operator's verdict ends it. Histories from
+      // before kept settling M-Pesa's evidence alone, which ignored the verdict.
+      if (patched(REFUSED_SETTLEMENT_IN_REVIEW)) state.holdForReview(failure.message);
       return { status: 'needs_review', lateFeeDue: false };
     }
   }
@@ -251,6 +260,12 @@ function eventOf(status: PaymentWorkflowResult['status']): WebhookEvent {
 
 /** The patch after which a payment in review keeps its workflow open for more evidence or an operator. */
 const REVIEW_STAYS_OPEN = 'review-stays-open';
+
+/** The patch after which an operator's approved verdict is evidence that ends a review. */
+const OPERATOR_VERDICT = 'operator-verdict';
+
+/** The patch after which a payment whose settlement was refused on its data is held in review by the review rule. */
+const REFUSED_SETTLEMENT_IN_REVIEW = 'refused-settlement-in-review';
 
 /** The ApplicationFailure an activity raised, if that is what `err` carries. */
 function applicationFailureOf(err: unknown): ApplicationFailure | undefined {

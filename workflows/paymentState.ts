@@ -1,6 +1,7 @@
 import { decidePayment, type QueryAnswer, type Verdict } from '../domain/evidence';
 import type { MpesaRecordEvidence } from '../domain/mpesaRecord';
 import type { CallbackOutcome, PaymentDecision, PaymentStage } from '../domain/payment';
+import type { OperatorVerdict } from '../domain/review';
 import type { PaymentProgress, PaymentWorkflowResult, PushOutcome } from './definitions';
 
 /**
@@ -24,6 +25,10 @@ export class PaymentState {
   private readonly queries: QueryAnswer[] = [];
   /** M-Pesa's own records of the payment, by recordId. */
   private readonly records = new Map<string, MpesaRecordEvidence>();
+  /** Operators' approved verdicts, by proposal id. */
+  private readonly operator = new Map<number, OperatorVerdict>();
+  /** Why the payment's settlement was refused on its data and it waits in review; null otherwise. */
+  private refusedSettlement: string | null = null;
   /** The verdict last settled (its key), so that each verdict is settled once. */
   private appliedKey: string | null = null;
 
@@ -48,6 +53,23 @@ export class PaymentState {
     return true;
   }
 
+  /** Takes in an operator's approved verdict; false for a proposal id seen before. */
+  receiveOperatorVerdict(verdict: OperatorVerdict): boolean {
+    if (this.operator.has(verdict.proposalId)) return false;
+    this.operator.set(verdict.proposalId, verdict);
+    return true;
+  }
+
+  /**
+   * Notes that settling the payment was refused on its data and it now waits in review for `reason`:
+   * the review rule holds it there (an operator's verdict ends it), and that hold counts as settled.
+   */
+  holdForReview(reason: string): void {
+    this.refusedSettlement = reason;
+    const verdict = this.verdict();
+    if (verdict.status !== 'pending') this.appliedKey = keyOf(verdict);
+  }
+
   /** Keeps a final STK query answer as evidence. */
   receiveQueryAnswer(answer: QueryAnswer): void {
     this.queries.push({ resultCode: answer.resultCode, resultDesc: answer.resultDesc });
@@ -56,7 +78,13 @@ export class PaymentState {
   /** The review rule's verdict on everything held now. */
   verdict(): Verdict {
     return decidePayment(
-      { callbacks: this.callbacks, queries: this.queries, records: [...this.records.values()] },
+      {
+        callbacks: this.callbacks,
+        queries: this.queries,
+        records: [...this.records.values()],
+        operator: [...this.operator.values()],
+        ...(this.refusedSettlement !== null && { refusedSettlement: this.refusedSettlement }),
+      },
       { checkoutRequestId: this.checkoutRequestId, amount: this.amount },
     );
   }

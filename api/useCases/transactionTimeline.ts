@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
-import { findTransactions } from '../../db/transactionsQuery';
+import { findTransactions, type TransactionRow } from '../../db/transactionsQuery';
 import { paymentTimelineRecords } from '../../db/paymentTimeline';
 import type { ApiCaller } from '../auth';
 import { transactionView, type TransactionView } from './listTransactions';
@@ -74,6 +74,21 @@ export async function transactionTimeline(
   });
   const row = rows[0];
   if (!row) throw new AppError('not_found', `Transaction ${id} does not exist`);
+  return timelineOf(em, row);
+}
+
+/**
+ * Any payment's timeline, whoever owns it, for ImaraPay's operators (the review queue); null when no
+ * payment has this id.
+ */
+export async function anyPaymentTimeline(em: EntityManager, id: number): Promise<TransactionTimeline | null> {
+  const { rows } = await findTransactions(em, { id, limit: 1 });
+  return rows[0] ? timelineOf(em, rows[0]) : null;
+}
+
+/** The timeline of a payment row the caller may see. */
+async function timelineOf(em: EntityManager, row: TransactionRow): Promise<TransactionTimeline> {
+  const id = row.id;
   const { payment, ledger, callbacks, queries, attempts } = await paymentTimelineRecords(em, id);
 
   const events: TimelineEvent[] = [
@@ -198,6 +213,7 @@ const DECIDERS: Record<string, string> = {
   query: ' (from an STK status query)',
   callback: ' (from the callback)',
   mpesa_record: " (from M-Pesa's own record)",
+  operator: " (by ImaraPay's review, approved by a second admin)",
 };
 
 /**

@@ -15,6 +15,7 @@ export * from './auditEvent';
 export * from './mpesaRecord';
 export * from './statementReport';
 export * from './paymentLink';
+export * from './reviewProposal';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -33,6 +34,7 @@ import { AuditEventSchema, AuditChainHeadSchema } from './auditEvent';
 import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } from './mpesaRecord';
 import { StatementReportSchema, StatementReportLineSchema } from './statementReport';
 import { PaymentLinkSchema } from './paymentLink';
+import { ReviewProposalSchema } from './reviewProposal';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -62,4 +64,5 @@ export const ALL_ENTITIES = [
   StatementReportSchema,
   PaymentLinkSchema,
   StatementReportLineSchema,
+  ReviewProposalSchema,
 ];

@@ -32,6 +32,7 @@ const PAGES: [Who, string][] = [
     '/admin/users',
     '/admin/transactions',
     '/admin/kyc',
+    '/admin/review',
     '/admin/pricing',
     '/admin/wallets',
     '/admin/audit',

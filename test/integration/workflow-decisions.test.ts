@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { PaymentActivities, SettleResult } from '../../activities/types';
 import { FailureType } from '../../domain/failureTypes';
 import type { CallbackOutcome, PaymentDecision } from '../../domain/payment';
 import {
   darajaCallbackSignal,
+  operatorVerdictSignal,
   progressQuery,
   pushOutcomeUpdate,
   type PaymentProgress,
@@ -66,14 +70,29 @@ class Script {
   readonly pushes: number[] = [];
   readonly queries: number[] = [];
   readonly settlements: PaymentDecision[] = [];
+  /** Settlements of decisions this picks are refused as Postgres refuses bad data. */
+  refuseSettlement: (decision: PaymentDecision) => boolean = () => false;
+  /** The reasons markNeedsReview put the payment in review for. */
+  readonly reviewMarks: string[] = [];
   readonly webhooks: string[] = [];
   lateFees = 0;
   /** The stored status, with the settlement's rules: a completed payment is never failed. */
   private status: 'pending' | 'completed' | 'failed' | 'needs_review' = 'pending';
   private receipt: string | null = null;
 
+  markNeedsReview(reason: string): void {
+    this.reviewMarks.push(reason);
+    if (this.status !== 'completed') this.status = 'needs_review';
+  }
+
   settle(decision: PaymentDecision): SettleResult {
     this.settlements.push(decision);
+    if (this.refuseSettlement(decision))
+      throw ApplicationFailure.create({
+        type: FailureType.SettlementDataInvalid,
+        message: 'Recording the outcome failed on its data: value too long for type character varying(20)',
+        nonRetryable: true,
+      });
     if (decision.reviewReason) {
       // The review rule found the evidence in doubt: the real settlement holds the payment in review.
       this.status = 'needs_review';
@@ -86,6 +105,8 @@ class Script {
       if (bringsReceipt) this.receipt = decision.receipt;
       return { status: 'completed', lateFeeDue: false, changed: bringsReceipt, conflicts };
     }
+    if (decision.source === 'operator' && this.status === 'failed')
+      return { status: this.status, lateFeeDue: false, changed: false, conflicts: 0 };
     const wasFailed = this.status === 'failed';
     this.status = decision.status;
     this.receipt = decision.receipt;
@@ -117,8 +138,8 @@ const activities: PaymentActivities = {
   async settlePayment({ transactionId, decision }) {
     return scriptOf(transactionId).settle(decision);
   },
-  async markNeedsReview() {
-    throw new Error('not expected in these scenarios');
+  async markNeedsReview({ transactionId, reason }) {
+    scriptOf(transactionId).markNeedsReview(reason);
   },
   async chargeLateFee({ transactionId }) {
     scriptOf(transactionId).lateFees++;
@@ -265,6 +286,53 @@ describe('The payment workflow decides (stub activities)', () => {
     expect((await handle.describe()).typedSearchAttributes.get(EVIDENCE)).toBe('conflict');
     expect((await handle.describe()).status.name).toBe('RUNNING');
     await handle.terminate('the review is left to an operator');
+  });
+
+  it("When an operator's approved verdict reaches a payment in review, twice, then it settles once through the workflow, which sends the ending and closes", async () => {
+    const script = new Script();
+    const { handle } = await startPayment(script);
+    await handle.signal(darajaCallbackSignal, callback('0', { amount: 1 }));
+    await progressUntil(handle, (p) => p.stage === 'needs_review');
+    const verdict = { proposalId: 7, action: 'complete' as const, receipt: 'OPER0RCPT1', reason: 'Statement line' };
+    await handle.signal(operatorVerdictSignal, verdict);
+    await handle.signal(operatorVerdictSignal, verdict);
+
+    expect(await handle.result()).toEqual({ status: 'completed', decidedBy: 'operator', receipt: 'OPER0RCPT1' });
+    expect(script.settlements.map((d) => [d.status, d.source, d.reviewReason !== undefined])).toEqual([
+      ['completed', 'callback', true],
+      ['completed', 'operator', false],
+    ]);
+    expect(script.webhooks).toEqual(['payment.review_started', 'payment.completed']);
+  });
+
+  it("When a payment's settlement was refused on its data and it waits in review, then an operator's approved verdict ends the review through the workflow, settled once, and the workflow closes", async () => {
+    const script = new Script();
+    script.refuseSettlement = (decision) => decision.source === 'callback';
+    const { handle } = await startPayment(script);
+    await handle.signal(darajaCallbackSignal, callback('0', { receipt: 'R'.repeat(20) }));
+    await progressUntil(handle, (p) => p.stage === 'needs_review');
+    expect(script.reviewMarks).toHaveLength(1);
+    const verdict = { proposalId: 8, action: 'fail' as const, receipt: null, reason: 'Not on the statement' };
+    await handle.signal(operatorVerdictSignal, verdict);
+    await handle.signal(operatorVerdictSignal, verdict);
+
+    expect(await handle.result()).toEqual({ status: 'failed', decidedBy: 'operator', receipt: null });
+    expect(script.settlements.map((d) => [d.status, d.source])).toEqual([
+      ['completed', 'callback'],
+      ['failed', 'operator'],
+    ]);
+    expect(script.webhooks).toEqual(['payment.review_started', 'payment.failed']);
+    // test/integration/replay.test.ts replays this path's committed history (RECORD_HISTORIES=1 records it).
+    if (process.env.RECORD_HISTORIES === '1') {
+      const file = join(
+        __dirname,
+        '..',
+        'fixtures',
+        'histories',
+        'refused-settlement-resolved-by-operator.history.bin',
+      );
+      writeFileSync(file, temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    }
   });
 
   it('When the query decides a success and a callback then brings the receipt, then the payment keeps one completion and gains the receipt', async () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { decidePayment, type EvidenceHeld, type QueryAnswer, type Verdict } from '../../domain/evidence';
 import type { MpesaRecordEvidence } from '../../domain/mpesaRecord';
 import type { CallbackOutcome } from '../../domain/payment';
+import type { OperatorVerdict } from '../../domain/review';
 
 const PUSHED = 'ws_CO_PUSHED';
 const PUSH = { checkoutRequestId: PUSHED, amount: 321 };
@@ -32,6 +33,12 @@ const record = (recordId: string, fields: Partial<MpesaRecordEvidence> = {}): Mp
   completedAt: '2026-12-07T20:30:00+03:00',
   description: 'The service request is processed successfully.',
   ...fields,
+});
+const operatorVerdict = (proposalId: number, action: OperatorVerdict['action']): OperatorVerdict => ({
+  proposalId,
+  action,
+  receipt: action === 'complete' ? 'RCPTOPER01' : null,
+  reason: 'Checked on the M-Pesa org portal',
 });
 const held = (e: Partial<EvidenceHeld>): EvidenceHeld => ({ callbacks: [], queries: [], records: [], ...e });
 const statusOf = (v: Verdict) => v.status;
@@ -120,6 +127,20 @@ describe('The review rule decides from all evidence held', () => {
     );
     expect(statusOf(verdict)).toBe('needs_review');
   });
+
+  it("When the payment's settlement was refused on its data, then it is in review with that reason whatever the evidence says, and an operator's verdict ends it", () => {
+    const refused = held({ callbacks: [callback(1, '0')] });
+    refused.refusedSettlement = 'Recording the outcome failed on its data';
+    expect(decidePayment(refused, PUSH)).toMatchObject({
+      status: 'needs_review',
+      decision: { source: 'callback', reviewReason: 'Recording the outcome failed on its data' },
+    });
+    expect(decidePayment({ ...refused, operator: [operatorVerdict(3, 'fail')] }, PUSH)).toMatchObject({
+      status: 'failed',
+      decision: { source: 'operator' },
+    });
+    expect(statusOf(decidePayment({ ...held({}), refusedSettlement: 'refused' }, PUSH))).toBe('pending');
+  });
 });
 
 /**
@@ -131,6 +152,7 @@ function settleInOrder(pieces: readonly Piece[]) {
     callbacks: [] as CallbackOutcome[],
     queries: [] as QueryAnswer[],
     records: [] as MpesaRecordEvidence[],
+    operator: [] as OperatorVerdict[],
   };
   let status: 'pending' | 'completed' | 'failed' | 'needs_review' = 'pending';
   let fee: 'reserved' | 'captured' | 'released' = 'reserved';
@@ -140,11 +162,19 @@ function settleInOrder(pieces: readonly Piece[]) {
   for (const piece of pieces) {
     if (piece.kind === 'callback') evidence.callbacks.push(piece.value);
     else if (piece.kind === 'query') evidence.queries.push(piece.value);
+    else if (piece.kind === 'operator') evidence.operator.push(piece.value);
     else evidence.records.push(piece.value);
     verdict = decidePayment(evidence, PUSH);
     if (verdict.status === 'pending' || verdict.status === status) continue;
-    // The settlement activity never fails a completed payment or one in review.
-    if (verdict.status === 'failed' && status !== 'pending') continue;
+    // The settlement activity never fails a completed payment or one in review, except on an operator's
+    // verdict for a payment in review whose fee was not captured (a captured fee is never released).
+    const operatorFails = verdict.status === 'failed' && verdict.decision.source === 'operator';
+    if (
+      verdict.status === 'failed' &&
+      status !== 'pending' &&
+      !(operatorFails && status === 'needs_review' && fee !== 'captured')
+    )
+      continue;
     if (verdict.status === 'completed' && fee !== 'captured') {
       movements.push(fee === 'released' ? 'late_fee_capture' : 'fee_capture');
       fee = 'captured';
@@ -164,7 +194,8 @@ function settleInOrder(pieces: readonly Piece[]) {
 type Piece =
   | { kind: 'callback'; value: CallbackOutcome }
   | { kind: 'query'; value: QueryAnswer }
-  | { kind: 'record'; value: MpesaRecordEvidence };
+  | { kind: 'record'; value: MpesaRecordEvidence }
+  | { kind: 'operator'; value: OperatorVerdict };
 
 const receipt = fc.constantFrom('RCPTAAAA01', 'RCPTBBBB02', null);
 const amount = fc.constantFrom(321, 1, null);
@@ -194,6 +225,9 @@ const pieces = fc
           amount,
         })
         .map((r) => ({ kind: 'record' as const, value: record('', r) })),
+      fc
+        .constantFrom<OperatorVerdict['action']>('complete', 'fail')
+        .map((action) => ({ kind: 'operator' as const, value: operatorVerdict(0, action) })),
     ),
     { maxLength: 6 },
   )
@@ -202,9 +236,40 @@ const pieces = fc
     list.map((p, i): Piece => {
       if (p.kind === 'callback') return { kind: 'callback', value: { ...p.value, callbackId: i + 1 } };
       if (p.kind === 'record') return { kind: 'record', value: { ...p.value, recordId: `rec-${i}` } };
+      if (p.kind === 'operator') return { kind: 'operator', value: { ...p.value, proposalId: i + 1 } };
       return p;
     }),
   );
+
+describe("An operator's approved verdict ends a review", () => {
+  const inReview = { callbacks: [callback(1, '0', { amount: 1 })] };
+
+  it("When the evidence leaves the payment in review and an operator's verdict is held, then the verdict decides it", () => {
+    expect(decidePayment(held({ ...inReview, operator: [operatorVerdict(4, 'complete')] }), PUSH)).toMatchObject({
+      status: 'completed',
+      decision: { source: 'operator', receipt: 'RCPTOPER01', resultCode: '0' },
+    });
+    expect(decidePayment(held({ ...inReview, operator: [operatorVerdict(4, 'fail')] }), PUSH)).toMatchObject({
+      status: 'failed',
+      decision: { source: 'operator', receipt: null },
+    });
+  });
+
+  it('When two verdicts are held, then the one with the lower proposal id decides, whatever their order', () => {
+    const both = [operatorVerdict(7, 'fail'), operatorVerdict(5, 'complete')];
+    expect(statusOf(decidePayment(held({ ...inReview, operator: both }), PUSH))).toBe('completed');
+    expect(statusOf(decidePayment(held({ ...inReview, operator: [...both].reverse() }), PUSH))).toBe('completed');
+  });
+
+  it("When M-Pesa's evidence decides on its own, then an operator's verdict changes nothing", () => {
+    const operator = [operatorVerdict(1, 'fail')];
+    expect(decidePayment(held({ callbacks: [callback(1, '0')], operator }), PUSH)).toMatchObject({
+      status: 'completed',
+      decision: { source: 'callback' },
+    });
+    expect(decidePayment(held({ operator }), PUSH)).toEqual({ status: 'pending' });
+  });
+});
 
 describe('The same evidence in every order gives the same ending', () => {
   it('When the same evidence arrives in any order, then the verdict, the final fee place and the last webhook are the same', () => {
@@ -215,7 +280,11 @@ describe('The same evidence in every order gives the same ending', () => {
           const a = settleInOrder(inOrder);
           const b = settleInOrder(shuffled);
           expect(b.verdict).toEqual(a.verdict);
-          if (a.verdict.status === 'completed' || a.verdict.status === 'failed') {
+          // An operator's verdict is approved only for a payment in review, and what it can still move
+          // depends on where the fee stood then (a captured fee is never released): for operator
+          // evidence the rule's verdict is what must not depend on the order.
+          const byOperator = inOrder.some((p) => p.kind === 'operator');
+          if (!byOperator && (a.verdict.status === 'completed' || a.verdict.status === 'failed')) {
             expect(b.status).toBe(a.status);
             expect(b.fee).toBe(a.fee);
             expect(b.webhooks.filter((w) => w !== 'payment.review_started').at(-1)).toBe(

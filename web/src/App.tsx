@@ -28,6 +28,7 @@ const AdminTransactionsPage = lazy(() => import('./pages/admin/Transactions'));
 const AdminKycPage = lazy(() => import('./pages/admin/KycReviews'));
 const AdminPricingPage = lazy(() => import('./pages/admin/Pricing'));
 const AdminWalletsPage = lazy(() => import('./pages/admin/Wallets'));
+const AdminReviewQueuePage = lazy(() => import('./pages/admin/ReviewQueue'));
 const ReconciliationPage = lazy(() => import('./pages/Reconciliation'));
 const PaymentLinksPage = lazy(() => import('./pages/PaymentLinks'));
 
@@ -60,6 +61,7 @@ export function App() {
               <Route path="/admin/users" element={<AdminUsersPage />} />
               <Route path="/admin/transactions" element={<AdminTransactionsPage />} />
               <Route path="/admin/kyc" element={<AdminKycPage />} />
+              <Route path="/admin/review" element={<AdminReviewQueuePage />} />
               <Route path="/admin/pricing" element={<AdminPricingPage />} />
               <Route path="/admin/wallets" element={<AdminWalletsPage />} />
               <Route path="/admin/audit" element={<AuditLogPage admin />} />

@@ -44,3 +44,6 @@ export type PaymentLink = Answer<'/api/payment-links', 'get'>[number];
 export type CheckoutLink = Answer<'/api/pay/{token}', 'get'>;
 export type CheckoutStarted = Answer<'/api/pay/{token}/payments', 'post', 201>;
 export type CheckoutPayment = Answer<'/api/pay/{token}/payments/{paymentToken}', 'get'>;
+export type ReviewPayment = Answer<'/api/admin/payments/review', 'get'>[number];
+export type ReviewPaymentDetail = Answer<'/api/admin/payments/review/{id}', 'get'>;
+export type ReviewProposal = ReviewPayment['proposals'][number];

@@ -909,11 +909,91 @@ export interface paths {
         };
         /**
          * Payments whose M-Pesa evidence is in doubt
-         * @description Payments in `needs_review` (the review rule found M-Pesa's evidence in doubt: an Amount other than the push, two receipts, items that break Daraja's rules, or M-Pesa's record disagreeing; the fee is held and the merchant was sent `payment.review_started`) and payments with recorded disagreements (`evidence_conflicts`), newest first, at most 100, each with its stored raw callbacks.
+         * @description Payments in `needs_review` (the review rule found M-Pesa's evidence in doubt: an Amount other than the push, two receipts, items that break Daraja's rules, or M-Pesa's record disagreeing; the fee is held and the merchant was sent `payment.review_started`) and payments with recorded disagreements (`evidence_conflicts`), newest first, at most 100, each with all its evidence side by side (the push, every stored raw callback and what ImaraPay read from it, STK query answers, M-Pesa's own record, conflicts) and its resolution proposals.
          */
         get: operations["getApiAdminPaymentsReview"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payments/review/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One payment's evidence, proposals and timeline
+         * @description The same view as the queue, for one payment whatever its status now, with its timeline.
+         */
+        get: operations["getApiAdminPaymentsReviewId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payments/{id}/review/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose how a review ends
+         * @description `complete` with the M-Pesa receipt that proves the payment (the fee is captured), or `fail` (the fee is released), with a reason. Nothing moves until a second admin approves it. One proposal waits at a time per payment. Audited as `review.proposed`.
+         */
+        post: operations["postApiAdminPaymentsIdReviewProposals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/review-proposals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a proposal (a second admin)
+         * @description The verdict goes through the payment’s workflow, which settles it once: the fee captured or released, and the merchant’s `payment.completed` or `payment.failed` webhook. The admin who proposed it cannot approve it (only a development deployment allows it). Approving an approved proposal again answers it as it stands; nothing settles twice. Audited as `review.approved`.
+         */
+        post: operations["postApiAdminReviewProposalsIdApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/review-proposals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a proposal
+         * @description Nothing moves; the payment stays in review and a new proposal may be made. The proposer may reject (withdraw) their own. Audited as `review.rejected`.
+         */
+        post: operations["postApiAdminReviewProposalsIdReject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7249,10 +7329,17 @@ export interface operations {
                      *         "status": "needs_review",
                      *         "review_reason": "M-Pesa's success callback 88 reports KES 1 for a push of KES 9908",
                      *         "amount": 9908,
+                     *         "fee": 50,
                      *         "mpesa_amount": 1,
                      *         "mpesa_receipt": "R33MVBMXSF",
                      *         "checkout_request_id": "ws_CO_301120261200001234",
                      *         "evidence_conflicts": [],
+                     *         "push": {
+                     *           "phone_number": "254712345678",
+                     *           "account_reference": "INV-001",
+                     *           "push_state": "accepted",
+                     *           "created_at": "2026-11-30T12:00:00.000Z"
+                     *         },
                      *         "callbacks": [
                      *           {
                      *             "id": 88,
@@ -7260,7 +7347,39 @@ export interface operations {
                      *             "disposition": "signalled",
                      *             "result_code": "0",
                      *             "problems": null,
-                     *             "raw_body": "{\"Body\":{\"stkCallback\":{…}}}"
+                     *             "raw_body": "{\"Body\":{\"stkCallback\":{…}}}",
+                     *             "parsed": {
+                     *               "checkoutRequestId": "ws_CO_301120261200001234",
+                     *               "resultCode": "0",
+                     *               "resultDesc": "The service request is processed successfully.",
+                     *               "receipt": "R33MVBMXSF",
+                     *               "amount": 1,
+                     *               "phoneNumber": "254708374149",
+                     *               "transactionDate": "20261130120003",
+                     *               "problems": [],
+                     *               "unusable": null
+                     *             }
+                     *           }
+                     *         ],
+                     *         "queries": [],
+                     *         "mpesa_records": [],
+                     *         "proposals": [
+                     *           {
+                     *             "id": 3,
+                     *             "transaction_id": 42,
+                     *             "action": "complete",
+                     *             "receipt": "R33MVBMXSF",
+                     *             "reason": "The org portal statement shows R33MVBMXSF for KES 9,908 at 12:00:03",
+                     *             "status": "pending",
+                     *             "proposed_by": {
+                     *               "id": 1,
+                     *               "email": "ops@imarapay.co.ke"
+                     *             },
+                     *             "proposed_at": "2026-11-30T12:30:00.000Z",
+                     *             "decided_by": null,
+                     *             "decided_at": null,
+                     *             "decision_reason": null,
+                     *             "handed_over_at": null
                      *           }
                      *         ]
                      *       }
@@ -7279,6 +7398,8 @@ export interface operations {
                         review_reason: string | null;
                         /** @description Whole KES */
                         amount: number;
+                        /** @description Whole KES */
+                        fee: number;
                         mpesa_amount: number | null;
                         mpesa_receipt: string | null;
                         checkout_request_id: string | null;
@@ -7294,6 +7415,17 @@ export interface operations {
                              */
                             at: string;
                         }[];
+                        push: {
+                            phone_number: string;
+                            account_reference: string;
+                            /** @enum {string} */
+                            push_state: "none" | "sending" | "accepted" | "rejected" | "unconfirmed";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        };
                         callbacks: {
                             id: number;
                             /**
@@ -7306,6 +7438,76 @@ export interface operations {
                             result_code: string | null;
                             problems: string | null;
                             raw_body: string;
+                            /** @description What the review rule read from the body; null when it is not a Daraja callback */
+                            parsed: {
+                                checkoutRequestId: string | null;
+                                resultCode: string;
+                                resultDesc: string;
+                                receipt: string | null;
+                                amount: number | null;
+                                phoneNumber: string | null;
+                                /** @description YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it */
+                                transactionDate: string | null;
+                                problems: string[];
+                                unusable: string | null;
+                            } | null;
+                        }[];
+                        queries: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            asked_at: string;
+                            /** @enum {string} */
+                            state: "pending" | "final" | "error";
+                            result_code: string | null;
+                            result_desc: string | null;
+                            error: string | null;
+                        }[];
+                        mpesa_records: {
+                            id: number;
+                            /** @enum {string} */
+                            source: "transaction_status" | "pull_transactions" | "statement";
+                            /** @enum {string} */
+                            disposition: "evidence" | "malformed" | "refused" | "queue_timeout" | "unmatched";
+                            outcome: ("completed" | "failed" | "not_found") | null;
+                            receipt: string | null;
+                            amount: number | null;
+                            completed_at: string | null;
+                            description: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                        }[];
+                        proposals: {
+                            id: number;
+                            transaction_id: number;
+                            /** @enum {string} */
+                            action: "complete" | "fail";
+                            /** @description The M-Pesa receipt that proves a `complete`; null for `fail` */
+                            receipt: string | null;
+                            reason: string;
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "rejected";
+                            proposed_by: {
+                                id: number;
+                                email: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            proposed_at: string;
+                            decided_by: {
+                                id: number;
+                                email: string | null;
+                            } | null;
+                            decided_at: string | null;
+                            decision_reason: string | null;
+                            /** @description When the approved verdict reached the payment's workflow; null while it has not (approve again) */
+                            handed_over_at: string | null;
                         }[];
                     }[];
                 };
@@ -7335,6 +7537,742 @@ export interface operations {
                      * @example {
                      *       "error": "This endpoint is for ImaraPay admins",
                      *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminPaymentsReviewId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The transaction id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "transaction_id": 42,
+                     *       "merchant_id": 7,
+                     *       "environment": "sandbox",
+                     *       "status": "needs_review",
+                     *       "review_reason": "M-Pesa's success callback 88 reports KES 1 for a push of KES 9908",
+                     *       "amount": 9908,
+                     *       "fee": 50,
+                     *       "mpesa_amount": 1,
+                     *       "mpesa_receipt": "R33MVBMXSF",
+                     *       "checkout_request_id": "ws_CO_301120261200001234",
+                     *       "evidence_conflicts": [],
+                     *       "push": {
+                     *         "phone_number": "254712345678",
+                     *         "account_reference": "INV-001",
+                     *         "push_state": "accepted",
+                     *         "created_at": "2026-11-30T12:00:00.000Z"
+                     *       },
+                     *       "callbacks": [
+                     *         {
+                     *           "id": 88,
+                     *           "received_at": "2026-11-30T12:00:03.000Z",
+                     *           "disposition": "signalled",
+                     *           "result_code": "0",
+                     *           "problems": null,
+                     *           "raw_body": "{\"Body\":{\"stkCallback\":{…}}}",
+                     *           "parsed": {
+                     *             "checkoutRequestId": "ws_CO_301120261200001234",
+                     *             "resultCode": "0",
+                     *             "resultDesc": "The service request is processed successfully.",
+                     *             "receipt": "R33MVBMXSF",
+                     *             "amount": 1,
+                     *             "phoneNumber": "254708374149",
+                     *             "transactionDate": "20261130120003",
+                     *             "problems": [],
+                     *             "unusable": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "queries": [],
+                     *       "mpesa_records": [],
+                     *       "proposals": [
+                     *         {
+                     *           "id": 3,
+                     *           "transaction_id": 42,
+                     *           "action": "complete",
+                     *           "receipt": "R33MVBMXSF",
+                     *           "reason": "The org portal statement shows R33MVBMXSF for KES 9,908 at 12:00:03",
+                     *           "status": "pending",
+                     *           "proposed_by": {
+                     *             "id": 1,
+                     *             "email": "ops@imarapay.co.ke"
+                     *           },
+                     *           "proposed_at": "2026-11-30T12:30:00.000Z",
+                     *           "decided_by": null,
+                     *           "decided_at": null,
+                     *           "decision_reason": null,
+                     *           "handed_over_at": null
+                     *         }
+                     *       ],
+                     *       "timeline": [
+                     *         {
+                     *           "at": "2026-11-30T12:00:03.100Z",
+                     *           "kind": "settled",
+                     *           "title": "M-Pesa reported a payment; ImaraPay is verifying it",
+                     *           "detail": "M-Pesa's success callback 88 reports KES 1 for a push of KES 9908"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        transaction_id: number;
+                        merchant_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        review_reason: string | null;
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description Whole KES */
+                        fee: number;
+                        mpesa_amount: number | null;
+                        mpesa_receipt: string | null;
+                        checkout_request_id: string | null;
+                        evidence_conflicts: {
+                            /** @enum {string} */
+                            kind: "receipt" | "amount" | "invalid";
+                            callbackId: number | null;
+                            recorded: string | number | null;
+                            received: string | number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            at: string;
+                        }[];
+                        push: {
+                            phone_number: string;
+                            account_reference: string;
+                            /** @enum {string} */
+                            push_state: "none" | "sending" | "accepted" | "rejected" | "unconfirmed";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        };
+                        callbacks: {
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                            /** @enum {string} */
+                            disposition: "received" | "signalled" | "unmatched" | "malformed" | "mismatched" | "late" | "signal_failed";
+                            result_code: string | null;
+                            problems: string | null;
+                            raw_body: string;
+                            /** @description What the review rule read from the body; null when it is not a Daraja callback */
+                            parsed: {
+                                checkoutRequestId: string | null;
+                                resultCode: string;
+                                resultDesc: string;
+                                receipt: string | null;
+                                amount: number | null;
+                                phoneNumber: string | null;
+                                /** @description YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it */
+                                transactionDate: string | null;
+                                problems: string[];
+                                unusable: string | null;
+                            } | null;
+                        }[];
+                        queries: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            asked_at: string;
+                            /** @enum {string} */
+                            state: "pending" | "final" | "error";
+                            result_code: string | null;
+                            result_desc: string | null;
+                            error: string | null;
+                        }[];
+                        mpesa_records: {
+                            id: number;
+                            /** @enum {string} */
+                            source: "transaction_status" | "pull_transactions" | "statement";
+                            /** @enum {string} */
+                            disposition: "evidence" | "malformed" | "refused" | "queue_timeout" | "unmatched";
+                            outcome: ("completed" | "failed" | "not_found") | null;
+                            receipt: string | null;
+                            amount: number | null;
+                            completed_at: string | null;
+                            description: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                        }[];
+                        proposals: {
+                            id: number;
+                            transaction_id: number;
+                            /** @enum {string} */
+                            action: "complete" | "fail";
+                            /** @description The M-Pesa receipt that proves a `complete`; null for `fail` */
+                            receipt: string | null;
+                            reason: string;
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "rejected";
+                            proposed_by: {
+                                id: number;
+                                email: string | null;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            proposed_at: string;
+                            decided_by: {
+                                id: number;
+                                email: string | null;
+                            } | null;
+                            decided_at: string | null;
+                            decision_reason: string | null;
+                            /** @description When the approved verdict reached the payment's workflow; null while it has not (approve again) */
+                            handed_over_at: string | null;
+                        }[];
+                        timeline: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            at: string;
+                            /** @enum {string} */
+                            kind: "created" | "fee_reserved" | "push_accepted" | "push_refused" | "push_unconfirmed" | "callback_received" | "status_query" | "fee_captured" | "fee_released" | "late_fee_captured" | "wallet_credited" | "settled" | "webhook_attempt";
+                            title: string;
+                            detail: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminPaymentsIdReviewProposals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The transaction id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "complete" | "fail";
+                    /** @description The M-Pesa receipt that proves the payment; required to complete, absent to fail */
+                    receipt?: string | null;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The pending proposal */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 3,
+                     *       "transaction_id": 42,
+                     *       "action": "complete",
+                     *       "receipt": "R33MVBMXSF",
+                     *       "reason": "The org portal statement shows R33MVBMXSF for KES 9,908 at 12:00:03",
+                     *       "status": "pending",
+                     *       "proposed_by": {
+                     *         "id": 1,
+                     *         "email": "ops@imarapay.co.ke"
+                     *       },
+                     *       "proposed_at": "2026-11-30T12:30:00.000Z",
+                     *       "decided_by": null,
+                     *       "decided_at": null,
+                     *       "decision_reason": null,
+                     *       "handed_over_at": null
+                     *     }
+                     */
+                    "application/json": {
+                        id: number;
+                        transaction_id: number;
+                        /** @enum {string} */
+                        action: "complete" | "fail";
+                        /** @description The M-Pesa receipt that proves a `complete`; null for `fail` */
+                        receipt: string | null;
+                        reason: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        proposed_by: {
+                            id: number;
+                            email: string | null;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        proposed_at: string;
+                        decided_by: {
+                            id: number;
+                            email: string | null;
+                        } | null;
+                        decided_at: string | null;
+                        decision_reason: string | null;
+                        /** @description When the approved verdict reached the payment's workflow; null while it has not (approve again) */
+                        handed_over_at: string | null;
+                    };
+                };
+            };
+            /** @description receipt is required to complete a payment */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "receipt is required to complete a payment",
+                     *       "code": "validation_failed",
+                     *       "field": "receipt"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Payment 42 already has a proposal waiting for approval; approve or reject it first */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payment 42 already has a proposal waiting for approval; approve or reject it first",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminReviewProposalsIdApprove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The approved proposal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 3,
+                     *       "transaction_id": 42,
+                     *       "action": "complete",
+                     *       "receipt": "R33MVBMXSF",
+                     *       "reason": "The org portal statement shows R33MVBMXSF for KES 9,908 at 12:00:03",
+                     *       "status": "approved",
+                     *       "proposed_by": {
+                     *         "id": 1,
+                     *         "email": "ops@imarapay.co.ke"
+                     *       },
+                     *       "proposed_at": "2026-11-30T12:30:00.000Z",
+                     *       "decided_by": {
+                     *         "id": 2,
+                     *         "email": "lead@imarapay.co.ke"
+                     *       },
+                     *       "decided_at": "2026-11-30T12:40:00.000Z",
+                     *       "decision_reason": null,
+                     *       "handed_over_at": "2026-11-30T12:40:00.050Z"
+                     *     }
+                     */
+                    "application/json": {
+                        id: number;
+                        transaction_id: number;
+                        /** @enum {string} */
+                        action: "complete" | "fail";
+                        /** @description The M-Pesa receipt that proves a `complete`; null for `fail` */
+                        receipt: string | null;
+                        reason: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        proposed_by: {
+                            id: number;
+                            email: string | null;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        proposed_at: string;
+                        decided_by: {
+                            id: number;
+                            email: string | null;
+                        } | null;
+                        decided_at: string | null;
+                        decision_reason: string | null;
+                        /** @description When the approved verdict reached the payment's workflow; null while it has not (approve again) */
+                        handed_over_at: string | null;
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A resolution moves money: a second admin must approve it, not the one who proposed it */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "A resolution moves money: a second admin must approve it, not the one who proposed it",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Review proposal 3 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Review proposal 3 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Review proposal 3 was rejected; propose again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Review proposal 3 was rejected; propose again",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The approval of proposal 3 is recorded, but the payment could not be reached: approve it again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The approval of proposal 3 is recorded, but the payment could not be reached: approve it again shortly",
+                     *       "code": "temporarily_unavailable"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminReviewProposalsIdReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The proposal id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The rejected proposal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": 3,
+                     *       "transaction_id": 42,
+                     *       "action": "complete",
+                     *       "receipt": "R33MVBMXSF",
+                     *       "reason": "The org portal statement shows R33MVBMXSF for KES 9,908 at 12:00:03",
+                     *       "status": "rejected",
+                     *       "proposed_by": {
+                     *         "id": 1,
+                     *         "email": "ops@imarapay.co.ke"
+                     *       },
+                     *       "proposed_at": "2026-11-30T12:30:00.000Z",
+                     *       "decided_by": {
+                     *         "id": 2,
+                     *         "email": "lead@imarapay.co.ke"
+                     *       },
+                     *       "decided_at": "2026-11-30T12:40:00.000Z",
+                     *       "decision_reason": "The statement line is another customer’s payment",
+                     *       "handed_over_at": null
+                     *     }
+                     */
+                    "application/json": {
+                        id: number;
+                        transaction_id: number;
+                        /** @enum {string} */
+                        action: "complete" | "fail";
+                        /** @description The M-Pesa receipt that proves a `complete`; null for `fail` */
+                        receipt: string | null;
+                        reason: string;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        proposed_by: {
+                            id: number;
+                            email: string | null;
+                        };
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        proposed_at: string;
+                        decided_by: {
+                            id: number;
+                            email: string | null;
+                        } | null;
+                        decided_at: string | null;
+                        decision_reason: string | null;
+                        /** @description When the approved verdict reached the payment's workflow; null while it has not (approve again) */
+                        handed_over_at: string | null;
+                    };
+                };
+            };
+            /** @description reason is required */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "reason is required",
+                     *       "code": "validation_failed",
+                     *       "field": "reason"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Review proposal 3 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Review proposal 3 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Review proposal 3 was already approved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Review proposal 3 was already approved",
+                     *       "code": "conflict"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -25,6 +25,7 @@ const ADMIN_NAV = [
   ['/admin/users', 'All Users'],
   ['/admin/transactions', 'All Transactions'],
   ['/admin/kyc', 'KYC Reviews'],
+  ['/admin/review', 'Review queue'],
   ['/admin/pricing', 'Pricing'],
   ['/admin/wallets', 'Wallet adjustments'],
   ['/admin/audit', 'Audit log'],

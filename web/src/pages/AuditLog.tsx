@@ -23,6 +23,9 @@ const ACTIONS: Array<[string, string]> = [
   ['kyc.approved', 'KYC approved'],
   ['kyc.rejected', 'KYC rejected'],
   ['wallet.adjusted', 'Wallet adjusted'],
+  ['review.proposed', 'Review ending proposed'],
+  ['review.approved', 'Review ending approved'],
+  ['review.rejected', 'Review ending rejected'],
   ['pricing.replaced', 'Pricing replaced'],
 ];
 const actionLabel = (action: string) => ACTIONS.find(([a]) => a === action)?.[1] ?? action;
