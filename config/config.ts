@@ -139,6 +139,11 @@ const schema = z
       .default(seconds(72 * 3600)),
     /** Development only: let callback URLs point at private and loopback addresses (local receivers); refused in production. */
     WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool().default(false),
+    /**
+     * Maker-checker: "true" lets an admin approve their own review resolution, so that one person can
+     * try the flow on a development stack (npm start sets it). Off unless set; refused in production.
+     */
+    REVIEW_SELF_APPROVAL: z.stringbool().default(false),
     /** Timeout of one merchant webhook POST. */
     WEBHOOK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(10)),
     /** How long past its lease a webhook attempt whose worker is still connected (paused mid-call) is waited for before sending again. */
@@ -254,6 +259,8 @@ const schema = z
       problem('WEBHOOK_SECRET_KEY', 'set a secret of your own in production');
     if (c.WEBHOOK_ALLOW_PRIVATE_TARGETS)
       problem('WEBHOOK_ALLOW_PRIVATE_TARGETS', 'webhooks never go to private or loopback addresses in production');
+    if (c.REVIEW_SELF_APPROVAL)
+      problem('REVIEW_SELF_APPROVAL', 'a second admin always approves a review resolution in production');
     if (!c.PUBLIC_BASE_URL.startsWith('https://'))
       problem('PUBLIC_BASE_URL', 'Daraja requires an HTTPS callback URL in production');
     if (c.METRICS_PORT !== 0 && !c.METRICS_TOKEN && !isLoopbackHost(c.METRICS_HOST)) {

@@ -51,14 +51,10 @@ export function decisionFromOperator(verdict: OperatorVerdict): PaymentDecision 
 
 /**
  * Maker-checker: whether `approverId` may approve a proposal made by `proposerId`. A resolution moves
- * money (the fee captured or released), so a second, different admin approves it; only a development
- * deployment (`APP_ENV=development`) lets one admin approve their own, so that one person can try the
- * flow locally. Production never does.
+ * money (the fee captured or released), so a second, different admin approves it. Only a deployment
+ * that asks for it (REVIEW_SELF_APPROVAL, refused by the configuration in production) lets one admin
+ * approve their own, so that one person can try the flow locally: the rule fails closed.
  */
-export function mayApprove(input: {
-  proposerId: number;
-  approverId: number;
-  environment: 'development' | 'production';
-}): boolean {
-  return input.proposerId !== input.approverId || input.environment === 'development';
+export function mayApprove(input: { proposerId: number; approverId: number; selfApprovalAllowed: boolean }): boolean {
+  return input.proposerId !== input.approverId || input.selfApprovalAllowed;
 }

@@ -82,8 +82,8 @@ export interface ApproveDeps {
   temporal: Client;
   taskQueue: string;
   timings: PaymentTimings;
-  /** APP_ENV: only `development` lets an admin approve their own proposal. */
-  environment: 'development' | 'production';
+  /** REVIEW_SELF_APPROVAL: whether an admin may approve their own proposal (never in production). */
+  selfApprovalAllowed: boolean;
 }
 
 /**
@@ -164,7 +164,9 @@ export async function approveProposal(
   const { proposal, payment } = await withAudit(deps.em, async (tx) => {
     const found = await reviewProposalLocked(tx, proposalId);
     if (!found) throw new AppError('not_found', `Review proposal ${proposalId} does not exist`);
-    if (!mayApprove({ proposerId: found.proposedBy, approverId: admin.id, environment: deps.environment }))
+    if (
+      !mayApprove({ proposerId: found.proposedBy, approverId: admin.id, selfApprovalAllowed: deps.selfApprovalAllowed })
+    )
       throw new AppError(
         'forbidden',
         'A resolution moves money: a second admin must approve it, not the one who proposed it',

@@ -27,18 +27,19 @@ quietTemporalRuntime();
  * in production, where an admin can never approve their own proposal.
  */
 let stack: Stack;
-let production: { http: AxiosInstance; server: Server };
+/** Another API over the same database and Temporal, with its own configuration. */
+type ExtraApi = { http: AxiosInstance; server: Server };
+let production: ExtraApi;
+let selfApproving: ExtraApi;
 const as = (authorization: string) => ({ headers: { Authorization: authorization } });
 let maker: string;
 let checker: string;
 let thirdAdmin: string;
 
-beforeAll(async () => {
-  stack = await startStack();
-  [maker, checker, thirdAdmin] = await Promise.all([signInAdmin(stack), signInAdmin(stack), signInAdmin(stack)]);
+async function extraApi(config: Partial<Stack['config']>): Promise<ExtraApi> {
   const port = await freePort();
   const app = createApp({
-    config: { ...stack.config, APP_ENV: 'production' },
+    config: { ...stack.config, ...config },
     orm: stack.orm,
     runSql: stack.runSql,
     temporal: stack.temporal,
@@ -46,13 +47,18 @@ beforeAll(async () => {
   });
   const server = createHttpServer(app, { requestTimeoutMs: 20_000 }).listen(port, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  production = {
-    server,
-    http: axios.create({ baseURL: `http://127.0.0.1:${port}/api`, validateStatus: () => true }),
-  };
+  return { server, http: axios.create({ baseURL: `http://127.0.0.1:${port}/api`, validateStatus: () => true }) };
+}
+
+beforeAll(async () => {
+  stack = await startStack();
+  [maker, checker, thirdAdmin] = await Promise.all([signInAdmin(stack), signInAdmin(stack), signInAdmin(stack)]);
+  production = await extraApi({ APP_ENV: 'production' });
+  selfApproving = await extraApi({ REVIEW_SELF_APPROVAL: true });
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => production?.server.close(() => resolve()));
+  for (const api of [production, selfApproving])
+    await new Promise<void>((resolve) => api?.server.close(() => resolve()));
   await stack?.stop();
 });
 
@@ -241,7 +247,7 @@ describe('Ending a review with maker-checker', () => {
     });
   });
 
-  it('When the proposer approves their own, then production refuses it with 403 and moves nothing, and development allows it', async () => {
+  it('When the proposer approves their own, then production and a development stack without REVIEW_SELF_APPROVAL refuse it with 403 and move nothing, and only REVIEW_SELF_APPROVAL allows it', async () => {
     const merchant = await createMerchantFixture(stack, { walletKes: 1000 });
     const payment = await paymentInReview(merchant);
     const proposed = await propose(payment.id, { action: 'fail', reason: 'M-Pesa has no such credit' });
@@ -255,7 +261,9 @@ describe('Ending a review with maker-checker', () => {
     expect((await txOf(payment.id)).status).toBe('needs_review');
     expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve']);
 
-    expect((await approve(proposed.data.id, maker)).status).toBe(200);
+    // Development without REVIEW_SELF_APPROVAL refuses too: the rule fails closed.
+    expect((await approve(proposed.data.id, maker)).status).toBe(403);
+    expect((await approve(proposed.data.id, maker, selfApproving.http)).status).toBe(200);
     await statusOf(payment.id, 'failed');
     expect(await ledgerKinds(payment.id)).toEqual(['fee_reserve', 'fee_release']);
   });

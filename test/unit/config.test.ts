@@ -64,4 +64,19 @@ describe('loadConfig', () => {
       /WEBHOOK_ALLOW_PRIVATE_TARGETS: webhooks never go to private or loopback addresses in production/,
     );
   });
+
+  it('When REVIEW_SELF_APPROVAL is not set, then an admin never approves their own resolution, even without APP_ENV; production refuses it', () => {
+    expect(loadConfig({}).REVIEW_SELF_APPROVAL).toBe(false);
+    expect(loadConfig({ REVIEW_SELF_APPROVAL: 'true' }).REVIEW_SELF_APPROVAL).toBe(true);
+    const load = () =>
+      loadConfig({
+        APP_ENV: 'production',
+        PUBLIC_BASE_URL: 'https://pay.example.com',
+        DARAJA_CALLBACK_TOKEN: 'a-long-production-token',
+        API_KEY_PEPPER: 'a-long-production-pepper',
+        WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key',
+        REVIEW_SELF_APPROVAL: 'true',
+      });
+    expect(load).toThrow(/REVIEW_SELF_APPROVAL: a second admin always approves a review resolution in production/);
+  });
 });

@@ -1,14 +1,14 @@
 import { decisionFromOperator, mayApprove } from '../../domain/review';
 
 describe('Maker-checker: who may approve a resolution', () => {
-  it('When a second admin approves, then it is allowed in production and development', () => {
-    expect(mayApprove({ proposerId: 1, approverId: 2, environment: 'production' })).toBe(true);
-    expect(mayApprove({ proposerId: 1, approverId: 2, environment: 'development' })).toBe(true);
+  it('When a second admin approves, then it is allowed whether or not self-approval is', () => {
+    expect(mayApprove({ proposerId: 1, approverId: 2, selfApprovalAllowed: false })).toBe(true);
+    expect(mayApprove({ proposerId: 1, approverId: 2, selfApprovalAllowed: true })).toBe(true);
   });
 
-  it('When the proposer approves their own, then production refuses and only development allows it', () => {
-    expect(mayApprove({ proposerId: 1, approverId: 1, environment: 'production' })).toBe(false);
-    expect(mayApprove({ proposerId: 1, approverId: 1, environment: 'development' })).toBe(true);
+  it('When the proposer approves their own, then only a deployment that asked for self-approval allows it', () => {
+    expect(mayApprove({ proposerId: 1, approverId: 1, selfApprovalAllowed: false })).toBe(false);
+    expect(mayApprove({ proposerId: 1, approverId: 1, selfApprovalAllowed: true })).toBe(true);
   });
 });
 

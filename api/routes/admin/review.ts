@@ -204,7 +204,7 @@ function pathId(value: string | undefined, what: string): number {
  * review (one admin proposes, a second approves; the payment's workflow settles it).
  */
 export const adminReviewRoutes: RouteModule = (api, deps) => {
-  const environment = deps.config.APP_ENV;
+  const selfApprovalAllowed = deps.config.REVIEW_SELF_APPROVAL;
 
   api.add({
     method: 'get',
@@ -335,7 +335,13 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
     handler: async (ctx, admin) => {
       const body = parseInput(approveProposalSchema, ctx.request.body);
       ctx.body = await approveProposal(
-        { em: deps.em(), temporal: deps.temporal, taskQueue: deps.taskQueue, timings: deps.timings, environment },
+        {
+          em: deps.em(),
+          temporal: deps.temporal,
+          taskQueue: deps.taskQueue,
+          timings: deps.timings,
+          selfApprovalAllowed,
+        },
         { admin: admin.user, actor: auditActorOf(ctx, admin) },
         pathId(ctx.params.id, 'Review proposal'),
         body,
