@@ -81,8 +81,7 @@ void supervisor.run(async () => {
     WEBHOOK_ALLOW_PRIVATE_TARGETS:
       process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
     // The demo has one admin: let them approve their own review resolution here (never in production).
-    REVIEW_SELF_APPROVAL:
-      process.env.REVIEW_SELF_APPROVAL ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
+    REVIEW_SELF_APPROVAL: process.env.REVIEW_SELF_APPROVAL ?? (process.env.APP_ENV === 'production' ? 'false' : 'true'),
     // The children write to the supervisor's pipes: they log as this terminal (or redirect) calls for.
     LOG_FORMAT: logFormatOf(),
   };
