@@ -3,11 +3,13 @@ import { createSettlementActivities } from './settlement';
 import { createWebhookActivities, type WebhookDeps } from './webhooks';
 import { createReconciliationActivities } from './reconciliation';
 import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
+import { createReversalActivities, type ReversalActivities, type ReversalDeps } from './reversals';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
+export type { ReversalActivities } from './reversals';
 
 export interface ActivityDeps extends DarajaCallDeps {
   webhookHttp: WebhookDeps['http'];
@@ -27,12 +29,15 @@ export interface ActivityDeps extends DarajaCallDeps {
   pullRegistration: MpesaRecordDeps['pullRegistration'];
   initiatorFor: MpesaRecordDeps['initiatorFor'];
   resultUrls: MpesaRecordDeps['resultUrls'];
+  /** Daraja's Reversal API per environment; null where not configured. */
+  reversalClientFor: ReversalDeps['reversalClientFor'];
+  reversalUrl: ReversalDeps['reversalUrl'];
 }
 
 /** Builds every activity from its clients; the worker is the only place this is wired. */
 export function createActivities(
   deps: ActivityDeps,
-): PaymentActivities & ReconciliationActivities & MpesaRecordActivities {
+): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & ReversalActivities {
   return {
     ...createSettlementActivities({ orm: deps.orm }),
     ...createDarajaActivities(deps),
@@ -53,6 +58,14 @@ export function createActivities(
       pullRegistration: deps.pullRegistration,
       initiatorFor: deps.initiatorFor,
       resultUrls: deps.resultUrls,
+    }),
+    ...createReversalActivities({
+      orm: deps.orm,
+      logger: deps.logger,
+      reversalClientFor: deps.reversalClientFor,
+      recordClientFor: deps.recordClientFor,
+      initiatorFor: deps.initiatorFor,
+      reversalUrl: deps.reversalUrl,
     }),
   };
 }

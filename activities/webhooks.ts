@@ -2,7 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { FailureType } from '../domain/failureTypes';
-import { buildWebhookPayload } from '../domain/webhookPayload';
+import { buildReversalPayload, buildWebhookPayload } from '../domain/webhookPayload';
+import { reversalOfPayment } from '../db/reversals';
+import type { Transaction } from '../db/entities';
 import { SIGNATURE_HEADER, sign } from '../domain/webhookSignature';
 import { MerchantSchema, TransactionSchema, WebhookDeliverySchema, type WebhookDelivery } from '../db/entities';
 import { attemptStatusOf, webhookAttemptLimitMs } from '../domain/webhookRetry';
@@ -67,17 +69,14 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
         return { delivered: false, skippedReason: 'The review has ended; its ending is sent instead' };
       }
 
+      const payload = event.startsWith('reversal.')
+        ? await reversalPayload(em, tx, event as 'reversal.succeeded' | 'reversal.failed')
+        : buildWebhookPayload({ ...tx, transactionId });
       // One delivery row per payment event; its payload is fixed when first created.
       await em.getConnection().execute(
         `insert into webhook_deliveries (merchant_id, transaction_id, event, url, payload)
          values (?, ?, ?, ?, ?) on conflict (transaction_id, event) do nothing`,
-        [
-          tx.merchant,
-          transactionId,
-          event,
-          merchant.callbackUrl,
-          JSON.stringify(buildWebhookPayload({ ...tx, transactionId })),
-        ],
+        [tx.merchant, transactionId, event, merchant.callbackUrl, JSON.stringify(payload)],
       );
       const delivery = await em.findOneOrFail(WebhookDeliverySchema, { transaction: transactionId, event });
 
@@ -262,4 +261,34 @@ async function attemptDelivery(
     excerpt: outcome.excerpt,
   });
   return { attemptNo, statusCode: outcome.statusCode, error: outcome.error, excerpt: outcome.excerpt };
+}
+
+/** A reversal event's body, from the payment and its settled reversal. */
+async function reversalPayload(
+  em: EntityManager,
+  tx: Transaction,
+  event: 'reversal.succeeded' | 'reversal.failed',
+): Promise<Record<string, unknown>> {
+  const reversal = await reversalOfPayment(em, tx.id);
+  if (!reversal)
+    throw ApplicationFailure.create({
+      type: FailureType.ReversalMissing,
+      message: `Payment ${tx.id} has no reversal`,
+      nonRetryable: true,
+    });
+  return buildReversalPayload({
+    event,
+    transactionId: tx.id,
+    reversalId: reversal.id,
+    amount: reversal.amount,
+    fee: tx.fee,
+    mpesaReceipt: reversal.receipt,
+    reversalReceipt: reversal.reversalReceipt,
+    resultCode: reversal.resultCode,
+    resultDesc: reversal.resultDesc,
+    decidedBy: reversal.decidedBy,
+    externalReference: tx.externalReference,
+    environment: tx.environment,
+    completedAt: reversal.completedAt,
+  });
 }

@@ -16,6 +16,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   method_not_allowed: 405,
   unsupported_media_type: 415,
   conflict: 409,
+  not_reversible: 409,
+  initiator_required: 409,
   rate_limited: 429,
   internal: 500,
   not_implemented: 501,

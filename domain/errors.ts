@@ -11,6 +11,10 @@ export type ErrorCode =
   | 'kyc_required'
   | 'not_found'
   | 'conflict'
+  /** The payment cannot be reversed (not completed, no receipt, a wallet top-up). */
+  | 'not_reversible'
+  /** Reversals need the channel's M-Pesa initiator credentials, and it has none. */
+  | 'initiator_required'
   | 'insufficient_balance'
   | 'daraja_rejected'
   | 'daraja_unavailable'

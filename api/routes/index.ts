@@ -29,6 +29,7 @@ import { adminStatementRoutes } from './admin/statements';
 import { opsRoutes } from './ops';
 import { auditRoutes } from './audit';
 import { twoFactorRoutes } from './twoFactor';
+import { reversalRoutes } from './reversals';
 
 /** Every route module, in registration order. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -47,6 +48,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   bankRoutes,
   walletRoutes,
   transactionRoutes,
+  reversalRoutes,
   customerRoutes,
   adminPricingRoutes,
   adminWalletRoutes,

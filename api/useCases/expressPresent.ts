@@ -22,6 +22,8 @@ export function presentPayment(tx: Transaction, customerPublicId: string | null,
     accountReference: tx.accountReference,
     checkoutRequestId: tx.checkoutRequestId,
     mpesaReceipt: tx.mpesaReceipt,
+    /** requested, reversed, failed or in_doubt; null when no reversal was asked for. */
+    reversalStatus: tx.reversalStatus ?? null,
     metadata: tx.metadata,
   };
 }

@@ -14,6 +14,7 @@ export * from './reconciliationRun';
 export * from './auditEvent';
 export * from './mpesaRecord';
 export * from './statementReport';
+export * from './reversal';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -31,6 +32,7 @@ import { ReconciliationRunSchema } from './reconciliationRun';
 import { AuditEventSchema, AuditChainHeadSchema } from './auditEvent';
 import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } from './mpesaRecord';
 import { StatementReportSchema, StatementReportLineSchema } from './statementReport';
+import { ReversalSchema, ReversalResultSchema } from './reversal';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -59,4 +61,6 @@ export const ALL_ENTITIES = [
   MpesaRecordSchema,
   StatementReportSchema,
   StatementReportLineSchema,
+  ReversalSchema,
+  ReversalResultSchema,
 ];

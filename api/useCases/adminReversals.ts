@@ -1,0 +1,43 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { latestReversals } from '../../db/reversals';
+import { AppError } from '../../domain/errors';
+import { REVERSAL_STATUSES, type ReversalState, type ReversalStatus } from '../../domain/reversal';
+import { evidenceOf, reversalView, type ReversalEvidenceView, type ReversalView } from './reversals';
+
+const STATES_OF: Record<ReversalStatus, ReversalState[]> = {
+  requested: ['requested', 'sending', 'accepted'],
+  reversed: ['reversed'],
+  failed: ['failed'],
+  in_doubt: ['in_doubt'],
+};
+
+const MAX_ROWS = 200;
+
+/**
+ * GET /api/admin/reversals: the latest reversals of every merchant, newest first, each with its
+ * merchant and its evidence (every body M-Pesa posted about it), optionally only those of one status.
+ */
+export async function listAllReversals(
+  em: EntityManager,
+  query: { status: string | null },
+): Promise<
+  Array<
+    ReversalView & { merchant_id: number; merchant_name: string; environment: string; evidence: ReversalEvidenceView[] }
+  >
+> {
+  if (query.status !== null && !REVERSAL_STATUSES.includes(query.status as ReversalStatus))
+    throw new AppError('validation_failed', `status must be ${REVERSAL_STATUSES.join(', ')}`, { field: 'status' });
+  const rows = await latestReversals(em, {
+    states: query.status === null ? null : STATES_OF[query.status as ReversalStatus],
+    limit: MAX_ROWS,
+  });
+  return Promise.all(
+    rows.map(async (row) => ({
+      ...reversalView(row, row.fee),
+      merchant_id: row.merchant,
+      merchant_name: row.merchantName,
+      environment: row.environment,
+      evidence: await evidenceOf(em, row.id),
+    })),
+  );
+}
