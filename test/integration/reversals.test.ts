@@ -3,7 +3,11 @@
  * API, the simulator posts its result (or not) to the reversal's own URL, and the merchant reads the
  * outcome on the payment, the reversal and its webhook. One stack for the file; short real timings.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
 import axios from 'axios';
+import { reversalWorkflowId } from '../../workflows/reversal';
 import { reversalResultUrl } from '../../config/callbackUrl';
 import { LedgerEntrySchema, TransactionSchema } from '../../db/entities';
 import { startWebhookReceiver } from '../support/webhookReceiver';
@@ -17,6 +21,18 @@ import {
 } from '../support/harness';
 
 quietTemporalRuntime();
+
+/** RECORD_HISTORIES=1 writes the reversal paths' histories as replay fixtures (test/integration/replay.test.ts replays them). */
+async function recordHistory(transactionId: number, name: string) {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const handle = stack.temporal.workflow.getHandle(reversalWorkflowId(transactionId));
+  await handle.result();
+  const history = await handle.fetchHistory();
+  writeFileSync(
+    join(__dirname, '..', 'fixtures', 'histories', `${name}.history.bin`),
+    temporal.api.history.v1.History.encode(history).finish(),
+  );
+}
 
 let stack: Stack;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -134,6 +150,7 @@ describe('Reversing a payment', () => {
     const ledger = await stack.orm.em.fork().find(LedgerEntrySchema, { transaction: id }, { orderBy: { id: 'asc' } });
     expect(ledger.map((e) => e.kind)).toEqual(['fee_reserve', 'fee_capture']);
     expect(await requestsFor(id)).toHaveLength(1);
+    await recordHistory(id, 'reversal-succeeded');
   });
 
   it('When the same reversal is asked for again, with the same key and another, then each answer is that one reversal and M-Pesa is asked once', async () => {
@@ -162,6 +179,7 @@ describe('Reversing a payment', () => {
     const reversal = await reversalOnceSettled(merchant, id);
     expect(reversal).toMatchObject({ status: 'failed', result_code: '1', decided_by: 'result' });
     await eventually(async () => (webhooksFor(id, 'reversal.failed').length === 1 ? true : undefined));
+    await recordHistory(id, 'reversal-failed');
     const status = await stack.http.get(`/transaction/status/${id}`, {
       headers: { Authorization: merchant.authorization },
     });
@@ -211,6 +229,7 @@ describe('Reversing a payment', () => {
     expect(reversal.decided_by).toBe('result');
     expect(reversal.evidence.map((e: { kind: string }) => e.kind)).toContain('status');
     await eventually(async () => (webhooksFor(id, 'reversal.succeeded').length === 1 ? true : undefined));
+    await recordHistory(id, 'reversal-late-result');
   });
 
   it("When the result is lost (9926), then M-Pesa's own record (Transaction Status) ends it reversed", async () => {

@@ -742,6 +742,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/transactions/{id}/reversal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's reversal and its evidence
+         * @description The reversal with every body M-Pesa posted about it (its result, queue timeouts, Transaction Status answers), raw. `status` is `requested`, `reversed`, `failed` or `in_doubt` (no result and no record within the window: check the M-Pesa portal; a late result still settles it).
+         */
+        get: operations["getApiTransactionsIdReversal"];
+        put?: never;
+        /**
+         * Reverse a completed payment
+         * @description Returns the payment's full amount to the customer through M-Pesa's Reversal API, once. The payment must be completed, have its M-Pesa receipt, and its channel must have initiator credentials with the "Org Reversals Initiator" role (PUT /api/accounts/{id}/initiator). A payment has at most one reversal: asking again, with the same Idempotency-Key or another, answers that same reversal (200, `created: false`). The reversal is asynchronous: poll GET /api/transactions/{id}/reversal or wait for the `reversal.succeeded` / `reversal.failed` webhook. ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.
+         */
+        post: operations["postApiTransactionsIdReversal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reversals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every merchant's reversals
+         * @description The latest 200 reversals of every merchant, newest first, each with its merchant and every body M-Pesa posted about it. `status=in_doubt` (or another status) filters.
+         */
+        get: operations["getApiAdminReversals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/daraja-reversals/{token}/{reversalId}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Daraja reversal results (for Safaricom, not for merchants)
+         * @description The ResultURL and QueueTimeOutURL ImaraPay gives each reversal, and the ResultURL of Transaction Status questions about it. The URL carries a secret per-reversal token (shown here as {token}; never published) and the reversal's id; `kind` is `result`, `timeout`, `status` or `status_timeout`. Every body is stored raw; a readable result decides the reversal through its workflow, anything else is kept and decides nothing. A wrong token answers 404 and is not stored.
+         */
+        post: operations["postHooksDarajaReversalsTokenReversalIdKind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -1673,6 +1737,7 @@ export interface operations {
                      *           "accountReference": "5123456",
                      *           "checkoutRequestId": "ws_CO_22112026203000123456",
                      *           "mpesaReceipt": null,
+                     *           "reversalStatus": null,
                      *           "metadata": {
                      *             "order_id": "ord_123456"
                      *           }
@@ -1771,6 +1836,7 @@ export interface operations {
                      *       "accountReference": "5123456",
                      *       "checkoutRequestId": "ws_CO_22112026203000123456",
                      *       "mpesaReceipt": null,
+                     *       "reversalStatus": null,
                      *       "metadata": {
                      *         "order_id": "ord_123456"
                      *       }
@@ -1803,6 +1869,7 @@ export interface operations {
                      *       "accountReference": "5123456",
                      *       "checkoutRequestId": null,
                      *       "mpesaReceipt": null,
+                     *       "reversalStatus": null,
                      *       "metadata": {
                      *         "order_id": "ord_123456"
                      *       }
@@ -1972,6 +2039,7 @@ export interface operations {
                      *       "accountReference": "5123456",
                      *       "checkoutRequestId": "ws_CO_22112026203000123456",
                      *       "mpesaReceipt": "RGH8KXXXX1",
+                     *       "reversalStatus": null,
                      *       "metadata": {
                      *         "order_id": "ord_123456"
                      *       }
@@ -4698,6 +4766,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getApiBanks: {
@@ -5127,6 +5211,414 @@ export interface operations {
                      *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
                      *       "code": "rate_limited",
                      *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTransactionsIdReversal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The transaction id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reversal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reversal_id": 12,
+                     *       "transaction_id": 42,
+                     *       "status": "requested",
+                     *       "state": "accepted",
+                     *       "amount": 500,
+                     *       "mpesa_receipt": "SLK4H7QX2P",
+                     *       "reversal_receipt": null,
+                     *       "result_code": null,
+                     *       "result_desc": null,
+                     *       "decided_by": null,
+                     *       "fee_charged": 6,
+                     *       "fee_refunded": 0,
+                     *       "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *       "requested_by": "ak_test_3f9c1e2a",
+                     *       "requested_at": "2026-12-08T09:00:00.000Z",
+                     *       "completed_at": null,
+                     *       "workflow_id": "payment-42-reversal",
+                     *       "evidence": []
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 has no reversal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 has no reversal",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiTransactionsIdReversal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your key for this reversal (at most 255 characters); any retry answers the one reversal of the payment. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The transaction id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    remarks?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The payment already has this reversal (a retry or a second request) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": false,
+                     *       "reversal": {
+                     *         "reversal_id": 12,
+                     *         "transaction_id": 42,
+                     *         "status": "reversed",
+                     *         "state": "reversed",
+                     *         "amount": 500,
+                     *         "mpesa_receipt": "SLK4H7QX2P",
+                     *         "reversal_receipt": null,
+                     *         "result_code": null,
+                     *         "result_desc": null,
+                     *         "decided_by": null,
+                     *         "fee_charged": 6,
+                     *         "fee_refunded": 0,
+                     *         "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *         "requested_by": "ak_test_3f9c1e2a",
+                     *         "requested_at": "2026-12-08T09:00:00.000Z",
+                     *         "completed_at": null,
+                     *         "workflow_id": "payment-42-reversal"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Recorded and started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": true,
+                     *       "reversal": {
+                     *         "reversal_id": 12,
+                     *         "transaction_id": 42,
+                     *         "status": "requested",
+                     *         "state": "accepted",
+                     *         "amount": 500,
+                     *         "mpesa_receipt": "SLK4H7QX2P",
+                     *         "reversal_receipt": null,
+                     *         "result_code": null,
+                     *         "result_desc": null,
+                     *         "decided_by": null,
+                     *         "fee_charged": 6,
+                     *         "fee_refunded": 0,
+                     *         "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *         "requested_by": "ak_test_3f9c1e2a",
+                     *         "requested_at": "2026-12-08T09:00:00.000Z",
+                     *         "completed_at": null,
+                     *         "workflow_id": "payment-42-reversal"
+                     *       }
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only completed payments can be reversed; this one is failed; Reversals need this channel's M-Pesa initiator: … the "Org Reversals Initiator" role … */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The reversal is recorded but could not be started just now; … */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The reversal is recorded but could not be started just now; …",
+                     *       "code": "temporarily_unavailable",
+                     *       "transaction_id": 42,
+                     *       "reversal_id": 12,
+                     *       "retry_after": 5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminReversals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reversals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "reversal_id": 12,
+                     *         "transaction_id": 42,
+                     *         "status": "requested",
+                     *         "state": "accepted",
+                     *         "amount": 500,
+                     *         "mpesa_receipt": "SLK4H7QX2P",
+                     *         "reversal_receipt": null,
+                     *         "result_code": null,
+                     *         "result_desc": null,
+                     *         "decided_by": null,
+                     *         "fee_charged": 6,
+                     *         "fee_refunded": 0,
+                     *         "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *         "requested_by": "ak_test_3f9c1e2a",
+                     *         "requested_at": "2026-12-08T09:00:00.000Z",
+                     *         "completed_at": null,
+                     *         "workflow_id": "payment-42-reversal",
+                     *         "merchant_id": 7,
+                     *         "merchant_name": "Duka La Mama",
+                     *         "environment": "sandbox",
+                     *         "evidence": []
+                     *       }
+                     *     ]
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description status must be requested, reversed, failed or in_doubt */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "status must be requested, reversed, failed or in_doubt",
+                     *       "code": "validation_failed",
+                     *       "field": "status"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postHooksDarajaReversalsTokenReversalIdKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Secret per-reversal token (redacted) */
+                token: string;
+                /** @description The reversal */
+                reversalId: string;
+                /** @description `result`, `timeout`, `status` or `status_timeout` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored and accepted (malformed and repeated results too) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ResultCode": 0,
+                     *       "ResultDesc": "Accept"
+                     *     }
+                     */
+                    "application/json": unknown;
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The result could not be stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The result could not be stored",
+                     *       "code": "temporarily_unavailable"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
