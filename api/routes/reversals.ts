@@ -4,7 +4,7 @@ import { REVERSAL_FEE_RULE } from '../../domain/reversal';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { errorResponse } from '../openapi/registry';
 import { rateLimitKeys } from '../rateLimits';
-import { listAllReversals } from '../useCases/adminReversals';
+import { adminReversalsQuerySchema, listAllReversals } from '../useCases/adminReversals';
 import { receiveReversalResult } from '../useCases/receiveReversalResult';
 import { requestReversal, reversalRequestSchema, showReversal } from '../useCases/reversals';
 import { parseInput } from '../validate';
@@ -123,8 +123,9 @@ export const reversalRoutes: RouteModule = (api, deps) => {
     path: '/api/admin/reversals',
     summary: "Every merchant's reversals",
     description:
-      'The latest 200 reversals of every merchant, newest first, each with its merchant and every body M-Pesa posted about it. `status=in_doubt` (or another status) filters.',
+      'The latest 200 reversals of every merchant, newest first, each with its merchant and every body M-Pesa posted about it. `status` (`requested`, `reversed`, `failed` or `in_doubt`) filters.',
     tags: ['Admin: transactions'],
+    query: adminReversalsQuerySchema,
     responses: [
       {
         status: 200,
@@ -138,8 +139,7 @@ export const reversalRoutes: RouteModule = (api, deps) => {
       }),
     ],
     handler: async (ctx) => {
-      const status = typeof ctx.query.status === 'string' ? ctx.query.status : null;
-      ctx.body = await listAllReversals(deps.em(), { status });
+      ctx.body = await listAllReversals(deps.em(), parseInput(adminReversalsQuerySchema, ctx.query));
     },
   });
 

@@ -1,6 +1,6 @@
+import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { latestReversals } from '../../db/reversals';
-import { AppError } from '../../domain/errors';
 import { REVERSAL_STATUSES, type ReversalState, type ReversalStatus } from '../../domain/reversal';
 import { evidenceOf, reversalView, type ReversalEvidenceView, type ReversalView } from './reversals';
 
@@ -13,22 +13,29 @@ const STATES_OF: Record<ReversalStatus, ReversalState[]> = {
 
 const MAX_ROWS = 200;
 
+/** The query of GET /api/admin/reversals. */
+export const adminReversalsQuerySchema = z.object({
+  status: z
+    .enum(['requested', 'reversed', 'failed', 'in_doubt'], {
+      error: `status must be ${REVERSAL_STATUSES.join(', ')}`,
+    })
+    .optional(),
+});
+
 /**
  * GET /api/admin/reversals: the latest reversals of every merchant, newest first, each with its
  * merchant and its evidence (every body M-Pesa posted about it), optionally only those of one status.
  */
 export async function listAllReversals(
   em: EntityManager,
-  query: { status: string | null },
+  query: z.infer<typeof adminReversalsQuerySchema>,
 ): Promise<
   Array<
     ReversalView & { merchant_id: number; merchant_name: string; environment: string; evidence: ReversalEvidenceView[] }
   >
 > {
-  if (query.status !== null && !REVERSAL_STATUSES.includes(query.status as ReversalStatus))
-    throw new AppError('validation_failed', `status must be ${REVERSAL_STATUSES.join(', ')}`, { field: 'status' });
   const rows = await latestReversals(em, {
-    states: query.status === null ? null : STATES_OF[query.status as ReversalStatus],
+    states: query.status ? STATES_OF[query.status] : null,
     limit: MAX_ROWS,
   });
   return Promise.all(

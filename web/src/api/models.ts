@@ -34,6 +34,57 @@ export interface Transaction {
   customer_id: string | null;
   created_at: string;
   completed_at: string | null;
+  /** The payment's reversal; null when none was asked for. */
+  reversal_status: ReversalStatus | null;
+}
+
+/** requested (on its way), reversed, failed (nothing moved) or in_doubt (no word from M-Pesa yet). */
+export type ReversalStatus = 'requested' | 'reversed' | 'failed' | 'in_doubt';
+
+/** One body M-Pesa posted about a reversal, raw. */
+export interface ReversalEvidence {
+  received_at: string;
+  kind: string;
+  disposition: string;
+  result_code: string | null;
+  description: string;
+  raw: string;
+}
+
+/** A payment's reversal (POST/GET /api/transactions/{id}/reversal). */
+export interface Reversal {
+  reversal_id: number;
+  transaction_id: number;
+  status: ReversalStatus;
+  state: string;
+  amount: number;
+  mpesa_receipt: string;
+  reversal_receipt: string | null;
+  result_code: string | null;
+  result_desc: string | null;
+  decided_by: string | null;
+  fee_charged: number;
+  fee_refunded: number;
+  fee_rule: string;
+  requested_by: string | null;
+  requested_at: string;
+  completed_at: string | null;
+  workflow_id: string;
+}
+
+export interface AdminReversal extends Reversal {
+  merchant_id: number;
+  merchant_name: string;
+  environment: 'sandbox' | 'production';
+  evidence: ReversalEvidence[];
+}
+
+/** A channel's M-Pesa initiator, as far as it is ever shown: never its password. */
+export interface ChannelInitiator {
+  channel_id: number;
+  configured: boolean;
+  initiator_name: string | null;
+  updated_at: string | null;
 }
 
 export interface AdminTransaction extends Transaction {

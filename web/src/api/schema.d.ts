@@ -775,7 +775,7 @@ export interface paths {
         };
         /**
          * Every merchant's reversals
-         * @description The latest 200 reversals of every merchant, newest first, each with its merchant and every body M-Pesa posted about it. `status=in_doubt` (or another status) filters.
+         * @description The latest 200 reversals of every merchant, newest first, each with its merchant and every body M-Pesa posted about it. `status` (`requested`, `reversed`, `failed` or `in_doubt`) filters.
          */
         get: operations["getApiAdminReversals"];
         put?: never;
@@ -5457,7 +5457,9 @@ export interface operations {
     };
     getApiAdminReversals: {
         parameters: {
-            query?: never;
+            query?: {
+                status?: "requested" | "reversed" | "failed" | "in_doubt";
+            };
             header?: never;
             path?: never;
             cookie?: never;

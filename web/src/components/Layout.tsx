@@ -23,6 +23,7 @@ const ADMIN_NAV = [
   ['/admin', 'Admin Overview'],
   ['/admin/users', 'All Users'],
   ['/admin/transactions', 'All Transactions'],
+  ['/admin/reversals', 'Reversals'],
   ['/admin/kyc', 'KYC Reviews'],
   ['/admin/pricing', 'Pricing'],
   ['/admin/wallets', 'Wallet adjustments'],
