@@ -5,6 +5,7 @@ import type { LoggingLauncher } from '../scripts/production/launcher';
 import type { WebhookReceiver } from './receiver';
 import type { PayingMerchant } from './clients';
 import { temporalLongOutage, type FaultCheck } from './longOutage';
+import { reversalsUnderFaults } from './reversals';
 
 /** What a fault may touch. */
 export interface FaultTargets {
@@ -16,6 +17,10 @@ export interface FaultTargets {
   log: (message: string) => void;
   /** Each API instance's own URL (not the proxy's). */
   apiUrls: string[];
+  /** The proxy in front of the API instances, as merchants reach it. */
+  apiUrl: string;
+  /** The simulator's own URL (its control API), not the gate's. */
+  simulatorUrl: string;
   temporalAddress: string;
   /** The APIs' TEMPORAL_START_DEADLINE_MS. */
   startDeadlineMs: number;
@@ -192,6 +197,29 @@ export const FAULTS: readonly Fault[] = [
         receiverFailing(t, s(20)),
       ]);
     },
+  },
+  {
+    name: 'reversals',
+    description:
+      'reverse 8 completed payments (two clients each: one retrying its Idempotency-Key, one with another key) while a worker, ' +
+      'API instance 1 and the Temporal server are SIGKILLed (restarted after 3, 10 and 20 s): one reversal and at most one ' +
+      'M-Pesa request per payment, an outcome that agrees with M-Pesa, one webhook per outcome',
+    inject: (t) =>
+      reversalsUnderFaults({
+        apiUrl: t.apiUrl,
+        simulatorUrl: t.simulatorUrl,
+        merchant: t.merchant!,
+        receiver: t.receiver,
+        log: t.log,
+        boundMs: s(120),
+        faults: async () => {
+          await Promise.all([
+            killFor(t, 'worker-1', s(3)),
+            killFor(t, 'api-1', s(10)),
+            sleep(s(2)).then(() => killFor(t, 'temporal', s(20))),
+          ]);
+        },
+      }),
   },
   {
     name: 'temporal-long-outage',

@@ -78,16 +78,21 @@ export interface ReversalEvidence {
 }
 
 /**
- * Reads a Transaction Status answer about a reversal. Only a positive record ends it: the reversal's
- * own transaction `Completed`, or the original receipt `Reversed`. "Does not exist", "pending" and
- * failures of the question say nothing final: the reversal may still be in M-Pesa's queue.
+ * Reads a Transaction Status answer about a reversal. Only a positive record ends it: asked about the
+ * reversal itself (its conversation id), the reversal's own transaction `Completed`; asked about the
+ * original payment (`aboutOriginal`: the record names the payment's receipt), that payment `Reversed`
+ * (its `Completed` only says the payment happened). "Does not exist", "pending" and failures of the
+ * question say nothing final: the reversal may still be in M-Pesa's queue.
  */
 export function reversalVerdictFromRecord(record: {
   resultCode: string;
   transactionStatus: string | null;
+  aboutOriginal: boolean;
 }): 'reversed' | 'unknown' {
   if (record.resultCode !== '0' || !record.transactionStatus) return 'unknown';
-  return /^(completed|reversed)$/i.test(record.transactionStatus.trim()) ? 'reversed' : 'unknown';
+  const status = record.transactionStatus.trim();
+  if (/^reversed$/i.test(status)) return 'reversed';
+  return !record.aboutOriginal && /^completed$/i.test(status) ? 'reversed' : 'unknown';
 }
 
 /** ImaraPay's fee on a reversed payment: kept (the payment was taken and settled). Documented in the README. */

@@ -55,7 +55,8 @@ function read(reversal: Reversal, kind: ReversalResultKind, body: unknown): Read
     const parsed = parseTransactionStatusResult(body);
     if (!parsed.ok) return { disposition: 'malformed', resultCode: null, description: parsed.reason, evidence: null };
     const record = parsed.value;
-    const verdict = reversalVerdictFromRecord(record);
+    const aboutOriginal = record.receipt === null || record.receipt === reversal.receipt;
+    const verdict = reversalVerdictFromRecord({ ...record, aboutOriginal });
     const description = `M-Pesa's record: ${record.resultCode} ${record.resultDesc}${record.transactionStatus ? ` (${record.transactionStatus})` : ''}`;
     return {
       disposition: verdict === 'reversed' ? 'outcome' : 'unknown',
@@ -69,7 +70,7 @@ function read(reversal: Reversal, kind: ReversalResultKind, body: unknown): Read
               resultCode: record.resultCode,
               description,
               // Asked about the reversal itself, the receipt is the reversal's; about the payment, it is the payment's.
-              reversalReceipt: record.receipt !== reversal.receipt ? record.receipt : null,
+              reversalReceipt: aboutOriginal ? null : record.receipt,
             }
           : null,
     };

@@ -173,6 +173,16 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
     appSpec(`api-${i + 1}`, 'api/main.ts', { ...env, API_PORT: String(port), METRICS_PORT: metricsPort('apis', i) }),
   );
   const simulator = launcher.spawn(simulatorSpec);
+  if (!env.DARAJA_CERTIFICATE_PATH) {
+    // The simulator makes a new M-Pesa key pair at every start: its certificate lets the workers build
+    // SecurityCredentials (Transaction Status, Reversal) before they start.
+    await waitForPort({ host: HOST, port: ports.simulator, timeoutMs: 120_000, signal: launcher.signal });
+    const certificatePath = path.join(dataDir, 'simulator-certificate.pem');
+    const answer = await fetch(`${simulatorUrl}/__control/certificate`, { signal: AbortSignal.timeout(30_000) });
+    fs.writeFileSync(certificatePath, await answer.text());
+    for (const spec of workerSpecs) spec.env = { ...spec.env, DARAJA_CERTIFICATE_PATH: certificatePath };
+    env.DARAJA_CERTIFICATE_PATH = certificatePath;
+  }
   const workers = workerSpecs.map((spec) => launcher.spawn(spec));
   const apis = apiSpecs.map((spec) => launcher.spawn(spec));
   await Promise.all(

@@ -128,11 +128,15 @@ describe('Reading a reversal result', () => {
     expect(parseReversalResult(body).ok).toBe(false);
   });
 
-  it("When M-Pesa's record shows the reversal completed or the payment reversed, then it is reversed; anything else says nothing", () => {
-    expect(reversalVerdictFromRecord({ resultCode: '0', transactionStatus: 'Completed' })).toBe('reversed');
-    expect(reversalVerdictFromRecord({ resultCode: '0', transactionStatus: 'Reversed' })).toBe('reversed');
-    expect(reversalVerdictFromRecord({ resultCode: '0', transactionStatus: 'Failed' })).toBe('unknown');
-    expect(reversalVerdictFromRecord({ resultCode: 'R000002', transactionStatus: null })).toBe('unknown');
+  it("When M-Pesa's record shows the reversal completed or the payment reversed, then it is reversed; the payment completed or anything else says nothing", () => {
+    const about = (aboutOriginal: boolean, resultCode: string, transactionStatus: string | null) =>
+      reversalVerdictFromRecord({ resultCode, transactionStatus, aboutOriginal });
+    expect(about(false, '0', 'Completed')).toBe('reversed');
+    expect(about(true, '0', 'Reversed')).toBe('reversed');
+    // Asked by the payment's receipt, "Completed" is the payment itself, not its reversal.
+    expect(about(true, '0', 'Completed')).toBe('unknown');
+    expect(about(false, '0', 'Failed')).toBe('unknown');
+    expect(about(false, 'R000002', null)).toBe('unknown');
   });
 });
 
