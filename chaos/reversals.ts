@@ -136,6 +136,15 @@ export async function reversalsUnderFaults(t: ReversalRowTargets): Promise<Fault
     if (accepted.length !== expected || (event && accepted[0]!.event !== event))
       webhookOnce.push(`#${payment.id}: ${status} with ${accepted.map((w) => w.event).join(', ') || 'no webhook'}`);
   });
+  const byStatus = views
+    .map((v) => String(v?.status))
+    .reduce<Record<string, number>>((n, status) => {
+      n[status] = (n[status] ?? 0) + 1;
+      return n;
+    }, {});
+  const tallied = Object.entries(byStatus)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
   const check = (name: string, broken: string[], what: string): FaultCheck => ({
     name,
     held: broken.length === 0 && targets.length > 0,
@@ -144,7 +153,7 @@ export async function reversalsUnderFaults(t: ReversalRowTargets): Promise<Fault
   return [
     check('reversal_one', oneReversal, 'every answer, with either key, named one reversal per payment'),
     check('reversal_one_request', oneRequest, 'at most one reversal request reached M-Pesa per payment'),
-    check('reversal_truth', truthful, 'each ended as M-Pesa has it'),
+    check('reversal_truth', truthful, `each ended as M-Pesa has it (${tallied})`),
     check('reversal_webhook_once', webhookOnce, 'one accepted webhook per ended reversal'),
   ];
 }

@@ -33,7 +33,8 @@ export type AuditActor = Pick<AuditEventInput, 'actorType' | 'actorId' | 'actorL
  * Every action the log records, by the name stored in `action`. Staff actions: `pricing.replaced`,
  * `kyc.approved`, `kyc.rejected`, `wallet.adjusted`. Merchant security actions: `api_key.created`,
  * `api_key.revoked`, `callback_url.changed`, `webhook_secret.rotated`, `password.changed`,
- * `login.succeeded`, `login.failed`, `two_factor.enabled`, `two_factor.disabled`. Other modules may append actions of their own (`review.resolved`).
+ * `login.succeeded`, `login.failed`, `two_factor.enabled`, `two_factor.disabled`, `channel.initiator_set`
+ * (a channel's M-Pesa initiator credentials), `reversal.requested` (money sent back to a customer). Other modules may append actions of their own (`review.resolved`).
  */
 export const AUDIT_ACTIONS = [
   'pricing.replaced',
@@ -49,6 +50,8 @@ export const AUDIT_ACTIONS = [
   'login.failed',
   'two_factor.enabled',
   'two_factor.disabled',
+  'channel.initiator_set',
+  'reversal.requested',
 ] as const;
 
 /**

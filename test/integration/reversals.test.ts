@@ -9,7 +9,7 @@ import { temporal } from '@temporalio/proto';
 import axios from 'axios';
 import { reversalWorkflowId } from '../../workflows/reversal';
 import { reversalResultUrl } from '../../config/callbackUrl';
-import { LedgerEntrySchema, TransactionSchema } from '../../db/entities';
+import { AuditEventSchema, LedgerEntrySchema, TransactionSchema } from '../../db/entities';
 import { startWebhookReceiver } from '../support/webhookReceiver';
 import {
   createMerchantFixture,
@@ -170,6 +170,10 @@ describe('Reversing a payment', () => {
     expect([later.status, later.data.reversal.status]).toEqual([200, 'reversed']);
     await eventually(async () => (webhooksFor(id, 'reversal.succeeded').length === 1 ? true : undefined));
     expect(await requestsFor(id)).toHaveLength(1);
+    const audited = await stack.orm.em
+      .fork()
+      .find(AuditEventSchema, { action: 'reversal.requested', subjectId: String(id) });
+    expect(audited).toHaveLength(1);
   });
 
   it('When the till lacks the funds (9921), then the reversal fails with ResultCode 1 and reversal.failed is sent', async () => {

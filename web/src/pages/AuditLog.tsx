@@ -28,6 +28,8 @@ const ACTIONS: Array<[string, string]> = [
   ['api_key.revoked', 'API key revoked'],
   ['callback_url.changed', 'Callback URL changed'],
   ['webhook_secret.rotated', 'Signing secret rotated'],
+  ['channel.initiator_set', 'M-Pesa initiator set'],
+  ['reversal.requested', 'Reversal requested'],
   ['kyc.approved', 'KYC approved'],
   ['kyc.rejected', 'KYC rejected'],
   ['wallet.adjusted', 'Wallet adjusted'],
