@@ -6,6 +6,7 @@ import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaReco
 import { createReversalActivities, type ReversalActivities, type ReversalDeps } from './reversals';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
+import type { ReversalTimings } from '../workflows/reversal';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
@@ -32,6 +33,8 @@ export interface ActivityDeps extends DarajaCallDeps {
   /** Daraja's Reversal API per environment; null where not configured. */
   reversalClientFor: ReversalDeps['reversalClientFor'];
   reversalUrl: ReversalDeps['reversalUrl'];
+  /** The timings the reconciliation starts recorded reversals with. */
+  reversalTimings?: ReversalTimings;
 }
 
 /** Builds every activity from its clients; the worker is the only place this is wired. */
@@ -50,7 +53,7 @@ export function createActivities(
       publicUrlsOnly: deps.webhookPublicUrlsOnly,
       httpsOnly: deps.webhookHttpsOnly,
     }),
-    ...createReconciliationActivities({ orm: deps.orm, logger: deps.logger }),
+    ...createReconciliationActivities({ orm: deps.orm, logger: deps.logger, reversalTimings: deps.reversalTimings }),
     ...createMpesaRecordActivities({
       orm: deps.orm,
       logger: deps.logger,

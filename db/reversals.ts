@@ -244,3 +244,19 @@ export async function latestReversals(
   const byId = new Map(facts.map((f) => [f.id, f]));
   return rows.map((r) => ({ ...r, merchantName: byId.get(r.id)?.name ?? '', fee: byId.get(r.id)?.fee ?? 0 }));
 }
+
+/**
+ * Reversals recorded but still `requested` after `olderThanMs`: their request may have ended before it
+ * started the workflow (an API that died in between, a 503 nobody retried). At most `limit`, oldest first.
+ */
+export async function reversalsAwaitingStart(
+  em: EntityManager,
+  olderThanMs: number,
+  limit: number,
+): Promise<Reversal[]> {
+  return em.find(
+    ReversalSchema,
+    { state: 'requested', createdAt: { $lt: new Date(Date.now() - olderThanMs) } },
+    { orderBy: { createdAt: 'asc' }, limit },
+  );
+}

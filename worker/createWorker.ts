@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import axios from 'axios';
-import { darajaCredentials, type Config } from '../config/config';
+import { darajaCredentials, reversalTimings, type Config } from '../config/config';
 import { DarajaError, type DarajaClient } from '../daraja/types';
 import type { Environment } from '../db/entities';
 import { createActivities } from '../activities';
@@ -95,6 +95,7 @@ export async function createPaymentWorker({
     resultUrls: { result: mpesaResultUrl(config, 'status'), queueTimeOut: mpesaResultUrl(config, 'timeout') },
     reversalClientFor: (environment) => reversalClients.get(environment) ?? null,
     reversalUrl: (reversalId, kind) => reversalResultUrl(config, reversalId, kind),
+    reversalTimings: reversalTimings(config),
     pullRegistration: {
       callbackUrl: mpesaResultUrl(config, 'pull'),
       nominatedNumber: config.DARAJA_PULL_NOMINATED_NUMBER,

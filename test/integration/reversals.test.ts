@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import axios from 'axios';
 import { reversalWorkflowId } from '../../workflows/reversal';
+import { recordReversal } from '../../db/reversals';
+import { reconciliationInput } from '../../worker/reconciliationSchedule';
 import { reversalResultUrl } from '../../config/callbackUrl';
 import { AuditEventSchema, LedgerEntrySchema, TransactionSchema } from '../../db/entities';
 import { startWebhookReceiver } from '../support/webhookReceiver';
@@ -47,6 +49,7 @@ beforeAll(async () => {
       REVERSAL_QUERY_INTERVAL_MS: '600',
       REVERSAL_DOUBT_AFTER_MS: '3000',
       REVERSAL_LATE_RESULT_WINDOW_MS: '20000',
+      RECONCILIATION_ORPHAN_GRACE_SECONDS: '1',
     },
   });
 });
@@ -243,6 +246,39 @@ describe('Reversing a payment', () => {
     const reversal = await reversalOnceSettled(merchant, id, 'reversed');
     expect(reversal.decided_by).toBe('mpesa_record');
     expect(reversal.reversal_receipt).toMatch(/^[A-Z0-9]{10}$/);
+  });
+});
+
+describe('A reversal recorded without its workflow', () => {
+  it('When the request ended before starting the workflow, then the reconciliation starts it once and it ends reversed', async () => {
+    const merchant = await merchantWithInitiator();
+    const id = await completedPayment(merchant, 705);
+    const payment = await stack.orm.em.fork().findOneOrFail(TransactionSchema, id);
+    await recordReversal(stack.orm.em.fork(), {
+      transactionId: id,
+      merchantId: merchant.merchantId,
+      channelId: merchant.channelId,
+      environment: 'sandbox',
+      amount: 705,
+      receipt: payment.mpesaReceipt!,
+      idempotencyKey: null,
+      requestedBy: 'an API that died',
+      remarks: 'Recorded, never started',
+      workflowId: reversalWorkflowId(id),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const runs = await Promise.all(
+      [1, 2].map((n) =>
+        stack.temporal.workflow.execute('reconciliationWorkflow', {
+          taskQueue: stack.taskQueue,
+          workflowId: `reconciliation-reversal-${id}-${n}`,
+          args: [reconciliationInput(stack.config)],
+        }),
+      ),
+    );
+    expect(runs).toHaveLength(2);
+    expect(await reversalOnceSettled(merchant, id)).toMatchObject({ status: 'reversed' });
+    expect(await requestsFor(id)).toHaveLength(1);
   });
 });
 
