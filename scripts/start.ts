@@ -84,6 +84,8 @@ void supervisor.run(async () => {
 
   await supervisor.runToCompletion(tsx('migrate', 'db/migrate.ts', env));
   supervisor.spawn(tsx('simulator', 'simulator/main.ts', env));
+  if (!process.env.DARAJA_CERTIFICATE_PATH && !process.env.DARAJA_BASE_URL)
+    Object.assign(env, await simulatorCertificate(config));
   // Each process its own ops listener on loopback (METRICS_PORT=0 turns both off).
   const metricsOff = process.env.METRICS_PORT === '0';
   const metrics = { api: metricsOff ? 0 : API_METRICS_PORT, worker: metricsOff ? 0 : WORKER_METRICS_PORT };
@@ -223,5 +225,25 @@ function withoutPassword(url: string): string {
     return parsed.toString();
   } catch {
     return '(unparseable DATABASE_URL)';
+  }
+}
+
+/**
+ * The simulator makes a new M-Pesa key pair at every start; the worker needs its certificate to build
+ * SecurityCredentials (Transaction Status, reversals). Written to .data and named by
+ * DARAJA_CERTIFICATE_PATH; without it (the simulator did not answer) those calls are simply not made.
+ */
+async function simulatorCertificate(config: Config): Promise<{ DARAJA_CERTIFICATE_PATH?: string }> {
+  try {
+    await waitForPort({ host: '127.0.0.1', port: config.SIMULATOR_PORT, timeoutMs: 60_000 });
+    const answer = await fetch(`${config.DARAJA_BASE_URL}/__control/certificate`, {
+      signal: AbortSignal.timeout(10_000),
+    });
+    const file = path.join(DATA_DIR, 'simulator-certificate.pem');
+    fs.writeFileSync(file, await answer.text());
+    return { DARAJA_CERTIFICATE_PATH: file };
+  } catch (err) {
+    log(`the simulator's certificate could not be read (${String(err)}): Transaction Status and reversals are off`);
+    return {};
   }
 }
