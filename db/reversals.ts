@@ -210,11 +210,6 @@ export async function storeReversalResult(
   return row;
 }
 
-/** Marks a stored result as a repeat (its reversal had its outcome before it was handed over). */
-export async function markReversalResultRepeat(em: EntityManager, resultId: number): Promise<void> {
-  await em.nativeUpdate(ReversalResultSchema, { id: resultId }, { disposition: 'repeat' });
-}
-
 /** Every body M-Pesa posted about the reversal, oldest first (the timeline's evidence). */
 export async function reversalResults(em: EntityManager, reversalId: number): Promise<ReversalResultRow[]> {
   return em.find(ReversalResultSchema, { reversal: reversalId }, { orderBy: { id: 'asc' } });

@@ -115,19 +115,22 @@ export async function receiveReversalResult(
   const reversal = await reversalById(deps.em, input.reversalId);
   if (!reversal) throw new Error(`Reversal ${input.reversalId} does not exist`);
   const reading = read(reversal, input.kind, parseJson(input.raw) ?? null);
+  // A reversal that has its outcome keeps it: a repeated or replayed body is kept for the record only.
+  const settled = reversal.state === 'reversed' || reversal.state === 'failed';
+  const disposition = settled && reading.disposition === 'outcome' ? 'repeat' : reading.disposition;
   const stored = await storeReversalResult(deps.em, {
     reversalId: reversal.id,
     kind: input.kind,
-    disposition: reading.disposition,
+    disposition,
     resultCode: reading.resultCode,
     description: reading.description,
     raw: input.raw,
   });
-  if (!reading.evidence) return { resultId: stored.id, disposition: reading.disposition, signalled: false };
+  if (!reading.evidence || settled) return { resultId: stored.id, disposition, signalled: false };
   const evidence: ReversalEvidence = { ...reading.evidence, resultId: stored.id };
   try {
     await deps.temporal.workflow.getHandle(reversal.workflowId).signal(reversalEvidenceSignal, evidence);
-    return { resultId: stored.id, disposition: reading.disposition, signalled: true };
+    return { resultId: stored.id, disposition, signalled: true };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
     // Its workflow has ended: record the outcome an in_doubt reversal was waiting for (final ones never change).
@@ -139,6 +142,6 @@ export async function receiveReversalResult(
       reversalReceipt: evidence.reversalReceipt,
       decidedBy: evidence.source === 'mpesa_record' ? 'mpesa_record' : 'result',
     });
-    return { resultId: stored.id, disposition: reading.disposition, signalled: false };
+    return { resultId: stored.id, disposition, signalled: false };
   }
 }

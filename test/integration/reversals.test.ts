@@ -154,6 +154,22 @@ describe('Reversing a payment', () => {
     expect(ledger.map((e) => e.kind)).toEqual(['fee_reserve', 'fee_capture']);
     expect(await requestsFor(id)).toHaveLength(1);
     await recordHistory(id, 'reversal-succeeded');
+
+    // The same result posted again (a retry, or a replay by whoever holds the URL) is kept and decides nothing.
+    const [delivered] = stack.simulator.control
+      .reversalDeliveries()
+      .filter(
+        (d) =>
+          (d.body as { Result: { ResultParameters?: unknown } }).Result.ResultParameters &&
+          d.url.includes(`/${reversal.reversal_id}/result`),
+      );
+    const replay = await axios.post(delivered!.url, delivered!.body, { validateStatus: () => true });
+    expect(replay.status).toBe(200);
+    const after = await reversalOnceSettled(merchant, id);
+    expect(after.evidence.map((e: { disposition: string }) => e.disposition)).toEqual(['outcome', 'repeat']);
+    expect([after.status, after.reversal_receipt]).toEqual(['reversed', reversal.reversal_receipt]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(webhooksFor(id, 'reversal.succeeded')).toHaveLength(1);
   });
 
   it('When the same reversal is asked for again, with the same key and another, then each answer is that one reversal and M-Pesa is asked once', async () => {
