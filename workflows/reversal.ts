@@ -66,15 +66,16 @@ export async function reversalWorkflow({
   const deliveries = proxyActivities<PaymentActivities>(databaseProfile);
 
   const seen = new Set<number>();
-  let evidence: ReversalEvidence | null = null;
+  // Held in an object: the signal handler sets it, and the code below reads it after each wait.
+  const heard: { evidence: ReversalEvidence | null } = { evidence: null };
   let stage = 'sending';
   setHandler(reversalEvidenceSignal, (incoming) => {
     // Repeats of one stored result count once; the first final word is the one kept.
     if (seen.has(incoming.resultId)) return;
     seen.add(incoming.resultId);
-    if (evidence === null && incoming.verdict !== 'unknown') evidence = incoming;
+    if (heard.evidence === null && incoming.verdict !== 'unknown') heard.evidence = incoming;
   });
-  setHandler(reversalProgressQuery, () => ({ stage, evidence }));
+  setHandler(reversalProgressQuery, () => ({ stage, evidence: heard.evidence }));
 
   const startedAt = Date.now();
   const sent = await daraja.sendReversal({ reversalId }).catch((err: unknown) => {
@@ -82,7 +83,7 @@ export async function reversalWorkflow({
     if (err instanceof ActivityFailure) return { outcome: 'unknown' as const, message: err.message };
     throw err;
   });
-  if (sent.outcome === 'refused' && evidence === null) {
+  if (sent.outcome === 'refused') {
     stage = 'settling';
     const settled = await db.settleReversal({
       reversalId,
@@ -99,12 +100,15 @@ export async function reversalWorkflow({
   }
 
   stage = 'waiting_for_result';
-  let decided = await condition(() => evidence !== null, timings.resultTimeoutMs);
+  let decided = await condition(() => heard.evidence !== null, timings.resultTimeoutMs);
   while (!decided && Date.now() - startedAt < timings.doubtAfterMs) {
     stage = 'asking_mpesa_record';
-    await daraja.askReversalStatus({ reversalId });
+    // A question that could not be asked (Daraja or Postgres away for long) is asked again next round.
+    await daraja.askReversalStatus({ reversalId }).catch((err: unknown) => {
+      if (!(err instanceof ActivityFailure)) throw err;
+    });
     const left = timings.doubtAfterMs - (Date.now() - startedAt);
-    decided = await condition(() => evidence !== null, Math.max(1, Math.min(timings.queryIntervalMs, left)));
+    decided = await condition(() => heard.evidence !== null, Math.max(1, Math.min(timings.queryIntervalMs, left)));
   }
   if (!decided) {
     stage = 'in_doubt';
@@ -118,12 +122,13 @@ export async function reversalWorkflow({
         decidedBy: null,
       },
     });
-    decided = await condition(() => evidence !== null, timings.lateResultWindowMs);
+    decided = await condition(() => heard.evidence !== null, timings.lateResultWindowMs);
     if (!decided) return { state: 'in_doubt' };
   }
 
   stage = 'settling';
-  const final = evidence as unknown as ReversalEvidence;
+  const final = heard.evidence;
+  if (final === null) return { state: 'in_doubt' }; // not reached: every wait above ended with evidence
   const state = final.verdict === 'reversed' ? 'reversed' : 'failed';
   const settled = await db.settleReversal({
     reversalId,
