@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import axios from 'axios';
+import { parse } from 'csv-parse/sync';
 import { reversalWorkflowId } from '../../workflows/reversal';
 import { recordReversal } from '../../db/reversals';
 import { reconciliationInput } from '../../worker/reconciliationSchedule';
@@ -143,6 +144,14 @@ describe('Reversing a payment', () => {
     expect(status.data).toMatchObject({ status: 'completed', reversal_status: 'reversed' });
     const list = await stack.http.get('/transactions', { headers: { Authorization: merchant.authorization } });
     expect(list.data.find((t: { id: number }) => t.id === id)).toMatchObject({ reversal_status: 'reversed' });
+    const csv = await stack.http.get('/transactions.csv', { headers: { Authorization: merchant.authorization } });
+    const records = parse(String(csv.data), { columns: true }) as Array<Record<string, string>>;
+    expect(records.find((r) => r.id === String(id))?.reversal_status).toBe('reversed');
+    const { publicId } = await stack.orm.em.fork().findOneOrFail(TransactionSchema, id);
+    const express = await stack.http.get(`/v1/payments/${publicId}`, {
+      headers: { Authorization: merchant.authorization },
+    });
+    expect(express.data).toMatchObject({ status: 'completed', reversalStatus: 'reversed' });
 
     await eventually(async () => (webhooksFor(id, 'reversal.succeeded').length === 1 ? true : undefined));
     const [webhook] = webhooksFor(id, 'reversal.succeeded');
