@@ -1,3 +1,4 @@
+import { classifyDarajaFailure } from '../../daraja/errors';
 import { InvalidPushRequestError } from '../../daraja/requestBuilder';
 import { buildReversalBody, parseReversalResult, type ReversalRequest } from '../../daraja/reversal';
 import { reversalRefusal, reversalStatusOf, reversalVerdictFromRecord } from '../../domain/reversal';
@@ -194,5 +195,22 @@ describe('The reversal webhook', () => {
       fee_charged: 6,
       fee_refunded: 0,
     });
+  });
+});
+
+describe('Classifying a failed reversal call', () => {
+  it('When a reversal times out after it left, then its outcome is unknown (indeterminate), as for a push; a query is only retried', () => {
+    const timeout = { type: 'transport', code: 'ECONNABORTED', message: 'timeout of 1500ms exceeded' } as const;
+    expect(classifyDarajaFailure('reversal', timeout).kind).toBe('indeterminate');
+    expect(classifyDarajaFailure('transaction_status', timeout).kind).toBe('retryable');
+  });
+
+  it('When a reversal never left (connection refused) or was spike-arrested, then it may be sent again', () => {
+    expect(
+      classifyDarajaFailure('reversal', { type: 'transport', code: 'ECONNREFUSED', message: 'refused' }).kind,
+    ).toBe('retryable');
+    const spike = { errorCode: '500.003.02', errorMessage: 'Spike arrest violation', requestId: '1' };
+    expect(classifyDarajaFailure('reversal', { type: 'response', status: 500, body: spike }).kind).toBe('retryable');
+    expect(classifyDarajaFailure('reversal', { type: 'response', status: 504, body: '' }).kind).toBe('indeterminate');
   });
 });
