@@ -1,24 +1,21 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { DarajaError, type DarajaClient, type PushChannel, type StkQueryResult } from '../daraja/types';
+import { DarajaError, type DarajaClient, type StkQueryResult } from '../daraja/types';
 import { AppError } from '../domain/errors';
 import { FailureType } from '../domain/failureTypes';
-import {
-  ChannelSchema,
-  StkStatusQuerySchema,
-  TransactionSchema,
-  type Environment,
-  type StkStatusQuery,
-  type Transaction,
-} from '../db/entities';
+import type { Environment, StkStatusQuery } from '../db/entities';
+import type { BoundToSessions } from '../db/orm';
+import type { pushStatements } from '../db/pushes';
 import type { PaymentActivities } from './types';
 
 export interface DarajaCallDeps {
-  orm: MikroORM;
+  /** db/pushes.ts, bound to the worker's ORM (a fake in unit tests). */
+  pushDb: BoundToSessions<typeof pushStatements>;
   /** The Daraja client for an environment: the simulator for sandbox, Safaricom for production. */
   darajaFor: (environment: Environment) => DarajaClient;
   /** The CallBackURL Daraja posts this payment's result to. */
   callbackUrlFor: (transactionId: number) => string;
+  /** Pauses between attempts to record an accepted push; by default the activity's own sleep (cancellable). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const indeterminate = (message: string) =>
@@ -26,14 +23,14 @@ const indeterminate = (message: string) =>
 
 /** Activities that talk to Daraja. */
 export function createDarajaActivities({
-  orm,
+  pushDb: db,
   darajaFor,
   callbackUrlFor,
+  sleep = (ms) => Context.current().sleep(ms),
 }: DarajaCallDeps): Pick<PaymentActivities, 'sendStkPush' | 'queryStkStatus'> {
   return {
     async sendStkPush({ transactionId, deadline }) {
-      const em = orm.em.fork();
-      const tx = await em.findOneOrFail(TransactionSchema, transactionId);
+      const tx = await db.paymentToPush(transactionId);
       if (tx.pushState === 'accepted') {
         return { checkoutRequestId: tx.checkoutRequestId!, merchantRequestId: tx.merchantRequestId! };
       }
@@ -46,7 +43,7 @@ export function createDarajaActivities({
       }
       if (Date.now() > deadline && tx.pushState === 'none') {
         // Past the deadline nothing more is sent, and nothing earlier is in doubt: the push never happened.
-        await em.nativeUpdate(TransactionSchema, { id: transactionId, pushState: 'none' }, { pushState: 'rejected' });
+        await db.movePush(transactionId, 'none', { pushState: 'rejected' });
         throw ApplicationFailure.create({
           type: FailureType.DarajaUnavailable,
           message: 'Daraja stayed busy past the push deadline',
@@ -54,20 +51,12 @@ export function createDarajaActivities({
         });
       }
       // Looked up before the claim: a failed lookup after it would make the retry think a prompt may have gone out.
-      const target = await pushTarget(em, tx);
+      const target = await db.pushTarget(tx);
       // Claim the push. Finding it already claimed means an earlier attempt died mid-call and may
       // have reached the phone: a second push would give the customer a second prompt.
-      const claimed = await em.nativeUpdate(
-        TransactionSchema,
-        { id: transactionId, pushState: 'none' },
-        { pushState: 'sending', stage: 'pushing' },
-      );
-      if (claimed === 0) {
-        await em.nativeUpdate(
-          TransactionSchema,
-          { id: transactionId, pushState: 'sending' },
-          { pushState: 'unconfirmed' },
-        );
+      const claimed = await db.movePush(transactionId, 'none', { pushState: 'sending', stage: 'pushing' });
+      if (!claimed) {
+        await db.movePush(transactionId, 'sending', { pushState: 'unconfirmed' });
         throw indeterminate('An earlier push attempt did not finish; its prompt may have reached the customer');
       }
 
@@ -82,11 +71,7 @@ export function createDarajaActivities({
         });
       } catch (err) {
         throw await classifyPushFailure(err, async (pushState, resultDesc) => {
-          await em.nativeUpdate(
-            TransactionSchema,
-            { id: transactionId },
-            { pushState, ...(resultDesc ? { resultDesc } : {}) },
-          );
+          await db.movePush(transactionId, null, { pushState, ...(resultDesc ? { resultDesc } : {}) });
         });
       }
       // The activity alone records the accepted push, and keeps trying until Postgres takes it: a
@@ -96,21 +81,16 @@ export function createDarajaActivities({
       // window. Should the attempt time out first, its retry finds `sending` and answers
       // "unconfirmed": no second prompt, and the callback still settles the payment.
       const ids = { checkoutRequestId: accepted.checkoutRequestId, merchantRequestId: accepted.merchantRequestId };
-      await recordAccepted(em, transactionId, ids);
+      await recordAccepted(db, sleep, transactionId, ids);
       return ids;
     },
 
     async queryStkStatus({ transactionId, checkoutRequestId }) {
-      const em = orm.em.fork();
-      const tx = await em.findOneOrFail(TransactionSchema, transactionId);
-      await em.nativeUpdate(
-        TransactionSchema,
-        { id: transactionId, stage: 'awaiting_callback' },
-        { stage: 'querying' },
-      );
+      const tx = await db.paymentToPush(transactionId);
+      await db.markQuerying(transactionId);
       // Every query is kept, whatever it learned, so the payment's timeline shows what decided it.
       const record = (fields: Pick<StkStatusQuery, 'state' | 'resultCode' | 'resultDesc' | 'error'>) =>
-        em.insert(StkStatusQuerySchema, { transaction: transactionId, askedAt: new Date(), ...fields }).then(
+        db.recordStkQuery(transactionId, fields).then(
           () => undefined,
           // The answer matters more than its record: a lost row must not turn into a query failure.
           (err: unknown) => log.warn('STK query not recorded', { transactionId, error: String(err) }),
@@ -160,35 +140,26 @@ const RECORD_RETRY_MAX_MS = 5_000;
  * cancelled (its timeout). Only a `sending` claim is moved, so a repeat changes nothing.
  */
 async function recordAccepted(
-  em: EntityManager,
+  db: DarajaCallDeps['pushDb'],
+  sleep: (ms: number) => Promise<void>,
   transactionId: number,
   { checkoutRequestId, merchantRequestId }: { checkoutRequestId: string; merchantRequestId: string },
 ): Promise<void> {
   for (let pause = RECORD_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, RECORD_RETRY_MAX_MS)) {
     try {
-      await em.nativeUpdate(
-        TransactionSchema,
-        { id: transactionId, pushState: 'sending' },
-        { pushState: 'accepted', checkoutRequestId, merchantRequestId, stage: 'awaiting_callback' },
-      );
+      await db.movePush(transactionId, 'sending', {
+        pushState: 'accepted',
+        checkoutRequestId,
+        merchantRequestId,
+        stage: 'awaiting_callback',
+      });
       return;
     } catch (err) {
       // The error object itself: the worker's logger writes a database error without its SQL or parameters.
       log.warn('accepted push not recorded yet; retrying', { transactionId, err, retryInMs: pause });
-      await Context.current().sleep(pause); // rejects once the activity is cancelled
+      await sleep(pause); // the activity's sleep rejects once the activity is cancelled
     }
   }
-}
-
-/**
- * Where the money goes: the merchant's channel (its till, paybill, or its bank's paybill), or for a
- * wallet top-up, which has no channel, the platform paybill recorded on the transaction.
- */
-async function pushTarget(em: EntityManager, tx: Transaction): Promise<Pick<PushChannel, 'type' | 'partyB'>> {
-  // Top-ups are recorded without a channel, so the transactions_push_target check guarantees their party_b.
-  if (tx.purpose === 'wallet_top_up') return { type: 'paybill', partyB: tx.partyB! };
-  const channel = await em.findOneOrFail(ChannelSchema, tx.channel!);
-  return { type: channel.accountType, partyB: channel.partyB };
 }
 
 /** Records what a failed push means and returns the failure the workflow acts on. */

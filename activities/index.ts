@@ -3,16 +3,21 @@ import { createSettlementActivities } from './settlement';
 import { createWebhookActivities, type WebhookDeps } from './webhooks';
 import { createReconciliationActivities } from './reconciliation';
 import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
+import { createStatementPullActivities, type StatementPullActivities } from './statementPulls';
 import { createReversalActivities, type ReversalActivities, type ReversalDeps } from './reversals';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
+import type { WorkerDatabase } from '../db/workerDatabase';
 import type { ReversalTimings } from '../workflows/reversal';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
+export type { StatementPullActivities } from './statementPulls';
 export type { ReversalActivities } from './reversals';
 
-export interface ActivityDeps extends DarajaCallDeps {
+export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
+  /** What the activities read and write (db/workerDatabase.ts), bound to the worker's ORM. */
+  db: Omit<WorkerDatabase, 'channelInitiator'>;
   webhookHttp: WebhookDeps['http'];
   webhookTimeoutMs: number;
   /** WEBHOOK_STALLED_ATTEMPT_WAIT_MS (see WebhookDeps.stalledWaitMs). */
@@ -37,15 +42,19 @@ export interface ActivityDeps extends DarajaCallDeps {
   reversalTimings?: ReversalTimings;
 }
 
-/** Builds every activity from its clients; the worker is the only place this is wired. */
+/**
+ * Builds every activity from its dependencies (database functions, Daraja clients, the HTTP client);
+ * the worker is the only place this is wired, unit tests build each group with fakes.
+ */
 export function createActivities(
   deps: ActivityDeps,
-): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & ReversalActivities {
+): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & StatementPullActivities & ReversalActivities {
   return {
-    ...createSettlementActivities({ orm: deps.orm }),
-    ...createDarajaActivities(deps),
+    ...createSettlementActivities({ db: deps.db.settlement }),
+    ...createDarajaActivities({ ...deps, pushDb: deps.db.pushes }),
     ...createWebhookActivities({
-      orm: deps.orm,
+      webhookDb: deps.db.webhooks,
+      presence: deps.db.presence,
       http: deps.webhookHttp,
       timeoutMs: deps.webhookTimeoutMs,
       stalledWaitMs: deps.webhookStalledWaitMs,
@@ -53,17 +62,28 @@ export function createActivities(
       publicUrlsOnly: deps.webhookPublicUrlsOnly,
       httpsOnly: deps.webhookHttpsOnly,
     }),
-    ...createReconciliationActivities({ orm: deps.orm, logger: deps.logger, reversalTimings: deps.reversalTimings }),
+    ...createReconciliationActivities({
+      db: deps.db.reconciliation,
+      newSession: deps.db.newSession,
+      logger: deps.logger,
+      reversalTimings: deps.reversalTimings,
+    }),
     ...createMpesaRecordActivities({
-      orm: deps.orm,
+      db: deps.db.mpesaRecords,
       logger: deps.logger,
       recordClientFor: deps.recordClientFor,
       pullRegistration: deps.pullRegistration,
       initiatorFor: deps.initiatorFor,
       resultUrls: deps.resultUrls,
     }),
+    ...createStatementPullActivities({
+      db: deps.db.statementPulls,
+      logger: deps.logger,
+      recordClientFor: deps.recordClientFor,
+      pullRegistration: deps.pullRegistration,
+    }),
     ...createReversalActivities({
-      orm: deps.orm,
+      db: deps.db.reversals,
       logger: deps.logger,
       reversalClientFor: deps.reversalClientFor,
       recordClientFor: deps.recordClientFor,

@@ -1,26 +1,19 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Initiator, MpesaRecordClient, PulledTransaction } from '../daraja/recordTypes';
 import { PULL_RETENTION_MS } from '../daraja/recordRequests';
+import { createPullReader, type PullReader } from '../daraja/pullPages';
 import type { Environment, Finding } from '../db/entities';
-import {
-  askedRecently,
-  markRecordDelivered,
-  recordRequest,
-  paymentsWithoutMpesaWord,
-  receiptsClaimedElsewhere,
-  storeMpesaRecord,
-  type UnsettledPaymentRow,
-} from '../db/mpesaRecords';
+import type { UnsettledPaymentRow, mpesaRecordStatements } from '../db/mpesaRecords';
+import type { BoundToSessions } from '../db/orm';
 import { evidenceFromPull, matchPulledCredit } from '../domain/mpesaRecordMatch';
 import type { Logger } from '../config/logger';
-import { handOverMpesaRecord } from '../api/useCases/mpesaRecordHandOver';
+import { handOverMpesaRecord } from '../payments/mpesaRecordHandOver';
 import type { ReconciliationWindows } from './types';
 
 export interface MpesaRecordDeps {
-  orm: MikroORM;
+  /** db/mpesaRecords.ts's statements, bound to the worker's ORM (a fake in unit tests). */
+  db: BoundToSessions<typeof mpesaRecordStatements>;
   logger: Logger;
   /** The record client of an environment; null where that environment has no Daraja credentials. */
   recordClientFor: (environment: Environment) => MpesaRecordClient | null;
@@ -28,7 +21,7 @@ export interface MpesaRecordDeps {
    * The channel's initiator with a fresh SecurityCredential for `environment`'s M-Pesa certificate;
    * null when the channel has none or the environment has no certificate configured.
    */
-  initiatorFor: (em: EntityManager, environment: Environment, channelId: number) => Promise<Initiator | null>;
+  initiatorFor: (environment: Environment, channelId: number) => Promise<Initiator | null>;
   /** Transaction Status's ResultURL and QueueTimeOutURL. */
   resultUrls: { result: string; queueTimeOut: string };
   /** Pull Transactions registration: M-Pesa's CallBackURL and NominatedNumber for a shortcode. */
@@ -47,51 +40,38 @@ export interface MpesaRecordActivities {
 }
 
 const MAX_PAYMENTS_PER_RUN = 500;
-const MAX_PAGES = 50;
 /** Transaction Status is asked again about the same payment only after this long (ms). */
 const ASK_AGAIN_AFTER_MS = 60 * 60_000;
 
 const channelKey = (p: UnsettledPaymentRow) => `${p.environment}|${p.partyB}`;
 
 export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordActivities {
-  const { orm, logger } = deps;
+  const { db, logger } = deps;
   const temporal = () => deps.client?.() ?? Context.current().client;
-  const registered = new Set<string>();
 
-  /** Every credit to the shortcode since `since`, page by page; registers the shortcode first (once per process). */
-  async function pullAll(client: MpesaRecordClient, key: string, shortcode: string, since: Date) {
-    if (!registered.has(key)) {
-      await client.registerPull({ shortcode, ...deps.pullRegistration });
-      registered.add(key);
-    }
-    const credits: PulledTransaction[] = [];
-    const endDate = new Date(Date.now() + 60_000);
-    for (let page = 0; page < MAX_PAGES; page += 1) {
-      const answer = await client.pullTransactions({ shortcode, startDate: since, endDate, offset: credits.length });
-      credits.push(...answer.transactions);
-      if (answer.transactions.length + answer.unreadable === 0) break;
-      if (answer.unreadable > 0)
-        logger.warn({ shortcode, unreadable: answer.unreadable }, 'unreadable Pull Transactions rows');
-    }
-    return credits;
+  const readers = new Map<MpesaRecordClient, PullReader>();
+  /** Every credit to the shortcode since `since`; registers the shortcode first (once per process). */
+  async function pullAll(client: MpesaRecordClient, shortcode: string, since: Date) {
+    let reader = readers.get(client);
+    if (!reader) readers.set(client, (reader = createPullReader(client, deps.pullRegistration)));
+    const pulled = await reader.pull(shortcode, since, new Date(Date.now() + 60_000));
+    if (pulled.unreadable > 0)
+      logger.warn({ shortcode, unreadable: pulled.unreadable }, 'unreadable Pull Transactions rows');
+    return pulled.transactions;
   }
 
   /**
    * Asks Transaction Status about each payment whose receipt ImaraPay holds (a payment in review),
    * at most once an hour each; the answer comes to the ResultURL (api/useCases/receiveMpesaResult.ts).
    */
-  async function askTransactionStatus(em: EntityManager, payments: UnsettledPaymentRow[]) {
+  async function askTransactionStatus(payments: UnsettledPaymentRow[]) {
     const unreachable: number[] = [];
     for (const payment of payments) {
       Context.current().heartbeat(payment.id);
       const client = deps.recordClientFor(payment.environment);
-      if (
-        !client ||
-        !payment.partyB ||
-        (await askedRecently(em, payment.id, new Date(Date.now() - ASK_AGAIN_AFTER_MS)))
-      )
+      if (!client || !payment.partyB || (await db.askedRecently(payment.id, new Date(Date.now() - ASK_AGAIN_AFTER_MS))))
         continue;
-      const initiator = await deps.initiatorFor(em, payment.environment, payment.channelId!);
+      const initiator = await deps.initiatorFor(payment.environment, payment.channelId!);
       if (!initiator) continue;
       try {
         const accepted = await client.transactionStatus({
@@ -103,7 +83,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
           queueTimeOutUrl: deps.resultUrls.queueTimeOut,
           remarks: `ImaraPay reconciliation of payment ${payment.id}`,
         });
-        await recordRequest(em, {
+        await db.recordRequest({
           transactionId: payment.id,
           channelId: payment.channelId!,
           source: 'transaction_status',
@@ -113,7 +93,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
         });
       } catch (error) {
         logger.warn({ err: error, transactionId: payment.id }, 'Transaction Status could not be asked');
-        await recordRequest(em, {
+        await db.recordRequest({
           transactionId: payment.id,
           channelId: payment.channelId!,
           source: 'transaction_status',
@@ -128,18 +108,14 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
 
   return {
     async askMpesaAboutPayments(windows) {
-      const em = orm.em.fork();
       const now = Date.now();
-      const payments = await paymentsWithoutMpesaWord(em, {
+      const payments = await db.paymentsWithoutMpesaWord({
         // A minute inside M-Pesa's 48 hours, so the query window never starts before what it keeps.
         since: new Date(now - PULL_RETENTION_MS + 60_000),
         until: new Date(now - windows.orphanGraceMs),
         limit: MAX_PAYMENTS_PER_RUN,
       });
-      const asked = await askTransactionStatus(
-        em,
-        payments.filter((p) => p.mpesaReceipt && p.channelId !== null),
-      );
+      const asked = await askTransactionStatus(payments.filter((p) => p.mpesaReceipt && p.channelId !== null));
       const byChannel = new Map<string, UnsettledPaymentRow[]>();
       for (const p of payments) {
         if (!p.partyB || p.mpesaReceipt) continue; // Pull Transactions finds credits whose receipt ImaraPay lacks.
@@ -156,7 +132,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
         if (!client) continue;
         let credits: PulledTransaction[];
         try {
-          credits = await pullAll(client, key, first.partyB!, new Date(first.createdAt.getTime() - 60_000));
+          credits = await pullAll(client, first.partyB!, new Date(first.createdAt.getTime() - 60_000));
         } catch (error) {
           logger.warn({ err: error, shortcode: first.partyB }, 'Pull Transactions could not be asked');
           unreachable.push(...group.map((p) => p.id));
@@ -164,8 +140,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
         }
         for (const payment of group) {
           const window = credits.filter((c) => c.occurredAt !== null);
-          const claimed = await receiptsClaimedElsewhere(
-            em,
+          const claimed = await db.receiptsClaimedElsewhere(
             window.map((c) => c.receipt),
             payment.id,
           );
@@ -177,7 +152,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
             );
             continue;
           }
-          const stored = await storeMpesaRecord(em, {
+          const stored = await db.storeMpesaRecord({
             transactionId: payment.id,
             requestId: null,
             source: 'pull_transactions',
@@ -196,7 +171,7 @@ export function createMpesaRecordActivities(deps: MpesaRecordDeps): MpesaRecordA
             payment,
             evidenceFromPull(stored.id, match.credit),
           );
-          await markRecordDelivered(em, stored.id, delivery);
+          await db.markRecordDelivered(stored.id, delivery);
           (match.amountDiffers ? disagreeing : found).push(payment.id);
         }
       }

@@ -1,28 +1,16 @@
 import { Context, log } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { parseStkCallback } from '../domain/callback';
-import { TransactionSchema, type Finding, type FindingKind } from '../db/entities';
-import {
-  RECONCILIATION_BATCH,
-  beginRun,
-  callbacksToRedrive,
-  endUnstartedPayment,
-  finishRun,
-  orphanCandidates,
-  overduePayments,
-  recordRedrive,
-  walletsOffLedger,
-  webhooksGivenUp,
-  type OrphanCandidateRow,
-} from '../db/reconciliation';
-import { openStatementLines, type OpenStatementLine } from '../db/statementReports';
+import type { Finding, FindingKind } from '../db/entities';
+import type { BoundToSessions } from '../db/orm';
+import { RECONCILIATION_BATCH, type OrphanCandidateRow, type reconciliationStatements } from '../db/reconciliation';
+import type { OpenStatementLine } from '../db/statementReports';
 import { nairobiDay } from '../domain/statementMatch';
-import { handOverStoredCallback } from '../api/useCases/receiveDarajaCallback';
-import { paymentWorkflowStart } from '../api/useCases/paymentStart';
+import { handOverStoredCallback } from '../payments/receiveDarajaCallback';
+import { paymentWorkflowStart } from '../payments/paymentStart';
 import { paymentWorkflow } from '../workflows/payment';
 import { reversalWorkflow, type ReversalTimings } from '../workflows/reversal';
-import { reversalsAwaitingStart } from '../db/reversals';
 import { PAYMENT_STATUS } from '../workflows/searchAttributes';
 import { paymentWorkflowId } from '../workflows/definitions';
 import type { Logger } from '../config/logger';
@@ -44,7 +32,10 @@ export function orphanAction(ageMs: number, graceMs: number, startWindowMs: numb
 }
 
 export interface ReconciliationDeps {
-  orm: MikroORM;
+  /** db/reconciliation.ts's statements, bound to the worker's ORM (a fake in unit tests). */
+  db: BoundToSessions<typeof reconciliationStatements>;
+  /** A fresh unit of work for the payment core's hand-over (payments/receiveDarajaCallback.ts). */
+  newSession: () => EntityManager;
   logger: Logger;
   /** The Temporal client; by default the worker's own (from the activity's context). */
   client?: () => Client;
@@ -54,7 +45,8 @@ export interface ReconciliationDeps {
 
 /** The reconciliation's activities; each is safe to repeat. */
 export function createReconciliationActivities({
-  orm,
+  db,
+  newSession,
   logger,
   client,
   reversalTimings,
@@ -76,7 +68,7 @@ export function createReconciliationActivities({
    */
   async function startWaitingReversals(graceMs: number, timings: ReversalTimings): Promise<number[]> {
     const started: number[] = [];
-    for (const reversal of await reversalsAwaitingStart(orm.em.fork(), graceMs, RECONCILIATION_BATCH)) {
+    for (const reversal of await db.reversalsAwaitingStart(graceMs, RECONCILIATION_BATCH)) {
       Context.current().heartbeat(reversal.id);
       const ok = await temporal()
         .workflow.start(reversalWorkflow, {
@@ -100,25 +92,22 @@ export function createReconciliationActivities({
 
   return {
     async beginReconciliationRun({ workflowId }) {
-      return { runId: await beginRun(orm.em.fork(), workflowId) };
+      return { runId: await db.beginRun(workflowId) };
     },
 
     async redriveStoredCallbacks({ orphanGraceMs, timings }) {
-      const em = orm.em.fork();
-      const rows = await callbacksToRedrive(em, orphanGraceMs);
+      const rows = await db.callbacksToRedrive(orphanGraceMs);
       const handedOver: number[] = [];
       const stillPending: number[] = [];
       for (const row of rows) {
         Context.current().heartbeat(row.id);
         const parsed = parseStkCallback(parseJson(row.raw_body));
         if (!parsed || parsed.unusable) {
-          await em
-            .getConnection()
-            .execute(`update daraja_callbacks set disposition = 'malformed' where id = ?`, [row.id]);
+          await db.markCallbackDisposition(row.id, 'malformed', null);
           continue;
         }
         const disposition = await handOverStoredCallback(
-          { em: orm.em.fork(), temporal: temporal(), logger, taskQueue: taskQueue(), timings },
+          { em: newSession(), temporal: temporal(), logger, taskQueue: taskQueue(), timings },
           {
             id: row.id,
             callbackId: row.signal_id === null ? row.id : Number(row.signal_id),
@@ -126,7 +115,7 @@ export function createReconciliationActivities({
             parsed,
           },
         );
-        await recordRedrive(em, row.id);
+        await db.recordRedrive(row.id);
         (disposition === 'signal_failed' ? stillPending : handedOver).push(row.id);
       }
       return [
@@ -136,14 +125,13 @@ export function createReconciliationActivities({
     },
 
     async recoverOrphanPayments({ orphanGraceMs, orphanStartWindowMs, timings }) {
-      const em = orm.em.fork();
       const started: number[] = [];
       const ended: number[] = [];
-      for (const candidate of await orphanCandidates(em, orphanGraceMs)) {
+      for (const candidate of await db.orphanCandidates(orphanGraceMs)) {
         Context.current().heartbeat(candidate.id);
         const action = orphanAction(candidate.age_ms, orphanGraceMs, orphanStartWindowMs);
         if (action === 'wait' || (await hasWorkflow(temporal(), candidate))) continue;
-        const tx = await em.findOneOrFail(TransactionSchema, candidate.id);
+        const tx = await db.freshTransaction(candidate.id);
         const { input, options } = paymentWorkflowStart({ taskQueue: taskQueue(), timings }, tx);
         const start =
           action === 'start'
@@ -181,21 +169,20 @@ export function createReconciliationActivities({
     },
 
     async auditPayments({ overdueAfterMs }) {
-      const em = orm.em.fork();
       const found: Finding[] = [];
-      const overdue = await overduePayments(em, overdueAfterMs);
+      const overdue = await db.overduePayments(overdueAfterMs);
       if (overdue.length) found.push(finding('payment_overdue', 'transaction', overdue, false));
-      const givenUp = await webhooksGivenUp(em);
+      const givenUp = await db.webhooksGivenUp();
       if (givenUp.length) found.push(finding('webhook_given_up', 'transaction', givenUp, false));
-      const offLedger = await walletsOffLedger(em);
+      const offLedger = await db.walletsOffLedger();
       if (offLedger.length) found.push(finding('wallet_ledger_mismatch', 'merchant', offLedger, false));
       const since = nairobiDay(new Date(Date.now() - STATEMENT_FINDINGS_DAYS * 24 * 3600_000));
-      found.push(...statementFindings(await openStatementLines(em, since, RECONCILIATION_BATCH * 4), finding));
+      found.push(...statementFindings(await db.openStatementLines(since, RECONCILIATION_BATCH * 4), finding));
       return found;
     },
 
     async finishReconciliationRun({ runId, findings }) {
-      await finishRun(orm.em.fork(), runId, findings);
+      await db.finishRun(runId, findings);
       // One line per kind, however many findings of it (repaired and open ones are separate findings).
       for (const kind of new Set(findings.map((f) => f.kind))) {
         const ofKind = findings.filter((f) => f.kind === kind);
@@ -212,7 +199,7 @@ export function createReconciliationActivities({
     },
 
     async endUnstartedPayment({ transactionId }) {
-      return { ended: await endUnstartedPayment(orm.em.fork(), transactionId, NOT_STARTED_DESC) };
+      return { ended: await db.endUnstartedPayment(transactionId, NOT_STARTED_DESC) };
     },
   };
 }

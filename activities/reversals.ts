@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { ReversalResultKind } from '../config/callbackUrl';
 import type { Logger } from '../config/logger';
 import type { MpesaRecordClient, Initiator } from '../daraja/recordTypes';
@@ -8,27 +7,21 @@ import type { ReversalClient } from '../daraja/reversal';
 import { SecurityCredentialError } from '../daraja/securityCredential';
 import { DarajaError } from '../daraja/types';
 import type { Environment } from '../db/entities';
-import {
-  claimReversalSend,
-  markReversalAccepted,
-  releaseReversalClaim,
-  reversalById,
-  settleReversal,
-  type ReversalSettlement,
-} from '../db/reversals';
-import { findChannel } from '../db/channels';
+import type { ReversalSettlement, reversalStatements } from '../db/reversals';
+import type { BoundToSessions } from '../db/orm';
 import { FailureType } from '../domain/failureTypes';
 import type { ReversalState } from '../domain/reversal';
 
 export interface ReversalDeps {
-  orm: MikroORM;
+  /** db/reversals.ts's statements, bound to the worker's ORM (a fake in unit tests). */
+  db: BoundToSessions<typeof reversalStatements>;
   logger: Logger;
   /** The Reversal client of an environment; null where that environment has no Daraja credentials. */
   reversalClientFor: (environment: Environment) => ReversalClient | null;
   /** Transaction Status, the fallback when a reversal's result does not come. */
   recordClientFor: (environment: Environment) => MpesaRecordClient | null;
   /** The channel's initiator with a fresh SecurityCredential; null when it has none or no certificate is configured. */
-  initiatorFor: (em: EntityManager, environment: Environment, channelId: number) => Promise<Initiator | null>;
+  initiatorFor: (environment: Environment, channelId: number) => Promise<Initiator | null>;
   /** The URL M-Pesa posts one reversal's results of `kind` to (config/callbackUrl.ts reversalResultUrl). */
   reversalUrl: (reversalId: number, kind: ReversalResultKind) => string;
 }
@@ -71,24 +64,23 @@ const SINCE_SENT: Record<ReversalState, SendReversalResult> = {
 };
 
 export function createReversalActivities(deps: ReversalDeps): ReversalActivities {
-  const { orm, logger } = deps;
+  const { db, logger } = deps;
 
-  async function loadTarget(em: EntityManager, reversalId: number) {
-    const reversal = await reversalById(em, reversalId);
+  async function loadTarget(reversalId: number) {
+    const reversal = await db.reversalById(reversalId);
     if (!reversal)
       throw ApplicationFailure.create({
         type: FailureType.ReversalMissing,
         message: `Reversal ${reversalId} does not exist`,
         nonRetryable: true,
       });
-    const channel = await findChannel(em, reversal.channel);
+    const channel = await db.findChannel(reversal.channel);
     return { reversal, channel, receiverParty: channel?.partyB ?? null };
   }
 
   return {
     async sendReversal({ reversalId }) {
-      const em = orm.em.fork();
-      const { reversal, receiverParty } = await loadTarget(em, reversalId);
+      const { reversal, receiverParty } = await loadTarget(reversalId);
       const client = deps.reversalClientFor(reversal.environment);
       if (!client || !receiverParty)
         return {
@@ -97,7 +89,7 @@ export function createReversalActivities(deps: ReversalDeps): ReversalActivities
           message: 'Reversals are not enabled for this environment on this ImaraPay deployment',
         };
       // Built before the claim: a channel without credentials is refused with nothing sent.
-      const initiator = await deps.initiatorFor(em, reversal.environment, reversal.channel).catch((error: unknown) => {
+      const initiator = await deps.initiatorFor(reversal.environment, reversal.channel).catch((error: unknown) => {
         if (error instanceof SecurityCredentialError) return null;
         throw error;
       });
@@ -108,7 +100,7 @@ export function createReversalActivities(deps: ReversalDeps): ReversalActivities
           message:
             'The channel has no M-Pesa initiator credentials (or ImaraPay has no M-Pesa certificate for this environment)',
         };
-      const claim = await claimReversalSend(em, reversalId);
+      const claim = await db.claimReversalSend(reversalId);
       // this must be idempotent: a request that may have left is never sent a second time
       if (!claim.claimed) return SINCE_SENT[claim.state];
       try {
@@ -122,7 +114,7 @@ export function createReversalActivities(deps: ReversalDeps): ReversalActivities
           remarks: reversal.remarks,
           occasion: `ImaraPay payment ${reversal.transaction}`,
         });
-        await markReversalAccepted(em, reversalId, {
+        await db.markReversalAccepted(reversalId, {
           conversationId: accepted.conversationId,
           originatorConversationId: accepted.originatorConversationId || null,
         });
@@ -135,7 +127,7 @@ export function createReversalActivities(deps: ReversalDeps): ReversalActivities
           return { outcome: 'refused', code: error.errorCode ?? 'daraja_rejected', message: error.message };
         if (error.kind === 'retryable') {
           // Refused before processing (spike arrest, token): nothing happened, so it may be sent again.
-          await releaseReversalClaim(em, reversalId);
+          await db.releaseReversalClaim(reversalId);
           throw ApplicationFailure.create({ type: FailureType.DarajaRetryable, message: error.message });
         }
         logger.warn({ reversalId, err: error }, 'reversal request outcome unknown');
@@ -144,10 +136,9 @@ export function createReversalActivities(deps: ReversalDeps): ReversalActivities
     },
 
     async askReversalStatus({ reversalId }) {
-      const em = orm.em.fork();
-      const { reversal, channel, receiverParty } = await loadTarget(em, reversalId);
+      const { reversal, channel, receiverParty } = await loadTarget(reversalId);
       const client = deps.recordClientFor(reversal.environment);
-      const initiator = await deps.initiatorFor(em, reversal.environment, reversal.channel).catch(() => null);
+      const initiator = await deps.initiatorFor(reversal.environment, reversal.channel).catch(() => null);
       if (!client || !initiator || !receiverParty || !channel) return { asked: false };
       const conversation = reversal.originatorConversationId ?? reversal.conversationId;
       try {
@@ -171,7 +162,7 @@ export function createReversalActivities(deps: ReversalDeps): ReversalActivities
     },
 
     async settleReversal({ reversalId, settlement }) {
-      return settleReversal(orm.em.fork(), reversalId, settlement);
+      return db.settleReversal(reversalId, settlement);
     },
   };
 }

@@ -1,22 +1,26 @@
 import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { FailureType } from '../domain/failureTypes';
 import { buildReversalPayload, buildWebhookPayload } from '../domain/webhookPayload';
-import { reversalOfPayment } from '../db/reversals';
 import type { Transaction } from '../db/entities';
 import { SIGNATURE_HEADER, sign } from '../domain/webhookSignature';
-import { MerchantSchema, TransactionSchema, WebhookDeliverySchema, type WebhookDelivery } from '../db/entities';
+import { webhookSendDecision } from '../domain/webhookDelivery';
+import type { WebhookDelivery } from '../db/entities';
 import { attemptStatusOf, webhookAttemptLimitMs } from '../domain/webhookRetry';
-import { claimWebhookAttempt, recordAttemptResult, workerPresence } from '../db/webhookAttempts';
-import { ensureWebhookSecret } from '../db/webhookSecrets';
+import type { BoundToSessions } from '../db/orm';
+import type { webhookStatements } from '../db/webhookOutbox';
 import { postChecked, type PostDeps, type PostOutcome } from './webhookPost';
 import type { PaymentActivities } from './types';
 
 export { MAX_ANSWER_BYTES } from './webhookPost';
 
 export interface WebhookDeps extends PostDeps {
-  orm: MikroORM;
+  /** db/webhookOutbox.ts, bound to the worker's ORM (a fake in unit tests). */
+  webhookDb: BoundToSessions<typeof webhookStatements>;
+  /** This worker's presence in Postgres (db/webhookAttempts.ts workerPresence), recorded on its attempts. */
+  presence: () => Promise<string | null>;
+  /** The HTTP POST of one attempt (webhookPost.ts postChecked unless a test passes its own). */
+  post?: typeof postChecked;
   /** WEBHOOK_HTTP_TIMEOUT_MS: the deadline of one attempt, from claiming it to the end of the answer. */
   timeoutMs: number;
   /**
@@ -38,67 +42,43 @@ type WebhookActivities = Pick<
 
 /** Activities that deliver payment results to merchants, signed, and redeliver them on request. */
 export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
-  const { orm } = deps;
+  const db = deps.webhookDb;
   const send = sendOnce(deps);
   return {
     async deliverWebhook({ transactionId, event }) {
-      const em = orm.em.fork();
-      const tx = await em.findOneOrFail(TransactionSchema, transactionId);
-      const merchant = await em.findOneOrFail(MerchantSchema, tx.merchant);
-      if (!merchant.callbackUrl) return { delivered: false, skippedReason: 'The merchant has no callback URL' };
-      // Webhooks tell merchants about their customers' payments; a wallet top-up shows in the wallet.
-      if (tx.purpose === 'wallet_top_up')
-        return { delivered: false, skippedReason: 'Wallet top-ups are not sent as webhooks' };
-      if (event === 'payment.failed' && tx.status === 'completed') {
-        // A late success overtook this failure: sending it now would tell the merchant the opposite of the truth.
-        await em.nativeUpdate(
-          WebhookDeliverySchema,
-          { transaction: transactionId, event, status: 'pending' },
-          { status: 'superseded' },
-        );
-        return { delivered: false, skippedReason: 'The payment completed since; the failure is no longer true' };
-      }
-
-      if (event === 'payment.review_started' && tx.status !== 'needs_review') {
-        // The review ended before its notice went out: the ending's own event tells the merchant.
-        await em.nativeUpdate(
-          WebhookDeliverySchema,
-          { transaction: transactionId, event, status: 'pending' },
-          { status: 'superseded' },
-        );
-        return { delivered: false, skippedReason: 'The review has ended; its ending is sent instead' };
+      const { payment: tx, merchant } = await db.paymentWithMerchant(transactionId);
+      // A late success overtaking a failure, or a review ending before its notice went out: sending
+      // now would tell the merchant what is no longer true (domain/webhookDelivery.ts).
+      const decision = webhookSendDecision(tx, merchant.callbackUrl, event);
+      if (!decision.send) {
+        if (decision.supersede) await db.supersedePendingDelivery(transactionId, event);
+        return { delivered: false, skippedReason: decision.reason };
       }
 
       const payload = event.startsWith('reversal.')
-        ? await reversalPayload(em, tx, event as 'reversal.succeeded' | 'reversal.failed')
+        ? await reversalPayload(db, tx, event as 'reversal.succeeded' | 'reversal.failed')
         : buildWebhookPayload({ ...tx, transactionId });
       // One delivery row per payment event; its payload is fixed when first created.
-      await em.getConnection().execute(
-        `insert into webhook_deliveries (merchant_id, transaction_id, event, url, payload)
-         values (?, ?, ?, ?, ?) on conflict (transaction_id, event) do nothing`,
-        [tx.merchant, transactionId, event, merchant.callbackUrl, JSON.stringify(payload)],
-      );
-      const delivery = await em.findOneOrFail(WebhookDeliverySchema, { transaction: transactionId, event });
+      const delivery = await db.ensurePaymentDelivery({
+        merchantId: tx.merchant,
+        transactionId,
+        event,
+        url: merchant.callbackUrl!,
+        payload,
+      });
 
       // Retries of the payment's own delivery keep the URL it was created for; any acceptance counts.
-      const result = await send(em, delivery, { acceptedAfter: null, url: delivery.url, moveTo: null });
+      const result = await send(delivery, { acceptedAfter: null, url: delivery.url, moveTo: null });
       if (result.delivered) return { delivered: true, skippedReason: null };
       throw rejected(result.outcome);
     },
 
     async markWebhookGivenUp({ transactionId, event }) {
-      await orm.em
-        .fork()
-        .nativeUpdate(
-          WebhookDeliverySchema,
-          { transaction: transactionId, event, status: 'pending' },
-          { status: 'failed' },
-        );
+      await db.givePaymentDeliveryUp(transactionId, event);
     },
 
     async redeliverWebhook({ deliveryId, requestedAt }) {
-      const em = orm.em.fork();
-      const delivery = await em.findOneOrFail(WebhookDeliverySchema, deliveryId);
+      const { delivery, merchant } = await db.deliveryWithMerchant(deliveryId);
       if (delivery.status === 'superseded') {
         throw ApplicationFailure.create({
           type: FailureType.WebhookRejected,
@@ -106,11 +86,10 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
           nonRetryable: true,
         });
       }
-      const merchant = await em.findOneOrFail(MerchantSchema, delivery.merchant);
       // Only an acceptance after the merchant asked answers the ask (the payment's own retry, another
       // redelivery, or this one's earlier try). A redelivery goes to the URL the merchant has now:
       // that is usually why they asked for it.
-      const result = await send(em, delivery, {
+      const result = await send(delivery, {
         acceptedAfter: requestedAt,
         url: merchant.callbackUrl,
         moveTo: merchant.callbackUrl,
@@ -120,9 +99,7 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
     },
 
     async markRedeliveryGivenUp({ deliveryId }) {
-      await orm.em
-        .fork()
-        .nativeUpdate(WebhookDeliverySchema, { id: deliveryId, status: 'pending' }, { status: 'failed' });
+      await db.giveRedeliveryUp(deliveryId);
     },
   };
 }
@@ -177,19 +154,18 @@ function heartbeat(): void {
  */
 function sendOnce(deps: WebhookDeps) {
   const leaseMs = webhookAttemptLimitMs(deps.timeoutMs);
-  const presence = workerPresence(String(deps.orm.config.get('clientUrl')));
+  const { webhookDb: db, presence } = deps;
   const stalledWaitMs = deps.stalledWaitMs ?? DEFAULT_STALLED_WAIT_MS;
   return async (
-    em: EntityManager,
     delivery: WebhookDelivery,
     { acceptedAfter, url, moveTo }: { acceptedAfter: number | null; url: string | null; moveTo: string | null },
   ): Promise<SendResult> => {
-    const secret = await ensureWebhookSecret(em, delivery.merchant, deps.secretKey);
+    const secret = await db.ensureWebhookSecret(delivery.merchant, deps.secretKey);
     for (;;) {
       // The deadline counts from before the claim: the lease (database clock) starts inside it, later.
       const deadline = performance.now() + deps.timeoutMs;
       const sender = await presence();
-      const claim = await claimWebhookAttempt(em, delivery.id, {
+      const claim = await db.claimWebhookAttempt(delivery.id, {
         acceptedAfter,
         moveTo,
         leaseMs,
@@ -203,7 +179,7 @@ function sendOnce(deps: WebhookDeps) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(WAIT_POLL_MS, claim.waitMs)));
         continue;
       }
-      const outcome = await attemptDelivery(deps, em, delivery, secret, claim.attemptNo, url, deadline);
+      const outcome = await attemptDelivery(deps, delivery, secret, claim.attemptNo, url, deadline);
       return accepted(outcome) ? { delivered: true, attemptNo: outcome.attemptNo } : { delivered: false, outcome };
     }
   };
@@ -226,7 +202,6 @@ function stalled(attemptNo: number): ApplicationFailure {
  */
 async function attemptDelivery(
   deps: WebhookDeps,
-  em: EntityManager,
   delivery: WebhookDelivery,
   secret: string,
   attemptNo: number,
@@ -247,11 +222,11 @@ async function attemptDelivery(
     outcome =
       url === null
         ? { statusCode: null, error: 'Refused: The merchant has no callback URL', excerpt: null, sent: false }
-        : await postChecked(deps, url, body, headers, deadline);
+        : await (deps.post ?? postChecked)(deps, url, body, headers, deadline);
   } finally {
     clearInterval(beating);
   }
-  await recordAttemptResult(em, {
+  await deps.webhookDb.recordAttemptResult({
     deliveryId: delivery.id,
     attemptNo,
     status: attemptStatusOf(outcome),
@@ -265,11 +240,11 @@ async function attemptDelivery(
 
 /** A reversal event's body, from the payment and its settled reversal. */
 async function reversalPayload(
-  em: EntityManager,
+  db: Pick<BoundToSessions<typeof webhookStatements>, 'reversalOfPayment'>,
   tx: Transaction,
   event: 'reversal.succeeded' | 'reversal.failed',
 ): Promise<Record<string, unknown>> {
-  const reversal = await reversalOfPayment(em, tx.id);
+  const reversal = await db.reversalOfPayment(tx.id);
   if (!reversal)
     throw ApplicationFailure.create({
       type: FailureType.ReversalMissing,

@@ -1,5 +1,6 @@
 import type { Logger } from '../config/logger';
 import type { RunSql } from '../db/orm';
+import { recordApiKeyUse } from '../db/apiKeyReads';
 
 /** Notes that an API key was just used (for the dashboard's "last used"); never fails the request. */
 export type RecordApiKeyUse = (apiKeyId: number) => void;
@@ -14,9 +15,8 @@ export function apiKeyUseRecorder({ runSql, logger }: { runSql: RunSql; logger: 
     const now = Date.now();
     if (now - (lastRecorded.get(apiKeyId) ?? 0) < 60_000) return;
     lastRecorded.set(apiKeyId, now);
-    runSql(
-      `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
-      [apiKeyId],
-    ).catch((err: unknown) => logger.warn({ err, apiKeyId }, 'could not record API key use'));
+    recordApiKeyUse(runSql, apiKeyId).catch((err: unknown) =>
+      logger.warn({ err, apiKeyId }, 'could not record API key use'),
+    );
   };
 }

@@ -1,12 +1,15 @@
 import Koa from 'koa';
 import helmet from 'koa-helmet';
-import { RequestContext } from '@mikro-orm/core';
 import type { Client } from '@temporalio/client';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config/config';
-import { paymentTimings } from '../config/config';
+import { darajaCredentials, paymentTimings } from '../config/config';
+import { mpesaResultUrl } from '../config/callbackUrl';
+import { createPullReader, type PullReader } from '../daraja/pullPages';
+import { createMpesaRecordClient } from '../daraja/recordClient';
+import type { Environment } from '../db/entities';
 import type { Logger } from '../config/logger';
 import type { Orm } from '../db/orm';
+import { requestSessions } from '../db/requestSession';
 import type { RunSql } from '../db/sqlPool';
 import { apiKeyUseRecorder } from './apiKeyUsage';
 import { EndpointRegistry, routerOf } from './endpoints';
@@ -47,7 +50,8 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
   // Even then only the address the proxy itself appended counts, not whatever the client wrote before it.
   const app = new Koa({ proxy: config.TRUST_PROXY, maxIpsCount: 1 });
   // One EntityManager per request: its identity map never leaks between requests.
-  const em = () => (RequestContext.getEntityManager() as EntityManager | undefined) ?? orm.em.fork();
+  const sessions = requestSessions(orm);
+  const em = sessions.current;
   const recordUse = apiKeyUseRecorder({ runSql, logger });
   const deps: RouteDeps = {
     config,
@@ -59,6 +63,7 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
     taskQueue: taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     timings: paymentTimings(config),
     lifecycle,
+    pullReaderFor: pullReaders(config, logger),
   };
   const rateLimits = createRateLimits({ orm, config });
   const router = routerOf(endpointRegistry(deps), {
@@ -72,19 +77,45 @@ export function createApp({ config, orm, runSql, temporal, logger, taskQueue, me
       csrfSecret: config.API_KEY_PEPPER,
     },
     rateLimiter: ({ policy, key }) => rateLimits.rateLimit(policy, key),
+    ...(config.CHECK_RESPONSES ? { checkResponses: { logger } } : {}),
   });
 
   // Outside the error middleware, so that the status observed is the one finally sent.
   if (metrics) app.use(httpMetrics(metrics));
   app.use(errorHandler(logger));
   app.use(helmet(securityHeaders(config)));
-  app.use((_ctx, next) => RequestContext.create(orm.em, next));
+  app.use((_ctx, next) => sessions.run(next));
   app.use(router.routes());
   // 405 with Allow for a known path and another method, 501 for unknown methods; errorHandler gives them the JSON body.
   app.use(router.allowedMethods());
   // Whatever the API does not answer may be a page of the dashboard (same origin, so no CORS).
   app.use(webApp());
   return app;
+}
+
+/**
+ * One Pull Transactions reader per environment whose Daraja credentials are configured (the
+ * sandbox's always, production's with DARAJA_PRODUCTION_*), each registering a shortcode once.
+ */
+function pullReaders(config: Config, logger: Logger): (environment: Environment) => PullReader | null {
+  const readers = new Map<Environment, PullReader>();
+  for (const environment of ['sandbox', 'production'] as const) {
+    const credentials = darajaCredentials(config, environment);
+    if (!credentials) continue;
+    const client = createMpesaRecordClient({
+      credentials,
+      timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
+      logger: logger.child({ component: 'daraja', environment }),
+    });
+    readers.set(
+      environment,
+      createPullReader(client, {
+        callbackUrl: mpesaResultUrl(config, 'pull'),
+        nominatedNumber: config.DARAJA_PULL_NOMINATED_NUMBER,
+      }),
+    );
+  }
+  return (environment) => readers.get(environment) ?? null;
 }
 
 /** Helmet's headers with a strict Content-Security-Policy: same-origin scripts and styles only, no inline script. */

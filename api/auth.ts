@@ -4,15 +4,9 @@ import { AppError } from '../domain/errors';
 import { parseBasicAuth, verifyApiSecret } from '../domain/apiKeySecrets';
 import { readActiveApiKey } from '../db/apiKeyReads';
 import type { RunSql } from '../db/sqlPool';
-import {
-  MerchantSchema,
-  SessionSchema,
-  UserSchema,
-  type ApiKey,
-  type Environment,
-  type Merchant,
-  type User,
-} from '../db/entities';
+import type { ApiKey, Environment, Merchant, User } from '../db/entities';
+import { merchantById } from '../db/merchants';
+import { userOfLiveSession } from '../db/sessions';
 import type { RecordApiKeyUse } from './apiKeyUsage';
 import { hashSessionToken } from './sessions';
 import { SESSION_COOKIE } from './browserSession';
@@ -83,12 +77,7 @@ export function presentedCredentials(ctx: Pick<Context, 'get' | 'cookies'>): Pre
 
 /** The user of a live session token, or null when unknown, expired or revoked. */
 export async function userOfSession(em: EntityManager, token: string): Promise<User | null> {
-  const session = await em.findOne(SessionSchema, {
-    tokenHash: hashSessionToken(token),
-    revokedAt: null,
-    expiresAt: { $gt: new Date() },
-  });
-  return session ? em.findOne(UserSchema, session.user) : null;
+  return userOfLiveSession(em, hashSessionToken(token));
 }
 
 /**
@@ -110,7 +99,8 @@ export async function callerOfMerchantUser(
   ctx: Pick<Context, 'get'>,
 ): Promise<DashboardCaller | null> {
   if (user.merchant === null) return null;
-  const merchant = await em.findOneOrFail(MerchantSchema, user.merchant);
+  const merchant = await merchantById(em, user.merchant);
+  if (!merchant) throw new Error(`User ${user.id}'s merchant ${user.merchant} does not exist`);
   const environment = ctx.get('x-imarapay-environment') === 'production' ? 'production' : 'sandbox';
   return { merchant, apiKey: null, user, environment };
 }

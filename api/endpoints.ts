@@ -3,8 +3,10 @@ import type { Context, Middleware } from 'koa';
 import { AppError } from '../domain/errors';
 import { authorize, type Access, type AccessDeps, type PrincipalOf } from './access';
 import { findUnstorableText } from '../domain/controlCharacters';
-import type { DescribedEndpoint, EndpointDoc, RateLimitUse } from './openapi/registry';
+import { needsSchema, type DescribedEndpoint, type EndpointDoc, type RateLimitUse } from './openapi/registry';
 import { jsonBody } from './jsonBody';
+import { enforceResponseContract } from './responseCheck';
+import type { Logger } from '../config/logger';
 
 /** The JSON body limit of an endpoint that does not set its own. */
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
@@ -50,6 +52,12 @@ export class EndpointRegistry {
     if (this.#endpoints.some((e) => e.method === spec.method && e.path === spec.path)) {
       throw new Error(`${spec.method.toUpperCase()} ${spec.path} is registered twice`);
     }
+    const unshaped = spec.responses.find((r) => needsSchema(r) && !r.schema);
+    if (unshaped) {
+      throw new Error(
+        `${spec.method.toUpperCase()} ${spec.path}: its ${unshaped.status} response needs a schema (or a mediaType when it is not JSON)`,
+      );
+    }
     this.#endpoints.push(spec as unknown as AnyEndpoint);
   }
 
@@ -66,6 +74,11 @@ export class EndpointRegistry {
 export interface RouterDeps {
   access: AccessDeps;
   rateLimiter: RateLimiter;
+  /**
+   * Check every answer against its endpoint's declared response schema (api/responseCheck.ts),
+   * logging to this logger; absent: not checked (production, by default: CHECK_RESPONSES).
+   */
+  checkResponses?: { logger: Logger };
 }
 
 /**
@@ -97,6 +110,7 @@ function routeChain(endpoint: AnyEndpoint, deps: RouterDeps): Middleware[] {
     ...limits.filter((use) => use.keyFromBody).map((use) => deps.rateLimiter(use)),
     async (ctx) => {
       await endpoint.handler(ctx, ctx.state.principal);
+      if (deps.checkResponses) enforceResponseContract(endpoint, ctx, deps.checkResponses.logger);
     },
   ];
 }

@@ -1,7 +1,7 @@
 import { Client } from '@temporalio/client';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
-import { createOrm } from '../db/orm';
+import { closeOrm, createOrm, newSession } from '../db/orm';
 import { createSqlPool } from '../db/sqlPool';
 import { ensureAdmin } from '../db/admins';
 import {
@@ -14,7 +14,7 @@ import {
 } from '../observability';
 import { createApp } from './app';
 import { createHttpServer, drainHttpServer } from './httpServer';
-import { createTemporalConnection } from './temporalConnection';
+import { createTemporalConnection } from '../payments/temporalConnection';
 
 /**
  * `npm run api`: serves the Payments API, and its metrics on the ops listener, until SIGINT/SIGTERM.
@@ -41,7 +41,7 @@ async function main() {
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.METRICS_GAUGE_TIMEOUT_MS,
   });
-  const admin = await ensureAdmin(orm.em.fork(), config);
+  const admin = await ensureAdmin(newSession(orm), config);
   if (admin === 'created') logger.info({ email: config.ADMIN_EMAIL }, 'bootstrap admin created from ADMIN_EMAIL');
   // Not awaited: an API whose Temporal is unreachable starts anyway, unready, and recovers by itself.
   const connection = createTemporalConnection(config.TEMPORAL_ADDRESS);
@@ -100,7 +100,7 @@ async function main() {
     await connection.close();
     await gaugeSql.close();
     await sqlPool.close();
-    await orm.close();
+    await closeOrm(orm);
     logger.info('Payments API stopped');
     process.exit(0);
   };

@@ -5,6 +5,7 @@ import { RATE_LIMIT_SETTING, type Config } from '../config/config';
 import { AppError } from '../domain/errors';
 import { normalizeEmail } from '../domain/email';
 import type { Orm } from '../db/orm';
+import { rateLimitStore } from '../db/rateLimitStore';
 import type { ApiCaller } from './auth';
 
 /**
@@ -150,10 +151,7 @@ export function createRateLimits({ orm, config }: RateLimitDeps): RateLimits {
     let limiter = limiters.get(name);
     if (!limiter) {
       limiter = new RateLimiterPostgres({
-        storeClient: orm.em.getConnection().getKnex(),
-        storeType: 'knex',
-        tableName: 'rate_limits',
-        tableCreated: true,
+        ...rateLimitStore(orm),
         keyPrefix: name,
         points: policies[name].points,
         duration: policies[name].durationSeconds,
@@ -227,10 +225,7 @@ export function createAccountLockout(
   let limiter: RateLimiterPostgres | undefined;
   const limiterOf = () =>
     (limiter ??= new RateLimiterPostgres({
-      storeClient: orm.em.getConnection().getKnex(),
-      storeType: 'knex',
-      tableName: 'rate_limits',
-      tableCreated: true,
+      ...rateLimitStore(orm),
       keyPrefix: name,
       points: policy.points,
       duration: policy.durationSeconds,

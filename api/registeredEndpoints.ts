@@ -24,5 +24,6 @@ export function registeredEndpoints(): EndpointRegistry {
     logger: pino({ level: 'silent' }),
     taskQueue: 'unused',
     timings: paymentTimings(config),
+    pullReaderFor: unused,
   });
 }

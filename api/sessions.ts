@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SessionSchema } from '../db/entities';
+import { insertSession, revokeSessionByTokenHash } from '../db/sessions';
 
 /** Bearer tokens are random 256-bit strings; only their SHA-256 is stored, so a database leak opens no session. */
 export const hashSessionToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -13,16 +13,11 @@ export async function createSession(
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = `sess_${randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  em.create(SessionSchema, { tokenHash: hashSessionToken(token), user: userId, expiresAt, revokedAt: null });
-  await em.flush();
+  await insertSession(em, { tokenHash: hashSessionToken(token), userId, expiresAt });
   return { token, expiresAt };
 }
 
 /** Ends a session at once. */
 export async function revokeSession(em: EntityManager, token: string): Promise<void> {
-  await em.nativeUpdate(
-    SessionSchema,
-    { tokenHash: hashSessionToken(token), revokedAt: null },
-    { revokedAt: new Date() },
-  );
+  await revokeSessionByTokenHash(em, hashSessionToken(token));
 }

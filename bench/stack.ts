@@ -13,6 +13,7 @@ import { LoggingLauncher } from '../scripts/production/launcher';
 import { freeTemporalPort, postgresSpecWatching, startTemporalOnPostgres, tsx } from '../scripts/production/shape';
 import { resolveTemporal, type ResolvedTemporal } from '../scripts/temporal/devServer';
 import { createHttpClient, type HttpClient } from './load';
+import { simulatorRecordSettings } from '../scripts/simulatorCertificate';
 import { findPid, spawnBenchChild, waitForLine, type BenchChild } from './proc';
 import { startWebhookReceiver, type WebhookReceiver } from './webhooks';
 import { READY_MARKER } from './workerRuntime';
@@ -197,6 +198,11 @@ export async function startStack({
     };
     log('starting the simulator, workers, API and read server as child processes');
     const simulator = start('simulator', 'bench/simulator.ts', { BENCH_CALLBACK_DELAY_MS: String(callbackDelayMs) });
+    // Transaction Status encrypts to the simulator's certificate, derived as npm start does.
+    Object.assign(
+      env,
+      await simulatorRecordSettings({}, { simulatorUrl: `http://127.0.0.1:${simulatorPort}`, dataDir: runDir }),
+    );
     const worker = start('worker', 'bench/worker.ts', { BENCH_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}` });
     // More workers on the same task queue; only the first one's metrics are scraped.
     const moreWorkers = await Promise.all(

@@ -12,6 +12,7 @@ interface SimulatorPush {
   result: { resultCode: string } | null;
   receipt: string | null;
   callbacks: Array<{ status: number | null }>;
+  lost?: string | null;
 }
 
 export interface FactSources {
@@ -39,9 +40,11 @@ export async function gatherRow(sources: FactSources, merchantId: number): Promi
       status: string;
       mpesa_receipt: string | null;
       workflow_id: string;
-    }>('select id, amount, status, mpesa_receipt, workflow_id from transactions where merchant_id = $1 order by id', [
-      merchantId,
-    ]);
+      decided_by: string | null;
+    }>(
+      'select id, amount, status, mpesa_receipt, workflow_id, decided_by from transactions where merchant_id = $1 order by id',
+      [merchantId],
+    );
     const { rows: ledger } = await pg.query<{ transaction_id: number | null; kind: string; amount: number }>(
       'select transaction_id, kind, amount from wallet_ledger where merchant_id = $1',
       [merchantId],
@@ -62,6 +65,7 @@ export async function gatherRow(sources: FactSources, merchantId: number): Promi
         amount: t.amount,
         status: t.status,
         receipt: t.mpesa_receipt,
+        decidedBy: t.decided_by,
         workflowClosed: await isClosed(sources.temporal, t.workflow_id),
         ledger: ledger.filter((e) => e.transaction_id === t.id).map((e) => ({ kind: e.kind, amount: e.amount })),
         prompts: pushes
@@ -71,6 +75,7 @@ export async function gatherRow(sources: FactSources, merchantId: number): Promi
             resultCode: p.result?.resultCode ?? null,
             receipt: p.receipt,
             callbackDelivered: p.callbacks.some((c) => c.status !== null && c.status < 300),
+            lost: p.lost ?? null,
           })),
       })),
     );

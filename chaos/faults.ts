@@ -4,8 +4,10 @@ import type { DarajaGate } from './darajaGate';
 import type { LoggingLauncher } from '../scripts/production/launcher';
 import type { WebhookReceiver } from './receiver';
 import type { PayingMerchant } from './clients';
+import type { RowFacts } from './invariants';
 import { temporalLongOutage, type FaultCheck } from './longOutage';
 import { reversalsUnderFaults } from './reversals';
+import { loseAnswersFor, lostAnswerChecks } from './lostAnswers';
 
 /** What a fault may touch. */
 export interface FaultTargets {
@@ -41,6 +43,8 @@ export interface Fault {
    * the fault made itself (beyond the invariants), if any.
    */
   inject(targets: FaultTargets): Promise<void | FaultCheck[]>;
+  /** Checks of the fault's own on the row's final facts, beyond the invariants (most faults have none). */
+  verify?(facts: RowFacts): FaultCheck[];
 }
 
 const s = (seconds: number) => seconds * 1000;
@@ -220,6 +224,22 @@ export const FAULTS: readonly Fault[] = [
           ]);
         },
       }),
+  },
+  {
+    name: 'callbacks-lost',
+    description:
+      'for 8 s, every push\'s callbacks never reach ImaraPay and its STK query says "being processed" for good: ' +
+      "each payment ends failed (no_answer), and a paid one is completed by M-Pesa's own record (the reconciliation's Pull Transactions)",
+    inject: (t) => loseAnswersFor(t, 'callbacks', s(8)),
+    verify: lostAnswerChecks,
+  },
+  {
+    name: 'answers-lost',
+    description:
+      "for 8 s, every push's answer comes after the push timeout (no CheckoutRequestID, so no STK query) and its callbacks " +
+      "never reach ImaraPay: only M-Pesa's own record can complete a paid payment",
+    inject: (t) => loseAnswersFor(t, 'callbacks_and_push_answer', s(8)),
+    verify: lostAnswerChecks,
   },
   {
     name: 'temporal-long-outage',

@@ -12,6 +12,8 @@ export interface Prompt {
   receipt: string | null;
   /** A callback for it reached ImaraPay (answered 2xx); only then can ImaraPay know the receipt. */
   callbackDelivered: boolean;
+  /** What of M-Pesa's answers the simulator lost for it on purpose (simulator PushRecord.lost); absent or null: none. */
+  lost?: string | null;
 }
 
 /** One payment of a row, as it ended. */
@@ -26,6 +28,8 @@ export interface PaymentFacts {
   ledger: Array<{ kind: string; amount: number }>;
   /** Every prompt the simulator received for this payment (its CallBackURL names the payment). */
   prompts: Prompt[];
+  /** What proved its ending (`transactions.decided_by`: callback, query, mpesa_record, no_answer, …), when read. */
+  decidedBy?: string | null;
 }
 
 export interface RowFacts {

@@ -87,7 +87,8 @@ export async function runRow(fault: Fault, rowIndex: number, options: RowOptions
   await sleep(2_000);
   facts = await gatherRow(ctx.sources, merchantId);
   const result = checkRow(facts);
-  return { fault: fault.name, clients: tally(outcomes), result, checks, merchantId, facts, settledAfterS };
+  const allChecks = [...checks, ...(fault.verify?.(facts) ?? [])];
+  return { fault: fault.name, clients: tally(outcomes), result, checks: allChecks, merchantId, facts, settledAfterS };
 }
 
 async function createRowMerchant(

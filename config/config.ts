@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../observability/opsAccess';
+import { isLoopbackHost } from './loopback';
 
 /**
  * Every setting ImaraPay reads from the environment, validated once at start-up.
@@ -52,6 +52,11 @@ const schema = z
       .enum(['true', 'false'])
       .default('false')
       .transform((v) => v === 'true'),
+    /**
+     * Check every API answer against its endpoint's declared response schema, answering 500
+     * `response_contract_broken` when one breaks it ("true" or "false"; on unless APP_ENV is production).
+     */
+    CHECK_RESPONSES: z.enum(['true', 'false']).optional(),
     /** How long a client may take to send a whole request (headers and body) before it is answered 408. */
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(20)),
     /** Public base URL of the API, used to build the CallBackURL given to Daraja. */
@@ -260,7 +265,10 @@ const schema = z
   });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof schema>, 'SHUTDOWN_DELAY_SECONDS'> & { SHUTDOWN_DELAY_SECONDS: number }
+  Omit<z.infer<typeof schema>, 'SHUTDOWN_DELAY_SECONDS' | 'CHECK_RESPONSES'> & {
+    SHUTDOWN_DELAY_SECONDS: number;
+    CHECK_RESPONSES: boolean;
+  }
 >;
 
 export class ConfigError extends Error {
@@ -275,7 +283,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const delay = parsed.data.SHUTDOWN_DELAY_SECONDS ?? (parsed.data.APP_ENV === 'production' ? 5 : 0);
-  return Object.freeze({ ...parsed.data, SHUTDOWN_DELAY_SECONDS: delay });
+  const checkResponses = (parsed.data.CHECK_RESPONSES ?? String(parsed.data.APP_ENV !== 'production')) === 'true';
+  return Object.freeze({ ...parsed.data, SHUTDOWN_DELAY_SECONDS: delay, CHECK_RESPONSES: checkResponses });
 }
 
 /** Daraja credentials per environment: sandbox keys use DARAJA_* (the simulator by default), live keys DARAJA_PRODUCTION_*. */

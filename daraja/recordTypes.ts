@@ -1,4 +1,6 @@
-import type { Kes } from '../domain/money';
+import type { PulledTransaction } from '../domain/mpesaRecordMatch';
+
+export type { PulledTransaction };
 
 /**
  * Types of Daraja's two "M-Pesa's own record" APIs: Transaction Status and Pull Transactions.
@@ -61,23 +63,6 @@ export interface PullQueryRequest {
   endDate: Date;
   /** Rows already read (Daraja's OffSetValue); 0 for the first page. */
   offset: number;
-}
-
-/** One credit as Pull Transactions lists it, normalised. */
-export interface PulledTransaction {
-  /** The M-Pesa receipt (`transactionId`). */
-  receipt: string;
-  /** When M-Pesa recorded it, ISO 8601 UTC; null when `trxDate` was unreadable. */
-  occurredAt: string | null;
-  /** The payer's number as given: may be masked or hashed; never used alone to match. */
-  msisdn: string | null;
-  sender: string | null;
-  transactionType: string | null;
-  /** The account reference the customer paid against (`billreference`). */
-  billReference: string | null;
-  /** Whole KES; null when the amount was not a whole number of shillings. */
-  amount: Kes | null;
-  organizationName: string | null;
 }
 
 export interface PullPage {

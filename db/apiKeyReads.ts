@@ -62,3 +62,14 @@ export async function readActiveApiKey(
     },
   };
 }
+
+/**
+ * Notes that an API key was used now, unless that was already noted within the last minute (the
+ * dashboard's "last used" is advisory: the hot endpoints must not each pay a write).
+ */
+export async function recordApiKeyUse(runSql: RunSql, apiKeyId: number): Promise<void> {
+  await runSql(
+    `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+    [apiKeyId],
+  );
+}

@@ -5,6 +5,8 @@ import { verifyApiSecret } from '../domain/apiKeySecrets';
 import { ApiKeySchema, MerchantSchema } from './entities';
 import { createChannel, createMerchant, issueApiKey, topUp } from './merchants';
 import { createOrm } from './orm';
+import { channelInitiator, upsertChannelInitiator } from './mpesaRecords';
+import { seal } from '../domain/secretBox';
 
 export interface DemoMerchantCredentials {
   base_url: string;
@@ -24,10 +26,13 @@ export const DEMO_MERCHANT_FILE = join(__dirname, '..', '.data', 'demo-merchant.
 /**
  * Makes sure a ready sandbox merchant exists: verified, with a till, a funded wallet and an API key.
  * Idempotent: on a restart the key from the last run (saved in `savedFile`) is reused while it is still valid.
+ * With `initiator` (the simulator's, when the sandbox is the simulator), its till gets that Daraja
+ * initiator unless it has one already, so that the reconciliation can ask Transaction Status.
  */
 export async function ensureDemoMerchant(
   config: Config,
   savedFile: string = DEMO_MERCHANT_FILE,
+  initiator?: { name: string; password: string },
 ): Promise<DemoMerchantCredentials> {
   const orm = await createOrm({ databaseUrl: config.DATABASE_URL, poolSize: 2 });
   try {
@@ -45,6 +50,13 @@ export async function ensureDemoMerchant(
       .execute<{ id: number }[]>('select id from channels where merchant_id = ? and is_active order by id limit 1', [
         merchant.id,
       ]);
+
+    if (initiator && !(await channelInitiator(em, channel!.id)))
+      await upsertChannelInitiator(em, {
+        channelId: channel!.id,
+        initiatorName: initiator.name,
+        passwordSealed: seal(initiator.password, config.WEBHOOK_SECRET_KEY),
+      });
 
     const previous = readPrevious(savedFile);
     if (previous && previous.merchant_id === merchant.id) {

@@ -265,3 +265,13 @@ export async function askedRecently(em: EntityManager, transactionId: number, si
     })) > 0
   );
 }
+
+/** The M-Pesa record activities' statements, for bindToSessions (db/orm.ts). */
+export const mpesaRecordStatements = {
+  askedRecently,
+  recordRequest,
+  paymentsWithoutMpesaWord,
+  receiptsClaimedElsewhere,
+  storeMpesaRecord,
+  markRecordDelivered,
+};

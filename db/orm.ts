@@ -1,5 +1,5 @@
 import { DefaultLogger, type LoggerOptions } from '@mikro-orm/core';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ALL_ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -52,4 +52,40 @@ export async function createOrm({ databaseUrl, poolSize = 10, log }: OrmOptions)
 export async function migrate(orm: Orm): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
+}
+
+/**
+ * A fresh unit of work (its own identity map) on the ORM's pool: one per activity call, job or
+ * start-up step. The functions of db/ take it as their first argument.
+ */
+export function newSession(orm: Orm): EntityManager {
+  return orm.em.fork();
+}
+
+/** A fresh unit of work beside `em`'s: a read or write that must not see or share its identity map. */
+export function sessionBeside(em: EntityManager): EntityManager {
+  return em.fork();
+}
+
+/** Closes the ORM's connection pool (at shutdown, once nothing uses it any more). */
+export async function closeOrm(orm: Orm): Promise<void> {
+  await orm.close();
+}
+
+/** A function of db/ whose first argument is its unit of work. */
+type SessionFunction = (em: EntityManager, ...args: any[]) => Promise<unknown>;
+
+/** The same functions without their first argument: each call runs on a fresh unit of work. */
+export type BoundToSessions<T extends Record<string, SessionFunction>> = {
+  [K in keyof T]: T[K] extends (em: EntityManager, ...args: infer A) => infer R ? (...args: A) => R : never;
+};
+
+/**
+ * Binds functions of db/ to the ORM, each call on a fresh fork of its EntityManager: what the worker
+ * hands its activities (activities/index.ts), which unit tests replace with fakes of the same shape.
+ */
+export function bindToSessions<T extends Record<string, SessionFunction>>(orm: Orm, functions: T): BoundToSessions<T> {
+  return Object.fromEntries(
+    Object.entries(functions).map(([name, fn]) => [name, (...args: unknown[]) => fn(orm.em.fork(), ...args)]),
+  ) as BoundToSessions<T>;
 }

@@ -1,5 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Finding } from './entities';
+import { markCallbackDisposition } from './callbacks';
+import { freshTransaction } from './payments';
+import { openStatementLines } from './statementReports';
+import { reversalsAwaitingStart } from './reversals';
 
 /** How many rows of one kind a run handles or lists; the rest wait for the next run. */
 export const RECONCILIATION_BATCH = 500;
@@ -128,10 +132,34 @@ export async function latestRuns(
   em: EntityManager,
   limit: number,
 ): Promise<{ id: number; workflow_id: string; started_at: Date; finished_at: Date | null; findings: Finding[] }[]> {
-  return em
+  const rows = await em
     .getConnection()
-    .execute(
-      `select id, workflow_id, started_at, finished_at, findings from reconciliation_runs order by id desc limit ?`,
-      [limit],
-    );
+    .execute<
+      { id: number; workflow_id: string; started_at: string; finished_at: string | null; findings: Finding[] }[]
+    >(`select id, workflow_id, started_at, finished_at, findings from reconciliation_runs order by id desc limit ?`, [
+      limit,
+    ]);
+  // The driver answers timestamptz as Postgres text: Dates, as the signature says.
+  return rows.map((row) => ({
+    ...row,
+    started_at: new Date(row.started_at),
+    finished_at: row.finished_at === null ? null : new Date(row.finished_at),
+  }));
 }
+
+/** The reconciliation activities' statements, for bindToSessions (db/orm.ts). */
+export const reconciliationStatements = {
+  beginRun,
+  callbacksToRedrive,
+  markCallbackDisposition,
+  recordRedrive,
+  orphanCandidates,
+  freshTransaction,
+  overduePayments,
+  webhooksGivenUp,
+  walletsOffLedger,
+  openStatementLines,
+  finishRun,
+  endUnstartedPayment,
+  reversalsAwaitingStart,
+};

@@ -10,6 +10,7 @@ import {
   type ReversalResultKind,
   type ReversalResultRow,
 } from './entities';
+import { findChannel } from './channels';
 
 /** What a new reversal is recorded with. */
 export interface NewReversal {
@@ -255,3 +256,13 @@ export async function reversalsAwaitingStart(
     { orderBy: { createdAt: 'asc' }, limit },
   );
 }
+
+/** The reversal activities' statements, for bindToSessions (db/orm.ts). */
+export const reversalStatements = {
+  reversalById,
+  findChannel,
+  claimReversalSend,
+  releaseReversalClaim,
+  markReversalAccepted,
+  settleReversal,
+};

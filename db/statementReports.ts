@@ -7,7 +7,14 @@ import type {
   StatementPayment,
   StatementSource,
 } from '../domain/statementMatch';
-import { countByClass } from '../domain/statementMatch';
+import {
+  countByClass,
+  MATCH_WINDOW_AFTER_MS,
+  MATCH_WINDOW_BEFORE_MS,
+  matchStatementDay,
+  nairobiDayBounds,
+  type StatementCredit,
+} from '../domain/statementMatch';
 
 /** A channel's payments whose push or completion falls within [from, to), for matching. */
 export async function channelPaymentsBetween(
@@ -117,6 +124,76 @@ export async function storeStatementReport(em: EntityManager, report: NewStateme
   });
 }
 
+/**
+ * Reconciles one channel's Nairobi day against `credits` (any source): reads the channel's payments
+ * around the day, matches them (domain/statementMatch.ts) and stores the report; answers its id.
+ */
+export async function reconcileStatementDay(
+  em: EntityManager,
+  input: Omit<NewStatementReport, 'ignored' | 'lines'> & { credits: readonly StatementCredit[] },
+): Promise<number> {
+  const { start, end } = nairobiDayBounds(input.day);
+  // A push up to 10 min before midnight may be credited after it, and one just before a credit
+  // may carry a clock a little ahead: the payments read reach that far either side.
+  const payments = await channelPaymentsBetween(em, {
+    channelId: input.channelId,
+    environment: input.environment,
+    from: new Date(start.getTime() - MATCH_WINDOW_AFTER_MS),
+    to: new Date(end.getTime() + MATCH_WINDOW_BEFORE_MS),
+  });
+  const result = matchStatementDay({ day: input.day, credits: input.credits, payments });
+  return storeStatementReport(em, {
+    merchantId: input.merchantId,
+    channelId: input.channelId,
+    environment: input.environment,
+    day: input.day,
+    source: input.source,
+    uploadedBy: input.uploadedBy,
+    fileSha256: input.fileSha256,
+    ignored: result.ignored.length,
+    lines: result.lines,
+  });
+}
+
+/** A channel, in one environment, whose day has no Pull Transactions report yet. */
+export interface ChannelToPull {
+  channelId: number;
+  merchantId: number;
+  environment: Environment;
+  /** The till or paybill Pull Transactions lists credits of. */
+  partyB: string;
+}
+
+/**
+ * The channels (per environment) with payments created or completed on Nairobi day `day` that have no
+ * `pull_transactions` report of that day yet, at most `limit`.
+ */
+export async function channelsWithoutPullReport(
+  em: EntityManager,
+  { day, limit }: { day: string; limit: number },
+): Promise<ChannelToPull[]> {
+  const { start, end } = nairobiDayBounds(day);
+  const rows = await em
+    .getConnection()
+    .execute<{ channel_id: number; merchant_id: number; environment: Environment; party_b: string }[]>(
+      `select distinct t.channel_id, t.merchant_id, t.environment, c.party_b
+       from transactions t join channels c on c.id = t.channel_id
+      where t.purpose = 'payment'
+        and ((t.created_at >= ? and t.created_at < ?) or (t.completed_at >= ? and t.completed_at < ?))
+        and not exists (select 1 from statement_reports r
+                         where r.channel_id = t.channel_id and r.environment = t.environment
+                           and r.day = ?::date and r.source = 'pull_transactions')
+      order by t.channel_id, t.environment limit ?`,
+      [start, end, start, end, day, limit],
+    );
+  return rows.map((r) => ({
+    channelId: r.channel_id,
+    merchantId: r.merchant_id,
+    environment: r.environment,
+    partyB: r.party_b,
+  }));
+}
+
 /** A report as lists show it. */
 export interface StatementReportRow {
   id: number;
@@ -159,12 +236,19 @@ export async function statementReports(
   if (filter.environment !== undefined) add('r.environment = ?', filter.environment);
   if (filter.channelId !== undefined) add('r.channel_id = ?', filter.channelId);
   if (filter.afterId !== undefined) add('r.id < ?', filter.afterId);
-  return em.getConnection().execute<StatementReportRow[]>(
+  const rows = await em.getConnection().execute<StatementReportRow[]>(
     `select ${REPORT_COLUMNS} from ${REPORT_FROM} ${where.length ? `where ${where.join(' and ')}` : ''}
         order by r.id desc limit ?`,
     [...params, filter.limit],
   );
+  return rows.map(reportWithDate);
 }
+
+/** The driver answers timestamptz as Postgres text (`2026-12-08 06:12:00+00`): a Date, as the row says. */
+const reportWithDate = (row: StatementReportRow): StatementReportRow => ({
+  ...row,
+  created_at: new Date(row.created_at),
+});
 
 /** One report, only when it belongs to `merchantId` (undefined: any merchant's, for admins). */
 export async function statementReport(
@@ -182,7 +266,7 @@ export async function statementReport(
       ...(scope.environment !== undefined ? [scope.environment] : []),
     ],
   );
-  return rows[0] ?? null;
+  return rows[0] ? reportWithDate(rows[0]) : null;
 }
 
 /** A report's line as the API shows it. */
@@ -203,12 +287,13 @@ export interface StatementLineRow {
 
 /** A report's lines in their stored order (credits by time, then ImaraPay-only payments). */
 export async function statementReportLines(em: EntityManager, reportId: number): Promise<StatementLineRow[]> {
-  return em.getConnection().execute<StatementLineRow[]>(
+  const rows = await em.getConnection().execute<StatementLineRow[]>(
     `select class, receipt, completed_at, amount, account_reference, payer, details, transaction_id, payment_amount,
               payment_status, matched_by, certain
          from statement_report_lines where report_id = ? order by id`,
     [reportId],
   );
+  return rows.map((row) => ({ ...row, completed_at: row.completed_at === null ? null : new Date(row.completed_at) }));
 }
 
 /** Unmatched lines of the standing reports (the newest per channel, environment and day) since `sinceDay`. */
@@ -236,3 +321,6 @@ export async function openStatementLines(
     [sinceDay, limit],
   );
 }
+
+/** What the reconciliation's daily pull reads and writes (bound to the worker's ORM by db/workerDatabase.ts). */
+export const statementPullStatements = { channelsWithoutPullReport, reconcileStatementDay };

@@ -47,12 +47,28 @@ export async function merchantDeliveries(
   const params: unknown[] = [scope.merchantId, scope.environment];
   if (status) params.push(status);
   params.push(limit);
-  return em.getConnection().execute<DeliveryRow[]>(
+  const rows = await em.getConnection().execute<DeliveryRow[]>(
     `select ${SUMMARY_COLUMNS} ${OWN_DELIVERIES} ${status ? 'and d.status = ?' : ''}
         order by d.created_at desc, d.id desc limit ?`,
     params,
   );
+  return rows.map(withDates);
 }
+
+/**
+ * The row with its timestamps as Dates: the driver answers timestamptz as Postgres text
+ * (`2024-06-15 12:35:14.002+00`), which must not reach an answer as it is.
+ */
+function withDates<Row extends DeliveryRow>(row: Row): Row {
+  return {
+    ...row,
+    last_attempt_at: dateOrNull(row.last_attempt_at),
+    delivered_at: dateOrNull(row.delivered_at),
+    created_at: new Date(row.created_at),
+  };
+}
+
+const dateOrNull = (value: Date | string | null) => (value === null ? null : new Date(value));
 
 /** The merchant's delivery `id` with its payload, or null. */
 export async function merchantDelivery(
@@ -66,16 +82,17 @@ export async function merchantDelivery(
       `select ${SUMMARY_COLUMNS}, d.payload ${OWN_DELIVERIES} and d.id = ?`,
       [scope.merchantId, scope.environment, id],
     );
-  return rows[0] ?? null;
+  return rows[0] ? withDates(rows[0]) : null;
 }
 
 /** The delivery's attempts, first to last. */
 export async function deliveryAttempts(em: EntityManager, deliveryId: number): Promise<DeliveryAttemptRow[]> {
-  return em.getConnection().execute<DeliveryAttemptRow[]>(
+  const rows = await em.getConnection().execute<DeliveryAttemptRow[]>(
     `select attempt_no, status, started_at, status_code, latency_ms, error, response_excerpt
          from webhook_attempts where delivery_id = ? order by attempt_no`,
     [deliveryId],
   );
+  return rows.map((row) => ({ ...row, started_at: new Date(row.started_at) }));
 }
 
 /** The merchant's callback URL, or null when it has none. */

@@ -1,6 +1,22 @@
-import type { PulledTransaction } from '../daraja/recordTypes';
 import type { Kes } from './money';
 import type { MpesaRecordEvidence } from './mpesaRecord';
+
+/** One credit as Daraja's Pull Transactions lists it, normalised (daraja/recordResults.ts reads it). */
+export interface PulledTransaction {
+  /** The M-Pesa receipt (`transactionId`). */
+  receipt: string;
+  /** When M-Pesa recorded it, ISO 8601 UTC; null when `trxDate` was unreadable. */
+  occurredAt: string | null;
+  /** The payer's number as given: may be masked or hashed; never used alone to match. */
+  msisdn: string | null;
+  sender: string | null;
+  transactionType: string | null;
+  /** The account reference the customer paid against (`billreference`). */
+  billReference: string | null;
+  /** Whole KES; null when the amount was not a whole number of shillings. */
+  amount: Kes | null;
+  organizationName: string | null;
+}
 
 /** What the matcher knows of a payment ImaraPay pushed. */
 export interface PushedPayment {

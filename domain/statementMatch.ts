@@ -1,3 +1,4 @@
+import type { PulledTransaction } from './mpesaRecordMatch';
 import type { Kes } from './money';
 
 /**
@@ -243,4 +244,34 @@ export function countByClass(lines: readonly { class: StatementLineClass }[]): R
   const counts: Record<StatementLineClass, number> = { matched: 0, mpesa_only: 0, imarapay_only: 0, amount_differs: 0 };
   for (const line of lines) counts[line.class] += 1;
   return counts;
+}
+
+/**
+ * Pull Transactions rows (daraja/pullPages.ts, already read strictly) as statement credits: each
+ * row with a receipt, a readable time and a whole-KES amount above zero is a credit; `billreference`
+ * is the account reference, `msisdn` the payer (shown, never matched on), the transaction type the
+ * details. Rows without a time or amount are counted in `unreadable`, never guessed.
+ */
+export function creditsFromPull(rows: readonly PulledTransaction[]): {
+  credits: StatementCredit[];
+  unreadable: number;
+} {
+  const credits: StatementCredit[] = [];
+  let unreadable = 0;
+  for (const row of rows) {
+    const at = row.occurredAt === null ? NaN : Date.parse(row.occurredAt);
+    if (Number.isNaN(at) || row.amount === null || row.amount <= 0 || row.receipt.trim() === '') {
+      unreadable += 1;
+      continue;
+    }
+    credits.push({
+      receipt: row.receipt,
+      completedAt: new Date(at),
+      amount: row.amount,
+      accountReference: row.billReference?.trim() ? row.billReference.trim() : null,
+      payer: row.msisdn,
+      details: row.transactionType ?? 'Pull Transactions',
+    });
+  }
+  return { credits, unreadable };
 }

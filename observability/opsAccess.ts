@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+
+export { isLoopbackHost } from '../config/loopback';
 
 /**
  * Whether an `Authorization` header carries `Bearer <token>` for the configured metrics token; the
@@ -14,13 +15,4 @@ export function metricsCallerAccepted(authorization: string | undefined, token: 
   if (!match) return false;
   const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
   return timingSafeEqual(digest(match[1]!), digest(token));
-}
-
-/** Whether a listen address is on the loopback interface only (localhost, 127.0.0.0/8, ::1). */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./.test(bare);
-  return false;
 }

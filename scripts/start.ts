@@ -4,7 +4,8 @@
  *   Postgres     DATABASE_URL, or an embedded cluster in .data/postgres
  *   Temporal     TEMPORAL_ADDRESS, or a dev server with the Web UI, state in .data/temporal.db
  *   migrations   db/migrate.ts, once
- *   simulator, worker, API   one child each, output prefixed with its name
+ *   simulator, worker, API   one child each, output prefixed with its name; the worker and the API
+ *                            start once the simulator's certificate is saved (DARAJA_CERTIFICATE_PATH)
  *   dashboard    web/dist, built with Vite when missing or older than web/
  *   demo merchant            created if missing, with dashboard logins (development only), printed and saved
  *
@@ -28,7 +29,9 @@ import { dialHost, waitForPort } from './net';
 import { DATA_DIR, REPO_ROOT } from './paths';
 import { portFollowers, portFromEnv as portSetting, PortSettingError } from './portSettings';
 import { Supervisor, shutdownWaitMs, type ChildSpec } from './supervisor';
+import { simulatorRecordSettings } from './simulatorCertificate';
 import { resolveTemporal } from './temporal/devServer';
+import { SIMULATOR_INITIATOR } from '../simulator/initiator';
 import { buildDashboardIfStale } from './web/build';
 
 /** Port of the embedded Postgres; away from 5432 so that a system Postgres can keep that one. */
@@ -84,20 +87,29 @@ void supervisor.run(async () => {
 
   await supervisor.runToCompletion(tsx('migrate', 'db/migrate.ts', env));
   supervisor.spawn(tsx('simulator', 'simulator/main.ts', env));
-  if (!process.env.DARAJA_CERTIFICATE_PATH && !process.env.DARAJA_BASE_URL)
-    Object.assign(env, await simulatorCertificate(config));
+  // Transaction Status encrypts the initiator's password to the simulator's certificate (new at each
+  // start): the worker and the API start once it is saved, unless DARAJA_BASE_URL names another Daraja.
+  const useSimulator = !process.env.DARAJA_BASE_URL;
+  const appEnv = {
+    ...env,
+    ...(await simulatorRecordSettings(process.env, {
+      simulatorUrl: `http://${dialHost(settings.SIMULATOR_HOST)}:${settings.SIMULATOR_PORT}`,
+      dataDir: DATA_DIR,
+      useSimulator,
+    })),
+  };
   // Each process its own ops listener on loopback (METRICS_PORT=0 turns both off).
   const metricsOff = process.env.METRICS_PORT === '0';
   const metrics = { api: metricsOff ? 0 : API_METRICS_PORT, worker: metricsOff ? 0 : WORKER_METRICS_PORT };
-  supervisor.spawn(drained(tsx('worker', 'worker/main.ts', { ...env, METRICS_PORT: String(metrics.worker) })));
-  supervisor.spawn(drained(tsx('api', 'api/main.ts', { ...env, METRICS_PORT: String(metrics.api) })));
+  supervisor.spawn(drained(tsx('worker', 'worker/main.ts', { ...appEnv, METRICS_PORT: String(metrics.worker) })));
+  supervisor.spawn(drained(tsx('api', 'api/main.ts', { ...appEnv, METRICS_PORT: String(metrics.api) })));
   const apiHost = dialHost(config.API_HOST);
   await Promise.all([
     waitForPort({ host: apiHost, port: config.API_PORT, signal: supervisor.signal }),
     waitForPort({ host: '127.0.0.1', port: config.SIMULATOR_PORT, signal: supervisor.signal }),
   ]);
 
-  const demo = await ensureDemoMerchant(config, DEMO_MERCHANT_FILE);
+  const demo = await ensureDemoMerchant(config, DEMO_MERCHANT_FILE, useSimulator ? SIMULATOR_INITIATOR : undefined);
   const logins = await ensureDemoLogins(config, demo.merchant_id, readSavedDemo());
   const dashboardUrl = `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/`;
   const merchant = { ...demo, temporal_ui_url: temporal.uiUrl, dashboard_url: dashboardUrl, ...logins };
@@ -225,25 +237,5 @@ function withoutPassword(url: string): string {
     return parsed.toString();
   } catch {
     return '(unparseable DATABASE_URL)';
-  }
-}
-
-/**
- * The simulator makes a new M-Pesa key pair at every start; the worker needs its certificate to build
- * SecurityCredentials (Transaction Status, reversals). Written to .data and named by
- * DARAJA_CERTIFICATE_PATH; without it (the simulator did not answer) those calls are simply not made.
- */
-async function simulatorCertificate(config: Config): Promise<{ DARAJA_CERTIFICATE_PATH?: string }> {
-  try {
-    await waitForPort({ host: '127.0.0.1', port: config.SIMULATOR_PORT, timeoutMs: 60_000 });
-    const answer = await fetch(`${config.DARAJA_BASE_URL}/__control/certificate`, {
-      signal: AbortSignal.timeout(10_000),
-    });
-    const file = path.join(DATA_DIR, 'simulator-certificate.pem');
-    fs.writeFileSync(file, await answer.text());
-    return { DARAJA_CERTIFICATE_PATH: file };
-  } catch (err) {
-    log(`the simulator's certificate could not be read (${String(err)}): Transaction Status and reversals are off`);
-    return {};
   }
 }

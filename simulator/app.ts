@@ -13,6 +13,7 @@ import { createRecordBook } from './mpesaRecords';
 import { recordRouter } from './recordRoutes';
 import { createReversalBook, type ReversalBook } from './reversals';
 import { createScheduler } from './scheduler';
+import { SIMULATOR_INITIATOR } from './initiator';
 import { createSecurityKeys } from './securityKeys';
 import { createTokenStore } from './tokens';
 
@@ -110,7 +111,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     now,
     logger,
     keys,
-    initiator: options.initiator ?? { name: 'testapi', password: 'Safaricom999!*!' },
+    initiator: options.initiator ?? SIMULATOR_INITIATOR,
     settings: {
       resultDelayMs: options.recordResultDelayMs ?? 300,
       callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { ControlError, type Engine, type PushRecord, type SimulatorStats } from './engine';
+import { ControlError, type Engine, type LostAnswers, type PushRecord, type SimulatorStats } from './engine';
 import { OUTCOMES, type Outcome } from './outcomes';
 import type { LedgerCredit, RecordBook, ResultDelivery, TransactionStatusMode } from './mpesaRecords';
 import type { ReversalBook, SimulatedReversal } from './reversals';
@@ -28,7 +28,14 @@ export interface SimulatorControl {
   /** Every credit M-Pesa holds (paid pushes and added credits), as Pull Transactions and Transaction Status see them. */
   ledger(): LedgerCredit[];
   /** Adds a C2B credit ImaraPay never pushed. */
-  addCredit(credit: { shortcode: string; amount: number; billReference?: string; msisdn?: string }): LedgerCredit;
+  addCredit(credit: {
+    shortcode: string;
+    amount: number;
+    billReference?: string;
+    msisdn?: string;
+    /** When M-Pesa took it (default now); tests place credits on earlier days. */
+    at?: Date;
+  }): LedgerCredit;
   /** How the next Transaction Status requests are answered: normal, queue_timeout, or silent (no result ever). */
   setTransactionStatusMode(mode: TransactionStatusMode): void;
   /** Transaction Status results and queue timeouts posted so far. */
@@ -37,6 +44,11 @@ export interface SimulatorControl {
   reversals(): SimulatedReversal[];
   /** Reversal results and queue timeouts posted so far. */
   reversalDeliveries(): ResultDelivery[];
+  /**
+   * Makes the pushes accepted from now on lose M-Pesa's answers (PushRecord.lost): `callbacks`, or
+   * `callbacks_and_push_answer`; null restores them. M-Pesa's record still holds what each customer did.
+   */
+  loseAnswers(mode: LostAnswers | null): void;
 }
 
 export function createControl(
@@ -70,6 +82,7 @@ export function createControl(
     resultDeliveries: () => records.deliveries(),
     reversals: () => reversals.list(),
     reversalDeliveries: () => reversals.deliveries(),
+    loseAnswers: (mode) => engine.loseAnswers(mode),
   };
 }
 
@@ -88,6 +101,7 @@ const creditBody = z.object({
     .optional(),
 });
 const modeBody = z.object({ mode: z.enum(['normal', 'queue_timeout', 'silent']) });
+const lostBody = z.object({ mode: z.enum(['none', 'callbacks', 'callbacks_and_push_answer']) });
 
 /** GET/POST /__control/… for tests and merchants poking at their sandbox from outside the process. */
 export function controlRouter(control: SimulatorControl): Router {
@@ -143,6 +157,13 @@ export function controlRouter(control: SimulatorControl): Router {
     const parsed = modeBody.safeParse((ctx.request as { body?: unknown }).body);
     if (!parsed.success) throw new ControlError(400, 'Body must be {"mode": "normal" | "queue_timeout" | "silent"}');
     control.setTransactionStatusMode(parsed.data.mode);
+    ctx.status = 204;
+  });
+  router.post('/lost-answers', (ctx) => {
+    const parsed = lostBody.safeParse((ctx.request as { body?: unknown }).body);
+    if (!parsed.success)
+      throw new ControlError(400, 'Body must be {"mode": "none" | "callbacks" | "callbacks_and_push_answer"}');
+    control.loseAnswers(parsed.data.mode === 'none' ? null : parsed.data.mode);
     ctx.status = 204;
   });
   router.get('/results', (ctx) => {

@@ -39,7 +39,18 @@ export interface PushRecord {
   queryCount: number;
   receipt: string | null;
   callbacks: CallbackDelivery[];
+  /**
+   * What of M-Pesa's answers this push loses (the control API's lost-answers mode when it was
+   * accepted): null for none; `callbacks`: its callbacks never reach ImaraPay and its STK query says
+   * "being processed" for good; `callbacks_and_push_answer`: also its processrequest answer comes
+   * only after the push timeout. Its payment is still in M-Pesa's record (Pull Transactions,
+   * Transaction Status) as the customer answered it.
+   */
+  lost: LostAnswers | null;
 }
+
+/** What the control API makes M-Pesa's answers lose for the pushes accepted from now on. */
+export type LostAnswers = 'callbacks' | 'callbacks_and_push_answer';
 
 export interface SimulatorStats {
   tokensIssued: number;
@@ -113,9 +124,17 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
   const pushes = new Map<string, PushRecord>();
   const spikeAttempts = new Map<string, number>();
   const stats = emptyStats();
+  let losing: LostAnswers | null = null;
 
   function sendCallbacks(record: PushRecord, times: number): void {
     if (!record.result || !record.answeredAt) return;
+    if (record.lost) {
+      // Lost on the way, as a callback Safaricom never delivered: recorded, never sent.
+      for (let i = 0; i < times; i += 1)
+        record.callbacks.push({ at: now().toISOString(), status: null, error: `lost (${record.lost})` });
+      stats.callbacksFailed += times;
+      return;
+    }
     // Built once: a duplicate delivery carries exactly the same body, as Daraja's do.
     const body = buildCallbackBody({
       merchantRequestId: record.merchantRequestId,
@@ -203,6 +222,7 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
         queryCount: 0,
         receipt: null,
         callbacks: [],
+        lost: losing,
       };
       pushes.set(record.checkoutRequestId, record);
       stats.pushesAccepted += 1;
@@ -216,7 +236,8 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
         'push accepted',
       );
       schedule(record, outcome);
-      return { type: 'accepted', record, holdMs: outcome.push === 'hang' ? settings.pushHangMs : 0 };
+      const hang = outcome.push === 'hang' || record.lost === 'callbacks_and_push_answer';
+      return { type: 'accepted', record, holdMs: hang ? settings.pushHangMs : 0 };
     },
 
     query(checkoutRequestId: string): QueryAnswer {
@@ -228,6 +249,7 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
       if (outcome.answer === 'after_queries' && record.queryCount > settings.queryPendingCount) {
         settle(record, resultOf(outcome), outcome.callback);
       }
+      if (record.lost) return { type: 'pending' };
       return record.queryResult ? { type: 'final', record, result: record.queryResult } : { type: 'pending' };
     },
 
@@ -247,6 +269,11 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
       return record;
     },
 
+    /** From now on, every accepted push loses these answers (null: none); pushes already accepted keep theirs. */
+    loseAnswers(mode: LostAnswers | null): void {
+      losing = mode;
+    },
+
     get: (checkoutRequestId: string) => pushes.get(checkoutRequestId),
     list: () => [...pushes.values()],
 
@@ -255,6 +282,7 @@ export function createEngine({ settings, scheduler, http, now, logger }: EngineD
       scheduler.cancelAll();
       pushes.clear();
       spikeAttempts.clear();
+      losing = null;
       Object.assign(stats, emptyStats());
     },
   };

@@ -8,9 +8,9 @@ import { createActivities } from '../activities';
 import { createDarajaClient } from '../daraja/client';
 import { createMpesaRecordClient, type MpesaRecordClient } from '../daraja/recordClient';
 import { securityCredential } from '../daraja/securityCredential';
-import { channelInitiator } from '../db/mpesaRecords';
+import { workerDatabase } from '../db/workerDatabase';
 import { open } from '../domain/secretBox';
-import { createOrm, type Orm } from '../db/orm';
+import { closeOrm, createOrm, type Orm } from '../db/orm';
 import { darajaCallbackUrl, mpesaResultUrl, reversalResultUrl } from '../config/callbackUrl';
 import { createReversalClient, type ReversalClient } from '../daraja/reversal';
 import type { Logger } from '../config/logger';
@@ -73,8 +73,9 @@ export async function createPaymentWorker({
         }),
       );
   }
+  const { channelInitiator, ...db } = workerDatabase(orm);
   const activities = createActivities({
-    orm,
+    db,
     darajaFor: (environment) => clients.get(environment) ?? liveDisabled,
     callbackUrlFor: (transactionId) => darajaCallbackUrl(config, transactionId),
     webhookHttp: axios.create(),
@@ -85,9 +86,9 @@ export async function createPaymentWorker({
     webhookHttpsOnly: config.APP_ENV === 'production',
     logger,
     recordClientFor: (environment) => recordClients.get(environment) ?? null,
-    initiatorFor: async (em, environment, channelId) => {
+    initiatorFor: async (environment, channelId) => {
       const certificate = certificates.get(environment);
-      const initiator = certificate ? await channelInitiator(em, channelId) : null;
+      const initiator = certificate ? await channelInitiator(channelId) : null;
       if (!certificate || !initiator) return null;
       const password = open(initiator.passwordSealed, config.WEBHOOK_SECRET_KEY);
       return { name: initiator.initiatorName, securityCredential: securityCredential(password, certificate) };
@@ -136,7 +137,7 @@ export async function openPaymentWorker({
     orm,
     close: async () => {
       await connection.close();
-      await orm.close();
+      await closeOrm(orm);
     },
   };
 }

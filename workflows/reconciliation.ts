@@ -1,5 +1,6 @@
 import { patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { MpesaRecordActivities } from '../activities/mpesaRecords';
+import type { StatementPullActivities } from '../activities/statementPulls';
 import type { Finding, PaymentActivities, ReconciliationActivities, ReconciliationWindows } from '../activities/types';
 import { databaseProfile, webhookProfile } from './activityProfiles';
 import { pushOutcomeUpdate, type PaymentTimings, type PushOutcome } from './definitions';
@@ -13,10 +14,11 @@ export interface ReconciliationResult {
 /**
  * One run of the reconciliation schedule: hands stored callbacks over again, starts or ends
  * payments that have no workflow, asks M-Pesa's own record about payments that ended without its
- * final word, then lists what only ops can settle, and records it all.
+ * final word, reconciles yesterday's statement of each channel from M-Pesa's Pull Transactions,
+ * then lists what only ops can settle, and records it all.
  */
 export async function reconciliationWorkflow(windows: ReconciliationWindows): Promise<ReconciliationResult> {
-  const acts = proxyActivities<ReconciliationActivities & MpesaRecordActivities>({
+  const acts = proxyActivities<ReconciliationActivities & MpesaRecordActivities & StatementPullActivities>({
     startToCloseTimeout: '10m',
     heartbeatTimeout: '1m',
     retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 5 },
@@ -27,6 +29,8 @@ export async function reconciliationWorkflow(windows: ReconciliationWindows): Pr
     ...(await acts.recoverOrphanPayments(windows)),
     // Runs recorded before M-Pesa's own record was asked replay without this step.
     ...(patched('ask-mpesa-record') ? await acts.askMpesaAboutPayments(windows) : []),
+    // Runs recorded before yesterday's statement was pulled from M-Pesa replay without this step.
+    ...(patched('pull-statements') ? await acts.pullYesterdaysStatements(windows) : []),
     ...(await acts.auditPayments(windows)),
   ];
   await acts.finishReconciliationRun({ runId, findings });

@@ -27,13 +27,15 @@ export interface OpenApiOperation {
     string,
     {
       description: string;
-      content?: {
-        'application/json': {
+      /** Keyed by media type: application/json, or the mediaType of a body that is not JSON. */
+      content?: Record<
+        string,
+        {
           schema?: JsonSchema;
           example?: unknown;
           examples?: Record<string, { summary: string; value: unknown }>;
-        };
-      };
+        }
+      >;
     }
   >;
 }
@@ -69,9 +71,12 @@ const errorSchema: JsonSchema = {
   },
 };
 
-/** A zod schema as JSON Schema for a request: the input side (defaults optional), transforms shown as "any". */
-export function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/**
+ * A zod schema as JSON Schema: for a request the input side (defaults optional), for a response
+ * the output side (what the API sends); transforms shown as "any".
+ */
+export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const jsonSchema = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   delete jsonSchema.$schema; // the document's dialect (OpenAPI 3.1 = draft 2020-12) applies
   return jsonSchema;
 }
@@ -123,12 +128,15 @@ function responsesOf(endpoint: DescribedEndpoint): OpenApiOperation['responses']
     const group = all.filter((r) => r.status === status);
     const schema = group.find((r) => r.schema)?.schema;
     const withExamples = group.filter((r) => r.example !== undefined);
+    const mediaType = group.find((r) => r.mediaType)?.mediaType;
     const jsonSchema = schema
-      ? toJsonSchema(schema)
-      : status >= 400
-        ? { $ref: '#/components/schemas/Error' }
-        : undefined;
-    const content: NonNullable<OpenApiOperation['responses'][string]['content']>['application/json'] = {};
+      ? toJsonSchema(schema, 'output')
+      : mediaType
+        ? { type: 'string', ...(mediaType === 'application/octet-stream' ? { format: 'binary' } : {}) }
+        : status >= 400
+          ? { $ref: '#/components/schemas/Error' }
+          : undefined;
+    const content: NonNullable<OpenApiOperation['responses'][string]['content']>[string] = {};
     if (jsonSchema) content.schema = jsonSchema;
     if (withExamples.length === 1) content.example = withExamples[0]!.example;
     if (withExamples.length > 1)
@@ -137,7 +145,7 @@ function responsesOf(endpoint: DescribedEndpoint): OpenApiOperation['responses']
       );
     out[String(status)] = {
       description: group.map((r) => r.description).join('; '),
-      ...(Object.keys(content).length > 0 ? { content: { 'application/json': content } } : {}),
+      ...(Object.keys(content).length > 0 ? { content: { [mediaType ?? 'application/json']: content } } : {}),
     };
   }
   return out;

@@ -76,7 +76,7 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
   const [mediaType, bodyContent] = Object.entries(op.requestBody?.content ?? {})[0] ?? [];
   const body = bodyContent?.schema;
   const responses = Object.entries(op.responses).map(([status, r]) => {
-    const content = r.content?.['application/json'];
+    const content = r.content ? Object.values(r.content)[0] : undefined;
     const examples = content?.examples
       ? Object.values(content.examples)
       : content?.example !== undefined
@@ -88,7 +88,10 @@ function renderOperation(method: string, path: string, op: OpenApiOperation): st
           `${e.summary ? `<div class="example-label">${escapeHtml(e.summary)}</div>` : ''}<pre>${escapeHtml(JSON.stringify(e.value, null, 2))}</pre>`,
       )
       .join('');
-    return `<div class="response"><span class="status s${status[0]}">${status}</span> ${escapeHtml(r.description)}${blocks}</div>`;
+    // A success's declared shape: its fields (an array's, for a list), beside the example.
+    const shape = status.startsWith('2') ? content?.schema : undefined;
+    const fields = shape ? table(['Field', 'Type', '', 'Description'], fieldRows(shape.items ?? shape)) : '';
+    return `<div class="response"><span class="status s${status[0]}">${status}</span> ${escapeHtml(r.description)}${fields}${blocks}</div>`;
   });
   return `<section class="op" id="${anchorOf(op)}">
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code class="path">${escapeHtml(path)}</code></h3>

@@ -14,10 +14,24 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface ResponseDoc {
   status: number;
   description: string;
-  /** A realistic body, shown on the docs page. */
+  /** A realistic body, shown on the docs page (checked against `schema` by the OpenAPI tests). */
   example?: unknown;
-  /** The body's shape, when a zod schema for it exists. */
+  /**
+   * The body's shape. Required for every 2xx JSON answer (`EndpointRegistry.add` refuses an
+   * endpoint without it); errors share the `{ error, code }` schema and leave it unset. Outside
+   * production the API checks every answer against it (api/responseCheck.ts).
+   */
   schema?: z.ZodType;
+  /**
+   * The body is not JSON: its media type (`text/csv`, `text/html`, or `application/octet-stream`
+   * for a stored file of its own type). No schema then.
+   */
+  mediaType?: string;
+}
+
+/** Whether a response must declare its body's schema: a success with a JSON body (not 204, not a file). */
+export function needsSchema(response: ResponseDoc): boolean {
+  return response.status >= 200 && response.status < 300 && response.status !== 204 && !response.mediaType;
 }
 
 export interface EndpointDoc {

@@ -3,6 +3,32 @@ import { errorResponse } from '../openapi/registry';
 import { createApiKey, createApiKeyRequestSchema, listApiKeys, revokeApiKey } from '../useCases/apiKeys';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { environment, id, timestamp } from '../openapi/responses';
+
+/** An API key as listed: never its password. */
+export const apiKeySchema = z.object({
+  id,
+  name: z.string(),
+  api_username: z.string(),
+  account_id: id.describe('The merchant account the key acts for'),
+  environment,
+  created_at: timestamp,
+  last_used_at: timestamp.nullable(),
+  revoked_at: timestamp.nullable(),
+});
+
+/** A new key, with its password and ready Authorization header (shown in this answer only). */
+export const createdApiKeySchema = z.object({
+  id,
+  name: z.string(),
+  api_username: z.string(),
+  api_password: z.string(),
+  authorization: z.string().describe('A ready `Authorization` header value'),
+  environment,
+  account_id: id,
+  created_at: timestamp,
+});
 
 const keyExample = {
   id: 3,
@@ -32,6 +58,7 @@ export const apiKeyRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'The new key, with its password (shown once)',
+        schema: createdApiKeySchema,
         example: {
           id: 3,
           name: 'Shop backend',
@@ -66,7 +93,7 @@ export const apiKeyRoutes: RouteModule = (api, deps) => {
     summary: 'List your API keys',
     description: 'Newest first, revoked keys included. Passwords are never shown again.',
     tags: ['API keys'],
-    responses: [{ status: 200, description: 'Your keys', example: [keyExample] }],
+    responses: [{ status: 200, description: 'Your keys', schema: z.array(apiKeySchema), example: [keyExample] }],
     handler: async (ctx, caller) => {
       ctx.body = await listApiKeys(deps.em(), caller.merchant);
     },
@@ -85,6 +112,7 @@ export const apiKeyRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The key, now revoked',
+        schema: apiKeySchema,
         example: { ...keyExample, revoked_at: '2026-11-22T19:00:00.000Z' },
       },
       errorResponse(404, 'not_found', 'API key 9 does not exist'),

@@ -3,6 +3,20 @@ import { adminAuditQuerySchema, listAuditEvents, merchantAuditQuerySchema } from
 import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { auditActorType, id, timestamp } from '../openapi/responses';
+
+/** One audit event as both audit endpoints list it. */
+export const auditEventSchema = z.object({
+  id,
+  occurred_at: timestamp,
+  action: z.string().describe('Such as login.failed or wallet.adjusted'),
+  actor: z.object({ type: auditActorType, id: z.number().int().nullable(), label: z.string().nullable() }),
+  merchant_id: id.nullable(),
+  subject: z.object({ type: z.string(), id: z.string().nullable() }).nullable(),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).describe('What changed (never a secret)'),
+});
 
 const eventExample = {
   id: 412,
@@ -33,7 +47,7 @@ export const auditRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: audit'],
     query: adminAuditQuerySchema,
     responses: [
-      { status: 200, description: 'Events', example: [eventExample] },
+      { status: 200, description: 'Events', schema: z.array(auditEventSchema), example: [eventExample] },
       errorResponse(400, 'validation_failed', 'action must be an action name such as login.failed or wallet.adjusted', {
         field: 'action',
       }),
@@ -57,7 +71,7 @@ export const auditRoutes: RouteModule = (api, deps) => {
     tags: ['Accounts'],
     query: merchantAuditQuerySchema,
     responses: [
-      { status: 200, description: 'Events', example: [eventExample] },
+      { status: 200, description: 'Events', schema: z.array(auditEventSchema), example: [eventExample] },
       errorResponse(400, 'validation_failed', 'from must be a date such as 2026-12-07', { field: 'from' }),
     ],
     handler: async (ctx, { merchant }) => {

@@ -1,6 +1,10 @@
 import { KENYAN_BANKS } from '../../domain/banks';
 
 import type { RouteModule } from './module';
+import { z } from 'zod';
+
+/** A bank a bank channel may deposit to, and the M-Pesa paybill its deposits are pushed to. */
+export const bankSchema = z.object({ name: z.string(), paybill: z.string() });
 
 /** GET /api/banks: the banks a bank channel may deposit to, with the paybill each is pushed to. */
 export const bankRoutes: RouteModule = (api) => {
@@ -16,6 +20,7 @@ export const bankRoutes: RouteModule = (api) => {
       {
         status: 200,
         description: 'Every supported bank',
+        schema: z.array(bankSchema),
         example: [
           { name: 'Equity Bank', paybill: '247247' },
           { name: 'KCB Bank', paybill: '522522' },

@@ -4,6 +4,28 @@ import { addChannel, addChannelSchema, deactivateChannel, listChannels } from '.
 import { setInitiator, setInitiatorSchema, showInitiator } from '../useCases/channelInitiators';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { channelType, id, timestamp } from '../openapi/responses';
+
+/** A payment channel as every channel endpoint answers it. */
+export const channelSchema = z.object({
+  id,
+  name: z.string(),
+  account_type: channelType,
+  account_number: z.string(),
+  account_reference: z.string(),
+  bank_name: z.string().nullable(),
+  is_active: z.boolean(),
+  created_at: timestamp,
+});
+
+/** A channel's M-Pesa initiator, never its password. */
+export const initiatorSchema = z.object({
+  channel_id: id,
+  configured: z.boolean(),
+  initiator_name: z.string().nullable(),
+  updated_at: timestamp.nullable(),
+});
 
 const tillExample = {
   id: 1,
@@ -26,7 +48,7 @@ export const channelRoutes: RouteModule = (api, deps) => {
     description:
       "Every channel of your account, active and deactivated, oldest first. Pass a channel's `id` as `account_id` to POST /api/stk-push.",
     tags: ['Payment channels'],
-    responses: [{ status: 200, description: 'Your channels', example: [tillExample] }],
+    responses: [{ status: 200, description: 'Your channels', schema: z.array(channelSchema), example: [tillExample] }],
     handler: async (ctx, caller) => {
       ctx.body = await listChannels(deps.em(), caller);
     },
@@ -46,6 +68,7 @@ export const channelRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'The new channel',
+        schema: channelSchema,
         example: {
           ...tillExample,
           id: 2,
@@ -76,7 +99,12 @@ export const channelRoutes: RouteModule = (api, deps) => {
     tags: ['Payment channels'],
     params: { id: 'The channel id' },
     responses: [
-      { status: 200, description: 'The channel, now inactive', example: { ...tillExample, is_active: false } },
+      {
+        status: 200,
+        description: 'The channel, now inactive',
+        schema: channelSchema,
+        example: { ...tillExample, is_active: false },
+      },
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
     handler: async (ctx, caller) => {
@@ -101,7 +129,12 @@ export const channelRoutes: RouteModule = (api, deps) => {
     tags: ['Payment channels'],
     params: { id: 'The channel id' },
     responses: [
-      { status: 200, description: 'The initiator, without its password', example: initiatorExample },
+      {
+        status: 200,
+        description: 'The initiator, without its password',
+        schema: initiatorSchema,
+        example: initiatorExample,
+      },
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],
     handler: async (ctx, caller) => {
@@ -123,7 +156,12 @@ export const channelRoutes: RouteModule = (api, deps) => {
     params: { id: 'The channel id' },
     body: setInitiatorSchema,
     responses: [
-      { status: 200, description: 'Saved; the password is not echoed', example: initiatorExample },
+      {
+        status: 200,
+        description: 'Saved; the password is not echoed',
+        schema: initiatorSchema,
+        example: initiatorExample,
+      },
       errorResponse(400, 'validation_failed', 'initiator_name cannot be empty', { field: 'initiator_name' }),
       errorResponse(404, 'not_found', 'Payment channel 9 does not exist'),
     ],

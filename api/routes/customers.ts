@@ -4,6 +4,19 @@ import { NEXT_CURSOR_HEADER } from '../useCases/listParams';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
 import { transactionExample } from './transactions';
+import { z } from 'zod';
+import { count, kes, timestamp, transactionSchema } from '../openapi/responses';
+
+/** A customer as GET /api/customers lists it. */
+export const customerSchema = z.object({
+  id: z.string().describe('cus_…'),
+  phone_number: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  created_at: timestamp,
+  payment_count: count.describe('Payments pushed to this customer, whatever their outcome'),
+  total_paid: kes.describe('KES paid in completed payments'),
+});
 
 const customerExample = {
   id: 'cus_4QyZ0f3kR8mWn2Lp7',
@@ -27,7 +40,9 @@ export const customerRoutes: RouteModule = (api, deps) => {
       '`phone_number` finds one customer. When more exist, the `X-Next-Cursor` response header holds the `cursor` of the next page.',
     tags: ['Customers'],
     query: customerListQuerySchema,
-    responses: [{ status: 200, description: 'A page of customers', example: [customerExample] }],
+    responses: [
+      { status: 200, description: 'A page of customers', schema: z.array(customerSchema), example: [customerExample] },
+    ],
     handler: async (ctx, caller) => {
       const params = parseInput(customerListQuerySchema, ctx.query);
       const { customers, nextCursor } = await listMerchantCustomers(deps.em(), caller, params);
@@ -46,7 +61,12 @@ export const customerRoutes: RouteModule = (api, deps) => {
     tags: ['Customers'],
     params: { id: 'The customer id, cus_…' },
     responses: [
-      { status: 200, description: 'The customer', example: { ...customerExample, payments: [transactionExample] } },
+      {
+        status: 200,
+        description: 'The customer',
+        schema: customerSchema.extend({ payments: z.array(transactionSchema) }),
+        example: { ...customerExample, payments: [transactionExample] },
+      },
       errorResponse(404, 'not_found', 'Customer cus_… does not exist'),
     ],
     handler: async (ctx, caller) => {

@@ -1,9 +1,10 @@
 import type { Context } from 'koa';
 import { AppError } from '../../domain/errors';
 import { errorResponse } from '../openapi/registry';
-import { receiveDarajaCallback } from '../useCases/receiveDarajaCallback';
+import { receiveDarajaCallback } from '../../payments/receiveDarajaCallback';
 import { receiveMpesaResult } from '../useCases/receiveMpesaResult';
 import type { RouteModule } from './module';
+import { darajaAcceptSchema } from '../openapi/responses';
 
 const MAX_CALLBACK_BYTES = 64 * 1024;
 const ACCEPT = { ResultCode: 0, ResultDesc: 'Accept' };
@@ -31,6 +32,7 @@ export const darajaHookRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'Stored and accepted (also for malformed, duplicate and late callbacks)',
+        schema: darajaAcceptSchema,
         example: { ResultCode: 0, ResultDesc: 'Accept' },
       },
       errorResponse(503, 'temporarily_unavailable', 'The callback could be neither stored nor handed over'),
@@ -79,7 +81,12 @@ export const darajaResultRoutes: RouteModule = (api, deps) => {
     tags: ['Platform'],
     params: { token: 'Secret token (redacted)', kind: '`status`, `timeout` or `pull`' },
     responses: [
-      { status: 200, description: 'Stored and accepted (malformed and unknown results too)', example: ACCEPT },
+      {
+        status: 200,
+        description: 'Stored and accepted (malformed and unknown results too)',
+        schema: darajaAcceptSchema,
+        example: ACCEPT,
+      },
       errorResponse(503, 'temporarily_unavailable', 'The result could not be stored'),
     ],
     handler: async (ctx, { kind }) => {

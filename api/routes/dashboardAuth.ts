@@ -8,6 +8,27 @@ import { describeSession, logIn, logInRequestSchema, signUp, signUpRequestSchema
 import type { Config } from '../../config/config';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { id, kycStatus, timestamp, userRole } from '../openapi/responses';
+
+/** Who a session is: its user and merchant (null for admins). */
+const sessionUser = {
+  user: z.object({ id, email: z.string(), role: userRole }),
+  merchant: z.object({ id, name: z.string(), kyc_status: kycStatus }).nullable().describe('Null for admins'),
+};
+
+/** The answer of sign-up and login: the session's token and who it is. */
+export const sessionSchema = z.object({ token: z.string(), expires_at: timestamp, ...sessionUser });
+
+/** The answer of GET /api/me. */
+export const meSchema = z.object({
+  ...sessionUser,
+  expires_at: timestamp,
+  temporal_ui: z
+    .object({ workflows_url: z.string() })
+    .optional()
+    .describe('Admins only: where the Temporal Web UI lists payment workflows (`<workflows_url>/payment-<id>`)'),
+});
 
 /** Where the Temporal Web UI lists the payment workflows of the configured namespace. */
 const temporalUi = (config: Config) => ({
@@ -45,7 +66,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     tags: ['Accounts'],
     body: signUpRequestSchema,
     responses: [
-      { status: 201, description: 'Signed up and signed in', example: sessionExample },
+      { status: 201, description: 'Signed up and signed in', schema: sessionSchema, example: sessionExample },
       errorResponse(400, 'validation_failed', 'password must be at least 10 characters', { field: 'password' }),
       errorResponse(409, 'conflict', 'An account with this email already exists: sign in instead', { field: 'email' }),
     ],
@@ -75,7 +96,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
     tags: ['Accounts'],
     body: logInRequestSchema,
     responses: [
-      { status: 200, description: 'Signed in', example: sessionExample },
+      { status: 200, description: 'Signed in', schema: sessionSchema, example: sessionExample },
       errorResponse(401, 'unauthorized', 'Invalid email or password'),
       errorResponse(
         401,
@@ -136,6 +157,7 @@ export const dashboardAuthRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The session’s user and merchant',
+        schema: meSchema,
         example: {
           user: sessionExample.user,
           merchant: sessionExample.merchant,

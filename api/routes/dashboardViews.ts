@@ -4,6 +4,51 @@ import { transactionIdParamSchema, transactionTimeline } from '../useCases/trans
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
 import { transactionExample } from './transactions';
+import { z } from 'zod';
+import { count, enumOf, environment, timestamp, transactionSchema } from '../openapi/responses';
+import type { TimelineEvent } from '../useCases/transactionTimeline';
+
+/** The answer of GET /api/transactions/:id/timeline. */
+export const timelineSchema = z.object({
+  transaction: transactionSchema.extend({
+    environment,
+    workflow_id: z.string(),
+    decided_by: z.string().nullable().describe('What settled the payment (callback, query, …); null while pending'),
+  }),
+  events: z.array(
+    z.object({
+      at: timestamp,
+      kind: enumOf<TimelineEvent['kind']>()([
+        'created',
+        'fee_reserved',
+        'push_accepted',
+        'push_refused',
+        'push_unconfirmed',
+        'callback_received',
+        'status_query',
+        'fee_captured',
+        'fee_released',
+        'late_fee_captured',
+        'wallet_credited',
+        'settled',
+        'webhook_attempt',
+        'reversal_requested',
+        'reversal_evidence',
+        'reversal_settled',
+      ]),
+      title: z.string(),
+      detail: z.string().nullable(),
+    }),
+  ),
+});
+
+/** One minute of GET /api/admin/overview/payments-per-minute. */
+export const minuteOfPaymentsSchema = z.object({
+  minute: z.string().describe("The minute's start, UTC (YYYY-MM-DDTHH:MM:00Z)"),
+  completed: count,
+  failed: count,
+  pending: count,
+});
 
 /** Views the dashboard needs beyond the list endpoints: a payment's timeline, the admin chart's series. */
 export const dashboardViewRoutes: RouteModule = (api, deps) => {
@@ -21,6 +66,7 @@ export const dashboardViewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The transaction and its events',
+        schema: timelineSchema,
         example: {
           transaction: {
             ...transactionExample,
@@ -76,6 +122,7 @@ export const dashboardViewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'One row per minute, oldest first',
+        schema: z.array(minuteOfPaymentsSchema),
         example: [{ minute: '2024-06-15T12:34:00Z', completed: 12, failed: 2, pending: 1 }],
       },
       errorResponse(400, 'validation_failed', 'minutes must be 5 to 1440', { field: 'minutes' }),

@@ -1,5 +1,13 @@
 import type { RouteModule } from './module';
 import { openApiDocumentFor, renderDocsPage } from '../openapi';
+import { z } from 'zod';
+
+/** The OpenAPI 3.1 document, as far as its clients rely on it: the rest is OpenAPI's own. */
+const openApiDocumentSchema = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
 
 /** GET /api/health, GET /api/openapi.json and GET /docs (the same document as a self-contained page). */
 export const docsRoutes: RouteModule = (api) => {
@@ -9,7 +17,14 @@ export const docsRoutes: RouteModule = (api) => {
     access: 'public',
     summary: 'Health check',
     tags: ['Platform'],
-    responses: [{ status: 200, description: 'The API is up', example: { status: 'ok' } }],
+    responses: [
+      {
+        status: 200,
+        description: 'The API is up',
+        schema: z.object({ status: z.literal('ok') }),
+        example: { status: 'ok' },
+      },
+    ],
     handler: (ctx) => {
       ctx.body = { status: 'ok' };
     },
@@ -27,6 +42,7 @@ export const docsRoutes: RouteModule = (api) => {
       {
         status: 200,
         description: 'OpenAPI 3.1 document',
+        schema: openApiDocumentSchema,
         example: { openapi: '3.1.0', info: { title: 'ImaraPay API', version: '1.0.0' }, paths: {} },
       },
     ],
@@ -42,7 +58,7 @@ export const docsRoutes: RouteModule = (api) => {
     summary: 'This documentation, as a web page',
     description: 'A page rendered from the same OpenAPI document as GET /api/openapi.json.',
     tags: ['Platform'],
-    responses: [{ status: 200, description: 'HTML' }],
+    responses: [{ status: 200, description: 'HTML', mediaType: 'text/html' }],
     handler: (ctx) => {
       ctx.type = 'html';
       // Nothing on the page is fetched or executed: inline styles only.

@@ -11,10 +11,13 @@ import { parseInput } from '../validate';
 import {
   expressCustomerSchema,
   expressCustomerUpdateSchema,
+  expressCustomerResponseSchema,
+  expressListSchema,
+  expressPaymentResponseSchema,
   expressPaymentSchema,
   listQuerySchema,
 } from './expressApiSchemas';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { PAYMENT_NOT_STARTED_RESPONSE } from './paymentResponses';
 
 const paymentExample = {
   id: 'trxn_4fZK2nq8WbX1pL0aQ',
@@ -76,10 +79,16 @@ export const expressRoutes: RouteModule = (api, deps) => {
       },
     ],
     responses: [
-      { status: 201, description: 'M-Pesa accepted the push; the customer has a prompt', example: paymentExample },
+      {
+        status: 201,
+        description: 'M-Pesa accepted the push; the customer has a prompt',
+        schema: expressPaymentResponseSchema,
+        example: paymentExample,
+      },
       {
         status: 202,
         description: 'M-Pesa has not confirmed the push yet; do not send it again',
+        schema: expressPaymentResponseSchema,
         example: { ...paymentExample, checkoutRequestId: null },
       },
       badInput,
@@ -129,6 +138,7 @@ export const expressRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'A page of payments',
+        schema: expressListSchema(expressPaymentResponseSchema),
         example: { object: 'list', data: [paymentExample], has_more: false },
       },
       badInput,
@@ -150,6 +160,7 @@ export const expressRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The payment',
+        schema: expressPaymentResponseSchema,
         example: { ...paymentExample, status: 'completed', mpesaReceipt: 'RGH8KXXXX1' },
       },
       missing('payment'),
@@ -168,7 +179,12 @@ export const expressRoutes: RouteModule = (api, deps) => {
     tags: tags.customers,
     body: expressCustomerSchema,
     responses: [
-      { status: 201, description: 'The new customer', example: customerExample },
+      {
+        status: 201,
+        description: 'The new customer',
+        schema: expressCustomerResponseSchema,
+        example: customerExample,
+      },
       badInput,
       errorResponse(409, 'conflict', 'A customer with this phone number already exists: cus_…'),
     ],
@@ -191,6 +207,7 @@ export const expressRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'A page of customers',
+        schema: expressListSchema(expressCustomerResponseSchema),
         example: { object: 'list', data: [customerExample], has_more: false },
       },
     ],
@@ -208,7 +225,15 @@ export const expressRoutes: RouteModule = (api, deps) => {
     summary: 'Retrieve a customer',
     tags: tags.customers,
     params: { id: 'The customer id, cus_…' },
-    responses: [{ status: 200, description: 'The customer', example: customerExample }, missing('customer')],
+    responses: [
+      {
+        status: 200,
+        description: 'The customer',
+        schema: expressCustomerResponseSchema,
+        example: customerExample,
+      },
+      missing('customer'),
+    ],
     handler: async (ctx, caller) => {
       ctx.body = presentCustomer(await customerById(deps.em(), caller, ctx.params.id!));
     },
@@ -229,7 +254,12 @@ export const expressRoutes: RouteModule = (api, deps) => {
       params: { id: 'The customer id, cus_…' },
       body: expressCustomerUpdateSchema,
       responses: [
-        { status: 200, description: 'The updated customer', example: customerExample },
+        {
+          status: 200,
+          description: 'The updated customer',
+          schema: expressCustomerResponseSchema,
+          example: customerExample,
+        },
         badInput,
         missing('customer'),
       ],

@@ -3,6 +3,7 @@ import { MAX_SERIAL_ID } from '../../domain/ids';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
 import { ACCOUNT_REFERENCE, TRANSACTION_DESC } from '../../domain/mpesaText';
 import { mpesaTextField } from '../validate';
+import { environment, kes, paymentStatus, reversalStatus, timestamp } from '../openapi/responses';
 
 /**
  * The Express API's request bodies, exactly as its specification states the rules. Metadata
@@ -69,6 +70,48 @@ export const expressCustomerSchema = z.object({
 });
 
 export const expressCustomerUpdateSchema = expressCustomerSchema.partial();
+
+/** Metadata as stored: string, number or boolean values. */
+const metadataOut = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+/** A payment as the Express API answers it (api/useCases/expressPresent.ts). */
+export const expressPaymentResponseSchema = z.object({
+  id: z.string().describe('trxn_…'),
+  object: z.literal('payment'),
+  status: paymentStatus,
+  amount: kes,
+  fee: kes,
+  netAmount: kes.describe('amount − fee'),
+  currency: z.literal('KES'),
+  phoneNumber: z.string(),
+  customerId: z.string().nullable(),
+  environment,
+  timestamp,
+  message: z.string(),
+  description: z.string(),
+  accountReference: z.string(),
+  checkoutRequestId: z.string().nullable(),
+  mpesaReceipt: z.string().nullable(),
+  reversalStatus: reversalStatus.nullable().describe("The payment's reversal; null when none was asked for"),
+  metadata: metadataOut,
+});
+
+/** A customer as the Express API answers it. */
+export const expressCustomerResponseSchema = z.object({
+  id: z.string().describe('cus_…'),
+  object: z.literal('customer'),
+  phoneNumber: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  description: z.string().nullable(),
+  metadata: metadataOut,
+  environment,
+  createdAt: timestamp,
+});
+
+/** A page of the Express API's lists. */
+export const expressListSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ object: z.literal('list'), data: z.array(item), has_more: z.boolean() });
 
 export const listQuerySchema = z.object({
   limit: z.coerce

@@ -9,6 +9,15 @@ import {
   submitKyc,
 } from '../useCases/merchantKyc';
 import type { RouteModule } from './module';
+import { z } from 'zod';
+import { kycStatus, kycSubmissionSchema } from '../openapi/responses';
+
+/** A merchant's KYC state: its status and latest submission. */
+export const kycStateSchema = z.object({
+  kyc_status: kycStatus,
+  submission: kycSubmissionSchema.nullable().describe('The latest submission; null before the first'),
+  rejection_reason: z.string().nullable().describe('Why the latest submission was rejected; null unless it was'),
+});
 
 /** A submission as both the merchant and the admin endpoints show it (shared by their docs). */
 export const kycSubmissionExample = {
@@ -59,6 +68,7 @@ export const kycRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'Submitted for review',
+        schema: kycStateSchema,
         example: { kyc_status: 'pending', submission: kycSubmissionExample, rejection_reason: null },
       },
       errorResponse(400, 'validation_failed', 'id_front is larger than 2 MB; upload a smaller scan or photo', {
@@ -94,6 +104,7 @@ export const kycRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'Your KYC status and latest submission',
+        schema: kycStateSchema,
         example: {
           kyc_status: 'rejected',
           submission: {

@@ -7,6 +7,8 @@ import type { Orm } from '../../db/orm';
 import type { RunSql } from '../../db/orm';
 import type { PaymentTimings } from '../../workflows/definitions';
 import type { Lifecycle } from '../../observability/readiness';
+import type { PullReader } from '../../daraja/pullPages';
+import type { Environment } from '../../db/entities';
 
 /** What every route module gets: its clients, passed in. */
 export interface RouteDeps {
@@ -22,6 +24,8 @@ export interface RouteDeps {
   timings: PaymentTimings;
   /** The process's shutdown state (readiness answers 503 while draining); absent: never draining. */
   lifecycle?: Lifecycle;
+  /** M-Pesa's Pull Transactions per environment; null where Daraja is not configured for it. */
+  pullReaderFor: (environment: Environment) => PullReader | null;
 }
 
 /** A route module adds its endpoints (api/endpoints.ts), each with its access rule and description. */

@@ -1,5 +1,6 @@
 import { probe, readinessAnswer } from '../../observability/readiness';
 import type { RouteModule } from './module';
+import { z } from 'zod';
 
 /**
  * GET /api/ready: whether this API instance should get traffic. Postgres answers `select 1` and
@@ -18,7 +19,12 @@ export const opsRoutes: RouteModule = (api, { runSql, temporal, config, lifecycl
       'answers 503 at once. For load balancers and orchestrators; liveness is GET /api/health.',
     tags: ['Platform'],
     responses: [
-      { status: 200, description: 'Ready for traffic', example: { status: 'ready' } },
+      {
+        status: 200,
+        description: 'Ready for traffic',
+        schema: z.object({ status: z.literal('ready') }),
+        example: { status: 'ready' },
+      },
       {
         status: 503,
         description: 'A dependency is failing, or the instance is shutting down',

@@ -3,10 +3,25 @@ import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { errorResponse } from '../openapi/registry';
 import { darajaCredentials } from '../../config/config';
-import { respond, startStkPush, stkPushRequestSchema } from '../useCases/startStkPush';
+import { pushAnswer, startStkPush, stkPushRequestSchema } from '../useCases/startStkPush';
 import { parseInput } from '../validate';
 import { transactionStatus } from '../useCases/transactionStatus';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { PAYMENT_NOT_STARTED_RESPONSE, pushAnswerSchema, sendPushAnswer } from './paymentResponses';
+import { z } from 'zod';
+import { id, kes, paymentStatus, reversalStatus } from '../openapi/responses';
+
+/** The answer of GET /api/transaction/status/:reference. */
+export const transactionStatusSchema = z.object({
+  status: paymentStatus,
+  amount: kes,
+  mpesa_receipt: z.string().nullable(),
+  result_desc: z.string().nullable(),
+  balance: kes.describe('Your service wallet balance'),
+  transaction_id: id,
+  checkout_request_id: z.string().nullable(),
+  result_code: z.string().nullable(),
+  reversal_status: reversalStatus.nullable().describe("The payment's reversal; null when none was asked for"),
+});
 
 /** POST /api/stk-push and GET /api/transaction/status/:reference. */
 export const paymentRoutes: RouteModule = (api, deps) => {
@@ -35,6 +50,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'M-Pesa accepted the push; the customer has a prompt',
+        schema: pushAnswerSchema,
         example: {
           success: true,
           message: 'STK push sent successfully',
@@ -47,6 +63,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
         status: 202,
         description:
           'M-Pesa did not confirm the push in time; the prompt may still reach the phone. Do not push again: poll with transaction_id',
+        schema: pushAnswerSchema,
         example: {
           success: true,
           message: 'M-Pesa has not confirmed the push yet; …',
@@ -90,9 +107,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
         },
         { caller, request, idempotencyKey: idempotencyKeyOf(ctx) },
       );
-      const answer = respond(transaction, outcome);
-      ctx.status = answer.status;
-      ctx.body = answer.body;
+      sendPushAnswer(ctx, pushAnswer(transaction, outcome));
     },
   });
 
@@ -108,6 +123,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The payment as it stands',
+        schema: transactionStatusSchema,
         example: {
           status: 'completed',
           amount: 500,
@@ -117,6 +133,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
           transaction_id: 42,
           checkout_request_id: 'ws_CO_123456789',
           result_code: '0',
+          reversal_status: null,
         },
       },
       errorResponse(404, 'not_found', 'No transaction found for ws_CO_123'),

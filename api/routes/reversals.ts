@@ -2,7 +2,11 @@ import { reversalTimings } from '../../config/config';
 import { AppError } from '../../domain/errors';
 import { REVERSAL_FEE_RULE } from '../../domain/reversal';
 import { idempotencyKeyOf } from '../idempotencyKey';
+import { z } from 'zod';
+import type { ReversalDecidedBy, ReversalState } from '../../domain/reversal';
+import type { ReversalResultDisposition, ReversalResultKind } from '../../db/entities/reversal';
 import { errorResponse } from '../openapi/registry';
+import { darajaAcceptSchema, enumOf, environment, id, kes, reversalStatus, timestamp } from '../openapi/responses';
 import { rateLimitKeys } from '../rateLimits';
 import { adminReversalsQuerySchema, listAllReversals } from '../useCases/adminReversals';
 import { receiveReversalResult } from '../useCases/receiveReversalResult';
@@ -12,7 +16,7 @@ import { readBody } from './darajaHooks';
 import type { RouteModule } from './module';
 
 const MAX_RESULT_BYTES = 64 * 1024;
-const ACCEPT = { ResultCode: 0, ResultDesc: 'Accept' };
+const ACCEPT = { ResultCode: 0 as const, ResultDesc: 'Accept' as const };
 
 export const reversalExample = {
   reversal_id: 12,
@@ -33,6 +37,47 @@ export const reversalExample = {
   completed_at: null,
   workflow_id: 'payment-42-reversal',
 };
+
+/** A payment's reversal (api/useCases/reversals.ts reversalView). */
+export const reversalSchema = z.object({
+  reversal_id: id,
+  transaction_id: id,
+  status: reversalStatus,
+  state: enumOf<ReversalState>()(['requested', 'sending', 'accepted', 'reversed', 'failed', 'in_doubt']).describe(
+    "The workflow's finer stage",
+  ),
+  amount: kes,
+  mpesa_receipt: z.string().describe("The payment's M-Pesa receipt"),
+  reversal_receipt: z.string().nullable().describe("M-Pesa's receipt of the reversal itself"),
+  result_code: z.string().nullable(),
+  result_desc: z.string().nullable(),
+  decided_by: enumOf<ReversalDecidedBy>()(['result', 'mpesa_record', 'request_refused']).nullable(),
+  fee_charged: kes,
+  fee_refunded: z.literal(0),
+  fee_rule: z.string(),
+  requested_by: z.string().nullable(),
+  requested_at: timestamp,
+  completed_at: timestamp.nullable(),
+  workflow_id: z.string(),
+});
+
+/** One body M-Pesa posted about a reversal, raw (api/useCases/reversals.ts evidenceOf). */
+export const reversalEvidenceSchema = z.object({
+  received_at: timestamp,
+  kind: enumOf<ReversalResultKind>()(['result', 'timeout', 'status', 'status_timeout']),
+  disposition: enumOf<ReversalResultDisposition>()(['outcome', 'repeat', 'unknown', 'malformed']),
+  result_code: z.string().nullable(),
+  description: z.string(),
+  raw: z.string(),
+});
+
+const reversalAnswerSchema = z.object({ created: z.boolean(), reversal: reversalSchema });
+const reversalWithEvidenceSchema = reversalSchema.extend({ evidence: z.array(reversalEvidenceSchema) });
+const adminReversalSchema = reversalWithEvidenceSchema.extend({
+  merchant_id: id,
+  merchant_name: z.string(),
+  environment,
+});
 
 /** POST and GET /api/transactions/:id/reversal, the admin list, and where M-Pesa posts reversal results. */
 export const reversalRoutes: RouteModule = (api, deps) => {
@@ -57,10 +102,16 @@ export const reversalRoutes: RouteModule = (api, deps) => {
       },
     ],
     responses: [
-      { status: 202, description: 'Recorded and started', example: { created: true, reversal: reversalExample } },
+      {
+        status: 202,
+        description: 'Recorded and started',
+        schema: reversalAnswerSchema,
+        example: { created: true, reversal: reversalExample },
+      },
       {
         status: 200,
         description: 'The payment already has this reversal (a retry or a second request)',
+        schema: reversalAnswerSchema,
         example: { created: false, reversal: { ...reversalExample, status: 'reversed', state: 'reversed' } },
       },
       errorResponse(404, 'not_found', 'Transaction 42 does not exist'),
@@ -109,7 +160,12 @@ export const reversalRoutes: RouteModule = (api, deps) => {
     tags: ['Payments'],
     params: { id: 'The transaction id' },
     responses: [
-      { status: 200, description: 'The reversal', example: { ...reversalExample, evidence: [] } },
+      {
+        status: 200,
+        description: 'The reversal',
+        schema: reversalWithEvidenceSchema,
+        example: { ...reversalExample, evidence: [] },
+      },
       errorResponse(404, 'not_found', 'Transaction 42 has no reversal'),
     ],
     handler: async (ctx, caller) => {
@@ -130,6 +186,7 @@ export const reversalRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'Reversals',
+        schema: z.array(adminReversalSchema),
         example: [
           { ...reversalExample, merchant_id: 7, merchant_name: 'Duka La Mama', environment: 'sandbox', evidence: [] },
         ],
@@ -159,7 +216,12 @@ export const reversalRoutes: RouteModule = (api, deps) => {
       kind: '`result`, `timeout`, `status` or `status_timeout`',
     },
     responses: [
-      { status: 200, description: 'Stored and accepted (malformed and repeated results too)', example: ACCEPT },
+      {
+        status: 200,
+        description: 'Stored and accepted (malformed and repeated results too)',
+        schema: darajaAcceptSchema,
+        example: ACCEPT,
+      },
       errorResponse(503, 'temporarily_unavailable', 'The result could not be stored'),
     ],
     handler: async (ctx, target) => {

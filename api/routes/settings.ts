@@ -20,6 +20,18 @@ export const settingsRequestSchema = z.object({
 
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
+/** The merchant's webhook settings. */
+export const settingsSchema = z.object({
+  callback_url: z.string().nullable(),
+  webhook_signing: z.object({
+    header: z.string().describe('The header that carries the signature'),
+    algorithm: z.string(),
+  }),
+});
+
+/** The webhook signing secret. */
+export const webhookSecretSchema = z.object({ secret: z.string() });
+
 const settingsBody = (callbackUrl: string | null) => ({
   callback_url: callbackUrl,
   webhook_signing: { header: SIGNATURE_HEADER, algorithm: SIGNATURE_ALGORITHM },
@@ -37,7 +49,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     summary: 'Your webhook settings',
     description: 'The callback URL payment results are POSTed to, and how those deliveries are signed.',
     tags: ['Settings'],
-    responses: [{ status: 200, description: 'Your settings', example: SETTINGS_EXAMPLE }],
+    responses: [{ status: 200, description: 'Your settings', schema: settingsSchema, example: SETTINGS_EXAMPLE }],
     handler: async (ctx, caller) => {
       const { merchant } = caller;
       ctx.body = settingsBody(merchant.callbackUrl);
@@ -55,7 +67,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     tags: ['Settings'],
     body: settingsRequestSchema,
     responses: [
-      { status: 200, description: 'The saved settings', example: SETTINGS_EXAMPLE },
+      { status: 200, description: 'The saved settings', schema: settingsSchema, example: SETTINGS_EXAMPLE },
       errorResponse(400, 'validation_failed', 'callback_url points at a non-public address (10.0.0.5)', {
         field: 'callback_url',
       }),
@@ -78,7 +90,9 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     description:
       'Creates the secret if you have none yet. Keep it on your server only: it proves that a webhook comes from ImaraPay.',
     tags: ['Settings'],
-    responses: [{ status: 200, description: 'The current secret', example: SECRET_EXAMPLE }],
+    responses: [
+      { status: 200, description: 'The current secret', schema: webhookSecretSchema, example: SECRET_EXAMPLE },
+    ],
     handler: async (ctx, caller) => {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { secret: await webhookSecret(deps.em(), caller.merchant.id, deps.config.WEBHOOK_SECRET_KEY) };
@@ -93,7 +107,7 @@ export const settingsRoutes: RouteModule = (api, deps) => {
     description:
       'Replaces the secret at once: every delivery from now on (retries of older ones too) is signed with the new one. The old one stops being used immediately.',
     tags: ['Settings'],
-    responses: [{ status: 200, description: 'The new secret', example: SECRET_EXAMPLE }],
+    responses: [{ status: 200, description: 'The new secret', schema: webhookSecretSchema, example: SECRET_EXAMPLE }],
     handler: async (ctx, caller) => {
       ctx.set('Cache-Control', 'no-store');
       ctx.body = {

@@ -16,7 +16,69 @@ import {
   type StatementReportDetail,
 } from '../useCases/statementReconciliation';
 import { STATEMENT_MAX_BYTES, STATEMENT_MAX_ROWS } from '../useCases/statementStream';
+import { reconcileMerchantPull, statementPullSchema } from '../useCases/statementPull';
 import type { RouteModule } from './module';
+import { z } from 'zod';
+import {
+  count,
+  day,
+  environment,
+  id,
+  kes,
+  matchedBy,
+  statementLineClass,
+  statementSource,
+  timestamp,
+} from '../openapi/responses';
+
+/** A statement reconciliation report with its counts of lines per class. */
+export const statementReportSchema = z.object({
+  id,
+  merchant_id: id,
+  business_name: z.string(),
+  channel_id: id,
+  channel_name: z.string(),
+  party_b: z.string(),
+  environment,
+  day,
+  source: statementSource,
+  matched: count,
+  mpesa_only: count,
+  imarapay_only: count,
+  amount_differs: count,
+  ignored: count,
+  created_at: timestamp,
+  superseded: z.boolean().describe('Whether a newer report of the same channel and day replaced this one'),
+});
+
+/** The answer of a Pull Transactions reconciliation: the day's report and what M-Pesa listed. */
+export const statementPullResultSchema = z.object({
+  report: statementReportSchema,
+  credits: count.describe("Credits M-Pesa listed for the channel's shortcode on the day"),
+  unreadable: count.describe(
+    'Listed rows that could not be read (no time, a fraction of a shilling): counted, never matched',
+  ),
+});
+
+/** A report with its lines. */
+export const statementReportDetailSchema = statementReportSchema.extend({
+  lines: z.array(
+    z.object({
+      class: statementLineClass,
+      receipt: z.string().nullable(),
+      completed_at: timestamp.nullable(),
+      amount: kes.nullable(),
+      account_reference: z.string().nullable(),
+      payer: z.string().nullable().describe('As M-Pesa shows it: masked'),
+      details: z.string().nullable(),
+      transaction_id: id.nullable(),
+      payment_amount: kes.nullable(),
+      payment_status: z.string().nullable(),
+      matched_by: matchedBy.nullable(),
+      certain: z.boolean(),
+    }),
+  ),
+});
 
 /** A report as the examples show it. */
 export const REPORT_EXAMPLE = {
@@ -81,6 +143,29 @@ export const CLASSES_TEXT =
   '(same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay ' +
   'never learnt; `certain` is false when another payment or credit could have been the one.';
 
+export const PULL_TEXT =
+  "Asks M-Pesa's own record (Daraja Pull Transactions: the shortcode is registered once, then queried page by page) " +
+  "for every credit to the channel's till or paybill on one Nairobi day, and reconciles them through the same matcher " +
+  'and report as an uploaded statement (`source: pull_transactions`); a day reconciled again gets a new report that ' +
+  "supersedes the old. M-Pesa lists only the last 48 hours: today and yesterday can be pulled (today's report covers " +
+  'the credits so far); older days are reconciled from the uploaded statement. The payer (msisdn) is shown but never ' +
+  `used to match. ${CLASSES_TEXT}`;
+
+/** A pull's answer, as the examples show it. */
+export const PULL_EXAMPLE = {
+  report: { ...REPORT_EXAMPLE, source: 'pull_transactions' },
+  credits: 42,
+  unreadable: 0,
+};
+
+export const pullUnavailable = errorResponse(
+  503,
+  'daraja_unavailable',
+  "M-Pesa's Pull Transactions did not answer: Daraja pull_query refused",
+  {},
+  'Daraja is not configured for the environment, refused, or could not be reached; nothing was stored',
+);
+
 export const reportNotFound = errorResponse(
   404,
   'not_found',
@@ -100,6 +185,7 @@ export function sendReportCsv(ctx: Context, report: StatementReportDetail): void
 export const CSV_RESPONSE = {
   status: 200,
   description: 'text/csv attachment',
+  mediaType: 'text/csv',
   example: `${STATEMENT_REPORT_CSV_COLUMNS.join(',')}\r\nmatched,UL7A1B2C3D,2026-12-07T07:00:30.000Z,1250,SHOP1,2547******678 - J*** D**,Pay Bill Online,1042,1250,completed,receipt,true\r\n`,
 };
 
@@ -130,6 +216,11 @@ export const statementRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'The reports, one per day',
+        schema: z.object({
+          reports: z.array(statementReportSchema),
+          credits: count.describe('Completed credits read from the statement'),
+          skipped: count.describe('Lines that were not completed credits (withdrawals, charges, failed lines)'),
+        }),
         example: { reports: [REPORT_EXAMPLE], credits: 42, skipped: 3 },
       },
       errorResponse(400, 'validation_failed', 'Row 7: Paid In 10.50 is not whole shillings', { row: 7 }),
@@ -151,6 +242,30 @@ export const statementRoutes: RouteModule = (api, deps) => {
   });
 
   api.add({
+    method: 'post',
+    access: 'merchant',
+    path: '/api/reconciliation/pulls',
+    summary: "Reconcile a day against M-Pesa's Pull Transactions",
+    description: `${PULL_TEXT} Against the payments of \`channel_id\` in the environment you act in. Shares the statement uploads' limit of 20 per merchant every 10 minutes.`,
+    tags: ['Reconciliation'],
+    body: statementPullSchema,
+    rateLimits: [{ policy: 'statementUploadsPerMerchant', key: rateLimitKeys.merchant }],
+    responses: [
+      { status: 201, description: "The day's report", schema: statementPullResultSchema, example: PULL_EXAMPLE },
+      errorResponse(400, 'validation_failed', "M-Pesa's Pull Transactions lists only the last 48 hours", {
+        field: 'day',
+      }),
+      errorResponse(404, 'not_found', 'Channel 5 was not found', { field: 'channel_id' }),
+      pullUnavailable,
+    ],
+    handler: async (ctx, caller) => {
+      const body = parseInput(statementPullSchema, ctx.request.body);
+      ctx.status = 201;
+      ctx.body = await reconcileMerchantPull(deps.em(), caller, body, { pullReaderFor: deps.pullReaderFor });
+    },
+  });
+
+  api.add({
     method: 'get',
     access: 'merchant',
     path: '/api/reconciliation/statements',
@@ -160,7 +275,14 @@ export const statementRoutes: RouteModule = (api, deps) => {
       'newer report of the same channel and day replaced it. Pages forward with the `X-Next-Cursor` header (`cursor`).',
     tags: ['Reconciliation'],
     query: statementListQuerySchema,
-    responses: [{ status: 200, description: 'Reports, newest first', example: [REPORT_EXAMPLE] }],
+    responses: [
+      {
+        status: 200,
+        description: 'Reports, newest first',
+        schema: z.array(statementReportSchema),
+        example: [REPORT_EXAMPLE],
+      },
+    ],
     handler: async (ctx, caller) => {
       const { reports, nextCursor } = await listMerchantStatementReports(
         deps.em(),
@@ -180,7 +302,10 @@ export const statementRoutes: RouteModule = (api, deps) => {
     description: `Credits in time order, then the payments ImaraPay reported completed that M-Pesa never credited. ${CLASSES_TEXT}`,
     tags: ['Reconciliation'],
     params: { id: 'The report id' },
-    responses: [{ status: 200, description: 'The report', example: REPORT_DETAIL_EXAMPLE }, reportNotFound],
+    responses: [
+      { status: 200, description: 'The report', schema: statementReportDetailSchema, example: REPORT_DETAIL_EXAMPLE },
+      reportNotFound,
+    ],
     handler: async (ctx, caller) => {
       ctx.body = await statementReportDetail(deps.em(), caller, ctx.params.id!);
     },

@@ -10,6 +10,8 @@ import {
 } from '../useCases/listTransactions';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { transactionSchema } from '../openapi/responses';
 
 export const transactionExample = {
   id: 42,
@@ -34,6 +36,7 @@ export const transactionExample = {
   customer_id: 'cus_4QyZ0f3kR8mWn2Lp7',
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
+  reversal_status: null,
 };
 
 const FILTERS =
@@ -51,7 +54,12 @@ export const transactionRoutes: RouteModule = (api, deps) => {
     tags: ['Transactions'],
     query: transactionsQuerySchema,
     responses: [
-      { status: 200, description: 'A page of transactions', example: [transactionExample] },
+      {
+        status: 200,
+        description: 'A page of transactions',
+        schema: z.array(transactionSchema),
+        example: [transactionExample],
+      },
       errorResponse(400, 'validation_failed', 'status must be pending, completed, failed or needs_review', {
         field: 'status',
       }),
@@ -79,6 +87,7 @@ export const transactionRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'text/csv attachment',
+        mediaType: 'text/csv',
         example: 'id,type,created_at,…\r\n42,payment,2024-06-15T12:34:56.000Z,…\r\n',
       },
     ],

@@ -10,6 +10,8 @@ import {
 } from '../useCases/twoFactor';
 import type { RouteModule } from './module';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { count, timestamp } from '../openapi/responses';
 
 /** Two-step sign-in (TOTP and recovery codes) of the signed-in person, merchant user or admin. */
 export const twoFactorRoutes: RouteModule = (api, deps) => {
@@ -27,6 +29,11 @@ export const twoFactorRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The state of two-step sign-in',
+        schema: z.object({
+          enabled: z.boolean(),
+          enabled_at: timestamp.nullable(),
+          recovery_codes_left: count.describe('Unused recovery codes; 0 when two-step sign-in is off'),
+        }),
         example: { enabled: true, enabled_at: '2026-12-07T09:00:00.000Z', recovery_codes_left: 9 },
       },
     ],
@@ -48,6 +55,11 @@ export const twoFactorRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The secret to add to the app',
+        schema: z.object({
+          secret: z.string().describe('Base32, for typing into the app by hand'),
+          otpauth_url: z.string().describe('The otpauth:// URL (Key Uri Format)'),
+          qr_code: z.string().describe('A PNG data: URL of a QR code of otpauth_url'),
+        }),
         example: {
           secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP',
           otpauth_url:
@@ -77,6 +89,7 @@ export const twoFactorRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'On; the recovery codes',
+        schema: z.object({ recovery_codes: z.array(z.string()) }),
         example: { recovery_codes: ['k7m2p-x9q4r', 'a3b8c-d2e6f'] },
       },
       errorResponse(400, 'validation_failed', 'code is not the current code of the authenticator app', {

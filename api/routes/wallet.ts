@@ -6,8 +6,10 @@ import { ledgerQuerySchema, startWalletTopUp, topUpSchema, walletLedger, walletV
 import type { RouteModule } from './module';
 import { idempotencyKeyOf } from '../idempotencyKey';
 import { parseInput } from '../validate';
-import { respond } from '../useCases/startStkPush';
-import { PAYMENT_NOT_STARTED_RESPONSE } from '../useCases/paymentStart';
+import { pushAnswer } from '../useCases/startStkPush';
+import { PAYMENT_NOT_STARTED_RESPONSE, pushAnswerSchema, sendPushAnswer } from './paymentResponses';
+import { ledgerEntrySchema, walletSchema } from '../openapi/responses';
+import { z } from 'zod';
 
 /** GET /api/wallet, GET /api/wallet/ledger and POST /api/wallet/top-ups: the service wallet that pays ImaraPay's fees. */
 export const walletRoutes: RouteModule = (api, deps) => {
@@ -19,7 +21,14 @@ export const walletRoutes: RouteModule = (api, deps) => {
     description:
       'Fees are reserved from this wallet when a push is sent and refunded when the payment fails. It always equals the sum of its ledger.',
     tags: ['Service wallet'],
-    responses: [{ status: 200, description: 'The balance in whole KES', example: { balance: 994, currency: 'KES' } }],
+    responses: [
+      {
+        status: 200,
+        description: 'The balance in whole KES',
+        schema: walletSchema,
+        example: { balance: 994, currency: 'KES' },
+      },
+    ],
     handler: async (ctx, caller) => {
       ctx.body = await walletView(deps.em(), caller.merchant.id);
     },
@@ -39,6 +48,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'A page of entries',
+        schema: z.array(ledgerEntrySchema),
         example: [
           {
             id: 31,
@@ -88,6 +98,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'M-Pesa accepted the push',
+        schema: pushAnswerSchema,
         example: {
           success: true,
           message: 'STK push sent successfully',
@@ -99,6 +110,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
       {
         status: 202,
         description: 'M-Pesa did not confirm the push in time; do not push again: poll with transaction_id',
+        schema: pushAnswerSchema,
       },
       errorResponse(400, 'validation_failed', 'amount must be at least KES 1', { field: 'amount' }),
       errorResponse(
@@ -125,9 +137,7 @@ export const walletRoutes: RouteModule = (api, deps) => {
         { caller, request, idempotencyKey },
       );
       // The same answer as an STK push: 200 accepted, 202 unconfirmed, an error for a refusal.
-      const result = respond(transaction, outcome);
-      ctx.status = result.status;
-      ctx.body = result.body;
+      sendPushAnswer(ctx, pushAnswer(transaction, outcome));
     },
   });
 };

@@ -3,6 +3,41 @@ import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi';
 import { deliveriesQuerySchema, getDelivery, listDeliveries, redeliver } from '../useCases/webhookDeliveries';
 import { parseInput } from '../validate';
+import { z } from 'zod';
+import { count, id, timestamp, webhookAttemptStatus, webhookDeliveryStatus, webhookEvent } from '../openapi/responses';
+
+/** A webhook delivery as listed. */
+export const deliverySchema = z.object({
+  id,
+  transaction_id: id,
+  event: webhookEvent,
+  url: z.string(),
+  status: webhookDeliveryStatus,
+  attempts: count,
+  last_attempt_at: timestamp.nullable(),
+  delivered_at: timestamp.nullable(),
+  created_at: timestamp,
+});
+
+/** A delivery with its payload and every attempt. */
+export const deliveryDetailSchema = deliverySchema.extend({
+  payload: z.unknown().describe('The JSON body POSTed to the callback URL'),
+  attempt_log: z.array(
+    z.object({
+      attempt_no: z.number().int().positive(),
+      status: webhookAttemptStatus,
+      started_at: timestamp,
+      status_code: z
+        .number()
+        .int()
+        .nullable()
+        .describe('What the endpoint answered; null when it could not be reached'),
+      latency_ms: count,
+      error: z.string().nullable(),
+      response_excerpt: z.string().nullable(),
+    }),
+  ),
+});
 
 const SUMMARY_EXAMPLE = {
   id: 17,
@@ -80,7 +115,12 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
     tags: ['Webhooks'],
     query: deliveriesQuerySchema,
     responses: [
-      { status: 200, description: 'Deliveries, newest first', example: [SUMMARY_EXAMPLE] },
+      {
+        status: 200,
+        description: 'Deliveries, newest first',
+        schema: z.array(deliverySchema),
+        example: [SUMMARY_EXAMPLE],
+      },
       errorResponse(400, 'validation_failed', 'status must be one of pending, delivered, failed, superseded', {
         field: 'status',
       }),
@@ -101,7 +141,10 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
       '(at most 200 printable characters; only its first 64 KiB are read).',
     tags: ['Webhooks'],
     params: { id: 'The delivery id (also sent as the X-ImaraPay-Delivery header)' },
-    responses: [{ status: 200, description: 'The delivery', example: DETAIL_EXAMPLE }, notFound],
+    responses: [
+      { status: 200, description: 'The delivery', schema: deliveryDetailSchema, example: DETAIL_EXAMPLE },
+      notFound,
+    ],
     handler: async (ctx, caller) => {
       ctx.body = await getDelivery(deps.em(), caller, ctx.params.id!);
     },
@@ -124,6 +167,7 @@ export const webhookDeliveryRoutes: RouteModule = (api, deps) => {
       {
         status: 202,
         description: 'Redelivery started',
+        schema: z.object({ delivery_id: id, workflow_id: z.string() }),
         example: { delivery_id: 17, workflow_id: 'webhook-redelivery-17' },
       },
       notFound,

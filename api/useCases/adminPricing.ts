@@ -6,6 +6,7 @@ import { validateTiers, type FeeTier } from '../../domain/pricing';
 import { loadFeeTiers, replaceFeeTiers } from '../../db/pricing';
 import { appendAuditEvent, withAudit } from '../../db/auditLog';
 import type { AuditActor } from '../../domain/audit';
+import { sessionBeside } from '../../db/orm';
 
 /** Pricing columns are Postgres `integer`s. */
 const MAX_PRICING_KES = 2_147_483_647;
@@ -64,5 +65,5 @@ export async function replacePricing(
       details: { before, after: tiers },
     });
   });
-  return loadFeeTiers(em.fork());
+  return loadFeeTiers(sessionBeside(em));
 }

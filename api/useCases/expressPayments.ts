@@ -5,7 +5,7 @@ import type { Customer, Transaction } from '../../db/entities';
 import { customerByRowId } from '../../db/customers';
 import { freshTransaction, paymentByPublicId, paymentsPage } from '../../db/payments';
 import type { ApiCaller } from '../auth';
-import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from './paymentStart';
+import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from '../../payments/paymentStart';
 import { guardPayment, type PaymentGuardDeps } from './paymentGuard';
 import { customerById, customerForPhone } from './expressCustomers';
 import { paymentMessage, presentPayment, type ExpressPayment } from './expressPresent';

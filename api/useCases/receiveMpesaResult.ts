@@ -14,7 +14,7 @@ import {
 } from '../../db/mpesaRecords';
 import type { MpesaRecordEvidence } from '../../domain/mpesaRecord';
 import type { PaymentTimings } from '../../workflows/definitions';
-import { handOverMpesaRecord } from './mpesaRecordHandOver';
+import { handOverMpesaRecord } from '../../payments/mpesaRecordHandOver';
 
 export interface MpesaResultDeps {
   em: EntityManager;

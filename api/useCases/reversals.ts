@@ -8,7 +8,7 @@ import { paymentForReversal, recordReversal, reversalOfPayment, reversalResults 
 import { AppError } from '../../domain/errors';
 import { REVERSAL_FEE_RULE, reversalRefusal, reversalStatusOf } from '../../domain/reversal';
 import { reversalWorkflow, reversalWorkflowId, type ReversalTimings } from '../../workflows/reversal';
-import { temporalReachable } from '../temporalConnection';
+import { temporalReachable } from '../../payments/temporalConnection';
 import type { ApiCaller } from '../auth';
 
 export const reversalRequestSchema = z

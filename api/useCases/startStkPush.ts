@@ -7,7 +7,7 @@ import { linkCustomer } from '../../db/customers';
 import type { PushOutcome } from '../../workflows/definitions';
 import { mpesaTextField } from '../validate';
 import type { ApiCaller } from '../auth';
-import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from './paymentStart';
+import { hashRequest, refusalError, startPayment, type PaymentStartDeps } from '../../payments/paymentStart';
 import { guardPayment } from './paymentGuard';
 
 /** The documented request body of POST /api/stk-push. */
@@ -46,14 +46,15 @@ export interface StkPushCommand {
   idempotencyKey: string | null;
 }
 
-/** What the endpoint answers: the HTTP status and the documented body. */
-export interface StkPushResponse {
-  status: 200 | 202;
+/** A push as the STK push API and wallet top-ups present it. */
+export interface PushAnswer {
+  /** Whether M-Pesa confirmed the push (the customer has a prompt); false: not yet, and the prompt may still come. */
+  confirmed: boolean;
   body: {
     success: true;
     message: string;
     transaction_id: number;
-    /** Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push (202), the transaction id. */
+    /** Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push, the transaction id. */
     checkout_request_id: string;
     fee_to_be_charged: number;
   };
@@ -100,18 +101,21 @@ export async function startStkPush(
   );
 }
 
-/** The documented answer to a push (STK push or wallet top-up), or the error its outcome means. */
-export function respond(tx: Transaction, outcome: PushOutcome): StkPushResponse {
+/**
+ * A push's answer (STK push or wallet top-up) from its recorded payment and outcome. Throws the
+ * AppError a refused or rejected push means (refusalError: 402 wallet, 400/503 Daraja).
+ */
+export function pushAnswer(tx: Transaction, outcome: PushOutcome): PushAnswer {
   const base = { success: true as const, transaction_id: tx.id, fee_to_be_charged: tx.fee };
   switch (outcome.outcome) {
     case 'accepted':
       return {
-        status: 200,
+        confirmed: true,
         body: { ...base, message: 'STK push sent successfully', checkout_request_id: outcome.checkoutRequestId },
       };
     case 'unconfirmed':
       return {
-        status: 202,
+        confirmed: false,
         body: {
           ...base,
           message:

@@ -3,23 +3,14 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { toCsv } from '../../domain/csv';
-import {
-  MATCH_WINDOW_AFTER_MS,
-  MATCH_WINDOW_BEFORE_MS,
-  matchStatementDay,
-  nairobiDay,
-  nairobiDayBounds,
-  type StatementCredit,
-  type StatementSource,
-} from '../../domain/statementMatch';
+import { nairobiDay, nairobiDayBounds, type StatementCredit, type StatementSource } from '../../domain/statementMatch';
 import type { Environment } from '../../db/entities';
 import { merchantChannel } from '../../db/channels';
 import {
-  channelPaymentsBetween,
+  reconcileStatementDay,
   statementReport,
   statementReportLines,
   statementReports,
-  storeStatementReport,
   type StatementLineRow,
   type StatementReportRow,
 } from '../../db/statementReports';
@@ -118,9 +109,10 @@ function daysCovered(credits: readonly StatementCredit[]): string[] {
 
 /**
  * Reconciles one channel's Nairobi day against `credits` (any source) and stores the report; answers
- * its id. The seam for every source: an upload calls it per day, and so can Pull Transactions.
+ * its id. The seam for every source: an upload calls it per day, and so does a Pull Transactions pull
+ * (db/statementReports.ts reconcileStatementDay, which the reconciliation schedule calls too).
  */
-export async function reconcileDay(
+export function reconcileDay(
   em: EntityManager,
   input: {
     merchantId: number;
@@ -133,17 +125,7 @@ export async function reconcileDay(
     fileSha256: string | null;
   },
 ): Promise<number> {
-  const { start, end } = nairobiDayBounds(input.day);
-  // A push up to 10 min before midnight may be credited after it, and one just before a credit
-  // may carry a clock a little ahead: the payments read reach that far either side.
-  const payments = await channelPaymentsBetween(em, {
-    channelId: input.channelId,
-    environment: input.environment,
-    from: new Date(start.getTime() - MATCH_WINDOW_AFTER_MS),
-    to: new Date(end.getTime() + MATCH_WINDOW_BEFORE_MS),
-  });
-  const result = matchStatementDay({ day: input.day, credits: input.credits, payments });
-  return storeStatementReport(em, { ...input, ignored: result.ignored.length, lines: result.lines });
+  return reconcileStatementDay(em, input);
 }
 
 /** A page of reports and the cursor of the next one (null on the last page). */

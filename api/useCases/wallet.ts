@@ -12,7 +12,7 @@ import { merchantById } from '../../db/merchants';
 import { parseTransactionId as parseSerialId } from '../../domain/ids';
 import { ledgerPage, walletBalance, type LedgerRow } from '../../db/ledgerQuery';
 import type { ApiCaller } from '../auth';
-import { hashRequest, startPayment, type PaymentStartDeps } from './paymentStart';
+import { hashRequest, startPayment, type PaymentStartDeps } from '../../payments/paymentStart';
 import type { PushOutcome } from '../../workflows/definitions';
 import { guardPayment } from './paymentGuard';
 import { decodeIdCursor, encodeIdCursor, limitParam, textParam } from './listParams';

@@ -4,6 +4,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Log } from '../log';
 import { isPortOpen, waitForPort } from '../net';
 import { REPO_ROOT } from '../paths';
+import { simulatorRecordSettings } from '../simulatorCertificate';
 import type { ManagedProcess } from '../processes';
 import { shutdownWaitMs, type ChildSpec } from '../supervisor';
 import { ensureTemporalCli } from '../temporal/cli';
@@ -159,6 +160,10 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
   await launcher.runToCompletion(tsx('migrate', 'db/migrate.ts', env));
 
   const simulatorSpec = tsx('simulator', opts.simulatorScript ?? 'simulator/main.ts', env);
+  const simulator = launcher.spawn(simulatorSpec);
+  // Transaction Status encrypts to the simulator's certificate (scripts/simulatorCertificate.ts, as
+  // npm start): the APIs and workers start once it is saved, and keep it across their restarts.
+  Object.assign(env, await simulatorRecordSettings(opts.appEnv, { simulatorUrl, dataDir, timeoutMs: 120_000 }));
   // Each API and worker gets its own ops listener, or none (an inherited METRICS_PORT would collide),
   // and its shutdown grace before it is killed.
   const metricsPort = (kind: 'apis' | 'workers', i: number) => String(ports.metrics?.[kind][i] ?? 0);
@@ -172,17 +177,6 @@ export async function startShape(opts: ShapeOptions): Promise<RunningShape> {
   const apiSpecs = ports.apis.map((port, i) =>
     appSpec(`api-${i + 1}`, 'api/main.ts', { ...env, API_PORT: String(port), METRICS_PORT: metricsPort('apis', i) }),
   );
-  const simulator = launcher.spawn(simulatorSpec);
-  if (!env.DARAJA_CERTIFICATE_PATH) {
-    // The simulator makes a new M-Pesa key pair at every start: its certificate lets the workers build
-    // SecurityCredentials (Transaction Status, Reversal) before they start.
-    await waitForPort({ host: HOST, port: ports.simulator, timeoutMs: 120_000, signal: launcher.signal });
-    const certificatePath = path.join(dataDir, 'simulator-certificate.pem');
-    const answer = await fetch(`${simulatorUrl}/__control/certificate`, { signal: AbortSignal.timeout(30_000) });
-    fs.writeFileSync(certificatePath, await answer.text());
-    for (const spec of workerSpecs) spec.env = { ...spec.env, DARAJA_CERTIFICATE_PATH: certificatePath };
-    env.DARAJA_CERTIFICATE_PATH = certificatePath;
-  }
   const workers = workerSpecs.map((spec) => launcher.spawn(spec));
   const apis = apiSpecs.map((spec) => launcher.spawn(spec));
   await Promise.all(

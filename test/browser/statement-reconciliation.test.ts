@@ -96,13 +96,44 @@ describe('Dashboard: statement reconciliation', () => {
     await page.context().close();
   });
 
+  it("When a merchant asks M-Pesa for today's credits, then the report names M-Pesa as its source, axe-clean at desktop and phone width", async () => {
+    const credit = stack.simulator.control.addCredit({ shortcode: '5123456', amount: 450, billReference: 'SHOP1' });
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await signInThroughPage(
+      page,
+      origin,
+      await createDashboardUser(stack, { role: 'merchant', merchantId: shop.merchantId }),
+    );
+    await page.getByRole('link', { name: 'Reconciliation' }).click();
+    await page.getByRole('heading', { name: 'Ask M-Pesa' }).waitFor();
+    await page.getByRole('button', { name: 'Ask M-Pesa for the day' }).click();
+    const today = nairobiDay(new Date());
+    await page
+      .getByRole('status')
+      .filter({ hasText: `M-Pesa listed 1 credits for ${today}` })
+      .waitFor();
+    const row = page.getByRole('row').filter({ hasText: today });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('M-Pesa (Pull Transactions)');
+    await row.getByRole('button', { name: /Open report/ }).click();
+    const line = page.getByRole('row').filter({ hasText: credit.receipt });
+    await line.waitFor();
+    expect(await line.textContent()).toContain('In M-Pesa only');
+    await axeAtBothWidths(page);
+    await page.context().close();
+  });
+
   it("When an admin opens Reconciliation, then every merchant's reports are listed, axe-clean at both widths", async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await signInThroughPage(page, origin, await createDashboardUser(stack, { role: 'admin' }));
     await page.getByRole('link', { name: 'Reconciliation' }).click();
-    const row = page.getByRole('row').filter({ hasText: `#${shop.merchantId}` });
+    // The merchant's uploaded statement's report (its pulled one is of today).
+    const row = page
+      .getByRole('row')
+      .filter({ hasText: `#${shop.merchantId}` })
+      .filter({ hasText: DAY });
     await row.waitFor();
-    expect(await row.textContent()).toContain(DAY);
+    expect(await row.textContent()).toContain('Uploaded statement');
     await row.getByRole('button', { name: /Open report/ }).click();
     await page.getByRole('row').filter({ hasText: 'UB1NEVER01' }).waitFor();
     await axeAtBothWidths(page);

@@ -1,5 +1,8 @@
-import { quietTemporalRuntime, startStack, type Stack } from '../support/harness';
+import { z } from 'zod';
+import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 import { toJsonSchema } from '../../api/openapi/document';
+import { transactionSchema } from '../../api/openapi/responses';
+import { RESPONSE_CONTRACT_BROKEN } from '../../api/responseCheck';
 import { stkPushRequestSchema } from '../../api/useCases/startStkPush';
 import { settingsRequestSchema } from '../../api/routes/settings';
 
@@ -37,6 +40,10 @@ describe('API documentation', () => {
       in: 'path',
       required: true,
     });
+    expect(doc.paths['/api/transactions'].get.responses['200'].content['application/json'].schema).toEqual(
+      toJsonSchema(z.array(transactionSchema), 'output'),
+    );
+    expect(doc.paths['/api/transactions.csv'].get.responses['200'].content).toHaveProperty('text/csv');
     expect(doc.paths['/api/pricing'].get.security).toEqual([]);
     expect(doc.paths['/api/webhooks/deliveries'].get.parameters.map((p: any) => p.name)).toEqual(['status', 'limit']);
     expect(
@@ -72,5 +79,26 @@ describe('API documentation', () => {
     // Nothing is loaded from elsewhere: the machines it is read on may have no internet.
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!shop\.example\.com)[^"'\s<]*\.(css|js)/i);
     expect(html).not.toContain(stack.config.DARAJA_CALLBACK_TOKEN);
+  });
+});
+
+describe('Response contract', () => {
+  it('When an answer drifts from its declared schema (a payment in a status the contract does not name), then the API answers 500 response_contract_broken naming the field, not the drifted body', async () => {
+    const m = await createMerchantFixture(stack);
+    await stack.orm.em.getConnection().execute(
+      `insert into transactions (public_id, merchant_id, channel_id, environment, phone_number, amount, fee, status, description, account_reference, workflow_id)
+       values ('trxn_drifted0000000001', ?, ?, 'sandbox', '254712345678', 100, 1, 'reversed', 'Drift', 'REF', 'drift-' || ?)`,
+      [m.merchantId, m.channelId, m.merchantId],
+    );
+    const res = await stack.http.get('/transactions', { headers: { Authorization: m.authorization } });
+    expect(res.status).toBe(500);
+    expect(res.data.code).toBe(RESPONSE_CONTRACT_BROKEN);
+    expect(res.data.error).toMatch(/^The answer of GET \/api\/transactions broke its declared schema: 0\.status: /);
+    expect(JSON.stringify(res.data)).not.toContain('trxn_drifted');
+
+    // The same request of a merchant whose payments keep the contract is answered as usual.
+    const other = await createMerchantFixture(stack);
+    const fine = await stack.http.get('/transactions', { headers: { Authorization: other.authorization } });
+    expect(fine.status).toBe(200);
   });
 });

@@ -301,6 +301,15 @@ describe('Pricing', () => {
       expect(res.status).toBe(200);
       expect(res.data).toEqual(schedule);
       expect((await stack.http.get('/pricing')).data).toEqual(schedule);
+      // The quote the dashboard shows is the push's own price, edges of the tiers included.
+      for (const [amount, fee] of [
+        [1000, 9],
+        [1001, 40],
+      ] as const)
+        expect((await stack.http.get('/pricing/fee', { params: { amount } })).data).toEqual({ amount, fee });
+      const outside = await stack.http.get('/pricing/fee', { params: { amount: 250_001 } });
+      expect(outside.status).toBe(400);
+      expect(outside.data).toMatchObject({ code: 'validation_failed', field: 'amount' });
 
       const m = await createMerchantFixture(stack);
       const pushed = await push(m, { account_id: m.channelId, amount: 500 });

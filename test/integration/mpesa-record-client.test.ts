@@ -189,4 +189,46 @@ describe('M-Pesa record client against the simulator', () => {
     expect(byReceipt.get(direct.receipt)).toEqual(expect.objectContaining({ amount: 777, billReference: 'WALK-IN' }));
     expect(page.unreadable).toBe(0);
   });
+
+  it("When the control API loses M-Pesa's answers, then callbacks never leave, the query says being processed, a lost push answer comes after the timeout, and Pull Transactions still lists the payments", async () => {
+    const control = (mode: string) => axios.post(`${baseUrl}/__control/lost-answers`, { mode });
+    expect((await control('sometimes').catch((e: { response: { status: number } }) => e.response)).status).toBe(400);
+    await control('callbacks');
+    const lost = await paidPush(500);
+    const stk = createDarajaClient({ credentials, timeoutMs: 3000, tokenCache: createTokenCache() });
+    const query = await stk.stkQuery(lost.checkoutRequestId);
+    await control('callbacks_and_push_answer');
+    const hurried = createDarajaClient({ credentials, timeoutMs: 500, tokenCache: createTokenCache() });
+    const unanswered = await hurried
+      .stkPush({
+        channel: { type: 'till', partyB: TILL, accountReference: 'SHOP-2' },
+        phoneNumber: '0708374149',
+        amount: 600,
+        description: 'Order',
+        callbackUrl: receiver.url('/stk'),
+      })
+      .catch((e: unknown) => e);
+    await control('none');
+    const held = simulator.control.pushes().find((p) => p.amount === 600)!;
+    for (let i = 0; i < 100 && !simulator.control.push(held.checkoutRequestId)?.result; i += 1)
+      await new Promise((r) => setTimeout(r, 50));
+    await simulator.control.settled();
+
+    expect(lost).toMatchObject({ lost: 'callbacks', result: { resultCode: '0' } });
+    expect(lost.callbacks).toEqual([expect.objectContaining({ status: null, error: 'lost (callbacks)' })]);
+    expect(query).toMatchObject({ state: 'pending' });
+    expect(unanswered).toBeInstanceOf(DarajaError);
+    expect((unanswered as DarajaError).kind).toBe('indeterminate');
+    const heldNow = simulator.control.push(held.checkoutRequestId)!;
+    expect(heldNow).toMatchObject({ lost: 'callbacks_and_push_answer', result: { resultCode: '0' } });
+    expect(heldNow.callbacks.every((c) => c.status === null)).toBe(true);
+    const page = await client().pullTransactions({
+      shortcode: TILL,
+      startDate: new Date(Date.now() - 3600_000),
+      endDate: new Date(Date.now() + 60_000),
+      offset: 0,
+    });
+    const receipts = page.transactions.map((t) => t.receipt);
+    expect(receipts).toEqual(expect.arrayContaining([lost.receipt, heldNow.receipt]));
+  });
 });

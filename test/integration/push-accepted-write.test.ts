@@ -1,7 +1,8 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createDarajaActivities } from '../../activities/darajaCalls';
-import { recordTransaction } from '../../api/useCases/paymentStart';
+import { workerDatabase } from '../../db/workerDatabase';
+import { recordTransaction } from '../../payments/paymentStart';
 import { darajaCallbackUrl } from '../../config/callbackUrl';
 import { darajaCredentials } from '../../config/config';
 import { createDarajaClient } from '../../daraja/client';
@@ -64,7 +65,7 @@ describe('The accepted push write', () => {
       logger: pino({ level: 'silent' }),
     });
     const { sendStkPush } = createDarajaActivities({
-      orm: stack.orm,
+      pushDb: workerDatabase(stack.orm).pushes,
       darajaFor: () => daraja,
       callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id),
     });

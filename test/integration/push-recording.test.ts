@@ -1,11 +1,12 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createDarajaActivities } from '../../activities/darajaCalls';
+import { workerDatabase } from '../../db/workerDatabase';
 import { darajaCallbackUrl } from '../../config/callbackUrl';
 import { darajaCredentials } from '../../config/config';
 import { createDarajaClient } from '../../daraja/client';
 import { TransactionSchema } from '../../db/entities';
-import { recordTransaction } from '../../api/useCases/paymentStart';
+import { recordTransaction } from '../../payments/paymentStart';
 import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 
 quietTemporalRuntime();
@@ -46,7 +47,7 @@ describe('Recording an accepted push', () => {
       logger: pino({ level: 'silent' }),
     });
     const { sendStkPush } = createDarajaActivities({
-      orm: stack.orm,
+      pushDb: workerDatabase(stack.orm).pushes,
       darajaFor: () => daraja,
       callbackUrlFor: (id) => darajaCallbackUrl(stack.config, id),
     });

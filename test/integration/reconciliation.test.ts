@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import { createHttpServer } from '../../api/httpServer';
-import { receiveDarajaCallback, type CallbackDeps } from '../../api/useCases/receiveDarajaCallback';
+import { receiveDarajaCallback, type CallbackDeps } from '../../payments/receiveDarajaCallback';
 import { paymentTimings } from '../../config/config';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Orm } from '../../db/orm';

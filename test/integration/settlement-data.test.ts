@@ -1,11 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { workerDatabase } from '../../db/workerDatabase';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createSettlementActivities } from '../../activities/settlement';
 import { FailureType } from '../../domain/failureTypes';
 import type { PaymentDecision } from '../../domain/payment';
 import { TransactionSchema } from '../../db/entities';
 import { walletSnapshot } from '../../db/ledger';
-import { recordTransaction } from '../../api/useCases/paymentStart';
+import { recordTransaction } from '../../payments/paymentStart';
 import { createMerchantFixture, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 
 quietTemporalRuntime();
@@ -39,7 +40,7 @@ describe('A settlement that fails on its data', () => {
       idempotencyKey: null,
       requestHash: null,
     });
-    const activities = createSettlementActivities({ orm: stack.orm });
+    const activities = createSettlementActivities({ db: workerDatabase(stack.orm).settlement });
     const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
       new MockActivityEnvironment().run(fn, ...args);
     await run(activities.reserveFee, { transactionId: tx.id });

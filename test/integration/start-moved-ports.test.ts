@@ -17,6 +17,8 @@ const REPO = join(__dirname, '..', '..');
 let dataDir: string;
 let stack: ChildProcess | undefined;
 let output = '';
+/** The running stack's ports and demo merchant, for the tests after the first. */
+let started: { ports: Record<string, number>; demo: Record<string, string | number> } | undefined;
 
 afterAll(async () => {
   if (stack && stack.exitCode === null && stack.signalCode === null) {
@@ -64,6 +66,10 @@ async function startStack(ports: Record<string, number>) {
   }
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   env.SHUTDOWN_GRACE_SECONDS = '5';
+  // The reconciliation runs often and takes payments at once, so that it asks M-Pesa within the test.
+  env.RECONCILIATION_INTERVAL_SECONDS = '3';
+  env.RECONCILIATION_ORPHAN_GRACE_SECONDS = '2';
+  delete env.DARAJA_CERTIFICATE_PATH;
 
   output = '';
   stack = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
@@ -100,6 +106,7 @@ it('When npm start runs with every port moved, then a payment completes through 
       ports = await movedPorts();
     }
   }
+  started = { ports, demo };
   expect(demo.base_url).toBe(`http://127.0.0.1:${ports.API_PORT}/api`);
   expect(demo.temporal_ui_url).toBe(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
 
@@ -135,4 +142,81 @@ it('When npm start runs with every port moved, then a payment completes through 
   // What npm start printed names the moved ports too.
   expect(output).toMatch(new RegExp(`Daraja simulator +http://127\\.0\\.0\\.1:${ports.SIMULATOR_PORT}\\b`));
   expect(output).toMatch(new RegExp(`Postgres +postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.POSTGRES_PORT}/`));
+});
+
+it("When npm start runs, then the reconciliation asks M-Pesa's Transaction Status on the simulator with the saved certificate and the demo till's initiator", async () => {
+  const { ports, demo } = started!;
+  const simulator = `http://127.0.0.1:${ports.SIMULATOR_PORT}`;
+  const saved = readFileSync(join(dataDir, 'simulator-certificate.pem'), 'utf8');
+  expect(saved).toBe((await axios.get<string>(`${simulator}/__control/certificate`)).data);
+
+  // A paid payment whose second callback names another receipt: in review, so the reconciliation
+  // asks Transaction Status about its receipt.
+  const headers = {
+    Authorization: 'Basic ' + Buffer.from(`${demo.api_username}:${demo.api_password}`).toString('base64'),
+  };
+  const push = await axios.post(
+    `${demo.base_url}/stk-push`,
+    { account_id: demo.account_id, phone_number: '0712345679', amount: 9908, external_reference: 'PORTS-2' },
+    { headers, validateStatus: () => true },
+  );
+  expect(push.status).toBe(200);
+  const id = push.data.checkout_request_id as string;
+  const paid = (await axios.post(`${simulator}/__control/pushes/${id}/complete`, { resultCode: 0 })).data as {
+    callbackUrl: string;
+    merchantRequestId: string;
+    receipt: string;
+  };
+  const statusOf = async () =>
+    (await axios.get(`${demo.base_url}/transaction/status/${id}`, { headers, validateStatus: () => true })).data as {
+      status: string;
+    };
+  await waitFor(
+    'the payment to complete',
+    async () => ((await statusOf()).status === 'completed' ? true : undefined),
+    60_000,
+  );
+  const secondReceipt = await axios.post(paid.callbackUrl, {
+    Body: {
+      stkCallback: {
+        MerchantRequestID: paid.merchantRequestId,
+        CheckoutRequestID: id,
+        ResultCode: 0,
+        ResultDesc: 'The service request is processed successfully.',
+        CallbackMetadata: {
+          Item: [
+            { Name: 'Amount', Value: 9908 },
+            { Name: 'MpesaReceiptNumber', Value: 'UL9SECOND1' },
+            { Name: 'TransactionDate', Value: 20261208013000 },
+            { Name: 'PhoneNumber', Value: 254712345679 },
+          ],
+        },
+      },
+    },
+  });
+  expect(secondReceipt.status).toBe(200);
+  await waitFor(
+    'the payment to enter review',
+    async () => ((await statusOf()).status === 'needs_review' ? true : undefined),
+    60_000,
+  );
+
+  const delivery = await waitFor(
+    "Transaction Status's result to reach the API",
+    async () => {
+      const { deliveries } = (await axios.get(`${simulator}/__control/results`)).data as {
+        deliveries: Array<{
+          url: string;
+          kind: string;
+          status: number | null;
+          body: { Result: { ResultCode: unknown; TransactionID: string } };
+        }>;
+      };
+      return deliveries.find((d) => d.body.Result.TransactionID === paid.receipt);
+    },
+    90_000,
+  );
+  // 0: M-Pesa decrypted the SecurityCredential with its own key and knew the initiator (2001 otherwise).
+  expect(delivery).toMatchObject({ kind: 'result', status: 200, body: { Result: { ResultCode: 0 } } });
+  expect(delivery.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${ports.API_PORT}/hooks/daraja-results/`));
 });

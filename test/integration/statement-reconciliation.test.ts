@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { workerDatabase } from '../../db/workerDatabase';
 import pino from 'pino';
 import { createReconciliationActivities } from '../../activities/reconciliation';
 import { nairobiDay } from '../../domain/statementMatch';
@@ -226,7 +227,11 @@ describe('Statement reconciliation', () => {
   });
 
   it("When the reconciliation audits, then the standing report's unmatched lines are open findings (the paid-but-failed payment for ops)", async () => {
-    const activities = createReconciliationActivities({ orm: stack.orm, logger: pino({ level: 'silent' }) });
+    const activities = createReconciliationActivities({
+      db: workerDatabase(stack.orm).reconciliation,
+      newSession: workerDatabase(stack.orm).newSession,
+      logger: pino({ level: 'silent' }),
+    });
     const findings = await activities.auditPayments(reconciliationInput(stack.config));
     const byKind = Object.fromEntries(findings.map((f) => [f.kind, f]));
     expect(byKind.statement_credit_for_failed_payment).toMatchObject({ idKind: 'transaction', repaired: false });

@@ -2,7 +2,8 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import { createWebhookActivities } from '../../activities/webhooks';
-import { webhookAttemptCounts } from '../../observability/paymentGauges';
+import { workerDatabase } from '../../db/workerDatabase';
+import { webhookAttemptCounts } from '../../db/gaugeReads';
 import { createMerchantFixture, eventually, quietTemporalRuntime, startStack, type Stack } from '../support/harness';
 import { startSlowReceiver, startWebhookReceiver } from '../support/webhookReceiver';
 
@@ -48,7 +49,8 @@ const attemptsOf = (deliveryId: number) =>
 
 const activities = () =>
   createWebhookActivities({
-    orm: stack.orm,
+    webhookDb: workerDatabase(stack.orm).webhooks,
+    presence: workerDatabase(stack.orm).presence,
     http: axios.create(),
     timeoutMs: HTTP_TIMEOUT_MS,
     secretKey: stack.config.WEBHOOK_SECRET_KEY,

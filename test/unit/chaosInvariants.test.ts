@@ -1,4 +1,5 @@
 import { checkRow, INVARIANTS, type PaymentFacts, type RowFacts } from '../../chaos/invariants';
+import { lostAnswerChecks } from '../../chaos/lostAnswers';
 import { markdownMatrix, textMatrix } from '../../chaos/matrix';
 
 const paid = { checkoutRequestId: 'ws_CO_1', resultCode: '0', receipt: 'R1', callbackDelivered: true };
@@ -172,5 +173,46 @@ describe('the chaos matrix', () => {
     ];
     expect(markdownMatrix(rows)).toContain('| temporal-kill | 1 (1 / 0 / 0) | 0/1 | 0/1 | 0/1 | **1**/1 |');
     expect(textMatrix(rows).split('\n')[2]).toMatch(/^temporal-kill\s+1 \(1\/0\/0\)\s+0\/1\s+0\/1\s+0\/1\s+!1\/1/);
+  });
+});
+
+describe("the lost-answers rows' checks", () => {
+  const lostPaid = { ...paid, receipt: 'R1', callbackDelivered: false, lost: 'callbacks' };
+  const lateSuccess = [
+    { kind: 'fee_reserve', amount: -6 },
+    { kind: 'fee_release', amount: 6 },
+    { kind: 'late_fee_capture', amount: -6 },
+  ];
+  const ended = (overrides: Partial<PaymentFacts>) =>
+    payment({ prompts: [lostPaid], ledger: lateSuccess, decidedBy: 'mpesa_record', ...overrides });
+
+  it("When a paid payment that lost M-Pesa's answers was completed by M-Pesa's record, fee once, one webhook, then both checks hold", () => {
+    const failedWebhook = { transactionId: 1, event: 'payment.failed' };
+    const facts = row([ended({})]);
+    facts.webhooks.push(failedWebhook);
+    expect(lostAnswerChecks(facts).map((c) => c.held)).toEqual([true, true]);
+  });
+
+  it('When it stayed failed, was decided otherwise, moved its fee twice or sent no completed webhook, then the check says which', () => {
+    const cases: Array<[PaymentFacts, RegExp, RowFacts['webhooks']?]> = [
+      [ended({ status: 'failed', decidedBy: 'no_answer' }), /status failed, decided by no_answer/],
+      [ended({ decidedBy: 'query' }), /decided by query/],
+      [ended({ ledger: [...lateSuccess, { kind: 'late_fee_capture', amount: -6 }] }), /fee reserve 1/],
+      [ended({}), /0 payment.completed webhooks/, []],
+    ];
+    for (const [p, problem, webhooks] of cases) {
+      const [, paidEnded] = lostAnswerChecks(row([p], webhooks ? { webhooks } : {}));
+      expect(paidEnded).toMatchObject({ name: 'paid_ended_by_mpesa_record', held: false });
+      expect(paidEnded!.detail).toMatch(problem);
+    }
+  });
+
+  it('When no paid payment lost its answers, then the row proves nothing and says so', () => {
+    const [hit, ended] = lostAnswerChecks(row([payment({})]));
+    expect(hit).toMatchObject({
+      held: false,
+      detail: "0 payments lost M-Pesa's answers, 0 of them paid by the customer",
+    });
+    expect(ended!.held).toBe(false);
   });
 });

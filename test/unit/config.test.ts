@@ -30,6 +30,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('When CHECK_RESPONSES is not set, then answers are checked against their schemas except in production', () => {
+    const production = {
+      APP_ENV: 'production',
+      PUBLIC_BASE_URL: 'https://pay.example.com',
+      DARAJA_CALLBACK_TOKEN: 'a-long-production-token',
+      API_KEY_PEPPER: 'a-long-production-pepper',
+      WEBHOOK_SECRET_KEY: 'a-long-production-webhook-key',
+    };
+    expect(loadConfig({}).CHECK_RESPONSES).toBe(true);
+    expect(loadConfig({ CHECK_RESPONSES: 'false' }).CHECK_RESPONSES).toBe(false);
+    expect(loadConfig(production).CHECK_RESPONSES).toBe(false);
+    expect(loadConfig({ ...production, CHECK_RESPONSES: 'true' }).CHECK_RESPONSES).toBe(true);
+  });
+
   it('When WEBHOOK_ALLOW_PRIVATE_TARGETS is not set, then private webhook targets are off; in production it cannot be turned on', () => {
     expect(loadConfig({}).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(false);
     expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(true);

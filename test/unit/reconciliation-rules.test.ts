@@ -1,5 +1,5 @@
 import { orphanAction } from '../../activities/reconciliation';
-import { unstoredCallbackId } from '../../api/useCases/receiveDarajaCallback';
+import { unstoredCallbackId } from '../../payments/receiveDarajaCallback';
 import { loadConfig } from '../../config/config';
 import { reconciliationInput } from '../../worker/reconciliationSchedule';
 

@@ -2,13 +2,13 @@ import net from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { Transaction } from '../../db/entities';
 import { AppError } from '../../domain/errors';
-import { awaitPushOutcome } from '../../api/useCases/paymentStart';
+import { awaitPushOutcome } from '../../payments/paymentStart';
 import {
   createTemporalConnection,
   DEFAULT_CALL_DEADLINE_MS,
   defaultDeadlineInterceptor,
   temporalReachable,
-} from '../../api/temporalConnection';
+} from '../../payments/temporalConnection';
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {

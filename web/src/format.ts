@@ -35,7 +35,3 @@ export function greeting(now: Date): string {
 
 /** Today's date in Nairobi as YYYY-MM-DD (the API reads such a date as that whole day in EAT). */
 export const nairobiDate = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: NAIROBI }).format(now);
-
-/** The fee of an amount from the pricing tiers, or null when no tier holds it. */
-export const feeFor = (amount: number, tiers: readonly { min: number; max: number; fee: number }[]) =>
-  tiers.find((t) => amount >= t.min && amount <= t.max)?.fee ?? null;

@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from './api/client';
-import type { Me } from './api/models';
 
 export const ME_KEY = ['me'] as const;
 
@@ -10,7 +9,7 @@ export function useMe() {
     queryKey: ME_KEY,
     queryFn: async () => {
       try {
-        return await unwrap<Me>(api.GET('/api/me'));
+        return await unwrap(api.GET('/api/me'));
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return null;
         throw err;

@@ -12,6 +12,18 @@ import {
 import { kycSubmissionExample } from '../kyc';
 import type { RouteModule } from '../module';
 import { parseInput } from '../../validate';
+import { z } from 'zod';
+import { id, kycStatus, kycSubmissionSchema } from '../../openapi/responses';
+
+/** A submission in the review queue, with its merchant. */
+export const kycQueueItemSchema = kycSubmissionSchema.extend({
+  merchant: z.object({ id, name: z.string(), email: z.string(), kyc_status: kycStatus }),
+});
+
+/** A submission with its merchant and who reviewed it. */
+export const kycReviewSchema = kycQueueItemSchema.extend({
+  reviewed_by: z.object({ id, email: z.string() }).nullable(),
+});
 
 const merchantExample = { id: 5, name: 'Mama Mboga Ltd', email: 'owner@mamamboga.co.ke', kyc_status: 'pending' };
 const reviewed = (status: 'approved' | 'rejected', kycStatus: string, reason: string | null) => ({
@@ -41,7 +53,12 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: KYC'],
     query: kycQueueQuerySchema,
     responses: [
-      { status: 200, description: 'Submissions', example: [{ ...kycSubmissionExample, merchant: merchantExample }] },
+      {
+        status: 200,
+        description: 'Submissions',
+        schema: z.array(kycQueueItemSchema),
+        example: [{ ...kycSubmissionExample, merchant: merchantExample }],
+      },
     ],
     handler: async (ctx) => {
       ctx.body = await listKycSubmissions(deps.em(), parseInput(kycQueueQuerySchema, ctx.query));
@@ -59,6 +76,7 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The submission, its merchant, its documents’ metadata and its reviewer',
+        schema: kycReviewSchema,
         example: { ...kycSubmissionExample, merchant: merchantExample, reviewed_by: null },
       },
       errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
@@ -77,7 +95,7 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: KYC'],
     params: { ...ID_PARAM, documentId: 'The document’s id (from the submission’s documents)' },
     responses: [
-      { status: 200, description: 'The file' },
+      { status: 200, description: 'The file', mediaType: 'application/octet-stream' },
       errorResponse(404, 'not_found', 'Document 31 of KYC submission 12 does not exist'),
     ],
     handler: async (ctx) => {
@@ -101,7 +119,12 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: KYC'],
     params: ID_PARAM,
     responses: [
-      { status: 200, description: 'Approved', example: reviewed('approved', 'verified', null) },
+      {
+        status: 200,
+        description: 'Approved',
+        schema: kycReviewSchema,
+        example: reviewed('approved', 'verified', null),
+      },
       errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
       notPending,
     ],
@@ -124,7 +147,12 @@ export const adminKycRoutes: RouteModule = (api, deps) => {
     params: ID_PARAM,
     body: rejectKycRequestSchema,
     responses: [
-      { status: 200, description: 'Rejected', example: reviewed('rejected', 'rejected', 'The ID photo is blurred') },
+      {
+        status: 200,
+        description: 'Rejected',
+        schema: kycReviewSchema,
+        example: reviewed('rejected', 'rejected', 'The ID photo is blurred'),
+      },
       errorResponse(400, 'validation_failed', 'reason is required', { field: 'reason' }),
       errorResponse(404, 'not_found', 'KYC submission 12 does not exist'),
       notPending,

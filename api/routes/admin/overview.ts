@@ -3,6 +3,24 @@ import type { RouteModule } from '../module';
 import { parseInput } from '../../validate';
 import { errorResponse } from '../../openapi';
 import { adminOverview, type AdminOverview } from '../../useCases/adminOverview';
+import { count, day, environment, kes } from '../../openapi/responses';
+
+/** The answer of GET /api/admin/overview. */
+export const overviewSchema = z.object({
+  date: day,
+  environment: z.union([environment, z.literal('all')]),
+  payments_today: z.object({ pending: count, completed: count, failed: count }),
+  volume_today: kes.describe('KES paid in completed payments today'),
+  success_rate_today: z
+    .number()
+    .min(0)
+    .max(1)
+    .nullable()
+    .describe('completed / (completed + failed); null before any payment has ended today'),
+  fees_earned_today: kes,
+  pending_kyc: count.describe('Merchants waiting for a KYC review'),
+  webhook_backlog: count.describe('Webhook deliveries not yet accepted and still being retried'),
+});
 
 /** The query of GET /api/admin/overview. */
 export const overviewQuerySchema = z.object({
@@ -28,6 +46,7 @@ export const adminOverviewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: "Today's figures",
+        schema: overviewSchema,
         example: {
           date: '2024-06-15',
           environment: 'all',

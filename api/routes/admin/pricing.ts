@@ -4,6 +4,8 @@ import { pricingScheduleSchema, replacePricing } from '../../useCases/adminPrici
 import type { RouteModule } from '../module';
 import { auditActorOf } from '../../auditActor';
 import { parseInput } from '../../validate';
+import { z } from 'zod';
+import { feeTierSchema } from '../pricing';
 
 const scheduleExample = [
   { min: 1, max: 100, fee: 1 },
@@ -19,7 +21,9 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
     path: '/api/admin/pricing',
     summary: 'The fee schedule',
     tags: ['Admin: pricing'],
-    responses: [{ status: 200, description: 'Tiers, lowest first', example: scheduleExample }],
+    responses: [
+      { status: 200, description: 'Tiers, lowest first', schema: z.array(feeTierSchema), example: scheduleExample },
+    ],
     handler: async (ctx) => {
       ctx.body = await feeSchedule(deps.em());
     },
@@ -36,7 +40,12 @@ export const adminPricingRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: pricing'],
     body: pricingScheduleSchema,
     responses: [
-      { status: 200, description: 'The schedule now in force', example: scheduleExample },
+      {
+        status: 200,
+        description: 'The schedule now in force',
+        schema: z.array(feeTierSchema),
+        example: scheduleExample,
+      },
       errorResponse(400, 'validation_failed', 'tier 2 (90–500) overlaps the previous tier: it should start at 101', {
         field: 'tiers',
       }),

@@ -1,5 +1,30 @@
 import { reconciliationView } from '../../useCases/reconciliationView';
 import type { RouteModule } from '../module';
+import { z } from 'zod';
+import { count, findingKind, id, timestamp } from '../../openapi/responses';
+
+/** What one reconciliation run found of one kind. */
+const findingSchema = z.object({
+  kind: findingKind,
+  count,
+  repaired: z.boolean(),
+  id_kind: z.enum(['transaction', 'callback', 'merchant', 'statement_line']).describe('Which rows `ids` name'),
+  ids: z.array(id).describe('Up to 20 of them'),
+});
+
+/** The answer of GET /api/admin/reconciliation. */
+export const reconciliationViewSchema = z.object({
+  runs: z.array(
+    z.object({
+      id,
+      workflow_id: z.string(),
+      started_at: timestamp,
+      finished_at: timestamp.nullable().describe('Null while it runs'),
+      findings: z.array(findingSchema),
+    }),
+  ),
+  open_findings: z.array(findingSchema),
+});
 
 /** How many runs the admin view lists. */
 const RUNS_SHOWN = 20;
@@ -21,6 +46,7 @@ export const adminReconciliationRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'Runs and open findings',
+        schema: reconciliationViewSchema,
         example: {
           runs: [
             {

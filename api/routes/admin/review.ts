@@ -1,5 +1,39 @@
 import { paymentsForReview } from '../../useCases/paymentReview';
 import type { RouteModule } from '../module';
+import { z } from 'zod';
+import { callbackDisposition, environment, id, kes, paymentStatus, timestamp } from '../../openapi/responses';
+
+/** One payment whose M-Pesa evidence is in doubt, with that evidence. */
+export const paymentReviewSchema = z.object({
+  transaction_id: id,
+  merchant_id: id,
+  environment,
+  status: paymentStatus,
+  review_reason: z.string().nullable(),
+  amount: kes,
+  mpesa_amount: kes.nullable(),
+  mpesa_receipt: z.string().nullable(),
+  checkout_request_id: z.string().nullable(),
+  evidence_conflicts: z.array(
+    z.object({
+      kind: z.enum(['receipt', 'amount', 'invalid']),
+      callbackId: id.nullable(),
+      recorded: z.union([z.string(), z.number()]).nullable(),
+      received: z.union([z.string(), z.number()]).nullable(),
+      at: timestamp,
+    }),
+  ),
+  callbacks: z.array(
+    z.object({
+      id,
+      received_at: timestamp,
+      disposition: callbackDisposition,
+      result_code: z.string().nullable(),
+      problems: z.string().nullable(),
+      raw_body: z.string(),
+    }),
+  ),
+});
 
 /** GET /api/admin/payments/review: what M-Pesa's evidence leaves in doubt. */
 export const adminReviewRoutes: RouteModule = (api, deps) => {
@@ -16,6 +50,7 @@ export const adminReviewRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'The payments to review',
+        schema: z.array(paymentReviewSchema),
         example: [
           {
             transaction_id: 42,

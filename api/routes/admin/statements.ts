@@ -5,14 +5,23 @@ import {
   listAllStatementReports,
   statementReportDetail,
 } from '../../useCases/statementReconciliation';
+import { adminStatementPullSchema, reconcileAnyPull } from '../../useCases/statementPull';
+import { errorResponse } from '../../openapi';
 import {
+  PULL_EXAMPLE,
+  statementPullResultSchema,
+  PULL_TEXT,
+  pullUnavailable,
   CLASSES_TEXT,
   CSV_RESPONSE,
   REPORT_DETAIL_EXAMPLE,
   REPORT_EXAMPLE,
   reportNotFound,
   sendReportCsv,
+  statementReportDetailSchema,
+  statementReportSchema,
 } from '../statements';
+import { z } from 'zod';
 import type { RouteModule } from '../module';
 
 /** Every merchant's statement reconciliation reports, for ImaraPay's operators. */
@@ -26,7 +35,14 @@ export const adminStatementRoutes: RouteModule = (api, deps) => {
       'Newest first, across merchants and environments (or one merchant, one channel). Pages forward with `X-Next-Cursor`.',
     tags: ['Admin: reconciliation'],
     query: adminStatementListQuerySchema,
-    responses: [{ status: 200, description: 'Reports, newest first', example: [REPORT_EXAMPLE] }],
+    responses: [
+      {
+        status: 200,
+        description: 'Reports, newest first',
+        schema: z.array(statementReportSchema),
+        example: [REPORT_EXAMPLE],
+      },
+    ],
     handler: async (ctx) => {
       const { reports, nextCursor } = await listAllStatementReports(
         deps.em(),
@@ -38,6 +54,27 @@ export const adminStatementRoutes: RouteModule = (api, deps) => {
   });
 
   api.add({
+    method: 'post',
+    access: 'admin',
+    path: '/api/admin/reconciliation/pulls',
+    summary: "Reconcile any merchant's channel against M-Pesa's Pull Transactions",
+    description: `${PULL_TEXT} Any merchant's channel, against its payments in \`environment\`.`,
+    tags: ['Admin: reconciliation'],
+    body: adminStatementPullSchema,
+    responses: [
+      { status: 201, description: "The day's report", schema: statementPullResultSchema, example: PULL_EXAMPLE },
+      errorResponse(400, 'validation_failed', 'environment must be sandbox or production', { field: 'environment' }),
+      errorResponse(404, 'not_found', 'Channel 5 was not found', { field: 'channel_id' }),
+      pullUnavailable,
+    ],
+    handler: async (ctx) => {
+      const body = parseInput(adminStatementPullSchema, ctx.request.body);
+      ctx.status = 201;
+      ctx.body = await reconcileAnyPull(deps.em(), body, { pullReaderFor: deps.pullReaderFor });
+    },
+  });
+
+  api.add({
     method: 'get',
     access: 'admin',
     path: '/api/admin/reconciliation/statements/:id',
@@ -45,7 +82,10 @@ export const adminStatementRoutes: RouteModule = (api, deps) => {
     description: CLASSES_TEXT,
     tags: ['Admin: reconciliation'],
     params: { id: 'The report id' },
-    responses: [{ status: 200, description: 'The report', example: REPORT_DETAIL_EXAMPLE }, reportNotFound],
+    responses: [
+      { status: 200, description: 'The report', schema: statementReportDetailSchema, example: REPORT_DETAIL_EXAMPLE },
+      reportNotFound,
+    ],
     handler: async (ctx) => {
       ctx.body = await statementReportDetail(deps.em(), null, ctx.params.id!);
     },

@@ -4,6 +4,15 @@ import { adminTransactionsQuerySchema, listAllTransactions } from '../../useCase
 import type { RouteModule } from '../module';
 import { parseInput } from '../../validate';
 import { transactionExample } from '../transactions';
+import { z } from 'zod';
+import { environment, id, transactionSchema } from '../../openapi/responses';
+
+/** A transaction as admins list it: with its merchant and environment. */
+export const adminTransactionSchema = transactionSchema.extend({
+  merchant_id: id,
+  merchant_name: z.string(),
+  environment,
+});
 
 /** GET /api/admin/transactions: every merchant's transactions. */
 export const adminTransactionRoutes: RouteModule = (api, deps) => {
@@ -21,6 +30,7 @@ export const adminTransactionRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'A page of transactions',
+        schema: z.array(adminTransactionSchema),
         example: [{ ...transactionExample, merchant_id: 7, merchant_name: 'Duka La Mama', environment: 'sandbox' }],
       },
       errorResponse(404, 'not_found', 'Merchant 9 does not exist'),

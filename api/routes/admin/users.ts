@@ -3,6 +3,17 @@ import { listUsers, userListQuerySchema } from '../../useCases/adminUsers';
 import { NEXT_CURSOR_HEADER } from '../../useCases/listParams';
 import type { RouteModule } from '../module';
 import { parseInput } from '../../validate';
+import { z } from 'zod';
+import { id, kycStatus, timestamp, userRole } from '../../openapi/responses';
+
+/** A dashboard user as admins list it. */
+export const adminUserSchema = z.object({
+  id,
+  email: z.string(),
+  role: userRole,
+  created_at: timestamp,
+  merchant: z.object({ id, name: z.string(), kyc_status: kycStatus }).nullable().describe('Null for admins'),
+});
 
 /** GET /api/admin/users: every dashboard user with its merchant and KYC status (?q=, ?kyc_status=, ?role=). */
 export const adminUserRoutes: RouteModule = (api, deps) => {
@@ -23,6 +34,7 @@ export const adminUserRoutes: RouteModule = (api, deps) => {
       {
         status: 200,
         description: 'Users',
+        schema: z.array(adminUserSchema),
         example: [
           {
             id: 1,

@@ -11,6 +11,8 @@ import {
 } from '../../useCases/wallet';
 import type { RouteModule } from '../module';
 import { auditActorOf } from '../../auditActor';
+import { z } from 'zod';
+import { id, kes, ledgerEntrySchema, walletSchema } from '../../openapi/responses';
 
 /** An admin's view of a merchant's service wallet, and manual credits and debits. */
 export const adminWalletRoutes: RouteModule = (api, deps) => {
@@ -24,7 +26,12 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     tags: ['Admin: wallets'],
     params: { id: 'The merchant id' },
     responses: [
-      { status: 200, description: 'The balance', example: { merchant_id: 7, balance: 994, currency: 'KES' } },
+      {
+        status: 200,
+        description: 'The balance',
+        schema: walletSchema.extend({ merchant_id: id }),
+        example: { merchant_id: 7, balance: 994, currency: 'KES' },
+      },
       errorResponse(404, 'not_found', 'Merchant 9 does not exist'),
     ],
     handler: async (ctx) => {
@@ -43,7 +50,7 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
     params: { id: 'The merchant id' },
     query: ledgerQuerySchema,
     responses: [
-      { status: 200, description: 'A page of entries, newest first' },
+      { status: 200, description: 'A page of entries, newest first', schema: z.array(ledgerEntrySchema) },
       errorResponse(404, 'not_found', 'Merchant 9 does not exist'),
     ],
     handler: async (ctx) => {
@@ -71,6 +78,7 @@ export const adminWalletRoutes: RouteModule = (api, deps) => {
       {
         status: 201,
         description: 'The ledger entry and the new balance',
+        schema: ledgerEntrySchema.extend({ balance: kes.describe('The balance after it') }),
         example: {
           id: 88,
           kind: 'adjustment',

@@ -38,17 +38,18 @@ const csrf: Middleware = {
 export const api = createClient<paths>({ baseUrl: '', credentials: 'same-origin' });
 api.use(csrf);
 
-interface FetchResult {
-  data?: unknown;
+/** What openapi-fetch resolves to: `data` typed from the answer's declared schema (schema.d.ts). */
+interface FetchResult<T> {
+  data?: T;
   error?: unknown;
   response: Response;
 }
 
 /**
- * Unwraps an openapi-fetch answer: the body as `T` on success, an ApiError otherwise. Most
- * response bodies are documented by example only, so their shape is named by the caller (models.ts).
+ * Unwraps an openapi-fetch answer: the body on success, typed by the endpoint's declared response
+ * schema (generated into schema.d.ts), or an ApiError otherwise.
  */
-export async function unwrap<T>(request: Promise<FetchResult>): Promise<T> {
+export async function unwrap<T>(request: Promise<FetchResult<T>>): Promise<T> {
   const { data, error, response } = await request;
   if (response.ok) return data as T;
   const body = (error ?? {}) as { error?: string; code?: string; field?: string };
@@ -60,9 +61,11 @@ export async function unwrap<T>(request: Promise<FetchResult>): Promise<T> {
   );
 }
 
-/** Like unwrap, with the X-Next-Cursor header of list endpoints. */
-export async function unwrapPage<T>(request: Promise<FetchResult>): Promise<{ rows: T[]; nextCursor: string | null }> {
+/** Like unwrap, for list endpoints: the rows, and the X-Next-Cursor header. */
+export async function unwrapPage<T>(
+  request: Promise<FetchResult<T[]>>,
+): Promise<{ rows: T[]; nextCursor: string | null }> {
   const result = await request;
-  const rows = await unwrap<T[]>(Promise.resolve(result));
+  const rows = await unwrap(Promise.resolve(result));
   return { rows, nextCursor: result.response.headers.get('X-Next-Cursor') };
 }

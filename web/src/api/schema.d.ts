@@ -62,6 +62,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pricing/fee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fee of an amount
+         * @description The fee an STK push of `amount` KES is charged now, by the same rule the push itself is priced with (the tier that holds the amount).
+         */
+        get: operations["getApiPricingFee"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments": {
         parameters: {
             query?: never;
@@ -1008,6 +1028,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reconciliation/pulls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile a day against M-Pesa's Pull Transactions
+         * @description Asks M-Pesa's own record (Daraja Pull Transactions: the shortcode is registered once, then queried page by page) for every credit to the channel's till or paybill on one Nairobi day, and reconciles them through the same matcher and report as an uploaded statement (`source: pull_transactions`); a day reconciled again gets a new report that supersedes the old. M-Pesa lists only the last 48 hours: today and yesterday can be pulled (today's report covers the credits so far); older days are reconciled from the uploaded statement. The payer (msisdn) is shown but never used to match. Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one. Against the payments of `channel_id` in the environment you act in. Shares the statement uploads' limit of 20 per merchant every 10 minutes.
+         */
+        post: operations["postApiReconciliationPulls"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reconciliation/statements/{id}": {
         parameters: {
             query?: never;
@@ -1062,6 +1102,26 @@ export interface paths {
         get: operations["getApiAdminReconciliationStatements"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reconciliation/pulls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reconcile any merchant's channel against M-Pesa's Pull Transactions
+         * @description Asks M-Pesa's own record (Daraja Pull Transactions: the shortcode is registered once, then queried page by page) for every credit to the channel's till or paybill on one Nairobi day, and reconciles them through the same matcher and report as an uploaded statement (`source: pull_transactions`); a day reconciled again gets a new report that supersedes the old. M-Pesa lists only the last 48 hours: today and yesterday can be pulled (today's report covers the credits so far); older days are reconciled from the uploaded statement. The payer (msisdn) is shown but never used to match. Each line is `matched` (credited by M-Pesa, reported completed by ImaraPay, same amount), `mpesa_only` (credited by M-Pesa, but ImaraPay reported the payment failed, still has it pending or in review, or never pushed it), `imarapay_only` (reported completed by ImaraPay, never credited that day) or `amount_differs` (the same receipt, different amounts). `matched_by` says how the credit found its payment: `receipt`, or `amount_reference_time` (same amount and account reference, completed within 10 minutes of the push) for payments whose receipt ImaraPay never learnt; `certain` is false when another payment or credit could have been the one. Any merchant's channel, against its payments in `environment`.
+         */
+        post: operations["postApiAdminReconciliationPulls"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1463,7 +1523,16 @@ export interface operations {
                      *       "fee_to_be_charged": 6
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        message: string;
+                        transaction_id: number;
+                        /** @description Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push (202), the transaction id */
+                        checkout_request_id: string;
+                        /** @description Whole KES */
+                        fee_to_be_charged: number;
+                    };
                 };
             };
             /** @description M-Pesa did not confirm the push in time; the prompt may still reach the phone. Do not push again: poll with transaction_id */
@@ -1481,7 +1550,16 @@ export interface operations {
                      *       "fee_to_be_charged": 6
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        message: string;
+                        transaction_id: number;
+                        /** @description Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push (202), the transaction id */
+                        checkout_request_id: string;
+                        /** @description Whole KES */
+                        fee_to_be_charged: number;
+                    };
                 };
             };
             /** @description amount must be at most KES 250,000 (M-Pesa's per-transaction limit); M-Pesa refused the request: Invalid PhoneNumber */
@@ -1626,10 +1704,28 @@ export interface operations {
                      *       "balance": 94,
                      *       "transaction_id": 42,
                      *       "checkout_request_id": "ws_CO_123456789",
-                     *       "result_code": "0"
+                     *       "result_code": "0",
+                     *       "reversal_status": null
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        /** @description Whole KES */
+                        amount: number;
+                        mpesa_receipt: string | null;
+                        result_desc: string | null;
+                        /** @description Your service wallet balance */
+                        balance: number;
+                        transaction_id: number;
+                        checkout_request_id: string | null;
+                        result_code: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -1693,7 +1789,64 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Whole KES */
+                        min: number;
+                        /** @description Whole KES */
+                        max: number;
+                        /** @description Whole KES */
+                        fee: number;
+                    }[];
+                };
+            };
+        };
+    };
+    getApiPricingFee: {
+        parameters: {
+            query: {
+                /** @description The amount of the payment, whole KES */
+                amount: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fee */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": 500,
+                     *       "fee": 6
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description Whole KES */
+                        fee: number;
+                    };
+                };
+            };
+            /** @description amount must be at least KES 1 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "amount must be at least KES 1",
+                     *       "code": "validation_failed",
+                     *       "field": "amount"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -1746,7 +1899,49 @@ export interface operations {
                      *       "has_more": false
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        object: "list";
+                        data: {
+                            /** @description trxn_… */
+                            id: string;
+                            /** @constant */
+                            object: "payment";
+                            /**
+                             * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                             * @enum {string}
+                             */
+                            status: "pending" | "completed" | "failed" | "needs_review";
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description Whole KES */
+                            fee: number;
+                            /** @description amount − fee */
+                            netAmount: number;
+                            /** @constant */
+                            currency: "KES";
+                            phoneNumber: string;
+                            customerId: string | null;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            timestamp: string;
+                            message: string;
+                            description: string;
+                            accountReference: string;
+                            checkoutRequestId: string | null;
+                            mpesaReceipt: string | null;
+                            /** @description The payment's reversal; null when none was asked for */
+                            reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                            metadata: {
+                                [key: string]: string | number | boolean;
+                            };
+                        }[];
+                        has_more: boolean;
+                    };
                 };
             };
             /** @description metadata key "order" value must be at most 500 characters */
@@ -1842,7 +2037,44 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description trxn_… */
+                        id: string;
+                        /** @constant */
+                        object: "payment";
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description Whole KES */
+                        fee: number;
+                        /** @description amount − fee */
+                        netAmount: number;
+                        /** @constant */
+                        currency: "KES";
+                        phoneNumber: string;
+                        customerId: string | null;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        timestamp: string;
+                        message: string;
+                        description: string;
+                        accountReference: string;
+                        checkoutRequestId: string | null;
+                        mpesaReceipt: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
                 };
             };
             /** @description M-Pesa has not confirmed the push yet; do not send it again */
@@ -1875,7 +2107,44 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description trxn_… */
+                        id: string;
+                        /** @constant */
+                        object: "payment";
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description Whole KES */
+                        fee: number;
+                        /** @description amount − fee */
+                        netAmount: number;
+                        /** @constant */
+                        currency: "KES";
+                        phoneNumber: string;
+                        customerId: string | null;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        timestamp: string;
+                        message: string;
+                        description: string;
+                        accountReference: string;
+                        checkoutRequestId: string | null;
+                        mpesaReceipt: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
                 };
             };
             /** @description metadata key "order" value must be at most 500 characters */
@@ -2045,7 +2314,44 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description trxn_… */
+                        id: string;
+                        /** @constant */
+                        object: "payment";
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description Whole KES */
+                        fee: number;
+                        /** @description amount − fee */
+                        netAmount: number;
+                        /** @constant */
+                        currency: "KES";
+                        phoneNumber: string;
+                        customerId: string | null;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        timestamp: string;
+                        message: string;
+                        description: string;
+                        accountReference: string;
+                        checkoutRequestId: string | null;
+                        mpesaReceipt: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -2119,7 +2425,31 @@ export interface operations {
                      *       "has_more": false
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        object: "list";
+                        data: {
+                            /** @description cus_… */
+                            id: string;
+                            /** @constant */
+                            object: "customer";
+                            phoneNumber: string;
+                            name: string | null;
+                            email: string | null;
+                            description: string | null;
+                            metadata: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            createdAt: string;
+                        }[];
+                        has_more: boolean;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -2180,7 +2510,26 @@ export interface operations {
                      *       "createdAt": "2026-11-22T17:30:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description cus_… */
+                        id: string;
+                        /** @constant */
+                        object: "customer";
+                        phoneNumber: string;
+                        name: string | null;
+                        email: string | null;
+                        description: string | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        createdAt: string;
+                    };
                 };
             };
             /** @description metadata key "order" value must be at most 500 characters */
@@ -2263,7 +2612,26 @@ export interface operations {
                      *       "createdAt": "2026-11-22T17:30:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description cus_… */
+                        id: string;
+                        /** @constant */
+                        object: "customer";
+                        phoneNumber: string;
+                        name: string | null;
+                        email: string | null;
+                        description: string | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        createdAt: string;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -2342,7 +2710,26 @@ export interface operations {
                      *       "createdAt": "2026-11-22T17:30:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description cus_… */
+                        id: string;
+                        /** @constant */
+                        object: "customer";
+                        phoneNumber: string;
+                        name: string | null;
+                        email: string | null;
+                        description: string | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        createdAt: string;
+                    };
                 };
             };
             /** @description metadata key "order" value must be at most 500 characters */
@@ -2436,7 +2823,26 @@ export interface operations {
                      *       "createdAt": "2026-11-22T17:30:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description cus_… */
+                        id: string;
+                        /** @constant */
+                        object: "customer";
+                        phoneNumber: string;
+                        name: string | null;
+                        email: string | null;
+                        description: string | null;
+                        metadata: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        createdAt: string;
+                    };
                 };
             };
             /** @description metadata key "order" value must be at most 500 characters */
@@ -2525,7 +2931,27 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        token: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        expires_at: string;
+                        user: {
+                            id: number;
+                            email: string;
+                            /** @enum {string} */
+                            role: "merchant" | "admin";
+                        };
+                        /** @description Null for admins */
+                        merchant: {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        } | null;
+                    };
                 };
             };
             /** @description password must be at least 10 characters */
@@ -2617,7 +3043,27 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        token: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        expires_at: string;
+                        user: {
+                            id: number;
+                            email: string;
+                            /** @enum {string} */
+                            role: "merchant" | "admin";
+                        };
+                        /** @description Null for admins */
+                        merchant: {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        } | null;
+                    };
                 };
             };
             /** @description Invalid email or password; Enter the 6-digit code from your authenticator app, or one of your recovery codes */
@@ -2710,7 +3156,30 @@ export interface operations {
                      *       "expires_at": "2026-11-23T05:31:48.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        user: {
+                            id: number;
+                            email: string;
+                            /** @enum {string} */
+                            role: "merchant" | "admin";
+                        };
+                        /** @description Null for admins */
+                        merchant: {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        } | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        expires_at: string;
+                        /** @description Admins only: where the Temporal Web UI lists payment workflows (`<workflows_url>/payment-<id>`) */
+                        temporal_ui?: {
+                            workflows_url: string;
+                        };
+                    };
                 };
             };
             /** @description Your session has expired or was ended; sign in again */
@@ -2775,7 +3244,48 @@ export interface operations {
                      *       "rejection_reason": "The ID photo is blurred"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        /** @description The latest submission; null before the first */
+                        submission: {
+                            id: number;
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "rejected";
+                            full_name: string;
+                            /** @enum {string} */
+                            id_type: "national_id" | "passport" | "alien_id";
+                            id_number: string;
+                            business_name: string;
+                            business_registration_number: string | null;
+                            kra_pin: string | null;
+                            phone_number: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            reviewed_at: string | null;
+                            rejection_reason: string | null;
+                            documents: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                                /** @enum {string} */
+                                content_type: "image/jpeg" | "image/png" | "application/pdf";
+                                /** @description Bytes */
+                                size: number;
+                                sha256: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 timestamp (UTC)
+                                 */
+                                created_at: string;
+                            }[];
+                        } | null;
+                        /** @description Why the latest submission was rejected; null unless it was */
+                        rejection_reason: string | null;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -2888,7 +3398,48 @@ export interface operations {
                      *       "rejection_reason": null
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        /** @description The latest submission; null before the first */
+                        submission: {
+                            id: number;
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "rejected";
+                            full_name: string;
+                            /** @enum {string} */
+                            id_type: "national_id" | "passport" | "alien_id";
+                            id_number: string;
+                            business_name: string;
+                            business_registration_number: string | null;
+                            kra_pin: string | null;
+                            phone_number: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            reviewed_at: string | null;
+                            rejection_reason: string | null;
+                            documents: {
+                                id: number;
+                                /** @enum {string} */
+                                kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                                /** @enum {string} */
+                                content_type: "image/jpeg" | "image/png" | "application/pdf";
+                                /** @description Bytes */
+                                size: number;
+                                sha256: string;
+                                /**
+                                 * Format: date-time
+                                 * @description ISO 8601 timestamp (UTC)
+                                 */
+                                created_at: string;
+                            }[];
+                        } | null;
+                        /** @description Why the latest submission was rejected; null unless it was */
+                        rejection_reason: string | null;
+                    };
                 };
             };
             /** @description id_front is larger than 2 MB; upload a smaller scan or photo */
@@ -3014,7 +3565,22 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        api_username: string;
+                        /** @description The merchant account the key acts for */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        last_used_at: string | null;
+                        revoked_at: string | null;
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -3087,7 +3653,22 @@ export interface operations {
                      *       "created_at": "2026-11-22T18:04:11.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        api_username: string;
+                        api_password: string;
+                        /** @description A ready `Authorization` header value */
+                        authorization: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        account_id: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
                 };
             };
             /** @description name cannot be empty */
@@ -3168,7 +3749,22 @@ export interface operations {
                      *       "revoked_at": "2026-11-22T19:00:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        api_username: string;
+                        /** @description The merchant account the key acts for */
+                        account_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        last_used_at: string | null;
+                        revoked_at: string | null;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -3262,7 +3858,24 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        email: string;
+                        /** @enum {string} */
+                        role: "merchant" | "admin";
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Null for admins */
+                        merchant: {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        } | null;
+                    }[];
                 };
             };
             /** @description kyc_status must be one of unverified, pending, verified, rejected */
@@ -3366,7 +3979,48 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        full_name: string;
+                        /** @enum {string} */
+                        id_type: "national_id" | "passport" | "alien_id";
+                        id_number: string;
+                        business_name: string;
+                        business_registration_number: string | null;
+                        kra_pin: string | null;
+                        phone_number: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        reviewed_at: string | null;
+                        rejection_reason: string | null;
+                        documents: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                            /** @enum {string} */
+                            content_type: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description Bytes */
+                            size: number;
+                            sha256: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        }[];
+                        merchant: {
+                            id: number;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        };
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -3452,7 +4106,52 @@ export interface operations {
                      *       "reviewed_by": null
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        full_name: string;
+                        /** @enum {string} */
+                        id_type: "national_id" | "passport" | "alien_id";
+                        id_number: string;
+                        business_name: string;
+                        business_registration_number: string | null;
+                        kra_pin: string | null;
+                        phone_number: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        reviewed_at: string | null;
+                        rejection_reason: string | null;
+                        documents: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                            /** @enum {string} */
+                            content_type: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description Bytes */
+                            size: number;
+                            sha256: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        }[];
+                        merchant: {
+                            id: number;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        };
+                        reviewed_by: {
+                            id: number;
+                            email: string;
+                        } | null;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -3521,7 +4220,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                };
             };
             /** @description Missing, wrong or revoked credentials */
             401: {
@@ -3624,7 +4325,52 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        full_name: string;
+                        /** @enum {string} */
+                        id_type: "national_id" | "passport" | "alien_id";
+                        id_number: string;
+                        business_name: string;
+                        business_registration_number: string | null;
+                        kra_pin: string | null;
+                        phone_number: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        reviewed_at: string | null;
+                        rejection_reason: string | null;
+                        documents: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                            /** @enum {string} */
+                            content_type: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description Bytes */
+                            size: number;
+                            sha256: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        }[];
+                        merchant: {
+                            id: number;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        };
+                        reviewed_by: {
+                            id: number;
+                            email: string;
+                        } | null;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -3749,7 +4495,52 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected";
+                        full_name: string;
+                        /** @enum {string} */
+                        id_type: "national_id" | "passport" | "alien_id";
+                        id_number: string;
+                        business_name: string;
+                        business_registration_number: string | null;
+                        kra_pin: string | null;
+                        phone_number: string;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        reviewed_at: string | null;
+                        rejection_reason: string | null;
+                        documents: {
+                            id: number;
+                            /** @enum {string} */
+                            kind: "id_front" | "id_back" | "business_certificate" | "kra_pin_certificate";
+                            /** @enum {string} */
+                            content_type: "image/jpeg" | "image/png" | "application/pdf";
+                            /** @description Bytes */
+                            size: number;
+                            sha256: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                        }[];
+                        merchant: {
+                            id: number;
+                            name: string;
+                            email: string;
+                            /** @enum {string} */
+                            kyc_status: "unverified" | "pending" | "verified" | "rejected";
+                        };
+                        reviewed_by: {
+                            id: number;
+                            email: string;
+                        } | null;
+                    };
                 };
             };
             /** @description reason is required */
@@ -3854,7 +4645,14 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        callback_url: string | null;
+                        webhook_signing: {
+                            /** @description The header that carries the signature */
+                            header: string;
+                            algorithm: string;
+                        };
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -3905,7 +4703,14 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        callback_url: string | null;
+                        webhook_signing: {
+                            /** @description The header that carries the signature */
+                            header: string;
+                            algorithm: string;
+                        };
+                    };
                 };
             };
             /** @description callback_url points at a non-public address (10.0.0.5) */
@@ -3961,7 +4766,9 @@ export interface operations {
                      *       "secret": "whsec_q1Jr0Cq9mJ9r3r2YbKQ5dVtq3Yt0bZy3Qq8b6Xo3o8E"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        secret: string;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4016,7 +4823,9 @@ export interface operations {
                      *       "secret": "whsec_q1Jr0Cq9mJ9r3r2YbKQ5dVtq3Yt0bZy3Qq8b6Xo3o8E"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        secret: string;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4086,7 +4895,23 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        transaction_id: number;
+                        /** @enum {string} */
+                        event: "payment.completed" | "payment.failed" | "payment.review_started" | "reversal.succeeded" | "reversal.failed";
+                        url: string;
+                        /** @enum {string} */
+                        status: "pending" | "delivered" | "failed" | "superseded";
+                        attempts: number;
+                        last_attempt_at: string | null;
+                        delivered_at: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    }[];
                 };
             };
             /** @description status must be one of pending, delivered, failed, superseded */
@@ -4195,7 +5020,40 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        transaction_id: number;
+                        /** @enum {string} */
+                        event: "payment.completed" | "payment.failed" | "payment.review_started" | "reversal.succeeded" | "reversal.failed";
+                        url: string;
+                        /** @enum {string} */
+                        status: "pending" | "delivered" | "failed" | "superseded";
+                        attempts: number;
+                        last_attempt_at: string | null;
+                        delivered_at: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description The JSON body POSTed to the callback URL */
+                        payload: unknown;
+                        attempt_log: {
+                            attempt_no: number;
+                            /** @enum {string} */
+                            status: "sending" | "accepted" | "rejected" | "failed" | "unknown";
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            started_at: string;
+                            /** @description What the endpoint answered; null when it could not be reached */
+                            status_code: number | null;
+                            latency_ms: number;
+                            error: string | null;
+                            response_excerpt: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4254,7 +5112,10 @@ export interface operations {
                      *       "workflow_id": "webhook-redelivery-17"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        delivery_id: number;
+                        workflow_id: string;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4354,7 +5215,29 @@ export interface operations {
                      *       "webhook_backlog": 2
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description A day, YYYY-MM-DD (Nairobi)
+                         */
+                        date: string;
+                        environment: ("sandbox" | "production") | "all";
+                        payments_today: {
+                            pending: number;
+                            completed: number;
+                            failed: number;
+                        };
+                        /** @description KES paid in completed payments today */
+                        volume_today: number;
+                        /** @description completed / (completed + failed); null before any payment has ended today */
+                        success_rate_today: number | null;
+                        /** @description Whole KES */
+                        fees_earned_today: number;
+                        /** @description Merchants waiting for a KYC review */
+                        pending_kyc: number;
+                        /** @description Webhook deliveries not yet accepted and still being retried */
+                        webhook_backlog: number;
+                    };
                 };
             };
             /** @description environment must be sandbox or production */
@@ -4434,7 +5317,21 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        /** @enum {string} */
+                        account_type: "till" | "paybill" | "bank";
+                        account_number: string;
+                        account_reference: string;
+                        bank_name: string | null;
+                        is_active: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4491,7 +5388,21 @@ export interface operations {
                      *       "created_at": "2024-06-15T08:00:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        /** @enum {string} */
+                        account_type: "till" | "paybill" | "bank";
+                        account_number: string;
+                        account_reference: string;
+                        bank_name: string | null;
+                        is_active: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
                 };
             };
             /** @description A till number is 5 to 7 digits */
@@ -4588,7 +5499,21 @@ export interface operations {
                      *       "created_at": "2024-06-15T08:00:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        /** @enum {string} */
+                        account_type: "till" | "paybill" | "bank";
+                        account_number: string;
+                        account_reference: string;
+                        bank_name: string | null;
+                        is_active: boolean;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4649,7 +5574,12 @@ export interface operations {
                      *       "updated_at": "2026-12-07T18:00:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        channel_id: number;
+                        configured: boolean;
+                        initiator_name: string | null;
+                        updated_at: string | null;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4717,7 +5647,12 @@ export interface operations {
                      *       "updated_at": "2026-12-07T18:00:00.000Z"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        channel_id: number;
+                        configured: boolean;
+                        initiator_name: string | null;
+                        updated_at: string | null;
+                    };
                 };
             };
             /** @description initiator_name cannot be empty */
@@ -4811,7 +5746,10 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        name: string;
+                        paybill: string;
+                    }[];
                 };
             };
         };
@@ -4837,7 +5775,12 @@ export interface operations {
                      *       "currency": "KES"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Whole KES */
+                        balance: number;
+                        /** @constant */
+                        currency: "KES";
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -4888,7 +5831,22 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        kind: "top_up" | "adjustment" | "fee_reserve" | "fee_capture" | "fee_release" | "late_fee_capture";
+                        /** @description Signed: a debit is negative */
+                        amount: number;
+                        /** @description Whole KES */
+                        balance_after: number;
+                        transaction_id: number | null;
+                        reference: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    }[];
                 };
             };
             /** @description limit must be at most 1000; follow the X-Next-Cursor header for more */
@@ -4958,7 +5916,16 @@ export interface operations {
                      *       "fee_to_be_charged": 0
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        message: string;
+                        transaction_id: number;
+                        /** @description Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push (202), the transaction id */
+                        checkout_request_id: string;
+                        /** @description Whole KES */
+                        fee_to_be_charged: number;
+                    };
                 };
             };
             /** @description M-Pesa did not confirm the push in time; do not push again: poll with transaction_id */
@@ -4966,7 +5933,18 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        success: true;
+                        message: string;
+                        transaction_id: number;
+                        /** @description Daraja's CheckoutRequestID; while M-Pesa has not confirmed the push (202), the transaction id */
+                        checkout_request_id: string;
+                        /** @description Whole KES */
+                        fee_to_be_charged: number;
+                    };
+                };
             };
             /** @description amount must be at least KES 1 */
             400: {
@@ -5098,11 +6076,50 @@ export interface operations {
                      *         "channel": "Till - 3118761",
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
                      *         "created_at": "2024-06-15T12:34:56.000Z",
-                     *         "completed_at": "2024-06-15T12:35:14.000Z"
+                     *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "reversal_status": null
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        type: "payment" | "wallet_top_up";
+                        phone_number: string;
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description The fee kept: the fee of a completed payment, else 0 */
+                        fee_charged: number;
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        mpesa_receipt: string | null;
+                        external_reference: string | null;
+                        description: string;
+                        checkout_request_id: string | null;
+                        result_code: string | null;
+                        result_desc: string | null;
+                        /** @description The Amount of M-Pesa's callback, as it said it */
+                        mpesa_amount: number | null;
+                        mpesa_phone_number: string | null;
+                        /** @description YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it */
+                        mpesa_transaction_date: string | null;
+                        review_reason: string | null;
+                        account_id: number | null;
+                        account_name: string | null;
+                        channel: string | null;
+                        customer_id: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        completed_at: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                    }[];
                 };
             };
             /** @description status must be pending, completed, failed or needs_review */
@@ -5182,7 +6199,7 @@ export interface operations {
                      * @example id,type,created_at,…
                      *     42,payment,2024-06-15T12:34:56.000Z,…
                      */
-                    "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5258,7 +6275,56 @@ export interface operations {
                      *       "evidence": []
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        reversal_id: number;
+                        transaction_id: number;
+                        /**
+                         * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                         * @enum {string}
+                         */
+                        status: "requested" | "reversed" | "failed" | "in_doubt";
+                        /**
+                         * @description The workflow's finer stage
+                         * @enum {string}
+                         */
+                        state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description The payment's M-Pesa receipt */
+                        mpesa_receipt: string;
+                        /** @description M-Pesa's receipt of the reversal itself */
+                        reversal_receipt: string | null;
+                        result_code: string | null;
+                        result_desc: string | null;
+                        decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                        /** @description Whole KES */
+                        fee_charged: number;
+                        /** @constant */
+                        fee_refunded: 0;
+                        fee_rule: string;
+                        requested_by: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        requested_at: string;
+                        completed_at: string | null;
+                        workflow_id: string;
+                        evidence: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                            /** @enum {string} */
+                            kind: "result" | "timeout" | "status" | "status_timeout";
+                            /** @enum {string} */
+                            disposition: "outcome" | "repeat" | "unknown" | "malformed";
+                            result_code: string | null;
+                            description: string;
+                            raw: string;
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5344,7 +6410,45 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        created: boolean;
+                        reversal: {
+                            reversal_id: number;
+                            transaction_id: number;
+                            /**
+                             * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                             * @enum {string}
+                             */
+                            status: "requested" | "reversed" | "failed" | "in_doubt";
+                            /**
+                             * @description The workflow's finer stage
+                             * @enum {string}
+                             */
+                            state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description The payment's M-Pesa receipt */
+                            mpesa_receipt: string;
+                            /** @description M-Pesa's receipt of the reversal itself */
+                            reversal_receipt: string | null;
+                            result_code: string | null;
+                            result_desc: string | null;
+                            decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                            /** @description Whole KES */
+                            fee_charged: number;
+                            /** @constant */
+                            fee_refunded: 0;
+                            fee_rule: string;
+                            requested_by: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            requested_at: string;
+                            completed_at: string | null;
+                            workflow_id: string;
+                        };
+                    };
                 };
             };
             /** @description Recorded and started */
@@ -5377,7 +6481,45 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        created: boolean;
+                        reversal: {
+                            reversal_id: number;
+                            transaction_id: number;
+                            /**
+                             * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                             * @enum {string}
+                             */
+                            status: "requested" | "reversed" | "failed" | "in_doubt";
+                            /**
+                             * @description The workflow's finer stage
+                             * @enum {string}
+                             */
+                            state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description The payment's M-Pesa receipt */
+                            mpesa_receipt: string;
+                            /** @description M-Pesa's receipt of the reversal itself */
+                            reversal_receipt: string | null;
+                            result_code: string | null;
+                            result_desc: string | null;
+                            decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                            /** @description Whole KES */
+                            fee_charged: number;
+                            /** @constant */
+                            fee_refunded: 0;
+                            fee_rule: string;
+                            requested_by: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            requested_at: string;
+                            completed_at: string | null;
+                            workflow_id: string;
+                        };
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5499,7 +6641,60 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        reversal_id: number;
+                        transaction_id: number;
+                        /**
+                         * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                         * @enum {string}
+                         */
+                        status: "requested" | "reversed" | "failed" | "in_doubt";
+                        /**
+                         * @description The workflow's finer stage
+                         * @enum {string}
+                         */
+                        state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description The payment's M-Pesa receipt */
+                        mpesa_receipt: string;
+                        /** @description M-Pesa's receipt of the reversal itself */
+                        reversal_receipt: string | null;
+                        result_code: string | null;
+                        result_desc: string | null;
+                        decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                        /** @description Whole KES */
+                        fee_charged: number;
+                        /** @constant */
+                        fee_refunded: 0;
+                        fee_rule: string;
+                        requested_by: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        requested_at: string;
+                        completed_at: string | null;
+                        workflow_id: string;
+                        evidence: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                            /** @enum {string} */
+                            kind: "result" | "timeout" | "status" | "status_timeout";
+                            /** @enum {string} */
+                            disposition: "outcome" | "repeat" | "unknown" | "malformed";
+                            result_code: string | null;
+                            description: string;
+                            raw: string;
+                        }[];
+                        merchant_id: number;
+                        merchant_name: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                    }[];
                 };
             };
             /** @description status must be requested, reversed, failed or in_doubt */
@@ -5578,7 +6773,12 @@ export interface operations {
                      *       "ResultDesc": "Accept"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        ResultCode: 0;
+                        /** @constant */
+                        ResultDesc: "Accept";
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5660,7 +6860,22 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description cus_… */
+                        id: string;
+                        phone_number: string;
+                        name: string | null;
+                        email: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Payments pushed to this customer, whatever their outcome */
+                        payment_count: number;
+                        /** @description KES paid in completed payments */
+                        total_paid: number;
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5730,12 +6945,67 @@ export interface operations {
                      *           "channel": "Till - 3118761",
                      *           "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
                      *           "created_at": "2024-06-15T12:34:56.000Z",
-                     *           "completed_at": "2024-06-15T12:35:14.000Z"
+                     *           "completed_at": "2024-06-15T12:35:14.000Z",
+                     *           "reversal_status": null
                      *         }
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description cus_… */
+                        id: string;
+                        phone_number: string;
+                        name: string | null;
+                        email: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Payments pushed to this customer, whatever their outcome */
+                        payment_count: number;
+                        /** @description KES paid in completed payments */
+                        total_paid: number;
+                        payments: {
+                            id: number;
+                            /** @enum {string} */
+                            type: "payment" | "wallet_top_up";
+                            phone_number: string;
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description The fee kept: the fee of a completed payment, else 0 */
+                            fee_charged: number;
+                            /**
+                             * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                             * @enum {string}
+                             */
+                            status: "pending" | "completed" | "failed" | "needs_review";
+                            mpesa_receipt: string | null;
+                            external_reference: string | null;
+                            description: string;
+                            checkout_request_id: string | null;
+                            result_code: string | null;
+                            result_desc: string | null;
+                            /** @description The Amount of M-Pesa's callback, as it said it */
+                            mpesa_amount: number | null;
+                            mpesa_phone_number: string | null;
+                            /** @description YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it */
+                            mpesa_transaction_date: string | null;
+                            review_reason: string | null;
+                            account_id: number | null;
+                            account_name: string | null;
+                            channel: string | null;
+                            customer_id: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            completed_at: string | null;
+                            /** @description The payment's reversal; null when none was asked for */
+                            reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5804,7 +7074,14 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Whole KES */
+                        min: number;
+                        /** @description Whole KES */
+                        max: number;
+                        /** @description Whole KES */
+                        fee: number;
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -5883,7 +7160,14 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Whole KES */
+                        min: number;
+                        /** @description Whole KES */
+                        max: number;
+                        /** @description Whole KES */
+                        fee: number;
+                    }[];
                 };
             };
             /** @description tier 2 (90–500) overlaps the previous tier: it should start at 101 */
@@ -5959,7 +7243,13 @@ export interface operations {
                      *       "currency": "KES"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Whole KES */
+                        balance: number;
+                        /** @constant */
+                        currency: "KES";
+                        merchant_id: number;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6029,7 +7319,24 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        kind: "top_up" | "adjustment" | "fee_reserve" | "fee_capture" | "fee_release" | "late_fee_capture";
+                        /** @description Signed: a debit is negative */
+                        amount: number;
+                        /** @description Whole KES */
+                        balance_after: number;
+                        transaction_id: number | null;
+                        reference: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                    }[];
+                };
             };
             /** @description Missing, wrong or revoked credentials */
             401: {
@@ -6115,7 +7422,24 @@ export interface operations {
                      *       "balance": 1194
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        kind: "top_up" | "adjustment" | "fee_reserve" | "fee_capture" | "fee_release" | "late_fee_capture";
+                        /** @description Signed: a debit is negative */
+                        amount: number;
+                        /** @description Whole KES */
+                        balance_after: number;
+                        transaction_id: number | null;
+                        reference: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description The balance after it */
+                        balance: number;
+                    };
                 };
             };
             /** @description A debit of KES 5000 would take the wallet below zero: it holds KES 994 */
@@ -6234,13 +7558,56 @@ export interface operations {
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "reversal_status": null,
                      *         "merchant_id": 7,
                      *         "merchant_name": "Duka La Mama",
                      *         "environment": "sandbox"
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /** @enum {string} */
+                        type: "payment" | "wallet_top_up";
+                        phone_number: string;
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description The fee kept: the fee of a completed payment, else 0 */
+                        fee_charged: number;
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        mpesa_receipt: string | null;
+                        external_reference: string | null;
+                        description: string;
+                        checkout_request_id: string | null;
+                        result_code: string | null;
+                        result_desc: string | null;
+                        /** @description The Amount of M-Pesa's callback, as it said it */
+                        mpesa_amount: number | null;
+                        mpesa_phone_number: string | null;
+                        /** @description YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it */
+                        mpesa_transaction_date: string | null;
+                        review_reason: string | null;
+                        account_id: number | null;
+                        account_name: string | null;
+                        channel: string | null;
+                        customer_id: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        completed_at: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                        merchant_id: number;
+                        merchant_name: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6331,7 +7698,48 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        transaction_id: number;
+                        merchant_id: number;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                         * @enum {string}
+                         */
+                        status: "pending" | "completed" | "failed" | "needs_review";
+                        review_reason: string | null;
+                        /** @description Whole KES */
+                        amount: number;
+                        mpesa_amount: number | null;
+                        mpesa_receipt: string | null;
+                        checkout_request_id: string | null;
+                        evidence_conflicts: {
+                            /** @enum {string} */
+                            kind: "receipt" | "amount" | "invalid";
+                            callbackId: number | null;
+                            recorded: string | number | null;
+                            received: string | number | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            at: string;
+                        }[];
+                        callbacks: {
+                            id: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                            /** @enum {string} */
+                            disposition: "received" | "signalled" | "unmatched" | "malformed" | "mismatched" | "late" | "signal_failed";
+                            result_code: string | null;
+                            problems: string | null;
+                            raw_body: string;
+                        }[];
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6416,7 +7824,45 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        runs: {
+                            id: number;
+                            workflow_id: string;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            started_at: string;
+                            /** @description Null while it runs */
+                            finished_at: string | null;
+                            findings: {
+                                /** @enum {string} */
+                                kind: "callback_redriven" | "orphan_started" | "orphan_ended" | "payment_overdue" | "webhook_given_up" | "wallet_ledger_mismatch" | "mpesa_record_found" | "mpesa_record_disagrees" | "mpesa_record_unreachable" | "statement_credit_for_failed_payment" | "statement_mpesa_only" | "statement_imarapay_only" | "statement_amount_differs" | "reversal_orphan_started";
+                                count: number;
+                                repaired: boolean;
+                                /**
+                                 * @description Which rows `ids` name
+                                 * @enum {string}
+                                 */
+                                id_kind: "transaction" | "callback" | "merchant" | "statement_line";
+                                /** @description Up to 20 of them */
+                                ids: number[];
+                            }[];
+                        }[];
+                        open_findings: {
+                            /** @enum {string} */
+                            kind: "callback_redriven" | "orphan_started" | "orphan_ended" | "payment_overdue" | "webhook_given_up" | "wallet_ledger_mismatch" | "mpesa_record_found" | "mpesa_record_disagrees" | "mpesa_record_unreachable" | "statement_credit_for_failed_payment" | "statement_mpesa_only" | "statement_imarapay_only" | "statement_amount_differs" | "reversal_orphan_started";
+                            count: number;
+                            repaired: boolean;
+                            /**
+                             * @description Which rows `ids` name
+                             * @enum {string}
+                             */
+                            id_kind: "transaction" | "callback" | "merchant" | "statement_line";
+                            /** @description Up to 20 of them */
+                            ids: number[];
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6495,7 +7941,35 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        merchant_id: number;
+                        business_name: string;
+                        channel_id: number;
+                        channel_name: string;
+                        party_b: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date
+                         * @description A day, YYYY-MM-DD (Nairobi)
+                         */
+                        day: string;
+                        /** @enum {string} */
+                        source: "statement" | "pull_transactions";
+                        matched: number;
+                        mpesa_only: number;
+                        imarapay_only: number;
+                        amount_differs: number;
+                        ignored: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Whether a newer report of the same channel and day replaced this one */
+                        superseded: boolean;
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6559,7 +8033,41 @@ export interface operations {
                      *       "skipped": 3
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        reports: {
+                            id: number;
+                            merchant_id: number;
+                            business_name: string;
+                            channel_id: number;
+                            channel_name: string;
+                            party_b: string;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date
+                             * @description A day, YYYY-MM-DD (Nairobi)
+                             */
+                            day: string;
+                            /** @enum {string} */
+                            source: "statement" | "pull_transactions";
+                            matched: number;
+                            mpesa_only: number;
+                            imarapay_only: number;
+                            amount_differs: number;
+                            ignored: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            /** @description Whether a newer report of the same channel and day replaced this one */
+                            superseded: boolean;
+                        }[];
+                        /** @description Completed credits read from the statement */
+                        credits: number;
+                        /** @description Lines that were not completed credits (withdrawals, charges, failed lines) */
+                        skipped: number;
+                    };
                 };
             };
             /** @description Row 7: Paid In 10.50 is not whole shillings */
@@ -6620,6 +8128,171 @@ export interface operations {
                      *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
                      *       "code": "rate_limited",
                      *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiReconciliationPulls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Your payment channel (till or paybill) whose M-Pesa credits are pulled */
+                    channel_id: number;
+                    /** @description The Nairobi calendar day to reconcile (default: today's); M-Pesa lists only the last 48 hours */
+                    day?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The day's report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "report": {
+                     *         "id": 12,
+                     *         "merchant_id": 3,
+                     *         "business_name": "Acme Shop",
+                     *         "channel_id": 5,
+                     *         "channel_name": "Main till",
+                     *         "party_b": "174379",
+                     *         "environment": "production",
+                     *         "day": "2026-12-07",
+                     *         "source": "pull_transactions",
+                     *         "matched": 41,
+                     *         "mpesa_only": 1,
+                     *         "imarapay_only": 0,
+                     *         "amount_differs": 0,
+                     *         "ignored": 0,
+                     *         "created_at": "2026-12-08T06:12:00.000Z",
+                     *         "superseded": false
+                     *       },
+                     *       "credits": 42,
+                     *       "unreadable": 0
+                     *     }
+                     */
+                    "application/json": {
+                        report: {
+                            id: number;
+                            merchant_id: number;
+                            business_name: string;
+                            channel_id: number;
+                            channel_name: string;
+                            party_b: string;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date
+                             * @description A day, YYYY-MM-DD (Nairobi)
+                             */
+                            day: string;
+                            /** @enum {string} */
+                            source: "statement" | "pull_transactions";
+                            matched: number;
+                            mpesa_only: number;
+                            imarapay_only: number;
+                            amount_differs: number;
+                            ignored: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            /** @description Whether a newer report of the same channel and day replaced this one */
+                            superseded: boolean;
+                        };
+                        /** @description Credits M-Pesa listed for the channel's shortcode on the day */
+                        credits: number;
+                        /** @description Listed rows that could not be read (no time, a fraction of a shilling): counted, never matched */
+                        unreadable: number;
+                    };
+                };
+            };
+            /** @description M-Pesa's Pull Transactions lists only the last 48 hours */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa's Pull Transactions lists only the last 48 hours",
+                     *       "code": "validation_failed",
+                     *       "field": "day"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Channel 5 was not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Channel 5 was not found",
+                     *       "code": "not_found",
+                     *       "field": "channel_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Daraja is not configured for the environment, refused, or could not be reached; nothing was stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa's Pull Transactions did not answer: Daraja pull_query refused",
+                     *       "code": "daraja_unavailable"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6695,7 +8368,51 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        merchant_id: number;
+                        business_name: string;
+                        channel_id: number;
+                        channel_name: string;
+                        party_b: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date
+                         * @description A day, YYYY-MM-DD (Nairobi)
+                         */
+                        day: string;
+                        /** @enum {string} */
+                        source: "statement" | "pull_transactions";
+                        matched: number;
+                        mpesa_only: number;
+                        imarapay_only: number;
+                        amount_differs: number;
+                        ignored: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Whether a newer report of the same channel and day replaced this one */
+                        superseded: boolean;
+                        lines: {
+                            /** @enum {string} */
+                            class: "matched" | "mpesa_only" | "imarapay_only" | "amount_differs";
+                            receipt: string | null;
+                            completed_at: string | null;
+                            amount: number | null;
+                            account_reference: string | null;
+                            /** @description As M-Pesa shows it: masked */
+                            payer: string | null;
+                            details: string | null;
+                            transaction_id: number | null;
+                            payment_amount: number | null;
+                            payment_status: string | null;
+                            matched_by: ("receipt" | "amount_reference_time") | null;
+                            certain: boolean;
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6752,7 +8469,7 @@ export interface operations {
                      * @example class,receipt,completed_at,amount,account_reference,payer,details,transaction_id,payment_amount,payment_status,matched_by,certain
                      *     matched,UL7A1B2C3D,2026-12-07T07:00:30.000Z,1250,SHOP1,2547******678 - J*** D**,Pay Bill Online,1042,1250,completed,receipt,true
                      */
-                    "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6833,7 +8550,35 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        merchant_id: number;
+                        business_name: string;
+                        channel_id: number;
+                        channel_name: string;
+                        party_b: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date
+                         * @description A day, YYYY-MM-DD (Nairobi)
+                         */
+                        day: string;
+                        /** @enum {string} */
+                        source: "statement" | "pull_transactions";
+                        matched: number;
+                        mpesa_only: number;
+                        imarapay_only: number;
+                        amount_differs: number;
+                        ignored: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Whether a newer report of the same channel and day replaced this one */
+                        superseded: boolean;
+                    }[];
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -6861,6 +8606,175 @@ export interface operations {
                      * @example {
                      *       "error": "This endpoint is for ImaraPay admins",
                      *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiAdminReconciliationPulls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Any merchant's payment channel */
+                    channel_id: number;
+                    /** @description The Nairobi calendar day to reconcile (default: today's); M-Pesa lists only the last 48 hours */
+                    day?: string;
+                    /**
+                     * @description Whose M-Pesa record and payments: the sandbox's or production's
+                     * @enum {string}
+                     */
+                    environment: "sandbox" | "production";
+                };
+            };
+        };
+        responses: {
+            /** @description The day's report */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "report": {
+                     *         "id": 12,
+                     *         "merchant_id": 3,
+                     *         "business_name": "Acme Shop",
+                     *         "channel_id": 5,
+                     *         "channel_name": "Main till",
+                     *         "party_b": "174379",
+                     *         "environment": "production",
+                     *         "day": "2026-12-07",
+                     *         "source": "pull_transactions",
+                     *         "matched": 41,
+                     *         "mpesa_only": 1,
+                     *         "imarapay_only": 0,
+                     *         "amount_differs": 0,
+                     *         "ignored": 0,
+                     *         "created_at": "2026-12-08T06:12:00.000Z",
+                     *         "superseded": false
+                     *       },
+                     *       "credits": 42,
+                     *       "unreadable": 0
+                     *     }
+                     */
+                    "application/json": {
+                        report: {
+                            id: number;
+                            merchant_id: number;
+                            business_name: string;
+                            channel_id: number;
+                            channel_name: string;
+                            party_b: string;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            /**
+                             * Format: date
+                             * @description A day, YYYY-MM-DD (Nairobi)
+                             */
+                            day: string;
+                            /** @enum {string} */
+                            source: "statement" | "pull_transactions";
+                            matched: number;
+                            mpesa_only: number;
+                            imarapay_only: number;
+                            amount_differs: number;
+                            ignored: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            /** @description Whether a newer report of the same channel and day replaced this one */
+                            superseded: boolean;
+                        };
+                        /** @description Credits M-Pesa listed for the channel's shortcode on the day */
+                        credits: number;
+                        /** @description Listed rows that could not be read (no time, a fraction of a shilling): counted, never matched */
+                        unreadable: number;
+                    };
+                };
+            };
+            /** @description environment must be sandbox or production */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "environment must be sandbox or production",
+                     *       "code": "validation_failed",
+                     *       "field": "environment"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Channel 5 was not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Channel 5 was not found",
+                     *       "code": "not_found",
+                     *       "field": "channel_id"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Daraja is not configured for the environment, refused, or could not be reached; nothing was stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "M-Pesa's Pull Transactions did not answer: Daraja pull_query refused",
+                     *       "code": "daraja_unavailable"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6936,7 +8850,51 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        merchant_id: number;
+                        business_name: string;
+                        channel_id: number;
+                        channel_name: string;
+                        party_b: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                        /**
+                         * Format: date
+                         * @description A day, YYYY-MM-DD (Nairobi)
+                         */
+                        day: string;
+                        /** @enum {string} */
+                        source: "statement" | "pull_transactions";
+                        matched: number;
+                        mpesa_only: number;
+                        imarapay_only: number;
+                        amount_differs: number;
+                        ignored: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        created_at: string;
+                        /** @description Whether a newer report of the same channel and day replaced this one */
+                        superseded: boolean;
+                        lines: {
+                            /** @enum {string} */
+                            class: "matched" | "mpesa_only" | "imarapay_only" | "amount_differs";
+                            receipt: string | null;
+                            completed_at: string | null;
+                            amount: number | null;
+                            account_reference: string | null;
+                            /** @description As M-Pesa shows it: masked */
+                            payer: string | null;
+                            details: string | null;
+                            transaction_id: number | null;
+                            payment_amount: number | null;
+                            payment_status: string | null;
+                            matched_by: ("receipt" | "amount_reference_time") | null;
+                            certain: boolean;
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -7008,7 +8966,7 @@ export interface operations {
                      * @example class,receipt,completed_at,amount,account_reference,payer,details,transaction_id,payment_amount,payment_status,matched_by,certain
                      *     matched,UL7A1B2C3D,2026-12-07T07:00:30.000Z,1250,SHOP1,2547******678 - J*** D**,Pay Bill Online,1042,1250,completed,receipt,true
                      */
-                    "application/json": unknown;
+                    "text/csv": string;
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -7101,6 +9059,7 @@ export interface operations {
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "reversal_status": null,
                      *         "environment": "sandbox",
                      *         "workflow_id": "payment-42",
                      *         "decided_by": "callback"
@@ -7133,7 +9092,63 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        transaction: {
+                            id: number;
+                            /** @enum {string} */
+                            type: "payment" | "wallet_top_up";
+                            phone_number: string;
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description The fee kept: the fee of a completed payment, else 0 */
+                            fee_charged: number;
+                            /**
+                             * @description `needs_review`: M-Pesa reported the payment and ImaraPay is verifying it (neither completed nor failed yet)
+                             * @enum {string}
+                             */
+                            status: "pending" | "completed" | "failed" | "needs_review";
+                            mpesa_receipt: string | null;
+                            external_reference: string | null;
+                            description: string;
+                            checkout_request_id: string | null;
+                            result_code: string | null;
+                            result_desc: string | null;
+                            /** @description The Amount of M-Pesa's callback, as it said it */
+                            mpesa_amount: number | null;
+                            mpesa_phone_number: string | null;
+                            /** @description YYYYMMDDHHmmss, Nairobi time, as M-Pesa sent it */
+                            mpesa_transaction_date: string | null;
+                            review_reason: string | null;
+                            account_id: number | null;
+                            account_name: string | null;
+                            channel: string | null;
+                            customer_id: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            created_at: string;
+                            completed_at: string | null;
+                            /** @description The payment's reversal; null when none was asked for */
+                            reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
+                            /** @enum {string} */
+                            environment: "sandbox" | "production";
+                            workflow_id: string;
+                            /** @description What settled the payment (callback, query, …); null while pending */
+                            decided_by: string | null;
+                        };
+                        events: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            at: string;
+                            /** @enum {string} */
+                            kind: "created" | "fee_reserved" | "push_accepted" | "push_refused" | "push_unconfirmed" | "callback_received" | "status_query" | "fee_captured" | "fee_released" | "late_fee_captured" | "wallet_credited" | "settled" | "webhook_attempt" | "reversal_requested" | "reversal_evidence" | "reversal_settled";
+                            title: string;
+                            detail: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -7196,7 +9211,13 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description The minute's start, UTC (YYYY-MM-DDTHH:MM:00Z) */
+                        minute: string;
+                        completed: number;
+                        failed: number;
+                        pending: number;
+                    }[];
                 };
             };
             /** @description minutes must be 5 to 1440 */
@@ -7325,7 +9346,12 @@ export interface operations {
                      *       "recovery_codes_left": 9
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        enabled: boolean;
+                        enabled_at: string | null;
+                        /** @description Unused recovery codes; 0 when two-step sign-in is off */
+                        recovery_codes_left: number;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -7367,7 +9393,14 @@ export interface operations {
                      *       "qr_code": "data:image/png;base64,iVBORw0KGgo…"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Base32, for typing into the app by hand */
+                        secret: string;
+                        /** @description The otpauth:// URL (Key Uri Format) */
+                        otpauth_url: string;
+                        /** @description A PNG data: URL of a QR code of otpauth_url */
+                        qr_code: string;
+                    };
                 };
             };
             /** @description Missing, wrong or revoked credentials */
@@ -7431,7 +9464,9 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        recovery_codes: string[];
+                    };
                 };
             };
             /** @description code is not the current code of the authenticator app */
@@ -7600,7 +9635,32 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        occurred_at: string;
+                        /** @description Such as login.failed or wallet.adjusted */
+                        action: string;
+                        actor: {
+                            /** @enum {string} */
+                            type: "admin" | "merchant" | "api_key" | "system" | "anonymous";
+                            id: number | null;
+                            label: string | null;
+                        };
+                        merchant_id: number | null;
+                        subject: {
+                            type: string;
+                            id: string | null;
+                        } | null;
+                        ip: string | null;
+                        /** @description What changed (never a secret) */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                    }[];
                 };
             };
             /** @description action must be an action name such as login.failed or wallet.adjusted */
@@ -7697,7 +9757,32 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        id: number;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        occurred_at: string;
+                        /** @description Such as login.failed or wallet.adjusted */
+                        action: string;
+                        actor: {
+                            /** @enum {string} */
+                            type: "admin" | "merchant" | "api_key" | "system" | "anonymous";
+                            id: number | null;
+                            label: string | null;
+                        };
+                        merchant_id: number | null;
+                        subject: {
+                            type: string;
+                            id: string | null;
+                        } | null;
+                        ip: string | null;
+                        /** @description What changed (never a secret) */
+                        details: {
+                            [key: string]: unknown;
+                        };
+                    }[];
                 };
             };
             /** @description from must be a date such as 2026-12-07 */
@@ -7774,7 +9859,12 @@ export interface operations {
                      *       "ResultDesc": "Accept"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        ResultCode: 0;
+                        /** @constant */
+                        ResultDesc: "Accept";
+                    };
                 };
             };
             /** @description Wrong token: not stored */
@@ -7835,7 +9925,12 @@ export interface operations {
                      *       "ResultDesc": "Accept"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        ResultCode: 0;
+                        /** @constant */
+                        ResultDesc: "Accept";
+                    };
                 };
             };
             /** @description Wrong token: not stored */
@@ -7890,7 +9985,10 @@ export interface operations {
                      *       "status": "ok"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -7920,7 +10018,21 @@ export interface operations {
                      *       "paths": {}
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        openapi: "3.1.0";
+                        info: {
+                            title: string;
+                            version: string;
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        paths: {
+                            [key: string]: unknown;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
                 };
             };
         };
@@ -7939,7 +10051,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/html": string;
+                };
             };
         };
     };
@@ -7963,7 +10077,10 @@ export interface operations {
                      *       "status": "ready"
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ready";
+                    };
                 };
             };
             /** @description A dependency is failing, or the instance is shutting down */

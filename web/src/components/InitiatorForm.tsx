@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Channel, ChannelInitiator } from '../api/models';
+import type { Channel } from '../api/answers';
 import { dateTime } from '../format';
 import { Field, FormError } from './Field';
 
@@ -19,12 +19,11 @@ export function InitiatorForm({ channels }: { channels: Channel[] }) {
   const current = useQuery({
     queryKey: ['initiator', chosen],
     enabled: chosen !== null,
-    queryFn: () =>
-      unwrap<ChannelInitiator>(api.GET('/api/accounts/{id}/initiator', { params: { path: { id: String(chosen) } } })),
+    queryFn: () => unwrap(api.GET('/api/accounts/{id}/initiator', { params: { path: { id: String(chosen) } } })),
   });
   const save = useMutation({
     mutationFn: () =>
-      unwrap<ChannelInitiator>(
+      unwrap(
         api.PUT('/api/accounts/{id}/initiator', {
           params: { path: { id: String(chosen) } },
           body: { initiator_name: name, initiator_password: password },

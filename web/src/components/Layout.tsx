@@ -1,7 +1,7 @@
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Me } from '../api/models';
+import type { Me } from '../api/answers';
 
 const MERCHANT_NAV = [
   ['/', 'Home'],

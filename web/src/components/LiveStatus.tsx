@@ -1,7 +1,6 @@
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { PaymentStatusAnswer } from '../api/models';
 import { kes } from '../format';
 import { StatusBadge } from './StatusBadge';
 
@@ -13,7 +12,7 @@ export function LiveStatus({ transactionId, onSettled }: { transactionId: number
   const status = useQuery({
     queryKey: ['payment-status', transactionId],
     queryFn: async () => {
-      const answer = await unwrap<PaymentStatusAnswer>(
+      const answer = await unwrap(
         api.GET('/api/transaction/status/{reference}', { params: { path: { reference: String(transactionId) } } }),
       );
       if (answer.status !== 'pending' && answer.status !== 'needs_review') onSettled?.();

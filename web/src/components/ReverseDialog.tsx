@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client';
-import type { Reversal, Transaction } from '../api/models';
+import type { Transaction } from '../api/answers';
 import { kes } from '../format';
 import { FormError } from './Field';
 
@@ -18,7 +18,7 @@ export function ReverseButton({ transaction }: { transaction: Transaction }) {
   const queryClient = useQueryClient();
   const reverse = useMutation({
     mutationFn: () =>
-      unwrap<{ created: boolean; reversal: Reversal }>(
+      unwrap(
         api.POST('/api/transactions/{id}/reversal', {
           params: { path: { id: String(transaction.id) }, header: { 'Idempotency-Key': key } },
           body: remarks.trim() ? { remarks: remarks.trim() } : {},

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import type { Transaction } from '../api/models';
+import type { Transaction } from '../api/answers';
 import { dateTime, kes } from '../format';
 import { DataTable, type Column } from './DataTable';
 import { StatusBadge } from './StatusBadge';

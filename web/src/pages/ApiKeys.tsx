@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { ApiKey, CreatedApiKey } from '../api/models';
 import { CopyButton } from '../components/CopyButton';
 import { Field, FormError } from '../components/Field';
 import { DataTable } from '../components/DataTable';
@@ -17,15 +16,14 @@ export function ApiKeysPage() {
   const [environment, setEnvironment] = useState<'sandbox' | 'production'>('sandbox');
   const [confirming, setConfirming] = useState<number | null>(null);
   const create = useMutation({
-    mutationFn: () => unwrap<CreatedApiKey>(api.POST('/api/api-keys', { body: { name, environment } })),
+    mutationFn: () => unwrap(api.POST('/api/api-keys', { body: { name, environment } })),
     onSuccess: () => {
       setName('');
       return queryClient.invalidateQueries({ queryKey: ['api-keys'] });
     },
   });
   const revoke = useMutation({
-    mutationFn: (id: number) =>
-      unwrap<ApiKey>(api.DELETE('/api/api-keys/{id}', { params: { path: { id: String(id) } } })),
+    mutationFn: (id: number) => unwrap(api.DELETE('/api/api-keys/{id}', { params: { path: { id: String(id) } } })),
     onSuccess: () => {
       setConfirming(null);
       return queryClient.invalidateQueries({ queryKey: ['api-keys'] });

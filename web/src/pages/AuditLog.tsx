@@ -1,22 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrapPage } from '../api/client';
+import type { AuditEvent } from '../api/answers';
 import { DataTable, Pager, useCursorPages } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { dateTime } from '../format';
-
-/** One audit event as GET /api/audit and GET /api/admin/audit answer it. */
-interface AuditEvent {
-  id: number;
-  occurred_at: string;
-  action: string;
-  actor: { type: string; id: number | null; label: string | null };
-  merchant_id: number | null;
-  subject: { type: string; id: string | null } | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
 
 const ACTIONS: Array<[string, string]> = [
   ['login.succeeded', 'Signed in'],
@@ -67,7 +56,7 @@ export function AuditLogPage({ admin }: { admin: boolean }) {
     queryKey: ['audit', admin, filters, cursor],
     queryFn: () => {
       const query = { limit: 50, ...setFilters(filters, admin), ...(cursor ? { cursor } : {}) };
-      return unwrapPage<AuditEvent>(
+      return unwrapPage(
         admin ? api.GET('/api/admin/audit', { params: { query } }) : api.GET('/api/audit', { params: { query } }),
       );
     },

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Channel } from '../api/models';
+import type { Channel } from '../api/answers';
 import { Field, FormError } from '../components/Field';
 import { DataTable } from '../components/DataTable';
 import { InitiatorForm } from '../components/InitiatorForm';
@@ -26,7 +26,7 @@ export function ChannelsPage() {
   });
   const add = useMutation({
     mutationFn: () =>
-      unwrap<Channel>(
+      unwrap(
         api.POST('/api/accounts', {
           body: {
             account_type: form.account_type,
@@ -43,7 +43,7 @@ export function ChannelsPage() {
   });
   const deactivate = useMutation({
     mutationFn: (id: number) =>
-      unwrap<Channel>(api.POST('/api/accounts/{id}/deactivate', { params: { path: { id: String(id) } } })),
+      unwrap(api.POST('/api/accounts/{id}/deactivate', { params: { path: { id: String(id) } } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['channels'] }),
   });
   const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>

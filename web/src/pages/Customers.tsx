@@ -1,7 +1,7 @@
 import { Link, useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client';
-import type { Customer, Transaction } from '../api/models';
+import type { Customer } from '../api/answers';
 import { DataTable, type Column } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
@@ -25,7 +25,7 @@ const CUSTOMER_COLUMNS: Column<Customer>[] = [
 function CustomerList() {
   const customers = useQuery({
     queryKey: ['customers'],
-    queryFn: () => unwrapPage<Customer>(api.GET('/api/customers', { params: { query: { limit: 100 } } })),
+    queryFn: () => unwrapPage(api.GET('/api/customers', { params: { query: { limit: 100 } } })),
   });
   return (
     <section>
@@ -46,8 +46,7 @@ const paymentCount = (n: number) => `${n} ${n === 1 ? 'payment' : 'payments'}`;
 function CustomerDetail({ id }: { id: string }) {
   const customer = useQuery({
     queryKey: ['customers', id],
-    queryFn: () =>
-      unwrap<Customer & { payments: Transaction[] }>(api.GET('/api/customers/{id}', { params: { path: { id } } })),
+    queryFn: () => unwrap(api.GET('/api/customers/{id}', { params: { path: { id } } })),
   });
   return (
     <section>

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrapPage } from '../api/client';
-import type { Me, Transaction } from '../api/models';
+import type { Me, Transaction } from '../api/answers';
 import { QueryState } from '../components/QueryState';
 import { TransactionTable } from '../components/TransactionTable';
 import { greeting, kes, nairobiDate } from '../format';
@@ -30,12 +30,11 @@ export function HomePage({ me }: { me: Me }) {
   // One month of transactions (at most 1,000 rows) gives today's and the month's figures.
   const month = useQuery({
     queryKey: ['transactions', 'month', monthStart],
-    queryFn: () =>
-      unwrapPage<Transaction>(api.GET('/api/transactions', { params: { query: { from: monthStart, limit: 1000 } } })),
+    queryFn: () => unwrapPage(api.GET('/api/transactions', { params: { query: { from: monthStart, limit: 1000 } } })),
   });
   const latest = useQuery({
     queryKey: ['transactions', 'latest'],
-    queryFn: () => unwrapPage<Transaction>(api.GET('/api/transactions', { params: { query: { limit: 5 } } })),
+    queryFn: () => unwrapPage(api.GET('/api/transactions', { params: { query: { limit: 5 } } })),
   });
 
   const minFee = pricing.data?.[0]?.fee;

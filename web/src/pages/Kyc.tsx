@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { KycState } from '../api/models';
+import type { KycState } from '../api/answers';
 import { Field, FormError } from '../components/Field';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
@@ -75,7 +75,7 @@ function KycForm() {
   const [files, setFiles] = useState<Partial<Record<DocumentKind, File>>>({});
   const submit = useMutation({
     mutationFn: () =>
-      unwrap<KycState>(
+      unwrap(
         // openapi-fetch sends a FormData as it is, and the browser sets the multipart Content-Type and boundary.
         api.POST('/api/kyc', { body: formDataOf(form, files) as never }),
       ),

@@ -2,7 +2,6 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client';
-import type { Me } from '../api/models';
 import { Field, FormError } from '../components/Field';
 import { ME_KEY } from '../session';
 
@@ -14,9 +13,7 @@ export function LoginPage() {
   const queryClient = useQueryClient();
   const login = useMutation({
     mutationFn: () =>
-      unwrap<Me>(
-        api.POST('/api/auth/login', { body: { email, password, ...(code.trim() ? { code: code.trim() } : {}) } }),
-      ),
+      unwrap(api.POST('/api/auth/login', { body: { email, password, ...(code.trim() ? { code: code.trim() } : {}) } })),
     // The session cookie is set; with "who am I" known, the app's routes take the user on.
     // GET /api/me is then asked once more for what only it tells (an admin's Temporal UI address).
     onSuccess: (me) => {

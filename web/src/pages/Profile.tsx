@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Me, Settings, WebhookDelivery } from '../api/models';
+import type { Me } from '../api/answers';
 import { CopyButton } from '../components/CopyButton';
 import { Field, FormError } from '../components/Field';
 import { DataTable } from '../components/DataTable';
@@ -85,10 +85,10 @@ function ChangePassword() {
 
 function CallbackUrl() {
   const queryClient = useQueryClient();
-  const settings = useQuery({ queryKey: ['settings'], queryFn: () => unwrap<Settings>(api.GET('/api/settings')) });
+  const settings = useQuery({ queryKey: ['settings'], queryFn: () => unwrap(api.GET('/api/settings')) });
   const [url, setUrl] = useState<string | null>(null);
   const save = useMutation({
-    mutationFn: (callback_url: string | null) => unwrap<Settings>(api.PUT('/api/settings', { body: { callback_url } })),
+    mutationFn: (callback_url: string | null) => unwrap(api.PUT('/api/settings', { body: { callback_url } })),
     onSuccess: (saved) => {
       queryClient.setQueryData(['settings'], saved);
       setUrl(null);
@@ -132,11 +132,11 @@ function CallbackUrl() {
 function SigningSecret() {
   const [secret, setSecret] = useState<string | null>(null);
   const reveal = useMutation({
-    mutationFn: () => unwrap<{ secret: string }>(api.GET('/api/settings/webhook-secret')),
+    mutationFn: () => unwrap(api.GET('/api/settings/webhook-secret')),
     onSuccess: (s) => setSecret(s.secret),
   });
   const rotate = useMutation({
-    mutationFn: () => unwrap<{ secret: string }>(api.POST('/api/settings/webhook-secret/rotate')),
+    mutationFn: () => unwrap(api.POST('/api/settings/webhook-secret/rotate')),
     onSuccess: (s) => setSecret(s.secret),
   });
   const [confirmRotate, setConfirmRotate] = useState(false);
@@ -183,7 +183,7 @@ function Deliveries() {
   const queryClient = useQueryClient();
   const deliveries = useQuery({
     queryKey: ['deliveries'],
-    queryFn: () => unwrap<WebhookDelivery[]>(api.GET('/api/webhooks/deliveries', { params: { query: { limit: 50 } } })),
+    queryFn: () => unwrap(api.GET('/api/webhooks/deliveries', { params: { query: { limit: 50 } } })),
     refetchInterval: 5000,
   });
   const redeliver = useMutation({

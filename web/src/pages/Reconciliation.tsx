@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client';
+import type { StatementLine, StatementReport } from '../api/answers';
 import { DataTable, Pager, useCursorPages, type Column } from '../components/DataTable';
 import { Field, FormError } from '../components/Field';
 import { PageHeader } from '../components/Layout';
@@ -8,34 +9,10 @@ import { QueryState } from '../components/QueryState';
 import { dateTime, kes } from '../format';
 import { useChannels } from '../queries';
 
-/** A statement reconciliation report (GET /api/reconciliation/statements). */
-interface StatementReport {
-  id: number;
-  merchant_id: number;
-  business_name: string;
-  channel_name: string;
-  party_b: string;
-  environment: string;
-  day: string;
-  matched: number;
-  mpesa_only: number;
-  imarapay_only: number;
-  amount_differs: number;
-  superseded: boolean;
-}
-
-interface StatementLine {
-  class: string;
-  receipt: string | null;
-  completed_at: string | null;
-  amount: number | null;
-  payer: string | null;
-  transaction_id: number | null;
-  payment_amount: number | null;
-  payment_status: string | null;
-  matched_by: string | null;
-  certain: boolean;
-}
+const SOURCE_LABEL: Record<string, string> = {
+  statement: 'Uploaded statement',
+  pull_transactions: 'M-Pesa (Pull Transactions)',
+};
 
 const CLASS_LABEL: Record<string, string> = {
   matched: 'Matched',
@@ -45,7 +22,8 @@ const CLASS_LABEL: Record<string, string> = {
 };
 
 /**
- * Statement reconciliation: merchants upload their M-Pesa statement and read each day's report;
+ * Statement reconciliation: merchants upload their M-Pesa statement, or ask M-Pesa's Pull
+ * Transactions for today's or yesterday's credits, and read each day's report;
  * admins (`admin`) read every merchant's. Each report opens its lines and downloads as CSV.
  */
 export default function ReconciliationPage({ admin = false }: { admin?: boolean }) {
@@ -55,7 +33,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
   const reports = useQuery({
     queryKey: ['statement-reports', admin, pages.cursor],
     queryFn: () =>
-      unwrapPage<StatementReport>(
+      unwrapPage(
         admin
           ? api.GET('/api/admin/reconciliation/statements', { params: { query: { cursor: pages.cursor } } })
           : api.GET('/api/reconciliation/statements', { params: { query: { cursor: pages.cursor } } }),
@@ -65,6 +43,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
     { header: 'Day', cell: (r) => r.day },
     ...(admin ? [{ header: 'Merchant', cell: (r: StatementReport) => `${r.business_name} (#${r.merchant_id})` }] : []),
     { header: 'Channel', cell: (r) => `${r.channel_name} (${r.party_b})` },
+    { header: 'Source', cell: (r) => SOURCE_LABEL[r.source] ?? r.source },
     { header: 'Matched', cell: (r) => r.matched, numeric: true },
     { header: 'In M-Pesa only', cell: (r) => r.mpesa_only, numeric: true },
     { header: 'In ImaraPay only', cell: (r) => r.imarapay_only, numeric: true },
@@ -95,6 +74,7 @@ export default function ReconciliationPage({ admin = false }: { admin?: boolean 
         }
       />
       {!admin && <UploadForm />}
+      {!admin && <PullForm />}
       <h2>Reports</h2>
       <QueryState query={reports} isEmpty={(d) => d.rows.length === 0} empty="No statement reconciled yet.">
         {(data) => (
@@ -116,7 +96,7 @@ function UploadForm() {
   const [file, setFile] = useState<File | null>(null);
   const upload = useMutation({
     mutationFn: () =>
-      unwrap<{ reports: StatementReport[]; credits: number }>(
+      unwrap(
         api.POST('/api/reconciliation/statements', {
           params: { query: { channel_id: Number(channelId || channels.data?.[0]?.id) } },
           body: file as never,
@@ -164,11 +144,66 @@ function UploadForm() {
   );
 }
 
+/** Nairobi's calendar day (UTC+3, no daylight saving) `daysAgo` days before now, YYYY-MM-DD. */
+function nairobiDay(daysAgo: number): string {
+  return new Date(Date.now() + 3 * 3600_000 - daysAgo * 24 * 3600_000).toISOString().slice(0, 10);
+}
+
+function PullForm() {
+  const channels = useChannels();
+  const queryClient = useQueryClient();
+  const [channelId, setChannelId] = useState('');
+  const [daysAgo, setDaysAgo] = useState(0);
+  const pull = useMutation({
+    mutationFn: () =>
+      unwrap<{ report: StatementReport; credits: number }>(
+        api.POST('/api/reconciliation/pulls', {
+          body: { channel_id: Number(channelId || channels.data?.[0]?.id), day: nairobiDay(daysAgo) },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['statement-reports'] }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    pull.mutate();
+  };
+  return (
+    <form className="card" onSubmit={submit}>
+      <h2>Ask M-Pesa</h2>
+      <p className="muted">M-Pesa lists a channel's credits of the last 48 hours (Pull Transactions).</p>
+      <Field label="Payment channel" name="pull_channel_id" error={pull.error}>
+        <select id="pull_channel_id" value={channelId} onChange={(e) => setChannelId(e.target.value)}>
+          {(channels.data ?? []).map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name} ({c.account_number})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Day (Nairobi)" name="pull_day" error={pull.error}>
+        <select id="pull_day" value={daysAgo} onChange={(e) => setDaysAgo(Number(e.target.value))}>
+          <option value={0}>Today ({nairobiDay(0)})</option>
+          <option value={1}>Yesterday ({nairobiDay(1)})</option>
+        </select>
+      </Field>
+      <FormError error={pull.error} />
+      <button type="submit" disabled={pull.isPending}>
+        Ask M-Pesa for the day
+      </button>
+      {pull.data && (
+        <p role="status">
+          M-Pesa listed {pull.data.credits} credits for {pull.data.report.day}.
+        </p>
+      )}
+    </form>
+  );
+}
+
 function ReportLines({ id, admin }: { id: number; admin: boolean }) {
   const report = useQuery({
     queryKey: ['statement-report', admin, id],
     queryFn: () =>
-      unwrap<StatementReport & { lines: StatementLine[] }>(
+      unwrap(
         admin
           ? api.GET('/api/admin/reconciliation/statements/{id}', { params: { path: { id: String(id) } } })
           : api.GET('/api/reconciliation/statements/{id}', { params: { path: { id: String(id) } } }),

@@ -2,7 +2,6 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { Me } from '../api/models';
 import { Field, FormError } from '../components/Field';
 import { ME_KEY } from '../session';
 
@@ -10,7 +9,7 @@ export function SignUpPage() {
   const [form, setForm] = useState({ business_name: '', email: '', password: '' });
   const queryClient = useQueryClient();
   const signUp = useMutation({
-    mutationFn: () => unwrap<Me>(api.POST('/api/auth/signup', { body: form })),
+    mutationFn: () => unwrap(api.POST('/api/auth/signup', { body: form })),
     // The session cookie is set; with "who am I" known, the app's routes take the user on.
     onSuccess: (me) =>
       queryClient.setQueryData(ME_KEY, { user: me.user, merchant: me.merchant, expires_at: me.expires_at }),

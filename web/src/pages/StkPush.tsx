@@ -2,20 +2,18 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import type { PushAnswer } from '../api/models';
 import { Field, FormError } from '../components/Field';
 import { PageHeader } from '../components/Layout';
 import { LiveStatus } from '../components/LiveStatus';
 import { QueryState } from '../components/QueryState';
-import { feeFor, kes } from '../format';
-import { useChannels, usePricing } from '../queries';
+import { kes } from '../format';
+import { useChannels, useFeeQuote } from '../queries';
 
 /** The fields of one payment; the chosen channel is kept from one push to the next. */
 const EMPTY_PAYMENT = { phone_number: '', amount: '', external_reference: '', description: '' };
 
 export function StkPushPage() {
   const channels = useChannels();
-  const pricing = usePricing();
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ account_id: '', ...EMPTY_PAYMENT });
   // With a single active channel there is nothing to choose: preselect it (a choice already made stays).
@@ -25,7 +23,7 @@ export function StkPushPage() {
   }, [channels.data]);
   const push = useMutation({
     mutationFn: () =>
-      unwrap<PushAnswer>(
+      unwrap(
         api.POST('/api/stk-push', {
           body: {
             account_id: Number(form.account_id),
@@ -45,7 +43,8 @@ export function StkPushPage() {
   const set = (name: keyof typeof form) => (e: { target: { value: string } }) =>
     setForm({ ...form, [name]: e.target.value });
   const amount = Number(form.amount);
-  const fee = pricing.data && Number.isInteger(amount) && amount > 0 ? feeFor(amount, pricing.data) : null;
+  const feeQuote = useFeeQuote(amount);
+  const fee = feeQuote.data?.amount === amount ? feeQuote.data.fee : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     push.mutate();

@@ -1,7 +1,7 @@
 import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client';
-import type { ReversalStatus, TransactionTimeline } from '../api/models';
+import type { ReversalStatus } from '../api/answers';
 import { ReverseButton } from '../components/ReverseDialog';
 import { PageHeader } from '../components/Layout';
 import { ErrorNote } from '../components/QueryState';
@@ -42,8 +42,7 @@ export function TransactionDetailPage() {
   const { id = '' } = useParams();
   const detail = useQuery({
     queryKey: ['transaction', id],
-    queryFn: () =>
-      unwrap<TransactionTimeline>(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
+    queryFn: () => unwrap(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
     // A pending payment, one in review, or one being reversed is still moving: follow it.
     refetchInterval: (query) =>
       ['pending', 'needs_review'].includes(query.state.data?.transaction.status ?? '') ||

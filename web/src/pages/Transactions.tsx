@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrapPage } from '../api/client';
-import type { Transaction } from '../api/models';
 import { Pager, useCursorPages } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
@@ -37,7 +36,7 @@ export function TransactionsPage() {
   const page = useQuery({
     queryKey: ['transactions', 'list', filters, cursor],
     queryFn: () =>
-      unwrapPage<Transaction>(
+      unwrapPage(
         api.GET('/api/transactions', {
           params: { query: { ...queryOf(filters), limit: 25, ...(cursor ? { cursor } : {}) } },
         }),

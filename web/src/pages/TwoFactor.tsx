@@ -1,20 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
+import type { Answer } from '../api/answers';
 import { Field, FormError } from '../components/Field';
 import { QueryState } from '../components/QueryState';
 import { dateTime } from '../format';
 
-interface TwoFactorStatus {
-  enabled: boolean;
-  enabled_at: string | null;
-  recovery_codes_left: number;
-}
-interface TwoFactorSetup {
-  secret: string;
-  otpauth_url: string;
-  qr_code: string;
-}
+type TwoFactorStatus = Answer<'/api/me/two-factor', 'get'>;
 
 const KEY = ['me', 'two-factor'];
 
@@ -25,7 +17,7 @@ const KEY = ['me', 'two-factor'];
 export function TwoFactorCard() {
   const status = useQuery({
     queryKey: KEY,
-    queryFn: () => unwrap<TwoFactorStatus>(api.GET('/api/me/two-factor')),
+    queryFn: () => unwrap(api.GET('/api/me/two-factor')),
   });
   return (
     <div className="card">
@@ -40,10 +32,10 @@ function SetUp() {
   const [code, setCode] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const setup = useMutation({
-    mutationFn: () => unwrap<TwoFactorSetup>(api.POST('/api/me/two-factor/setup')),
+    mutationFn: () => unwrap(api.POST('/api/me/two-factor/setup')),
   });
   const enable = useMutation({
-    mutationFn: () => unwrap<{ recovery_codes: string[] }>(api.POST('/api/me/two-factor/enable', { body: { code } })),
+    mutationFn: () => unwrap(api.POST('/api/me/two-factor/enable', { body: { code } })),
     onSuccess: (answer) => setRecoveryCodes(answer.recovery_codes),
   });
   const confirm = (event: FormEvent) => {

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap, unwrapPage } from '../api/client';
-import type { LedgerEntry, PushAnswer } from '../api/models';
 import { Field, FormError } from '../components/Field';
 import { DataTable, Pager, useCursorPages } from '../components/DataTable';
 import { PageHeader } from '../components/Layout';
@@ -27,15 +26,13 @@ export function WalletPage() {
   const ledger = useQuery({
     queryKey: ['wallet', 'ledger', cursor],
     queryFn: () =>
-      unwrapPage<LedgerEntry>(
-        api.GET('/api/wallet/ledger', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } }),
-      ),
+      unwrapPage(api.GET('/api/wallet/ledger', { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })),
   });
   const queryClient = useQueryClient();
   const [form, setForm] = useState({ amount: '', phone_number: '' });
   const topUp = useMutation({
     mutationFn: () =>
-      unwrap<PushAnswer>(
+      unwrap(
         api.POST('/api/wallet/top-ups', { body: { amount: Number(form.amount), phone_number: form.phone_number } }),
       ),
   });

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import type { AdminKycSubmission } from '../../api/models';
+import type { AdminKycSubmission } from '../../api/answers';
 import { Field, FormError } from '../../components/Field';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
@@ -13,7 +13,7 @@ export default function KycReviewsPage() {
   const [status, setStatus] = useState<'pending' | 'approved' | 'rejected'>('pending');
   const submissions = useQuery({
     queryKey: ['admin', 'kyc', status],
-    queryFn: () => unwrap<AdminKycSubmission[]>(api.GET('/api/admin/kyc', { params: { query: { status } } })),
+    queryFn: () => unwrap(api.GET('/api/admin/kyc', { params: { query: { status } } })),
   });
   return (
     <section>

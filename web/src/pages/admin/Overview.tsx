@@ -1,7 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, unwrap } from '../../api/client';
-import type { AdminOverview, MinuteOfPayments } from '../../api/models';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
 import { kes, timeOfDay } from '../../format';
@@ -10,15 +9,12 @@ import { kes, timeOfDay } from '../../format';
 export default function OverviewPage() {
   const overview = useQuery({
     queryKey: ['admin', 'overview'],
-    queryFn: () => unwrap<AdminOverview>(api.GET('/api/admin/overview')),
+    queryFn: () => unwrap(api.GET('/api/admin/overview')),
     refetchInterval: 10_000,
   });
   const series = useQuery({
     queryKey: ['admin', 'payments-per-minute'],
-    queryFn: () =>
-      unwrap<MinuteOfPayments[]>(
-        api.GET('/api/admin/overview/payments-per-minute', { params: { query: { minutes: 60 } } }),
-      ),
+    queryFn: () => unwrap(api.GET('/api/admin/overview/payments-per-minute', { params: { query: { minutes: 60 } } })),
     refetchInterval: 10_000,
   });
   return (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import type { PricingTier } from '../../api/models';
+import type { Answer } from '../../api/answers';
 import { DataTable } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { ErrorNote, QueryState } from '../../components/QueryState';
@@ -10,7 +10,7 @@ import { ErrorNote, QueryState } from '../../components/QueryState';
 export default function AdminPricingPage() {
   const pricing = useQuery({
     queryKey: ['admin', 'pricing'],
-    queryFn: () => unwrap<PricingTier[]>(api.GET('/api/admin/pricing')),
+    queryFn: () => unwrap(api.GET('/api/admin/pricing')),
   });
   return (
     <section>
@@ -20,14 +20,14 @@ export default function AdminPricingPage() {
   );
 }
 
-function TierEditor({ initial }: { initial: PricingTier[] }) {
+function TierEditor({ initial }: { initial: Answer<'/api/admin/pricing', 'get'> }) {
   const queryClient = useQueryClient();
   const [tiers, setTiers] = useState(
     initial.map((t) => ({ min: String(t.min), max: String(t.max), fee: String(t.fee) })),
   );
   const save = useMutation({
     mutationFn: () =>
-      unwrap<PricingTier[]>(
+      unwrap(
         api.PUT('/api/admin/pricing', {
           body: { tiers: tiers.map((t) => ({ min: Number(t.min), max: Number(t.max), fee: Number(t.fee) })) },
         }),

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
-import type { AdminReversal } from '../../api/models';
+import type { AdminReversal } from '../../api/answers';
 import { DataTable } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
@@ -21,7 +21,7 @@ export default function AdminReversalsPage() {
   const reversals = useQuery({
     queryKey: ['admin', 'reversals', status],
     queryFn: () =>
-      unwrap<AdminReversal[]>(
+      unwrap(
         api.GET('/api/admin/reversals', {
           params: { query: status ? { status: status as AdminReversal['status'] } : {} },
         }),

@@ -1,7 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrapPage } from '../../api/client';
-import type { AdminTransaction } from '../../api/models';
 import { DataTable, Pager, useCursorPages } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
@@ -19,7 +18,7 @@ export default function AdminTransactionsPage() {
   const page = useQuery({
     queryKey: ['admin', 'transactions', filters, cursor],
     queryFn: () =>
-      unwrapPage<AdminTransaction>(
+      unwrapPage(
         api.GET('/api/admin/transactions', {
           params: {
             query: {

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrapPage } from '../../api/client';
-import type { AdminUser, KycStatus } from '../../api/models';
+import type { KycStatus } from '../../api/answers';
 import { DataTable, Pager, useCursorPages } from '../../components/DataTable';
 import { PageHeader } from '../../components/Layout';
 import { QueryState } from '../../components/QueryState';
@@ -22,7 +22,7 @@ export default function UsersPage() {
   const users = useQuery({
     queryKey: ['admin', 'users', filters, cursor],
     queryFn: () =>
-      unwrapPage<AdminUser>(
+      unwrapPage(
         api.GET('/api/admin/users', {
           params: {
             query: {

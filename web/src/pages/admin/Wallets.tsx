@@ -10,7 +10,7 @@ export default function WalletsPage() {
   const [form, setForm] = useState({ merchant_id: '', amount: '', reason: '' });
   const adjust = useMutation({
     mutationFn: () =>
-      unwrap<{ balance: number }>(
+      unwrap(
         api.POST('/api/admin/merchants/{id}/wallet/adjustments', {
           params: { path: { id: form.merchant_id } },
           body: { amount: Number(form.amount), reason: form.reason },

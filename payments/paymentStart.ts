@@ -6,29 +6,31 @@ import {
   type Client,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import { AppError, InsufficientBalanceError } from '../../domain/errors';
-import { errorResponse } from '../openapi/registry';
-import { newPublicId } from '../../domain/publicIds';
-import type { Transaction } from '../../db/entities';
-import { insertPayment, paymentByIdempotencyKey, paymentWithBalance } from '../../db/payments';
+import { AppError, InsufficientBalanceError } from '../domain/errors';
+import { newPublicId } from '../domain/publicIds';
+import type { Transaction } from '../db/entities';
+import { insertPayment, paymentByIdempotencyKey, paymentWithBalance } from '../db/payments';
 import {
   paymentWorkflowId,
   pushOutcomeUpdate,
   type PaymentTimings,
   type PaymentWorkflowInput,
   type PushOutcome,
-} from '../../workflows/definitions';
-import { paymentWorkflow } from '../../workflows/payment';
-import { temporalReachable } from '../temporalConnection';
+} from '../workflows/definitions';
+import { paymentWorkflow } from '../workflows/payment';
+import { temporalReachable } from './temporalConnection';
 import {
   ENVIRONMENT,
   EXTERNAL_REFERENCE,
   MERCHANT_ID,
   PAYMENT_STATUS,
   TRANSACTION_ID,
-} from '../../workflows/searchAttributes';
+} from '../workflows/searchAttributes';
 
 /**
+ * The payment core both the API and the worker build on: the API's payment faces start payments
+ * here, and the reconciliation starts the payments whose request could not.
+ *
  * The core every payment face shares (the documented STK push API, the Express API, wallet
  * top-ups): record the payment once per Idempotency-Key, start its workflow, wait for the push.
  */
@@ -199,25 +201,15 @@ function notStartedError(tx: Transaction): AppError {
     'temporarily_unavailable',
     'The payment could not be started just now; nothing was sent to M-Pesa. ' +
       'Retry with the same Idempotency-Key to start this same payment.',
-    { transaction_id: tx.id, retry_after: RETRY_AFTER_SECONDS },
+    { transaction_id: tx.id, retry_after: PAYMENT_RETRY_AFTER_SECONDS },
   );
 }
 
 /** TEMPORAL_START_DEADLINE_MS's default, for callers that do not pass one. */
 const DEFAULT_START_DEADLINE_MS = 3_000;
 
-/** When a client should retry a payment whose workflow could not be started. */
-const RETRY_AFTER_SECONDS = 5;
-
-/** The documented 503 of every payment start whose workflow could not be started. */
-export const PAYMENT_NOT_STARTED_RESPONSE = errorResponse(
-  503,
-  'temporarily_unavailable',
-  'The payment could not be started just now; nothing was sent to M-Pesa. ' +
-    'Retry with the same Idempotency-Key to start this same payment.',
-  { transaction_id: 47, retry_after: RETRY_AFTER_SECONDS },
-  'ImaraPay could not start the payment (Retry-After says when to retry; use the same Idempotency-Key)',
-);
+/** When a client should retry a payment whose workflow could not be started, in seconds. */
+export const PAYMENT_RETRY_AFTER_SECONDS = 5;
 
 /** How long past the push deadline a request may wait for its answer. */
 const ANSWER_MARGIN_MS = 15_000;

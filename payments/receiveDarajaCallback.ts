@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { parseStkCallback, type ParsedCallback } from '../../domain/callback';
-import type { CallbackDisposition } from '../../db/entities';
-import { adoptCheckoutRequestId, markCallbackDisposition, paymentForCallback, storeCallback } from '../../db/callbacks';
+import { parseStkCallback, type ParsedCallback } from '../domain/callback';
+import type { CallbackDisposition } from '../db/entities';
+import { sessionBeside } from '../db/orm';
+import { adoptCheckoutRequestId, markCallbackDisposition, paymentForCallback, storeCallback } from '../db/callbacks';
 import {
   darajaCallbackSignal,
   lateCallbackWorkflowId,
   paymentWorkflowId,
   type PaymentTimings,
-} from '../../workflows/definitions';
-import { lateCallbackWorkflow } from '../../workflows/lateCallback';
-import { callbackMatchesPush, isSuccessCode, type CallbackOutcome } from '../../domain/payment';
-import { TRANSACTION_ID, MERCHANT_ID, PAYMENT_STATUS } from '../../workflows/searchAttributes';
-import type { Logger } from '../../config/logger';
+} from '../workflows/definitions';
+import { lateCallbackWorkflow } from '../workflows/lateCallback';
+import { callbackMatchesPush, isSuccessCode, type CallbackOutcome } from '../domain/payment';
+import { TRANSACTION_ID, MERCHANT_ID, PAYMENT_STATUS } from '../workflows/searchAttributes';
+import type { Logger } from '../config/logger';
 
 export interface CallbackDeps {
   em: EntityManager;
@@ -196,7 +197,7 @@ async function handOverUnstored(
     }
   }
   // Stored as already handed over, under the id the workflow knows it by, so a redrive is a duplicate.
-  const stored = await storeReceived(deps.em.fork(), received, row, { disposition, signalId: callbackId }).then(
+  const stored = await storeReceived(sessionBeside(deps.em), received, row, { disposition, signalId: callbackId }).then(
     () => true,
     () => false,
   );

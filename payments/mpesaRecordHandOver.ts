@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { MpesaRecordEvidence } from '../../domain/mpesaRecord';
-import { mpesaRecordSignal, type PaymentTimings } from '../../workflows/definitions';
-import { mpesaRecordWorkflow, mpesaRecordWorkflowId } from '../../workflows/mpesaRecord';
+import type { MpesaRecordEvidence } from '../domain/mpesaRecord';
+import { mpesaRecordSignal, type PaymentTimings } from '../workflows/definitions';
+import { mpesaRecordWorkflow, mpesaRecordWorkflowId } from '../workflows/mpesaRecord';
 
 export interface HandOverDeps {
   temporal: Client;
