@@ -3,4 +3,4 @@ export { lateCallbackWorkflow } from './lateCallback';
 export { webhookRedeliveryWorkflow } from './webhookRedelivery';
 export { reconciliationWorkflow, unstartedPaymentWorkflow } from './reconciliation';
 export { mpesaRecordWorkflow } from './mpesaRecord';
-export { reversalWorkflow } from './reversal';
+export { reversalLateOutcomeWorkflow, reversalWorkflow } from './reversal';

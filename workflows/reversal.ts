@@ -147,6 +147,44 @@ export async function reversalWorkflow({
   return { state };
 }
 
+/** The workflow ID of the one settlement of a reversal whose own workflow had ended. */
+export const reversalLateOutcomeWorkflowId = (transactionId: number) =>
+  `payment-${transactionId}-reversal-late-outcome`;
+
+/** Input of reversalLateOutcomeWorkflow: the outcome M-Pesa gave after the reversal's workflow ended. */
+export interface ReversalLateOutcomeInput {
+  reversalId: number;
+  transactionId: number;
+  settlement: Parameters<ReversalActivities['settleReversal']>[0]['settlement'];
+  timings: WebhookTimings;
+}
+
+/**
+ * Settles a reversal whose workflow has ended (an `in_doubt` one past its late window) with the
+ * outcome M-Pesa gave since, and tells the merchant once: the settlement changes a reversal only
+ * once (db/reversals.ts settleReversal), and only the call that changed it sends the webhook. One
+ * per payment (reversalLateOutcomeWorkflowId), started by the API when the late result arrives.
+ */
+export async function reversalLateOutcomeWorkflow({
+  reversalId,
+  transactionId,
+  settlement,
+  timings,
+}: ReversalLateOutcomeInput): Promise<ReversalWorkflowResult> {
+  const db = proxyActivities<ReversalActivities>(databaseProfile);
+  const webhook = proxyActivities<PaymentActivities>(webhookProfile(timings));
+  const deliveries = proxyActivities<PaymentActivities>(databaseProfile);
+  const settled = await db.settleReversal({ reversalId, settlement });
+  if (settled.changed && (settled.state === 'reversed' || settled.state === 'failed'))
+    await notify(
+      webhook,
+      deliveries,
+      transactionId,
+      settled.state === 'reversed' ? 'reversal.succeeded' : 'reversal.failed',
+    );
+  return { state: settled.state === 'reversed' || settled.state === 'failed' ? settled.state : 'in_doubt' };
+}
+
 /** One webhook per reversal event, retried for the webhook window, then marked given up. */
 async function notify(
   webhook: PaymentActivities,

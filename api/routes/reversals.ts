@@ -228,7 +228,13 @@ export const reversalRoutes: RouteModule = (api, deps) => {
       const body = await readBody(ctx, MAX_RESULT_BYTES);
       try {
         await receiveReversalResult(
-          { em: deps.em(), temporal: deps.temporal, logger: deps.logger },
+          {
+            em: deps.em(),
+            temporal: deps.temporal,
+            logger: deps.logger,
+            taskQueue: deps.taskQueue,
+            timings: reversalTimings(deps.config),
+          },
           { reversalId: target.reversalId, kind: target.kind, raw: body.raw.toString('utf8') },
         );
       } catch (err) {

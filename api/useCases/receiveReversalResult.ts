@@ -1,18 +1,27 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { ReversalResultKind } from '../../config/callbackUrl';
 import type { Logger } from '../../config/logger';
 import { parseTransactionStatusResult } from '../../daraja/recordResults';
 import { parseReversalResult } from '../../daraja/reversal';
 import type { Reversal, ReversalResultDisposition } from '../../db/entities';
-import { reversalById, settleReversal, storeReversalResult } from '../../db/reversals';
+import { reversalById, storeReversalResult } from '../../db/reversals';
 import { reversalVerdictFromRecord, type ReversalEvidence } from '../../domain/reversal';
-import { reversalEvidenceSignal } from '../../workflows/reversal';
+import {
+  reversalEvidenceSignal,
+  reversalLateOutcomeWorkflow,
+  reversalLateOutcomeWorkflowId,
+  type ReversalTimings,
+} from '../../workflows/reversal';
 
 export interface ReversalResultDeps {
   em: EntityManager;
   temporal: Client;
   logger: Logger;
+  /** The task queue a late outcome's workflow runs on. */
+  taskQueue: string;
+  /** The webhook timings a late outcome's webhook is sent with (config REVERSAL_*, WEBHOOK_*). */
+  timings: ReversalTimings;
 }
 
 const parseJson = (text: string): unknown => {
@@ -105,8 +114,9 @@ function read(reversal: Reversal, kind: ReversalResultKind, body: unknown): Read
  * Status answer about it). The raw text is stored first, whatever it holds; read strictly, a body
  * that decides (a result, or a record showing the reversal done) is signalled to the reversal's
  * workflow, which keeps the first and counts repeats once. When that workflow has ended (an
- * `in_doubt` reversal past its late window), the outcome is recorded directly. Throws only when
- * Postgres cannot store the body.
+ * `in_doubt` reversal past its late window), reversalLateOutcomeWorkflow (one per payment) records
+ * the outcome and sends its webhook once. Throws only when Postgres cannot store the body (or Temporal
+ * cannot be reached: M-Pesa's retry of the body then decides it).
  */
 export async function receiveReversalResult(
   deps: ReversalResultDeps,
@@ -133,15 +143,35 @@ export async function receiveReversalResult(
     return { resultId: stored.id, disposition, signalled: true };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    // Its workflow has ended: record the outcome an in_doubt reversal was waiting for (final ones never change).
-    deps.logger.warn({ reversalId: reversal.id }, 'reversal result after its workflow ended: recorded directly');
-    await settleReversal(deps.em, reversal.id, {
-      state: evidence.verdict === 'reversed' ? 'reversed' : 'failed',
-      resultCode: evidence.resultCode,
-      resultDesc: evidence.description,
-      reversalReceipt: evidence.reversalReceipt,
-      decidedBy: evidence.source === 'mpesa_record' ? 'mpesa_record' : 'result',
-    });
+    // Its workflow has ended: a small workflow of its own records the outcome an in_doubt reversal was
+    // waiting for and tells the merchant once (final outcomes never change; a second start is refused).
+    deps.logger.warn(
+      { reversalId: reversal.id },
+      'reversal result after its workflow ended: settled by its own workflow',
+    );
+    await deps.temporal.workflow
+      .start(reversalLateOutcomeWorkflow, {
+        workflowId: reversalLateOutcomeWorkflowId(reversal.transaction),
+        taskQueue: deps.taskQueue,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        args: [
+          {
+            reversalId: reversal.id,
+            transactionId: reversal.transaction,
+            settlement: {
+              state: evidence.verdict === 'reversed' ? 'reversed' : 'failed',
+              resultCode: evidence.resultCode,
+              resultDesc: evidence.description,
+              reversalReceipt: evidence.reversalReceipt,
+              decidedBy: evidence.source === 'mpesa_record' ? 'mpesa_record' : 'result',
+            },
+            timings: deps.timings,
+          },
+        ],
+      })
+      .catch((startErr: unknown) => {
+        if (!(startErr instanceof WorkflowExecutionAlreadyStartedError)) throw startErr;
+      });
     return { resultId: stored.id, disposition, signalled: false };
   }
 }

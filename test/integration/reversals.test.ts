@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import axios from 'axios';
 import { parse } from 'csv-parse/sync';
-import { reversalWorkflowId } from '../../workflows/reversal';
+import { reversalLateOutcomeWorkflowId, reversalWorkflowId } from '../../workflows/reversal';
 import { recordReversal } from '../../db/reversals';
 import { reconciliationInput } from '../../worker/reconciliationSchedule';
 import { reversalResultUrl } from '../../config/callbackUrl';
@@ -26,9 +26,9 @@ import {
 quietTemporalRuntime();
 
 /** RECORD_HISTORIES=1 writes the reversal paths' histories as replay fixtures (test/integration/replay.test.ts replays them). */
-async function recordHistory(transactionId: number, name: string) {
+async function recordHistory(transactionId: number, name: string, workflowId = reversalWorkflowId(transactionId)) {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const handle = stack.temporal.workflow.getHandle(reversalWorkflowId(transactionId));
+  const handle = stack.temporal.workflow.getHandle(workflowId);
   await handle.result();
   const history = await handle.fetchHistory();
   writeFileSync(
@@ -250,6 +250,39 @@ describe('Reversing a payment', () => {
       headers: { Authorization: merchant.authorization },
     });
     expect(status.data.reversal_status).toBe('in_doubt');
+    expect(webhooksFor(id, 'reversal.failed')).toHaveLength(0);
+  });
+
+  it("When a result arrives after the in_doubt reversal's workflow ended, then it settles the reversal and its webhook is sent exactly once", async () => {
+    const merchant = await merchantWithInitiator();
+    const id = await completedPayment(merchant, 9924);
+    await reverse(merchant, id);
+    const doubtful = await reversalOnceSettled(merchant, id, 'in_doubt');
+    // Its late window ends: the reversal's workflow is over, and only then does M-Pesa's result come.
+    await stack.temporal.workflow.getHandle(reversalWorkflowId(id)).terminate('late window over');
+    const [sent] = await requestsFor(id);
+    const late = {
+      Result: {
+        ResultType: 0,
+        ResultCode: 0,
+        ResultDesc: 'The service request is processed successfully.',
+        OriginatorConversationID: sent!.originatorConversationId,
+        ConversationID: sent!.conversationId,
+        TransactionID: 'OEI2AK4XQ9',
+        ResultParameters: { ResultParameter: [{ Key: 'Amount', Value: 9924 }] },
+      },
+    };
+    const url = reversalResultUrl(stack.config, doubtful.reversal_id, 'result');
+    expect((await axios.post(url, late, { validateStatus: () => true })).status).toBe(200);
+    const reversal = await reversalOnceSettled(merchant, id, 'reversed');
+    expect([reversal.decided_by, reversal.reversal_receipt]).toEqual(['result', 'OEI2AK4XQ9']);
+    await eventually(async () => (webhooksFor(id, 'reversal.succeeded').length === 1 ? true : undefined));
+    await recordHistory(id, 'reversal-late-outcome', reversalLateOutcomeWorkflowId(id));
+
+    // M-Pesa posting it again changes nothing and sends nothing more.
+    expect((await axios.post(url, late, { validateStatus: () => true })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(webhooksFor(id, 'reversal.succeeded')).toHaveLength(1);
     expect(webhooksFor(id, 'reversal.failed')).toHaveLength(0);
   });
 
