@@ -4,13 +4,16 @@ import { createWebhookActivities, type WebhookDeps } from './webhooks';
 import { createReconciliationActivities } from './reconciliation';
 import { createMpesaRecordActivities, type MpesaRecordActivities, type MpesaRecordDeps } from './mpesaRecords';
 import { createStatementPullActivities, type StatementPullActivities } from './statementPulls';
+import { createReversalActivities, type ReversalActivities, type ReversalDeps } from './reversals';
 import type { PaymentActivities, ReconciliationActivities } from './types';
 import type { Logger } from '../config/logger';
 import type { WorkerDatabase } from '../db/workerDatabase';
+import type { ReversalTimings } from '../workflows/reversal';
 
 export type { PaymentActivities, ReconciliationActivities } from './types';
 export type { MpesaRecordActivities } from './mpesaRecords';
 export type { StatementPullActivities } from './statementPulls';
+export type { ReversalActivities } from './reversals';
 
 export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
   /** What the activities read and write (db/workerDatabase.ts), bound to the worker's ORM. */
@@ -32,6 +35,11 @@ export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
   pullRegistration: MpesaRecordDeps['pullRegistration'];
   initiatorFor: MpesaRecordDeps['initiatorFor'];
   resultUrls: MpesaRecordDeps['resultUrls'];
+  /** Daraja's Reversal API per environment; null where not configured. */
+  reversalClientFor: ReversalDeps['reversalClientFor'];
+  reversalUrl: ReversalDeps['reversalUrl'];
+  /** The timings the reconciliation starts recorded reversals with. */
+  reversalTimings?: ReversalTimings;
 }
 
 /**
@@ -40,7 +48,7 @@ export interface ActivityDeps extends Omit<DarajaCallDeps, 'pushDb'> {
  */
 export function createActivities(
   deps: ActivityDeps,
-): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & StatementPullActivities {
+): PaymentActivities & ReconciliationActivities & MpesaRecordActivities & StatementPullActivities & ReversalActivities {
   return {
     ...createSettlementActivities({ db: deps.db.settlement }),
     ...createDarajaActivities({ ...deps, pushDb: deps.db.pushes }),
@@ -58,6 +66,7 @@ export function createActivities(
       db: deps.db.reconciliation,
       newSession: deps.db.newSession,
       logger: deps.logger,
+      reversalTimings: deps.reversalTimings,
     }),
     ...createMpesaRecordActivities({
       db: deps.db.mpesaRecords,
@@ -72,6 +81,14 @@ export function createActivities(
       logger: deps.logger,
       recordClientFor: deps.recordClientFor,
       pullRegistration: deps.pullRegistration,
+    }),
+    ...createReversalActivities({
+      db: deps.db.reversals,
+      logger: deps.logger,
+      reversalClientFor: deps.reversalClientFor,
+      recordClientFor: deps.recordClientFor,
+      initiatorFor: deps.initiatorFor,
+      reversalUrl: deps.reversalUrl,
     }),
   };
 }

@@ -10,6 +10,7 @@ import { nairobiDay } from '../domain/statementMatch';
 import { handOverStoredCallback } from '../payments/receiveDarajaCallback';
 import { paymentWorkflowStart } from '../payments/paymentStart';
 import { paymentWorkflow } from '../workflows/payment';
+import { reversalWorkflow, type ReversalTimings } from '../workflows/reversal';
 import { PAYMENT_STATUS } from '../workflows/searchAttributes';
 import { paymentWorkflowId } from '../workflows/definitions';
 import type { Logger } from '../config/logger';
@@ -38,6 +39,8 @@ export interface ReconciliationDeps {
   logger: Logger;
   /** The Temporal client; by default the worker's own (from the activity's context). */
   client?: () => Client;
+  /** The timings recorded reversals are started with (config REVERSAL_*); without them none is started here. */
+  reversalTimings?: ReversalTimings;
 }
 
 /** The reconciliation's activities; each is safe to repeat. */
@@ -46,6 +49,7 @@ export function createReconciliationActivities({
   newSession,
   logger,
   client,
+  reversalTimings,
 }: ReconciliationDeps): ReconciliationActivities {
   const temporal = () => client?.() ?? Context.current().client;
   const taskQueue = () => Context.current().info.taskQueue;
@@ -56,6 +60,35 @@ export function createReconciliationActivities({
     idKind,
     ids: ids.slice(0, 20),
   });
+
+  /**
+   * Starts the workflow of every reversal recorded but still `requested` past the grace, under its own
+   * ID: one that runs already (or ran) is left alone. A reversal is never sent twice either way: its
+   * workflow claims it before sending. Returns the payments whose reversal was started.
+   */
+  async function startWaitingReversals(graceMs: number, timings: ReversalTimings): Promise<number[]> {
+    const started: number[] = [];
+    for (const reversal of await db.reversalsAwaitingStart(graceMs, RECONCILIATION_BATCH)) {
+      Context.current().heartbeat(reversal.id);
+      const ok = await temporal()
+        .workflow.start(reversalWorkflow, {
+          workflowId: reversal.workflowId,
+          taskQueue: taskQueue(),
+          args: [{ reversalId: reversal.id, transactionId: reversal.transaction, timings }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `Reverse payment ${reversal.transaction} (KES ${reversal.amount}) · merchant ${reversal.merchant}`,
+        })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+            throw err;
+          },
+        );
+      if (ok) started.push(reversal.transaction);
+    }
+    return started;
+  }
 
   return {
     async beginReconciliationRun({ workflowId }) {
@@ -127,9 +160,11 @@ export function createReconciliationActivities({
         );
         if (ok) (action === 'start' ? started : ended).push(tx.id);
       }
+      const reversalsStarted = reversalTimings ? await startWaitingReversals(orphanGraceMs, reversalTimings) : [];
       return [
         ...(started.length ? [finding('orphan_started', 'transaction', started, true)] : []),
         ...(ended.length ? [finding('orphan_ended', 'transaction', ended, true)] : []),
+        ...(reversalsStarted.length ? [finding('reversal_orphan_started', 'transaction', reversalsStarted, true)] : []),
       ];
     },
 

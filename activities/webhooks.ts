@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FailureType } from '../domain/failureTypes';
-import { buildWebhookPayload } from '../domain/webhookPayload';
+import { buildReversalPayload, buildWebhookPayload } from '../domain/webhookPayload';
+import type { Transaction } from '../db/entities';
 import { SIGNATURE_HEADER, sign } from '../domain/webhookSignature';
 import { webhookSendDecision } from '../domain/webhookDelivery';
 import type { WebhookDelivery } from '../db/entities';
@@ -54,13 +55,16 @@ export function createWebhookActivities(deps: WebhookDeps): WebhookActivities {
         return { delivered: false, skippedReason: decision.reason };
       }
 
+      const payload = event.startsWith('reversal.')
+        ? await reversalPayload(db, tx, event as 'reversal.succeeded' | 'reversal.failed')
+        : buildWebhookPayload({ ...tx, transactionId, linkId });
       // One delivery row per payment event; its payload is fixed when first created.
       const delivery = await db.ensurePaymentDelivery({
         merchantId: tx.merchant,
         transactionId,
         event,
         url: merchant.callbackUrl!,
-        payload: buildWebhookPayload({ ...tx, transactionId, linkId }),
+        payload,
       });
 
       // Retries of the payment's own delivery keep the URL it was created for; any acceptance counts.
@@ -232,4 +236,34 @@ async function attemptDelivery(
     excerpt: outcome.excerpt,
   });
   return { attemptNo, statusCode: outcome.statusCode, error: outcome.error, excerpt: outcome.excerpt };
+}
+
+/** A reversal event's body, from the payment and its settled reversal. */
+async function reversalPayload(
+  db: Pick<BoundToSessions<typeof webhookStatements>, 'reversalOfPayment'>,
+  tx: Transaction,
+  event: 'reversal.succeeded' | 'reversal.failed',
+): Promise<Record<string, unknown>> {
+  const reversal = await db.reversalOfPayment(tx.id);
+  if (!reversal)
+    throw ApplicationFailure.create({
+      type: FailureType.ReversalMissing,
+      message: `Payment ${tx.id} has no reversal`,
+      nonRetryable: true,
+    });
+  return buildReversalPayload({
+    event,
+    transactionId: tx.id,
+    reversalId: reversal.id,
+    amount: reversal.amount,
+    fee: tx.fee,
+    mpesaReceipt: reversal.receipt,
+    reversalReceipt: reversal.reversalReceipt,
+    resultCode: reversal.resultCode,
+    resultDesc: reversal.resultDesc,
+    decidedBy: reversal.decidedBy,
+    externalReference: tx.externalReference,
+    environment: tx.environment,
+    completedAt: reversal.completedAt,
+  });
 }

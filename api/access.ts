@@ -1,7 +1,13 @@
 import type { Context } from 'koa';
 import type { Logger } from '../config/logger';
 import type { User } from '../db/entities';
-import { isValidCallbackToken, isValidResultToken, type MpesaResultKind } from '../config/callbackUrl';
+import {
+  isValidCallbackToken,
+  isValidResultToken,
+  isValidReversalToken,
+  type MpesaResultKind,
+  type ReversalResultKind,
+} from '../config/callbackUrl';
 import { AppError } from '../domain/errors';
 import { CSRF_HEADER, csrfTokenMatches } from './browserSession';
 import { parseTransactionId } from '../domain/ids';
@@ -28,12 +34,20 @@ import {
  * - `signedIn`: any dashboard session, merchant or admin (who am I, sign out);
  * - `admin`: an ImaraPay admin's session;
  * - `darajaCallback`: the secret per-payment token in the callback path (Daraja does not sign callbacks);
- * - `darajaResult`: the secret token of the ResultURL / QueueTimeOutURL (Transaction Status, Pull Transactions).
+ * - `darajaResult`: the secret token of the ResultURL / QueueTimeOutURL (Transaction Status, Pull Transactions);
+ * - `darajaReversal`: the secret per-reversal token of a reversal's ResultURL / QueueTimeOutURL.
  *
  * 401 means "who are you?" (no, unknown, wrong, revoked or expired credentials); 403 means the
  * credentials are good but not for this endpoint.
  */
-export type Access = 'public' | 'merchant' | 'dashboard' | 'signedIn' | 'admin' | 'darajaCallback' | 'darajaResult';
+export type Access =
+  'public' | 'merchant' | 'dashboard' | 'signedIn' | 'admin' | 'darajaCallback' | 'darajaResult' | 'darajaReversal';
+
+/** The reversal a result path names, once its token checked out. */
+export interface ReversalResultTarget {
+  reversalId: number;
+  kind: ReversalResultKind;
+}
 
 /** The payment a callback path names, once its token checked out. */
 export interface CallbackTarget {
@@ -53,7 +67,9 @@ export type PrincipalOf<A extends Access> = A extends 'public'
           ? CallbackTarget
           : A extends 'darajaResult'
             ? { kind: MpesaResultKind }
-            : never;
+            : A extends 'darajaReversal'
+              ? ReversalResultTarget
+              : never;
 
 export interface AccessDeps extends AuthDeps {
   logger: Logger;
@@ -128,9 +144,24 @@ const RULES: Record<Access, Rule> = {
     }
     return { kind: kind as MpesaResultKind };
   },
+
+  darajaReversal: async (ctx, deps) => {
+    const reversalId = parseTransactionId(ctx.params.reversalId ?? '');
+    const kind = ctx.params.kind ?? '';
+    if (
+      reversalId === null ||
+      !REVERSAL_RESULT_KINDS.has(kind) ||
+      !isValidReversalToken(deps.callbackToken, reversalId, ctx.params.token ?? '')
+    ) {
+      deps.logger.warn({ ip: ctx.ip }, 'Daraja reversal result with a wrong path token');
+      throw new AppError('not_found', 'Not found');
+    }
+    return { reversalId, kind: kind as ReversalResultKind } satisfies ReversalResultTarget;
+  },
 };
 
 const RESULT_KINDS = new Set<string>(['status', 'timeout', 'pull']);
+const REVERSAL_RESULT_KINDS = new Set<string>(['result', 'timeout', 'status', 'status_timeout']);
 
 /** An admin session is no merchant: merchant endpoints answer it 403. */
 async function merchantCallerOf(ctx: Context, deps: AccessDeps, user: User): Promise<DashboardCaller> {

@@ -18,6 +18,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   conflict: 409,
   link_unavailable: 409,
   prompt_open: 409,
+  not_reversible: 409,
+  initiator_required: 409,
   rate_limited: 429,
   internal: 500,
   not_implemented: 501,

@@ -47,6 +47,13 @@ export const RATE_LIMIT_POLICIES = {
    */
   redeliveriesPerMerchant: 'RATE_LIMIT_REDELIVERIES_PER_MERCHANT',
   /**
+   * Reversal requests per merchant, all keys and sessions together: 30 per 10 min. A reversal moves a
+   * customer's money back; a leaked key or a runaway script must not empty the till.
+   */
+  reversalsPerMerchant: 'RATE_LIMIT_REVERSALS_PER_MERCHANT',
+  /** Changes of a channel's initiator credentials per merchant: 10 per hour (guessing initiator passwords through M-Pesa). */
+  initiatorChangesPerMerchant: 'RATE_LIMIT_INITIATOR_CHANGES_PER_MERCHANT',
+  /**
    * KYC submissions per merchant: 10 per hour. Each carries up to 6 MB of documents, read and
    * stored; a person verifying a business needs a few.
    */

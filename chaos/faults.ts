@@ -6,6 +6,7 @@ import type { WebhookReceiver } from './receiver';
 import type { PayingMerchant } from './clients';
 import type { RowFacts } from './invariants';
 import { temporalLongOutage, type FaultCheck } from './longOutage';
+import { reversalsUnderFaults } from './reversals';
 import { loseAnswersFor, lostAnswerChecks } from './lostAnswers';
 
 /** What a fault may touch. */
@@ -14,12 +15,14 @@ export interface FaultTargets {
   /** Current pid of the postmaster. */
   postgresPid(): number;
   gate: DarajaGate;
-  /** The simulator itself (not through the gate), for its control API. */
-  simulatorUrl: string;
   receiver: WebhookReceiver;
   log: (message: string) => void;
   /** Each API instance's own URL (not the proxy's). */
   apiUrls: string[];
+  /** The proxy in front of the API instances, as merchants reach it. */
+  apiUrl: string;
+  /** The simulator's own URL (its control API), not the gate's. */
+  simulatorUrl: string;
   temporalAddress: string;
   /** The APIs' TEMPORAL_START_DEADLINE_MS. */
   startDeadlineMs: number;
@@ -198,6 +201,29 @@ export const FAULTS: readonly Fault[] = [
         receiverFailing(t, s(20)),
       ]);
     },
+  },
+  {
+    name: 'reversals',
+    description:
+      'reverse 8 completed payments (two clients each: one retrying its Idempotency-Key, one with another key) while a worker, ' +
+      'API instance 1 and the Temporal server are SIGKILLed (restarted after 3, 10 and 20 s): one reversal and at most one ' +
+      'M-Pesa request per payment, an outcome that agrees with M-Pesa, one webhook per outcome',
+    inject: (t) =>
+      reversalsUnderFaults({
+        apiUrl: t.apiUrl,
+        simulatorUrl: t.simulatorUrl,
+        merchant: t.merchant!,
+        receiver: t.receiver,
+        log: t.log,
+        boundMs: s(120),
+        faults: async () => {
+          await Promise.all([
+            killFor(t, 'worker-1', s(3)),
+            killFor(t, 'api-1', s(10)),
+            sleep(s(2)).then(() => killFor(t, 'temporal', s(20))),
+          ]);
+        },
+      }),
   },
   {
     name: 'callbacks-lost',

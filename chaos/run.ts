@@ -57,6 +57,11 @@ const CHAOS_TIMINGS: NodeJS.ProcessEnv = {
   // Each row is one merchant paying in a burst: the per-merchant payment limits would refuse the load itself.
   RATE_LIMIT_PAYMENTS_PER_API_KEY: '100000/1s',
   RATE_LIMIT_PAYMENTS_PER_MERCHANT: '100000/1s',
+  RATE_LIMIT_REVERSALS_PER_MERCHANT: '100000/1s',
+  // Reversals whose result is lost to a fault ask M-Pesa's record within seconds, and end within the row.
+  REVERSAL_RESULT_TIMEOUT_MS: '10000',
+  REVERSAL_QUERY_INTERVAL_MS: '3000',
+  REVERSAL_DOUBT_AFTER_MS: '60000',
   LOG_LEVEL: 'info',
 };
 
@@ -153,10 +158,11 @@ async function main(): Promise<void> {
             launcher,
             postgresPid: shape.postgresPid,
             gate,
-            simulatorUrl: shape.simulatorUrl,
             receiver,
             log,
             apiUrls: ports.apis.map((port) => `http://127.0.0.1:${port}`),
+            apiUrl: proxy.url,
+            simulatorUrl: shape.simulatorUrl,
             temporalAddress: shape.temporalAddress,
             startDeadlineMs: config.TEMPORAL_START_DEADLINE_MS,
             quick,

@@ -48,3 +48,29 @@ export function mpesaResultUrl(
 ): string {
   return `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/hooks/daraja-results/${resultToken(config.DARAJA_CALLBACK_TOKEN)}/${kind}`;
 }
+
+/** Where M-Pesa posts about one reversal: its result, its queue timeout, and Transaction Status answers about it. */
+export type ReversalResultKind = 'result' | 'timeout' | 'status' | 'status_timeout';
+
+/** The path token of one reversal's URLs: an HMAC of its id under DARAJA_CALLBACK_TOKEN, apart from every payment's. */
+export function reversalToken(secret: string, reversalId: number): string {
+  return createHmac('sha256', secret).update(`daraja-reversal:${reversalId}`).digest('hex').slice(0, 32);
+}
+
+export function isValidReversalToken(secret: string, reversalId: number, token: string): boolean {
+  const expected = Buffer.from(reversalToken(secret, reversalId));
+  const given = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * The ResultURL / QueueTimeOutURL of one reversal (and of Transaction Status questions about it). It
+ * carries the reversal's id, so a result is matched even when Daraja's acknowledgement was lost.
+ */
+export function reversalResultUrl(
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'DARAJA_CALLBACK_TOKEN'>,
+  reversalId: number,
+  kind: ReversalResultKind,
+): string {
+  return `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/hooks/daraja-reversals/${reversalToken(config.DARAJA_CALLBACK_TOKEN, reversalId)}/${reversalId}/${kind}`;
+}

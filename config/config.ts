@@ -125,6 +125,18 @@ const schema = z
     PAYMENT_QUERY_MAX_INTERVAL_MS: z.coerce.number().int().positive().default(seconds(30)),
     /** How long a payment keeps listening for a late success callback after it failed. */
     PAYMENT_LATE_CALLBACK_WINDOW_MS: z.coerce.number().int().positive().default(seconds(3600)),
+    /** How long a reversal waits for its result before asking M-Pesa's own record (Transaction Status). */
+    REVERSAL_RESULT_TIMEOUT_MS: z.coerce.number().int().positive().default(seconds(120)),
+    /** Pause between Transaction Status questions about a reversal whose result has not come. */
+    REVERSAL_QUERY_INTERVAL_MS: z.coerce.number().int().positive().default(seconds(60)),
+    /** How long after its request a reversal without a result or a record is marked `in_doubt` for ops. */
+    REVERSAL_DOUBT_AFTER_MS: z.coerce.number().int().positive().default(seconds(1800)),
+    /** How long an `in_doubt` reversal keeps listening for a late result before its workflow ends. */
+    REVERSAL_LATE_RESULT_WINDOW_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(seconds(7 * 24 * 3600)),
     /** How long Daraja retries (spike arrest, 5xx) may go on before the push is given up. */
     PAYMENT_PUSH_DEADLINE_MS: z.coerce.number().int().positive().default(seconds(60)),
     /** First pause before a merchant webhook is retried; grows exponentially. */
@@ -187,6 +199,10 @@ const schema = z
     RATE_LIMIT_PAYMENTS_PER_MERCHANT: rateLimitSetting.default('120/10s'),
     /** Webhook redelivery requests per merchant per window (each may start a redelivery retried for days). */
     RATE_LIMIT_REDELIVERIES_PER_MERCHANT: rateLimitSetting.default('30/10m'),
+    /** Reversal requests per merchant per window (each one that starts moves a customer's money back). */
+    RATE_LIMIT_REVERSALS_PER_MERCHANT: rateLimitSetting.default('30/10m'),
+    /** Changes of a channel's M-Pesa initiator credentials per merchant per window. */
+    RATE_LIMIT_INITIATOR_CHANGES_PER_MERCHANT: rateLimitSetting.default('10/1h'),
     /** KYC submissions (up to 6 MB of documents each) per merchant per window. */
     RATE_LIMIT_KYC_PER_MERCHANT: rateLimitSetting.default('10/1h'),
     /** CSV exports (up to 10,000 rows each) per merchant per window. */
@@ -322,6 +338,20 @@ export function paymentTimings(config: Config) {
     queryMaxIntervalMs: config.PAYMENT_QUERY_MAX_INTERVAL_MS,
     lateCallbackWindowMs: config.PAYMENT_LATE_CALLBACK_WINDOW_MS,
     pushDeadlineMs: config.PAYMENT_PUSH_DEADLINE_MS,
+    webhookInitialRetryMs: config.WEBHOOK_INITIAL_RETRY_MS,
+    webhookMaxRetryMs: config.WEBHOOK_MAX_RETRY_MS,
+    webhookRetryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,
+    webhookHttpTimeoutMs: config.WEBHOOK_HTTP_TIMEOUT_MS,
+  };
+}
+
+/** A reversal workflow's timings, derived from the config (plain data, fixed at start so replays see the same values). */
+export function reversalTimings(config: Config) {
+  return {
+    resultTimeoutMs: config.REVERSAL_RESULT_TIMEOUT_MS,
+    queryIntervalMs: config.REVERSAL_QUERY_INTERVAL_MS,
+    doubtAfterMs: config.REVERSAL_DOUBT_AFTER_MS,
+    lateResultWindowMs: config.REVERSAL_LATE_RESULT_WINDOW_MS,
     webhookInitialRetryMs: config.WEBHOOK_INITIAL_RETRY_MS,
     webhookMaxRetryMs: config.WEBHOOK_MAX_RETRY_MS,
     webhookRetryWindowMs: config.WEBHOOK_RETRY_WINDOW_MS,

@@ -3,7 +3,13 @@ import { DarajaError, type DarajaErrorKind } from './types';
 
 /** Which Daraja call failed: the same failure means different things for a push and a query. */
 export type DarajaOperation =
-  'oauth' | 'push' | 'query' | 'transaction_status' | 'pull_register' | 'pull_query' | 'dynamic_qr';
+  'oauth' | 'push' | 'query' | 'transaction_status' | 'pull_register' | 'pull_query' | 'dynamic_qr' | 'reversal';
+
+/**
+ * Calls that move money: a push prompts the customer, a reversal returns their money. A timeout after
+ * the request left may have acted, so its outcome is unknown (indeterminate), never "failed".
+ */
+const MOVES_MONEY: ReadonlySet<DarajaOperation> = new Set(['push', 'reversal']);
 
 /** A failed Daraja call reduced to what classification needs: no headers, no request body, no secrets. */
 export type DarajaFailure =
@@ -89,7 +95,7 @@ const fail = (
 
 function classifyTransport(operation: DarajaOperation, code: string | null, message: string): DarajaError {
   const detail = code ? `${code} ${message}` : message;
-  if (operation !== 'push' || (code !== null && NOT_SENT_CODES.has(code))) {
+  if (!MOVES_MONEY.has(operation) || (code !== null && NOT_SENT_CODES.has(code))) {
     // A token request or a query has no effect on the customer; asking again is always safe.
     return fail('retryable', operation, detail, code, null);
   }
@@ -128,9 +134,9 @@ function classifyResponse(operation: DarajaOperation, status: number, body: unkn
   }
   // A bare 502/503 on a push may come from a proxy after the request was forwarded: only a Daraja
   // error body proves it was refused before anything happened.
-  if ((status === 502 || status === 503) && (operation !== 'push' || error))
+  if ((status === 502 || status === 503) && (!MOVES_MONEY.has(operation) || error))
     return fail('retryable', operation, detail, code, status);
-  if (operation === 'push') {
+  if (MOVES_MONEY.has(operation)) {
     // A 5xx we cannot read (or a 504 from a gateway that gave up waiting) may come after the push
     // reached the phone: the outcome is unknown, never "failed", and the push must not be repeated.
     return fail('indeterminate', operation, detail, code, status);

@@ -3,6 +3,7 @@ import type { Finding } from './entities';
 import { markCallbackDisposition } from './callbacks';
 import { freshTransaction } from './payments';
 import { openStatementLines } from './statementReports';
+import { reversalsAwaitingStart } from './reversals';
 
 /** How many rows of one kind a run handles or lists; the rest wait for the next run. */
 export const RECONCILIATION_BATCH = 500;
@@ -160,4 +161,5 @@ export const reconciliationStatements = {
   openStatementLines,
   finishRun,
   endUnstartedPayment,
+  reversalsAwaitingStart,
 };

@@ -1,5 +1,6 @@
 import type { Environment } from './entities';
 import type { PaymentStatus } from '../domain/payment';
+import type { ReversalStatus } from '../domain/reversal';
 import { parseTransactionId } from '../domain/ids';
 import type { RunSql } from './sqlPool';
 
@@ -17,6 +18,8 @@ export interface PaymentStatusRow {
   resultDesc: string | null;
   checkoutRequestId: string | null;
   resultCode: string | null;
+  /** Where the payment's reversal stands; null when none was asked for. */
+  reversalStatus: ReversalStatus | null;
   /** The merchant's service wallet balance, KES. */
   balance: number;
 }
@@ -29,10 +32,11 @@ interface RawStatusRow {
   result_desc: string | null;
   checkout_request_id: string | null;
   result_code: string | null;
+  reversal_status: ReversalStatus | null;
   balance: number | null;
 }
 
-const PAYMENT_COLUMNS = `t.id as tx_id, t.status, t.amount, t.mpesa_receipt, t.result_desc, t.checkout_request_id, t.result_code`;
+const PAYMENT_COLUMNS = `t.id as tx_id, t.status, t.amount, t.mpesa_receipt, t.result_desc, t.checkout_request_id, t.result_code, t.reversal_status`;
 
 /** A reference is a transaction id (a push M-Pesa never confirmed) or a CheckoutRequestID. */
 function matchReference(reference: string): { condition: string; value: number | string } {
@@ -52,6 +56,7 @@ function paymentOf(row: RawStatusRow): PaymentStatusRow | null {
     resultDesc: row.result_desc,
     checkoutRequestId: row.checkout_request_id,
     resultCode: row.result_code,
+    reversalStatus: row.reversal_status,
     balance: row.balance ?? 0,
   };
 }

@@ -1,3 +1,4 @@
+import type { ReversalStatus } from '../domain/reversal';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ChannelType, PaymentStatus } from '../domain/payment';
 import type { DateRange } from '../domain/dateRange';
@@ -63,6 +64,8 @@ export interface TransactionRow {
   mpesaPhoneNumber: string | null;
   mpesaTransactionDate: string | null;
   reviewReason: string | null;
+  /** Where the payment's reversal stands (domain/reversal.ts); null when none was asked for. */
+  reversalStatus: ReversalStatus | null;
   channelId: number | null;
   channelName: string | null;
   channelType: ChannelType | null;
@@ -96,6 +99,7 @@ interface RawRow {
   mpesa_phone_number: string | null;
   mpesa_transaction_date: string | null;
   review_reason: string | null;
+  reversal_status: ReversalStatus | null;
   channel_id: number | null;
   channel_name: string | null;
   channel_type: ChannelType | null;
@@ -184,7 +188,7 @@ export async function findTransactions(
   const rows = await em.getConnection().execute<RawRow[]>(
     `select t.id, t.merchant_id, m.name as merchant_name, t.environment, t.purpose, t.phone_number, t.amount, t.fee, t.status,
             t.mpesa_receipt, t.external_reference, t.description, t.checkout_request_id, t.result_code, t.result_desc,
-            t.mpesa_amount, t.mpesa_phone_number, t.mpesa_transaction_date, t.review_reason,
+            t.mpesa_amount, t.mpesa_phone_number, t.mpesa_transaction_date, t.review_reason, t.reversal_status,
             t.channel_id, c.name as channel_name, c.account_type as channel_type, c.account_number as channel_account_number,
             c.bank_name as channel_bank_name, t.party_b, cu.public_id as customer_public_id, pl.public_id as link_public_id,
             t.created_at, t.completed_at,
@@ -225,6 +229,7 @@ function toRow(r: RawRow): TransactionRow {
     mpesaPhoneNumber: r.mpesa_phone_number,
     mpesaTransactionDate: r.mpesa_transaction_date,
     reviewReason: r.review_reason,
+    reversalStatus: r.reversal_status,
     channelId: r.channel_id,
     channelName: r.channel_name,
     channelType: r.channel_type,

@@ -11,6 +11,7 @@ import {
 import { linkPublicIdOf } from './paymentLinks';
 import { claimWebhookAttempt, recordAttemptResult } from './webhookAttempts';
 import { ensureWebhookSecret } from './webhookSecrets';
+import { reversalOfPayment } from './reversals';
 
 /** The worker's side of webhook deliveries: the rows it creates, supersedes and gives up. */
 
@@ -96,4 +97,5 @@ export const webhookStatements = {
   ensureWebhookSecret,
   claimWebhookAttempt,
   recordAttemptResult,
+  reversalOfPayment,
 };

@@ -1,6 +1,7 @@
 import { bindToSessions, newSession, type Orm } from './orm';
 import { channelInitiator, mpesaRecordStatements } from './mpesaRecords';
 import { pushStatements } from './pushes';
+import { reversalStatements } from './reversals';
 import { reconciliationStatements } from './reconciliation';
 import { settlementStatements } from './settlement';
 import { statementPullStatements } from './statementReports';
@@ -20,6 +21,7 @@ export function workerDatabase(orm: Orm) {
     reconciliation: bindToSessions(orm, reconciliationStatements),
     mpesaRecords: bindToSessions(orm, mpesaRecordStatements),
     statementPulls: bindToSessions(orm, statementPullStatements),
+    reversals: bindToSessions(orm, reversalStatements),
     channelInitiator: bindToSessions(orm, { channelInitiator }).channelInitiator,
     /** This worker's presence session in Postgres (webhook attempts record it). */
     presence: workerPresence(String(orm.config.get('clientUrl'))),

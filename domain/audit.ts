@@ -35,7 +35,8 @@ export type AuditActor = Pick<AuditEventInput, 'actorType' | 'actorId' | 'actorL
  * (ending a payment's review, maker-checker). Merchant security actions: `api_key.created`,
  * `api_key.revoked`, `callback_url.changed`, `webhook_secret.rotated`, `password.changed`,
  * `login.succeeded`, `login.failed`, `two_factor.enabled`, `two_factor.disabled`, `payment_link.paused`,
- * `payment_link.resumed`, `payment_link.archived`. Other modules may append actions of their own (`review.resolved`).
+ * `payment_link.resumed`, `payment_link.archived`, `channel.initiator_set` (a channel's M-Pesa initiator
+ * credentials), `reversal.requested` (money sent back to a customer). Other modules may append actions of their own (`review.resolved`).
  */
 export const AUDIT_ACTIONS = [
   'pricing.replaced',
@@ -57,6 +58,8 @@ export const AUDIT_ACTIONS = [
   'payment_link.paused',
   'payment_link.resumed',
   'payment_link.archived',
+  'channel.initiator_set',
+  'reversal.requested',
 ] as const;
 
 /**

@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'link_unavailable'
   /** The phone already has a payment prompt open from a payment link: one at a time. */
   | 'prompt_open'
+  /** The payment cannot be reversed (not completed, no receipt, a wallet top-up). */
+  | 'not_reversible'
+  /** Reversals need the channel's M-Pesa initiator credentials, and it has none. */
+  | 'initiator_required'
   | 'insufficient_balance'
   | 'daraja_rejected'
   | 'daraja_unavailable'

@@ -19,6 +19,8 @@ export const FailureType = {
   LateFeeUncovered: 'LateFeeUncovered',
   /** Recording a payment's outcome failed on its data; retrying gives the same answer. Not retryable: the payment goes to review. */
   SettlementDataInvalid: 'SettlementDataInvalid',
+  /** A reversal workflow found no reversal row: it cannot act. Not retryable. */
+  ReversalMissing: 'ReversalMissing',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

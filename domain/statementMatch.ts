@@ -247,7 +247,7 @@ export function countByClass(lines: readonly { class: StatementLineClass }[]): R
 }
 
 /**
- * Pull Transactions rows (daraja/recordTypes.ts, already read strictly) as statement credits: each
+ * Pull Transactions rows (daraja/pullPages.ts, already read strictly) as statement credits: each
  * row with a receipt, a readable time and a whole-KES amount above zero is a credit; `billreference`
  * is the account reference, `msisdn` the payer (shown, never matched on), the transaction type the
  * details. Rows without a time or amount are counted in `unreadable`, never guessed.

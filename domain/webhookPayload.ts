@@ -107,3 +107,49 @@ export function buildReviewPayload(facts: WebhookFacts): Record<string, unknown>
 function asDarajaValue(value: string): string | number {
   return /^\d{1,15}$/.test(value) ? Number(value) : value;
 }
+
+/** The facts of a settled reversal that its webhook carries. */
+export interface ReversalWebhookFacts {
+  event: 'reversal.succeeded' | 'reversal.failed';
+  transactionId: number;
+  reversalId: number;
+  /** Whole KES returned to the customer (the payment's full amount). */
+  amount: number;
+  /** ImaraPay's fee on the payment: kept on a reversal (domain/reversal.ts REVERSAL_FEE_RULE). */
+  fee: number;
+  mpesaReceipt: string;
+  reversalReceipt: string | null;
+  resultCode: string | null;
+  resultDesc: string | null;
+  decidedBy: string | null;
+  externalReference: string | null;
+  environment: string;
+  completedAt: Date | null;
+}
+
+/**
+ * The body of `reversal.succeeded` / `reversal.failed`. Like `payment.review_started` it has no
+ * Daraja `Body`, so a handler written for the payment callback (the docs' samples return when
+ * `Body.stkCallback` is missing) never reads it as a payment; `ImaraPay.event` says what it is.
+ */
+export function buildReversalPayload(facts: ReversalWebhookFacts): Record<string, unknown> {
+  return {
+    ImaraPay: {
+      event: facts.event,
+      transaction_id: facts.transactionId,
+      reversal_id: facts.reversalId,
+      status: facts.event === 'reversal.succeeded' ? 'reversed' : 'failed',
+      amount: facts.amount,
+      fee_charged: facts.fee,
+      fee_refunded: 0,
+      mpesa_receipt: facts.mpesaReceipt,
+      reversal_receipt: facts.reversalReceipt,
+      result_code: facts.resultCode,
+      result_desc: facts.resultDesc,
+      decided_by: facts.decidedBy,
+      external_reference: facts.externalReference,
+      environment: facts.environment,
+      completed_at: facts.completedAt?.toISOString() ?? null,
+    },
+  };
+}

@@ -12,6 +12,7 @@ import { newRequestId } from './ids';
 import { createRecordBook } from './mpesaRecords';
 import { recordRouter } from './recordRoutes';
 import { qrRouter } from './qrRoutes';
+import { createReversalBook, type ReversalBook } from './reversals';
 import { createScheduler } from './scheduler';
 import { SIMULATOR_INITIATOR } from './initiator';
 import { createSecurityKeys } from './securityKeys';
@@ -53,6 +54,10 @@ export interface SimulatorOptions {
   credentialLockAfter?: number;
   /** Pull Transactions rows per page. Default 100. */
   pullPageSize?: number;
+  /** Reversal: how long after the acknowledgement its result is POSTed. Default 300 ms. */
+  reversalResultDelayMs?: number;
+  /** Reversal late_result (original amount 9925): when its result is POSTed. Default 30 000 ms. */
+  reversalLongDelayMs?: number;
   /** The clock behind ids, TransactionDate and token expiry; timers use real time. */
   now?: () => Date;
 }
@@ -99,6 +104,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const keys = createSecurityKeys();
   // Awaited where used; caught here so a failure shows in the log instead of as an unhandled rejection.
   keys.catch((error: unknown) => logger.error({ err: error }, 'security key generation failed'));
+  let reversals: ReversalBook | null = null;
   const records = createRecordBook({
     engine,
     scheduler,
@@ -113,8 +119,24 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       lockAfter: options.credentialLockAfter ?? 3,
       pullPageSize: options.pullPageSize ?? 100,
     },
+    reversalAnswer: (request, ids) => reversals?.statusAnswer(request, ids) ?? null,
   });
-  const control = createControl(engine, tokens, scheduler, records, keys);
+  reversals = createReversalBook({
+    scheduler,
+    http: options.http ?? axios.create(),
+    now,
+    logger,
+    keys,
+    initiator: options.initiator ?? { name: 'testapi', password: 'Safaricom999!*!' },
+    ledger: () => records.ledger(),
+    settings: {
+      resultDelayMs: options.reversalResultDelayMs ?? 300,
+      longDelayMs: options.reversalLongDelayMs ?? 30_000,
+      callbackTimeoutMs: options.callbackTimeoutMs ?? 5000,
+      lockAfter: options.credentialLockAfter ?? 3,
+    },
+  });
+  const control = createControl(engine, tokens, scheduler, records, keys, reversals);
 
   const app = new Koa();
   app.use(async (ctx, next) => {
@@ -141,7 +163,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.use(bodyParser({ enableTypes: ['json'] }));
   const daraja = darajaRouter({ engine, tokens, scheduler, ...credentials });
   const controls = controlRouter(control);
-  const recordRoutes = recordRouter(records, tokenGuard(engine, tokens));
+  const recordRoutes = recordRouter(records, reversals, tokenGuard(engine, tokens));
   app.use(daraja.routes()).use(daraja.allowedMethods());
   app.use(recordRoutes.routes()).use(recordRoutes.allowedMethods());
   const qrRoutes = qrRouter(tokenGuard(engine, tokens));

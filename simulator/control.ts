@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ControlError, type Engine, type LostAnswers, type PushRecord, type SimulatorStats } from './engine';
 import { OUTCOMES, type Outcome } from './outcomes';
 import type { LedgerCredit, RecordBook, ResultDelivery, TransactionStatusMode } from './mpesaRecords';
+import type { ReversalBook, SimulatedReversal } from './reversals';
 import type { Scheduler } from './scheduler';
 import type { SecurityKeys } from './securityKeys';
 import type { TokenStore } from './tokens';
@@ -39,6 +40,10 @@ export interface SimulatorControl {
   setTransactionStatusMode(mode: TransactionStatusMode): void;
   /** Transaction Status results and queue timeouts posted so far. */
   resultDeliveries(): ResultDelivery[];
+  /** Every reversal requested so far, with its result once processed. */
+  reversals(): SimulatedReversal[];
+  /** Reversal results and queue timeouts posted so far. */
+  reversalDeliveries(): ResultDelivery[];
   /**
    * Makes the pushes accepted from now on lose M-Pesa's answers (PushRecord.lost): `callbacks`, or
    * `callbacks_and_push_answer`; null restores them. M-Pesa's record still holds what each customer did.
@@ -52,6 +57,7 @@ export function createControl(
   scheduler: Scheduler,
   records: RecordBook,
   keys: Promise<SecurityKeys>,
+  reversals: ReversalBook,
 ): SimulatorControl {
   return {
     pushes: () => engine.list().map((p) => structuredClone(p)),
@@ -63,6 +69,7 @@ export function createControl(
     reset: () => {
       engine.reset();
       records.reset();
+      reversals.reset();
     },
     revokeTokens: () => tokens.revokeAll(),
     stats: () => ({ ...engine.stats }),
@@ -73,6 +80,8 @@ export function createControl(
     addCredit: (credit) => structuredClone(records.addCredit(credit)),
     setTransactionStatusMode: (mode) => records.setMode(mode),
     resultDeliveries: () => records.deliveries(),
+    reversals: () => reversals.list(),
+    reversalDeliveries: () => reversals.deliveries(),
     loseAnswers: (mode) => engine.loseAnswers(mode),
   };
 }
@@ -159,6 +168,9 @@ export function controlRouter(control: SimulatorControl): Router {
   });
   router.get('/results', (ctx) => {
     ctx.body = { deliveries: control.resultDeliveries() };
+  });
+  router.get('/reversals', (ctx) => {
+    ctx.body = { reversals: control.reversals(), deliveries: control.reversalDeliveries() };
   });
 
   return router;

@@ -54,6 +54,11 @@ export interface RecordDeps {
   /** The initiator M-Pesa knows for every shortcode; anything else is 2001 "The initiator information is invalid." */
   initiator: { name: string; password: string };
   settings: RecordSettings;
+  /** What M-Pesa's record says about a reversal the question names (simulator/reversals.ts); null when it names none. */
+  reversalAnswer?: (
+    request: ValidTransactionStatus,
+    ids: { conversationId: string; originatorConversationId: string },
+  ) => object | null;
 }
 
 /** A result the simulator posted (for tests): where, what, and how it was answered. */
@@ -151,6 +156,8 @@ export function createRecordBook(deps: RecordDeps) {
       };
     }
     wrongAttempts.delete(key);
+    const aboutReversal = deps.reversalAnswer?.(request, ids) ?? null;
+    if (aboutReversal) return aboutReversal;
     const credit = request.transactionId
       ? ledger().find((c) => c.receipt === request.transactionId && c.shortcodes.includes(request.partyA))
       : undefined;

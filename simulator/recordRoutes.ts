@@ -3,16 +3,30 @@ import type { Context, Middleware } from 'koa';
 import { sendDarajaError } from './darajaRoutes';
 import { newRequestId } from './ids';
 import type { RecordBook } from './mpesaRecords';
+import { validateReversal, type ReversalBook } from './reversals';
 import { validatePullQuery, validatePullRegister, validateTransactionStatus } from './recordValidation';
 
 const requestBody = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
 
 /**
- * Transaction Status and Pull Transactions, with Daraja's validation. Transaction Status only
- * acknowledges; its result (or QueueTimeOut) is POSTed later. Pull Transactions answers at once.
+ * Transaction Status, Reversal and Pull Transactions, with Daraja's validation. Reversal, like Transaction Status only
+ * Transaction Status, only acknowledges; its result (or QueueTimeOut) is POSTed later. Pull Transactions answers at once.
  */
-export function recordRouter(book: RecordBook, requireToken: Middleware): Router {
+export function recordRouter(book: RecordBook, reversals: ReversalBook, requireToken: Middleware): Router {
   const router = new Router();
+
+  router.post('/mpesa/reversal/v1/request', requireToken, (ctx) => {
+    const checked = validateReversal(requestBody(ctx));
+    if (!checked.ok) return sendDarajaError(ctx, checked.errorCode, checked.errorMessage);
+    const ids = reversals.reverse(checked.value);
+    ctx.body = {
+      OriginatorConversationID: ids.originatorConversationId,
+      ConversationID: ids.conversationId,
+      ResponseCode: '0',
+      ResponseDescription: 'Accept the service request successfully.',
+    };
+    return undefined;
+  });
 
   router.post('/mpesa/transactionstatus/v1/query', requireToken, (ctx) => {
     const checked = validateTransactionStatus(requestBody(ctx));

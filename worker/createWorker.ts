@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import axios from 'axios';
-import { darajaCredentials, type Config } from '../config/config';
+import { darajaCredentials, reversalTimings, type Config } from '../config/config';
 import { DarajaError, type DarajaClient } from '../daraja/types';
 import type { Environment } from '../db/entities';
 import { createActivities } from '../activities';
@@ -11,7 +11,8 @@ import { securityCredential } from '../daraja/securityCredential';
 import { workerDatabase } from '../db/workerDatabase';
 import { open } from '../domain/secretBox';
 import { closeOrm, createOrm, type Orm } from '../db/orm';
-import { darajaCallbackUrl, mpesaResultUrl } from '../config/callbackUrl';
+import { darajaCallbackUrl, mpesaResultUrl, reversalResultUrl } from '../config/callbackUrl';
+import { createReversalClient, type ReversalClient } from '../daraja/reversal';
 import type { Logger } from '../config/logger';
 
 export interface PaymentWorkerDeps {
@@ -36,6 +37,7 @@ export async function createPaymentWorker({
   // One client per environment: sandbox payments never reach Safaricom's production, and the reverse.
   const clients = new Map<Environment, DarajaClient>();
   const recordClients = new Map<Environment, MpesaRecordClient>();
+  const reversalClients = new Map<Environment, ReversalClient>();
   // M-Pesa's public certificates, read once: a missing file is a configuration error worth failing start for.
   const certificates = new Map<Environment, string>();
   if (config.DARAJA_CERTIFICATE_PATH) certificates.set('sandbox', readFileSync(config.DARAJA_CERTIFICATE_PATH, 'utf8'));
@@ -47,6 +49,15 @@ export async function createPaymentWorker({
       recordClients.set(
         environment,
         createMpesaRecordClient({
+          credentials,
+          timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
+          logger: logger.child({ component: 'daraja', environment }),
+        }),
+      );
+    if (credentials)
+      reversalClients.set(
+        environment,
+        createReversalClient({
           credentials,
           timeoutMs: config.DARAJA_HTTP_TIMEOUT_MS,
           logger: logger.child({ component: 'daraja', environment }),
@@ -83,6 +94,9 @@ export async function createPaymentWorker({
       return { name: initiator.initiatorName, securityCredential: securityCredential(password, certificate) };
     },
     resultUrls: { result: mpesaResultUrl(config, 'status'), queueTimeOut: mpesaResultUrl(config, 'timeout') },
+    reversalClientFor: (environment) => reversalClients.get(environment) ?? null,
+    reversalUrl: (reversalId, kind) => reversalResultUrl(config, reversalId, kind),
+    reversalTimings: reversalTimings(config),
     pullRegistration: {
       callbackUrl: mpesaResultUrl(config, 'pull'),
       nominatedNumber: config.DARAJA_PULL_NOMINATED_NUMBER,

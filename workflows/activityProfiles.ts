@@ -73,3 +73,18 @@ export const lateFeeProfile: ActivityOptions = {
   startToCloseTimeout: '15s',
   retry: { initialInterval: '30s', backoffCoefficient: 2, maximumInterval: '1h' },
 };
+
+/**
+ * Sending a reversal: the activity records `sending` before the call and never sends again after that,
+ * so only a refusal before processing (spike arrest, an expired token) is retried, with backoff, for a few minutes.
+ */
+export const reversalSendProfile: ActivityOptions = {
+  startToCloseTimeout: '60s',
+  scheduleToCloseTimeout: '10m',
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '60s',
+    nonRetryableErrorTypes: [FailureType.ReversalMissing],
+  },
+};

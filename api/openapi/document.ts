@@ -58,6 +58,7 @@ const SECURITY: Record<Access, Array<Record<string, string[]>>> = {
   // The secret token is part of the path itself.
   darajaCallback: [],
   darajaResult: [],
+  darajaReversal: [],
 };
 
 const errorSchema: JsonSchema = {

@@ -22,6 +22,7 @@ const AUTH_LABEL: Record<OpenApiOperation['x-imarapay-auth'], string> = {
   admin: 'ImaraPay admin session (Bearer)',
   darajaCallback: 'Daraja only — secret token in the path',
   darajaResult: 'Daraja only — secret token in the path',
+  darajaReversal: 'Daraja only — secret per-reversal token in the path',
 };
 
 const SAFE_INTEGER_BOUND = Number.MAX_SAFE_INTEGER;

@@ -11,6 +11,7 @@ import type { WebhookDeliveryStatus, WebhookEvent } from '../../db/entities/webh
 import type { KycContentType, KycDocumentKind, KycIdType, KycSubmissionStatus } from '../../db/entities/kyc';
 import type { FindingKind } from '../../db/entities/reconciliationRun';
 import type { CallbackDisposition } from '../../db/entities/callback';
+import type { ReversalStatus } from '../../domain/reversal';
 
 /**
  * The pieces response schemas share: money, timestamps, the status enums and the objects several
@@ -56,7 +57,16 @@ export const ledgerKind = enumOf<LedgerKind>()([
   'fee_release',
   'late_fee_capture',
 ]);
-export const webhookEvent = enumOf<WebhookEvent>()(['payment.completed', 'payment.failed', 'payment.review_started']);
+export const webhookEvent = enumOf<WebhookEvent>()([
+  'payment.completed',
+  'payment.failed',
+  'payment.review_started',
+  'reversal.succeeded',
+  'reversal.failed',
+]);
+export const reversalStatus = enumOf<ReversalStatus>()(['requested', 'reversed', 'failed', 'in_doubt']).describe(
+  '`requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)',
+);
 export const webhookDeliveryStatus = enumOf<WebhookDeliveryStatus>()(['pending', 'delivered', 'failed', 'superseded']);
 export const webhookAttemptStatus = enumOf<WebhookAttemptStatus>()([
   'sending',
@@ -88,6 +98,7 @@ export const findingKind = enumOf<FindingKind>()([
   'statement_mpesa_only',
   'statement_imarapay_only',
   'statement_amount_differs',
+  'reversal_orphan_started',
 ]);
 export const callbackDisposition = enumOf<CallbackDisposition>()([
   'received',
@@ -127,6 +138,7 @@ export const transactionSchema = z.object({
     .describe('The payment link (`plink_…`) the payment came from; null for every other payment'),
   created_at: timestamp,
   completed_at: timestamp.nullable(),
+  reversal_status: reversalStatus.nullable().describe("The payment's reversal; null when none was asked for"),
 });
 
 /** One wallet ledger entry (api/useCases/wallet.ts). */

@@ -1,3 +1,4 @@
+import { rateLimitKeys } from '../rateLimits';
 import { errorResponse } from '../openapi/registry';
 import { addChannel, addChannelSchema, deactivateChannel, listChannels } from '../useCases/channels';
 import { setInitiator, setInitiatorSchema, showInitiator } from '../useCases/channelInitiators';
@@ -145,6 +146,7 @@ export const channelRoutes: RouteModule = (api, deps) => {
     method: 'put',
     access: 'merchant',
     path: '/api/accounts/:id/initiator',
+    rateLimits: [{ policy: 'initiatorChangesPerMerchant', key: rateLimitKeys.merchant }],
     summary: "Set a channel's M-Pesa initiator",
     description:
       'The initiator name and password of an API operator of this till or paybill, created on the M-Pesa organisation portal (business administrator → Operators → API user). ' +

@@ -115,7 +115,7 @@ export const darajaResultRoutes: RouteModule = (api, deps) => {
  * Reads the raw bytes, keeping at most `limit` of them. The rest is read and dropped rather than
  * left unread, so the request ends normally and Daraja still gets its Accept.
  */
-async function readBody(ctx: Context, limit: number): Promise<{ raw: Buffer; receivedBytes: number }> {
+export async function readBody(ctx: Context, limit: number): Promise<{ raw: Buffer; receivedBytes: number }> {
   const chunks: Buffer[] = [];
   let kept = 0;
   let receivedBytes = 0;

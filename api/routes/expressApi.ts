@@ -36,6 +36,7 @@ const paymentExample = {
   accountReference: '5123456',
   checkoutRequestId: 'ws_CO_22112026203000123456',
   mpesaReceipt: null,
+  reversalStatus: null,
   metadata: { order_id: 'ord_123456' },
   linkId: null,
 };

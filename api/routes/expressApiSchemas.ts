@@ -3,7 +3,7 @@ import { MAX_SERIAL_ID } from '../../domain/ids';
 import { MPESA_MAX_AMOUNT } from '../../domain/money';
 import { ACCOUNT_REFERENCE, TRANSACTION_DESC } from '../../domain/mpesaText';
 import { mpesaTextField } from '../validate';
-import { environment, kes, paymentStatus, timestamp } from '../openapi/responses';
+import { environment, kes, paymentStatus, reversalStatus, timestamp } from '../openapi/responses';
 
 /**
  * The Express API's request bodies, exactly as its specification states the rules. Metadata
@@ -92,6 +92,7 @@ export const expressPaymentResponseSchema = z.object({
   accountReference: z.string(),
   checkoutRequestId: z.string().nullable(),
   mpesaReceipt: z.string().nullable(),
+  reversalStatus: reversalStatus.nullable().describe("The payment's reversal; null when none was asked for"),
   metadata: metadataOut,
   linkId: z
     .string()

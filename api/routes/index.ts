@@ -31,6 +31,7 @@ import { auditRoutes } from './audit';
 import { twoFactorRoutes } from './twoFactor';
 import { paymentLinkRoutes } from './paymentLinks';
 import { checkoutRoutes } from './checkout';
+import { reversalRoutes } from './reversals';
 
 /** Every route module, in registration order. */
 export const ROUTE_MODULES: RouteModule[] = [
@@ -49,6 +50,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   bankRoutes,
   walletRoutes,
   transactionRoutes,
+  reversalRoutes,
   customerRoutes,
   adminPricingRoutes,
   adminWalletRoutes,

@@ -8,7 +8,7 @@ import { parseInput } from '../validate';
 import { transactionStatus } from '../useCases/transactionStatus';
 import { PAYMENT_NOT_STARTED_RESPONSE, pushAnswerSchema, sendPushAnswer } from './paymentResponses';
 import { z } from 'zod';
-import { id, kes, paymentStatus } from '../openapi/responses';
+import { id, kes, paymentStatus, reversalStatus } from '../openapi/responses';
 
 /** The answer of GET /api/transaction/status/:reference. */
 export const transactionStatusSchema = z.object({
@@ -20,6 +20,7 @@ export const transactionStatusSchema = z.object({
   transaction_id: id,
   checkout_request_id: z.string().nullable(),
   result_code: z.string().nullable(),
+  reversal_status: reversalStatus.nullable().describe("The payment's reversal; null when none was asked for"),
 });
 
 /** POST /api/stk-push and GET /api/transaction/status/:reference. */
@@ -132,6 +133,7 @@ export const paymentRoutes: RouteModule = (api, deps) => {
           transaction_id: 42,
           checkout_request_id: 'ws_CO_123456789',
           result_code: '0',
+          reversal_status: null,
         },
       },
       errorResponse(404, 'not_found', 'No transaction found for ws_CO_123'),

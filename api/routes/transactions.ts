@@ -37,6 +37,7 @@ export const transactionExample = {
   link_id: null,
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
+  reversal_status: null,
 };
 
 const FILTERS =

@@ -27,6 +27,8 @@ export function presentPayment(
     accountReference: tx.accountReference,
     checkoutRequestId: tx.checkoutRequestId,
     mpesaReceipt: tx.mpesaReceipt,
+    /** requested, reversed, failed or in_doubt; null when no reversal was asked for. */
+    reversalStatus: tx.reversalStatus ?? null,
     metadata: tx.metadata,
     /** The payment link (`plink_…`) the payment came from; null for every other payment. */
     linkId: linkPublicId,

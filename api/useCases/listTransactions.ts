@@ -40,6 +40,8 @@ export interface TransactionView {
   mpesa_transaction_date: string | null;
   /** Why a `needs_review` payment is in review; null otherwise. */
   review_reason: string | null;
+  /** The payment's reversal: `requested`, `reversed`, `failed` or `in_doubt`; null when none was asked for. */
+  reversal_status: TransactionRow['reversalStatus'];
   account_id: number | null;
   account_name: string | null;
   channel: string | null;
@@ -75,6 +77,7 @@ export function transactionView(row: TransactionRow): TransactionView {
     mpesa_phone_number: row.mpesaPhoneNumber,
     mpesa_transaction_date: row.mpesaTransactionDate,
     review_reason: row.reviewReason,
+    reversal_status: row.reversalStatus,
     account_id: row.channelId,
     account_name: row.purpose === 'wallet_top_up' ? 'Service wallet top-up' : row.channelName,
     channel: channelLabel(row),
@@ -305,6 +308,7 @@ const CSV_COLUMNS: (keyof TransactionView)[] = [
   'result_desc',
   // Why a `needs_review` row is not yet completed or failed: its result_desc is still M-Pesa's words.
   'review_reason',
+  'reversal_status',
 ];
 
 /** One transaction as a CSV line, columns named like its JSON fields (the header is CSV_COLUMNS). */

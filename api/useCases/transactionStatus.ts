@@ -15,6 +15,8 @@ export interface TransactionStatusBody {
   transaction_id: number;
   checkout_request_id: string | null;
   result_code: string | null;
+  /** The payment's reversal: `requested`, `reversed`, `failed` or `in_doubt`; null when none was asked for. */
+  reversal_status: PaymentStatusRow['reversalStatus'];
 }
 
 /**
@@ -54,5 +56,6 @@ export function statusBodyOf(payment: PaymentStatusRow | null, reference: string
     transaction_id: payment.id,
     checkout_request_id: payment.checkoutRequestId,
     result_code: payment.resultCode,
+    reversal_status: payment.reversalStatus,
   };
 }

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../domain/errors';
 import { findTransactions, type TransactionRow } from '../../db/transactionsQuery';
 import { paymentTimelineRecords } from '../../db/paymentTimeline';
+import { reversalOfPayment, reversalResults } from '../../db/reversals';
 import type { ApiCaller } from '../auth';
 import { transactionView, type TransactionView } from './listTransactions';
 
@@ -22,7 +23,10 @@ export interface TimelineEvent {
     | 'late_fee_captured'
     | 'wallet_credited'
     | 'settled'
-    | 'webhook_attempt';
+    | 'webhook_attempt'
+    | 'reversal_requested'
+    | 'reversal_evidence'
+    | 'reversal_settled';
   title: string;
   detail: string | null;
 }
@@ -174,6 +178,7 @@ async function timelineOf(em: EntityManager, row: TransactionRow): Promise<Trans
       detail: attempt.url,
     });
   }
+  events.push(...(await reversalEvents(em, id)));
   events.sort((a, b) => a.at.localeCompare(b.at));
   return {
     transaction: {
@@ -240,4 +245,55 @@ function resultDescOf(rawBody: string): string | null {
   } catch {
     return null; // a malformed body is still listed, without a description
   }
+}
+
+const REVERSAL_EVIDENCE_TITLES: Record<string, string> = {
+  result: "M-Pesa's reversal result",
+  timeout: 'The reversal request timed out in M-Pesa\u2019s queue',
+  status: "M-Pesa's record of the reversal (Transaction Status)",
+  status_timeout: 'A Transaction Status question about the reversal timed out',
+};
+
+/** The payment's reversal as timeline events: the request, every body M-Pesa posted about it, and its ending. */
+async function reversalEvents(em: EntityManager, transactionId: number): Promise<TimelineEvent[]> {
+  const reversal = await reversalOfPayment(em, transactionId);
+  if (!reversal) return [];
+  const events: TimelineEvent[] = [
+    {
+      at: reversal.createdAt.toISOString(),
+      kind: 'reversal_requested',
+      title: `Reversal of ${kes(reversal.amount)} requested${reversal.requestedBy ? ` by ${reversal.requestedBy}` : ''}`,
+      detail: reversal.remarks,
+    },
+  ];
+  for (const result of await reversalResults(em, reversal.id))
+    events.push({
+      at: result.receivedAt.toISOString(),
+      kind: 'reversal_evidence',
+      title: `${REVERSAL_EVIDENCE_TITLES[result.kind] ?? result.kind} (${result.disposition})`,
+      detail: result.description || null,
+    });
+  const endedAt = (reversal.completedAt ?? reversal.updatedAt).toISOString();
+  if (reversal.state === 'reversed')
+    events.push({
+      at: endedAt,
+      kind: 'reversal_settled',
+      title: `Reversed: ${kes(reversal.amount)} returned to the customer`,
+      detail: reversal.reversalReceipt ? `M-Pesa reversal ${reversal.reversalReceipt}` : reversal.resultDesc,
+    });
+  if (reversal.state === 'failed')
+    events.push({
+      at: endedAt,
+      kind: 'reversal_settled',
+      title: 'Reversal failed: nothing was returned',
+      detail: reversal.resultDesc,
+    });
+  if (reversal.state === 'in_doubt')
+    events.push({
+      at: endedAt,
+      kind: 'reversal_settled',
+      title: 'Reversal in doubt: no result from M-Pesa yet; ImaraPay staff are checking',
+      detail: reversal.resultDesc,
+    });
+  return events;
 }

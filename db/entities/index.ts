@@ -16,6 +16,7 @@ export * from './mpesaRecord';
 export * from './statementReport';
 export * from './paymentLink';
 export * from './reviewProposal';
+export * from './reversal';
 
 import { MerchantSchema, ApiKeySchema } from './merchant';
 import { ChannelSchema } from './channel';
@@ -35,6 +36,7 @@ import { ChannelInitiatorSchema, MpesaRecordRequestSchema, MpesaRecordSchema } f
 import { StatementReportSchema, StatementReportLineSchema } from './statementReport';
 import { PaymentLinkSchema } from './paymentLink';
 import { ReviewProposalSchema } from './reviewProposal';
+import { ReversalSchema, ReversalResultSchema } from './reversal';
 
 export const ALL_ENTITIES = [
   MerchantSchema,
@@ -65,4 +67,6 @@ export const ALL_ENTITIES = [
   PaymentLinkSchema,
   StatementReportLineSchema,
   ReviewProposalSchema,
+  ReversalSchema,
+  ReversalResultSchema,
 ];

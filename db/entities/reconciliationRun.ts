@@ -5,6 +5,8 @@ export type FindingKind =
   | 'callback_redriven'
   | 'orphan_started'
   | 'orphan_ended'
+  /** A recorded reversal whose workflow had not been started (its request ended first): started. */
+  | 'reversal_orphan_started'
   | 'payment_overdue'
   | 'webhook_given_up'
   | 'wallet_ledger_mismatch'

@@ -1,6 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { EvidenceConflict } from '../../domain/evidence';
 import type { PaymentStage, PaymentStatus } from '../../domain/payment';
+import type { ReversalStatus } from '../../domain/reversal';
 import type { Environment } from './merchant';
 
 /**
@@ -63,6 +64,8 @@ export interface Transaction {
   /** What decided the final status: callback, query, no_answer, push_rejected. */
   decidedBy: string | null;
   workflowId: string;
+  /** Where the payment's reversal stands (domain/reversal.ts); null when none was asked for. */
+  reversalStatus: ReversalStatus | null;
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
@@ -134,6 +137,7 @@ export const TransactionSchema = new EntitySchema<Transaction>({
     resultDesc: { type: 'text', nullable: true },
     decidedBy: { type: 'string', length: 20, nullable: true },
     workflowId: { type: 'string', length: 100, unique: true },
+    reversalStatus: { type: 'string', length: 20, nullable: true },
     createdAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date() },
     updatedAt: { type: 'datetime', defaultRaw: 'now()', onCreate: () => new Date(), onUpdate: () => new Date() },
     completedAt: { type: 'datetime', nullable: true },

@@ -3,9 +3,11 @@ import type { WebhookAttemptStatus } from '../../domain/webhookRetry';
 
 /**
  * What a delivery tells: the payment completed, failed, or entered review (`payment.review_started`,
- * sent without Daraja's `Body` so that no handler reads it as a success or a failure).
+ * sent without Daraja's `Body` so that no handler reads it as a success or a failure); or its
+ * reversal ended (`reversal.succeeded`, `reversal.failed`, also without a Daraja `Body`).
  */
-export type WebhookEvent = 'payment.completed' | 'payment.failed' | 'payment.review_started';
+export type WebhookEvent =
+  'payment.completed' | 'payment.failed' | 'payment.review_started' | 'reversal.succeeded' | 'reversal.failed';
 /** superseded: a `payment.failed` delivery not sent because the payment completed since. */
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'superseded';
 

@@ -17,6 +17,7 @@ import { Migration20261207140000_audit_chain_head } from './Migration20261207140
 import { Migration20261207141000_two_factor } from './Migration20261207141000_two_factor';
 import { Migration20261207150000_mpesa_records } from './Migration20261207150000_mpesa_records';
 import { Migration20261207160000_statement_reports } from './Migration20261207160000_statement_reports';
+import { Migration20261208010000_reversals } from './Migration20261208010000_reversals';
 import { Migration20261208010000_review_proposals } from './Migration20261208010000_review_proposals';
 import { Migration20261208090000_payment_links } from './Migration20261208090000_payment_links';
 
@@ -46,6 +47,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261207141000_two_factor', class: Migration20261207141000_two_factor },
   { name: 'Migration20261207150000_mpesa_records', class: Migration20261207150000_mpesa_records },
   { name: 'Migration20261207160000_statement_reports', class: Migration20261207160000_statement_reports },
+  { name: 'Migration20261208010000_reversals', class: Migration20261208010000_reversals },
   { name: 'Migration20261208010000_review_proposals', class: Migration20261208010000_review_proposals },
   { name: 'Migration20261208090000_payment_links', class: Migration20261208090000_payment_links },
 ];

@@ -36,6 +36,7 @@ const PAGES: [Who, string][] = [
     '/admin/pricing',
     '/admin/wallets',
     '/admin/audit',
+    '/admin/reversals',
   ].map((p): [Who, string] => ['admin', p]),
 ];
 // Phone width: the pages whose tables and forms are the widest.

@@ -128,6 +128,7 @@ const EXPECTED: Record<Access, Record<CallerName, Outcome>> = {
   // The canonical path carries a wrong token: no caller gets past it.
   darajaCallback: everyone(404),
   darajaResult: everyone(404),
+  darajaReversal: everyone(404),
 };
 
 /** The endpoint's own path with every parameter filled by a value that names nothing (so nothing changes). */

@@ -31,6 +31,8 @@ describe('Rate-limited endpoints', () => {
         RATE_LIMIT_PAYMENTS_PER_API_KEY: '2/1h',
         RATE_LIMIT_PAYMENTS_PER_MERCHANT: '4/1h',
         RATE_LIMIT_REDELIVERIES_PER_MERCHANT: '2/1h',
+        RATE_LIMIT_REVERSALS_PER_MERCHANT: '2/1h',
+        RATE_LIMIT_INITIATOR_CHANGES_PER_MERCHANT: '2/1h',
       },
     });
     merchant = await createMerchantFixture(stack);
@@ -142,5 +144,39 @@ describe('Rate-limited endpoints', () => {
       statuses.push(res.status);
     }
     expect(statuses).toEqual([404, 404, 429]);
+  });
+
+  it('When a merchant asks for reversals faster than allowed, then 429 before anything is looked up', async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1)
+      statuses.push(
+        (
+          await stack.http.post(
+            '/transactions/999999/reversal',
+            {},
+            { headers: { Authorization: merchant.authorization } },
+          )
+        ).status,
+      );
+    expect(statuses).toEqual([404, 404, 429]);
+  });
+
+  it('When a merchant changes initiator credentials faster than allowed, then 429 and the third is not saved', async () => {
+    const statuses = [];
+    for (const name of ['first_api', 'second_api', 'third_api'])
+      statuses.push(
+        (
+          await stack.http.put(
+            `/accounts/${merchant.channelId}/initiator`,
+            { initiator_name: name, initiator_password: 'a password' },
+            { headers: { Authorization: merchant.authorization } },
+          )
+        ).status,
+      );
+    expect(statuses).toEqual([200, 200, 429]);
+    const shown = await stack.http.get(`/accounts/${merchant.channelId}/initiator`, {
+      headers: { Authorization: merchant.authorization },
+    });
+    expect(shown.data.initiator_name).toBe('second_api');
   });
 });

@@ -170,6 +170,8 @@ describe('Rate limit settings', () => {
       kycSubmissionsPerMerchant: { points: 10, durationSeconds: 3600 },
       exportsPerMerchant: { points: 20, durationSeconds: 600 },
       statementUploadsPerMerchant: { points: 20, durationSeconds: 600 },
+      reversalsPerMerchant: { points: 30, durationSeconds: 600 },
+      initiatorChangesPerMerchant: { points: 10, durationSeconds: 3600 },
     });
   });
 

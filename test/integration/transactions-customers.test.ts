@@ -106,6 +106,7 @@ describe('Listing transactions', () => {
       mpesa_phone_number: '254712345678',
       mpesa_transaction_date: expect.stringMatching(/^\d{14}$/),
       review_reason: null,
+      reversal_status: null,
       account_id: merchant.channelId,
       account_name: 'Till 5123456',
       channel: 'Till - 5123456',

@@ -1,4 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import axios, { type AxiosInstance } from 'axios';
 import { Client, Connection } from '@temporalio/client';
@@ -58,6 +61,8 @@ export interface StackOptions {
   withoutWorker?: boolean;
   /** Where the API records its metrics (observability/); none: not recorded. */
   metrics?: Registry;
+  /** Give the worker the simulator's M-Pesa certificate (DARAJA_CERTIFICATE_PATH), so it can build SecurityCredentials. */
+  withSimulatorCertificate?: boolean;
 }
 
 const silent = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -104,6 +109,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         DARAJA_PRODUCTION_PASSKEY: productionCredentials.passkey,
       }
     : {};
+  const certificateEnv: Record<string, string> = {};
+  if (options.withSimulatorCertificate) {
+    const path = join(tmpdir(), `imarapay-simulator-${randomBytes(6).toString('hex')}.pem`);
+    await writeFile(path, await simulator.control.certificate());
+    certificateEnv.DARAJA_CERTIFICATE_PATH = path;
+  }
   const apiPort = await freePort();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -132,8 +143,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     RATE_LIMIT_CHECKOUT_PER_IP: '10000/1s',
     RATE_LIMIT_CHECKOUT_PER_PHONE: '10000/1s',
     RATE_LIMIT_CHECKOUT_READS_PER_IP: '10000/1s',
+    RATE_LIMIT_REVERSALS_PER_MERCHANT: '10000/1s',
+    RATE_LIMIT_INITIATOR_CHANGES_PER_MERCHANT: '10000/1s',
     ...TEST_TIMINGS,
     ...productionEnv,
+    ...certificateEnv,
     ...options.env,
   });
 

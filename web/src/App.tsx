@@ -25,6 +25,7 @@ const DocsPage = lazy(() => import('./pages/Docs'));
 const AdminOverviewPage = lazy(() => import('./pages/admin/Overview'));
 const AdminUsersPage = lazy(() => import('./pages/admin/Users'));
 const AdminTransactionsPage = lazy(() => import('./pages/admin/Transactions'));
+const AdminReversalsPage = lazy(() => import('./pages/admin/Reversals'));
 const AdminKycPage = lazy(() => import('./pages/admin/KycReviews'));
 const AdminPricingPage = lazy(() => import('./pages/admin/Pricing'));
 const AdminWalletsPage = lazy(() => import('./pages/admin/Wallets'));
@@ -60,6 +61,7 @@ export function App() {
               <Route path="/admin" element={<AdminOverviewPage />} />
               <Route path="/admin/users" element={<AdminUsersPage />} />
               <Route path="/admin/transactions" element={<AdminTransactionsPage />} />
+              <Route path="/admin/reversals" element={<AdminReversalsPage />} />
               <Route path="/admin/kyc" element={<AdminKycPage />} />
               <Route path="/admin/review" element={<AdminReviewQueuePage />} />
               <Route path="/admin/pricing" element={<AdminPricingPage />} />

@@ -69,6 +69,7 @@ function fakeWebhookDb(
       attempts.push(r);
       return 'on_time';
     },
+    reversalOfPayment: async () => null,
   };
   return { db, deliveries, superseded, attempts, claims };
 }

@@ -762,6 +762,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/transactions/{id}/reversal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A payment's reversal and its evidence
+         * @description The reversal with every body M-Pesa posted about it (its result, queue timeouts, Transaction Status answers), raw. `status` is `requested`, `reversed`, `failed` or `in_doubt` (no result and no record within the window: check the M-Pesa portal; a late result still settles it).
+         */
+        get: operations["getApiTransactionsIdReversal"];
+        put?: never;
+        /**
+         * Reverse a completed payment
+         * @description Returns the payment's full amount to the customer through M-Pesa's Reversal API, once. The payment must be completed, have its M-Pesa receipt, and its channel must have initiator credentials with the "Org Reversals Initiator" role (PUT /api/accounts/{id}/initiator). A payment has at most one reversal: asking again, with the same Idempotency-Key or another, answers that same reversal (200, `created: false`). The reversal is asynchronous: poll GET /api/transactions/{id}/reversal or wait for the `reversal.succeeded` / `reversal.failed` webhook. ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.
+         */
+        post: operations["postApiTransactionsIdReversal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reversals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every merchant's reversals
+         * @description The latest 200 reversals of every merchant, newest first, each with its merchant and every body M-Pesa posted about it. `status` (`requested`, `reversed`, `failed` or `in_doubt`) filters.
+         */
+        get: operations["getApiAdminReversals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/daraja-reversals/{token}/{reversalId}/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Daraja reversal results (for Safaricom, not for merchants)
+         * @description The ResultURL and QueueTimeOutURL ImaraPay gives each reversal, and the ResultURL of Transaction Status questions about it. The URL carries a secret per-reversal token (shown here as {token}; never published) and the reversal's id; `kind` is `result`, `timeout`, `status` or `status_timeout`. Every body is stored raw; a readable result decides the reversal through its workflow, anything else is kept and decides nothing. A wrong token answers 404 and is not stored.
+         */
+        post: operations["postHooksDarajaReversalsTokenReversalIdKind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/customers": {
         parameters: {
             query?: never;
@@ -1965,7 +2029,8 @@ export interface operations {
                      *       "balance": 94,
                      *       "transaction_id": 42,
                      *       "checkout_request_id": "ws_CO_123456789",
-                     *       "result_code": "0"
+                     *       "result_code": "0",
+                     *       "reversal_status": null
                      *     }
                      */
                     "application/json": {
@@ -1983,6 +2048,8 @@ export interface operations {
                         transaction_id: number;
                         checkout_request_id: string | null;
                         result_code: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                     };
                 };
             };
@@ -2148,9 +2215,11 @@ export interface operations {
                      *           "accountReference": "5123456",
                      *           "checkoutRequestId": "ws_CO_22112026203000123456",
                      *           "mpesaReceipt": null,
+                     *           "reversalStatus": null,
                      *           "metadata": {
                      *             "order_id": "ord_123456"
-                     *           }
+                     *           },
+                     *           "linkId": null
                      *         }
                      *       ],
                      *       "has_more": false
@@ -2191,6 +2260,8 @@ export interface operations {
                             accountReference: string;
                             checkoutRequestId: string | null;
                             mpesaReceipt: string | null;
+                            /** @description The payment's reversal; null when none was asked for */
+                            reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                             metadata: {
                                 [key: string]: string | number | boolean;
                             };
@@ -2288,9 +2359,11 @@ export interface operations {
                      *       "accountReference": "5123456",
                      *       "checkoutRequestId": "ws_CO_22112026203000123456",
                      *       "mpesaReceipt": null,
+                     *       "reversalStatus": null,
                      *       "metadata": {
                      *         "order_id": "ord_123456"
-                     *       }
+                     *       },
+                     *       "linkId": null
                      *     }
                      */
                     "application/json": {
@@ -2325,6 +2398,8 @@ export interface operations {
                         accountReference: string;
                         checkoutRequestId: string | null;
                         mpesaReceipt: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                         metadata: {
                             [key: string]: string | number | boolean;
                         };
@@ -2357,9 +2432,11 @@ export interface operations {
                      *       "accountReference": "5123456",
                      *       "checkoutRequestId": null,
                      *       "mpesaReceipt": null,
+                     *       "reversalStatus": null,
                      *       "metadata": {
                      *         "order_id": "ord_123456"
-                     *       }
+                     *       },
+                     *       "linkId": null
                      *     }
                      */
                     "application/json": {
@@ -2394,6 +2471,8 @@ export interface operations {
                         accountReference: string;
                         checkoutRequestId: string | null;
                         mpesaReceipt: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                         metadata: {
                             [key: string]: string | number | boolean;
                         };
@@ -2563,9 +2642,11 @@ export interface operations {
                      *       "accountReference": "5123456",
                      *       "checkoutRequestId": "ws_CO_22112026203000123456",
                      *       "mpesaReceipt": "RGH8KXXXX1",
+                     *       "reversalStatus": null,
                      *       "metadata": {
                      *         "order_id": "ord_123456"
-                     *       }
+                     *       },
+                     *       "linkId": null
                      *     }
                      */
                     "application/json": {
@@ -2600,6 +2681,8 @@ export interface operations {
                         accountReference: string;
                         checkoutRequestId: string | null;
                         mpesaReceipt: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversalStatus: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                         metadata: {
                             [key: string]: string | number | boolean;
                         };
@@ -5153,7 +5236,7 @@ export interface operations {
                         id: number;
                         transaction_id: number;
                         /** @enum {string} */
-                        event: "payment.completed" | "payment.failed" | "payment.review_started";
+                        event: "payment.completed" | "payment.failed" | "payment.review_started" | "reversal.succeeded" | "reversal.failed";
                         url: string;
                         /** @enum {string} */
                         status: "pending" | "delivered" | "failed" | "superseded";
@@ -5278,7 +5361,7 @@ export interface operations {
                         id: number;
                         transaction_id: number;
                         /** @enum {string} */
-                        event: "payment.completed" | "payment.failed" | "payment.review_started";
+                        event: "payment.completed" | "payment.failed" | "payment.review_started" | "reversal.succeeded" | "reversal.failed";
                         url: string;
                         /** @enum {string} */
                         status: "pending" | "delivered" | "failed" | "superseded";
@@ -5955,6 +6038,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getApiBanks: {
@@ -6316,7 +6415,8 @@ export interface operations {
                      *         "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
                      *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
-                     *         "completed_at": "2024-06-15T12:35:14.000Z"
+                     *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "reversal_status": null
                      *       }
                      *     ]
                      */
@@ -6358,6 +6458,8 @@ export interface operations {
                          */
                         created_at: string;
                         completed_at: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                     }[];
                 };
             };
@@ -6468,6 +6570,599 @@ export interface operations {
                      *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
                      *       "code": "rate_limited",
                      *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiTransactionsIdReversal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The transaction id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reversal */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "reversal_id": 12,
+                     *       "transaction_id": 42,
+                     *       "status": "requested",
+                     *       "state": "accepted",
+                     *       "amount": 500,
+                     *       "mpesa_receipt": "SLK4H7QX2P",
+                     *       "reversal_receipt": null,
+                     *       "result_code": null,
+                     *       "result_desc": null,
+                     *       "decided_by": null,
+                     *       "fee_charged": 6,
+                     *       "fee_refunded": 0,
+                     *       "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *       "requested_by": "ak_test_3f9c1e2a",
+                     *       "requested_at": "2026-12-08T09:00:00.000Z",
+                     *       "completed_at": null,
+                     *       "workflow_id": "payment-42-reversal",
+                     *       "evidence": []
+                     *     }
+                     */
+                    "application/json": {
+                        reversal_id: number;
+                        transaction_id: number;
+                        /**
+                         * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                         * @enum {string}
+                         */
+                        status: "requested" | "reversed" | "failed" | "in_doubt";
+                        /**
+                         * @description The workflow's finer stage
+                         * @enum {string}
+                         */
+                        state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description The payment's M-Pesa receipt */
+                        mpesa_receipt: string;
+                        /** @description M-Pesa's receipt of the reversal itself */
+                        reversal_receipt: string | null;
+                        result_code: string | null;
+                        result_desc: string | null;
+                        decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                        /** @description Whole KES */
+                        fee_charged: number;
+                        /** @constant */
+                        fee_refunded: 0;
+                        fee_rule: string;
+                        requested_by: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        requested_at: string;
+                        completed_at: string | null;
+                        workflow_id: string;
+                        evidence: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                            /** @enum {string} */
+                            kind: "result" | "timeout" | "status" | "status_timeout";
+                            /** @enum {string} */
+                            disposition: "outcome" | "repeat" | "unknown" | "malformed";
+                            result_code: string | null;
+                            description: string;
+                            raw: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 has no reversal */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 has no reversal",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postApiTransactionsIdReversal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your key for this reversal (at most 255 characters); any retry answers the one reversal of the payment. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The transaction id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    remarks?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The payment already has this reversal (a retry or a second request) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": false,
+                     *       "reversal": {
+                     *         "reversal_id": 12,
+                     *         "transaction_id": 42,
+                     *         "status": "reversed",
+                     *         "state": "reversed",
+                     *         "amount": 500,
+                     *         "mpesa_receipt": "SLK4H7QX2P",
+                     *         "reversal_receipt": null,
+                     *         "result_code": null,
+                     *         "result_desc": null,
+                     *         "decided_by": null,
+                     *         "fee_charged": 6,
+                     *         "fee_refunded": 0,
+                     *         "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *         "requested_by": "ak_test_3f9c1e2a",
+                     *         "requested_at": "2026-12-08T09:00:00.000Z",
+                     *         "completed_at": null,
+                     *         "workflow_id": "payment-42-reversal"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        created: boolean;
+                        reversal: {
+                            reversal_id: number;
+                            transaction_id: number;
+                            /**
+                             * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                             * @enum {string}
+                             */
+                            status: "requested" | "reversed" | "failed" | "in_doubt";
+                            /**
+                             * @description The workflow's finer stage
+                             * @enum {string}
+                             */
+                            state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description The payment's M-Pesa receipt */
+                            mpesa_receipt: string;
+                            /** @description M-Pesa's receipt of the reversal itself */
+                            reversal_receipt: string | null;
+                            result_code: string | null;
+                            result_desc: string | null;
+                            decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                            /** @description Whole KES */
+                            fee_charged: number;
+                            /** @constant */
+                            fee_refunded: 0;
+                            fee_rule: string;
+                            requested_by: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            requested_at: string;
+                            completed_at: string | null;
+                            workflow_id: string;
+                        };
+                    };
+                };
+            };
+            /** @description Recorded and started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": true,
+                     *       "reversal": {
+                     *         "reversal_id": 12,
+                     *         "transaction_id": 42,
+                     *         "status": "requested",
+                     *         "state": "accepted",
+                     *         "amount": 500,
+                     *         "mpesa_receipt": "SLK4H7QX2P",
+                     *         "reversal_receipt": null,
+                     *         "result_code": null,
+                     *         "result_desc": null,
+                     *         "decided_by": null,
+                     *         "fee_charged": 6,
+                     *         "fee_refunded": 0,
+                     *         "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *         "requested_by": "ak_test_3f9c1e2a",
+                     *         "requested_at": "2026-12-08T09:00:00.000Z",
+                     *         "completed_at": null,
+                     *         "workflow_id": "payment-42-reversal"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        created: boolean;
+                        reversal: {
+                            reversal_id: number;
+                            transaction_id: number;
+                            /**
+                             * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                             * @enum {string}
+                             */
+                            status: "requested" | "reversed" | "failed" | "in_doubt";
+                            /**
+                             * @description The workflow's finer stage
+                             * @enum {string}
+                             */
+                            state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                            /** @description Whole KES */
+                            amount: number;
+                            /** @description The payment's M-Pesa receipt */
+                            mpesa_receipt: string;
+                            /** @description M-Pesa's receipt of the reversal itself */
+                            reversal_receipt: string | null;
+                            result_code: string | null;
+                            result_desc: string | null;
+                            decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                            /** @description Whole KES */
+                            fee_charged: number;
+                            /** @constant */
+                            fee_refunded: 0;
+                            fee_rule: string;
+                            requested_by: string | null;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            requested_at: string;
+                            completed_at: string | null;
+                            workflow_id: string;
+                        };
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Transaction 42 does not exist */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Transaction 42 does not exist",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only completed payments can be reversed; this one is failed; Reversals need this channel's M-Pesa initiator: … the "Org Reversals Initiator" role … */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: wait Retry-After seconds (RateLimit-* headers say where you stand) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too many requests: at most 60 every 10 s. Retry after 7 s.",
+                     *       "code": "rate_limited",
+                     *       "retry_after": 7
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The reversal is recorded but could not be started just now; … */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The reversal is recorded but could not be started just now; …",
+                     *       "code": "temporarily_unavailable",
+                     *       "transaction_id": 42,
+                     *       "reversal_id": 12,
+                     *       "retry_after": 5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiAdminReversals: {
+        parameters: {
+            query?: {
+                status?: "requested" | "reversed" | "failed" | "in_doubt";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Reversals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "reversal_id": 12,
+                     *         "transaction_id": 42,
+                     *         "status": "requested",
+                     *         "state": "accepted",
+                     *         "amount": 500,
+                     *         "mpesa_receipt": "SLK4H7QX2P",
+                     *         "reversal_receipt": null,
+                     *         "result_code": null,
+                     *         "result_desc": null,
+                     *         "decided_by": null,
+                     *         "fee_charged": 6,
+                     *         "fee_refunded": 0,
+                     *         "fee_rule": "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+                     *         "requested_by": "ak_test_3f9c1e2a",
+                     *         "requested_at": "2026-12-08T09:00:00.000Z",
+                     *         "completed_at": null,
+                     *         "workflow_id": "payment-42-reversal",
+                     *         "merchant_id": 7,
+                     *         "merchant_name": "Duka La Mama",
+                     *         "environment": "sandbox",
+                     *         "evidence": []
+                     *       }
+                     *     ]
+                     */
+                    "application/json": {
+                        reversal_id: number;
+                        transaction_id: number;
+                        /**
+                         * @description `requested`: on its way; `failed`: nothing moved; `in_doubt`: no word from M-Pesa within the window (a late result still settles it)
+                         * @enum {string}
+                         */
+                        status: "requested" | "reversed" | "failed" | "in_doubt";
+                        /**
+                         * @description The workflow's finer stage
+                         * @enum {string}
+                         */
+                        state: "requested" | "sending" | "accepted" | "reversed" | "failed" | "in_doubt";
+                        /** @description Whole KES */
+                        amount: number;
+                        /** @description The payment's M-Pesa receipt */
+                        mpesa_receipt: string;
+                        /** @description M-Pesa's receipt of the reversal itself */
+                        reversal_receipt: string | null;
+                        result_code: string | null;
+                        result_desc: string | null;
+                        decided_by: ("result" | "mpesa_record" | "request_refused") | null;
+                        /** @description Whole KES */
+                        fee_charged: number;
+                        /** @constant */
+                        fee_refunded: 0;
+                        fee_rule: string;
+                        requested_by: string | null;
+                        /**
+                         * Format: date-time
+                         * @description ISO 8601 timestamp (UTC)
+                         */
+                        requested_at: string;
+                        completed_at: string | null;
+                        workflow_id: string;
+                        evidence: {
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 timestamp (UTC)
+                             */
+                            received_at: string;
+                            /** @enum {string} */
+                            kind: "result" | "timeout" | "status" | "status_timeout";
+                            /** @enum {string} */
+                            disposition: "outcome" | "repeat" | "unknown" | "malformed";
+                            result_code: string | null;
+                            description: string;
+                            raw: string;
+                        }[];
+                        merchant_id: number;
+                        merchant_name: string;
+                        /** @enum {string} */
+                        environment: "sandbox" | "production";
+                    }[];
+                };
+            };
+            /** @description status must be requested, reversed, failed or in_doubt */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "status must be requested, reversed, failed or in_doubt",
+                     *       "code": "validation_failed",
+                     *       "field": "status"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for ImaraPay admins */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for ImaraPay admins",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postHooksDarajaReversalsTokenReversalIdKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Secret per-reversal token (redacted) */
+                token: string;
+                /** @description The reversal */
+                reversalId: string;
+                /** @description `result`, `timeout`, `status` or `status_timeout` */
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Stored and accepted (malformed and repeated results too) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ResultCode": 0,
+                     *       "ResultDesc": "Accept"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @constant */
+                        ResultCode: 0;
+                        /** @constant */
+                        ResultDesc: "Accept";
+                    };
+                };
+            };
+            /** @description Missing, wrong or revoked credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Invalid API credentials",
+                     *       "code": "unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only for people signed in to the dashboard (not API keys) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "This endpoint is for people signed in to the dashboard (not API keys)",
+                     *       "code": "forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The result could not be stored */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The result could not be stored",
+                     *       "code": "temporarily_unavailable"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -6593,7 +7288,8 @@ export interface operations {
                      *           "customer_id": "cus_4QyZ0f3kR8mWn2Lp7",
                      *           "link_id": null,
                      *           "created_at": "2024-06-15T12:34:56.000Z",
-                     *           "completed_at": "2024-06-15T12:35:14.000Z"
+                     *           "completed_at": "2024-06-15T12:35:14.000Z",
+                     *           "reversal_status": null
                      *         }
                      *       ]
                      *     }
@@ -6651,6 +7347,8 @@ export interface operations {
                              */
                             created_at: string;
                             completed_at: string | null;
+                            /** @description The payment's reversal; null when none was asked for */
+                            reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                         }[];
                     };
                 };
@@ -7207,6 +7905,7 @@ export interface operations {
                      *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "reversal_status": null,
                      *         "merchant_id": 7,
                      *         "merchant_name": "Duka La Mama",
                      *         "environment": "sandbox"
@@ -7251,6 +7950,8 @@ export interface operations {
                          */
                         created_at: string;
                         completed_at: string | null;
+                        /** @description The payment's reversal; null when none was asked for */
+                        reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                         merchant_id: number;
                         merchant_name: string;
                         /** @enum {string} */
@@ -7764,7 +8465,7 @@ export interface operations {
                              */
                             at: string;
                             /** @enum {string} */
-                            kind: "created" | "fee_reserved" | "push_accepted" | "push_refused" | "push_unconfirmed" | "callback_received" | "status_query" | "fee_captured" | "fee_released" | "late_fee_captured" | "wallet_credited" | "settled" | "webhook_attempt";
+                            kind: "created" | "fee_reserved" | "push_accepted" | "push_refused" | "push_unconfirmed" | "callback_received" | "status_query" | "fee_captured" | "fee_released" | "late_fee_captured" | "wallet_credited" | "settled" | "webhook_attempt" | "reversal_requested" | "reversal_evidence" | "reversal_settled";
                             title: string;
                             detail: string | null;
                         }[];
@@ -8343,7 +9044,7 @@ export interface operations {
                             finished_at: string | null;
                             findings: {
                                 /** @enum {string} */
-                                kind: "callback_redriven" | "orphan_started" | "orphan_ended" | "payment_overdue" | "webhook_given_up" | "wallet_ledger_mismatch" | "mpesa_record_found" | "mpesa_record_disagrees" | "mpesa_record_unreachable" | "statement_credit_for_failed_payment" | "statement_mpesa_only" | "statement_imarapay_only" | "statement_amount_differs";
+                                kind: "callback_redriven" | "orphan_started" | "orphan_ended" | "payment_overdue" | "webhook_given_up" | "wallet_ledger_mismatch" | "mpesa_record_found" | "mpesa_record_disagrees" | "mpesa_record_unreachable" | "statement_credit_for_failed_payment" | "statement_mpesa_only" | "statement_imarapay_only" | "statement_amount_differs" | "reversal_orphan_started";
                                 count: number;
                                 repaired: boolean;
                                 /**
@@ -8357,7 +9058,7 @@ export interface operations {
                         }[];
                         open_findings: {
                             /** @enum {string} */
-                            kind: "callback_redriven" | "orphan_started" | "orphan_ended" | "payment_overdue" | "webhook_given_up" | "wallet_ledger_mismatch" | "mpesa_record_found" | "mpesa_record_disagrees" | "mpesa_record_unreachable" | "statement_credit_for_failed_payment" | "statement_mpesa_only" | "statement_imarapay_only" | "statement_amount_differs";
+                            kind: "callback_redriven" | "orphan_started" | "orphan_ended" | "payment_overdue" | "webhook_given_up" | "wallet_ledger_mismatch" | "mpesa_record_found" | "mpesa_record_disagrees" | "mpesa_record_unreachable" | "statement_credit_for_failed_payment" | "statement_mpesa_only" | "statement_imarapay_only" | "statement_amount_differs" | "reversal_orphan_started";
                             count: number;
                             repaired: boolean;
                             /**
@@ -9566,6 +10267,7 @@ export interface operations {
                      *         "link_id": null,
                      *         "created_at": "2024-06-15T12:34:56.000Z",
                      *         "completed_at": "2024-06-15T12:35:14.000Z",
+                     *         "reversal_status": null,
                      *         "environment": "sandbox",
                      *         "workflow_id": "payment-42",
                      *         "decided_by": "callback"
@@ -9637,6 +10339,8 @@ export interface operations {
                              */
                             created_at: string;
                             completed_at: string | null;
+                            /** @description The payment's reversal; null when none was asked for */
+                            reversal_status: ("requested" | "reversed" | "failed" | "in_doubt") | null;
                             /** @enum {string} */
                             environment: "sandbox" | "production";
                             workflow_id: string;
@@ -9650,7 +10354,7 @@ export interface operations {
                              */
                             at: string;
                             /** @enum {string} */
-                            kind: "created" | "fee_reserved" | "push_accepted" | "push_refused" | "push_unconfirmed" | "callback_received" | "status_query" | "fee_captured" | "fee_released" | "late_fee_captured" | "wallet_credited" | "settled" | "webhook_attempt";
+                            kind: "created" | "fee_reserved" | "push_accepted" | "push_refused" | "push_unconfirmed" | "callback_received" | "status_query" | "fee_captured" | "fee_released" | "late_fee_captured" | "wallet_credited" | "settled" | "webhook_attempt" | "reversal_requested" | "reversal_evidence" | "reversal_settled";
                             title: string;
                             detail: string | null;
                         }[];

@@ -24,6 +24,7 @@ const ADMIN_NAV = [
   ['/admin', 'Admin Overview'],
   ['/admin/users', 'All Users'],
   ['/admin/transactions', 'All Transactions'],
+  ['/admin/reversals', 'Reversals'],
   ['/admin/kyc', 'KYC Reviews'],
   ['/admin/review', 'Review queue'],
   ['/admin/pricing', 'Pricing'],

@@ -19,7 +19,20 @@ export function TransactionTable({ rows, linkRows = true }: { rows: readonly Tra
         ),
     },
     { header: 'Amount', numeric: true, cell: (t) => kes(t.amount) },
-    { header: 'Status', cell: (t) => <StatusBadge status={t.status} /> },
+    {
+      header: 'Status',
+      cell: (t) => (
+        <>
+          <StatusBadge status={t.status} />
+          {t.reversal_status && (
+            <>
+              {' '}
+              <StatusBadge status={t.reversal_status === 'failed' ? 'reversal_failed' : t.reversal_status} />
+            </>
+          )}
+        </>
+      ),
+    },
     { header: 'Channel', cell: (t) => t.channel ?? '—' },
     { header: 'Provider ref', cell: (t) => t.mpesa_receipt ?? '—' },
     { header: 'External ref', cell: (t) => t.external_reference ?? '—' },

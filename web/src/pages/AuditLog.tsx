@@ -20,6 +20,8 @@ const ACTIONS: Array<[string, string]> = [
   ['payment_link.paused', 'Payment link paused'],
   ['payment_link.resumed', 'Payment link resumed'],
   ['payment_link.archived', 'Payment link archived'],
+  ['channel.initiator_set', 'M-Pesa initiator set'],
+  ['reversal.requested', 'Reversal requested'],
   ['kyc.approved', 'KYC approved'],
   ['kyc.rejected', 'KYC rejected'],
   ['wallet.adjusted', 'Wallet adjusted'],

@@ -4,6 +4,7 @@ import { api, unwrap } from '../api/client';
 import type { Channel } from '../api/answers';
 import { Field, FormError } from '../components/Field';
 import { DataTable } from '../components/DataTable';
+import { InitiatorForm } from '../components/InitiatorForm';
 import { PageHeader } from '../components/Layout';
 import { QueryState } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -152,6 +153,7 @@ export function ChannelsPage() {
           <p className="muted">You can add multiple channels and choose which one to use when initiating payments.</p>
         </aside>
       </div>
+      {channels.data && <InitiatorForm channels={channels.data} />}
     </section>
   );
 }

@@ -6,6 +6,8 @@ import {
   CALLBACK_PAYLOAD,
   CHANNEL_OBJECT,
   PAYMENT_LINK_OBJECT,
+  REVERSAL_RESPONSE,
+  REVERSAL_WEBHOOK,
   STATUS_RESPONSE,
   SUCCESS_RESPONSE,
   TRANSACTION_OBJECT,
@@ -45,6 +47,7 @@ export default function DocsPage() {
             'Webhooks',
             'Payment Channels',
             'Transactions',
+            'Reversals',
             'Error Codes',
             'Pricing',
           ].map((s) => (
@@ -262,6 +265,59 @@ export default function DocsPage() {
         />
         <Code sample={TRANSACTIONS} />
         <Json title="Transaction object" value={TRANSACTION_OBJECT} />
+      </Section>
+      <Section title="Reversals">
+        <p>
+          <code>POST /api/transactions/{'{id}'}/reversal</code> returns a completed payment&rsquo;s full amount to the
+          customer through M-Pesa&rsquo;s Reversal API. A payment has at most one reversal: asking again, with the same
+          Idempotency-Key or another, answers that same reversal (200, <code>created: false</code>). The answer is 202
+          once the reversal is recorded and started; M-Pesa&rsquo;s result comes later, as the{' '}
+          <code>reversal.succeeded</code> or <code>reversal.failed</code> webhook, and on{' '}
+          <code>GET /api/transactions/{'{id}'}/reversal</code>.
+        </p>
+        <p>
+          <strong>What you need:</strong> the payment channel&rsquo;s M-Pesa initiator. On the M-Pesa organisation
+          portal, create an API operator of your till or paybill with the &ldquo;Org Reversals Initiator&rdquo; role,
+          then enter its name and password under Payment channels or with{' '}
+          <code>PUT /api/accounts/{'{id}'}/initiator</code>. Without it the answer is 409{' '}
+          <code>initiator_required</code>.
+        </p>
+        <p>
+          <strong>Fees:</strong> ImaraPay&rsquo;s fee for the payment is kept; a reversal costs no new fee. The fee is
+          refunded only when a payment does not complete (the customer cancels, or the push fails).
+        </p>
+        <FieldTable
+          rows={[
+            [
+              'remarks',
+              'optional',
+              'string',
+              '2 to 100 printable characters; M-Pesa shows it. A default names the payment.',
+            ],
+          ]}
+        />
+        <FieldTable
+          header="Status"
+          rows={[
+            ['requested', '', '', 'Sent to M-Pesa (or about to be); waiting for its result.'],
+            ['reversed', '', '', 'M-Pesa returned the money to the customer (also when it had already been reversed).'],
+            ['failed', '', '', 'M-Pesa refused it (e.g. the till lacks the funds, wrong initiator): nothing moved.'],
+            [
+              'in_doubt',
+              '',
+              '',
+              "No result and no record from M-Pesa within the window: ImaraPay staff check M-Pesa's portal; a late result still settles it.",
+            ],
+          ]}
+        />
+        <Json title="Reversal response" value={REVERSAL_RESPONSE} />
+        <Json title="reversal.succeeded webhook" value={REVERSAL_WEBHOOK} />
+        <p>
+          A payment being reversed shows <code>reversal_status</code> (<code>requested</code>, <code>reversed</code>,{' '}
+          <code>failed</code> or <code>in_doubt</code>) on its status, in the transaction list and its CSV, and as{' '}
+          <code>reversalStatus</code> on <code>/api/v1/payments</code>; its <code>status</code> stays{' '}
+          <code>completed</code>.
+        </p>
       </Section>
       <Section title="Error Codes">
         <div className="table-wrap">

@@ -22,6 +22,17 @@ export function PricingPage() {
           />
         )}
       </QueryState>
+      <div className="card">
+        <h2>When a payment does not end as paid</h2>
+        <p>
+          The fee is reserved from your service wallet when you send a push, charged when the payment completes, and
+          refunded in full when it does not (the customer cancels, the push fails, no answer).
+        </p>
+        <p>
+          <strong>Reversals:</strong> reversing a completed payment returns the customer&rsquo;s money through M-Pesa;
+          ImaraPay&rsquo;s fee for that payment is kept, and the reversal costs no new fee.
+        </p>
+      </div>
     </section>
   );
 }

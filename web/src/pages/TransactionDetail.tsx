@@ -1,6 +1,8 @@
 import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, ApiError, unwrap } from '../api/client';
+import type { ReversalStatus } from '../api/answers';
+import { ReverseButton } from '../components/ReverseDialog';
 import { PageHeader } from '../components/Layout';
 import { ErrorNote } from '../components/QueryState';
 import { StatusBadge } from '../components/StatusBadge';
@@ -22,6 +24,17 @@ const KIND_LABEL: Record<string, string> = {
   wallet_credited: 'Wallet',
   settled: 'Settled',
   webhook_attempt: 'Webhook',
+  reversal_requested: 'Reversal',
+  reversal_evidence: 'Reversal',
+  reversal_settled: 'Reversal',
+};
+
+/** The badge of a reversal status (a failed reversal is not a failed payment). */
+const REVERSAL_BADGE: Record<ReversalStatus, string> = {
+  requested: 'requested',
+  reversed: 'reversed',
+  failed: 'reversal_failed',
+  in_doubt: 'in_doubt',
 };
 
 /** A transaction and its timeline: what ImaraPay, M-Pesa and the merchant's webhook did, in order. */
@@ -30,9 +43,12 @@ export function TransactionDetailPage() {
   const detail = useQuery({
     queryKey: ['transaction', id],
     queryFn: () => unwrap(api.GET('/api/transactions/{id}/timeline', { params: { path: { id } } })),
-    // A pending payment, or one in review, is still moving: follow it.
+    // A pending payment, one in review, or one being reversed is still moving: follow it.
     refetchInterval: (query) =>
-      ['pending', 'needs_review'].includes(query.state.data?.transaction.status ?? '') ? 2000 : false,
+      ['pending', 'needs_review'].includes(query.state.data?.transaction.status ?? '') ||
+      query.state.data?.transaction.reversal_status === 'requested'
+        ? 2000
+        : false,
   });
   if (detail.isPending) return <p className="muted">Loading…</p>;
   if (detail.isError) {
@@ -40,6 +56,7 @@ export function TransactionDetailPage() {
     return missing ? <NotFoundPage what="transaction" /> : <ErrorNote error={detail.error} />;
   }
   const { transaction: t, events } = detail.data;
+  const reversible = t.type === 'payment' && t.status === 'completed' && t.mpesa_receipt && !t.reversal_status;
   return (
     <section>
       <PageHeader
@@ -71,6 +88,16 @@ export function TransactionDetailPage() {
         <dd>{dateTime(t.completed_at)}</dd>
         <dt>Environment</dt>
         <dd>{t.environment}</dd>
+        <dt>Reversal</dt>
+        <dd>
+          {t.reversal_status ? (
+            <StatusBadge status={REVERSAL_BADGE[t.reversal_status]} />
+          ) : reversible ? (
+            <ReverseButton transaction={t} />
+          ) : (
+            '—'
+          )}
+        </dd>
       </dl>
       <h2>Timeline</h2>
       <ol className="timeline">

@@ -17,6 +17,7 @@ export const STATUS_RESPONSE = {
   transaction_id: 42,
   checkout_request_id: 'ws_CO_123456789_20240615123456_1_254712345678',
   result_code: '0',
+  reversal_status: null,
 };
 
 export const CALLBACK_PAYLOAD = {
@@ -79,6 +80,53 @@ export const TRANSACTION_OBJECT = {
   link_id: null,
   created_at: '2024-06-15T12:34:56.000Z',
   completed_at: '2024-06-15T12:35:14.000Z',
+  reversal_status: null,
+};
+
+/** POST /api/transactions/42/reversal: recorded and started (202). */
+export const REVERSAL_RESPONSE = {
+  created: true,
+  reversal: {
+    reversal_id: 12,
+    transaction_id: 42,
+    status: 'requested',
+    state: 'accepted',
+    amount: 500,
+    mpesa_receipt: 'RGH8KXXXX1',
+    reversal_receipt: null,
+    result_code: null,
+    result_desc: null,
+    decided_by: null,
+    fee_charged: 6,
+    fee_refunded: 0,
+    fee_rule:
+      "ImaraPay's fee for the payment is kept: a reversal returns the customer's money, not the fee, and costs no new fee.",
+    requested_by: 'ak_test_3f9c1e2a',
+    requested_at: '2024-06-15T13:00:00.000Z',
+    completed_at: null,
+    workflow_id: 'payment-42-reversal',
+  },
+};
+
+/** The reversal.succeeded webhook (reversal.failed has status "failed" and M-Pesa's result code). */
+export const REVERSAL_WEBHOOK = {
+  ImaraPay: {
+    event: 'reversal.succeeded',
+    transaction_id: 42,
+    reversal_id: 12,
+    status: 'reversed',
+    amount: 500,
+    fee_charged: 6,
+    fee_refunded: 0,
+    mpesa_receipt: 'RGH8KXXXX1',
+    reversal_receipt: 'RGJ2LXXXX7',
+    result_code: '0',
+    result_desc: '0 The service request is processed successfully.',
+    decided_by: 'result',
+    external_reference: 'INV-001',
+    environment: 'sandbox',
+    completed_at: '2024-06-15T13:00:02.000Z',
+  },
 };
 
 export const PAYMENT_LINK_OBJECT = {
