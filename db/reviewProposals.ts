@@ -18,6 +18,33 @@ export async function paymentLockedForReview(tem: EntityManager, transactionId: 
   return tem.findOne(TransactionSchema, transactionId, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
+/**
+ * For an approval that completes `transactionId` with `receipt`: holds, until the transaction ends,
+ * every other approval naming the same receipt (so two payments approved at once cannot both take it),
+ * then answers whether the receipt already proves another payment: another transaction holds it,
+ * M-Pesa's record gave it to another, or another payment's approved completion names it.
+ */
+export async function receiptTakenForApproval(
+  tem: EntityManager,
+  receipt: string,
+  transactionId: number,
+): Promise<boolean> {
+  const context = tem.getTransactionContext();
+  await tem
+    .getConnection()
+    .execute('select pg_advisory_xact_lock(hashtext(?))', [`mpesa-receipt:${receipt}`], 'all', context);
+  const rows = await tem.getConnection().execute<{ taken: number }[]>(
+    `select 1 as taken from transactions where mpesa_receipt = ? and id <> ?
+     union all select 1 from mpesa_records where receipt = ? and transaction_id <> ? and disposition = 'evidence'
+     union all select 1 from review_proposals where receipt = ? and transaction_id <> ? and status = 'approved'
+     limit 1`,
+    [receipt, transactionId, receipt, transactionId, receipt, transactionId],
+    'all',
+    context,
+  );
+  return rows.length > 0;
+}
+
 /** Whether the payment's reserved fee was captured (a completed payment's fee is never released). */
 export async function feeCaptured(em: EntityManager, transactionId: number): Promise<boolean> {
   const rows = await em

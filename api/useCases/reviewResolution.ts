@@ -10,6 +10,7 @@ import {
   markProposalHandedOver,
   paymentLockedForReview,
   reviewProposalById,
+  receiptTakenForApproval,
   reviewProposalLocked,
   userEmails,
 } from '../../db/reviewProposals';
@@ -176,6 +177,18 @@ export async function approveProposal(
     if (found.status === 'rejected')
       throw new AppError('conflict', `Review proposal ${proposalId} was rejected; propose again`);
     assertInReview(locked);
+    // What held when it was proposed may not hold now: the fee captured meanwhile, or the receipt given
+    // to another payment (by its callback, M-Pesa's record, or another approved completion).
+    if (found.action === 'fail' && (await feeCaptured(tx, locked.id)))
+      throw new AppError(
+        'conflict',
+        `The fee of payment ${locked.id} has been captured since this was proposed; it cannot be released. Reject this proposal and propose completing it`,
+      );
+    if (found.action === 'complete' && (await receiptTakenForApproval(tx, found.receipt!, locked.id)))
+      throw new AppError(
+        'conflict',
+        `M-Pesa receipt ${found.receipt} now proves another payment: one receipt proves one payment. Reject this proposal`,
+      );
     if (
       !(await decideReviewProposal(tx, found, { status: 'approved', decidedBy: admin.id, reason: body.reason ?? null }))
     )

@@ -192,6 +192,25 @@ describe('Ending a review with maker-checker', () => {
     }
   });
 
+  it('When two payments are proposed complete with the same receipt and both approved at once, then one completes and the other is refused: one receipt proves one payment', async () => {
+    const merchant = await createMerchantFixture(stack, { walletKes: 1000 });
+    const [x, y] = [await paymentInReview(merchant), await paymentInReview(merchant)];
+    const receipt = `TWN${String(x.id).slice(-7).padStart(7, '0')}`;
+    const proposals = [
+      await propose(x.id, { action: 'complete', receipt, reason: 'Statement line' }),
+      await propose(y.id, { action: 'complete', receipt, reason: 'Statement line' }),
+    ];
+    expect(proposals.map((p) => p.status)).toEqual([201, 201]);
+    const approvals = await Promise.all(proposals.map((p) => approve(p.data.id, checker)));
+    expect(approvals.map((a) => a.status).sort()).toEqual([200, 409]);
+    const refused = approvals.find((a) => a.status === 409)!;
+    expect(refused.data.error).toMatch(/one receipt proves one payment/);
+    const [winner, loser] = approvals[0]!.status === 200 ? [x, y] : [y, x];
+    expect(await statusOf(winner.id, 'completed')).toMatchObject({ mpesaReceipt: receipt });
+    expect((await txOf(loser.id)).status).toBe('needs_review');
+    expect(await ledgerKinds(loser.id)).toEqual(['fee_reserve']);
+  });
+
   it('When a proposal to fail is approved, then the fee is released once and the merchant gets payment.failed', async () => {
     const receiver = await startWebhookReceiver();
     try {
