@@ -8,6 +8,7 @@ import { normalizeMsisdn } from '../domain/phone';
 import type { Orm } from '../db/orm';
 import { rateLimitStore } from '../db/rateLimitStore';
 import type { ApiCaller } from './auth';
+import { clientNetwork } from '../domain/clientNetwork';
 
 /**
  * Rate limits: brute force on logins and sign-ups, floods on the payment, redelivery, KYC and export endpoints. Counters live in
@@ -122,19 +123,19 @@ export function rateLimitPolicies(
 export type RateLimitKeyOf = (ctx: Context) => string | null;
 
 /**
- * The keys the policies are meant for. `clientIp` is Koa's `ctx.ip`, so it is the proxy's address
- * unless the app trusts X-Forwarded-For; `loginEmail` needs the parsed body; `apiKey` needs the
+ * The keys the policies are meant for. `clientIp` is the network of Koa's `ctx.ip` (an IPv6 client
+ * counts by its /64: domain/clientNetwork.ts), so it is the proxy's unless the app trusts X-Forwarded-For; `loginEmail` needs the parsed body; `apiKey` needs the
  * authenticated caller (`ctx.state.principal` of a merchant endpoint) and is null for dashboard sessions.
  */
 export const rateLimitKeys = {
-  clientIp: (ctx: Context): string | null => ctx.ip || null,
+  clientIp: (ctx: Context): string | null => (ctx.ip ? clientNetwork(ctx.ip) : null),
   loginEmail: (ctx: Context): string | null => {
     const email = (ctx.request as { body?: { email?: unknown } }).body?.email;
     return typeof email === 'string' && email.trim() !== '' ? normalizeEmail(email) : null;
   },
   loginEmailAndIp: (ctx: Context): string | null => {
     const email = rateLimitKeys.loginEmail(ctx);
-    return email === null || !ctx.ip ? null : `${email}\n${ctx.ip}`;
+    return email === null || !ctx.ip ? null : `${email}\n${clientNetwork(ctx.ip)}`;
   },
   merchant: (ctx: Context): string | null => {
     const merchant = (ctx.state.principal as Partial<ApiCaller> | null | undefined)?.merchant;
