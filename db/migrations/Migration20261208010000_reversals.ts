@@ -13,7 +13,7 @@ export class Migration20261208010000_reversals extends Migration {
         "receipt" varchar(20) not null, "state" varchar(20) not null default 'requested',
         "idempotency_key" varchar(255) null, "requested_by" varchar(255) null, "remarks" varchar(100) not null,
         "originator_conversation_id" varchar(100) null, "conversation_id" varchar(100) null,
-        "result_code" varchar(20) null, "result_desc" text null, "reversal_receipt" varchar(20) null,
+        "result_code" text null, "result_desc" text null, "reversal_receipt" varchar(20) null,
         "decided_by" varchar(20) null, "workflow_id" varchar(100) not null,
         "created_at" timestamptz not null default now(), "updated_at" timestamptz not null default now(),
         "completed_at" timestamptz null,
@@ -37,7 +37,7 @@ export class Migration20261208010000_reversals extends Migration {
     );
     this.addSql(
       `create table "reversal_results" ("id" serial primary key, "reversal_id" int not null,
-        "kind" varchar(20) not null, "disposition" varchar(20) not null, "result_code" varchar(20) null,
+        "kind" varchar(20) not null, "disposition" varchar(20) not null, "result_code" text null,
         "description" text not null default '', "raw" text not null,
         "received_at" timestamptz not null default now());`,
     );

@@ -379,6 +379,33 @@ describe('Who may reverse what', () => {
     expect([res.status, res.data.code]).toEqual([409, 'not_reversible']);
   });
 
+  it('When a result carries a ResultCode longer than any M-Pesa sends, then it is still stored as it came, never lost to a 503', async () => {
+    const merchant = await merchantWithInitiator();
+    const id = await completedPayment(merchant, 9926);
+    const asked = await reverse(merchant, id);
+    const reversalId = asked.data.reversal.reversal_id as number;
+    const sent = await eventually(async () => (await requestsFor(id))[0]);
+    const odd = {
+      Result: {
+        ResultType: 0,
+        ResultCode: 'SVC0001-UNEXPECTED-LONG-CODE-42',
+        ResultDesc: 'Something new',
+        OriginatorConversationID: sent.originatorConversationId,
+        ConversationID: sent.conversationId,
+        TransactionID: 'OEI2AK4XR1',
+      },
+    };
+    const url = reversalResultUrl(stack.config, reversalId, 'result');
+    expect((await axios.post(url, odd, { validateStatus: () => true })).status).toBe(200);
+    const rows = await stack.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ result_code: string }[]>('select result_code from reversal_results where reversal_id = ?', [
+        reversalId,
+      ]);
+    expect(rows.map((r) => r.result_code)).toContain('SVC0001-UNEXPECTED-LONG-CODE-42');
+  });
+
   it('When a result is posted with a wrong token, then it is answered 404 and not stored', async () => {
     const good = reversalResultUrl(stack.config, 1, 'result');
     const wrong = good.replace(/daraja-reversals\/[0-9a-f]+\//, `daraja-reversals/${'0'.repeat(32)}/`);
