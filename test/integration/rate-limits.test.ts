@@ -172,6 +172,10 @@ describe('Rate limit settings', () => {
       statementUploadsPerMerchant: { points: 20, durationSeconds: 600 },
       reversalsPerMerchant: { points: 30, durationSeconds: 600 },
       initiatorChangesPerMerchant: { points: 10, durationSeconds: 3600 },
+      checkoutPerLink: { points: 120, durationSeconds: 60 },
+      checkoutPerIp: { points: 30, durationSeconds: 600 },
+      checkoutPerPhone: { points: 5, durationSeconds: 600 },
+      checkoutReadsPerIp: { points: 3000, durationSeconds: 60 },
     });
   });
 
