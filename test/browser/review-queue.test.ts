@@ -110,9 +110,9 @@ describe('The review queue in the dashboard', () => {
     await pending.getByText('Complete with receipt R33MVBMXSF').waitFor();
     await pending.getByText(maker.email).waitFor();
     await pending.getByRole('button', { name: 'Approve' }).click();
-    // Settled by the payment's workflow, the payment leaves the queue.
-    await pending.waitFor({ state: 'detached' });
-    await eventually(async () => ((await statusOf(id)) === 'completed' ? true : undefined));
+    // Settled by the payment's workflow (slower when the machine is busy), the payment leaves the queue.
+    await eventually(async () => ((await statusOf(id)) === 'completed' ? true : undefined), { timeoutMs: 60_000 });
+    await pending.waitFor({ state: 'detached', timeout: 30_000 });
   });
 
   it.each([
